@@ -1,0 +1,3 @@
+//! The `cnpay` command.
+
+fn main() {}

@@ -1,0 +1,215 @@
+#![doc = include_str!("../README.md")]
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use cbc::cipher::block_padding::Pkcs7;
+use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use des::TdesEde3;
+use zeroize::Zeroizing;
+
+type Enc = cbc::Encryptor<TdesEde3>;
+type Dec = cbc::Decryptor<TdesEde3>;
+
+/// Why encryption or decryption failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The key is not 24 bytes.
+    #[error("3DES key must be 24 bytes, got {0}")]
+    KeyLength(usize),
+    /// The ciphertext is not valid base64.
+    #[error("ciphertext is not valid base64")]
+    Base64,
+    /// The ciphertext is empty or not a whole number of 8-byte blocks.
+    #[error("ciphertext length {0} is not a positive multiple of 8")]
+    Length(usize),
+    /// The padding is wrong: wrong key, or tampered data.
+    #[error("bad padding (wrong key or tampered data)")]
+    Padding,
+    /// The plaintext is not UTF-8.
+    #[error("plaintext is not valid UTF-8")]
+    Utf8,
+}
+
+/// A 3DES-EDE3-CBC key: 24 bytes; the IV is the key's first 8 bytes; PKCS5 padding.
+///
+/// ```
+/// use crypto_3des::TripleDes;
+///
+/// let key = TripleDes::new(b"123456788765432112345678")?;
+/// let data = key.encrypt_base64(b"{}");
+/// assert_eq!(data, "n1jzgC47/IQ=");
+/// assert_eq!(key.decrypt_base64(&data)?, b"{}");
+/// # Ok::<(), crypto_3des::CryptoError>(())
+/// ```
+#[derive(Clone)]
+pub struct TripleDes {
+    key: Zeroizing<[u8; 24]>,
+}
+
+impl std::fmt::Debug for TripleDes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TripleDes { .. }")
+    }
+}
+
+impl TripleDes {
+    /// A key from exactly 24 bytes.
+    ///
+    /// # Errors
+    /// [`CryptoError::KeyLength`] for any other length.
+    pub fn new(key: &[u8]) -> Result<Self, CryptoError> {
+        let key: [u8; 24] = key
+            .try_into()
+            .map_err(|_| CryptoError::KeyLength(key.len()))?;
+        Ok(TripleDes {
+            key: Zeroizing::new(key),
+        })
+    }
+
+    fn iv(&self) -> [u8; 8] {
+        let mut iv = [0u8; 8];
+        iv.copy_from_slice(&self.key[..8]);
+        iv
+    }
+
+    fn encryptor(&self) -> Enc {
+        Enc::new(self.key.as_ref().into(), &self.iv().into())
+    }
+
+    fn decryptor(&self) -> Dec {
+        Dec::new(self.key.as_ref().into(), &self.iv().into())
+    }
+
+    /// Encrypts with PKCS5 padding.
+    pub fn encrypt(&self, plaintext: &[u8]) -> Vec<u8> {
+        self.encryptor().encrypt_padded_vec_mut::<Pkcs7>(plaintext)
+    }
+
+    /// Encrypts with PKCS5 padding and encodes as standard base64 (with `=` padding).
+    pub fn encrypt_base64(&self, plaintext: &[u8]) -> String {
+        // Encrypt in place in one buffer, then encode once.
+        let len = plaintext.len();
+        let mut buf = Vec::with_capacity(len + 8);
+        buf.extend_from_slice(plaintext);
+        buf.resize(len - len % 8 + 8, 0);
+        let ct_len = match self.encryptor().encrypt_padded_mut::<Pkcs7>(&mut buf, len) {
+            Ok(ct) => ct.len(),
+            // Unreachable: the buffer has room for a full padding block.
+            Err(_) => return STANDARD.encode(self.encrypt(plaintext)),
+        };
+        STANDARD.encode(&buf[..ct_len])
+    }
+
+    /// Decrypts and removes PKCS5 padding.
+    ///
+    /// # Errors
+    /// [`CryptoError::Length`] or [`CryptoError::Padding`].
+    pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut buf = ciphertext.to_vec();
+        let n = self.decrypt_in_place(&mut buf)?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    /// Decrypts `buf` in place; returns the plaintext length.
+    ///
+    /// # Errors
+    /// [`CryptoError::Length`] or [`CryptoError::Padding`].
+    pub fn decrypt_in_place(&self, buf: &mut [u8]) -> Result<usize, CryptoError> {
+        if buf.is_empty() || !buf.len().is_multiple_of(8) {
+            return Err(CryptoError::Length(buf.len()));
+        }
+        self.decryptor()
+            .decrypt_padded_mut::<Pkcs7>(buf)
+            .map(|pt| pt.len())
+            .map_err(|_| CryptoError::Padding)
+    }
+
+    /// Decodes standard base64 and decrypts.
+    ///
+    /// # Errors
+    /// [`CryptoError::Base64`], [`CryptoError::Length`] or [`CryptoError::Padding`].
+    pub fn decrypt_base64(&self, data: &str) -> Result<Vec<u8>, CryptoError> {
+        let mut buf = STANDARD
+            .decode(data.trim())
+            .map_err(|_| CryptoError::Base64)?;
+        let n = self.decrypt_in_place(&mut buf)?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    /// Decodes, decrypts and checks the plaintext is UTF-8.
+    ///
+    /// # Errors
+    /// As [`TripleDes::decrypt_base64`], and [`CryptoError::Utf8`].
+    pub fn decrypt_base64_to_string(&self, data: &str) -> Result<String, CryptoError> {
+        String::from_utf8(self.decrypt_base64(data)?).map_err(|_| CryptoError::Utf8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8; 24] = b"123456788765432112345678";
+
+    #[test]
+    fn rejects_bad_keys() {
+        assert_eq!(
+            TripleDes::new(b"short").unwrap_err(),
+            CryptoError::KeyLength(5)
+        );
+        assert_eq!(
+            TripleDes::new(&[0u8; 25]).unwrap_err(),
+            CryptoError::KeyLength(25)
+        );
+        assert_eq!(TripleDes::new(&[]).unwrap_err(), CryptoError::KeyLength(0));
+    }
+
+    #[test]
+    fn empty_and_exact_blocks() {
+        let k = TripleDes::new(KEY).unwrap();
+        let ct = k.encrypt(b"");
+        assert_eq!(ct.len(), 8);
+        assert_eq!(k.decrypt(&ct).unwrap(), b"");
+        let ct = k.encrypt(b"12345678");
+        assert_eq!(ct.len(), 16);
+        assert_eq!(k.decrypt(&ct).unwrap(), b"12345678");
+        let pt = "中文，非ASCII".as_bytes();
+        assert_eq!(k.decrypt_base64(&k.encrypt_base64(pt)).unwrap(), pt);
+        assert_eq!(k.encrypt_base64(pt), STANDARD.encode(k.encrypt(pt)));
+    }
+
+    #[test]
+    fn rejects_bad_ciphertext() {
+        let k = TripleDes::new(KEY).unwrap();
+        assert_eq!(k.decrypt_base64("***").unwrap_err(), CryptoError::Base64);
+        assert_eq!(k.decrypt_base64("").unwrap_err(), CryptoError::Length(0));
+        assert_eq!(k.decrypt(&[1, 2, 3]).unwrap_err(), CryptoError::Length(3));
+        let other = TripleDes::new(b"0123456789abcdefghijklmn").unwrap();
+        let ct = other.encrypt(b"{\"a\":\"12345\"}");
+        assert_eq!(k.decrypt(&ct).unwrap_err(), CryptoError::Padding);
+        // valid padding but not UTF-8
+        let ct = k.encrypt_base64(&[0xff, 0xfe]);
+        assert_eq!(
+            k.decrypt_base64_to_string(&ct).unwrap_err(),
+            CryptoError::Utf8
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn round_trip(key in proptest::array::uniform24(proptest::num::u8::ANY), pt in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let k = TripleDes::new(&key).unwrap();
+            proptest::prop_assert_eq!(k.decrypt_base64(&k.encrypt_base64(&pt)).unwrap(), pt);
+        }
+
+        #[test]
+        fn decrypt_never_panics(data in "\\PC{0,64}", raw in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let k = TripleDes::new(KEY).unwrap();
+            let _ = k.decrypt_base64(&data);
+            let _ = k.decrypt(&raw);
+        }
+    }
+}

@@ -1,0 +1,524 @@
+//! The one error type every cnpay crate returns.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A boxed error usable as a `source()`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The result type of every fallible cnpay call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to a provider.
+///
+/// The variants answer the question a payment engineer has after a failure: *did money move?*
+///
+/// | variant | was the request sent? | what to do |
+/// |---|---|---|
+/// | [`InvalidInput`](Error::InvalidInput) | no | fix the named field |
+/// | [`Transport`](Error::Transport) | no, or the call is read-only | retry ([`Error::is_retry_safe`]) |
+/// | [`UnknownOutcome`](Error::UnknownOutcome) | maybe | query the order ([`Error::order_id`]) |
+/// | [`HttpStatus`](Error::HttpStatus) | yes | query the order if it moved money ([`Error::needs_query`]) |
+/// | [`Signature`](Error::Signature) | yes | treat the data as forged; query if it moved money |
+/// | [`Decrypt`](Error::Decrypt) | yes | treat the data as forged or the key as wrong |
+/// | [`Decode`](Error::Decode) | yes | the raw body is kept; query if it moved money |
+/// | [`Provider`](Error::Provider) | yes, and rejected | see the [`ProviderError`] code |
+/// | [`DuplicateNotification`](Error::DuplicateNotification) | — | answer the provider's success reply, do not process again |
+///
+/// ```
+/// use pay_core::Error;
+///
+/// let err = Error::invalid_input("amount", "must be greater than zero");
+/// assert_eq!(err.to_string(), "invalid input in `amount`: must be greater than zero");
+/// assert!(!err.is_retry_safe());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller's input was rejected before anything was sent.
+    #[error("invalid input in `{field}`: {reason}")]
+    InvalidInput {
+        /// The field, by its wire name where it has one.
+        field: Cow<'static, str>,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+
+    /// The request could not be delivered, and retrying is safe: it was never sent (connection
+    /// refused, DNS failure, TLS failure), or the operation is a read-only query.
+    #[error("transport error: the request was not completed and may be retried")]
+    Transport {
+        /// The underlying transport failure.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The request was sent but no answer arrived (timeout, connection reset). The provider may
+    /// or may not have acted on it: query the order before doing anything else.
+    #[error("outcome unknown{}: the request may have been processed; query the order before retrying", OrderIdSuffix(.order_id))]
+    UnknownOutcome {
+        /// The merchant's order id to query.
+        order_id: Option<String>,
+        /// The underlying transport failure.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The provider answered with a non-success HTTP status.
+    #[error("http status {status}{}", OrderIdSuffix(.order_id))]
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// The response body as received.
+        body: RawBody,
+        /// The merchant's order id, for calls that move money.
+        order_id: Option<String>,
+    },
+
+    /// A signature was missing, malformed or did not match.
+    #[error("signature check failed: {kind}{}", OrderIdSuffix(.order_id))]
+    Signature {
+        /// What was wrong.
+        kind: SignatureErrorKind,
+        /// The merchant's order id, for calls that move money.
+        order_id: Option<String>,
+    },
+
+    /// Encrypted data could not be decrypted (wrong key, bad base64, bad padding).
+    #[error("decryption failed")]
+    Decrypt {
+        /// The underlying failure.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The response could not be decoded into the expected shape; the raw body is kept.
+    #[error("could not decode the response{}", OrderIdSuffix(.order_id))]
+    Decode {
+        /// The body as received.
+        body: RawBody,
+        /// The decoding failure (naming the field where it can).
+        #[source]
+        source: BoxError,
+        /// The merchant's order id, for calls that move money.
+        order_id: Option<String>,
+    },
+
+    /// The provider understood the request and refused it.
+    #[error(transparent)]
+    Provider(Box<ProviderError>),
+
+    /// A notification that was already processed arrived again (see [`crate::ReplayGuard`]).
+    /// Answer the provider's success reply so it stops resending, but do not process it again.
+    #[error("duplicate notification `{key}`")]
+    DuplicateNotification {
+        /// The notification's identity.
+        key: String,
+    },
+}
+
+struct OrderIdSuffix<'a>(&'a Option<String>);
+
+impl fmt::Display for OrderIdSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(id) => write!(f, " (order `{id}`)"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// An [`Error::InvalidInput`] naming `field`.
+    pub fn invalid_input(
+        field: impl Into<Cow<'static, str>>,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An [`Error::Signature`] with no order id.
+    pub fn signature(kind: SignatureErrorKind) -> Self {
+        Error::Signature {
+            kind,
+            order_id: None,
+        }
+    }
+
+    /// An [`Error::Decode`] for `body` with no order id.
+    pub fn decode(body: impl Into<RawBody>, source: impl Into<BoxError>) -> Self {
+        Error::Decode {
+            body: body.into(),
+            source: source.into(),
+            order_id: None,
+        }
+    }
+
+    /// An [`Error::Provider`].
+    pub fn provider(error: ProviderError) -> Self {
+        Error::Provider(Box::new(error))
+    }
+
+    /// Whether the same request may be sent again without risk of doing the work twice:
+    /// the request was never sent, the call is read-only, or the provider asked for a retry with
+    /// the same parameters.
+    pub fn is_retry_safe(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Provider(p) => p.kind == ProviderErrorKind::RetrySameParams,
+            _ => false,
+        }
+    }
+
+    /// Whether the order must be queried to learn whether money moved: the outcome is unknown,
+    /// or a money-moving call got an answer that could not be trusted or read.
+    pub fn needs_query(&self) -> bool {
+        match self {
+            Error::UnknownOutcome { .. } => true,
+            Error::HttpStatus { order_id, .. }
+            | Error::Signature { order_id, .. }
+            | Error::Decode { order_id, .. } => order_id.is_some(),
+            Error::Provider(p) => p.kind == ProviderErrorKind::DuplicateOrder,
+            _ => false,
+        }
+    }
+
+    /// The merchant's order id the failed call concerned, where known.
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            Error::UnknownOutcome { order_id, .. }
+            | Error::HttpStatus { order_id, .. }
+            | Error::Signature { order_id, .. }
+            | Error::Decode { order_id, .. } => order_id.as_deref(),
+            Error::Provider(p) => p.order_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The provider's request id, where it gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Provider(p) => p.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Attaches the merchant's order id to the variants that carry one, keeping an id already set.
+    #[must_use]
+    pub fn with_order_id(mut self, id: Option<&str>) -> Self {
+        let Some(id) = id else { return self };
+        match &mut self {
+            Error::UnknownOutcome { order_id, .. }
+            | Error::HttpStatus { order_id, .. }
+            | Error::Signature { order_id, .. }
+            | Error::Decode { order_id, .. } => {
+                order_id.get_or_insert_with(|| id.to_owned());
+            }
+            Error::Provider(p) => {
+                p.order_id.get_or_insert_with(|| id.to_owned());
+            }
+            _ => {}
+        }
+        self
+    }
+}
+
+/// What was wrong with a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureErrorKind {
+    /// The data carried no signature.
+    Missing,
+    /// The signature was not of the expected form (length, alphabet).
+    Malformed,
+    /// The signature did not match the data.
+    Mismatch,
+    /// The signed timestamp is outside the accepted window (a replay or a badly skewed clock).
+    Expired,
+}
+
+impl fmt::Display for SignatureErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SignatureErrorKind::Missing => "signature missing",
+            SignatureErrorKind::Malformed => "signature malformed",
+            SignatureErrorKind::Mismatch => "signature mismatch",
+            SignatureErrorKind::Expired => "timestamp outside the accepted window",
+        })
+    }
+}
+
+/// A business error from the provider: it understood the request and refused it.
+///
+/// ```
+/// use pay_core::{Error, ProviderError, ProviderErrorKind};
+///
+/// let err = Error::provider(
+///     ProviderError::new("2002", "订单号重复").kind(ProviderErrorKind::DuplicateOrder),
+/// );
+/// assert!(err.needs_query());
+/// assert_eq!(err.to_string(), "provider error 2002: 订单号重复 (duplicate order: query it)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProviderError {
+    /// The provider's error code, verbatim.
+    pub code: String,
+    /// The provider's message, verbatim.
+    pub message: String,
+    /// The provider's request id, where it gave one.
+    pub request_id: Option<String>,
+    /// The merchant's order id the call concerned, where known.
+    pub order_id: Option<String>,
+    /// What the code means for the caller.
+    pub kind: ProviderErrorKind,
+}
+
+impl ProviderError {
+    /// A provider error of kind [`ProviderErrorKind::Rejected`].
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        ProviderError {
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+            order_id: None,
+            kind: ProviderErrorKind::Rejected,
+        }
+    }
+
+    /// Sets the kind.
+    #[must_use]
+    pub fn kind(mut self, kind: ProviderErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Sets the request id.
+    #[must_use]
+    pub fn request_id(mut self, id: Option<impl Into<String>>) -> Self {
+        self.request_id = id.map(Into::into);
+        self
+    }
+
+    /// Sets the order id.
+    #[must_use]
+    pub fn order_id(mut self, id: Option<impl Into<String>>) -> Self {
+        self.order_id = id.map(Into::into);
+        self
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "provider error {}: {}", self.code, self.message)?;
+        match &self.kind {
+            ProviderErrorKind::Rejected => Ok(()),
+            ProviderErrorKind::RetrySameParams => f.write_str(" (retry with the same parameters)"),
+            ProviderErrorKind::DuplicateOrder => f.write_str(" (duplicate order: query it)"),
+            ProviderErrorKind::NotFound { what } => write!(f, " ({what} not found)"),
+            ProviderErrorKind::Unauthorized => f.write_str(" (authentication failed)"),
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+/// What a provider error code means for the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProviderErrorKind {
+    /// The request was refused; nothing happened.
+    Rejected,
+    /// The provider asks for the identical request again (same order id, same parameters).
+    RetrySameParams,
+    /// An order with this id already exists: query it instead of creating it again.
+    DuplicateOrder,
+    /// The thing asked for does not exist.
+    NotFound {
+        /// What was not found (e.g. `"order"`, `"protocol"`).
+        what: Cow<'static, str>,
+    },
+    /// The credentials were refused.
+    Unauthorized,
+}
+
+/// A response body as received, kept for diagnosis.
+///
+/// Its `Debug` shows only the length, since a body can hold personal data; read it deliberately
+/// with [`RawBody::as_bytes`] or [`RawBody::to_string_lossy`].
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct RawBody(bytes::Bytes);
+
+impl RawBody {
+    /// The body's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn to_string_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// The body's length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawBody({} bytes)", self.0.len())
+    }
+}
+
+impl From<bytes::Bytes> for RawBody {
+    fn from(b: bytes::Bytes) -> Self {
+        RawBody(b)
+    }
+}
+
+impl From<Vec<u8>> for RawBody {
+    fn from(b: Vec<u8>) -> Self {
+        RawBody(b.into())
+    }
+}
+
+impl From<&[u8]> for RawBody {
+    fn from(b: &[u8]) -> Self {
+        RawBody(bytes::Bytes::copy_from_slice(b))
+    }
+}
+
+impl From<&str> for RawBody {
+    fn from(b: &str) -> Self {
+        RawBody(bytes::Bytes::copy_from_slice(b.as_bytes()))
+    }
+}
+
+impl From<String> for RawBody {
+    fn from(b: String) -> Self {
+        RawBody(b.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    fn io() -> BoxError {
+        Box::new(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "timed out",
+        ))
+    }
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+
+    #[test]
+    fn error_stays_small() {
+        assert!(
+            std::mem::size_of::<Error>() <= 80,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
+    }
+
+    #[test]
+    fn retry_and_query_classification() {
+        let transport = Error::Transport { source: io() };
+        assert!(transport.is_retry_safe());
+        assert!(!transport.needs_query());
+
+        let unknown = Error::UnknownOutcome {
+            order_id: Some("O1".into()),
+            source: io(),
+        };
+        assert!(!unknown.is_retry_safe());
+        assert!(unknown.needs_query());
+        assert_eq!(unknown.order_id(), Some("O1"));
+        assert_eq!(
+            unknown.to_string(),
+            "outcome unknown (order `O1`): the request may have been processed; query the order before retrying"
+        );
+        assert_eq!(
+            unknown.source().map(|s| s.to_string()),
+            Some("timed out".into())
+        );
+
+        let retry = Error::provider(
+            ProviderError::new("0010", "retry").kind(ProviderErrorKind::RetrySameParams),
+        );
+        assert!(retry.is_retry_safe());
+        assert!(!retry.needs_query());
+
+        let status = Error::HttpStatus {
+            status: 502,
+            body: RawBody::from("bad gateway"),
+            order_id: None,
+        };
+        assert!(!status.is_retry_safe());
+        assert!(!status.needs_query());
+        let status = status.with_order_id(Some("P9"));
+        assert!(status.needs_query());
+        assert_eq!(status.order_id(), Some("P9"));
+        assert_eq!(status.to_string(), "http status 502 (order `P9`)");
+
+        let sig = Error::signature(SignatureErrorKind::Mismatch).with_order_id(Some("X"));
+        assert_eq!(
+            sig.to_string(),
+            "signature check failed: signature mismatch (order `X`)"
+        );
+        assert!(sig.needs_query());
+
+        let invalid = Error::invalid_input("pay", "bad");
+        assert!(!invalid.is_retry_safe() && !invalid.needs_query());
+        assert_eq!(invalid.order_id(), None);
+        assert_eq!(invalid.with_order_id(Some("Z")).order_id(), None);
+    }
+
+    #[test]
+    fn provider_error_fields() {
+        let e = Error::provider(
+            ProviderError::new("EP20001", "订单不存在")
+                .kind(ProviderErrorKind::NotFound {
+                    what: "order".into(),
+                })
+                .request_id(Some("r1"))
+                .order_id(Some("o1")),
+        );
+        assert_eq!(e.request_id(), Some("r1"));
+        assert_eq!(e.order_id(), Some("o1"));
+        assert_eq!(
+            e.to_string(),
+            "provider error EP20001: 订单不存在 (order not found)"
+        );
+    }
+
+    #[test]
+    fn decode_keeps_raw_body_and_source() {
+        let src = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let e = Error::decode("{", src);
+        match &e {
+            Error::Decode { body, .. } => {
+                assert_eq!(body.as_bytes(), b"{");
+                assert_eq!(format!("{body:?}"), "RawBody(1 bytes)");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.source().is_some());
+    }
+}

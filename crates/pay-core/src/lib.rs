@@ -1,0 +1,83 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod clock;
+pub mod decode;
+mod error;
+pub mod form;
+pub mod hex;
+pub mod money;
+pub mod multipart;
+pub mod notify;
+pub mod pii;
+mod secret;
+pub mod transport;
+pub mod unified;
+pub mod validate;
+mod wire_enum;
+
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
+
+pub use clock::{
+    Clock, FixedClock, IdSource, RandomIds, SequentialIds, SharedClock, SharedIdSource,
+    SystemClock, Timestamp,
+};
+pub use error::{
+    BoxError, Error, ProviderError, ProviderErrorKind, RawBody, Result, SignatureErrorKind,
+};
+pub use money::{Money, MoneyError};
+pub use notify::{
+    Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent, NotificationInbox,
+    NotificationReply, NotificationVerifier, ReplayGuard,
+};
+pub use pii::{CardNumber, IdNumber, PersonName, PhoneNumber};
+pub use secret::{KeyRing, SecretKey};
+pub use transport::{Call, CallKind, HttpTransport, SharedTransport, TransportError};
+pub use unified::{
+    Extra, Payee, PayeeAccount, PaymentAction, PaymentRequest, PaymentResult, Payments,
+    PayoutRequest, PayoutResult, Payouts, TxStatus,
+};
+
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use transport::reqwest::{ReqwestTransport, ReqwestTransportBuilder};
+
+/// The default transport as a [`SharedTransport`].
+///
+/// # Errors
+/// [`Error::Transport`] when the TLS backend cannot be initialised.
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub fn default_transport() -> Result<SharedTransport> {
+    Ok(std::sync::Arc::new(ReqwestTransport::new()?))
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+
+    /// Reads a string, or an integer as its decimal text (for [`crate::wire_enum!`]).
+    pub fn deserialize_wire_string<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<String, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an integer")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_owned())
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -1,0 +1,517 @@
+//! Incoming notifications (callbacks): verify, parse into a typed event, reply, and never
+//! process the same one twice.
+//!
+//! A provider crate implements [`NotificationVerifier`] for its client. A merchant's HTTP
+//! handler builds an [`IncomingNotification`] from what it received and hands it to a
+//! [`NotificationInbox`], which verifies it, rejects stale ones, and claims it in a
+//! [`ReplayGuard`] so that a replayed or re-sent notification is reported as
+//! [`Error::DuplicateNotification`] instead of being processed again.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::{Error, SharedClock, SignatureErrorKind, Timestamp};
+
+/// A callback as the merchant's server received it.
+///
+/// ```
+/// use pay_core::IncomingNotification;
+///
+/// let n = IncomingNotification::post_form("data=abc&mess=1");
+/// assert_eq!(n.params(), [("data".to_owned(), "abc".to_owned()), ("mess".to_owned(), "1".to_owned())]);
+/// ```
+#[derive(Clone)]
+pub struct IncomingNotification {
+    /// The HTTP method.
+    pub method: http::Method,
+    /// The request headers.
+    pub headers: http::HeaderMap,
+    /// The raw query string (without `?`), still percent-encoded.
+    pub query: String,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+impl fmt::Debug for IncomingNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The query and body can carry personal data: show sizes only.
+        f.debug_struct("IncomingNotification")
+            .field("method", &self.method)
+            .field("query_len", &self.query.len())
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl IncomingNotification {
+    /// A notification from its parts.
+    pub fn new(method: http::Method, query: impl Into<String>, body: impl Into<Bytes>) -> Self {
+        IncomingNotification {
+            method,
+            headers: http::HeaderMap::new(),
+            query: query.into(),
+            body: body.into(),
+        }
+    }
+
+    /// A `POST` with a form body.
+    pub fn post_form(body: impl Into<Bytes>) -> Self {
+        let mut n = Self::new(http::Method::POST, "", body);
+        n.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(crate::form::CONTENT_TYPE),
+        );
+        n
+    }
+
+    /// A `POST` with a JSON body.
+    pub fn post_json(body: impl Into<Bytes>) -> Self {
+        let mut n = Self::new(http::Method::POST, "", body);
+        n.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        n
+    }
+
+    /// A `GET` with parameters in the query string.
+    pub fn get(query: impl Into<String>) -> Self {
+        Self::new(http::Method::GET, query, Bytes::new())
+    }
+
+    /// From an `http::Request` (as axum, hyper or actix give it after reading the body).
+    pub fn from_http(request: http::Request<Bytes>) -> Self {
+        let (parts, body) = request.into_parts();
+        IncomingNotification {
+            method: parts.method,
+            headers: parts.headers,
+            query: parts.uri.query().unwrap_or_default().to_owned(),
+            body,
+        }
+    }
+
+    /// Adds a header (ignored if not a valid header).
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            self.headers.insert(n, v);
+        }
+        self
+    }
+
+    /// Whether the body is declared (or, with no content type, looks) form-encoded.
+    fn body_is_form(&self) -> bool {
+        if self.body.is_empty() {
+            return false;
+        }
+        match self.headers.get(http::header::CONTENT_TYPE) {
+            Some(ct) => ct
+                .to_str()
+                .is_ok_and(|ct| ct.starts_with(crate::form::CONTENT_TYPE)),
+            None => !self.body.starts_with(b"{") && self.body.contains(&b'='),
+        }
+    }
+
+    /// The URL-decoded parameters of the query string, followed by those of a form body.
+    pub fn params(&self) -> Vec<(String, String)> {
+        let mut params = crate::form::decode(self.query.as_bytes());
+        if self.body_is_form() {
+            params.extend(crate::form::decode(&self.body));
+        }
+        params
+    }
+}
+
+/// The HTTP answer the provider expects once a notification was accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationReply {
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The body, exactly.
+    pub body: Cow<'static, str>,
+}
+
+impl NotificationReply {
+    /// A `200 text/plain` reply with `body`.
+    pub fn text(body: impl Into<Cow<'static, str>>) -> Self {
+        NotificationReply {
+            status: 200,
+            content_type: "text/plain; charset=utf-8",
+            body: body.into(),
+        }
+    }
+
+    /// A `200 application/json` reply with `body`.
+    pub fn json(body: impl Into<Cow<'static, str>>) -> Self {
+        NotificationReply {
+            status: 200,
+            content_type: "application/json",
+            body: body.into(),
+        }
+    }
+
+    /// As an `http::Response`.
+    pub fn into_http(self) -> http::Response<Bytes> {
+        let mut resp = http::Response::new(Bytes::from(self.body.into_owned()));
+        *resp.status_mut() =
+            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK);
+        resp.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(self.content_type),
+        );
+        resp
+    }
+}
+
+/// A verified, typed notification event.
+pub trait NotificationEvent {
+    /// The notification's identity for replay protection: the provider's notification id where
+    /// it sends one, otherwise the order id and the status.
+    fn replay_key(&self) -> String;
+
+    /// When the provider says it sent the notification, where it says so.
+    fn sent_at(&self) -> Option<Timestamp> {
+        None
+    }
+}
+
+/// Verifies and parses a provider's notifications.
+pub trait NotificationVerifier: Send + Sync {
+    /// The typed event.
+    type Event: NotificationEvent;
+
+    /// Verifies the signature (in constant time) and parses the event.
+    ///
+    /// # Errors
+    /// [`Error::Signature`] when unsigned or tampered, [`Error::Decrypt`] when it cannot be
+    /// decrypted, [`Error::Decode`] when the verified content is not the expected shape.
+    fn verify_notification(
+        &self,
+        notification: &IncomingNotification,
+    ) -> Result<Self::Event, Error>;
+
+    /// The reply to send once the event has been processed.
+    fn success_reply(&self) -> NotificationReply;
+}
+
+/// Remembers which notifications were processed.
+///
+/// The in-memory [`InMemoryReplayGuard`] serves one process; to share it across servers or
+/// restarts, implement this trait on the merchant's database: `try_claim` as an
+/// `INSERT … ON CONFLICT DO NOTHING` of the key with state `claimed` (true when a row was
+/// inserted, or when an existing row is `released`), `complete` as an update to `done`,
+/// `release` as a delete (or an update to `released`).
+#[async_trait::async_trait]
+pub trait ReplayGuard: Send + Sync + fmt::Debug {
+    /// Claims `key` for processing. `false` when it was already processed or is being processed.
+    async fn try_claim(&self, key: &str) -> Result<bool, Error>;
+    /// Marks `key` as processed: it will never be claimed again.
+    async fn complete(&self, key: &str) -> Result<(), Error>;
+    /// Gives `key` back (processing failed), so the provider's next attempt can be processed.
+    async fn release(&self, key: &str) -> Result<(), Error>;
+}
+
+/// An in-memory [`ReplayGuard`] remembering up to `capacity` processed keys (oldest dropped).
+#[derive(Debug)]
+pub struct InMemoryReplayGuard {
+    inner: Mutex<GuardState>,
+    capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct GuardState {
+    state: HashMap<String, bool>, // false = claimed, true = done
+    order: VecDeque<String>,
+}
+
+impl InMemoryReplayGuard {
+    /// A guard remembering 100,000 keys.
+    pub fn new() -> Self {
+        Self::with_capacity(100_000)
+    }
+
+    /// A guard remembering up to `capacity` keys.
+    pub fn with_capacity(capacity: usize) -> Self {
+        InMemoryReplayGuard {
+            inner: Mutex::new(GuardState::default()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GuardState> {
+        // A poisoned lock only means another thread panicked mid-update of a plain map.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Default for InMemoryReplayGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait::async_trait]
+impl ReplayGuard for InMemoryReplayGuard {
+    async fn try_claim(&self, key: &str) -> Result<bool, Error> {
+        let mut g = self.lock();
+        if g.state.contains_key(key) {
+            return Ok(false);
+        }
+        g.state.insert(key.to_owned(), false);
+        g.order.push_back(key.to_owned());
+        while g.order.len() > self.capacity {
+            if let Some(old) = g.order.pop_front() {
+                g.state.remove(&old);
+            }
+        }
+        Ok(true)
+    }
+
+    async fn complete(&self, key: &str) -> Result<(), Error> {
+        if let Some(done) = self.lock().state.get_mut(key) {
+            *done = true;
+        }
+        Ok(())
+    }
+
+    async fn release(&self, key: &str) -> Result<(), Error> {
+        let mut g = self.lock();
+        if g.state.get(key) == Some(&false) {
+            g.state.remove(key);
+            g.order.retain(|k| k != key);
+        }
+        Ok(())
+    }
+}
+
+/// A verified notification that this process has claimed; finish it with
+/// [`NotificationInbox::complete`] or [`NotificationInbox::release`].
+#[derive(Debug)]
+pub struct Claimed<E> {
+    /// The event.
+    pub event: E,
+    /// Its replay key.
+    pub key: String,
+}
+
+/// Verification, freshness and replay protection for one provider's notifications.
+///
+/// ```
+/// # async fn handle<V: pay_core::NotificationVerifier>(verifier: V, n: pay_core::IncomingNotification) -> Result<(), pay_core::Error> {
+/// use std::sync::Arc;
+/// use pay_core::{Error, InMemoryReplayGuard, NotificationInbox};
+///
+/// let inbox = NotificationInbox::new(verifier, Arc::new(InMemoryReplayGuard::new()));
+/// match inbox.accept(&n).await {
+///     Ok(claimed) => {
+///         // ... record the payment using claimed.event ...
+///         inbox.complete(&claimed).await?;
+///     }
+///     Err(Error::DuplicateNotification { .. }) => { /* already done: just reply */ }
+///     Err(e) => return Err(e), // answer 4xx/5xx so the provider tries again
+/// }
+/// let reply = inbox.success_reply();
+/// # let _ = reply; Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct NotificationInbox<V> {
+    verifier: V,
+    guard: Arc<dyn ReplayGuard>,
+    window: Option<(Duration, SharedClock)>,
+}
+
+impl<V: NotificationVerifier> NotificationInbox<V> {
+    /// An inbox verifying with `verifier` and remembering in `guard`.
+    pub fn new(verifier: V, guard: Arc<dyn ReplayGuard>) -> Self {
+        NotificationInbox {
+            verifier,
+            guard,
+            window: None,
+        }
+    }
+
+    /// Rejects notifications whose own timestamp is further than `window` from `clock`'s time.
+    #[must_use]
+    pub fn with_time_window(mut self, window: Duration, clock: SharedClock) -> Self {
+        self.window = Some((window, clock));
+        self
+    }
+
+    /// Verifies, checks freshness and claims the notification.
+    ///
+    /// # Errors
+    /// Whatever verification returns; [`Error::Signature`] with
+    /// [`SignatureErrorKind::Expired`] when stale; [`Error::DuplicateNotification`] when already
+    /// processed or being processed.
+    pub async fn accept(
+        &self,
+        notification: &IncomingNotification,
+    ) -> Result<Claimed<V::Event>, Error> {
+        let event = self.verifier.verify_notification(notification)?;
+        if let (Some((window, clock)), Some(sent)) = (&self.window, event.sent_at()) {
+            let skew = clock.now().unix_millis().abs_diff(sent.unix_millis());
+            if u128::from(skew) > window.as_millis() {
+                return Err(Error::signature(SignatureErrorKind::Expired));
+            }
+        }
+        let key = event.replay_key();
+        if !self.guard.try_claim(&key).await? {
+            tracing::info!(key, "duplicate notification");
+            return Err(Error::DuplicateNotification { key });
+        }
+        Ok(Claimed { event, key })
+    }
+
+    /// Marks a claimed notification processed.
+    ///
+    /// # Errors
+    /// Whatever the guard returns.
+    pub async fn complete<E>(&self, claimed: &Claimed<E>) -> Result<(), Error> {
+        self.guard.complete(&claimed.key).await
+    }
+
+    /// Gives a claimed notification back after a processing failure.
+    ///
+    /// # Errors
+    /// Whatever the guard returns.
+    pub async fn release<E>(&self, claimed: &Claimed<E>) -> Result<(), Error> {
+        self.guard.release(&claimed.key).await
+    }
+
+    /// The reply the provider expects.
+    pub fn success_reply(&self) -> NotificationReply {
+        self.verifier.success_reply()
+    }
+
+    /// The verifier.
+    pub fn verifier(&self) -> &V {
+        &self.verifier
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FixedClock;
+
+    #[derive(Debug)]
+    struct Ev(String, Option<Timestamp>);
+    impl NotificationEvent for Ev {
+        fn replay_key(&self) -> String {
+            self.0.clone()
+        }
+        fn sent_at(&self) -> Option<Timestamp> {
+            self.1
+        }
+    }
+    struct V;
+    impl NotificationVerifier for V {
+        type Event = Ev;
+        fn verify_notification(&self, n: &IncomingNotification) -> Result<Ev, Error> {
+            let p = n.params();
+            let get = |k: &str| p.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+            if get("sign").as_deref() != Some("ok") {
+                return Err(Error::signature(SignatureErrorKind::Mismatch));
+            }
+            let ts = get("ts")
+                .and_then(|t| t.parse().ok())
+                .map(Timestamp::from_unix_seconds);
+            Ok(Ev(get("id").unwrap_or_default(), ts))
+        }
+        fn success_reply(&self) -> NotificationReply {
+            NotificationReply::text("success")
+        }
+    }
+
+    #[tokio::test]
+    async fn duplicates_are_reported_never_processed_twice() {
+        let inbox = NotificationInbox::new(V, Arc::new(InMemoryReplayGuard::new()));
+        let n = IncomingNotification::get("id=1&sign=ok");
+        let c = inbox.accept(&n).await.unwrap();
+        assert_eq!(c.key, "1");
+        // while in flight, and after completion: duplicate
+        assert!(matches!(
+            inbox.accept(&n).await,
+            Err(Error::DuplicateNotification { .. })
+        ));
+        inbox.complete(&c).await.unwrap();
+        assert!(matches!(
+            inbox.accept(&n).await,
+            Err(Error::DuplicateNotification { .. })
+        ));
+        // a released claim can be processed again
+        let n2 = IncomingNotification::post_form("id=2&sign=ok");
+        let c2 = inbox.accept(&n2).await.unwrap();
+        inbox.release(&c2).await.unwrap();
+        assert!(inbox.accept(&n2).await.is_ok());
+        // tampered
+        let bad = IncomingNotification::get("id=3&sign=no");
+        assert!(matches!(
+            inbox.accept(&bad).await,
+            Err(Error::Signature { .. })
+        ));
+        assert_eq!(inbox.success_reply().body, "success");
+    }
+
+    #[tokio::test]
+    async fn time_window() {
+        let clock = Arc::new(FixedClock::new(Timestamp::from_unix_seconds(1000)));
+        let inbox = NotificationInbox::new(V, Arc::new(InMemoryReplayGuard::new()))
+            .with_time_window(Duration::from_secs(300), clock);
+        assert!(
+            inbox
+                .accept(&IncomingNotification::get("id=a&sign=ok&ts=900"))
+                .await
+                .is_ok()
+        );
+        let e = inbox
+            .accept(&IncomingNotification::get("id=b&sign=ok&ts=100"))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Signature {
+                kind: SignatureErrorKind::Expired,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn guard_capacity() {
+        let g = InMemoryReplayGuard::with_capacity(2);
+        assert!(g.try_claim("a").await.unwrap());
+        assert!(g.try_claim("b").await.unwrap());
+        assert!(g.try_claim("c").await.unwrap());
+        assert!(g.try_claim("a").await.unwrap()); // evicted
+        assert!(!g.try_claim("c").await.unwrap());
+    }
+
+    #[test]
+    fn params_merge_query_and_form_body() {
+        let n = IncomingNotification::new(http::Method::POST, "a=1", "b=2%263");
+        assert_eq!(n.params().len(), 2);
+        let n = IncomingNotification::post_json("{\"a\":\"=\"}");
+        assert!(n.params().is_empty());
+        let n = IncomingNotification::from_http(
+            http::Request::builder()
+                .uri("http://x/notify?x=%E6%B5%8B")
+                .body(Bytes::new())
+                .unwrap_or_default(),
+        );
+        assert_eq!(n.params(), [("x".to_owned(), "测".to_owned())]);
+        assert!(!format!("{n:?}").contains("x="));
+        let r = NotificationReply::text("SUCCESS").into_http();
+        assert_eq!(r.body().as_ref(), b"SUCCESS");
+    }
+}

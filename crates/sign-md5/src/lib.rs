@@ -1,0 +1,344 @@
+#![doc = include_str!("../README.md")]
+
+use md5::{Digest, Md5};
+use subtle::ConstantTimeEq;
+
+const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const LOWER: &[u8; 16] = b"0123456789abcdef";
+
+fn hex_into(digest: &[u8], table: &[u8; 16]) -> String {
+    let mut s = String::with_capacity(digest.len() * 2);
+    for &b in digest {
+        s.push(table[usize::from(b >> 4)] as char);
+        s.push(table[usize::from(b & 0x0f)] as char);
+    }
+    s
+}
+
+/// The order in which parameter names are sorted before signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Byte-wise (ASCII) and case-sensitive: `Zone` before `amount`. The spec's order.
+    Ascii,
+    /// Case-insensitive over the `name=value&` strings, as the reference gateway sorts them:
+    /// `amount` before `Zone`.
+    CaseInsensitive,
+}
+
+/// A value in a parameter set: its text as sent on the wire.
+///
+/// A JSON string is signed as its contents; a number, boolean, object or array as its compact
+/// JSON text (the text that is sent); `null` and `""` are left out of the sign.
+fn wire_text(v: &serde_json::Value) -> Option<std::borrow::Cow<'_, str>> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) if s.is_empty() => None,
+        serde_json::Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        other => Some(std::borrow::Cow::Owned(other.to_string())),
+    }
+}
+
+/// The sorted-parameter scheme: every parameter with a non-empty value except `sign`, sorted by
+/// name, joined as `name=value&…`, then `&key=KEY`; MD5 over UTF-8, uppercase hex.
+///
+/// ```
+/// use sign_md5::{ParamSigner, SortOrder};
+///
+/// let params = [("mchId", "20001222"), ("amount", "100"), ("param1", "")];
+/// let signer = ParamSigner::new("KEY");
+/// assert_eq!(
+///     signer.sign_string(params.iter().copied(), SortOrder::Ascii),
+///     "amount=100&mchId=20001222&key=KEY"
+/// );
+/// let sign = signer.sign(params.iter().copied());
+/// assert_eq!(sign.len(), 32);
+/// assert!(signer.verify(params.iter().copied(), &sign.to_lowercase()));
+/// ```
+#[derive(Clone)]
+pub struct ParamSigner<'k> {
+    key: &'k str,
+}
+
+impl std::fmt::Debug for ParamSigner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ParamSigner { key: *** }")
+    }
+}
+
+impl<'k> ParamSigner<'k> {
+    /// A signer for `key`.
+    pub fn new(key: &'k str) -> Self {
+        ParamSigner { key }
+    }
+
+    /// The exact text that is hashed (for diagnostics and tests; it contains the key).
+    pub fn sign_string<'a>(
+        &self,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+        order: SortOrder,
+    ) -> String {
+        let mut kept: Vec<(&str, &str)> = params
+            .into_iter()
+            .filter(|(k, v)| !v.is_empty() && *k != "sign")
+            .collect();
+        match order {
+            SortOrder::Ascii => kept.sort_unstable_by(|a, b| a.0.cmp(b.0)),
+            SortOrder::CaseInsensitive => kept.sort_by(|a, b| {
+                // Compare the "name=value&" strings without building them.
+                let ai =
+                    a.0.bytes()
+                        .chain([b'='])
+                        .chain(a.1.bytes())
+                        .map(|c| c.to_ascii_lowercase());
+                let bi =
+                    b.0.bytes()
+                        .chain([b'='])
+                        .chain(b.1.bytes())
+                        .map(|c| c.to_ascii_lowercase());
+                ai.cmp(bi)
+            }),
+        }
+        let len = kept
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum::<usize>()
+            + 4
+            + self.key.len();
+        let mut s = String::with_capacity(len);
+        for (k, v) in kept {
+            s.push_str(k);
+            s.push('=');
+            s.push_str(v);
+            s.push('&');
+        }
+        s.push_str("key=");
+        s.push_str(self.key);
+        s
+    }
+
+    /// The uppercase hex MD5 sign in [`SortOrder::Ascii`] order.
+    pub fn sign<'a>(&self, params: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+        self.sign_with(params, SortOrder::Ascii)
+    }
+
+    /// The uppercase hex MD5 sign in the given order.
+    pub fn sign_with<'a>(
+        &self,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+        order: SortOrder,
+    ) -> String {
+        let digest = Md5::digest(self.sign_string(params, order).as_bytes());
+        hex_into(&digest, UPPER)
+    }
+
+    /// Signs a JSON object's top-level fields (see [`wire_text`] rules: strings as their
+    /// contents, other values as compact JSON, `null` and `""` left out).
+    pub fn sign_json(&self, object: &serde_json::Map<String, serde_json::Value>) -> String {
+        let pairs: Vec<(&str, std::borrow::Cow<'_, str>)> = json_pairs(object);
+        self.sign(pairs.iter().map(|(k, v)| (*k, v.as_ref())))
+    }
+
+    /// Verifies `sign` (hex, either case) over `params` in constant time, accepting either
+    /// [`SortOrder`] (the two agree for every field name in the spec).
+    pub fn verify<'a>(
+        &self,
+        params: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+        sign: &str,
+    ) -> bool {
+        let ascii = self.sign_with(params.clone(), SortOrder::Ascii);
+        let mut ok = ct_eq_hex(&ascii, sign);
+        let ci = self.sign_with(params, SortOrder::CaseInsensitive);
+        if ci != ascii {
+            ok |= ct_eq_hex(&ci, sign);
+        }
+        ok
+    }
+}
+
+/// The `(name, wire text)` pairs of a JSON object, leaving out `null` and `""` values.
+pub fn json_pairs(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<(&str, std::borrow::Cow<'_, str>)> {
+    object
+        .iter()
+        .filter_map(|(k, v)| wire_text(v).map(|t| (k.as_str(), t)))
+        .collect()
+}
+
+/// Compares two hex strings in constant time, ignoring ASCII case. Different lengths compare
+/// unequal (the length of a hex digest is not secret).
+pub fn ct_eq_hex(expected: &str, given: &str) -> bool {
+    if expected.len() != given.len() {
+        return false;
+    }
+    let mut ok = subtle::Choice::from(1u8);
+    for (a, b) in expected.bytes().zip(given.bytes()) {
+        ok &= a.to_ascii_lowercase().ct_eq(&b.to_ascii_lowercase());
+    }
+    ok.into()
+}
+
+/// The envelope scheme: `md5(appId&data&timestamp&key)`, lowercase hex, over UTF-8, where `data`
+/// is the exact JSON string sent.
+///
+/// ```
+/// use sign_md5::EnvelopeSigner;
+///
+/// let signer = EnvelopeSigner::new("LFT1001", "a8f5f167f44f4964e6c998dee827110c");
+/// let sign = signer.sign("{\"a\":1}", "20201010123015123");
+/// assert_eq!(sign.len(), 32);
+/// assert!(signer.verify("{\"a\":1}", "20201010123015123", &sign));
+/// assert!(!signer.verify("{\"a\":2}", "20201010123015123", &sign));
+/// ```
+#[derive(Clone)]
+pub struct EnvelopeSigner<'a> {
+    app_id: &'a str,
+    key: &'a str,
+}
+
+impl std::fmt::Debug for EnvelopeSigner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvelopeSigner")
+            .field("app_id", &self.app_id)
+            .field("key", &"***")
+            .finish()
+    }
+}
+
+impl<'a> EnvelopeSigner<'a> {
+    /// A signer for `app_id` and `key`.
+    pub fn new(app_id: &'a str, key: &'a str) -> Self {
+        EnvelopeSigner { app_id, key }
+    }
+
+    /// The exact text that is hashed (contains the key).
+    pub fn sign_string(&self, data: &str, timestamp: &str) -> String {
+        let mut s = String::with_capacity(
+            self.app_id.len() + data.len() + timestamp.len() + self.key.len() + 3,
+        );
+        s.push_str(self.app_id);
+        s.push('&');
+        s.push_str(data);
+        s.push('&');
+        s.push_str(timestamp);
+        s.push('&');
+        s.push_str(self.key);
+        s
+    }
+
+    /// The lowercase hex MD5 sign.
+    pub fn sign(&self, data: &str, timestamp: &str) -> String {
+        let mut h = Md5::new();
+        h.update(self.app_id.as_bytes());
+        h.update(b"&");
+        h.update(data.as_bytes());
+        h.update(b"&");
+        h.update(timestamp.as_bytes());
+        h.update(b"&");
+        h.update(self.key.as_bytes());
+        hex_into(&h.finalize(), LOWER)
+    }
+
+    /// Verifies `sign` (hex, either case) in constant time.
+    pub fn verify(&self, data: &str, timestamp: &str, sign: &str) -> bool {
+        ct_eq_hex(&self.sign(data, timestamp), sign)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_values_and_sign_are_skipped() {
+        let s = ParamSigner::new("K");
+        assert_eq!(
+            s.sign_string(
+                [("b", "2"), ("sign", "X"), ("a", ""), ("c", "3")],
+                SortOrder::Ascii
+            ),
+            "b=2&c=3&key=K"
+        );
+        assert_eq!(s.sign_string([], SortOrder::Ascii), "key=K");
+    }
+
+    #[test]
+    fn orders_differ_only_on_case() {
+        let s = ParamSigner::new("K");
+        let p = [("amount", "1"), ("Zone", "east")];
+        assert_eq!(
+            s.sign_string(p, SortOrder::Ascii),
+            "Zone=east&amount=1&key=K"
+        );
+        assert_eq!(
+            s.sign_string(p, SortOrder::CaseInsensitive),
+            "amount=1&Zone=east&key=K"
+        );
+        let ci = s.sign_with(p, SortOrder::CaseInsensitive);
+        let ascii = s.sign_with(p, SortOrder::Ascii);
+        assert_ne!(ci, ascii);
+        assert!(s.verify(p, &ci));
+        assert!(s.verify(p, &ascii));
+        assert!(!s.verify(p, "00000000000000000000000000000000"));
+        assert!(!s.verify(p, ""));
+    }
+
+    #[test]
+    fn known_md5() {
+        // md5("key=K") computed independently
+        let s = ParamSigner::new("K");
+        assert_eq!(s.sign([]), hex_into(&Md5::digest(b"key=K"), UPPER));
+        assert_eq!(
+            EnvelopeSigner::new("", "").sign("", ""),
+            hex_into(&Md5::digest(b"&&&"), LOWER)
+        );
+        assert_eq!(
+            hex_into(&Md5::digest(b""), LOWER),
+            "d41d8cd98f00b204e9800998ecf8427e"
+        );
+    }
+
+    #[test]
+    fn json_values_are_signed_as_wire_text() {
+        let v: serde_json::Value = serde_json::json!({
+            "amount": 100, "extra": {"openId": "o1"}, "empty": "", "none": null, "flag": true
+        });
+        let obj = v.as_object().unwrap();
+        let pairs = json_pairs(obj);
+        let s = ParamSigner::new("K");
+        assert_eq!(
+            s.sign_string(
+                pairs.iter().map(|(k, v)| (*k, v.as_ref())),
+                SortOrder::Ascii
+            ),
+            "amount=100&extra={\"openId\":\"o1\"}&flag=true&key=K"
+        );
+        assert_eq!(
+            s.sign_json(obj),
+            s.sign(pairs.iter().map(|(k, v)| (*k, v.as_ref())))
+        );
+    }
+
+    #[test]
+    fn ct_eq() {
+        assert!(ct_eq_hex("ABCDEF", "abcdef"));
+        assert!(!ct_eq_hex("ABCDEF", "abcde0"));
+        assert!(!ct_eq_hex("ABCDEF", "ABCDE"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sign_verify_round_trip(pairs in proptest::collection::btree_map("[a-zA-Z]{1,8}", "\\PC{0,12}", 0..10), key in "\\PC{0,20}") {
+            let s = ParamSigner::new(&key);
+            let it = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            let sign = s.sign(it.clone());
+            proptest::prop_assert!(s.verify(it.clone(), &sign));
+            proptest::prop_assert!(s.verify(it.clone(), &sign.to_lowercase()));
+            let e = EnvelopeSigner::new("app", &key);
+            let data = format!("{pairs:?}");
+            let es = e.sign(&data, "20200101000000000");
+            proptest::prop_assert!(e.verify(&data, "20200101000000000", &es));
+            proptest::prop_assert!(!e.verify(&data, "20200101000000001", &es));
+        }
+    }
+}
