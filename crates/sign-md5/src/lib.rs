@@ -25,6 +25,35 @@ pub enum SortOrder {
     CaseInsensitive,
 }
 
+/// The parameters that are signed (non-empty value, not `sign`), in signing order.
+fn sorted<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    order: SortOrder,
+) -> Vec<(&'a str, &'a str)> {
+    let mut kept: Vec<(&str, &str)> = params
+        .into_iter()
+        .filter(|(k, v)| !v.is_empty() && *k != "sign")
+        .collect();
+    match order {
+        SortOrder::Ascii => kept.sort_unstable_by(|a, b| a.0.cmp(b.0)),
+        SortOrder::CaseInsensitive => kept.sort_by(|a, b| {
+            // Compare the "name=value&" strings without building them.
+            let ai =
+                a.0.bytes()
+                    .chain([b'='])
+                    .chain(a.1.bytes())
+                    .map(|c| c.to_ascii_lowercase());
+            let bi =
+                b.0.bytes()
+                    .chain([b'='])
+                    .chain(b.1.bytes())
+                    .map(|c| c.to_ascii_lowercase());
+            ai.cmp(bi)
+        }),
+    }
+    kept
+}
+
 /// A value in a parameter set: its text as sent on the wire.
 ///
 /// A JSON string is signed as its contents; a number, boolean, object or array as its compact
@@ -77,27 +106,7 @@ impl<'k> ParamSigner<'k> {
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
         order: SortOrder,
     ) -> String {
-        let mut kept: Vec<(&str, &str)> = params
-            .into_iter()
-            .filter(|(k, v)| !v.is_empty() && *k != "sign")
-            .collect();
-        match order {
-            SortOrder::Ascii => kept.sort_unstable_by(|a, b| a.0.cmp(b.0)),
-            SortOrder::CaseInsensitive => kept.sort_by(|a, b| {
-                // Compare the "name=value&" strings without building them.
-                let ai =
-                    a.0.bytes()
-                        .chain([b'='])
-                        .chain(a.1.bytes())
-                        .map(|c| c.to_ascii_lowercase());
-                let bi =
-                    b.0.bytes()
-                        .chain([b'='])
-                        .chain(b.1.bytes())
-                        .map(|c| c.to_ascii_lowercase());
-                ai.cmp(bi)
-            }),
-        }
+        let kept = sorted(params, order);
         let len = kept
             .iter()
             .map(|(k, v)| k.len() + v.len() + 2)
@@ -127,8 +136,17 @@ impl<'k> ParamSigner<'k> {
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
         order: SortOrder,
     ) -> String {
-        let digest = Md5::digest(self.sign_string(params, order).as_bytes());
-        hex_into(&digest, UPPER)
+        // Hash the pieces as they come instead of building the joined string.
+        let mut h = Md5::new();
+        for (k, v) in sorted(params, order) {
+            h.update(k.as_bytes());
+            h.update(b"=");
+            h.update(v.as_bytes());
+            h.update(b"&");
+        }
+        h.update(b"key=");
+        h.update(self.key.as_bytes());
+        hex_into(&h.finalize(), UPPER)
     }
 
     /// Signs a JSON object's top-level fields (see [`wire_text`] rules: strings as their
