@@ -3,6 +3,9 @@
 //! - `ci`: everything CI checks, in order, stopping at the first failure.
 //! - `bench`: the criterion benchmarks, summarised into `BENCHMARKS.md`.
 //! - `fuzz --seconds N`: every cargo-fuzz target for N seconds (needs nightly and cargo-fuzz).
+//!
+//! Benchmark ratios are timing statistics, the one place floating point is right.
+#![allow(clippy::float_arithmetic)]
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -204,11 +207,119 @@ fn ci(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Targets: a group whose name starts with the prefix must have ours/baseline at most this.
+const BENCH_TARGETS: &[(&str, f64)] = &[
+    ("yunzhanghu-envelope", 1.1),
+    ("3des-", 1.1),
+    ("aggregate-md5-sign", 1.2),
+    ("protocol-envelope", 1.2),
+    ("round-trip", 1.15),
+];
+
 fn bench(args: &[String]) -> Result<(), String> {
     let mut c = cargo();
-    c.args(["bench", "--workspace", "--bench", "*"]);
+    c.args(["bench", "--workspace", "--bench", "*", "--"]);
     c.args(args);
-    run("bench", c)
+    run("bench", c)?;
+    let dir = root().join("target").join("criterion");
+    let mut rows = Vec::new();
+    let mut groups: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    groups.sort();
+    for g in groups {
+        let name = g
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ours = mean_ns(&g.join("ours"));
+        let base = mean_ns(&g.join("baseline"));
+        let extra = extra_stat(&g);
+        match (ours, base) {
+            (Some(o), Some(b)) => {
+                let ratio = o / b;
+                let target = BENCH_TARGETS
+                    .iter()
+                    .find(|(p, _)| name.starts_with(p))
+                    .map(|(_, t)| *t);
+                let verdict = match target {
+                    Some(t) if ratio <= t => "pass".to_owned(),
+                    Some(_) => "FAIL".to_owned(),
+                    None => "-".to_owned(),
+                };
+                rows.push(format!(
+                    "| {name} | {} | {} | {ratio:.2}x | {} | {verdict} |",
+                    fmt_ns(o),
+                    fmt_ns(b),
+                    target
+                        .map(|t| format!("<= {t}x"))
+                        .unwrap_or_else(|| "-".into())
+                ));
+            }
+            (Some(o), None) => rows.push(format!(
+                "| {name} | {} | - | - | {} | - |",
+                fmt_ns(o),
+                extra.unwrap_or_else(|| "-".into())
+            )),
+            _ => {}
+        }
+    }
+    let machine = machine();
+    let table = format!(
+        "# Benchmarks\n\nProduced by `cargo xtask bench` (criterion; mean of each estimate).\n\nMachine: {machine}\n\n| benchmark | ours | baseline | ratio | target | result |\n|---|---|---|---|---|---|\n{}\n",
+        rows.join("\n")
+    );
+    println!("{table}");
+    std::fs::write(root().join("BENCHMARKS.md"), &table).map_err(|e| e.to_string())?;
+    println!("written to BENCHMARKS.md");
+    Ok(())
+}
+
+fn mean_ns(dir: &Path) -> Option<f64> {
+    let text = std::fs::read_to_string(dir.join("new").join("estimates.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["mean"]["point_estimate"].as_f64()
+}
+
+/// A free-form measurement a bench wrote next to its estimates (e.g. MB/s and peak memory).
+fn extra_stat(group: &Path) -> Option<String> {
+    std::fs::read_to_string(group.join("cnpay-note.txt"))
+        .ok()
+        .map(|s| s.trim().to_owned())
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {rustc}")
 }
 
 fn fuzz(args: &[String]) -> Result<(), String> {
