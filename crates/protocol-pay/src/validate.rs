@@ -1,0 +1,80 @@
+//! Input checks particular to this provider.
+
+use pay_core::{Error, Extra};
+
+/// The longest `outReqNo` accepted (the spec gives no limit; 64 is what the reference system's
+/// columns hold for request numbers of this kind).
+pub const OUT_REQ_NO_MAX: usize = 64;
+
+/// Checks an `outReqNo`: required, starts with the app id (the spec: 必须以appId开头), has
+/// something after it, ASCII letters, digits, `_` and `-` only, at most [`OUT_REQ_NO_MAX`]
+/// characters.
+///
+/// ```
+/// use protocol_pay::validate::out_req_no;
+///
+/// assert!(out_req_no("LFT1001", "LFT1001202010100001").is_ok());
+/// let err = out_req_no("LFT1001", "X202010100001").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input in `outReqNo`: must start with the app id `LFT1001`");
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `outReqNo`.
+pub fn out_req_no(app_id: &str, value: &str) -> Result<(), Error> {
+    pay_core::validate::required_max("outReqNo", value, OUT_REQ_NO_MAX)?;
+    pay_core::validate::ascii_alnum("outReqNo", value, "_-")?;
+    if !value.starts_with(app_id) {
+        return Err(Error::invalid_input(
+            "outReqNo",
+            format!("must start with the app id `{app_id}`"),
+        ));
+    }
+    if value.len() == app_id.len() {
+        return Err(Error::invalid_input(
+            "outReqNo",
+            "must have a serial number after the app id",
+        ));
+    }
+    Ok(())
+}
+
+/// Rejects extension fields that repeat a typed field (they would be sent twice).
+pub(crate) fn extra_disjoint(extra: &Extra, known: &[&str]) -> Result<(), Error> {
+    for k in extra.keys() {
+        if known.contains(&k.as_str()) {
+            return Err(Error::invalid_input(
+                "extra",
+                format!("`{k}` is a typed field: set it there"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A known value of a wire enum.
+pub(crate) fn known(field: &'static str, is_known: bool, allowed: &str) -> Result<(), Error> {
+    if is_known {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            field,
+            format!("must be one of {allowed}"),
+        ))
+    }
+}
+
+/// An optional URL must be well-formed when present.
+pub(crate) fn opt_url(field: &'static str, value: Option<&str>) -> Result<(), Error> {
+    match value {
+        Some(v) => pay_core::validate::http_url(field, v),
+        None => Ok(()),
+    }
+}
+
+/// An optional text must be non-blank and short enough when present.
+pub(crate) fn opt_text(field: &'static str, value: Option<&str>, max: usize) -> Result<(), Error> {
+    match value {
+        Some(v) => pay_core::validate::required_max(field, v, max),
+        None => Ok(()),
+    }
+}
