@@ -1,0 +1,258 @@
+//! Notifications: pay results (section 2.3, HTTP POST) and payout results (3.3, HTTP GET).
+//!
+//! The parameters are read from the query string and from a form body; they are verified over
+//! their URL-decoded values with the response key (every field but `sign`, unknown ones
+//! included) and answered with the text `success`. The gateway retries up to five times
+//! (60, 120, … s), so the same event can arrive again: use a [`pay_core::NotificationInbox`].
+
+use pay_core::{
+    Error, IncomingNotification, Money, NotificationEvent, NotificationReply, NotificationVerifier,
+    SignatureErrorKind, Timestamp,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::client::Client;
+use crate::codes::{BackType, PayStatus, ProductId, TransStatus};
+use crate::pay::millis;
+use crate::sign::check_sign;
+
+/// A pay result notification (section 2.3.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayNotification {
+    /// `payOrderId`: the gateway's order number.
+    pub pay_order_id: String,
+    /// `mchId`.
+    pub mch_id: String,
+    /// `appId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// `productId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<ProductId>,
+    /// `mchOrderNo`: the merchant's order number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mch_order_no: Option<String>,
+    /// `amount` in fen.
+    #[serde(with = "pay_core::money::as_fen")]
+    pub amount: Money,
+    /// `status`.
+    pub status: PayStatus,
+    /// `channelOrderNo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_order_no: Option<String>,
+    /// `channelAttach`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_attach: Option<String>,
+    /// `param1`, as sent with the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param1: Option<String>,
+    /// `param2`, as sent with the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param2: Option<String>,
+    /// `paySuccTime`: milliseconds since the epoch, as sent (see
+    /// [`PayNotification::pay_succ_at`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_succ_time: Option<String>,
+    /// `backType`: front-end (1) or back-end (2) notification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_type: Option<BackType>,
+    /// Every other parameter (`channelId`, `currency`, fields the gateway adds), as strings.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl PayNotification {
+    /// `paySuccTime` as an instant, when it is a number of milliseconds.
+    pub fn pay_succ_at(&self) -> Option<Timestamp> {
+        millis(self.pay_succ_time.as_deref())
+    }
+}
+
+impl NotificationEvent for PayNotification {
+    /// `pay:{payOrderId}:{status}`.
+    fn replay_key(&self) -> String {
+        format!("pay:{}:{}", self.pay_order_id, self.status)
+    }
+}
+
+/// A payout result notification (section 3.3.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransNotification {
+    /// `transOrderId`: the gateway's payout number.
+    pub trans_order_id: String,
+    /// `mchId`.
+    pub mch_id: String,
+    /// `mchTransOrderNo`: the merchant's payout number (the gateway sends it as `mchOrderNo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mch_trans_order_no: Option<String>,
+    /// `amount` in fen.
+    #[serde(with = "pay_core::money::as_fen")]
+    pub amount: Money,
+    /// `status`.
+    pub status: TransStatus,
+    /// `channelOrderNo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_order_no: Option<String>,
+    /// `param1`, as sent with the payout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param1: Option<String>,
+    /// `param2`, as sent with the payout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param2: Option<String>,
+    /// `transSuccTime`, kept as an opaque string (the gateway has been seen to send both
+    /// milliseconds and `Tue Nov 28 10:00:00 CST 2017`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trans_succ_time: Option<String>,
+    /// `backType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_type: Option<BackType>,
+    /// Every other parameter, as strings.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl TransNotification {
+    /// `transSuccTime` as an instant, when it is a number of milliseconds.
+    pub fn trans_succ_at(&self) -> Option<Timestamp> {
+        millis(self.trans_succ_time.as_deref())
+    }
+}
+
+impl NotificationEvent for TransNotification {
+    /// `trans:{transOrderId}:{status}`.
+    fn replay_key(&self) -> String {
+        format!("trans:{}:{}", self.trans_order_id, self.status)
+    }
+}
+
+/// Either notification, told apart by `transOrderId` (payout) or `payOrderId` (payment).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Notification {
+    /// A pay result.
+    Pay(PayNotification),
+    /// A payout result.
+    Trans(TransNotification),
+}
+
+impl NotificationEvent for Notification {
+    fn replay_key(&self) -> String {
+        match self {
+            Notification::Pay(n) => n.replay_key(),
+            Notification::Trans(n) => n.replay_key(),
+        }
+    }
+}
+
+/// The verified parameters of a notification, `sign` and empty values removed.
+fn verified_params(client: &Client, n: &IncomingNotification) -> Result<Map<String, Value>, Error> {
+    let params = n.params();
+    let mut map = Map::new();
+    let mut sign = None;
+    for (k, v) in &params {
+        if params.iter().filter(|(other, _)| other == k).count() > 1 {
+            // A parameter in both the query and the body, or twice: which one was signed?
+            return Err(Error::signature(SignatureErrorKind::Malformed));
+        }
+        if k == "sign" {
+            sign = Some(v.as_str());
+        } else if !v.is_empty() {
+            map.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    let sign = sign
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::signature(SignatureErrorKind::Missing))?;
+    let pairs = params
+        .iter()
+        .filter(|(k, _)| k != "sign")
+        .map(|(k, v)| (k.as_str(), v.as_str()));
+    check_sign(pairs, sign, &client.config.response_keys).map_err(Error::signature)?;
+    Ok(map)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Result<T, Error> {
+    let text = Value::Object(map).to_string();
+    pay_core::decode::json(text.as_bytes())
+}
+
+impl Client {
+    /// Verifies and parses a notification of either kind.
+    ///
+    /// # Errors
+    /// [`Error::Signature`] when unsigned, tampered or ambiguous (a parameter sent twice);
+    /// [`Error::Decode`] when the verified parameters are not a notification.
+    pub fn verify_notification(&self, n: &IncomingNotification) -> Result<Notification, Error> {
+        let map = verified_params(self, n)?;
+        if map.contains_key("transOrderId") {
+            Self::trans_from(map).map(Notification::Trans)
+        } else {
+            decode(map).map(Notification::Pay)
+        }
+    }
+
+    /// Verifies and parses a pay result notification (section 2.3).
+    ///
+    /// # Errors
+    /// As [`Client::verify_notification`]; a payout notification is [`Error::Decode`].
+    pub fn verify_pay_notification(
+        &self,
+        n: &IncomingNotification,
+    ) -> Result<PayNotification, Error> {
+        let map = verified_params(self, n)?;
+        if map.contains_key("transOrderId") {
+            return Err(Error::decode(
+                Value::Object(map).to_string().into_bytes(),
+                "a payout notification, not a pay notification",
+            ));
+        }
+        decode(map)
+    }
+
+    /// Verifies and parses a payout result notification (section 3.3).
+    ///
+    /// # Errors
+    /// As [`Client::verify_notification`].
+    pub fn verify_trans_notification(
+        &self,
+        n: &IncomingNotification,
+    ) -> Result<TransNotification, Error> {
+        Self::trans_from(verified_params(self, n)?)
+    }
+
+    fn trans_from(mut map: Map<String, Value>) -> Result<TransNotification, Error> {
+        if !map.contains_key("mchTransOrderNo")
+            && let Some(v) = map.remove("mchOrderNo")
+        {
+            map.insert("mchTransOrderNo".to_owned(), v);
+        }
+        decode(map)
+    }
+
+    /// The verified notification as JSON with wire names, tagged `"type": "pay"` or
+    /// `"type": "trans"` (for the CLI). Synchronous.
+    ///
+    /// # Errors
+    /// As [`Client::verify_notification`].
+    pub fn notification_json(&self, n: &IncomingNotification) -> Result<Value, Error> {
+        let event = self.verify_notification(n)?;
+        serde_json::to_value(&event).map_err(|e| Error::decode(Vec::new(), e))
+    }
+}
+
+impl NotificationVerifier for Client {
+    type Event = Notification;
+
+    fn verify_notification(&self, n: &IncomingNotification) -> Result<Notification, Error> {
+        Client::verify_notification(self, n)
+    }
+
+    /// The text `success`.
+    fn success_reply(&self) -> NotificationReply {
+        NotificationReply::text("success")
+    }
+}

@@ -1,0 +1,748 @@
+//! Pay orders: `/api/pay/create_order` (section 2.1) and `/api/pay/query_order` (2.2).
+
+use pay_core::{CardNumber, Error, Money, PaymentAction, PersonName, Timestamp, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::codes::{PayStatus, ProductId};
+use crate::config::Config;
+use crate::de;
+use crate::sign::{WireParams, wire_string};
+
+/// The largest amount the gateway's `int` fields hold, in fen.
+pub(crate) const MAX_AMOUNT_FEN: i64 = i32::MAX as i64;
+
+pub(crate) fn default_currency() -> String {
+    "cny".to_owned()
+}
+
+/// Checks an amount: more than zero fen and within the gateway's `int`.
+pub(crate) fn check_amount(amount: Money) -> Result<(), Error> {
+    validate::positive("amount", amount)?;
+    if amount.fen() > MAX_AMOUNT_FEN {
+        return Err(Error::invalid_input(
+            "amount",
+            "must be at most 2147483647 fen (the gateway's int)",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an optional field's length.
+pub(crate) fn opt_max(field: &'static str, value: Option<&str>, max: usize) -> Result<(), Error> {
+    match value {
+        Some(v) => validate::max_chars(field, v, max),
+        None => Ok(()),
+    }
+}
+
+/// Checks an optional URL: at most `max` characters and a well-formed http(s) URL.
+pub(crate) fn opt_url(field: &'static str, value: Option<&str>, max: usize) -> Result<(), Error> {
+    match value {
+        Some(v) if !v.is_empty() => {
+            validate::max_chars(field, v, max)?;
+            validate::http_url(field, v)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks extension parameters: no name the client sets itself, and no empty name.
+pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Result<(), Error> {
+    for name in extra.keys() {
+        if name.is_empty() {
+            return Err(Error::invalid_input("extra", "has an empty parameter name"));
+        }
+        if reserved.contains(&name.as_str()) || name == "sign" || name == "mchId" || name == "appId"
+        {
+            return Err(Error::invalid_input(
+                format!("extra.{name}"),
+                "is set by the client or a typed field; do not pass it as an extension",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Appends extension parameters in their wire form.
+pub(crate) fn push_extra(params: &mut WireParams, extra: &Map<String, Value>) {
+    for (k, v) in extra {
+        if let Some(text) = wire_string(v) {
+            params.push(k, text);
+        }
+    }
+}
+
+/// The remitter of an online-banking payment (product 8000), sent in `param1` as
+/// `bankCode;name;account`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remitter {
+    /// The remitter's bank code (汇款人银行代码).
+    pub bank_code: String,
+    /// The remitter's account name (汇款人户名).
+    pub name: PersonName,
+    /// The remitter's account number (汇款人帐户号).
+    pub account: CardNumber,
+}
+
+impl Remitter {
+    /// A remitter.
+    pub fn new(
+        bank_code: impl Into<String>,
+        name: impl Into<PersonName>,
+        account: impl Into<CardNumber>,
+    ) -> Self {
+        Remitter {
+            bank_code: bank_code.into(),
+            name: name.into(),
+            account: account.into(),
+        }
+    }
+
+    /// The `param1` text, checked: three non-empty parts without `;`, at most 64 characters.
+    fn param1(&self) -> Result<String, Error> {
+        for (field, v) in [
+            ("param1.bankCode", self.bank_code.as_str()),
+            ("param1.name", self.name.expose()),
+            ("param1.account", self.account.expose()),
+        ] {
+            validate::required(field, v)?;
+            if v.contains(';') {
+                return Err(Error::invalid_input(field, "must not contain `;`"));
+            }
+        }
+        let s = format!(
+            "{};{};{}",
+            self.bank_code.trim(),
+            self.name.expose().trim(),
+            self.account.expose().trim()
+        );
+        validate::max_chars("param1", &s, 64)?;
+        Ok(s)
+    }
+}
+
+/// A pay order (`/api/pay/create_order`, section 2.1.4). `mchId`, `appId` and `sign` come from
+/// the client.
+///
+/// ```
+/// use aggregate_pay::{CreateOrderRequest, ProductId};
+/// use pay_core::Money;
+///
+/// let req = CreateOrderRequest::new(
+///     "20160427210604000490",
+///     ProductId::WechatQr,
+///     Money::from_fen(100),
+///     "https://shop.example/notify",
+///     "测试商品名称",
+///     "测试商品描述",
+/// )
+/// .client_ip("210.73.10.148");
+/// req.validate()?;
+/// # Ok::<(), pay_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrderRequest {
+    /// `mchOrderNo`, String(30): the merchant's order number, the identity of the order.
+    pub mch_order_no: String,
+    /// `productId`: the pay product (appendix 4.1).
+    pub product_id: ProductId,
+    /// `currency`, String(3): only `cny` (amounts are [`Money`], which is CNY).
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// `amount`: in fen, more than zero.
+    #[serde(with = "pay_core::money::as_fen")]
+    pub amount: Money,
+    /// `clientIp`, String(32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ip: Option<String>,
+    /// `device`, String(64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// `returnUrl`, String(128): where the payer's browser goes afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
+    /// `notifyUrl`, String(128): where the result notification is sent.
+    pub notify_url: String,
+    /// `subject`, String(64).
+    pub subject: String,
+    /// `body`, String(256).
+    pub body: String,
+    /// `param1`, String(64): returned as-is in the notification. For online banking (8000) it
+    /// is required and holds `bankCode;name;account` of the remitter: set it with
+    /// [`CreateOrderRequest::remitter`] instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param1: Option<String>,
+    /// `param2`, String(64): returned as-is in the notification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param2: Option<String>,
+    /// The remitter of an online-banking payment, sent as `param1`.
+    #[serde(skip)]
+    pub remitter: Option<Remitter>,
+    /// Extension parameters by wire name (e.g. `extra` with a WeChat `openId`); an object or
+    /// array is sent as its JSON text.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+const CREATE_ORDER_FIELDS: &[&str] = &[
+    "productId",
+    "mchOrderNo",
+    "currency",
+    "amount",
+    "clientIp",
+    "device",
+    "returnUrl",
+    "notifyUrl",
+    "subject",
+    "body",
+    "param1",
+    "param2",
+];
+
+impl CreateOrderRequest {
+    /// A pay order with the required fields (`currency` is `cny`).
+    pub fn new(
+        mch_order_no: impl Into<String>,
+        product_id: ProductId,
+        amount: Money,
+        notify_url: impl Into<String>,
+        subject: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
+        CreateOrderRequest {
+            mch_order_no: mch_order_no.into(),
+            product_id,
+            currency: default_currency(),
+            amount,
+            client_ip: None,
+            device: None,
+            return_url: None,
+            notify_url: notify_url.into(),
+            subject: subject.into(),
+            body: body.into(),
+            param1: None,
+            param2: None,
+            remitter: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets `clientIp`.
+    #[must_use]
+    pub fn client_ip(mut self, v: impl Into<String>) -> Self {
+        self.client_ip = Some(v.into());
+        self
+    }
+
+    /// Sets `device`.
+    #[must_use]
+    pub fn device(mut self, v: impl Into<String>) -> Self {
+        self.device = Some(v.into());
+        self
+    }
+
+    /// Sets `returnUrl`.
+    #[must_use]
+    pub fn return_url(mut self, v: impl Into<String>) -> Self {
+        self.return_url = Some(v.into());
+        self
+    }
+
+    /// Sets `param1`.
+    #[must_use]
+    pub fn param1(mut self, v: impl Into<String>) -> Self {
+        self.param1 = Some(v.into());
+        self
+    }
+
+    /// Sets `param2`.
+    #[must_use]
+    pub fn param2(mut self, v: impl Into<String>) -> Self {
+        self.param2 = Some(v.into());
+        self
+    }
+
+    /// Sets the remitter of an online-banking (8000) payment (sent as `param1`).
+    #[must_use]
+    pub fn remitter(mut self, remitter: Remitter) -> Self {
+        self.remitter = Some(remitter);
+        self
+    }
+
+    /// Adds an extension parameter.
+    #[must_use]
+    pub fn extra(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
+
+    /// The `param1` that is sent.
+    fn param1_value(&self) -> Result<Option<String>, Error> {
+        let param1 = self.param1.as_deref().filter(|s| !s.is_empty());
+        match (&self.remitter, param1) {
+            (Some(_), Some(_)) => Err(Error::invalid_input(
+                "param1",
+                "set either param1 or the remitter, not both",
+            )),
+            (Some(r), None) => r.param1().map(Some),
+            (None, p) => Ok(p.map(str::to_owned)),
+        }
+    }
+
+    /// Checks every field before anything is sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the wire field.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate::required_max("mchOrderNo", &self.mch_order_no, 30)?;
+        if let ProductId::Unknown(s) = &self.product_id {
+            validate::digits("productId", s)?;
+        }
+        validate::one_of("currency", &self.currency, &["cny"])?;
+        check_amount(self.amount)?;
+        opt_max("clientIp", self.client_ip.as_deref(), 32)?;
+        opt_max("device", self.device.as_deref(), 64)?;
+        opt_url("returnUrl", self.return_url.as_deref(), 128)?;
+        validate::required_max("notifyUrl", &self.notify_url, 128)?;
+        validate::http_url("notifyUrl", &self.notify_url)?;
+        validate::required_max("subject", &self.subject, 64)?;
+        validate::required_max("body", &self.body, 256)?;
+        let param1 = self.param1_value()?;
+        opt_max("param1", param1.as_deref(), 64)?;
+        opt_max("param2", self.param2.as_deref(), 64)?;
+        if self.product_id == ProductId::OnlineBanking {
+            let Some(p) = param1.as_deref() else {
+                return Err(Error::invalid_input(
+                    "param1",
+                    "is required for online banking (8000): the remitter's bank code;name;account",
+                ));
+            };
+            let parts: Vec<&str> = p.split(';').collect();
+            if parts.len() != 3 || parts.iter().any(|s| s.trim().is_empty()) {
+                return Err(Error::invalid_input(
+                    "param1",
+                    "for online banking (8000) must be bankCode;name;account",
+                ));
+            }
+        }
+        check_extra(&self.extra, CREATE_ORDER_FIELDS)
+    }
+
+    /// The parameters sent, in the spec's order (without `sign`).
+    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+        self.validate()?;
+        let mut p = WireParams::default();
+        p.push("mchId", config.mch_id());
+        p.push("appId", config.app_id());
+        p.push("productId", self.product_id.as_str());
+        p.push("mchOrderNo", self.mch_order_no.as_str());
+        p.push("currency", self.currency.as_str());
+        p.push("amount", self.amount.fen().to_string());
+        p.push_opt("clientIp", self.client_ip.as_deref());
+        p.push_opt("device", self.device.as_deref());
+        p.push_opt("returnUrl", self.return_url.as_deref());
+        p.push("notifyUrl", self.notify_url.as_str());
+        p.push("subject", self.subject.as_str());
+        p.push("body", self.body.as_str());
+        p.push_opt("param1", self.param1_value()?.as_deref());
+        p.push_opt("param2", self.param2.as_deref());
+        push_extra(&mut p, &self.extra);
+        Ok(p)
+    }
+}
+
+/// The answer to a pay order (section 2.1.5).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrderResponse {
+    /// `payOrderId`: the gateway's order number.
+    #[serde(deserialize_with = "de::string")]
+    pub pay_order_id: String,
+    /// `payParams`: what the payer needs to pay (not covered by the sign).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_params: Option<PayParams>,
+    /// Every other field (`retCode`, `retMsg`, `sign`, fields the gateway adds).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl CreateOrderResponse {
+    /// What the payer must do next, from `payParams.payUrl` (see [`parse_pay_url`]);
+    /// [`PaymentAction::None`] when there is no `payUrl`.
+    pub fn action(&self) -> PaymentAction {
+        self.pay_params
+            .as_ref()
+            .and_then(|p| p.pay_url.as_deref())
+            .map_or(PaymentAction::None, parse_pay_url)
+    }
+}
+
+/// `payParams` of a pay order answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayParams {
+    /// `payUrl`: the payment address (never URL-decode it; see [`parse_pay_url`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_url: Option<String>,
+    /// Other parameters for invoking the payment channel.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Turns a `payUrl` into what the payer must do (section 2.1.5):
+///
+/// * `POST;url?a=b&c=d` → a form POST of the fields `a`, `c` to `url` (the part before the
+///   first `?`). The query is decoded once, as `application/x-www-form-urlencoded` (`%XX` and
+///   `+`), into field values that the browser form encodes again when it posts them; the URL
+///   itself is kept as given. `POST;url` without `?` posts no fields.
+/// * anything else → a redirect to the URL exactly as given (the spec warns against decoding
+///   it).
+/// * an empty string → [`PaymentAction::None`].
+///
+/// ```
+/// use aggregate_pay::parse_pay_url;
+/// use pay_core::PaymentAction;
+///
+/// assert_eq!(
+///     parse_pay_url("POST;https://bank.example/pay?orderId=1&sign=a%2Bb"),
+///     PaymentAction::FormPost {
+///         url: "https://bank.example/pay".into(),
+///         fields: vec![("orderId".into(), "1".into()), ("sign".into(), "a+b".into())],
+///     }
+/// );
+/// assert_eq!(
+///     parse_pay_url("http://127.0.0.1:3020/api/qrcode/create_qrcode?params=https%3A%2F%2Fqr"),
+///     PaymentAction::Redirect { url: "http://127.0.0.1:3020/api/qrcode/create_qrcode?params=https%3A%2F%2Fqr".into() }
+/// );
+/// ```
+pub fn parse_pay_url(pay_url: &str) -> PaymentAction {
+    let s = pay_url.trim();
+    if s.is_empty() {
+        return PaymentAction::None;
+    }
+    let is_post = s.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("POST;"));
+    if !is_post {
+        return PaymentAction::Redirect { url: s.to_owned() };
+    }
+    let rest = s.get(5..).unwrap_or_default().trim_start();
+    match rest.split_once('?') {
+        Some((url, query)) => PaymentAction::FormPost {
+            url: url.to_owned(),
+            fields: pay_core::form::decode(query.as_bytes()),
+        },
+        None => PaymentAction::FormPost {
+            url: rest.to_owned(),
+            fields: Vec::new(),
+        },
+    }
+}
+
+/// A pay order query (`/api/pay/query_order`, section 2.2.3), by `payOrderId` or `mchOrderNo`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryOrderRequest {
+    /// `payOrderId`, String(30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_order_id: Option<String>,
+    /// `mchOrderNo`, String(30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mch_order_no: Option<String>,
+    /// `executeNotify`: when `true` the gateway sends the notification once more.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execute_notify: Option<bool>,
+    /// Extension parameters by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl QueryOrderRequest {
+    /// A query by the merchant's order number.
+    pub fn by_mch_order_no(mch_order_no: impl Into<String>) -> Self {
+        QueryOrderRequest {
+            mch_order_no: Some(mch_order_no.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A query by the gateway's order number.
+    pub fn by_pay_order_id(pay_order_id: impl Into<String>) -> Self {
+        QueryOrderRequest {
+            pay_order_id: Some(pay_order_id.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Sets `executeNotify`.
+    #[must_use]
+    pub fn execute_notify(mut self, v: bool) -> Self {
+        self.execute_notify = Some(v);
+        self
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the wire field.
+    pub fn validate(&self) -> Result<(), Error> {
+        let pay = self.pay_order_id.as_deref().filter(|s| !s.is_empty());
+        let mch = self.mch_order_no.as_deref().filter(|s| !s.is_empty());
+        if pay.is_none() && mch.is_none() {
+            return Err(Error::invalid_input(
+                "mchOrderNo",
+                "one of payOrderId and mchOrderNo is required",
+            ));
+        }
+        opt_max("payOrderId", pay, 30)?;
+        opt_max("mchOrderNo", mch, 30)?;
+        check_extra(&self.extra, &["payOrderId", "mchOrderNo", "executeNotify"])
+    }
+
+    /// The order id errors carry.
+    pub(crate) fn order_id(&self) -> Option<String> {
+        self.mch_order_no
+            .clone()
+            .or_else(|| self.pay_order_id.clone())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+        self.validate()?;
+        let mut p = WireParams::default();
+        p.push("mchId", config.mch_id());
+        p.push("appId", config.app_id());
+        p.push_opt("payOrderId", self.pay_order_id.as_deref());
+        p.push_opt("mchOrderNo", self.mch_order_no.as_deref());
+        if let Some(b) = self.execute_notify {
+            p.push("executeNotify", if b { "true" } else { "false" });
+        }
+        push_extra(&mut p, &self.extra);
+        Ok(p)
+    }
+}
+
+/// A pay order as the query reports it (section 2.2.4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayOrder {
+    /// `mchId`.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mch_id: Option<String>,
+    /// `appId`.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub app_id: Option<String>,
+    /// `productId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<ProductId>,
+    /// `payOrderId`: the gateway's order number.
+    #[serde(deserialize_with = "de::string")]
+    pub pay_order_id: String,
+    /// `mchOrderNo`: the merchant's order number.
+    #[serde(deserialize_with = "de::string")]
+    pub mch_order_no: String,
+    /// `amount` in fen.
+    #[serde(with = "pay_core::money::as_fen")]
+    pub amount: Money,
+    /// `currency`.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    /// `status`.
+    pub status: PayStatus,
+    /// `channelUser`: the payer's id at the channel.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_user: Option<String>,
+    /// `channelOrderNo`: the channel's order number.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_order_no: Option<String>,
+    /// `channelAttach`: the channel's data package, as sent.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_attach: Option<String>,
+    /// `paySuccTime`: milliseconds since the epoch, as sent (see [`PayOrder::pay_succ_at`]).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pay_succ_time: Option<String>,
+    /// Every other field.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl PayOrder {
+    /// `paySuccTime` as an instant, when it is a number of milliseconds.
+    pub fn pay_succ_at(&self) -> Option<Timestamp> {
+        millis(self.pay_succ_time.as_deref())
+    }
+}
+
+/// A millisecond count as an instant.
+pub(crate) fn millis(v: Option<&str>) -> Option<Timestamp> {
+    v?.trim()
+        .parse::<i64>()
+        .ok()
+        .map(Timestamp::from_unix_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> CreateOrderRequest {
+        CreateOrderRequest::new(
+            "O1",
+            ProductId::UnionPayQuick,
+            Money::from_fen(100),
+            "http://domain/notify.htm",
+            "s",
+            "b",
+        )
+    }
+
+    fn field_of(e: Error) -> String {
+        match e {
+            Error::InvalidInput { field, .. } => field.into_owned(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        assert!(req().validate().is_ok());
+        let mut r = req();
+        r.amount = Money::ZERO;
+        assert_eq!(field_of(r.validate().unwrap_err()), "amount");
+        r.amount = Money::from_fen(MAX_AMOUNT_FEN + 1);
+        assert_eq!(field_of(r.validate().unwrap_err()), "amount");
+        let mut r = req();
+        r.mch_order_no = "1".repeat(31);
+        assert_eq!(field_of(r.validate().unwrap_err()), "mchOrderNo");
+        let mut r = req();
+        r.notify_url = "not a url".into();
+        assert_eq!(field_of(r.validate().unwrap_err()), "notifyUrl");
+        let r = req().return_url("ftp://x/y");
+        assert_eq!(field_of(r.validate().unwrap_err()), "returnUrl");
+        let mut r = req();
+        r.subject = "字".repeat(65);
+        assert_eq!(field_of(r.validate().unwrap_err()), "subject");
+        r.subject = "字".repeat(64);
+        assert!(r.validate().is_ok());
+        let mut r = req();
+        r.currency = "usd".into();
+        assert_eq!(field_of(r.validate().unwrap_err()), "currency");
+        let mut r = req();
+        r.product_id = ProductId::Unknown("80x".into());
+        assert_eq!(field_of(r.validate().unwrap_err()), "productId");
+        r.product_id = ProductId::Unknown("8020".into());
+        assert!(r.validate().is_ok());
+        let r = req().extra("mchId", "1");
+        assert_eq!(field_of(r.validate().unwrap_err()), "extra.mchId");
+        let r = req().extra("amount", "1");
+        assert_eq!(field_of(r.validate().unwrap_err()), "extra.amount");
+        let r = req().param2("x".repeat(65));
+        assert_eq!(field_of(r.validate().unwrap_err()), "param2");
+    }
+
+    #[test]
+    fn online_banking_needs_the_remitter() {
+        let mut r = req();
+        r.product_id = ProductId::OnlineBanking;
+        assert_eq!(field_of(r.validate().unwrap_err()), "param1");
+        let r2 = r.clone().param1("ICBC;张三");
+        assert_eq!(field_of(r2.validate().unwrap_err()), "param1");
+        let r3 = r
+            .clone()
+            .remitter(Remitter::new("ICBC", "张三", "6222020000000000"));
+        let p = r3.param1_value().unwrap();
+        assert_eq!(p.as_deref(), Some("ICBC;张三;6222020000000000"));
+        assert!(r3.validate().is_ok());
+        let r4 = r3.clone().param1("x");
+        assert_eq!(field_of(r4.validate().unwrap_err()), "param1");
+        let r5 = r.clone().remitter(Remitter::new("IC;BC", "张三", "1"));
+        assert_eq!(field_of(r5.validate().unwrap_err()), "param1.bankCode");
+        let r6 = r.remitter(Remitter::new("ICBC", "张三", "1".repeat(60)));
+        assert_eq!(field_of(r6.validate().unwrap_err()), "param1");
+        // PII stays masked in Debug
+        let dbg = format!("{r3:?}");
+        assert!(
+            !dbg.contains("6222020000000000") && !dbg.contains("张三"),
+            "{dbg}"
+        );
+    }
+
+    #[test]
+    fn pay_url_forms() {
+        assert_eq!(parse_pay_url(""), PaymentAction::None);
+        assert_eq!(
+            parse_pay_url("POST;https://b.example/p"),
+            PaymentAction::FormPost {
+                url: "https://b.example/p".into(),
+                fields: vec![]
+            }
+        );
+        // decoded once: %2525 becomes %25, never %
+        assert_eq!(
+            parse_pay_url("post;https://b.example/p?x=%2525&y=a+b&z="),
+            PaymentAction::FormPost {
+                url: "https://b.example/p".into(),
+                fields: vec![
+                    ("x".into(), "%25".into()),
+                    ("y".into(), "a b".into()),
+                    ("z".into(), String::new())
+                ]
+            }
+        );
+        assert_eq!(
+            parse_pay_url("https://qr.example/a?u=%2525"),
+            PaymentAction::Redirect {
+                url: "https://qr.example/a?u=%2525".into()
+            }
+        );
+    }
+
+    #[test]
+    fn query_needs_an_id() {
+        assert_eq!(
+            field_of(QueryOrderRequest::default().validate().unwrap_err()),
+            "mchOrderNo"
+        );
+        assert!(QueryOrderRequest::by_pay_order_id("P1").validate().is_ok());
+        assert_eq!(
+            field_of(
+                QueryOrderRequest::by_pay_order_id("P".repeat(31))
+                    .validate()
+                    .unwrap_err()
+            ),
+            "payOrderId"
+        );
+    }
+}

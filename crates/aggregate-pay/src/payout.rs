@@ -1,0 +1,524 @@
+//! Payouts (代付): `/api/trans/create_order` (section 3.1) and `/api/trans/query_order` (3.2).
+
+use pay_core::{CardNumber, Error, Money, PersonName, Timestamp, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::codes::{AccountAttr, AccountType, BankCode, TransStatus};
+use crate::config::Config;
+use crate::de;
+use crate::pay::{check_amount, check_extra, default_currency, millis, opt_max, push_extra};
+use crate::sign::WireParams;
+
+/// A payout order (`/api/trans/create_order`, section 3.1.3). `mchId`, `appId` and `sign` come
+/// from the client.
+///
+/// The branch of the payee's bank is given by `bankName` (开户行名称), optionally `bankType`
+/// (联行号, the branch's clearing number), `province` and `city`.
+///
+/// ```
+/// use aggregate_pay::{AccountType, BankCode, TransOrderRequest};
+/// use pay_core::Money;
+///
+/// let req = TransOrderRequest::new(
+///     "T20160427210604000491",
+///     Money::from_fen(12345),
+///     "https://shop.example/trans-notify",
+///     BankCode::ChinaMerchantsBank,
+///     "招商银行",
+///     AccountType::BankCard,
+///     "张三",
+///     "6225880137705555",
+///     "江苏",
+///     "南京",
+/// );
+/// req.validate()?;
+/// assert!(!format!("{req:?}").contains("6225880137705555"));
+/// # Ok::<(), pay_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransOrderRequest {
+    /// `mchTransOrderNo`, String(30): the merchant's payout number, the idempotency key.
+    pub mch_trans_order_no: String,
+    /// `currency`, String(3): only `cny`.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// `amount` in fen, more than zero.
+    #[serde(with = "pay_core::money::as_fen")]
+    pub amount: Money,
+    /// `clientIp`, String(32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ip: Option<String>,
+    /// `device`, String(64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// `notifyUrl`, String(128): where the result notification is sent.
+    pub notify_url: String,
+    /// `accountAttr`: person (0, the gateway's default) or company (1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_attr: Option<AccountAttr>,
+    /// `bankType`: the branch's clearing number (联行号), digits (the spec says `int`, but
+    /// real 12-digit numbers do not fit one; sent as a string of up to 20 digits).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bank_type: Option<String>,
+    /// `bankCode`, String(32): the payee's bank (appendix 4.3).
+    pub bank_code: BankCode,
+    /// `bankName`, String(128): the name of the account's bank or branch (开户行名称).
+    pub bank_name: String,
+    /// `accountType`, String(1): 1 bank card, 2 WeChat, 3 Alipay, 4 other.
+    pub account_type: AccountType,
+    /// `accountName`, String(64): the account holder.
+    pub account_name: PersonName,
+    /// `accountNo`, String(64): the account number.
+    pub account_no: CardNumber,
+    /// `province`, String(32): the province of the account's bank.
+    pub province: String,
+    /// `city`, String(32): the city of the account's bank.
+    pub city: String,
+    /// `param1`, String(64): returned as-is in the notification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param1: Option<String>,
+    /// `param2`, String(64): returned as-is in the notification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param2: Option<String>,
+    /// Extension parameters by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+const TRANS_ORDER_FIELDS: &[&str] = &[
+    "mchTransOrderNo",
+    "currency",
+    "amount",
+    "clientIp",
+    "device",
+    "notifyUrl",
+    "accountAttr",
+    "bankType",
+    "bankCode",
+    "bankName",
+    "accountType",
+    "accountName",
+    "accountNo",
+    "province",
+    "city",
+    "param1",
+    "param2",
+];
+
+impl TransOrderRequest {
+    /// A payout with the required fields (`currency` is `cny`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_trans_order_no: impl Into<String>,
+        amount: Money,
+        notify_url: impl Into<String>,
+        bank_code: BankCode,
+        bank_name: impl Into<String>,
+        account_type: AccountType,
+        account_name: impl Into<PersonName>,
+        account_no: impl Into<CardNumber>,
+        province: impl Into<String>,
+        city: impl Into<String>,
+    ) -> Self {
+        TransOrderRequest {
+            mch_trans_order_no: mch_trans_order_no.into(),
+            currency: default_currency(),
+            amount,
+            client_ip: None,
+            device: None,
+            notify_url: notify_url.into(),
+            account_attr: None,
+            bank_type: None,
+            bank_code,
+            bank_name: bank_name.into(),
+            account_type,
+            account_name: account_name.into(),
+            account_no: account_no.into(),
+            province: province.into(),
+            city: city.into(),
+            param1: None,
+            param2: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets `accountAttr`.
+    #[must_use]
+    pub fn account_attr(mut self, v: AccountAttr) -> Self {
+        self.account_attr = Some(v);
+        self
+    }
+
+    /// Sets `bankType` (联行号).
+    #[must_use]
+    pub fn bank_type(mut self, v: impl Into<String>) -> Self {
+        self.bank_type = Some(v.into());
+        self
+    }
+
+    /// Sets `clientIp`.
+    #[must_use]
+    pub fn client_ip(mut self, v: impl Into<String>) -> Self {
+        self.client_ip = Some(v.into());
+        self
+    }
+
+    /// Sets `device`.
+    #[must_use]
+    pub fn device(mut self, v: impl Into<String>) -> Self {
+        self.device = Some(v.into());
+        self
+    }
+
+    /// Sets `param1`.
+    #[must_use]
+    pub fn param1(mut self, v: impl Into<String>) -> Self {
+        self.param1 = Some(v.into());
+        self
+    }
+
+    /// Sets `param2`.
+    #[must_use]
+    pub fn param2(mut self, v: impl Into<String>) -> Self {
+        self.param2 = Some(v.into());
+        self
+    }
+
+    /// Adds an extension parameter.
+    #[must_use]
+    pub fn extra(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
+
+    /// Checks every field before anything is sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the wire field.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate::required_max("mchTransOrderNo", &self.mch_trans_order_no, 30)?;
+        validate::one_of("currency", &self.currency, &["cny"])?;
+        check_amount(self.amount)?;
+        opt_max("clientIp", self.client_ip.as_deref(), 32)?;
+        opt_max("device", self.device.as_deref(), 64)?;
+        validate::required_max("notifyUrl", &self.notify_url, 128)?;
+        validate::http_url("notifyUrl", &self.notify_url)?;
+        if let Some(attr) = &self.account_attr
+            && !attr.is_known()
+        {
+            return Err(Error::invalid_input("accountAttr", "must be 0 or 1"));
+        }
+        if let Some(bt) = self.bank_type.as_deref().filter(|s| !s.is_empty()) {
+            // The spec types it `int` (example `123`), but a real clearing number (CNAPS 联行号)
+            // has 12 digits: it is sent as a string of digits, up to 20.
+            validate::digits("bankType", bt)?;
+            validate::max_chars("bankType", bt, 20)?;
+        }
+        if !self.bank_code.is_known() {
+            return Err(Error::invalid_input(
+                "bankCode",
+                "is not a bank code of appendix 4.3 (HPT00001–HPT00097)",
+            ));
+        }
+        validate::required_max("bankName", &self.bank_name, 128)?;
+        if !self.account_type.is_known() {
+            return Err(Error::invalid_input("accountType", "must be 1, 2, 3 or 4"));
+        }
+        validate::required_max("accountName", self.account_name.expose(), 64)?;
+        validate::required_max("accountNo", self.account_no.expose(), 64)?;
+        if self.account_type == AccountType::BankCard {
+            self.account_no.validate_digits("accountNo")?;
+        }
+        validate::required_max("province", &self.province, 32)?;
+        validate::required_max("city", &self.city, 32)?;
+        opt_max("param1", self.param1.as_deref(), 64)?;
+        opt_max("param2", self.param2.as_deref(), 64)?;
+        check_extra(&self.extra, TRANS_ORDER_FIELDS)
+    }
+
+    /// The parameters sent, in the spec's order (without `sign`).
+    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+        self.validate()?;
+        let mut p = WireParams::default();
+        p.push("mchId", config.mch_id());
+        p.push("appId", config.app_id());
+        p.push("mchTransOrderNo", self.mch_trans_order_no.as_str());
+        p.push("currency", self.currency.as_str());
+        p.push("amount", self.amount.fen().to_string());
+        p.push_opt("clientIp", self.client_ip.as_deref());
+        p.push_opt("device", self.device.as_deref());
+        p.push("notifyUrl", self.notify_url.as_str());
+        p.push_opt(
+            "accountAttr",
+            self.account_attr.as_ref().map(AccountAttr::as_str),
+        );
+        p.push_opt("bankType", self.bank_type.as_deref());
+        p.push("bankCode", self.bank_code.as_str());
+        p.push("bankName", self.bank_name.as_str());
+        p.push("accountType", self.account_type.as_str());
+        p.push("accountName", self.account_name.expose());
+        p.push("accountNo", self.account_no.expose());
+        p.push("province", self.province.as_str());
+        p.push("city", self.city.as_str());
+        p.push_opt("param1", self.param1.as_deref());
+        p.push_opt("param2", self.param2.as_deref());
+        push_extra(&mut p, &self.extra);
+        Ok(p)
+    }
+}
+
+/// A payout query (`/api/trans/query_order`, section 3.2.3), by `transOrderId` or
+/// `mchTransOrderNo`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransQueryRequest {
+    /// `transOrderId`, String(30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trans_order_id: Option<String>,
+    /// `mchTransOrderNo`, String(30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mch_trans_order_no: Option<String>,
+    /// `executeNotify`: when `true` the gateway sends the notification once more.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execute_notify: Option<bool>,
+    /// Extension parameters by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl TransQueryRequest {
+    /// A query by the merchant's payout number.
+    pub fn by_mch_trans_order_no(no: impl Into<String>) -> Self {
+        TransQueryRequest {
+            mch_trans_order_no: Some(no.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A query by the gateway's payout number.
+    pub fn by_trans_order_id(id: impl Into<String>) -> Self {
+        TransQueryRequest {
+            trans_order_id: Some(id.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Sets `executeNotify`.
+    #[must_use]
+    pub fn execute_notify(mut self, v: bool) -> Self {
+        self.execute_notify = Some(v);
+        self
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the wire field.
+    pub fn validate(&self) -> Result<(), Error> {
+        let id = self.trans_order_id.as_deref().filter(|s| !s.is_empty());
+        let no = self.mch_trans_order_no.as_deref().filter(|s| !s.is_empty());
+        if id.is_none() && no.is_none() {
+            return Err(Error::invalid_input(
+                "mchTransOrderNo",
+                "one of transOrderId and mchTransOrderNo is required",
+            ));
+        }
+        opt_max("transOrderId", id, 30)?;
+        opt_max("mchTransOrderNo", no, 30)?;
+        check_extra(
+            &self.extra,
+            &["transOrderId", "mchTransOrderNo", "executeNotify"],
+        )
+    }
+
+    pub(crate) fn order_id(&self) -> Option<String> {
+        self.mch_trans_order_no
+            .clone()
+            .or_else(|| self.trans_order_id.clone())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+        self.validate()?;
+        let mut p = WireParams::default();
+        p.push("mchId", config.mch_id());
+        p.push("appId", config.app_id());
+        p.push_opt("transOrderId", self.trans_order_id.as_deref());
+        p.push_opt("mchTransOrderNo", self.mch_trans_order_no.as_deref());
+        if let Some(b) = self.execute_notify {
+            p.push("executeNotify", if b { "true" } else { "false" });
+        }
+        push_extra(&mut p, &self.extra);
+        Ok(p)
+    }
+}
+
+/// A payout as the create answer (3.1.4) or the query (3.2.4) reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransOrder {
+    /// `transOrderId`: the gateway's payout number.
+    #[serde(deserialize_with = "de::string")]
+    pub trans_order_id: String,
+    /// `mchId`.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mch_id: Option<String>,
+    /// `appId` (query only).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub app_id: Option<String>,
+    /// `mchTransOrderNo`: the merchant's payout number (read from `mchOrderNo` when the gateway
+    /// sends that name instead).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mch_trans_order_no: Option<String>,
+    /// `amount` in fen.
+    #[serde(with = "pay_core::money::as_fen")]
+    pub amount: Money,
+    /// `currency` (query only).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    /// `status`.
+    pub status: TransStatus,
+    /// `channelOrderNo`.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_order_no: Option<String>,
+    /// `createTime` (create answer): milliseconds since the epoch, as sent.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_time: Option<String>,
+    /// `transSuccTime` (query): milliseconds since the epoch, as sent.
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trans_succ_time: Option<String>,
+    /// Every other field.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl TransOrder {
+    /// `transSuccTime` as an instant, when it is a number of milliseconds.
+    pub fn trans_succ_at(&self) -> Option<Timestamp> {
+        millis(self.trans_succ_time.as_deref())
+    }
+
+    /// `createTime` as an instant, when it is a number of milliseconds.
+    pub fn created_at(&self) -> Option<Timestamp> {
+        millis(self.create_time.as_deref())
+    }
+
+    /// Fills `mch_trans_order_no` from `mchOrderNo` when the gateway used that name.
+    pub(crate) fn normalise(mut self) -> Self {
+        if self.mch_trans_order_no.is_none()
+            && let Some(v) = self.extra.remove("mchOrderNo")
+        {
+            self.mch_trans_order_no = crate::sign::wire_string(&v);
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> TransOrderRequest {
+        TransOrderRequest::new(
+            "T1",
+            Money::from_fen(12345),
+            "http://domain/trans-notify",
+            BankCode::ChinaMerchantsBank,
+            "招商银行",
+            AccountType::BankCard,
+            "张三",
+            "6225880137705555",
+            "江苏",
+            "南京",
+        )
+    }
+
+    fn field_of(e: Error) -> String {
+        match e {
+            Error::InvalidInput { field, .. } => field.into_owned(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        assert!(req().validate().is_ok());
+        let mut r = req();
+        r.bank_code = BankCode::from_wire("HP00001");
+        assert_eq!(field_of(r.validate().unwrap_err()), "bankCode");
+        let mut r = req();
+        r.account_type = AccountType::from_wire("5");
+        assert_eq!(field_of(r.validate().unwrap_err()), "accountType");
+        let r = req().account_attr(AccountAttr::from_wire("2"));
+        assert_eq!(field_of(r.validate().unwrap_err()), "accountAttr");
+        let r = req().bank_type("12a");
+        assert_eq!(field_of(r.validate().unwrap_err()), "bankType");
+        let r = req().bank_type("1".repeat(21));
+        assert_eq!(field_of(r.validate().unwrap_err()), "bankType");
+        let mut r = req();
+        r.account_no = "6225 8801".into();
+        assert_eq!(field_of(r.validate().unwrap_err()), "accountNo");
+        r.account_type = AccountType::Alipay;
+        r.account_no = "a@b.example".into();
+        assert!(r.validate().is_ok());
+        let mut r = req();
+        r.province = String::new();
+        assert_eq!(field_of(r.validate().unwrap_err()), "province");
+        let mut r = req();
+        r.city = "市".repeat(33);
+        assert_eq!(field_of(r.validate().unwrap_err()), "city");
+        let mut r = req();
+        r.amount = Money::from_fen(-1);
+        assert_eq!(field_of(r.validate().unwrap_err()), "amount");
+        let mut r = req();
+        r.mch_trans_order_no = String::new();
+        assert_eq!(field_of(r.validate().unwrap_err()), "mchTransOrderNo");
+        let mut r = req();
+        r.bank_name = String::new();
+        assert_eq!(field_of(r.validate().unwrap_err()), "bankName");
+        let r = req().extra("accountNo", "1");
+        assert_eq!(field_of(r.validate().unwrap_err()), "extra.accountNo");
+        assert_eq!(
+            field_of(TransQueryRequest::default().validate().unwrap_err()),
+            "mchTransOrderNo"
+        );
+    }
+}

@@ -1,0 +1,423 @@
+//! [`pay_core::Payments`] (pay orders) and [`pay_core::Payouts`] (payouts) for [`Client`].
+//!
+//! Provider-specific fields come from `extra` by their wire names:
+//!
+//! * payments: `PaymentRequest::method` is the `productId` (required); `body` (defaults to the
+//!   subject), `device`, `param1`, `param2`, `currency`; any other key is sent as an extension
+//!   parameter.
+//! * payouts: `province` and `city` (required), `bankCode` / `bankName` (when the
+//!   [`PayeeAccount`] does not carry them; required by the gateway for every account type),
+//!   `bankType`, `clientIp`, `device`, `param1`, `param2`, `currency`, `accountType` (`4` for
+//!   "other"); any other key is sent as an extension parameter.
+//!
+//! A `PayoutRequest` field the gateway cannot carry (`remark`, `payee.id_number`,
+//! `payee.phone`) is an [`Error::InvalidInput`].
+
+use pay_core::{
+    Error, Extra, IncomingNotification, PayeeAccount, PaymentRequest, PaymentResult, Payments,
+    PayoutRequest, PayoutResult, Payouts, TxStatus,
+};
+use serde_json::{Map, Value};
+
+use crate::client::{Client, PROVIDER};
+use crate::codes::{AccountAttr, AccountType, BankCode, ProductId};
+use crate::pay::{CreateOrderRequest, QueryOrderRequest};
+use crate::payout::{TransOrder, TransOrderRequest, TransQueryRequest};
+
+fn take(extra: &mut Map<String, Value>, key: &str) -> Option<String> {
+    extra.remove(key).and_then(|v| crate::sign::wire_string(&v))
+}
+
+fn rest(extra: &Extra) -> Map<String, Value> {
+    extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+impl Client {
+    fn payment_request(request: &PaymentRequest) -> Result<CreateOrderRequest, Error> {
+        let method = request
+            .method
+            .as_deref()
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| {
+                Error::invalid_input("method", "is required: the productId (8000–8019)")
+            })?;
+        let mut extra = rest(&request.extra);
+        let body = take(&mut extra, "body").unwrap_or_else(|| request.subject.clone());
+        let mut req = CreateOrderRequest::new(
+            request.order_id.clone(),
+            ProductId::from_wire(method),
+            request.amount,
+            request.notify_url.clone(),
+            request.subject.clone(),
+            body,
+        );
+        req.return_url = request.return_url.clone();
+        req.client_ip = request.client_ip.clone();
+        req.device = take(&mut extra, "device");
+        req.param1 = take(&mut extra, "param1");
+        req.param2 = take(&mut extra, "param2");
+        if let Some(c) = take(&mut extra, "currency") {
+            req.currency = c;
+        }
+        req.extra = extra;
+        Ok(req)
+    }
+
+    fn payout_request(request: &PayoutRequest) -> Result<TransOrderRequest, Error> {
+        if request.remark.is_some() {
+            return Err(Error::invalid_input(
+                "remark",
+                "the gateway's payout has no remark field",
+            ));
+        }
+        if request.payee.id_number.is_some() {
+            return Err(Error::invalid_input(
+                "payee.id_number",
+                "the gateway's payout has no ID number field",
+            ));
+        }
+        if request.payee.phone.is_some() {
+            return Err(Error::invalid_input(
+                "payee.phone",
+                "the gateway's payout has no phone field",
+            ));
+        }
+        let notify_url = request
+            .notify_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| Error::invalid_input("notifyUrl", "is required"))?;
+        let mut extra = rest(&request.extra);
+        let mut required = |key: &'static str| {
+            take(&mut extra, key).ok_or_else(|| {
+                Error::invalid_input(key, "is required: pass it in PayoutRequest::extra")
+            })
+        };
+        let province = required("province")?;
+        let city = required("city")?;
+        let (account_type, account_no, bank_code, bank_name, attr) = match &request.payee.account {
+            PayeeAccount::BankCard {
+                card_no,
+                bank_name,
+                bank_code,
+                corporate,
+            } => (
+                AccountType::BankCard,
+                card_no.clone(),
+                bank_code.clone(),
+                bank_name.clone(),
+                Some(if *corporate {
+                    AccountAttr::Corporate
+                } else {
+                    AccountAttr::Private
+                }),
+            ),
+            PayeeAccount::Alipay { account } => (
+                AccountType::Alipay,
+                account.as_str().into(),
+                None,
+                None,
+                None,
+            ),
+            PayeeAccount::Wechat { openid } => (
+                AccountType::Wechat,
+                openid.as_str().into(),
+                None,
+                None,
+                None,
+            ),
+            _ => {
+                return Err(Error::invalid_input(
+                    "payee.account",
+                    "this account kind is not supported by the gateway",
+                ));
+            }
+        };
+        let bank_code = match (bank_code, take(&mut extra, "bankCode")) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Error::invalid_input(
+                    "bankCode",
+                    "given both in the account and in extra, with different values",
+                ));
+            }
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => return Err(Error::invalid_input("bankCode", "is required")),
+        };
+        let bank_name = match (bank_name, take(&mut extra, "bankName")) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Error::invalid_input(
+                    "bankName",
+                    "given both in the account and in extra, with different values",
+                ));
+            }
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => return Err(Error::invalid_input("bankName", "is required")),
+        };
+        let account_type = match take(&mut extra, "accountType") {
+            Some(t) if AccountType::from_wire(&t) == account_type || t == "4" => {
+                AccountType::from_wire(&t)
+            }
+            Some(_) => {
+                return Err(Error::invalid_input(
+                    "accountType",
+                    "contradicts the payee account kind (only 4, other, may override it)",
+                ));
+            }
+            None => account_type,
+        };
+        let mut req = TransOrderRequest::new(
+            request.order_id.clone(),
+            request.amount,
+            notify_url,
+            BankCode::from_wire(&bank_code),
+            bank_name,
+            account_type,
+            request.payee.name.clone(),
+            account_no,
+            province,
+            city,
+        );
+        req.account_attr = match take(&mut extra, "accountAttr") {
+            Some(a) if attr.is_none() || attr.as_ref().map(AccountAttr::as_str) == Some(&a) => {
+                Some(AccountAttr::from_wire(&a))
+            }
+            Some(_) => {
+                return Err(Error::invalid_input(
+                    "accountAttr",
+                    "contradicts payee.account.corporate",
+                ));
+            }
+            None => attr,
+        };
+        req.bank_type = take(&mut extra, "bankType");
+        req.client_ip = take(&mut extra, "clientIp");
+        req.device = take(&mut extra, "device");
+        req.param1 = take(&mut extra, "param1");
+        req.param2 = take(&mut extra, "param2");
+        if let Some(c) = take(&mut extra, "currency") {
+            req.currency = c;
+        }
+        req.extra = extra;
+        Ok(req)
+    }
+}
+
+fn payout_result(order_id: &str, o: TransOrder) -> PayoutResult {
+    PayoutResult {
+        provider: PROVIDER,
+        order_id: o
+            .mch_trans_order_no
+            .clone()
+            .unwrap_or_else(|| order_id.to_owned()),
+        provider_order_id: Some(o.trans_order_id),
+        status: o.status.to_tx_status(),
+        amount: Some(o.amount),
+        message: None,
+    }
+}
+
+#[async_trait::async_trait]
+impl Payments for Client {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentResult, Error> {
+        let req = Self::payment_request(request)?;
+        let resp = self.create_order(&req).await?;
+        Ok(PaymentResult {
+            provider: PROVIDER,
+            order_id: req.mch_order_no,
+            action: Some(resp.action()),
+            provider_order_id: Some(resp.pay_order_id),
+            status: TxStatus::Unpaid,
+            amount: Some(req.amount),
+        })
+    }
+
+    async fn query_payment(&self, order_id: &str) -> Result<PaymentResult, Error> {
+        let o = self
+            .query_order(&QueryOrderRequest::by_mch_order_no(order_id))
+            .await?;
+        Ok(PaymentResult {
+            provider: PROVIDER,
+            order_id: o.mch_order_no,
+            provider_order_id: Some(o.pay_order_id),
+            status: o.status.to_tx_status(),
+            amount: Some(o.amount),
+            action: None,
+        })
+    }
+
+    async fn parse_payment_notification(
+        &self,
+        notification: &IncomingNotification,
+    ) -> Result<PaymentResult, Error> {
+        let n = self.verify_pay_notification(notification)?;
+        Ok(PaymentResult {
+            provider: PROVIDER,
+            order_id: n.mch_order_no.unwrap_or_default(),
+            provider_order_id: Some(n.pay_order_id),
+            status: n.status.to_tx_status(),
+            amount: Some(n.amount),
+            action: None,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Payouts for Client {
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    async fn create_payout(&self, request: &PayoutRequest) -> Result<PayoutResult, Error> {
+        let req = Self::payout_request(request)?;
+        let o = self.trans_create_order(&req).await?;
+        Ok(payout_result(&request.order_id, o))
+    }
+
+    async fn query_payout(&self, order_id: &str) -> Result<PayoutResult, Error> {
+        let o = self
+            .trans_query_order(&TransQueryRequest::by_mch_trans_order_no(order_id))
+            .await?;
+        Ok(payout_result(order_id, o))
+    }
+
+    async fn parse_payout_notification(
+        &self,
+        notification: &IncomingNotification,
+    ) -> Result<PayoutResult, Error> {
+        let n = self.verify_trans_notification(notification)?;
+        Ok(PayoutResult {
+            provider: PROVIDER,
+            order_id: n.mch_trans_order_no.unwrap_or_default(),
+            provider_order_id: Some(n.trans_order_id),
+            status: n.status.to_tx_status(),
+            amount: Some(n.amount),
+            message: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pay_core::{Money, Payee};
+
+    fn payout() -> PayoutRequest {
+        let mut extra = Extra::new();
+        extra.insert("province".into(), "江苏".into());
+        extra.insert("city".into(), "南京".into());
+        PayoutRequest {
+            order_id: "T1".into(),
+            amount: Money::from_fen(12345),
+            payee: Payee {
+                name: "张三".into(),
+                account: PayeeAccount::BankCard {
+                    card_no: "6225880137705555".into(),
+                    bank_name: Some("招商银行".into()),
+                    bank_code: Some("HPT00005".into()),
+                    corporate: false,
+                },
+                id_number: None,
+                phone: None,
+            },
+            remark: None,
+            notify_url: Some("http://domain/trans-notify".into()),
+            extra,
+        }
+    }
+
+    fn field_of(e: Error) -> String {
+        match e {
+            Error::InvalidInput { field, .. } => field.into_owned(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn payout_mapping() {
+        let r = Client::payout_request(&payout()).unwrap();
+        assert_eq!(r.bank_code, BankCode::ChinaMerchantsBank);
+        assert_eq!(r.account_attr, Some(AccountAttr::Private));
+        assert_eq!(r.account_type, AccountType::BankCard);
+        assert_eq!(r.province, "江苏");
+        assert!(r.extra.is_empty());
+        let mut p = payout();
+        p.remark = Some("x".into());
+        assert_eq!(field_of(Client::payout_request(&p).unwrap_err()), "remark");
+        let mut p = payout();
+        p.payee.phone = Some("13812345678".into());
+        assert_eq!(
+            field_of(Client::payout_request(&p).unwrap_err()),
+            "payee.phone"
+        );
+        let mut p = payout();
+        p.payee.id_number = Some("11010519491231002X".into());
+        assert_eq!(
+            field_of(Client::payout_request(&p).unwrap_err()),
+            "payee.id_number"
+        );
+        let mut p = payout();
+        p.extra.remove("city");
+        assert_eq!(field_of(Client::payout_request(&p).unwrap_err()), "city");
+        let mut p = payout();
+        p.notify_url = None;
+        assert_eq!(
+            field_of(Client::payout_request(&p).unwrap_err()),
+            "notifyUrl"
+        );
+        let mut p = payout();
+        p.payee.account = PayeeAccount::Alipay {
+            account: "a@b.example".into(),
+        };
+        assert_eq!(
+            field_of(Client::payout_request(&p).unwrap_err()),
+            "bankCode"
+        );
+        p.extra.insert("bankCode".into(), "HPT00001".into());
+        p.extra.insert("bankName".into(), "中国银行".into());
+        let r = Client::payout_request(&p).unwrap();
+        assert_eq!(r.account_type, AccountType::Alipay);
+        assert_eq!(r.account_attr, None);
+        let mut p = payout();
+        p.extra.insert("accountType".into(), "2".into());
+        assert_eq!(
+            field_of(Client::payout_request(&p).unwrap_err()),
+            "accountType"
+        );
+        let mut p = payout();
+        p.extra.insert("bankCode".into(), "HPT00001".into());
+        assert_eq!(
+            field_of(Client::payout_request(&p).unwrap_err()),
+            "bankCode"
+        );
+    }
+
+    #[test]
+    fn payment_mapping() {
+        let mut extra = Extra::new();
+        extra.insert("device".into(), "ios".into());
+        extra.insert("extra".into(), serde_json::json!({"openId": "o1"}));
+        let p = PaymentRequest {
+            order_id: "O1".into(),
+            amount: Money::from_fen(1),
+            subject: "s".into(),
+            notify_url: "http://domain/n".into(),
+            return_url: None,
+            client_ip: None,
+            method: None,
+            extra,
+        };
+        assert_eq!(field_of(Client::payment_request(&p).unwrap_err()), "method");
+        let mut p = p;
+        p.method = Some("8004".into());
+        let r = Client::payment_request(&p).unwrap();
+        assert_eq!(r.product_id, ProductId::WechatOfficialAccount);
+        assert_eq!(r.body, "s");
+        assert_eq!(r.device.as_deref(), Some("ios"));
+        assert_eq!(r.extra.len(), 1);
+        assert_eq!(r.extra["extra"], serde_json::json!({"openId": "o1"}));
+    }
+}

@@ -1,0 +1,198 @@
+//! Pay (POST) and payout (GET) notifications, valid and tampered.
+
+use aggregate_pay::test_util::{
+    signed_pay_notification, signed_trans_notification, tampered_pay_notification,
+    tampered_trans_notification,
+};
+use aggregate_pay::{
+    BackType, Notification, PayNotification, PayStatus, ProductId, TransNotification, TransStatus,
+};
+use pay_core::{
+    Error, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent, NotificationInbox,
+    NotificationVerifier, SignatureErrorKind,
+};
+use serde_json::Map;
+
+use crate::{client, resp_key};
+
+fn pay_event() -> PayNotification {
+    PayNotification {
+        pay_order_id: "P01000020181013115051810".into(),
+        mch_id: "20001222".into(),
+        app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into()),
+        product_id: Some(ProductId::WechatQr),
+        mch_order_no: Some("20160427210604000490".into()),
+        amount: Money::from_fen(100),
+        status: PayStatus::Succeeded,
+        channel_order_no: Some("wx2016".into()),
+        channel_attach: None,
+        param1: Some("a&b=c 测".into()),
+        param2: None,
+        pay_succ_time: Some("1539402651000".into()),
+        back_type: Some(BackType::Back),
+        extra: Map::new(),
+    }
+}
+
+fn trans_event() -> TransNotification {
+    TransNotification {
+        trans_order_id: "T01000020181013115051811".into(),
+        mch_id: "20001222".into(),
+        mch_trans_order_no: Some("T20160427210604000491".into()),
+        amount: Money::from_fen(12345),
+        status: TransStatus::Succeeded,
+        channel_order_no: Some("C9988".into()),
+        param1: None,
+        param2: None,
+        trans_succ_time: Some("Tue Nov 28 10:00:00 CST 2017".into()),
+        back_type: Some(BackType::Back),
+        extra: Map::new(),
+    }
+}
+
+#[test]
+fn pay_notification_round_trip_and_tamper() {
+    let c = client("http://x");
+    let n = signed_pay_notification(&pay_event(), &resp_key()).unwrap();
+    assert_eq!(n.method, http::Method::POST);
+    assert_eq!(c.verify_pay_notification(&n).unwrap(), pay_event());
+    assert_eq!(
+        c.verify_notification(&n).unwrap(),
+        Notification::Pay(pay_event())
+    );
+    assert_eq!(
+        pay_event().pay_succ_at().unwrap().unix_millis(),
+        1_539_402_651_000
+    );
+    let bad = tampered_pay_notification(&pay_event(), &resp_key()).unwrap();
+    assert!(matches!(
+        c.verify_pay_notification(&bad).unwrap_err(),
+        Error::Signature {
+            kind: SignatureErrorKind::Mismatch,
+            ..
+        }
+    ));
+    // the same parameters as a form body verify too
+    let form = IncomingNotification::post_form(n.query.clone());
+    assert_eq!(c.verify_pay_notification(&form).unwrap(), pay_event());
+    // a parameter in both the query and the body is refused
+    let mut both = IncomingNotification::post_form("amount=100");
+    both.query = n.query.clone();
+    assert!(matches!(
+        c.verify_pay_notification(&both).unwrap_err(),
+        Error::Signature {
+            kind: SignatureErrorKind::Malformed,
+            ..
+        }
+    ));
+    // unsigned
+    let unsigned = IncomingNotification::new(
+        http::Method::POST,
+        "payOrderId=P1&mchId=1&amount=1&status=2",
+        bytes::Bytes::new(),
+    );
+    assert!(matches!(
+        c.verify_pay_notification(&unsigned).unwrap_err(),
+        Error::Signature {
+            kind: SignatureErrorKind::Missing,
+            ..
+        }
+    ));
+    // a wrong key
+    let other = signed_pay_notification(&pay_event(), &"other".into()).unwrap();
+    assert!(c.verify_pay_notification(&other).is_err());
+    // a payout notification is not a pay notification
+    let t = signed_trans_notification(&trans_event(), &resp_key()).unwrap();
+    assert!(matches!(
+        c.verify_pay_notification(&t).unwrap_err(),
+        Error::Decode { .. }
+    ));
+}
+
+#[test]
+fn trans_notification_round_trip_and_tamper() {
+    let c = client("http://x");
+    let n = signed_trans_notification(&trans_event(), &resp_key()).unwrap();
+    assert_eq!(n.method, http::Method::GET);
+    assert!(n.query.contains("mchOrderNo=T20160427210604000491"));
+    assert_eq!(c.verify_trans_notification(&n).unwrap(), trans_event());
+    assert_eq!(trans_event().trans_succ_at(), None);
+    let bad = tampered_trans_notification(&trans_event(), &resp_key()).unwrap();
+    assert!(c.verify_trans_notification(&bad).is_err());
+    assert_eq!(c.success_reply().body, "success");
+    assert_eq!(c.success_reply().status, 200);
+}
+
+#[test]
+fn the_vectors_parse_into_typed_events() {
+    let v: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("../data/aggregate-pay.json")).unwrap();
+    let c = client("http://x");
+    let get = |name: &str| {
+        let e = v.iter().find(|e| e["name"] == name).unwrap();
+        IncomingNotification::new(
+            http::Method::from_bytes(e["method"].as_str().unwrap().as_bytes()).unwrap(),
+            e["query"].as_str().unwrap(),
+            bytes::Bytes::new(),
+        )
+    };
+    let p = c.verify_pay_notification(&get("pay-notify")).unwrap();
+    assert_eq!(p.pay_order_id, "P01000020181013115051810");
+    assert_eq!(p.mch_order_no.as_deref(), Some("20160427210604000490"));
+    assert_eq!(p.amount, Money::from_fen(100));
+    assert_eq!(p.status, PayStatus::Succeeded);
+    assert_eq!(p.back_type, Some(BackType::Back));
+    assert_eq!(p.param1, None);
+    assert_eq!(p.extra["subject"], "测试商品 & 名称");
+    assert_eq!(p.extra["channelId"], "WX_NATIVE");
+    assert_eq!(p.pay_succ_at().unwrap().unix_millis(), 1_539_402_651_000);
+    assert_eq!(p.replay_key(), "pay:P01000020181013115051810:2");
+
+    let t = c.verify_trans_notification(&get("trans-notify")).unwrap();
+    assert_eq!(t.trans_order_id, "T01000020181013115051811");
+    assert_eq!(
+        t.mch_trans_order_no.as_deref(),
+        Some("T20160427210604000491")
+    );
+    assert_eq!(t.amount, Money::from_fen(12345));
+    assert_eq!(t.status, TransStatus::Succeeded);
+    assert_eq!(
+        t.trans_succ_time.as_deref(),
+        Some("Tue Nov 28 10:00:00 CST 2017")
+    );
+    assert_eq!(t.replay_key(), "trans:T01000020181013115051811:2");
+
+    let z = c
+        .verify_pay_notification(&get("extension-field-gateway-order"))
+        .unwrap();
+    assert_eq!(z.extra["Zone"], "east");
+    assert_eq!(z.mch_order_no, None);
+
+    let json = c.notification_json(&get("trans-notify")).unwrap();
+    assert_eq!(json["type"], "trans");
+    assert_eq!(json["mchTransOrderNo"], "T20160427210604000491");
+    assert_eq!(json["amount"], 12345);
+    assert_eq!(json["status"], "2");
+}
+
+#[tokio::test]
+async fn inbox_processes_a_notification_once() {
+    let c = client("http://x");
+    let inbox = NotificationInbox::new(c, std::sync::Arc::new(InMemoryReplayGuard::new()));
+    let n = signed_pay_notification(&pay_event(), &resp_key()).unwrap();
+    let claimed = inbox.accept(&n).await.unwrap();
+    inbox.complete(&claimed).await.unwrap();
+    assert!(matches!(
+        inbox.accept(&n).await.unwrap_err(),
+        Error::DuplicateNotification { .. }
+    ));
+    // front and back notifications of the same status are one event
+    let mut front = pay_event();
+    front.back_type = Some(BackType::Front);
+    let n2 = signed_pay_notification(&front, &resp_key()).unwrap();
+    assert!(matches!(
+        inbox.accept(&n2).await.unwrap_err(),
+        Error::DuplicateNotification { .. }
+    ));
+    assert_eq!(inbox.success_reply().body, "success");
+}
