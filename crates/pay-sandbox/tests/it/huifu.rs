@@ -1,0 +1,281 @@
+use std::time::Duration;
+
+use base64::Engine as _;
+use pay_sandbox::credentials::huifu as cred;
+use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider};
+use serde_json::Value;
+
+use crate::{Receiver, form_map, sandbox};
+
+async fn post(base: &str, path: &str, token: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .bearer_auth(token)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (
+        resp.status().as_u16(),
+        resp.text()
+            .await
+            .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn auth_opening_quick_pay_callback_unsign_and_withdrawal() {
+    let sb = sandbox(Provider::Huifu).await;
+    let rx = Receiver::start(&["RECV_ORD_ID_x"]).await;
+    let base = sb.huifu_url();
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{base}/api/hfpay/v1/merchant/balance_query"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let body: Value = r
+        .text()
+        .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+        .unwrap();
+    assert_eq!(body["result"], "error");
+    let r = client
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", cred::CLIENT_ID),
+            ("client_secret", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let tok: Value = client
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", cred::CLIENT_ID),
+            ("client_secret", cred::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+        .unwrap();
+    assert_eq!(tok["token_type"], "Bearer");
+    let token = tok["access_token"].as_str().unwrap().to_owned();
+    let m = cred::MER_CUST_ID;
+
+    let (s, open) = post(
+        &base,
+        "/api/hfpay/v1/merchant/person_opening",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("order_id", "O1"),
+            ("order_date", "20240101"),
+            ("user_name", "张三"),
+            ("cert_id", "11010519491231002X"),
+            ("user_mobile", "13812345678"),
+        ],
+    )
+    .await;
+    assert_eq!((s, open["resp_code"].as_str()), (200, Some("C00000")));
+    let user = open["user_cust_id"].as_str().unwrap().to_owned();
+    let (_, dup) = post(
+        &base,
+        "/api/hfpay/v1/merchant/person_opening",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("order_id", "O1"),
+            ("order_date", "20240101"),
+            ("user_name", "张三"),
+            ("cert_id", "11010519491231002X"),
+            ("user_mobile", "13812345678"),
+        ],
+    )
+    .await;
+    assert_eq!(dup["resp_code"], "C10003");
+    let (_, card) = post(
+        &base,
+        "/api/hfpay/v1/merchant/bind_bank_card",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("user_cust_id", &user),
+            ("order_id", "O2"),
+            ("order_date", "20240101"),
+            ("bank_id", "03080000"),
+            ("card_no", "6225880137705555"),
+            ("card_mobile", "13812345678"),
+        ],
+    )
+    .await;
+    let card_id = card["card_id"].as_str().unwrap().to_owned();
+
+    let (_, sms) = post(
+        &base,
+        "/api/hfpay/v1/trade/send_quick_pay_sms_code",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("user_cust_id", &user),
+            ("order_id", "Q0"),
+            ("order_date", "20240101"),
+            ("trans_amt", "10.00"),
+            ("card_no", "6225880137705555"),
+            ("card_mobile", "13812345678"),
+        ],
+    )
+    .await;
+    assert_eq!(sms["resp_code"], "C00000");
+    let (_, pay) = post(
+        &base,
+        "/api/hfpay/v1/trade/quick_pay",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("user_cust_id", &user),
+            ("order_id", "Q1"),
+            ("order_date", "20240101"),
+            ("ori_order_id", "Q0"),
+            ("ori_order_date", "20240101"),
+            ("sms_code", cred::SMS_CODE),
+            ("bg_ret_url", &rx.url),
+        ],
+    )
+    .await;
+    assert_eq!(pay["resp_code"], "C00001");
+    assert_eq!(pay["order_id"], "Q1");
+    let got = rx.wait(1).await;
+    let check_value = form_map(&got[0].body)["check_value"].clone();
+    let decoded: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(&check_value)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(decoded["order_id"], "Q1");
+    assert_eq!(decoded["trans_stat"], "S");
+    assert_eq!(decoded["trans_amt"], "10.00");
+    let (_, un) = post(
+        &base,
+        "/api/hfpay/v1/trade/unsgin",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("check_value", &check_value),
+            ("unsign_type", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(un["resp_code"], "C00000");
+    assert_eq!(
+        serde_json::from_str::<Value>(un["json_data"].as_str().unwrap()).unwrap(),
+        decoded
+    );
+    let forged = base64::engine::general_purpose::STANDARD
+        .encode(br#"{"order_id":"Q1","trans_amt":"99999.00"}"#);
+    let (_, un) = post(
+        &base,
+        "/api/hfpay/v1/trade/unsgin",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("check_value", &forged),
+            ("unsign_type", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(un["resp_code"], "C10009");
+
+    sb.faults()
+        .set_times(Provider::Huifu, NOTIFY_ROUTE, Fault::WrongSignature, 1);
+    let (_, w) = post(
+        &base,
+        "/api/hfpay/v1/trade/withdrawal",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("user_cust_id", &user),
+            ("order_id", "W1"),
+            ("order_date", "20240101"),
+            ("trans_amt", "10010.00"),
+            ("cash_bind_card_id", &card_id),
+            ("cash_type", "T1"),
+            ("bg_ret_url", &rx.url),
+        ],
+    )
+    .await;
+    assert_eq!(w["resp_code"], "C00002");
+    let first = sb
+        .notifications()
+        .wait_for(Duration::from_secs(2), |r| r.order_id == "W1")
+        .await
+        .unwrap();
+    assert!(first.tampered);
+    let tampered_cv = form_map(&first.body)["check_value"].clone();
+    let (_, un) = post(
+        &base,
+        "/api/hfpay/v1/trade/unsgin",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("check_value", &tampered_cv),
+            ("unsign_type", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(un["resp_code"], "C10009");
+    let (_, q) = post(
+        &base,
+        "/api/hfpay/v1/trade/order_query",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("user_cust_id", &user),
+            ("order_id", "W1"),
+            ("order_date", "20240101"),
+            ("trans_type", "03"),
+        ],
+    )
+    .await;
+    assert_eq!(q["trans_amt"], "10010.00");
+    let (_, over) = post(
+        &base,
+        "/api/hfpay/v1/trade/withdrawal",
+        &token,
+        &[
+            ("mer_cust_id", m),
+            ("user_cust_id", &user),
+            ("order_id", "W2"),
+            ("order_date", "20240101"),
+            ("trans_amt", "1.00"),
+            ("cash_bind_card_id", &card_id),
+            ("cash_type", "T1"),
+        ],
+    )
+    .await;
+    assert_eq!(over["resp_code"], "C10006");
+    let r: Value = client
+        .get(format!(
+            "{base}/api/hfpay/app/bank_check/card/6225880137705555?client_id={}&client_secret={}",
+            cred::CLIENT_ID,
+            cred::CLIENT_SECRET
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+        .unwrap();
+    assert_eq!(r["bank_name"], "招商银行");
+    sb.shutdown().await;
+}

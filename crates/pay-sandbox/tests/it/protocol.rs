@@ -1,0 +1,171 @@
+use std::time::Duration;
+
+use pay_sandbox::credentials::protocol as cred;
+use pay_sandbox::{Fault, Provider};
+use serde_json::{Value, json};
+use sign_md5::EnvelopeSigner;
+
+use crate::{Receiver, sandbox, wait_status};
+
+const TS: &str = "20201010123015123";
+
+async fn call(base: &str, op: &str, data: &Value, key: &str) -> Value {
+    let data = data.to_string();
+    let sign = EnvelopeSigner::new(cred::APP_ID, key).sign(&data, TS);
+    let env = json!({"appId": cred::APP_ID, "data": data, "timestamp": TS, "sign": sign});
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/protocol/{op}"))
+        .header("content-type", "application/json")
+        .body(env.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+}
+
+fn data_of(resp: &Value) -> Value {
+    assert_eq!(resp["code"], "0000", "{resp}");
+    let d = resp["data"].as_str().unwrap();
+    assert!(EnvelopeSigner::new(cred::APP_ID, cred::KEY).verify(
+        d,
+        resp["timestamp"].as_str().unwrap(),
+        resp["sign"].as_str().unwrap()
+    ));
+    serde_json::from_str(d).unwrap()
+}
+
+#[tokio::test]
+async fn protocol_pay_in_notifications_and_pay_out() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let rx = Receiver::start(&["SUCCESS"]).await;
+    let base = sb.protocol_pay_url();
+    let p = data_of(
+        &call(
+            &base,
+            "create",
+            &json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID}),
+            cred::KEY,
+        )
+        .await,
+    );
+    let trans_no = p["transNo"].as_str().unwrap().to_owned();
+    assert_eq!(p["amount"], "0.00");
+    assert_eq!(p["cashierType"], "POS");
+
+    let bad = call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": "X1", "amount": "1000.50", "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await;
+    assert_eq!(bad["code"], "EP10001");
+    assert!(bad["msg"].as_str().unwrap().contains("outReqNo"));
+    let out_no = format!("{}0001", cred::APP_ID);
+    let d = data_of(&call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": out_no, "amount": "1000.50", "outSuccessNotifyUrl": rx.url, "outArrivedNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await);
+    assert_eq!(d["payStatus"], "UNPAID");
+    assert_eq!(d["posCode"].as_str().unwrap().len(), 6);
+    let dup = call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": out_no, "amount": "1000.50", "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await;
+    assert_eq!(dup["code"], "EP10004");
+
+    let got = rx.wait(2).await;
+    for r in &got {
+        let env: Value = serde_json::from_str(&r.body).unwrap();
+        assert!(EnvelopeSigner::new(cred::APP_ID, cred::KEY).verify(
+            env["data"].as_str().unwrap(),
+            env["timestamp"].as_str().unwrap(),
+            env["sign"].as_str().unwrap()
+        ));
+    }
+    let last: Value = serde_json::from_str(
+        serde_json::from_str::<Value>(&got[1].body).unwrap()["data"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(last["arrivedStatus"], "02");
+    let found = data_of(&call(&base, "find", &json!({"transNo": trans_no}), cred::KEY).await);
+    assert_eq!(found["amount"], "1000.50");
+
+    let out = |no: &str, amount: &str| json!({"transNo": trans_no, "outReqNo": no, "amount": amount, "channelType": "LFT", "outNotifyUrl": rx.url, "bankAccName": "张三", "bankAccNum": "6225880137705555", "bankName": "招商银行北京海淀支行", "bankCnaps": "308100005158", "outType": "OUT"});
+    let r = call(
+        &base,
+        "outpay",
+        &out(&format!("{}0002", cred::APP_ID), "2000.00"),
+        cred::KEY,
+    )
+    .await;
+    assert_eq!(r["code"], "EP10005");
+    let o = data_of(
+        &call(
+            &base,
+            "outpay",
+            &out(&format!("{}0003", cred::APP_ID), "1000.00"),
+            cred::KEY,
+        )
+        .await,
+    );
+    assert_eq!(o["payStatus"], "PROCESSING");
+    wait_status(
+        &sb,
+        Provider::ProtocolPay,
+        &format!("{}0003", cred::APP_ID),
+        "SUCCESS",
+    )
+    .await;
+    sb.notifications()
+        .wait_acknowledged(
+            Provider::ProtocolPay,
+            &format!("{}0003", cred::APP_ID),
+            Some("pay-out"),
+            Duration::from_secs(2),
+        )
+        .await
+        .unwrap();
+    let q = data_of(
+        &call(
+            &base,
+            "outquery",
+            &json!({"outReqNo": format!("{}0003", cred::APP_ID)}),
+            cred::KEY,
+        )
+        .await,
+    );
+    assert_eq!(q["payStatus"], "SUCCESS");
+    let found = data_of(&call(&base, "find", &json!({"transNo": trans_no}), cred::KEY).await);
+    assert_eq!(found["amount"], "0.50");
+    assert_eq!(found["outAmount"], "1000.00");
+    let nf = call(
+        &base,
+        "inquery",
+        &json!({"outReqNo": "LFT1001nope"}),
+        cred::KEY,
+    )
+    .await;
+    assert_eq!(nf["code"], "EP20002");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_sign_and_wrong_response_signature() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let base = sb.protocol_pay_url();
+    let r = call(&base, "find", &json!({"transNo": "x"}), "wrong").await;
+    assert_eq!(r["code"], "EP10002");
+    assert!(r.get("sign").is_none());
+    sb.faults().set_times(
+        Provider::ProtocolPay,
+        "/api/protocol/create",
+        Fault::WrongSignature,
+        1,
+    );
+    let r = call(
+        &base,
+        "create",
+        &json!({"channelType": "LFT", "transDesc": "d", "businessId": "B9"}),
+        cred::KEY,
+    )
+    .await;
+    assert_eq!(r["code"], "0000");
+    assert!(!EnvelopeSigner::new(cred::APP_ID, cred::KEY).verify(
+        r["data"].as_str().unwrap(),
+        r["timestamp"].as_str().unwrap(),
+        r["sign"].as_str().unwrap()
+    ));
+    sb.shutdown().await;
+}

@@ -1,0 +1,333 @@
+use std::io::Read as _;
+use std::time::Duration;
+
+use crypto_3des::TripleDes;
+use hmac::{Hmac, Mac};
+use pay_sandbox::credentials::yunzhanghu as cred;
+use pay_sandbox::{Fault, Provider};
+use serde_json::{Value, json};
+
+use crate::{Receiver, form_map, sandbox, wait_status};
+
+fn sign(data: &str, mess: &str, ts: &str, key: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(format!("data={data}&mess={mess}&timestamp={ts}&key={key}").as_bytes());
+    pay_core::hex::encode_lower(&mac.finalize().into_bytes())
+}
+
+fn fields(plain: &Value, app_key: &str) -> Vec<(String, String)> {
+    let data = TripleDes::new(cred::DES3_KEY.as_bytes())
+        .unwrap()
+        .encrypt_base64(plain.to_string().as_bytes());
+    let (mess, ts) = ("m1".to_owned(), "1700000000".to_owned());
+    let sign = sign(&data, &mess, &ts, app_key);
+    vec![
+        ("data".into(), data),
+        ("mess".into(), mess),
+        ("timestamp".into(), ts),
+        ("sign".into(), sign),
+        ("sign_type".into(), "sha256".into()),
+    ]
+}
+
+async fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    plain: &Value,
+    app_key: &str,
+    dealer: &str,
+) -> Value {
+    let f = fields(plain, app_key);
+    let client = reqwest::Client::new();
+    let req = if method == "GET" {
+        client.get(format!("{base}{path}")).query(&f)
+    } else {
+        client.post(format!("{base}{path}")).form(&f)
+    };
+    let resp = req
+        .header("dealer-id", dealer)
+        .header("request-id", "rid-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.text()
+        .await
+        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
+        .unwrap()
+}
+
+fn order(id: &str, pay: &str, notify: &str) -> Value {
+    json!({
+        "order_id": id, "dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+        "real_name": "张三", "card_no": "6228880199872220", "phone_no": "13488795491",
+        "id_card": "11010519491231002X", "pay": pay, "notify_url": notify
+    })
+}
+
+fn decrypt(data: &str) -> Value {
+    let plain = TripleDes::new(cred::DES3_KEY.as_bytes())
+        .unwrap()
+        .decrypt_base64_to_string(data)
+        .unwrap();
+    serde_json::from_str(&plain).unwrap()
+}
+
+#[tokio::test]
+async fn bank_payout_callback_query_and_files() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let rx = Receiver::start(&["success"]).await;
+    let base = sb.yunzhanghu_url();
+    let r = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("Y1", "100.00", &rx.url),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "0000");
+    assert_eq!(r["request_id"], "rid-1");
+    assert_eq!(r["data"]["order_id"], "Y1");
+    assert_eq!(r["data"]["pay"], "100.00");
+
+    let dup = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("Y1", "100.00", &rx.url),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(dup["code"], "2002");
+
+    let got = rx.wait(1).await;
+    let form = form_map(&got[0].body);
+    assert_eq!(form["sign_type"], "sha256");
+    assert_eq!(
+        form["sign"],
+        sign(
+            &form["data"],
+            &form["mess"],
+            &form["timestamp"],
+            cred::APP_KEY
+        )
+    );
+    let plain = decrypt(&form["data"]);
+    assert_eq!(plain["data"]["order_id"], "Y1");
+    assert_eq!(plain["data"]["status"], 1);
+    assert_eq!(plain["data"]["pay"], "100.00");
+    assert!(plain["notify_id"].as_str().is_some());
+
+    let q = call(
+        &base,
+        "GET",
+        "/api/payment/v1/query-realtime-order",
+        &json!({"order_id": "Y1", "data_type": "encryption"}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(q["code"], "0000");
+    let inner = decrypt(q["data"]["encry_data"].as_str().unwrap());
+    assert_eq!(inner["status"], 1);
+    assert_eq!(inner["status_message"], "已打款");
+    let q = call(
+        &base,
+        "GET",
+        "/api/payment/v1/query-realtime-order",
+        &json!({"order_id": "Y1", "channel": "支付宝"}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(q["code"], "2018");
+
+    let today = pay_core::Clock::now(&pay_core::SystemClock).beijing_date();
+    let u = call(
+        &base,
+        "GET",
+        "/api/dataservice/v1/bill/downloadurl",
+        &json!({"bill_date": today}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    let url = u["data"]["bill_download_url"].as_str().unwrap();
+    assert!(url.starts_with(&base));
+    let gz = reqwest::get(url).await.unwrap().bytes().await.unwrap();
+    let mut csv = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut csv)
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "商户订单号,订单流水号,流水号,流水类型,流水状态,支付渠道,姓名,经纪公司ID,金额,渠道流水号,创建时间,完成时间"
+    );
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[1].starts_with("Y1,")
+            && lines[1].contains(",经纪公司打款,成功,银行卡,张*,yiyun**,100,")
+    );
+    assert!(lines[2].contains(",经纪公司打款服务费,成功,-/-,张*,yiyun**,7,"));
+
+    let u = call(
+        &base,
+        "GET",
+        "/api/dataservice/v1/order/downloadurl",
+        &json!({"order_date": today}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    let gz = reqwest::get(u["data"]["order_download_url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut csv = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut csv)
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .contains(",成功,6228*****72220,银行卡,100,7,")
+    );
+
+    let acc = call(
+        &base,
+        "GET",
+        "/api/payment/v1/query-accounts",
+        &json!({"dealer_id": cred::DEALER_ID}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(
+        acc["data"]["dealer_infos"][0]["bank_card_balance"],
+        "999900.00"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_sign_bad_dealer_and_bad_amounts() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let base = sb.yunzhanghu_url();
+    let url = "http://127.0.0.1:9/n";
+    let r = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("Y2", "1.00", url),
+        "wrong",
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "1003");
+    let r = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("Y2", "1.00", url),
+        cred::APP_KEY,
+        "other",
+    )
+    .await;
+    assert_eq!(r["code"], "1005");
+    let r = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("Y2", "0.00", url),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "2024");
+    let r = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("Y2", "1.001", url),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "2016");
+    assert!(sb.order(Provider::Yunzhanghu, "Y2").is_none());
+    assert_eq!(
+        sb.requests()
+            .count(Provider::Yunzhanghu, "/api/payment/v1/order-realtime", "Y2"),
+        4
+    );
+    let r = call(
+        &base,
+        "POST",
+        "/authentication/verify-id",
+        &json!({"id_card": "11010519491231002X", "real_name": "张三"}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "0000");
+    let r = call(
+        &base,
+        "POST",
+        "/authentication/verify-id",
+        &json!({"id_card": "110105194912310021", "real_name": "张三"}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "2003");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn timeout_after_processing_then_query_settles_it_and_scripted_failure() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let rx = Receiver::start(&["success"]).await;
+    let base = sb.yunzhanghu_url();
+    let route = "/api/payment/v1/order-realtime";
+    sb.faults()
+        .set_times(Provider::Yunzhanghu, route, Fault::Timeout, 1);
+    let f = fields(&order("Y3", "1.44", &rx.url), cred::APP_KEY);
+    let err = reqwest::Client::new()
+        .post(format!("{base}{route}"))
+        .form(&f)
+        .header("dealer-id", cred::DEALER_ID)
+        .header("request-id", "r")
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout());
+    wait_status(&sb, Provider::Yunzhanghu, "Y3", "2").await;
+    let q = call(
+        &base,
+        "GET",
+        "/api/payment/v1/query-realtime-order",
+        &json!({"order_id": "Y3"}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(q["data"]["status"], 2);
+    assert_eq!(q["data"]["status_detail"], 211);
+    assert_eq!(sb.requests().count(Provider::Yunzhanghu, route, "Y3"), 1);
+    let got = rx.wait(1).await;
+    assert_eq!(
+        decrypt(&form_map(&got[0].body)["data"])["data"]["status"],
+        2
+    );
+    sb.shutdown().await;
+}
