@@ -1,1 +1,10 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Integration tests.
+
+mod auth;
+mod endpoints;
+mod notify;
+mod support;
+mod unified;
+mod upload;
+mod vectors;

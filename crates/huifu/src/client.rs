@@ -1,0 +1,265 @@
+//! The client and its call pipeline.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method};
+use pay_core::multipart::{FilePart, Multipart};
+use pay_core::{Call, Error, RandomIds, SharedClock, SharedIdSource, SharedTransport, SystemClock};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{Auth, AuthContext, AuthRequest};
+use crate::config::{BodyEncoding, Config};
+
+/// The provider name used in logs and unified results.
+pub const PROVIDER: &str = "huifu";
+
+/// A Huifu hfpay client. Cheap to clone; `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) config: Arc<Config>,
+    pub(crate) auth: Arc<dyn Auth>,
+    pub(crate) transport: SharedTransport,
+    pub(crate) clock: SharedClock,
+    pub(crate) ids: SharedIdSource,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("transport", &self.transport)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request body.
+pub(crate) enum Body {
+    /// No body (GET).
+    Empty,
+    /// Named parameters (form or JSON, per the config).
+    Params(Vec<(String, serde_json::Value)>),
+    /// Text fields and files.
+    Multipart {
+        fields: Vec<(String, String)>,
+        files: Vec<FilePart>,
+    },
+}
+
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Client {
+    /// A client with the default transport (reqwest with rustls) and the config's timeout.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the TLS backend cannot be initialised.
+    #[cfg(feature = "reqwest")]
+    pub fn new(config: Config) -> Result<Client, Error> {
+        let transport = pay_core::ReqwestTransport::builder()
+            .timeout(config.timeout)
+            .build()?;
+        Ok(Self::with_transport(config, Arc::new(transport)))
+    }
+
+    /// A client sending through `transport`.
+    pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
+        let auth = config.resolved_auth();
+        Client {
+            config: Arc::new(config),
+            auth,
+            transport,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomIds),
+        }
+    }
+
+    /// Uses `clock` for timestamps (`sign_time`, token expiry).
+    #[must_use]
+    pub fn with_clock(mut self, clock: SharedClock) -> Client {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `ids` for generated ids (multipart boundaries).
+    #[must_use]
+    pub fn with_ids(mut self, ids: SharedIdSource) -> Client {
+        self.ids = ids;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Today's date in Beijing as `yyyyMMdd` (for `order_date`), from the client's clock.
+    pub fn today(&self) -> String {
+        self.clock.now().beijing_date_compact()
+    }
+
+    pub(crate) fn base_url(&self) -> Result<&str, Error> {
+        self.config
+            .base_url
+            .as_deref()
+            .ok_or_else(|| Error::invalid_input("base_url", "is not configured"))
+    }
+
+    /// Serialises a typed request into named parameters, with `mer_cust_id` from the config,
+    /// leaving out absent values.
+    pub(crate) fn params<T: Serialize>(&self, req: &T) -> Result<Body, Error> {
+        let value = serde_json::to_value(req)
+            .map_err(|e| Error::invalid_input("request", e.to_string()))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(Error::invalid_input("request", "is not an object"));
+        };
+        let mut params = vec![(
+            "mer_cust_id".to_owned(),
+            serde_json::Value::String(self.config.mer_cust_id.clone()),
+        )];
+        for (k, v) in map {
+            if v.is_null() || k == "mer_cust_id" {
+                continue;
+            }
+            params.push((k, v));
+        }
+        Ok(Body::Params(params))
+    }
+
+    /// Sends one request through authentication, the transport and the response interpreter,
+    /// and decodes the typed response. A `401` is answered by [`Auth::on_unauthorized`], and the
+    /// request is sent at most once more.
+    pub(crate) async fn execute<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        method: Method,
+        path: &str,
+        body: Body,
+    ) -> Result<T, Error> {
+        let base = self.base_url()?;
+        let ctx = AuthContext {
+            transport: self.transport.as_ref(),
+            clock: self.clock.as_ref(),
+            base_url: base,
+        };
+        let (content_type, bytes, form): (Option<String>, Bytes, Vec<(String, String)>) = match body
+        {
+            Body::Empty => (None, Bytes::new(), Vec::new()),
+            Body::Params(params) => match self.config.encoding {
+                BodyEncoding::Form => {
+                    let form: Vec<(String, String)> = params
+                        .iter()
+                        .map(|(k, v)| (k.clone(), text_of(v)))
+                        .collect();
+                    let encoded = pay_core::form::encode(form.iter().map(|(k, v)| (k, v)));
+                    (
+                        Some(pay_core::form::CONTENT_TYPE.to_owned()),
+                        Bytes::from(encoded),
+                        form,
+                    )
+                }
+                BodyEncoding::Json => {
+                    let map: serde_json::Map<String, serde_json::Value> =
+                        params.into_iter().collect();
+                    let text = serde_json::to_vec(&map)
+                        .map_err(|e| Error::invalid_input("request", e.to_string()))?;
+                    (
+                        Some("application/json".to_owned()),
+                        Bytes::from(text),
+                        Vec::new(),
+                    )
+                }
+            },
+            Body::Multipart { fields, files } => {
+                let mut m = Multipart::with_boundary(format!("cnpay-{}", self.ids.next_id()));
+                for (k, v) in &fields {
+                    m.text(k, v);
+                }
+                for f in &files {
+                    m.part(f);
+                }
+                let (ct, b) = m.finish();
+                (Some(ct), b, fields)
+            }
+        };
+
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            );
+            if let Some(ct) = &content_type {
+                let v = HeaderValue::from_str(ct)
+                    .map_err(|_| Error::invalid_input("content-type", "invalid"))?;
+                headers.insert(http::header::CONTENT_TYPE, v);
+            }
+            let mut areq = AuthRequest {
+                method: &method,
+                path,
+                query: Vec::new(),
+                headers,
+                form: &form,
+            };
+            self.auth.authorize(&mut areq, &ctx).await?;
+            let AuthRequest { query, headers, .. } = areq;
+            let mut uri = format!("{base}{path}");
+            if !query.is_empty() {
+                uri.push('?');
+                uri.push_str(&pay_core::form::encode(query.iter().map(|(k, v)| (k, v))));
+            }
+            let mut builder = http::Request::builder().method(method.clone()).uri(&uri);
+            if let Some(h) = builder.headers_mut() {
+                h.extend(headers.clone());
+            }
+            let request = builder
+                .body(bytes.clone())
+                .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
+            let response = call.send(self.transport.as_ref(), request).await?;
+            let status = response.status().as_u16();
+            if status == 401 && attempt == 1 && self.auth.on_unauthorized(&headers, &ctx).await? {
+                tracing::info!(
+                    provider = PROVIDER,
+                    operation = call.operation,
+                    "401 from the gateway: credentials refreshed, sending once more"
+                );
+                continue;
+            }
+            let body = response.into_body();
+            self.config
+                .interpreter
+                .check(status, &body, call.order_id())?;
+            return call.decode_json(&body);
+        }
+    }
+
+    /// A POST of a typed request's parameters.
+    pub(crate) async fn post<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        call: Call,
+        path: &str,
+        req: &Req,
+    ) -> Result<Resp, Error> {
+        let body = self.params(req)?;
+        self.execute(call, Method::POST, path, body).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_send_sync_clone_debug() {
+        fn check<T: Send + Sync + Clone + fmt::Debug>() {}
+        check::<Client>();
+    }
+}

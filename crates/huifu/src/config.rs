@@ -1,0 +1,184 @@
+//! Client configuration.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pay_core::SecretKey;
+
+use crate::auth::{Auth, PrismSecretAuth, PrismSignAuth};
+use crate::response::{DefaultInterpreter, ResponseInterpreter};
+
+/// How request bodies are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyEncoding {
+    /// `application/x-www-form-urlencoded` (the default). JSON-valued fields (`stockholders`,
+    /// `div_detail`, `extension`, …) are sent as their JSON text.
+    #[default]
+    Form,
+    /// `application/json`: one object; JSON-valued fields are still JSON text, since the spec
+    /// types every one of them `string`. The Prism sign does not cover a JSON body.
+    Json,
+}
+
+/// The default reply to a `bg_ret_url` callback (see [`Config::callback_reply`]).
+pub const DEFAULT_CALLBACK_REPLY: &str = "SUCCESS";
+
+/// The default limit on an uploaded file (5 MiB; the spec gives none).
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+
+/// Credentials and settings of a [`crate::Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// let config = huifu::Config::new("6666000000000001", "app-key", "app-secret")
+///     .base_url("https://gateway.example")
+///     .timeout(Duration::from_secs(10));
+/// assert!(!format!("{config:?}").contains("app-secret"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) mer_cust_id: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: SecretKey,
+    pub(crate) base_url: Option<String>,
+    pub(crate) timeout: Duration,
+    pub(crate) auth: Option<Arc<dyn Auth>>,
+    pub(crate) encoding: BodyEncoding,
+    pub(crate) interpreter: Arc<dyn ResponseInterpreter>,
+    pub(crate) callback_reply: String,
+    pub(crate) max_upload_bytes: usize,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("mer_cust_id", &self.mer_cust_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("auth", &self.auth)
+            .field("encoding", &self.encoding)
+            .field("interpreter", &self.interpreter)
+            .field("callback_reply", &self.callback_reply)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .finish()
+    }
+}
+
+impl Config {
+    /// A configuration for the merchant `mer_cust_id` (sent as `mer_cust_id` in every request)
+    /// with the gateway app's key (`client_id`) and secret.
+    ///
+    /// The spec gives no host: set [`Config::base_url`] before making calls.
+    pub fn new(
+        mer_cust_id: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretKey>,
+    ) -> Self {
+        Config {
+            mer_cust_id: mer_cust_id.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            base_url: None,
+            timeout: pay_core::transport::DEFAULT_TIMEOUT,
+            auth: None,
+            encoding: BodyEncoding::Form,
+            interpreter: Arc::new(DefaultInterpreter),
+            callback_reply: DEFAULT_CALLBACK_REPLY.to_owned(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+        }
+    }
+
+    /// The gateway's base URL (scheme and host, e.g. `https://gateway.example`).
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        let url: String = url.into();
+        self.base_url = Some(url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The end-to-end time limit of a request (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The authentication. Default: [`PrismSecretAuth`] when the base URL is `https`,
+    /// [`PrismSignAuth`] otherwise (as the Prism SDKs choose), with this config's key and secret.
+    #[must_use]
+    pub fn auth(mut self, auth: impl Auth + 'static) -> Self {
+        self.auth = Some(Arc::new(auth));
+        self
+    }
+
+    /// As [`Config::auth`], with a shared value.
+    #[must_use]
+    pub fn shared_auth(mut self, auth: Arc<dyn Auth>) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// The body encoding (default [`BodyEncoding::Form`]).
+    #[must_use]
+    pub fn encoding(mut self, encoding: BodyEncoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// How responses are read (default [`DefaultInterpreter`]).
+    #[must_use]
+    pub fn interpreter(mut self, interpreter: impl ResponseInterpreter + 'static) -> Self {
+        self.interpreter = Arc::new(interpreter);
+        self
+    }
+
+    /// The body answered to a `bg_ret_url` callback once processed. The spec is silent; the
+    /// default is `SUCCESS`. Huifu's other APIs expect `RECV_ORD_ID_<order_id>`: use
+    /// [`crate::notify::recv_ord_id_reply`] for that per callback.
+    #[must_use]
+    pub fn callback_reply(mut self, reply: impl Into<String>) -> Self {
+        self.callback_reply = reply.into();
+        self
+    }
+
+    /// The largest file an upload may send (default [`DEFAULT_MAX_UPLOAD_BYTES`]).
+    #[must_use]
+    pub fn max_upload_bytes(mut self, limit: usize) -> Self {
+        self.max_upload_bytes = limit;
+        self
+    }
+
+    /// The merchant's customer id.
+    pub fn mer_cust_id(&self) -> &str {
+        &self.mer_cust_id
+    }
+
+    /// The configured encoding.
+    pub fn body_encoding(&self) -> BodyEncoding {
+        self.encoding
+    }
+
+    pub(crate) fn resolved_auth(&self) -> Arc<dyn Auth> {
+        if let Some(a) = &self.auth {
+            return a.clone();
+        }
+        let https = self
+            .base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
+        if https {
+            Arc::new(PrismSecretAuth::new(
+                self.client_id.clone(),
+                self.client_secret.clone(),
+            ))
+        } else {
+            Arc::new(PrismSignAuth::new(
+                self.client_id.clone(),
+                self.client_secret.clone(),
+            ))
+        }
+    }
+}

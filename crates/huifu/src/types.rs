@@ -1,0 +1,328 @@
+//! Values shared by several endpoints: dates that may be "永久", JSON-valued fields built from
+//! typed values, and the input checks.
+
+use pay_core::{Error, IdNumber, Money, PersonName, PhoneNumber, validate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::codes::CertType;
+
+/// An end date that may be "永久" (permanent), as `license_end_date`, `legal_id_end_date` and
+/// `legal_cert_end_date` allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateOrPermanent {
+    /// A date `yyyyMMdd`.
+    Date(String),
+    /// No end (`永久`).
+    Permanent,
+}
+
+/// The wire text of [`DateOrPermanent::Permanent`].
+pub const PERMANENT: &str = "永久";
+
+impl DateOrPermanent {
+    /// A date `yyyyMMdd`.
+    pub fn date(d: impl Into<String>) -> Self {
+        DateOrPermanent::Date(d.into())
+    }
+
+    /// The wire text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DateOrPermanent::Date(d) => d,
+            DateOrPermanent::Permanent => PERMANENT,
+        }
+    }
+
+    pub(crate) fn validate(&self, field: &'static str) -> Result<(), Error> {
+        match self {
+            DateOrPermanent::Date(d) => date(field, d),
+            DateOrPermanent::Permanent => Ok(()),
+        }
+    }
+}
+
+impl Serialize for DateOrPermanent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DateOrPermanent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(if s == PERMANENT {
+            DateOrPermanent::Permanent
+        } else {
+            DateOrPermanent::Date(s)
+        })
+    }
+}
+
+/// A shareholder in `stockholders` / `controlling_shareholder`:
+/// `{"name":"关羽","certType":"01020100","certId":"330204199008187881"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stockholder {
+    /// The name.
+    pub name: PersonName,
+    /// The certificate type (the agent-opening example shows `01`; kept verbatim if unknown).
+    #[serde(rename = "certType")]
+    pub cert_type: CertType,
+    /// The certificate number.
+    #[serde(rename = "certId")]
+    pub cert_id: IdNumber,
+}
+
+impl Stockholder {
+    pub(crate) fn validate(&self, field: &'static str) -> Result<(), Error> {
+        validate::required(field, self.name.expose())?;
+        validate::required(field, self.cert_type.as_str())?;
+        if self.cert_type == CertType::IdCard {
+            self.cert_id.validate_cn_resident(field)
+        } else {
+            validate::required(field, self.cert_id.expose())
+        }
+    }
+}
+
+/// One entry of a split string `div_detail`:
+/// `{"divAmt":"0.05","divAcctId":"216548","divCustId":"6666000000118348"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DivDetail {
+    /// The amount to this account.
+    #[serde(rename = "divAmt", with = "pay_core::money::as_yuan")]
+    pub div_amt: Money,
+    /// The account id.
+    #[serde(rename = "divAcctId")]
+    pub div_acct_id: String,
+    /// The customer id.
+    #[serde(rename = "divCustId")]
+    pub div_cust_id: String,
+}
+
+/// At most this many entries in a split string (the spec: 最多7个).
+pub const MAX_DIV_DETAILS: usize = 7;
+
+pub(crate) fn validate_div(
+    field: &'static str,
+    divs: &[DivDetail],
+    total: Option<Money>,
+) -> Result<(), Error> {
+    if divs.is_empty() {
+        return Err(Error::invalid_input(field, "must list at least one split"));
+    }
+    if divs.len() > MAX_DIV_DETAILS {
+        return Err(Error::invalid_input(field, "must list at most 7 splits"));
+    }
+    let mut sum = Money::ZERO;
+    for d in divs {
+        validate::positive(field, d.div_amt)?;
+        validate::required(field, &d.div_acct_id)?;
+        validate::required(field, &d.div_cust_id)?;
+        sum = sum
+            .checked_add(d.div_amt)
+            .ok_or_else(|| Error::invalid_input(field, "split amounts overflow"))?;
+    }
+    if let Some(total) = total
+        && sum > total
+    {
+        return Err(Error::invalid_input(
+            field,
+            "split amounts add up to more than trans_amt",
+        ));
+    }
+    Ok(())
+}
+
+/// The `extension` field, e.g. `{"eacloud":"proxy"}` (required for 企账通 agents).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extension {
+    /// `eacloud` (`proxy` for 企账通 agents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eacloud: Option<String>,
+    /// Any other key.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Extension {
+    /// `{"eacloud":"proxy"}`.
+    pub fn eacloud_proxy() -> Self {
+        Extension {
+            eacloud: Some("proxy".into()),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+
+/// Serde adapter: a typed value sent as its JSON text in a string field, read back from either
+/// the JSON text or the JSON value itself.
+pub mod json_string {
+    use super::*;
+
+    /// Writes the value's compact JSON text as a string.
+    pub fn serialize<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(v).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    /// Reads a JSON string holding the value, or the value itself.
+    pub fn deserialize<'de, T: serde::de::DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => {
+                serde_json::from_str(&s).map_err(serde::de::Error::custom)
+            }
+            other => serde_json::from_value(other).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// As [`json_string`] for an `Option` (absent stays absent).
+pub mod json_string_opt {
+    use super::*;
+
+    /// Writes `Some` as JSON text; `None` is skipped by the field's `skip_serializing_if`.
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => json_string::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads `null`, `""`, a JSON string holding the value, or the value itself.
+    pub fn deserialize<'de, T: serde::de::DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        match Option::<serde_json::Value>::deserialize(d)? {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) if s.is_empty() => Ok(None),
+            Some(serde_json::Value::String(s)) => serde_json::from_str(&s)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+            Some(other) => serde_json::from_value(other)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+// ---- input checks ----
+
+pub(crate) fn required(field: &'static str, v: &str) -> Result<(), Error> {
+    validate::required(field, v)
+}
+
+pub(crate) fn date(field: &'static str, v: &str) -> Result<(), Error> {
+    validate::compact_date(field, v)
+}
+
+pub(crate) fn mobile(field: &'static str, v: &PhoneNumber) -> Result<(), Error> {
+    v.validate_cn_mobile(field)
+}
+
+pub(crate) fn name(field: &'static str, v: &PersonName) -> Result<(), Error> {
+    validate::required(field, v.expose())
+}
+
+/// A certificate number: a resident ID card is checked digit by digit, others must be present.
+pub(crate) fn cert_id(
+    field: &'static str,
+    cert_type: Option<&CertType>,
+    v: &IdNumber,
+) -> Result<(), Error> {
+    match cert_type {
+        None | Some(CertType::IdCard) => v.validate_cn_resident(field),
+        Some(_) => validate::required(field, v.expose()),
+    }
+}
+
+pub(crate) fn amount(field: &'static str, v: Money) -> Result<(), Error> {
+    validate::positive(field, v)
+}
+
+/// A callback or return URL: absolute http(s), and (the spec: 不要包含中文) ASCII only.
+pub(crate) fn url(field: &'static str, v: &str) -> Result<(), Error> {
+    validate::http_url(field, v)?;
+    if !v.is_ascii() {
+        return Err(Error::invalid_input(
+            field,
+            "must not contain non-ASCII characters",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn opt_url(field: &'static str, v: Option<&String>) -> Result<(), Error> {
+    v.map_or(Ok(()), |u| url(field, u))
+}
+
+pub(crate) fn email(field: &'static str, v: &str) -> Result<(), Error> {
+    let ok = v
+        .split_once('@')
+        .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !v.contains(char::is_whitespace));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(field, "must be an email address"))
+    }
+}
+
+pub(crate) fn opt_email(field: &'static str, v: Option<&String>) -> Result<(), Error> {
+    v.map_or(Ok(()), |e| email(field, e))
+}
+
+/// An order id: required, ASCII letters, digits, `_` and `-`, at most 32 characters.
+pub(crate) fn order_id(field: &'static str, v: &str) -> Result<(), Error> {
+    validate::required_max(field, v, 32)?;
+    validate::ascii_alnum(field, v, "_-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_or_permanent_round_trips() {
+        let p: DateOrPermanent = serde_json::from_str("\"永久\"").unwrap();
+        assert_eq!(p, DateOrPermanent::Permanent);
+        assert_eq!(serde_json::to_string(&p).unwrap(), "\"永久\"");
+        assert!(DateOrPermanent::date("20301231").validate("d").is_ok());
+        let e = DateOrPermanent::date("2030-12-31")
+            .validate("license_end_date")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input in `license_end_date`: must be a date written yyyyMMdd"
+        );
+    }
+
+    #[test]
+    fn splits() {
+        let d = |fen| DivDetail {
+            div_amt: Money::from_fen(fen),
+            div_acct_id: "216548".into(),
+            div_cust_id: "6666000000118348".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&d(5)).unwrap(),
+            r#"{"divAmt":"0.05","divAcctId":"216548","divCustId":"6666000000118348"}"#
+        );
+        assert!(validate_div("div_detail", &[d(5)], Some(Money::from_fen(5))).is_ok());
+        assert!(validate_div("div_detail", &[d(5), d(1)], Some(Money::from_fen(5))).is_err());
+        assert!(validate_div("div_detail", &vec![d(1); 8], None).is_err());
+        assert!(validate_div("div_detail", &[d(0)], None).is_err());
+    }
+
+    #[test]
+    fn checks() {
+        assert!(url("bg_ret_url", "https://shop.example/cb").is_ok());
+        assert!(url("bg_ret_url", "https://shop.example/回调").is_err());
+        assert!(email("contact_email", "a@b.cn").is_ok());
+        assert!(email("contact_email", "ab.cn").is_err());
+        assert!(order_id("order_id", "O-1_2").is_ok());
+        assert!(order_id("order_id", "O 1").is_err());
+        assert!(cert_id("legal_cert_id", Some(&CertType::Passport), &"E1234".into()).is_ok());
+        assert!(cert_id("legal_cert_id", Some(&CertType::IdCard), &"E1234".into()).is_err());
+    }
+}

@@ -1,0 +1,288 @@
+//! Authentication: Prism over HTTPS, static bearer, and the OAuth token provider (caching,
+//! refresh before expiry, one refresh on 401, one fetch for many concurrent callers).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use huifu::{BearerAuth, Client, Config, OAuthTokenProvider, PrismSecretAuth};
+use pay_core::test_util::{RecordingTransport, mock_server};
+use pay_core::{Error, FixedClock, ProviderErrorKind, Timestamp};
+use serde_json::json;
+use wiremock::matchers::{body_string, header, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::support::*;
+
+fn order_query() -> serde_json::Value {
+    json!({"user_cust_id": "6666000000000002", "order_id": "P1", "order_date": "20240101", "trans_type": "01"})
+}
+
+#[tokio::test]
+async fn https_base_url_defaults_to_client_id_and_secret_in_the_query() {
+    let t = Arc::new(RecordingTransport::new());
+    t.push_response(200, r#"{"resp_code":"C00000"}"#);
+    let client = Client::with_transport(
+        Config::new(MER, CLIENT_ID, SECRET).base_url("https://gw.example/"),
+        t.clone(),
+    );
+    client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap();
+    let req = &t.requests()[0];
+    assert_eq!(
+        req.uri().to_string(),
+        "https://gw.example/api/hfpay/v1/trade/order_query?client_id=app-key&client_secret=app-secret"
+    );
+    assert!(req.headers().get("authorization").is_none());
+}
+
+#[tokio::test]
+async fn explicit_prism_secret_and_bearer() {
+    let server = mock_server().await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .and(header("authorization", "Bearer static-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_with(config(&server).auth(BearerAuth::new("static-token")));
+    client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap();
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.url.query(), None);
+
+    let server = mock_server().await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
+        .mount(&server)
+        .await;
+    let client = client_with(config(&server).auth(PrismSecretAuth::new("k2", "s2")));
+    client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap();
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.url.query(), Some("client_id=k2&client_secret=s2"));
+}
+
+async fn token_mock(server: &wiremock::MockServer, token: &str, expires_in: i64, times: u64) {
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string(
+            "grant_type=client_credentials&client_id=app-key&client_secret=app-secret",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": token, "token_type": "Bearer", "expires_in": expires_in
+        })))
+        .up_to_n_times(1)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+fn oauth_client(server: &wiremock::MockServer, clock: Arc<FixedClock>) -> Client {
+    client_with(config(server).auth(OAuthTokenProvider::new(CLIENT_ID, SECRET))).with_clock(clock)
+}
+
+fn bearer_of(req: &wiremock::Request) -> String {
+    req.headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn token_is_cached_and_refreshed_before_expiry() {
+    let server = mock_server().await;
+    token_mock(&server, "tok-1", 7200, 1).await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
+        .mount(&server)
+        .await;
+    let clock = Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW)));
+    let client = oauth_client(&server, clock.clone());
+    client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap();
+    clock.advance_millis(7_000_000); // 7000 s: 200 s left, more than the 60 s margin
+    client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap();
+    token_mock(&server, "tok-2", 7200, 1).await;
+    clock.advance_millis(150_000); // 50 s left: inside the margin, refresh
+    client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap();
+    let reqs: Vec<_> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() != "/oauth/token")
+        .collect();
+    let tokens: Vec<String> = reqs.iter().map(bearer_of).collect();
+    assert_eq!(tokens, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
+}
+
+#[tokio::test]
+async fn a_401_refreshes_once_and_resends_once() {
+    let server = mock_server().await;
+    token_mock(&server, "old", 7200, 1).await;
+    Mock::given(path("/api/hfpay/v1/trade/withdrawal"))
+        .and(header("authorization", "Bearer old"))
+        .respond_with(ResponseTemplate::new(401).set_body_string(
+            r#"{"result":"error","error":{"code":"invalid_token","message":"expired"}}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW)));
+    let client = oauth_client(&server, clock);
+    // warm the cache with "old"
+    let _ = client
+        .call_json("order-query", order_query(), Vec::new())
+        .await;
+    token_mock(&server, "new", 7200, 1).await;
+    Mock::given(path("/api/hfpay/v1/trade/withdrawal"))
+        .and(header("authorization", "Bearer new"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000","order_id":"W1"}"#),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let data = json!({
+        "user_cust_id": "6666000000000002", "order_id": "W1", "order_date": "20240101",
+        "trans_amt": "100.00", "cash_bind_card_id": "BC1", "cash_type": "T1",
+        "bg_ret_url": "https://shop.example/cb"
+    });
+    let r = client
+        .call_json("withdrawal", data.clone(), Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(r["order_id"], "W1");
+
+    // a second 401 is not retried again
+    let server = mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "t", "token_type": "Bearer", "expires_in": 7200
+        })))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/hfpay/v1/trade/withdrawal"))
+        .respond_with(ResponseTemplate::new(401).set_body_string(
+            r#"{"result":"error","error":{"code":"invalid_token","message":"no"}}"#,
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = oauth_client(
+        &server,
+        Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))),
+    );
+    let e = client
+        .call_json("withdrawal", data, Vec::new())
+        .await
+        .unwrap_err();
+    match e {
+        Error::Provider(p) => {
+            assert_eq!(p.code, "invalid_token");
+            assert_eq!(p.kind, ProviderErrorKind::Unauthorized);
+            assert_eq!(p.order_id.as_deref(), Some("W1"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_concurrent_callers_share_one_token_fetch() {
+    let server = mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    json!({"access_token": "shared", "token_type": "Bearer", "expires_in": 3600}),
+                )
+                .set_delay(Duration::from_millis(100)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .and(header("authorization", "Bearer shared"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
+        .expect(50)
+        .mount(&server)
+        .await;
+    let client = oauth_client(
+        &server,
+        Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))),
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let c = client.clone();
+        tasks.push(tokio::spawn(async move {
+            c.call_json("order-query", order_query(), Vec::new()).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test]
+async fn token_endpoint_failures() {
+    let server = mock_server().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"access_token":"","expires_in":10}"#),
+        )
+        .mount(&server)
+        .await;
+    let client = oauth_client(
+        &server,
+        Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))),
+    );
+    let e = client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+
+    let server = mock_server().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_string(
+            r#"{"result":"error","error":{"code":"invalid_client","message":"bad secret"}}"#,
+        ))
+        .mount(&server)
+        .await;
+    let client = client_with(
+        config(&server).auth(OAuthTokenProvider::new(CLIENT_ID, SECRET).token_path("/oauth/token")),
+    );
+    match client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap_err()
+    {
+        Error::Provider(p) => {
+            assert_eq!(p.code, "invalid_client");
+            assert_eq!(p.kind, ProviderErrorKind::Unauthorized);
+        }
+        other => panic!("{other:?}"),
+    }
+    // no API call was made without a token
+    let reqs = server.received_requests().await.unwrap();
+    assert!(reqs.iter().all(|r| r.url.path() == "/oauth/token"));
+}
