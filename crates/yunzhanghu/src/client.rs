@@ -1,0 +1,418 @@
+//! The client and the call pipeline shared by every endpoint.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use pay_core::{
+    Call, CallKind, Error, ProviderError, RandomIds, SharedClock, SharedIdSource, SharedTransport,
+    SystemClock,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::codes::ErrorCode;
+use crate::config::Config;
+use crate::sign::{self, Keys};
+
+/// The provider name used in logs and unified results.
+pub const PROVIDER: &str = "yunzhanghu";
+
+/// A Yunzhanghu client: cheap to clone, safe to share between tasks.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pay_core::Error> {
+/// use yunzhanghu::{Client, Config};
+///
+/// let client = Client::new(Config::new("dealer", "broker", "app-key", "123456788765432112345678"))?;
+/// let accounts = client.query_accounts(&Default::default()).await?;
+/// # let _ = accounts; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) config: Arc<Config>,
+    keys: Option<Arc<Keys>>,
+    pub(crate) transport: SharedTransport,
+    pub(crate) clock: SharedClock,
+    pub(crate) ids: SharedIdSource,
+    request_id: Option<Arc<str>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("transport", &self.transport)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client on the default transport (reqwest + rustls) with the config's timeout.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the TLS backend cannot be initialised.
+    #[cfg(feature = "reqwest")]
+    pub fn new(config: Config) -> Result<Client, Error> {
+        let transport = pay_core::ReqwestTransport::builder()
+            .timeout(config.timeout)
+            .build()?;
+        Ok(Client::with_transport(config, Arc::new(transport)))
+    }
+
+    /// A client on `transport`. A 3DES key that is not 24 bytes makes every call fail with
+    /// [`Error::InvalidInput`] on `des3_key` (see [`Config::validate`]).
+    pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
+        let keys = Keys::new(config.app_key.clone(), &config.des3_key)
+            .ok()
+            .map(Arc::new);
+        Client {
+            config: Arc::new(config),
+            keys,
+            transport,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomIds),
+            request_id: None,
+        }
+    }
+
+    /// Uses `clock` for the `timestamp` of requests.
+    #[must_use]
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `ids` for `request-id` headers and `mess` values.
+    #[must_use]
+    pub fn with_ids(mut self, ids: SharedIdSource) -> Self {
+        self.ids = ids;
+        self
+    }
+
+    /// A handle whose calls send `request_id` as the `request-id` header instead of a generated
+    /// one (the spec wants a different id per request: use the handle for one call).
+    #[must_use]
+    pub fn with_request_id(&self, request_id: impl Into<String>) -> Self {
+        let mut c = self.clone();
+        c.request_id = Some(Arc::from(request_id.into()));
+        c
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The envelope keys.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `des3_key` when the 3DES key is not 24 bytes.
+    pub fn keys(&self) -> Result<&Keys, Error> {
+        self.keys
+            .as_deref()
+            .ok_or_else(|| Error::invalid_input("des3_key", "must be exactly 24 bytes"))
+    }
+
+    /// Builds the plaintext JSON of a request: the typed fields, the extension fields, and the
+    /// dealer and broker ids from the config where the endpoint carries them.
+    fn plaintext<E: Endpoint>(&self, req: &E) -> Result<String, Error> {
+        let value = serde_json::to_value(req)
+            .map_err(|e| Error::invalid_input("data", format!("cannot be serialised: {e}")))?;
+        let Value::Object(mut map) = value else {
+            return Err(Error::invalid_input("data", "must be a JSON object"));
+        };
+        if E::DEALER_ID {
+            match map.get("dealer_id") {
+                Some(Value::String(d)) if d != &self.config.dealer_id => {
+                    return Err(Error::invalid_input(
+                        "dealer_id",
+                        "must be the configured dealer id (it is also the dealer-id header)",
+                    ));
+                }
+                _ => {
+                    map.insert(
+                        "dealer_id".to_owned(),
+                        Value::String(self.config.dealer_id.clone()),
+                    );
+                }
+            }
+        }
+        if E::BROKER_ID {
+            let empty = match map.get("broker_id") {
+                None | Some(Value::Null) => true,
+                Some(Value::String(b)) => b.is_empty(),
+                Some(_) => false,
+            };
+            if empty {
+                pay_core::validate::required("broker_id", &self.config.broker_id)?;
+                map.insert(
+                    "broker_id".to_owned(),
+                    Value::String(self.config.broker_id.clone()),
+                );
+            }
+        }
+        serde_json::to_string(&map)
+            .map_err(|e| Error::invalid_input("data", format!("cannot be serialised: {e}")))
+    }
+
+    fn call<E: Endpoint>(req: &E) -> Call {
+        Call {
+            provider: PROVIDER,
+            operation: E::OPERATION,
+            kind: if E::MUTATION {
+                CallKind::Mutation {
+                    order_id: req.order_id().map(str::to_owned),
+                }
+            } else {
+                CallKind::Query
+            },
+        }
+    }
+
+    fn request_id(&self) -> String {
+        match &self.request_id {
+            Some(id) => id.to_string(),
+            None => self.ids.next_id(),
+        }
+    }
+
+    fn seal(&self, json: &str) -> Result<sign::Envelope, Error> {
+        let keys = self.keys()?;
+        let mess = self.ids.next_id();
+        let timestamp = self.clock.now().unix_seconds();
+        Ok(sign::seal(json, &mess, timestamp, keys))
+    }
+
+    fn builder(
+        &self,
+        method: http::Method,
+        uri: String,
+        request_id: &str,
+    ) -> Result<http::request::Builder, Error> {
+        let dealer = http::HeaderValue::from_str(&self.config.dealer_id)
+            .map_err(|_| Error::invalid_input("dealer-id", "must be visible ASCII"))?;
+        let rid = http::HeaderValue::from_str(request_id)
+            .map_err(|_| Error::invalid_input("request-id", "must be visible ASCII"))?;
+        Ok(http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("dealer-id", dealer)
+            .header("request-id", rid))
+    }
+
+    /// Runs an endpoint: validate, serialise, seal, send once, check, decode.
+    pub(crate) async fn execute<E: Endpoint>(
+        &self,
+        req: &E,
+    ) -> Result<Response<E::Response>, Error> {
+        req.validate()?;
+        crate::validate::extra_keys(req.extra(), E::FIELDS)?;
+        let json = self.plaintext(req)?;
+        let envelope = self.seal(&json)?;
+        let request_id = self.request_id();
+        let url = format!("{}{}", self.config.base_url, E::PATH);
+        let request = if E::POST {
+            self.builder(http::Method::POST, url, &request_id)?
+                .header(http::header::CONTENT_TYPE, pay_core::form::CONTENT_TYPE)
+                .body(Bytes::from(envelope.to_form()))
+        } else {
+            self.builder(
+                http::Method::GET,
+                format!("{url}?{}", envelope.to_form()),
+                &request_id,
+            )?
+            .body(Bytes::new())
+        }
+        .map_err(|e| Error::invalid_input("base_url", format!("cannot build the request: {e}")))?;
+        let call = Self::call(req);
+        self.send(&call, request, &request_id, req.encrypted_answer())
+            .await
+    }
+
+    /// Runs a multipart endpoint: the envelope fields as text parts, then the files.
+    pub(crate) async fn execute_multipart<E: Endpoint>(
+        &self,
+        req: &E,
+        files: &[pay_core::multipart::FilePart],
+    ) -> Result<Response<E::Response>, Error> {
+        req.validate()?;
+        crate::validate::extra_keys(req.extra(), E::FIELDS)?;
+        let json = self.plaintext(req)?;
+        let envelope = self.seal(&json)?;
+        let request_id = self.request_id();
+        let mut form =
+            pay_core::multipart::Multipart::with_boundary(format!("cnpay-{}", self.ids.next_id()));
+        let ts = envelope.timestamp.to_string();
+        form.text("data", &envelope.data)
+            .text("mess", &envelope.mess)
+            .text("timestamp", &ts)
+            .text("sign", &envelope.sign)
+            .text("sign_type", &envelope.sign_type);
+        for f in files {
+            form.part(f);
+        }
+        let (content_type, body) = form.finish();
+        let url = format!("{}{}", self.config.base_url, E::PATH);
+        let request = self
+            .builder(http::Method::POST, url, &request_id)?
+            .header(http::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .map_err(|e| {
+                Error::invalid_input("base_url", format!("cannot build the request: {e}"))
+            })?;
+        let call = Self::call(req);
+        self.send(&call, request, &request_id, false).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        request: http::Request<Bytes>,
+        request_id: &str,
+        encrypted: bool,
+    ) -> Result<Response<T>, Error> {
+        let response = call.send(&*self.transport, request).await?;
+        let response = call.ensure_success(response)?;
+        self.parse(call, response.body(), request_id, encrypted)
+    }
+
+    /// Decodes `{code, message, request_id, data}`; a code other than `0000` is
+    /// [`Error::Provider`]; `encry_data` is decrypted when the request asked for it.
+    pub(crate) fn parse<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        body: &Bytes,
+        request_id: &str,
+        encrypted: bool,
+    ) -> Result<Response<T>, Error> {
+        let raw: RawResponse = call.decode_json(body)?;
+        let request_id = raw
+            .request_id
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| request_id.to_owned());
+        let message = raw.message.unwrap_or_default();
+        if raw.code != ErrorCode::Success {
+            let kind = raw.code.kind(call.order_id().is_some());
+            return Err(Error::provider(
+                ProviderError::new(raw.code.as_str(), message)
+                    .kind(kind)
+                    .request_id(Some(request_id))
+                    .order_id(call.order_id()),
+            ));
+        }
+        let data = raw.data.as_deref().map_or("{}", RawValue::get);
+        let data = if data == "null" { "{}" } else { data };
+        let rewrap = |e: Error| match e {
+            Error::Decode { source, .. } => Error::Decode {
+                body: body.clone().into(),
+                source,
+                order_id: call.order_id().map(str::to_owned),
+            },
+            other => other,
+        };
+        let decoded: T = if encrypted {
+            let probe: EncryptedProbe = pay_core::decode::json_str(data).map_err(rewrap)?;
+            match probe.encry_data {
+                Some(cipher) => {
+                    let plain = self.keys()?.decrypt(&cipher)?;
+                    pay_core::decode::json_str(&plain).map_err(rewrap)?
+                }
+                None => pay_core::decode::json_str(data).map_err(rewrap)?,
+            }
+        } else {
+            pay_core::decode::json_str(data).map_err(rewrap)?
+        };
+        Ok(Response {
+            message,
+            request_id,
+            data: decoded,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct RawResponse {
+    code: ErrorCode,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    request_id: Option<String>,
+    #[serde(default)]
+    data: Option<Box<RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct EncryptedProbe {
+    #[serde(default)]
+    encry_data: Option<String>,
+}
+
+/// A successful answer: the provider's message and request id, and the typed `data`.
+///
+/// It dereferences to `data`, so `response.order_id` reads the data's field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Response<T> {
+    /// The provider's message (`操作成功`).
+    pub message: String,
+    /// The request id: the provider's echo, or the one sent when it gave none.
+    pub request_id: String,
+    /// The typed data.
+    pub data: T,
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> Response<T> {
+    /// The typed data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+/// An answer with no documented data (the identity checks): only extension fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Empty {
+    /// Fields the provider may add.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One endpoint: its operation name, path, method, and request/response types.
+pub(crate) trait Endpoint: Serialize {
+    /// The CLI operation name.
+    const OPERATION: &'static str;
+    /// The path after the base URL.
+    const PATH: &'static str;
+    /// POST (form or multipart) or GET (query string).
+    const POST: bool;
+    /// Whether the call changes state (a timeout after sending is an unknown outcome).
+    const MUTATION: bool;
+    /// Whether the plaintext carries `dealer_id` (filled from the config).
+    const DEALER_ID: bool = false;
+    /// Whether the plaintext carries `broker_id` (the config's when the request has none).
+    const BROKER_ID: bool = false;
+    /// The typed wire fields, which `extra` must not repeat.
+    const FIELDS: &'static [&'static str];
+    /// The typed `data` of the answer.
+    type Response: DeserializeOwned;
+    /// Checks every field before anything is sent.
+    fn validate(&self) -> Result<(), Error>;
+    /// The extension fields.
+    fn extra(&self) -> &Map<String, Value>;
+    /// The merchant's order id, for mutations.
+    fn order_id(&self) -> Option<&str> {
+        None
+    }
+    /// Whether the answer's `data` is encrypted.
+    fn encrypted_answer(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,157 @@
+//! Client configuration: the dealer and broker ids, the two keys, the base URL and the timeout.
+
+use std::fmt;
+use std::time::Duration;
+
+use pay_core::{Error, KeyRing, SecretKey};
+
+/// The production API host (第五章 1).
+pub const DEFAULT_BASE_URL: &str = "https://api-jiesuan.yunzhanghu.com";
+/// The timeout the spec recommends (30 s).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What a [`Client`](crate::Client) needs: the dealer id (`dealer_id`, sent as the `dealer-id`
+/// header), the default broker id (`broker_id`), the app key (HMAC-SHA256 signing) and the
+/// 3DES key (24 bytes, `data` encryption).
+///
+/// The app key is a [`KeyRing`]: requests are signed with the current key, and notifications are
+/// accepted under the current or the previous key during a rotation.
+///
+/// ```
+/// use std::time::Duration;
+/// use pay_core::{KeyRing, SecretKey};
+/// use yunzhanghu::Config;
+///
+/// let config = Config::new(
+///     "sixcn",
+///     "yiyun73",
+///     KeyRing::new(SecretKey::new("78f9b4fad3481fbce1df0b30eee58577"))
+///         .with_previous(SecretKey::new("old-app-key")),
+///     "123456788765432112345678",
+/// )
+/// .base_url("https://sandbox.example")
+/// .timeout(Duration::from_secs(10));
+/// assert!(!format!("{config:?}").contains("78f9b4fad3481fbce1df0b30eee58577"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) dealer_id: String,
+    pub(crate) broker_id: String,
+    pub(crate) app_key: KeyRing,
+    pub(crate) des3_key: SecretKey,
+    pub(crate) base_url: String,
+    pub(crate) timeout: Duration,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("dealer_id", &self.dealer_id)
+            .field("broker_id", &self.broker_id)
+            .field("app_key", &"***")
+            .field("des3_key", &"***")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl Config {
+    /// A configuration for the production host with the default 30 s timeout.
+    pub fn new(
+        dealer_id: impl Into<String>,
+        broker_id: impl Into<String>,
+        app_key: impl Into<KeyRing>,
+        des3_key: impl Into<SecretKey>,
+    ) -> Self {
+        Config {
+            dealer_id: dealer_id.into(),
+            broker_id: broker_id.into(),
+            app_key: app_key.into(),
+            des3_key: des3_key.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Overrides the base URL (a sandbox, a proxy). A trailing `/` is ignored.
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        let mut url = url.into();
+        while url.ends_with('/') {
+            url.pop();
+        }
+        self.base_url = url;
+        self
+    }
+
+    /// Overrides the timeout of a whole exchange.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The dealer id.
+    pub fn dealer_id(&self) -> &str {
+        &self.dealer_id
+    }
+
+    /// The default broker id.
+    pub fn broker_id(&self) -> &str {
+        &self.broker_id
+    }
+
+    /// The base URL.
+    pub fn get_base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The timeout.
+    pub fn get_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The app keys.
+    pub fn app_key(&self) -> &KeyRing {
+        &self.app_key
+    }
+
+    /// Checks the configuration: ids present, keys present, the 3DES key 24 bytes, the base URL
+    /// an http(s) URL.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the setting.
+    pub fn validate(&self) -> Result<(), Error> {
+        pay_core::validate::required("dealer_id", &self.dealer_id)?;
+        if self.app_key.current().is_empty() {
+            return Err(Error::invalid_input("app_key", "is required"));
+        }
+        crate::sign::Keys::new(self.app_key.clone(), &self.des3_key)?;
+        pay_core::validate::http_url("base_url", &self.base_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_keys_and_validate_checks_key_length() {
+        let c = Config::new("d", "b", "app-secret-key", "123456788765432112345678")
+            .base_url("http://x/");
+        let s = format!("{c:?}");
+        assert!(
+            !s.contains("app-secret-key") && !s.contains("1234567887"),
+            "{s}"
+        );
+        assert_eq!(c.get_base_url(), "http://x");
+        assert!(c.validate().is_ok());
+        let bad = Config::new("d", "b", "k", "short");
+        let e = bad.validate().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input in `des3_key`: must be exactly 24 bytes"
+        );
+    }
+}

@@ -1,0 +1,422 @@
+//! Identity checks (2.3 用户信息验证接口), the Alipay authorisation (`auth-alipay`) and the ID
+//! card image upload (2.4 身份信息上传接口).
+
+use bytes::Bytes;
+use pay_core::multipart::FilePart;
+use pay_core::{CardNumber, Error, IdNumber, PersonName, PhoneNumber};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::client::{Client, Empty, Endpoint, Response};
+use crate::validate;
+
+macro_rules! endpoint {
+    ($t:ty, $op:literal, $path:literal, post = $post:literal, mutation = $mutation:literal,
+     dealer = $dealer:literal, broker = $broker:literal, fields = [$($f:literal),*], response = $resp:ty) => {
+        impl Endpoint for $t {
+            const OPERATION: &'static str = $op;
+            const PATH: &'static str = $path;
+            const POST: bool = $post;
+            const MUTATION: bool = $mutation;
+            const DEALER_ID: bool = $dealer;
+            const BROKER_ID: bool = $broker;
+            const FIELDS: &'static [&'static str] = &[$($f),*];
+            type Response = $resp;
+
+            fn validate(&self) -> Result<(), Error> {
+                self.check()
+            }
+
+            fn extra(&self) -> &Map<String, Value> {
+                &self.extra
+            }
+        }
+    };
+}
+
+/// Bank-card four-factor check, step 1: send an SMS code (`POST /authentication/verify-request`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    /// The bank card number.
+    pub card_no: CardNumber,
+    /// The holder's resident ID number.
+    pub id_card: IdNumber,
+    /// The holder's name.
+    pub real_name: PersonName,
+    /// The phone number the bank has for the card.
+    pub mobile: PhoneNumber,
+    /// Extension fields by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl VerifyRequest {
+    fn check(&self) -> Result<(), Error> {
+        validate::bank_card("card_no", &self.card_no)?;
+        validate::id_card("id_card", &self.id_card)?;
+        validate::name("real_name", &self.real_name)?;
+        validate::phone("mobile", &self.mobile)
+    }
+}
+
+endpoint!(
+    VerifyRequest,
+    "verify-request",
+    "/authentication/verify-request",
+    post = true,
+    mutation = true,
+    dealer = false,
+    broker = false,
+    fields = ["card_no", "id_card", "real_name", "mobile"],
+    response = VerifyRequestAnswer
+);
+
+/// The answer to [`VerifyRequest`]: the reference to confirm with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyRequestAnswer {
+    /// The transaction reference (交易凭证), needed by [`VerifyConfirm`].
+    #[serde(rename = "ref", default)]
+    pub reference: String,
+    /// Fields the provider may add.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Bank-card four-factor check, step 2: confirm with the SMS code
+/// (`POST /authentication/verify-confirm`). The code is valid for one minute.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyConfirm {
+    /// The bank card number.
+    pub card_no: CardNumber,
+    /// The holder's resident ID number.
+    pub id_card: IdNumber,
+    /// The holder's name.
+    pub real_name: PersonName,
+    /// The phone number the bank has for the card.
+    pub mobile: PhoneNumber,
+    /// The SMS code.
+    pub captcha: String,
+    /// The reference from [`VerifyRequestAnswer`].
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Extension fields by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl VerifyConfirm {
+    fn check(&self) -> Result<(), Error> {
+        validate::bank_card("card_no", &self.card_no)?;
+        validate::id_card("id_card", &self.id_card)?;
+        validate::name("real_name", &self.real_name)?;
+        validate::phone("mobile", &self.mobile)?;
+        pay_core::validate::required_max("captcha", &self.captcha, 16)?;
+        pay_core::validate::required("ref", &self.reference)
+    }
+}
+
+endpoint!(
+    VerifyConfirm,
+    "verify-confirm",
+    "/authentication/verify-confirm",
+    post = true,
+    mutation = true,
+    dealer = false,
+    broker = false,
+    fields = [
+        "card_no",
+        "id_card",
+        "real_name",
+        "mobile",
+        "captcha",
+        "ref"
+    ],
+    response = Empty
+);
+
+/// Bank-card four-factor check in one step
+/// (`POST /authentication/verify-bankcard-four-factor`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyBankcardFourFactor {
+    /// The bank card number.
+    pub card_no: CardNumber,
+    /// The holder's resident ID number.
+    pub id_card: IdNumber,
+    /// The holder's name.
+    pub real_name: PersonName,
+    /// The phone number the bank has for the card.
+    pub mobile: PhoneNumber,
+    /// Extension fields by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl VerifyBankcardFourFactor {
+    fn check(&self) -> Result<(), Error> {
+        validate::bank_card("card_no", &self.card_no)?;
+        validate::id_card("id_card", &self.id_card)?;
+        validate::name("real_name", &self.real_name)?;
+        validate::phone("mobile", &self.mobile)
+    }
+}
+
+endpoint!(
+    VerifyBankcardFourFactor,
+    "verify-bankcard-four-factor",
+    "/authentication/verify-bankcard-four-factor",
+    post = true,
+    mutation = false,
+    dealer = false,
+    broker = false,
+    fields = ["card_no", "id_card", "real_name", "mobile"],
+    response = Empty
+);
+
+/// Bank-card three-factor check (`POST /authentication/verify-bankcard-three-factor`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyBankcardThreeFactor {
+    /// The bank card number.
+    pub card_no: CardNumber,
+    /// The holder's resident ID number.
+    pub id_card: IdNumber,
+    /// The holder's name.
+    pub real_name: PersonName,
+    /// Extension fields by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl VerifyBankcardThreeFactor {
+    fn check(&self) -> Result<(), Error> {
+        validate::bank_card("card_no", &self.card_no)?;
+        validate::id_card("id_card", &self.id_card)?;
+        validate::name("real_name", &self.real_name)
+    }
+}
+
+endpoint!(
+    VerifyBankcardThreeFactor,
+    "verify-bankcard-three-factor",
+    "/authentication/verify-bankcard-three-factor",
+    post = true,
+    mutation = false,
+    dealer = false,
+    broker = false,
+    fields = ["card_no", "id_card", "real_name"],
+    response = Empty
+);
+
+/// ID number and name check (`POST /authentication/verify-id`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyId {
+    /// The resident ID number.
+    pub id_card: IdNumber,
+    /// The name.
+    pub real_name: PersonName,
+    /// Extension fields by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl VerifyId {
+    fn check(&self) -> Result<(), Error> {
+        validate::id_card("id_card", &self.id_card)?;
+        validate::name("real_name", &self.real_name)
+    }
+}
+
+endpoint!(
+    VerifyId,
+    "verify-id",
+    "/authentication/verify-id",
+    post = true,
+    mutation = false,
+    dealer = false,
+    broker = false,
+    fields = ["id_card", "real_name"],
+    response = Empty
+);
+
+/// The Alipay authorisation string for the app SDK (`GET /api/payment/v1/auth-alipay`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthAlipay {
+    /// The broker id; the config's when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_id: Option<String>,
+    /// Extension fields by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AuthAlipay {
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+endpoint!(
+    AuthAlipay,
+    "auth-alipay",
+    "/api/payment/v1/auth-alipay",
+    post = false,
+    mutation = false,
+    dealer = false,
+    broker = true,
+    fields = ["broker_id"],
+    response = AlipayAuthInfo
+);
+
+/// The answer to [`AuthAlipay`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlipayAuthInfo {
+    /// The signed authorisation parameters to hand to the Alipay SDK.
+    #[serde(default)]
+    pub info: String,
+    /// Fields the provider may add.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The ID card image upload (`POST /api/payment/v1/sign/idcard/image`, multipart): the
+/// envelope plus the files `id_card_image` (front) and `id_card_image_background` (back).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdCardImage {
+    /// The dealer id; the config's when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dealer_id: Option<String>,
+    /// The broker id; the config's when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_id: Option<String>,
+    /// The user's name.
+    pub real_name: PersonName,
+    /// The user's resident ID number.
+    pub id_card: IdNumber,
+    /// Extension fields by wire name.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl IdCardImage {
+    fn check(&self) -> Result<(), Error> {
+        validate::name("real_name", &self.real_name)?;
+        validate::id_card("id_card", &self.id_card)
+    }
+}
+
+endpoint!(
+    IdCardImage,
+    "sign-idcard-image",
+    "/api/payment/v1/sign/idcard/image",
+    post = true,
+    mutation = true,
+    dealer = true,
+    broker = true,
+    fields = ["dealer_id", "broker_id", "real_name", "id_card"],
+    response = Empty
+);
+
+/// The multipart field of the ID card's front image.
+pub const ID_CARD_IMAGE: &str = "id_card_image";
+/// The multipart field of the ID card's back image.
+pub const ID_CARD_IMAGE_BACKGROUND: &str = "id_card_image_background";
+
+/// An image file for [`Client::sign_idcard_image`].
+pub fn image_part(
+    field: &str,
+    file_name: impl Into<String>,
+    content_type: impl Into<String>,
+    data: impl Into<Bytes>,
+) -> FilePart {
+    FilePart {
+        field: field.to_owned(),
+        file_name: file_name.into(),
+        content_type: content_type.into(),
+        data: data.into(),
+    }
+}
+
+impl Client {
+    /// Sends the SMS code of a four-factor check (`POST /authentication/verify-request`).
+    /// Within the code's minute a repeat answers success without a new SMS.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`]; [`Error::Provider`] when the provider refuses (`2002` here means
+    /// a field is wrong, not a duplicate).
+    pub async fn verify_request(
+        &self,
+        req: &VerifyRequest,
+    ) -> Result<Response<VerifyRequestAnswer>, Error> {
+        self.execute(req).await
+    }
+
+    /// Confirms a four-factor check with the SMS code (`POST /authentication/verify-confirm`).
+    ///
+    /// # Errors
+    /// As [`Client::verify_request`].
+    pub async fn verify_confirm(&self, req: &VerifyConfirm) -> Result<Response<Empty>, Error> {
+        self.execute(req).await
+    }
+
+    /// Checks card, ID number, name and phone (`POST /authentication/verify-bankcard-four-factor`).
+    ///
+    /// # Errors
+    /// [`Error::Provider`] when they do not match.
+    pub async fn verify_bankcard_four_factor(
+        &self,
+        req: &VerifyBankcardFourFactor,
+    ) -> Result<Response<Empty>, Error> {
+        self.execute(req).await
+    }
+
+    /// Checks card, ID number and name (`POST /authentication/verify-bankcard-three-factor`).
+    ///
+    /// # Errors
+    /// [`Error::Provider`] when they do not match.
+    pub async fn verify_bankcard_three_factor(
+        &self,
+        req: &VerifyBankcardThreeFactor,
+    ) -> Result<Response<Empty>, Error> {
+        self.execute(req).await
+    }
+
+    /// Checks an ID number against a name (`POST /authentication/verify-id`).
+    ///
+    /// # Errors
+    /// [`Error::Provider`] when they do not match.
+    pub async fn verify_id(&self, req: &VerifyId) -> Result<Response<Empty>, Error> {
+        self.execute(req).await
+    }
+
+    /// Gets the Alipay authorisation string (`GET /api/payment/v1/auth-alipay`).
+    ///
+    /// # Errors
+    /// [`Error::Provider`]; transport and decode errors.
+    pub async fn auth_alipay(&self, req: &AuthAlipay) -> Result<Response<AlipayAuthInfo>, Error> {
+        self.execute(req).await
+    }
+
+    /// Uploads the front and back images of an ID card
+    /// (`POST /api/payment/v1/sign/idcard/image`, multipart).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `id_card_image` / `id_card_image_background` when an image is
+    /// empty; otherwise as any call.
+    pub async fn sign_idcard_image(
+        &self,
+        req: &IdCardImage,
+        front: FilePart,
+        back: FilePart,
+    ) -> Result<Response<Empty>, Error> {
+        let mut front = front;
+        let mut back = back;
+        front.field = ID_CARD_IMAGE.to_owned();
+        back.field = ID_CARD_IMAGE_BACKGROUND.to_owned();
+        if front.data.is_empty() {
+            return Err(Error::invalid_input(ID_CARD_IMAGE, "is empty"));
+        }
+        if back.data.is_empty() {
+            return Err(Error::invalid_input(ID_CARD_IMAGE_BACKGROUND, "is empty"));
+        }
+        self.execute_multipart(req, &[front, back]).await
+    }
+}

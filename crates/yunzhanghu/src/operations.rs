@@ -1,0 +1,137 @@
+//! The operations by CLI name, and a JSON entry point that runs them through the typed API
+//! (same validation, same pipeline).
+
+use pay_core::multipart::FilePart;
+use pay_core::{Error, IncomingNotification};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::identity::{ID_CARD_IMAGE, ID_CARD_IMAGE_BACKGROUND};
+
+/// Every operation, by the endpoint path after its common prefix (`/api/payment/v1/`,
+/// `/api/dataservice/v1/`, `/authentication/`, `/api/`) with `/` and `_` turned into `-`;
+/// sorted.
+pub const OPERATIONS: &[&str] = &[
+    "auth-alipay",
+    "bill-downloadurl",
+    "notify-order-alipay",
+    "notify-order-bankcard",
+    "notify-order-wxpay",
+    "order-alipay",
+    "order-downloadurl",
+    "order-realtime",
+    "order-wxpay",
+    "query-accounts",
+    "query-realtime-order",
+    "sign-idcard-image",
+    "verify-bankcard-four-factor",
+    "verify-bankcard-three-factor",
+    "verify-confirm",
+    "verify-id",
+    "verify-request",
+];
+
+fn input<T: DeserializeOwned>(data: Value) -> Result<T, Error> {
+    let data = if data.is_null() {
+        Value::Object(serde_json::Map::new())
+    } else {
+        data
+    };
+    serde_json::from_value(data).map_err(|e| Error::invalid_input("data", e.to_string()))
+}
+
+fn output<T: Serialize>(v: &T) -> Result<Value, Error> {
+    serde_json::to_value(v).map_err(|e| Error::decode(Vec::new(), e))
+}
+
+fn take_file(files: &mut Vec<FilePart>, field: &'static str) -> Result<FilePart, Error> {
+    match files.iter().position(|f| f.field == field) {
+        Some(i) => Ok(files.remove(i)),
+        None => Err(Error::invalid_input(field, "file is required")),
+    }
+}
+
+impl Client {
+    /// Runs `operation` (one of [`OPERATIONS`]) with `data` holding the business fields under
+    /// the spec's wire names, and returns the answer (`{message, request_id, data}`) as JSON.
+    /// `files` is for `sign-idcard-image` (fields `id_card_image`, `id_card_image_background`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `operation` for an unknown name, on `data` when it does not
+    /// fit the request type, on `files` when files are given to an operation that takes none;
+    /// otherwise whatever the typed method returns.
+    pub async fn call_json(
+        &self,
+        operation: &str,
+        data: Value,
+        files: Vec<FilePart>,
+    ) -> Result<Value, Error> {
+        let mut files = files;
+        if operation != "sign-idcard-image" && !files.is_empty() {
+            return Err(Error::invalid_input(
+                "files",
+                "this operation takes no files",
+            ));
+        }
+        match operation {
+            "auth-alipay" => output(&self.auth_alipay(&input(data)?).await?),
+            "bill-downloadurl" => output(&self.bill_downloadurl(&input(data)?).await?),
+            "notify-order-alipay" => output(&self.notify_order_alipay(&input(data)?).await?),
+            "notify-order-bankcard" => output(&self.notify_order_bankcard(&input(data)?).await?),
+            "notify-order-wxpay" => output(&self.notify_order_wxpay(&input(data)?).await?),
+            "order-alipay" => output(&self.order_alipay(&input(data)?).await?),
+            "order-downloadurl" => output(&self.order_downloadurl(&input(data)?).await?),
+            "order-realtime" => output(&self.order_realtime(&input(data)?).await?),
+            "order-wxpay" => output(&self.order_wxpay(&input(data)?).await?),
+            "query-accounts" => output(&self.query_accounts(&input(data)?).await?),
+            "query-realtime-order" => output(&self.query_realtime_order(&input(data)?).await?),
+            "sign-idcard-image" => {
+                let req = input(data)?;
+                let front = take_file(&mut files, ID_CARD_IMAGE)?;
+                let back = take_file(&mut files, ID_CARD_IMAGE_BACKGROUND)?;
+                if let Some(f) = files.first() {
+                    return Err(Error::invalid_input(
+                        "files",
+                        format!("unexpected file field `{}`", f.field),
+                    ));
+                }
+                output(&self.sign_idcard_image(&req, front, back).await?)
+            }
+            "verify-bankcard-four-factor" => {
+                output(&self.verify_bankcard_four_factor(&input(data)?).await?)
+            }
+            "verify-bankcard-three-factor" => {
+                output(&self.verify_bankcard_three_factor(&input(data)?).await?)
+            }
+            "verify-confirm" => output(&self.verify_confirm(&input(data)?).await?),
+            "verify-id" => output(&self.verify_id(&input(data)?).await?),
+            "verify-request" => output(&self.verify_request(&input(data)?).await?),
+            _ => Err(Error::invalid_input(
+                "operation",
+                format!("unknown operation `{operation}`"),
+            )),
+        }
+    }
+
+    /// Verifies a status notification and returns the event as JSON
+    /// (`{notify_id, notify_time, data}`). Synchronous.
+    ///
+    /// # Errors
+    /// As [`Client::verify_notify`].
+    pub fn notification_json(&self, notification: &IncomingNotification) -> Result<Value, Error> {
+        output(&self.verify_notify(notification)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_are_sorted_and_unique() {
+        assert!(OPERATIONS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(OPERATIONS.len(), 17);
+    }
+}
