@@ -1,3 +1,105 @@
-//! The `cnpay` command.
+//! The `cnpay` command: every cnpay operation from the shell, and offline tools to sign,
+//! verify, encrypt and decrypt the way each provider does.
+//!
+//! Exit codes: 0 success; 2 usage or invalid input (nothing sent); 3 provider business error;
+//! 4 signature or decryption check failed; 5 transport error or unknown outcome.
 
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod aggregate_pay;
+mod error;
+mod huifu;
+mod input;
+mod online;
+mod protocol_pay;
+mod settings;
+mod yunzhanghu;
+
+use error::CliError;
+
+const EXAMPLES: &str = "Examples:
+  cnpay yunzhanghu list
+  echo '{\"order_id\":\"O1\"}' | cnpay yunzhanghu seal
+  cnpay protocol-pay sign --data '{\"transNo\":\"T1\"}' --timestamp 20201010123015123
+
+Credentials come from CNPAY_<PROVIDER>_<SETTING> environment variables (e.g.
+CNPAY_AGGREGATE_PAY_KEY, CNPAY_YUNZHANGHU_APP_KEY) or from the --config TOML file, one table
+per provider ([aggregate-pay], [protocol-pay], [huifu], [yunzhanghu]). Secrets are never printed.
+
+Exit codes: 0 success; 2 usage or invalid input (nothing sent); 3 provider business error
+(code, message, request id as JSON on stderr); 4 signature or decryption check failed;
+5 transport error or unknown outcome (stderr says whether the request may have been received
+and which order id to query).";
+
+/// Every cnpay operation from the shell.
+#[derive(Debug, Parser)]
+#[command(name = "cnpay", version, about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Global {
+    /// A TOML file with one table of settings per provider; the environment overrides it.
+    #[arg(long, global = true, env = "CNPAY_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Batch mode: every input line is one item, every output line one result.
+    #[arg(long, global = true)]
+    pub(crate) lines: bool,
+}
+
+/// The top-level commands. (`demo` and `sandbox` are added here, next to the providers.)
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The aggregate payment gateway.
+    #[command(subcommand, name = "aggregate-pay")]
+    AggregatePay(aggregate_pay::Command),
+    /// The protocol (escrow) pay API.
+    #[command(subcommand, name = "protocol-pay")]
+    ProtocolPay(protocol_pay::Command),
+    /// Huifu hfpay.
+    #[command(subcommand)]
+    Huifu(huifu::Command),
+    /// Yunzhanghu realtime settlement.
+    #[command(subcommand)]
+    Yunzhanghu(yunzhanghu::Command),
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let global = cli.global;
+    match cli.command {
+        Command::AggregatePay(cmd) => aggregate_pay::run(cmd, &global),
+        Command::ProtocolPay(cmd) => protocol_pay::run(cmd, &global),
+        Command::Huifu(cmd) => huifu::run(cmd, &global),
+        Command::Yunzhanghu(cmd) => yunzhanghu::run(cmd, &global),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(()) => ExitCode::from(error::EXIT_OK),
+        Err(e) => {
+            eprintln!("{}", e.report());
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `CNPAY_LOG` (e.g. `CNPAY_LOG=debug`); off by default.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CNPAY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

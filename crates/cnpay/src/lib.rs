@@ -1,1 +1,38 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// The shared types of every provider (re-export of `pay-core`): money in fen, the one error
+/// enum, secrets, masked personal data, the HTTP transport, notifications and the unified
+/// traits.
+pub use pay_core as core;
+
+pub use pay_core::{
+    Error, IncomingNotification, Money, NotificationReply, NotificationVerifier, Payee,
+    PayeeAccount, PaymentAction, PaymentRequest, PaymentResult, Payments, PayoutRequest,
+    PayoutResult, Payouts, Result, SecretKey, TxStatus,
+};
+
+/// The aggregate payment gateway (feature `aggregate-pay`).
+#[cfg(feature = "aggregate-pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aggregate-pay")))]
+pub use aggregate_pay;
+
+/// The protocol (escrow) pay API (feature `protocol-pay`).
+#[cfg(feature = "protocol-pay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "protocol-pay")))]
+pub use protocol_pay;
+
+/// Huifu hfpay (feature `huifu`).
+#[cfg(feature = "huifu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "huifu")))]
+pub use huifu;
+
+/// Yunzhanghu realtime settlement (feature `yunzhanghu`).
+#[cfg(feature = "yunzhanghu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yunzhanghu")))]
+pub use yunzhanghu;
+
+/// The default HTTP transport (feature `reqwest`, on by default).
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use pay_core::default_transport;

@@ -1,0 +1,247 @@
+//! `cnpay aggregate-pay …`: the offline sign/verify tools, and the gateway's operations.
+
+use std::collections::BTreeMap;
+
+use clap::{Subcommand, ValueEnum};
+use cnpay::aggregate_pay;
+use pay_core::multipart::FilePart;
+use pay_core::{
+    Error, IncomingNotification, NotificationReply, NotificationVerifier, SecretKey,
+    SignatureErrorKind,
+};
+use serde_json::{Map, Value};
+use sign_md5::ParamSigner;
+
+use crate::error::CliError;
+use crate::input::{self, Output};
+use crate::settings::Settings;
+use crate::{Global, online};
+
+/// The provider's name in commands, environment variables and the config file.
+pub(crate) const NAME: &str = "aggregate-pay";
+
+/// The settings this provider reads.
+pub(crate) const SETTINGS: &[&str] = &[
+    "mch_id",
+    "app_id",
+    "key",
+    "response_key",
+    "base_url",
+    "timeout",
+];
+
+/// `cnpay aggregate-pay …`
+#[derive(Debug, Subcommand)]
+#[command(after_help = "Examples:
+  echo '{\"mchId\":\"20001222\",\"mchOrderNo\":\"A1\",\"amount\":100}' | cnpay aggregate-pay sign
+  cnpay aggregate-pay verify < response.json
+  cnpay aggregate-pay list
+
+Settings: CNPAY_AGGREGATE_PAY_MCH_ID, _APP_ID, _KEY (request key), _RESPONSE_KEY (defaults to
+_KEY), _BASE_URL, _TIMEOUT (seconds); or a [aggregate-pay] table in the --config file.")]
+pub(crate) enum Command {
+    /// Signs a parameter object (JSON on stdin or --data) with the request key; prints it with
+    /// `sign` added.
+    #[command(after_help = "Example:
+  echo '{\"mchId\":\"20001222\",\"mchOrderNo\":\"A1\",\"amount\":100}' | cnpay aggregate-pay sign
+
+Empty values and `sign` are left out of the sign. A structured value (such as `extra`) is
+turned into its JSON text, so that what is signed is exactly what is sent. Numbers must be
+integers (amounts in fen).")]
+    Sign {
+        /// The parameters: JSON, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+    },
+    /// Verifies the `sign` of a response or notification (a JSON object or a form/query string
+    /// on stdin or --data); prints the verified parameters.
+    #[command(after_help = "Examples:
+  cnpay aggregate-pay verify < response.json
+  echo 'payOrderId=P1&amount=100&sign=…' | cnpay aggregate-pay verify
+
+Verifies with the response key (CNPAY_AGGREGATE_PAY_RESPONSE_KEY, or _KEY when unset), or the
+request key with --signed-by request. `payParams` is left out, as the gateway signs responses;
+a nested object (such as the query's `result`) is verified as its exact JSON text. Exit code 4
+when the sign is missing or does not match.")]
+    Verify {
+        /// The parameters: JSON or a form/query string, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+        /// Which key signed the data.
+        #[arg(long, value_enum, default_value_t = SignedBy::Response)]
+        signed_by: SignedBy,
+    },
+    /// Prints the operation names, one per line.
+    #[command(long_about = online::LIST_HELP, after_help = "Example:\n  cnpay aggregate-pay list")]
+    List,
+    /// Verifies a notification as received (body on stdin, --query, --header, --method).
+    #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
+  cnpay aggregate-pay notify --method GET --query 'transOrderId=T1&mchOrderNo=T2&status=2&sign=…'")]
+    Notify(online::NotifyArgs),
+    /// Any operation listed by `list`.
+    #[command(external_subcommand)]
+    Operation(Vec<String>),
+}
+
+/// Which of the two keys signed the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SignedBy {
+    /// The gateway (responses and notifications).
+    Response,
+    /// The merchant (requests).
+    Request,
+}
+
+/// Runs `cnpay aggregate-pay <command>`.
+pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    match cmd {
+        Command::Sign { data } => {
+            let key = settings.secret("key")?;
+            let items = input::items(data.as_deref(), global.lines)?;
+            input::run_items(items, global.lines, |item| {
+                sign(&key, item).map(Output::Json)
+            })
+        }
+        Command::Verify { data, signed_by } => {
+            let key = match signed_by {
+                SignedBy::Request => settings.secret("key")?,
+                SignedBy::Response => match settings.secret_opt("response_key")? {
+                    Some(k) => k,
+                    None => settings.secret("key")?,
+                },
+            };
+            let items = input::items(data.as_deref(), global.lines)?;
+            input::run_items(items, global.lines, |item| {
+                verify(&key, item).map(Output::Json)
+            })
+        }
+        Command::List => online::run(NAME, online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => online::run(
+            NAME,
+            online::Command::Operation(argv),
+            global,
+            online_client,
+        ),
+    }
+}
+
+/// Signs a parameter object; returns it with `sign` set.
+pub(crate) fn sign(key: &SecretKey, text: &str) -> Result<Value, CliError> {
+    let mut params = input::json_object(text, "params")?;
+    params.remove("sign");
+    let mut wire = Map::new();
+    for (name, value) in params {
+        let value = match value {
+            Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
+                return Err(CliError::invalid(
+                    &name,
+                    "numbers must be integers (amounts in fen)",
+                ));
+            }
+            Value::Object(_) | Value::Array(_) => Value::String(value.to_string()),
+            other => other,
+        };
+        wire.insert(name, value);
+    }
+    let sign = ParamSigner::new(key.expose_secret()).sign_json(&wire);
+    wire.insert("sign".to_owned(), Value::String(sign));
+    Ok(Value::Object(wire))
+}
+
+/// Verifies a signed parameter set (JSON object or form string); returns the parameters
+/// without `sign`.
+pub(crate) fn verify(key: &SecretKey, text: &str) -> Result<Value, CliError> {
+    let trimmed = text.trim();
+    let (pairs, shown): (Vec<(String, String)>, Map<String, Value>) = if trimmed.starts_with('{') {
+        let raw: BTreeMap<String, Box<serde_json::value::RawValue>> = serde_json::from_str(trimmed)
+            .map_err(|e| CliError::invalid("params", format!("is not a JSON object: {e}")))?;
+        let mut pairs = Vec::with_capacity(raw.len());
+        let mut shown = Map::new();
+        for (name, value) in &raw {
+            let text = value.get();
+            let parsed: Value = serde_json::from_str(text)
+                .map_err(|e| CliError::invalid(name, format!("is not valid JSON: {e}")))?;
+            if name != "sign" {
+                shown.insert(name.clone(), parsed.clone());
+            }
+            if name == "payParams" {
+                continue;
+            }
+            match parsed {
+                Value::Null => {}
+                Value::String(s) => pairs.push((name.clone(), s)),
+                // Signed as the exact text in the body.
+                _ => pairs.push((name.clone(), text.to_owned())),
+            }
+        }
+        (pairs, shown)
+    } else {
+        let pairs = pay_core::form::decode(trimmed.as_bytes());
+        let shown = pairs
+            .iter()
+            .filter(|(k, _)| k != "sign")
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        (pairs, shown)
+    };
+    let Some(given) = pairs
+        .iter()
+        .find(|(k, _)| k == "sign")
+        .map(|(_, v)| v.clone())
+    else {
+        return Err(Error::signature(SignatureErrorKind::Missing).into());
+    };
+    let signer = ParamSigner::new(key.expose_secret());
+    if !signer.verify(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &given) {
+        return Err(Error::signature(SignatureErrorKind::Mismatch).into());
+    }
+    Ok(Value::Object(shown))
+}
+
+fn online_client(global: &Global) -> Result<aggregate_pay::Client, CliError> {
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    let key = settings.secret("key")?;
+    let response_key = match settings.secret_opt("response_key")? {
+        Some(k) => k,
+        None => key.clone(),
+    };
+    let mut config = aggregate_pay::Config::new(
+        settings.require("mch_id")?,
+        settings.require("app_id")?,
+        key,
+        response_key,
+    );
+    // Not needed to verify a notification; the client refuses to send without it.
+    if let Some(url) = settings.get("base_url")? {
+        config = config.base_url(url);
+    }
+    if let Some(t) = settings.timeout()? {
+        config = config.timeout(t);
+    }
+    Ok(aggregate_pay::Client::new(config)?)
+}
+
+impl online::Provider for aggregate_pay::Client {
+    fn operations() -> &'static [&'static str] {
+        aggregate_pay::OPERATIONS
+    }
+
+    async fn call(
+        &self,
+        operation: &str,
+        data: Value,
+        files: Vec<FilePart>,
+    ) -> Result<Value, Error> {
+        self.call_json(operation, data, files).await
+    }
+
+    async fn notification(&self, notification: &IncomingNotification) -> Result<Value, Error> {
+        self.notification_json(notification)
+    }
+
+    fn reply(&self) -> NotificationReply {
+        self.success_reply()
+    }
+}

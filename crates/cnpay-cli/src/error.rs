@@ -1,0 +1,240 @@
+//! Every failure of the command, and the one place where a failure becomes an exit code and a
+//! report on stderr.
+
+use std::fmt;
+
+use pay_core::{Error, ProviderErrorKind};
+use serde_json::{Value, json};
+
+/// Exit code: success.
+pub(crate) const EXIT_OK: u8 = 0;
+/// Exit code: usage or invalid input; nothing was sent.
+pub(crate) const EXIT_USAGE: u8 = 2;
+/// Exit code: the provider refused the request (business error).
+pub(crate) const EXIT_PROVIDER: u8 = 3;
+/// Exit code: a signature or decryption check failed.
+pub(crate) const EXIT_SIGNATURE: u8 = 4;
+/// Exit code: transport error or unknown outcome.
+pub(crate) const EXIT_TRANSPORT: u8 = 5;
+
+/// A failure of the command.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// Bad command line, unreadable input or missing setting; nothing was sent.
+    Usage(String),
+    /// A failure from the cnpay libraries.
+    Core(Error),
+    /// `--lines` mode: some lines failed (each was reported as it happened).
+    Batch {
+        /// The exit code: the most severe of the failed lines.
+        code: u8,
+        /// How many lines failed.
+        failed: usize,
+    },
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Core(e)
+    }
+}
+
+impl CliError {
+    /// A usage error.
+    pub(crate) fn usage(msg: impl Into<String>) -> Self {
+        CliError::Usage(msg.into())
+    }
+
+    /// An invalid-input error naming `field`.
+    pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        CliError::Core(Error::invalid_input(field.to_owned(), reason.into()))
+    }
+
+    /// The exit code. This is the only mapping from failures to exit codes.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => EXIT_USAGE,
+            CliError::Batch { code, .. } => *code,
+            CliError::Core(e) => match e {
+                Error::InvalidInput { .. } => EXIT_USAGE,
+                Error::Provider(_) => EXIT_PROVIDER,
+                Error::Signature { .. } | Error::Decrypt { .. } => EXIT_SIGNATURE,
+                Error::Transport { .. }
+                | Error::UnknownOutcome { .. }
+                | Error::HttpStatus { .. }
+                | Error::Decode { .. } => EXIT_TRANSPORT,
+                // A duplicate notification cannot arise here (the command keeps no replay
+                // guard); any variant added later is treated as an unknown outcome.
+                _ => EXIT_TRANSPORT,
+            },
+        }
+    }
+
+    /// The report printed on stderr, as JSON. Never contains a secret: the libraries' errors
+    /// carry no key material, and settings are reported by name only.
+    pub(crate) fn report(&self) -> Value {
+        match self {
+            CliError::Usage(msg) => json!({ "error": "usage", "message": msg }),
+            CliError::Batch { code, failed } => json!({
+                "error": "batch",
+                "message": format!("{failed} line(s) failed; see the error line for each"),
+                "exit_code": code,
+            }),
+            CliError::Core(e) => core_report(e),
+        }
+    }
+}
+
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(src) = cur {
+        s.push_str(": ");
+        s.push_str(&src.to_string());
+        cur = src.source();
+    }
+    s
+}
+
+fn core_report(e: &Error) -> Value {
+    let message = chain(e);
+    match e {
+        Error::InvalidInput { field, reason } => json!({
+            "error": "invalid_input",
+            "field": field,
+            "reason": reason,
+            "message": message,
+            "sent": false,
+        }),
+        Error::Provider(p) => json!({
+            "error": "provider",
+            "code": p.code,
+            "message": p.message,
+            "request_id": p.request_id,
+            "order_id": p.order_id,
+            "kind": provider_kind(&p.kind),
+            "retry_same_params": e.is_retry_safe(),
+            "needs_query": e.needs_query(),
+        }),
+        Error::Signature { kind, order_id } => json!({
+            "error": "signature",
+            "kind": kind.to_string(),
+            "message": message,
+            "order_id": order_id,
+            "needs_query": e.needs_query(),
+        }),
+        Error::Decrypt { .. } => json!({ "error": "decrypt", "message": message }),
+        Error::Transport { .. } => json!({
+            "error": "transport",
+            "message": message,
+            "may_have_been_received": false,
+            "note": "the request was not sent, or the call is a read-only query: retrying is safe",
+            "retry_safe": true,
+        }),
+        Error::UnknownOutcome { order_id, .. } => json!({
+            "error": "unknown_outcome",
+            "message": message,
+            "may_have_been_received": true,
+            "order_id": order_id,
+            "next": next_step(order_id.as_deref()),
+            "retry_safe": false,
+        }),
+        Error::HttpStatus {
+            status, order_id, ..
+        } => json!({
+            "error": "http_status",
+            "status": status,
+            "message": message,
+            "may_have_been_received": true,
+            "order_id": order_id,
+            "next": next_step(order_id.as_deref()),
+            "retry_safe": false,
+        }),
+        Error::Decode { order_id, .. } => json!({
+            "error": "decode",
+            "message": message,
+            "may_have_been_received": true,
+            "order_id": order_id,
+            "next": next_step(order_id.as_deref()),
+            "retry_safe": false,
+        }),
+        _ => json!({
+            "error": "other",
+            "message": message,
+            "may_have_been_received": true,
+            "order_id": e.order_id(),
+            "next": next_step(e.order_id()),
+        }),
+    }
+}
+
+fn next_step(order_id: Option<&str>) -> String {
+    match order_id {
+        Some(id) => format!(
+            "the request may have been received: query order `{id}` before sending anything again"
+        ),
+        None => "the request may have been received: if it moves money, query the order before sending it again".to_owned(),
+    }
+}
+
+fn provider_kind(k: &ProviderErrorKind) -> String {
+    match k {
+        ProviderErrorKind::Rejected => "rejected".to_owned(),
+        ProviderErrorKind::RetrySameParams => "retry_same_params".to_owned(),
+        ProviderErrorKind::DuplicateOrder => "duplicate_order".to_owned(),
+        ProviderErrorKind::NotFound { what } => format!("not_found:{what}"),
+        ProviderErrorKind::Unauthorized => "unauthorized".to_owned(),
+        _ => "other".to_owned(),
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Core(e) => f.write_str(&chain(e)),
+            CliError::Batch { failed, .. } => write!(f, "{failed} line(s) failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pay_core::{ProviderError, SignatureErrorKind};
+
+    #[test]
+    fn exit_codes() {
+        let io = || Box::new(std::io::Error::other("reset")) as pay_core::BoxError;
+        assert_eq!(CliError::usage("x").exit_code(), 2);
+        assert_eq!(CliError::invalid("amount", "bad").exit_code(), 2);
+        assert_eq!(
+            CliError::from(Error::provider(ProviderError::new("2002", "dup"))).exit_code(),
+            3
+        );
+        assert_eq!(
+            CliError::from(Error::signature(SignatureErrorKind::Mismatch)).exit_code(),
+            4
+        );
+        assert_eq!(
+            CliError::from(Error::Decrypt { source: io() }).exit_code(),
+            4
+        );
+        assert_eq!(
+            CliError::from(Error::Transport { source: io() }).exit_code(),
+            5
+        );
+        let unknown = CliError::from(Error::UnknownOutcome {
+            order_id: Some("O1".into()),
+            source: io(),
+        });
+        assert_eq!(unknown.exit_code(), 5);
+        let r = unknown.report();
+        assert_eq!(r["order_id"], "O1");
+        assert_eq!(r["may_have_been_received"], true);
+        assert_eq!(
+            r["next"],
+            "the request may have been received: query order `O1` before sending anything again"
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! `cnpay huifu …`: the Huifu hfpay operations (Huifu has no offline tools: its requests are
+//! authenticated by the gateway's key/secret or an OAuth token, not signed per field).
+
+use clap::Subcommand;
+use cnpay::huifu;
+use pay_core::multipart::FilePart;
+use pay_core::{Error, IncomingNotification, NotificationReply, NotificationVerifier};
+use serde_json::Value;
+
+use crate::error::CliError;
+use crate::settings::Settings;
+use crate::{Global, online};
+
+/// The provider's name in commands, environment variables and the config file.
+pub(crate) const NAME: &str = "huifu";
+
+/// The settings this provider reads.
+pub(crate) const SETTINGS: &[&str] = &[
+    "mer_cust_id",
+    "key",
+    "secret",
+    "token",
+    "base_url",
+    "timeout",
+];
+
+/// `cnpay huifu …`
+#[derive(Debug, Subcommand)]
+#[command(after_help = "Examples:
+  cnpay huifu list
+  cnpay huifu bank-check-card --data '{\"card_id\":\"6225880137705555\"}'
+  cnpay huifu upload-card --data @card.json --file file1=front.jpg --file file2=back.jpg
+
+Settings: CNPAY_HUIFU_MER_CUST_ID (the merchant, sent as mer_cust_id), _KEY (client_id),
+_SECRET (client_secret), _TOKEN (an OAuth bearer token: when set, requests carry it instead of
+the key/secret authentication), _BASE_URL, _TIMEOUT (seconds); or a [huifu] table in the
+--config file.")]
+pub(crate) enum Command {
+    /// Prints the operation names, one per line.
+    #[command(long_about = online::LIST_HELP, after_help = "Example:\n  cnpay huifu list")]
+    List,
+    /// Verifies a callback as received (body on stdin, --query, --header, --method).
+    #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
+  cnpay huifu notify --header 'content-type: application/x-www-form-urlencoded' < callback.txt")]
+    Notify(online::NotifyArgs),
+    /// Any operation listed by `list`.
+    #[command(external_subcommand)]
+    Operation(Vec<String>),
+}
+
+/// Runs `cnpay huifu <command>`.
+pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
+    let cmd = match cmd {
+        Command::List => online::Command::List,
+        Command::Notify(a) => online::Command::Notify(a),
+        Command::Operation(argv) => online::Command::Operation(argv),
+    };
+    online::run(NAME, cmd, global, online_client)
+}
+
+fn online_client(global: &Global) -> Result<huifu::Client, CliError> {
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    let mut config = huifu::Config::new(
+        settings.require("mer_cust_id")?,
+        settings.require("key")?,
+        settings.secret("secret")?,
+    );
+    if let Some(url) = settings.get("base_url")? {
+        config = config.base_url(url);
+    }
+    if let Some(t) = settings.timeout()? {
+        config = config.timeout(t);
+    }
+    if let Some(token) = settings.secret_opt("token")? {
+        config = config.auth(huifu::BearerAuth::new(token));
+    }
+    Ok(huifu::Client::new(config)?)
+}
+
+impl online::Provider for huifu::Client {
+    fn operations() -> &'static [&'static str] {
+        huifu::OPERATIONS
+    }
+
+    async fn call(
+        &self,
+        operation: &str,
+        data: Value,
+        files: Vec<FilePart>,
+    ) -> Result<Value, Error> {
+        self.call_json(operation, data, files).await
+    }
+
+    async fn notification(&self, notification: &IncomingNotification) -> Result<Value, Error> {
+        self.notification_json(notification).await
+    }
+
+    fn reply(&self) -> NotificationReply {
+        self.success_reply()
+    }
+}

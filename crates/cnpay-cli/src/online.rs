@@ -1,0 +1,206 @@
+//! The commands every wired provider shares: `list`, `notify`, and `<operation>` (any name from
+//! the provider's `OPERATIONS`, run through its `call_json`).
+
+use std::future::Future;
+use std::io::IsTerminal;
+
+use clap::{CommandFactory, FromArgMatches, Parser};
+use pay_core::multipart::FilePart;
+use pay_core::{Error, IncomingNotification, NotificationReply};
+use serde_json::{Value, json};
+
+use crate::Global;
+use crate::error::CliError;
+use crate::input::{self, Output};
+
+/// What a provider crate offers the command line.
+pub(crate) trait Provider {
+    /// The operation names, as the provider crate lists them.
+    fn operations() -> &'static [&'static str];
+
+    /// Runs an operation from JSON (the provider's `call_json`).
+    fn call(
+        &self,
+        operation: &str,
+        data: Value,
+        files: Vec<FilePart>,
+    ) -> impl Future<Output = Result<Value, Error>>;
+
+    /// Verifies a notification and returns the typed event as JSON (the provider's
+    /// `notification_json`).
+    fn notification(
+        &self,
+        notification: &IncomingNotification,
+    ) -> impl Future<Output = Result<Value, Error>>;
+
+    /// The reply the provider expects once the notification was processed.
+    fn reply(&self) -> NotificationReply;
+}
+
+/// The shared subcommands, as each provider's `Command` enum parses them (clap cannot flatten
+/// an enum holding an external subcommand, so every provider lists these three variants).
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// `list`
+    List,
+    /// `notify`
+    Notify(NotifyArgs),
+    /// `<operation> …`
+    Operation(Vec<String>),
+}
+
+/// The help of `list`.
+pub(crate) const LIST_HELP: &str = "Prints the operation names, one per line.";
+
+/// The help of `notify`.
+pub(crate) const NOTIFY_HELP: &str = "Verifies a callback as it was received (body on stdin, \
+--query, --header, --method) and prints {\"event\": …, \"reply\": {\"status\", \"content_type\", \"body\"}}: \
+the verified event, and the reply to send. Exit code 4 when the signature does not verify or \
+the data cannot be decrypted.";
+
+/// `cnpay <provider> notify …`
+#[derive(Debug, clap::Args)]
+pub(crate) struct NotifyArgs {
+    /// The HTTP method the callback came with.
+    #[arg(long, default_value = "POST")]
+    method: String,
+    /// The query string as received (percent-encoded, without `?`).
+    #[arg(long, default_value = "")]
+    query: String,
+    /// A request header, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+}
+
+/// `cnpay <provider> <operation> …`
+#[derive(Debug, Parser)]
+struct OperationArgs {
+    /// The business fields under their wire names: JSON, @file, or - for stdin. Without it,
+    /// standard input is read unless it is a terminal (then `{}`).
+    #[arg(long)]
+    data: Option<String>,
+    /// A file to upload, `NAME=PATH` (repeatable), e.g. `--file file1=front.jpg`.
+    #[arg(long = "file", value_name = "NAME=PATH")]
+    files: Vec<String>,
+    /// Batch mode: every input line is one request, every output line one result.
+    #[arg(long)]
+    lines: bool,
+    /// A TOML settings file (as the global --config).
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Runs a shared subcommand for `provider`; `client` builds the client from the settings
+/// (called only when the command needs one, so `list` needs no credentials).
+pub(crate) fn run<P: Provider>(
+    provider: &str,
+    cmd: Command,
+    global: &Global,
+    client: impl FnOnce(&Global) -> Result<P, CliError>,
+) -> Result<(), CliError> {
+    match cmd {
+        Command::List => input::run_items(
+            P::operations().iter().map(|s| (*s).to_owned()).collect(),
+            false,
+            |op| Ok(Output::Text(op.to_owned())),
+        ),
+        Command::Notify(args) => {
+            let method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
+                .map_err(|_| {
+                    CliError::usage(format!("--method `{}` is not a method", args.method))
+                })?;
+            let mut headers = Vec::new();
+            for h in &args.headers {
+                let Some((name, value)) = h.split_once(':') else {
+                    return Err(CliError::usage(format!(
+                        "--header `{h}`: expected `Name: value`"
+                    )));
+                };
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+            let bodies = if global.lines {
+                input::items(None, true)?
+            } else if std::io::stdin().is_terminal() {
+                vec![String::new()]
+            } else {
+                input::items(None, false)?
+            };
+            let client = client(global)?;
+            let rt = runtime()?;
+            input::run_items(bodies, global.lines, |body| {
+                let mut n =
+                    IncomingNotification::new(method.clone(), args.query.clone(), body.to_owned());
+                for (k, v) in &headers {
+                    n = n.with_header(k, v);
+                }
+                let event = rt.block_on(client.notification(&n))?;
+                let reply = client.reply();
+                Ok(Output::Json(json!({
+                    "event": event,
+                    "reply": {
+                        "status": reply.status,
+                        "content_type": reply.content_type,
+                        "body": reply.body,
+                    },
+                })))
+            })
+        }
+        Command::Operation(argv) => {
+            let Some(op) = argv.first().cloned() else {
+                return Err(CliError::usage("missing operation"));
+            };
+            if !P::operations().contains(&op.as_str()) {
+                return Err(CliError::usage(format!(
+                    "unknown {provider} operation `{op}`; `cnpay {provider} list` prints them"
+                )));
+            }
+            let command = OperationArgs::command()
+                .bin_name(format!("cnpay {provider} {op}"))
+                .about(format!("Runs the {provider} operation `{op}`."))
+                .after_help(format!(
+                    "Example:\n  cnpay {provider} {op} --data @request.json\n\n\
+                     --data holds the business fields under the spec's wire names; the command \
+                     adds credentials, ids, timestamps and the signature, validates, sends, \
+                     verifies, and prints the answer as JSON."
+                ));
+            let matches = match command.try_get_matches_from(&argv) {
+                Ok(m) => m,
+                Err(e) if !e.use_stderr() => {
+                    // --help: print it, success.
+                    let _ = e.print();
+                    return Ok(());
+                }
+                Err(e) => return Err(CliError::usage(e.render().to_string())),
+            };
+            let args = OperationArgs::from_arg_matches(&matches)
+                .map_err(|e| CliError::usage(e.render().to_string()))?;
+            let global = Global {
+                config: args.config.clone().or_else(|| global.config.clone()),
+                lines: args.lines || global.lines,
+            };
+            let files = args
+                .files
+                .iter()
+                .map(|f| input::file_part(f))
+                .collect::<Result<Vec<_>, _>>()?;
+            let items = match &args.data {
+                None if !global.lines && std::io::stdin().is_terminal() => vec!["{}".to_owned()],
+                data => input::items(data.as_deref(), global.lines)?,
+            };
+            let client = client(&global)?;
+            let rt = runtime()?;
+            input::run_items(items, global.lines, |item| {
+                let data = Value::Object(input::json_object(item, "data")?);
+                let answer = rt.block_on(client.call(&op, data, files.clone()))?;
+                Ok(Output::Json(answer))
+            })
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! `cnpay protocol-pay …`: the offline envelope sign/verify tools, and the API's operations.
+
+use clap::Subcommand;
+use cnpay::protocol_pay::{self, Envelope, OPERATIONS};
+use pay_core::multipart::FilePart;
+use pay_core::{
+    Clock, Error, IncomingNotification, KeyRing, NotificationReply, SecretKey, SystemClock,
+};
+use serde_json::Value;
+
+use crate::error::CliError;
+use crate::input::{self, Output};
+use crate::settings::Settings;
+use crate::{Global, online};
+
+/// The provider's name in commands, environment variables and the config file.
+pub(crate) const NAME: &str = "protocol-pay";
+
+/// The settings this provider reads.
+pub(crate) const SETTINGS: &[&str] = &["app_id", "key", "base_url", "timeout"];
+
+/// `cnpay protocol-pay …`
+#[derive(Debug, Subcommand)]
+#[command(after_help = "Examples:
+  cnpay protocol-pay sign --data '{\"transNo\":\"T1\"}' --timestamp 20201010123015123
+  cnpay protocol-pay verify < envelope.json
+  cnpay protocol-pay list
+
+Settings: CNPAY_PROTOCOL_PAY_APP_ID, _KEY, _BASE_URL, _TIMEOUT (seconds); or a [protocol-pay]
+table in the --config file.
+
+Operations (`cnpay protocol-pay list`): cnpay protocol-pay <operation> --data JSON, e.g.
+  cnpay protocol-pay outquery --data '{\"outReqNo\":\"LFT1001202010100001\"}'")]
+pub(crate) enum Command {
+    /// Builds the signed envelope {appId, data, timestamp, sign} around a data JSON string.
+    #[command(after_help = "Example:
+  cnpay protocol-pay sign --data '{\"transNo\":\"T1\"}' --timestamp 20201010123015123
+
+The sign is md5(appId&data&timestamp&key) over the exact data text given.")]
+    Sign {
+        /// The data JSON, exactly as it is to be sent: JSON, @file, or - for stdin (the
+        /// default).
+        #[arg(long)]
+        data: Option<String>,
+        /// The timestamp, yyyyMMddHHmmssSSS (Beijing time); now when left out.
+        #[arg(long)]
+        timestamp: Option<String>,
+    },
+    /// Verifies a signed envelope (JSON on stdin or --data); prints its data.
+    #[command(after_help = "Example:
+  cnpay protocol-pay verify < envelope.json
+
+Exit code 4 when the sign is missing or does not match.")]
+    Verify {
+        /// The envelope: JSON, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+    },
+    /// Prints the operation names, one per line.
+    #[command(long_about = online::LIST_HELP, after_help = "Example:\n  cnpay protocol-pay list")]
+    List,
+    /// Verifies a notification (the envelope POSTed to the merchant, on stdin).
+    #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
+  cnpay protocol-pay notify --header 'content-type: application/json' < notification.json")]
+    Notify(online::NotifyArgs),
+    /// Any operation listed by `list`.
+    #[command(external_subcommand)]
+    Operation(Vec<String>),
+}
+
+/// Runs `cnpay protocol-pay <command>`.
+pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    match cmd {
+        Command::Sign { data, timestamp } => {
+            let app_id = settings.require("app_id")?;
+            let key = settings.secret("key")?;
+            let items = input::items(data.as_deref(), global.lines)?;
+            input::run_items(items, global.lines, |item| {
+                let ts = match &timestamp {
+                    Some(t) => t.clone(),
+                    None => SystemClock.now().beijing_compact_millis(),
+                };
+                sign(&app_id, &key, item, &ts).map(Output::Json)
+            })
+        }
+        Command::Verify { data } => {
+            let app_id = settings.require("app_id")?;
+            let key = settings.secret("key")?;
+            let items = input::items(data.as_deref(), global.lines)?;
+            input::run_items(items, global.lines, |item| {
+                verify(&app_id, &key, item).map(Output::Json)
+            })
+        }
+        Command::List => online::run(NAME, online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => online::run(
+            NAME,
+            online::Command::Operation(argv),
+            global,
+            online_client,
+        ),
+    }
+}
+
+fn online_client(global: &Global) -> Result<protocol_pay::Client, CliError> {
+    client(&Settings::load(NAME, SETTINGS, global.config.as_deref())?)
+}
+
+/// The client from the settings.
+fn client(settings: &Settings) -> Result<protocol_pay::Client, CliError> {
+    let mut config =
+        protocol_pay::Config::new(settings.require("app_id")?, settings.secret("key")?);
+    // Not needed to verify a notification; the client refuses to send without it.
+    if let Some(url) = settings.get("base_url")? {
+        config = config.base_url(url);
+    }
+    if let Some(t) = settings.timeout()? {
+        config = config.timeout(t);
+    }
+    Ok(protocol_pay::Client::new(config)?)
+}
+
+impl online::Provider for protocol_pay::Client {
+    fn operations() -> &'static [&'static str] {
+        OPERATIONS
+    }
+
+    async fn call(
+        &self,
+        operation: &str,
+        data: Value,
+        files: Vec<FilePart>,
+    ) -> Result<Value, Error> {
+        self.call_json(operation, data, files).await
+    }
+
+    async fn notification(&self, notification: &IncomingNotification) -> Result<Value, Error> {
+        self.notification_json(notification)
+    }
+
+    fn reply(&self) -> NotificationReply {
+        self.notification_reply()
+    }
+}
+
+/// Builds the signed envelope (with the provider crate's signer).
+pub(crate) fn sign(
+    app_id: &str,
+    key: &SecretKey,
+    data: &str,
+    timestamp: &str,
+) -> Result<Value, CliError> {
+    if serde_json::from_str::<Value>(data).is_err() {
+        return Err(CliError::invalid("data", "must be JSON"));
+    }
+    if timestamp.len() != 17 || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CliError::invalid(
+            "timestamp",
+            "must be yyyyMMddHHmmssSSS (17 digits)",
+        ));
+    }
+    let envelope = Envelope::sign(app_id, key, data, timestamp);
+    serde_json::to_value(&envelope).map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// Verifies a signed envelope (with the provider crate's verifier) and returns its data
+/// (parsed when it is JSON).
+pub(crate) fn verify(app_id: &str, key: &SecretKey, text: &str) -> Result<Value, CliError> {
+    // Not JSON at all is a usage error (exit 2), not a forged envelope.
+    input::json_object(text, "envelope")?;
+    let received =
+        protocol_pay::verify_envelope_json(app_id, &KeyRing::new(key.clone()), text.as_bytes())?;
+    let data = received.data.unwrap_or_default();
+    Ok(serde_json::from_str::<Value>(&data).unwrap_or(Value::String(data)))
+}

@@ -1,0 +1,156 @@
+//! Credentials and endpoints: `CNPAY_<PROVIDER>_<SETTING>` environment variables, or one table
+//! per provider in the TOML file given by `--config`. The environment wins over the file.
+//!
+//! Secret values are wrapped in [`SecretKey`] as soon as they are read and are never printed:
+//! errors name the setting, never its value.
+
+use std::path::Path;
+use std::time::Duration;
+
+use pay_core::SecretKey;
+
+use crate::error::CliError;
+
+/// The settings of one provider.
+pub(crate) struct Settings {
+    provider: &'static str,
+    known: &'static [&'static str],
+    table: Option<toml::Table>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Loads `provider`'s table from `config` (if given). `known` lists its settings in lower
+    /// case (`mch_id`, `key`, …); an unknown key in the table is an error, so a misspelt
+    /// setting is not silently ignored.
+    pub(crate) fn load(
+        provider: &'static str,
+        known: &'static [&'static str],
+        config: Option<&Path>,
+    ) -> Result<Self, CliError> {
+        let table = match config {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    CliError::usage(format!("cannot read config file `{}`: {e}", path.display()))
+                })?;
+                let mut doc: toml::Table = toml::from_str(&text).map_err(|e| {
+                    // The error's Display quotes the offending line, which may hold a secret:
+                    // report the line number and the message only.
+                    let line = e
+                        .span()
+                        .map(|s| text.get(..s.start).unwrap_or("").matches('\n').count() + 1);
+                    CliError::usage(format!(
+                        "config file `{}` is not valid TOML{}: {}",
+                        path.display(),
+                        line.map(|l| format!(" (line {l})")).unwrap_or_default(),
+                        e.message()
+                    ))
+                })?;
+                match doc.remove(provider) {
+                    None => None,
+                    Some(toml::Value::Table(t)) => {
+                        if let Some(bad) = t.keys().find(|k| !known.contains(&k.as_str())) {
+                            return Err(CliError::usage(format!(
+                                "unknown setting `{bad}` in [{provider}] of `{}`; known: {}",
+                                path.display(),
+                                known.join(", ")
+                            )));
+                        }
+                        Some(t)
+                    }
+                    Some(_) => {
+                        return Err(CliError::usage(format!(
+                            "`{provider}` in `{}` must be a table",
+                            path.display()
+                        )));
+                    }
+                }
+            }
+        };
+        Ok(Settings {
+            provider,
+            known,
+            table,
+        })
+    }
+
+    /// The environment variable of `setting` (lower case, e.g. `mch_id`).
+    pub(crate) fn env_name(&self, setting: &str) -> String {
+        format!(
+            "CNPAY_{}_{}",
+            self.provider.to_ascii_uppercase().replace('-', "_"),
+            setting.to_ascii_uppercase()
+        )
+    }
+
+    fn describe(&self, setting: &str) -> String {
+        format!(
+            "`{}` (or `{setting}` in [{}] of the --config file)",
+            self.env_name(setting),
+            self.provider
+        )
+    }
+
+    /// The value of `setting`, if set (an empty value counts as unset).
+    pub(crate) fn get(&self, setting: &str) -> Result<Option<String>, CliError> {
+        debug_assert!(self.known.contains(&setting), "{setting}");
+        match std::env::var(self.env_name(setting)) {
+            Ok(v) if !v.is_empty() => return Ok(Some(v)),
+            Ok(_) | Err(std::env::VarError::NotPresent) => {}
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(CliError::usage(format!(
+                    "{} is not valid UTF-8",
+                    self.env_name(setting)
+                )));
+            }
+        }
+        match self.table.as_ref().and_then(|t| t.get(setting)) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) if s.is_empty() => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(toml::Value::Integer(i)) => Ok(Some(i.to_string())),
+            Some(_) => Err(CliError::usage(format!(
+                "{} must be a string",
+                self.describe(setting)
+            ))),
+        }
+    }
+
+    /// The value of a required `setting`.
+    pub(crate) fn require(&self, setting: &str) -> Result<String, CliError> {
+        self.get(setting)?
+            .ok_or_else(|| CliError::usage(format!("missing setting {}", self.describe(setting))))
+    }
+
+    /// A required secret.
+    pub(crate) fn secret(&self, setting: &str) -> Result<SecretKey, CliError> {
+        self.require(setting).map(SecretKey::new)
+    }
+
+    /// An optional secret.
+    pub(crate) fn secret_opt(&self, setting: &str) -> Result<Option<SecretKey>, CliError> {
+        Ok(self.get(setting)?.map(SecretKey::new))
+    }
+
+    /// The optional `timeout` setting, in whole seconds.
+    pub(crate) fn timeout(&self) -> Result<Option<Duration>, CliError> {
+        match self.get("timeout")? {
+            None => Ok(None),
+            Some(t) => match t.parse::<u64>() {
+                Ok(s) if s > 0 => Ok(Some(Duration::from_secs(s))),
+                _ => Err(CliError::usage(format!(
+                    "{} must be a whole number of seconds greater than zero",
+                    self.describe("timeout")
+                ))),
+            },
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! `cnpay yunzhanghu …`: the offline encrypt/decrypt/sign/seal/open tools, and the API's
+//! operations.
+
+use clap::Subcommand;
+use cnpay::yunzhanghu;
+use crypto_3des::TripleDes;
+use hmac::{Hmac, Mac};
+use pay_core::multipart::FilePart;
+use pay_core::{
+    Clock, Error, IdSource, IncomingNotification, NotificationReply, NotificationVerifier,
+    RandomIds, SecretKey, SignatureErrorKind, SystemClock,
+};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::error::CliError;
+use crate::input::{self, Output};
+use crate::settings::Settings;
+use crate::{Global, online};
+
+/// The provider's name in commands, environment variables and the config file.
+pub(crate) const NAME: &str = "yunzhanghu";
+
+/// The settings this provider reads.
+pub(crate) const SETTINGS: &[&str] = &[
+    "dealer_id",
+    "broker_id",
+    "app_key",
+    "des3_key",
+    "base_url",
+    "timeout",
+];
+
+/// `cnpay yunzhanghu …`
+#[derive(Debug, Subcommand)]
+#[command(after_help = "Examples:
+  echo '{\"order_id\":\"O1\"}' | cnpay yunzhanghu seal
+  cnpay yunzhanghu open < callback-body.txt
+  cnpay yunzhanghu list
+
+Settings: CNPAY_YUNZHANGHU_DEALER_ID, _BROKER_ID, _APP_KEY, _DES3_KEY, _BASE_URL, _TIMEOUT
+(seconds); or a [yunzhanghu] table in the --config file.")]
+pub(crate) enum Command {
+    /// Encrypts plaintext (stdin or --data) with the 3DES key; prints the base64 `data`.
+    #[command(after_help = "Example:
+  echo '{\"order_id\":\"O1\"}' | cnpay yunzhanghu encrypt")]
+    Encrypt {
+        /// The plaintext: text, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+    },
+    /// Decrypts a base64 `data` value (stdin or --data); prints the plaintext.
+    #[command(after_help = "Example:
+  echo 'n1jzgC47/IQ=' | cnpay yunzhanghu decrypt
+
+Exit code 4 when the data cannot be decrypted (wrong key or tampered data).")]
+    Decrypt {
+        /// The base64 ciphertext: text, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+    },
+    /// Computes the sign of `data`, `mess` and `timestamp` with the app key.
+    #[command(after_help = "Example:
+  cnpay yunzhanghu sign --data 'n1jzgC47/IQ=' --mess 1 --timestamp 1479892123
+
+The sign is hex HMAC-SHA256 (key = app key) of data=…&mess=…&timestamp=…&key=APP_KEY.")]
+    Sign {
+        /// The encrypted `data` value: text, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+        /// The `mess` value.
+        #[arg(long)]
+        mess: String,
+        /// The `timestamp` value (unix seconds).
+        #[arg(long)]
+        timestamp: String,
+    },
+    /// Encrypts and signs plaintext JSON (stdin or --data); prints
+    /// {data, mess, timestamp, sign, sign_type}.
+    #[command(after_help = "Example:
+  echo '{\"order_id\":\"O1\"}' | cnpay yunzhanghu seal --mess 12313 --timestamp 123457
+
+Without --mess a random one is used; without --timestamp the current time.")]
+    Seal {
+        /// The plaintext JSON: JSON, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+        /// The `mess` value; random when left out.
+        #[arg(long)]
+        mess: Option<String>,
+        /// The `timestamp` value (unix seconds); now when left out.
+        #[arg(long)]
+        timestamp: Option<String>,
+    },
+    /// Verifies and decrypts a sealed message (a form body, or the JSON `seal` prints) from
+    /// stdin or --data; prints the plaintext.
+    #[command(after_help = "Example:
+  echo 'data=n1jzgC47%2FIQ%3D&mess=1&timestamp=1479892123&sign=aad0…&sign_type=sha256' | cnpay yunzhanghu open
+
+Exit code 4 when the sign is missing or does not match, or the data cannot be decrypted.")]
+    Open {
+        /// The sealed message: form body or JSON, @file, or - for stdin (the default).
+        #[arg(long)]
+        data: Option<String>,
+    },
+    /// Prints the operation names, one per line.
+    #[command(long_about = online::LIST_HELP, after_help = "Example:\n  cnpay yunzhanghu list")]
+    List,
+    /// Verifies a notification as received (body on stdin, --query, --header, --method).
+    #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
+  cnpay yunzhanghu notify --header 'content-type: application/x-www-form-urlencoded' < body.txt")]
+    Notify(online::NotifyArgs),
+    /// Any operation listed by `list`.
+    #[command(external_subcommand)]
+    Operation(Vec<String>),
+}
+
+/// Runs `cnpay yunzhanghu <command>`.
+pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    let des = || -> Result<TripleDes, CliError> {
+        let key = settings.secret("des3_key")?;
+        TripleDes::new(key.expose_secret().as_bytes())
+            .map_err(|e| CliError::usage(format!("{}: {e}", settings.env_name("des3_key"))))
+    };
+    let lines = global.lines;
+    match cmd {
+        Command::Encrypt { data } => {
+            let des = des()?;
+            input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
+                Ok(Output::Text(des.encrypt_base64(item.as_bytes())))
+            })
+        }
+        Command::Decrypt { data } => {
+            let des = des()?;
+            input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
+                decrypt(&des, item.trim()).map(Output::Text)
+            })
+        }
+        Command::Sign {
+            data,
+            mess,
+            timestamp,
+        } => {
+            let app_key = settings.secret("app_key")?;
+            input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
+                Ok(Output::Text(sign(&app_key, item.trim(), &mess, &timestamp)))
+            })
+        }
+        Command::Seal {
+            data,
+            mess,
+            timestamp,
+        } => {
+            let des = des()?;
+            let app_key = settings.secret("app_key")?;
+            input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
+                let mess = mess.clone().unwrap_or_else(|| RandomIds.next_id());
+                let ts = timestamp
+                    .clone()
+                    .unwrap_or_else(|| SystemClock.now().unix_seconds().to_string());
+                seal(&des, &app_key, item, &mess, &ts).map(Output::Json)
+            })
+        }
+        Command::Open { data } => {
+            let des = des()?;
+            let app_key = settings.secret("app_key")?;
+            input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
+                open(&des, &app_key, item).map(Output::Text)
+            })
+        }
+        Command::List => online::run(NAME, online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => online::run(
+            NAME,
+            online::Command::Operation(argv),
+            global,
+            online_client,
+        ),
+    }
+}
+
+fn decrypt(des: &TripleDes, data: &str) -> Result<String, CliError> {
+    des.decrypt_base64_to_string(data)
+        .map_err(|e| Error::Decrypt { source: e.into() }.into())
+}
+
+/// The hex HMAC-SHA256 sign of `data`, `mess` and `timestamp`.
+pub(crate) fn sign(app_key: &SecretKey, data: &str, mess: &str, timestamp: &str) -> String {
+    let key = app_key.expose_secret();
+    // ok: HMAC accepts a key of any length.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    for part in [
+        "data=",
+        data,
+        "&mess=",
+        mess,
+        "&timestamp=",
+        timestamp,
+        "&key=",
+        key,
+    ] {
+        mac.update(part.as_bytes());
+    }
+    pay_core::hex::encode_lower(&mac.finalize().into_bytes())
+}
+
+/// Encrypts and signs `plaintext`.
+pub(crate) fn seal(
+    des: &TripleDes,
+    app_key: &SecretKey,
+    plaintext: &str,
+    mess: &str,
+    timestamp: &str,
+) -> Result<Value, CliError> {
+    if serde_json::from_str::<Value>(plaintext).is_err() {
+        return Err(CliError::invalid("data", "the plaintext must be JSON"));
+    }
+    let Ok(ts) = timestamp.parse::<i64>() else {
+        return Err(CliError::invalid("timestamp", "must be unix seconds"));
+    };
+    if mess.is_empty() {
+        return Err(CliError::invalid("mess", "must not be empty"));
+    }
+    let data = des.encrypt_base64(plaintext.as_bytes());
+    let sign = sign(app_key, &data, mess, timestamp);
+    Ok(json!({
+        "data": data,
+        "mess": mess,
+        "timestamp": ts,
+        "sign": sign,
+        "sign_type": "sha256",
+    }))
+}
+
+/// Verifies and decrypts a sealed message (form body or JSON).
+pub(crate) fn open(des: &TripleDes, app_key: &SecretKey, text: &str) -> Result<String, CliError> {
+    let trimmed = text.trim();
+    let fields: Vec<(String, String)> = if trimmed.starts_with('{') {
+        input::json_object(trimmed, "message")?
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                Value::String(s) => Some((k, s)),
+                Value::Number(n) => Some((k, n.to_string())),
+                _ => None,
+            })
+            .collect()
+    } else {
+        pay_core::form::decode(trimmed.as_bytes())
+    };
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(given) = get("sign").filter(|s| !s.is_empty()) else {
+        return Err(Error::signature(SignatureErrorKind::Missing).into());
+    };
+    if let Some(t) = get("sign_type")
+        && !t.eq_ignore_ascii_case("sha256")
+    {
+        return Err(Error::signature(SignatureErrorKind::Malformed).into());
+    }
+    let data = get("data").unwrap_or_default();
+    let expected = sign(
+        app_key,
+        data,
+        get("mess").unwrap_or_default(),
+        get("timestamp").unwrap_or_default(),
+    );
+    if !sign_md5::ct_eq_hex(&expected, given) {
+        return Err(Error::signature(SignatureErrorKind::Mismatch).into());
+    }
+    decrypt(des, data)
+}
+
+fn online_client(global: &Global) -> Result<yunzhanghu::Client, CliError> {
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    let mut config = yunzhanghu::Config::new(
+        settings.require("dealer_id")?,
+        settings.require("broker_id")?,
+        settings.secret("app_key")?,
+        settings.secret("des3_key")?,
+    );
+    if let Some(url) = settings.get("base_url")? {
+        config = config.base_url(url);
+    }
+    if let Some(t) = settings.timeout()? {
+        config = config.timeout(t);
+    }
+    Ok(yunzhanghu::Client::new(config)?)
+}
+
+impl online::Provider for yunzhanghu::Client {
+    fn operations() -> &'static [&'static str] {
+        yunzhanghu::OPERATIONS
+    }
+
+    async fn call(
+        &self,
+        operation: &str,
+        data: Value,
+        files: Vec<FilePart>,
+    ) -> Result<Value, Error> {
+        self.call_json(operation, data, files).await
+    }
+
+    async fn notification(&self, notification: &IncomingNotification) -> Result<Value, Error> {
+        self.notification_json(notification)
+    }
+
+    fn reply(&self) -> NotificationReply {
+        self.success_reply()
+    }
+}
