@@ -149,7 +149,7 @@ impl<'k> ParamSigner<'k> {
         hex_into(&h.finalize(), UPPER)
     }
 
-    /// Signs a JSON object's top-level fields (see [`wire_text`] rules: strings as their
+    /// Signs a JSON object's top-level fields (strings as their
     /// contents, other values as compact JSON, `null` and `""` left out).
     pub fn sign_json(&self, object: &serde_json::Map<String, serde_json::Value>) -> String {
         let pairs: Vec<(&str, std::borrow::Cow<'_, str>)> = json_pairs(object);
