@@ -150,6 +150,21 @@ fn ci(args: &[String]) -> Result<(), String> {
     c.env("RUSTDOCFLAGS", "-D warnings");
     run("doc", c)?;
 
+    // Every publishable crate packages (metadata, README, included files). The full verify
+    // build of each package is left to release time: it rebuilds the workspace from scratch.
+    let mut c = cargo();
+    c.args([
+        "package",
+        "--workspace",
+        "--no-verify",
+        "--allow-dirty",
+        "--exclude",
+        "cnpay-e2e",
+        "--exclude",
+        "xtask",
+    ]);
+    run("package", c)?;
+
     // Each provider alone: it builds, and pulls in no other provider nor its crypto.
     for (feature, banned) in PROVIDERS {
         let mut c = cargo();
