@@ -286,3 +286,70 @@ async fn token_endpoint_failures() {
     let reqs = server.received_requests().await.unwrap();
     assert!(reqs.iter().all(|r| r.url.path() == "/oauth/token"));
 }
+
+/// Many calls refused with the same stale token: one refresh between them, each resent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_concurrent_401s_share_one_refresh() {
+    let server = mock_server().await;
+    for token in ["stale", "fresh"] {
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(
+                        json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600}),
+                    )
+                    .set_delay(Duration::from_millis(50)),
+            )
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .and(header("authorization", "Bearer stale"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_string(
+                    r#"{"result":"error","error":{"code":"invalid_token","message":"expired"}}"#,
+                )
+                // every caller has sent with the stale token before the first 401 arrives
+                .set_delay(Duration::from_millis(150)),
+        )
+        .expect(20)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .and(header("authorization", "Bearer fresh"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
+        .expect(20)
+        .mount(&server)
+        .await;
+    let client = oauth_client(
+        &server,
+        Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))),
+    );
+    let barrier = Arc::new(tokio::sync::Barrier::new(20));
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let c = client.clone();
+        let b = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            b.wait().await;
+            c.call_json("order-query", order_query(), Vec::new()).await
+        }));
+    }
+    for t in tasks {
+        let out = t.await.unwrap().unwrap();
+        assert_eq!(out["resp_code"], "C00000");
+    }
+    server.verify().await;
+    let fetches = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/oauth/token")
+        .count();
+    assert_eq!(fetches, 2);
+}

@@ -4,6 +4,7 @@
 mod auth;
 mod endpoints;
 mod notify;
+mod per_endpoint;
 mod support;
 mod unified;
 mod upload;
