@@ -143,6 +143,13 @@ impl Client {
         body: Body,
     ) -> Result<T, Error> {
         let base = self.base_url()?;
+        // The path as sent, under any prefix the base URL has: that is what a gateway signs.
+        let prefix = url::Url::parse(base)
+            .map_err(|e| Error::invalid_input("base_url", e.to_string()))?
+            .path()
+            .trim_end_matches('/')
+            .to_owned();
+        let sent_path = format!("{prefix}{path}");
         let ctx = AuthContext {
             transport: self.transport.as_ref(),
             clock: self.clock.as_ref(),
@@ -204,7 +211,7 @@ impl Client {
             }
             let mut areq = AuthRequest {
                 method: &method,
-                path,
+                path: &sent_path,
                 query: Vec::new(),
                 headers,
                 form: &form,

@@ -91,7 +91,8 @@ impl Config {
         }
     }
 
-    /// The gateway's base URL (scheme and host, e.g. `https://gateway.example`).
+    /// The gateway's base URL: scheme and host, optionally with a path prefix under which the
+    /// API is mounted (`https://gateway.example/gw`); requests are signed over the full path sent.
     #[must_use]
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         let url: String = url.into();

@@ -673,10 +673,30 @@ impl Client {
     ///
     /// # Errors
     /// As [`Client::app_pay`].
+    ///
+    /// A refused refund is [`ProviderErrorKind::RetrySameParams`](pay_core::ProviderErrorKind):
+    /// the spec allows a failed refund to be sent again with the same `order_id` and amount
+    /// ("对于退货失败的,支持同订单号同金额的重复请求"); do that with [`Client::retry_refund`].
     pub async fn refund(&self, req: &RefundRequest) -> Result<HfResponse, Error> {
         req.validate()?;
         let call = Call::mutation(PROVIDER, "refund", &req.order_id);
-        self.post(call, REFUND, req).await
+        self.post(call, REFUND, req).await.map_err(|e| match e {
+            Error::Provider(mut p) if p.kind == pay_core::ProviderErrorKind::Rejected => {
+                p.kind = pay_core::ProviderErrorKind::RetrySameParams;
+                Error::Provider(p)
+            }
+            other => other,
+        })
+    }
+
+    /// Sends a refund that failed once more, unchanged: the same `order_id` and amount, as the
+    /// spec allows for a failed refund. Never call it after a timeout (`UnknownOutcome`): query
+    /// the refund with [`Client::order_query`] first.
+    ///
+    /// # Errors
+    /// As [`Client::refund`].
+    pub async fn retry_refund(&self, req: &RefundRequest) -> Result<HfResponse, Error> {
+        self.refund(req).await
     }
 
     /// Split (`fz`).
