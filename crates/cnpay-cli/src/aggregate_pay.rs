@@ -1,16 +1,14 @@
 //! `cnpay aggregate-pay …`: the offline sign/verify tools, and the gateway's operations.
 
-use std::collections::BTreeMap;
-
 use clap::{Subcommand, ValueEnum};
 use cnpay::aggregate_pay;
+use cnpay::aggregate_pay::sign::{sign_params, verify_params, verify_response_body};
 use pay_core::multipart::FilePart;
 use pay_core::{
-    Error, IncomingNotification, NotificationReply, NotificationVerifier, SecretKey,
+    Error, IncomingNotification, KeyRing, NotificationReply, NotificationVerifier, SecretKey,
     SignatureErrorKind,
 };
 use serde_json::{Map, Value};
-use sign_md5::ParamSigner;
 
 use crate::error::CliError;
 use crate::input::{self, Output};
@@ -127,77 +125,57 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
     }
 }
 
-/// Signs a parameter object; returns it with `sign` set.
+/// Signs a parameter object with the provider crate's
+/// [`sign_params`](aggregate_pay::sign::sign_params); returns it with `sign` set.
+///
+/// Numbers must be integers: amounts are whole fen, and a fraction would be signed as text the
+/// gateway reads differently.
 pub(crate) fn sign(key: &SecretKey, text: &str) -> Result<Value, CliError> {
-    let mut params = input::json_object(text, "params")?;
-    params.remove("sign");
-    let mut wire = Map::new();
-    for (name, value) in params {
-        let value = match value {
-            Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
-                return Err(CliError::invalid(
-                    &name,
-                    "numbers must be integers (amounts in fen)",
-                ));
-            }
-            Value::Object(_) | Value::Array(_) => Value::String(value.to_string()),
-            other => other,
-        };
-        wire.insert(name, value);
+    let params = input::json_object(text, "params")?;
+    for (name, value) in &params {
+        if let Value::Number(n) = value
+            && !(n.is_i64() || n.is_u64())
+        {
+            return Err(CliError::invalid(
+                name,
+                "numbers must be integers (amounts in fen)",
+            ));
+        }
     }
-    let sign = ParamSigner::new(key.expose_secret()).sign_json(&wire);
-    wire.insert("sign".to_owned(), Value::String(sign));
-    Ok(Value::Object(wire))
+    Ok(Value::Object(sign_params(&params, key)))
 }
 
-/// Verifies a signed parameter set (JSON object or form string); returns the parameters
+/// Verifies a signed parameter set with the provider crate's verifiers: a JSON object (a
+/// response body) with [`verify_response_body`], over each field's exact text in the body; a
+/// form or query string (a notification) with [`verify_params`]. Returns the parameters
 /// without `sign`.
 pub(crate) fn verify(key: &SecretKey, text: &str) -> Result<Value, CliError> {
+    let keys = KeyRing::new(key.clone());
     let trimmed = text.trim();
-    let (pairs, shown): (Vec<(String, String)>, Map<String, Value>) = if trimmed.starts_with('{') {
-        let raw: BTreeMap<String, Box<serde_json::value::RawValue>> = serde_json::from_str(trimmed)
-            .map_err(|e| CliError::invalid("params", format!("is not a JSON object: {e}")))?;
-        let mut pairs = Vec::with_capacity(raw.len());
-        let mut shown = Map::new();
-        for (name, value) in &raw {
-            let text = value.get();
-            let parsed: Value = serde_json::from_str(text)
-                .map_err(|e| CliError::invalid(name, format!("is not valid JSON: {e}")))?;
-            if name != "sign" {
-                shown.insert(name.clone(), parsed.clone());
-            }
-            if name == "payParams" {
-                continue;
-            }
-            match parsed {
-                Value::Null => {}
-                Value::String(s) => pairs.push((name.clone(), s)),
-                // Signed as the exact text in the body.
-                _ => pairs.push((name.clone(), text.to_owned())),
-            }
-        }
-        (pairs, shown)
+    if trimmed.starts_with('{') {
+        // Not JSON at all is a usage error (exit 2), not a forged answer.
+        let mut shown = input::json_object(trimmed, "params")?;
+        verify_response_body(trimmed.as_bytes(), &keys).map_err(|e| match e {
+            // A body that repeats a field: which value was signed cannot be told.
+            Error::Decode { .. } => CliError::invalid("params", e.to_string()),
+            other => other.into(),
+        })?;
+        shown.remove("sign");
+        Ok(Value::Object(shown))
     } else {
         let pairs = pay_core::form::decode(trimmed.as_bytes());
-        let shown = pairs
-            .iter()
-            .filter(|(k, _)| k != "sign")
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        (pairs, shown)
-    };
-    let Some(given) = pairs
-        .iter()
-        .find(|(k, _)| k == "sign")
-        .map(|(_, v)| v.clone())
-    else {
-        return Err(Error::signature(SignatureErrorKind::Missing).into());
-    };
-    let signer = ParamSigner::new(key.expose_secret());
-    if !signer.verify(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &given) {
-        return Err(Error::signature(SignatureErrorKind::Mismatch).into());
+        let mut params = Map::new();
+        for (k, v) in pairs {
+            if params.contains_key(&k) {
+                // A parameter given twice: which one was signed?
+                return Err(Error::signature(SignatureErrorKind::Malformed).into());
+            }
+            params.insert(k, Value::String(v));
+        }
+        verify_params(&params, &keys)?;
+        params.remove("sign");
+        Ok(Value::Object(params))
     }
-    Ok(Value::Object(shown))
 }
 
 fn online_client(global: &Global) -> Result<aggregate_pay::Client, CliError> {

@@ -3,15 +3,13 @@
 
 use clap::Subcommand;
 use cnpay::yunzhanghu;
-use crypto_3des::TripleDes;
-use hmac::{Hmac, Mac};
+use cnpay::yunzhanghu::sign::{self, Envelope, Keys};
 use pay_core::multipart::FilePart;
 use pay_core::{
-    Clock, Error, IdSource, IncomingNotification, NotificationReply, NotificationVerifier,
+    Clock, Error, IdSource, IncomingNotification, KeyRing, NotificationReply, NotificationVerifier,
     RandomIds, SecretKey, SignatureErrorKind, SystemClock,
 };
-use serde_json::{Value, json};
-use sha2::Sha256;
+use serde_json::Value;
 
 use crate::error::CliError;
 use crate::input::{self, Output};
@@ -118,23 +116,18 @@ Exit code 4 when the sign is missing or does not match, or the data cannot be de
 /// Runs `cnpay yunzhanghu <command>`.
 pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
     let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
-    let des = || -> Result<TripleDes, CliError> {
-        let key = settings.secret("des3_key")?;
-        TripleDes::new(key.expose_secret().as_bytes())
-            .map_err(|e| CliError::usage(format!("{}: {e}", settings.env_name("des3_key"))))
-    };
     let lines = global.lines;
     match cmd {
         Command::Encrypt { data } => {
-            let des = des()?;
+            let keys = cipher_keys(&settings)?;
             input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
-                Ok(Output::Text(des.encrypt_base64(item.as_bytes())))
+                Ok(Output::Text(keys.encrypt(item.as_bytes())))
             })
         }
         Command::Decrypt { data } => {
-            let des = des()?;
+            let keys = cipher_keys(&settings)?;
             input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
-                decrypt(&des, item.trim()).map(Output::Text)
+                Ok(Output::Text(keys.decrypt(item.trim())?))
             })
         }
         Command::Sign {
@@ -143,8 +136,9 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
             timestamp,
         } => {
             let app_key = settings.secret("app_key")?;
+            let ts = parse_timestamp(&timestamp)?;
             input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
-                Ok(Output::Text(sign(&app_key, item.trim(), &mess, &timestamp)))
+                Ok(Output::Text(sign::sign(item.trim(), &mess, ts, &app_key)))
             })
         }
         Command::Seal {
@@ -152,21 +146,18 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
             mess,
             timestamp,
         } => {
-            let des = des()?;
-            let app_key = settings.secret("app_key")?;
+            let keys = keys(&settings)?;
+            let timestamp = timestamp.as_deref().map(parse_timestamp).transpose()?;
             input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
                 let mess = mess.clone().unwrap_or_else(|| RandomIds.next_id());
-                let ts = timestamp
-                    .clone()
-                    .unwrap_or_else(|| SystemClock.now().unix_seconds().to_string());
-                seal(&des, &app_key, item, &mess, &ts).map(Output::Json)
+                let ts = timestamp.unwrap_or_else(|| SystemClock.now().unix_seconds());
+                seal(&keys, item, &mess, ts).map(Output::Json)
             })
         }
         Command::Open { data } => {
-            let des = des()?;
-            let app_key = settings.secret("app_key")?;
+            let keys = keys(&settings)?;
             input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
-                open(&des, &app_key, item).map(Output::Text)
+                open(&keys, item).map(Output::Text)
             })
         }
         Command::List => online::run(NAME, online::Command::List, global, online_client),
@@ -180,64 +171,61 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
     }
 }
 
-fn decrypt(des: &TripleDes, data: &str) -> Result<String, CliError> {
-    des.decrypt_base64_to_string(data)
-        .map_err(|e| Error::Decrypt { source: e.into() }.into())
+/// The envelope keys from the app key and the 3DES key.
+fn keys(settings: &Settings) -> Result<Keys, CliError> {
+    let des3_key = settings.secret("des3_key")?;
+    let app_key = settings.secret("app_key")?;
+    build_keys(settings, KeyRing::new(app_key), &des3_key)
 }
 
-/// The hex HMAC-SHA256 sign of `data`, `mess` and `timestamp`.
-pub(crate) fn sign(app_key: &SecretKey, data: &str, mess: &str, timestamp: &str) -> String {
-    let key = app_key.expose_secret();
-    // ok: HMAC accepts a key of any length.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => return String::new(),
-    };
-    for part in [
-        "data=",
-        data,
-        "&mess=",
-        mess,
-        "&timestamp=",
-        timestamp,
-        "&key=",
-        key,
-    ] {
-        mac.update(part.as_bytes());
+/// Keys for `encrypt` and `decrypt`, which use the 3DES key only: no app key is asked for, and
+/// the ring holds an empty placeholder that nothing signs or verifies with.
+fn cipher_keys(settings: &Settings) -> Result<Keys, CliError> {
+    let des3_key = settings.secret("des3_key")?;
+    build_keys(settings, KeyRing::new(SecretKey::new("")), &des3_key)
+}
+
+fn build_keys(
+    settings: &Settings,
+    app_key: KeyRing,
+    des3_key: &SecretKey,
+) -> Result<Keys, CliError> {
+    // The library's error names the field; name the setting instead (never its value).
+    Keys::new(app_key, des3_key).map_err(|_| {
+        CliError::usage(format!(
+            "{} must be exactly 24 bytes",
+            settings.env_name("des3_key")
+        ))
+    })
+}
+
+/// Parses `--timestamp`: unix seconds, as canonical integer text (what is signed is the
+/// number's text, so `0123` would not sign as given).
+fn parse_timestamp(text: &str) -> Result<i64, CliError> {
+    match text.parse::<i64>() {
+        Ok(n) if n.to_string() == text => Ok(n),
+        _ => Err(CliError::invalid(
+            "timestamp",
+            "must be unix seconds, as an integer without sign or leading zeros",
+        )),
     }
-    pay_core::hex::encode_lower(&mac.finalize().into_bytes())
 }
 
-/// Encrypts and signs `plaintext`.
-pub(crate) fn seal(
-    des: &TripleDes,
-    app_key: &SecretKey,
-    plaintext: &str,
-    mess: &str,
-    timestamp: &str,
-) -> Result<Value, CliError> {
+/// Encrypts and signs `plaintext` with the provider crate's [`sign::seal`].
+fn seal(keys: &Keys, plaintext: &str, mess: &str, timestamp: i64) -> Result<Value, CliError> {
     if serde_json::from_str::<Value>(plaintext).is_err() {
         return Err(CliError::invalid("data", "the plaintext must be JSON"));
     }
-    let Ok(ts) = timestamp.parse::<i64>() else {
-        return Err(CliError::invalid("timestamp", "must be unix seconds"));
-    };
     if mess.is_empty() {
         return Err(CliError::invalid("mess", "must not be empty"));
     }
-    let data = des.encrypt_base64(plaintext.as_bytes());
-    let sign = sign(app_key, &data, mess, timestamp);
-    Ok(json!({
-        "data": data,
-        "mess": mess,
-        "timestamp": ts,
-        "sign": sign,
-        "sign_type": "sha256",
-    }))
+    let envelope: Envelope = sign::seal(plaintext, mess, timestamp, keys);
+    serde_json::to_value(&envelope).map_err(|e| CliError::usage(e.to_string()))
 }
 
-/// Verifies and decrypts a sealed message (form body or JSON).
-pub(crate) fn open(des: &TripleDes, app_key: &SecretKey, text: &str) -> Result<String, CliError> {
+/// Verifies and decrypts a sealed message (form body or JSON) with the provider crate's
+/// [`sign::open`]: nothing is decrypted unless the sign verifies (in constant time).
+fn open(keys: &Keys, text: &str) -> Result<String, CliError> {
     let trimmed = text.trim();
     let fields: Vec<(String, String)> = if trimmed.starts_with('{') {
         input::json_object(trimmed, "message")?
@@ -251,31 +239,14 @@ pub(crate) fn open(des: &TripleDes, app_key: &SecretKey, text: &str) -> Result<S
     } else {
         pay_core::form::decode(trimmed.as_bytes())
     };
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let Some(given) = get("sign").filter(|s| !s.is_empty()) else {
-        return Err(Error::signature(SignatureErrorKind::Missing).into());
-    };
-    if let Some(t) = get("sign_type")
-        && !t.eq_ignore_ascii_case("sha256")
-    {
-        return Err(Error::signature(SignatureErrorKind::Malformed).into());
+    for (i, (k, _)) in fields.iter().enumerate() {
+        if fields.iter().skip(i + 1).any(|(other, _)| other == k) {
+            // A field given twice: which one was signed?
+            return Err(Error::signature(SignatureErrorKind::Malformed).into());
+        }
     }
-    let data = get("data").unwrap_or_default();
-    let expected = sign(
-        app_key,
-        data,
-        get("mess").unwrap_or_default(),
-        get("timestamp").unwrap_or_default(),
-    );
-    if !sign_md5::ct_eq_hex(&expected, given) {
-        return Err(Error::signature(SignatureErrorKind::Mismatch).into());
-    }
-    decrypt(des, data)
+    let envelope = Envelope::from_params(&fields)?;
+    Ok(sign::open(&envelope, keys)?)
 }
 
 fn online_client(global: &Global) -> Result<yunzhanghu::Client, CliError> {

@@ -4,6 +4,9 @@
 
 mod common;
 mod exit_codes;
+mod lists_and_help;
 mod offline;
+mod online_huifu;
 mod online_others;
 mod online_protocol_pay;
+mod online_yunzhanghu;

@@ -431,6 +431,128 @@ fn aggregate_lines_mode_signs_each_line() {
     assert_eq!(signs, [vs[0]["sign"].clone(), vs[1]["sign"].clone()]);
 }
 
+#[test]
+fn aggregate_pay_verify_refuses_repeated_fields() {
+    // A notification whose parameter comes twice: which value was signed cannot be told.
+    let v = &vectors("aggregate-pay")[6];
+    let doubled = format!("{}&subject=other", s(&v["query"]));
+    let out = aggregate(s(&v["key"]))
+        .args(["aggregate-pay", "verify", "--data", &doubled])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert_eq!(report(&out)["kind"], "signature malformed");
+    assert!(out.stdout.is_empty());
+    // A response body repeating a field is not a JSON object to verify: invalid input.
+    let out = aggregate("K")
+        .args([
+            "aggregate-pay",
+            "verify",
+            "--data",
+            r#"{"retCode":"SUCCESS","amount":"1","amount":"2","sign":"AC4797E4BF58426484C11F9F2F96458B"}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "params");
+    // Not JSON at all.
+    let out = aggregate("K")
+        .args(["aggregate-pay", "verify", "--data", "{not json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+#[test]
+fn yunzhanghu_encrypt_and_decrypt_need_only_the_3des_key() {
+    let v = &vectors("yunzhanghu")[0];
+    let out = cnpay()
+        .env("CNPAY_YUNZHANGHU_DES3_KEY", s(&v["des3_key"]))
+        .args(["yunzhanghu", "encrypt", "--data", s(&v["plaintext"])])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(stdout(&out), format!("{}\n", s(&v["data"])));
+    // sealing signs too: the app key is required, and named
+    let out = cnpay()
+        .env("CNPAY_YUNZHANGHU_DES3_KEY", s(&v["des3_key"]))
+        .args(["yunzhanghu", "seal", "--data", "{}"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        report(&out)["message"],
+        "missing setting `CNPAY_YUNZHANGHU_APP_KEY` (or `app_key` in [yunzhanghu] of the --config file)"
+    );
+}
+
+#[test]
+fn yunzhanghu_sign_and_seal_refuse_a_timestamp_that_would_not_sign_as_given() {
+    let v = &vectors("yunzhanghu")[0];
+    for ts in ["0123", "+1479892123", "1479892123.0", "now"] {
+        let out = yzh(v)
+            .args(["yunzhanghu", "sign", "--data", s(&v["data"]), "--mess", "1"])
+            .args(["--timestamp", ts])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{ts}: {out:?}");
+        assert_eq!(report(&out)["field"], "timestamp");
+        let out = yzh(v)
+            .args(["yunzhanghu", "seal", "--data", "{}", "--mess", "1"])
+            .args(["--timestamp", ts])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{ts}: {out:?}");
+        assert_eq!(report(&out)["field"], "timestamp");
+    }
+}
+
+#[test]
+fn yunzhanghu_open_refuses_repeated_missing_and_foreign_fields() {
+    let v = &vectors("yunzhanghu")[0];
+    let ts = v["timestamp"].to_string();
+    let form = format!(
+        "data={}&mess={}&timestamp={ts}&sign={}&sign_type=sha256",
+        urlencode(s(&v["data"])),
+        urlencode(s(&v["mess"])),
+        s(&v["sign"])
+    );
+    let cases = [
+        // a field given twice
+        (format!("{form}&mess=other"), "signature malformed"),
+        // no sign
+        (
+            form.replace(&format!("&sign={}", s(&v["sign"])), ""),
+            "signature missing",
+        ),
+        // another sign type
+        (
+            form.replace("sign_type=sha256", "sign_type=md5"),
+            "signature malformed",
+        ),
+        // a sign of the wrong length
+        (
+            form.replace(s(&v["sign"]), &s(&v["sign"])[..40]),
+            "signature malformed",
+        ),
+    ];
+    for (input, kind) in cases {
+        let out = yzh(v)
+            .args(["yunzhanghu", "open", "--data", &input])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{input}: {out:?}");
+        assert_eq!(report(&out)["kind"], kind, "{input}");
+        assert!(out.stdout.is_empty());
+    }
+    // the untouched form opens
+    let out = yzh(v)
+        .args(["yunzhanghu", "open", "--data", &form])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
 fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {

@@ -1,0 +1,422 @@
+//! `cnpay huifu <operation>` against wiremock: the form body, the Prism authentication, a
+//! multipart upload from `--file`, and every failure's exit code.
+
+use cnpay::huifu::sign::prism_sign;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::common::{cnpay, multipart_parts, query_pairs, report, run, stdout, temp_dir};
+
+const MER: &str = "6666000000000001";
+const CLIENT_ID: &str = "app-key-1";
+const SECRET: &str = "app-secret-1";
+const WITHDRAWAL: &str = "/api/hfpay/v1/trade/withdrawal";
+const UPLOAD_CARD: &str = "/api/hfpay/v1/merchant/upload_card";
+
+fn huifu(base: &str) -> assert_cmd::Command {
+    let mut c = cnpay();
+    c.env("CNPAY_HUIFU_MER_CUST_ID", MER)
+        .env("CNPAY_HUIFU_KEY", CLIENT_ID)
+        .env("CNPAY_HUIFU_SECRET", SECRET)
+        .env("CNPAY_HUIFU_BASE_URL", base);
+    c
+}
+
+/// Every field of the withdrawal, under the spec's wire names.
+fn withdrawal_data() -> Value {
+    json!({
+        "user_cust_id": "6666000000000002",
+        "order_id": "W20240101",
+        "order_date": "20240101",
+        "trans_amt": "100000.00",
+        "cash_bind_card_id": "BC0001",
+        "cash_type": "T0",
+        "fee_obj": "M",
+        "fee_acct_id": "216548",
+        "sms_code": "123456",
+        "ret_url": "https://shop.example/ret",
+        "bg_ret_url": "https://shop.example/cb",
+        "mer_priv": "priv-w",
+    })
+}
+
+/// Checks the Prism sign authentication of a received request over `form`, and that nothing
+/// else is in the query.
+fn assert_prism_signed(req: &wiremock::Request, form: &[(String, String)]) {
+    let query = query_pairs(req);
+    let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["client_id", "sign_method", "sign_time", "sign"]);
+    assert_eq!(query[0].1, CLIENT_ID);
+    assert_eq!(query[1].1, "md5");
+    let sign_time: i64 = query[2].1.parse().unwrap();
+    let now = crate::common::now_unix();
+    assert!((now - 600..=now + 5).contains(&sign_time), "{sign_time}");
+    // the secret itself is never sent
+    assert!(!req.url.as_str().contains(SECRET));
+    let expected = prism_sign(
+        SECRET,
+        req.method.as_str(),
+        req.url.path(),
+        &[],
+        &query[..3],
+        form,
+    );
+    assert_eq!(query[3].1, expected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn withdrawal_sends_every_field_signed_and_prints_the_answer() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path(WITHDRAWAL))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "resp_code": "C00001",
+            "resp_desc": "处理中",
+            "mer_cust_id": MER,
+            "user_cust_id": "6666000000000002",
+            "order_id": "W20240101",
+            "order_date": "20240101",
+            "trans_amt": "100000.00",
+            "trans_stat": "I",
+            "platform_seq_id": "HF2024010100000009",
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(huifu(&server.uri()).args([
+        "huifu",
+        "withdrawal",
+        "--data",
+        &withdrawal_data().to_string(),
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed,
+        json!({
+            "resp_code": "C00001",
+            "resp_desc": "处理中",
+            "mer_cust_id": MER,
+            "user_cust_id": "6666000000000002",
+            "order_id": "W20240101",
+            "order_date": "20240101",
+            "trans_amt": "100000.00",
+            "trans_stat": "I",
+            "platform_seq_id": "HF2024010100000009",
+        })
+    );
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let req = &requests[0];
+    assert_eq!(req.method.as_str(), "POST");
+    assert_eq!(req.url.path(), WITHDRAWAL);
+    assert_eq!(
+        req.headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded"
+    );
+    assert!(req.headers.get("authorization").is_none());
+    // the body: mer_cust_id from the settings, then every given field, nothing else
+    let form = pay_core::test_util::form_pairs(&req.body);
+    assert_eq!(form[0], ("mer_cust_id".to_owned(), MER.to_owned()));
+    let mut sent: Vec<(String, String)> = form[1..].to_vec();
+    sent.sort();
+    let mut want: Vec<(String, String)> = withdrawal_data()
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    want.sort();
+    assert_eq!(sent, want);
+    assert_prism_signed(req, &form);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bearer_token_replaces_the_prism_sign() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/hfpay/app/bank_check/card/6225880137705555"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"resp_code": "C00000", "resp_desc": "成功", "bank_name": "招商银行"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(huifu(&server.uri())
+        .env("CNPAY_HUIFU_TOKEN", "tok-secret-1")
+        .args([
+            "huifu",
+            "bank-check-card",
+            "--data",
+            r#"{"card_id":"6225880137705555"}"#,
+        ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["resp_code"], "C00000");
+    assert_eq!(printed["bank_name"], "招商银行");
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        req.headers.get("authorization").unwrap(),
+        "Bearer tok-secret-1"
+    );
+    assert_eq!(req.url.query(), None);
+    assert!(req.body.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("tok-secret-1"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_business_error_is_exit_3_with_code_message_and_order() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path(WITHDRAWAL))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "resp_code": "E11012",
+            "resp_desc": "账户余额不足",
+            "order_id": "W20240101",
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(huifu(&server.uri()).args([
+        "huifu",
+        "withdrawal",
+        "--data",
+        &withdrawal_data().to_string(),
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "provider");
+    assert_eq!(r["code"], "E11012");
+    assert_eq!(r["message"], "账户余额不足");
+    assert_eq!(r["order_id"], "W20240101");
+    assert_eq!(r["kind"], "rejected");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_401_from_the_gateway_is_exit_3_unauthorized_and_not_resent() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path(WITHDRAWAL))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"result": "error", "error": {"code": "invalid_token", "message": "token expired"}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(huifu(&server.uri())
+        .env("CNPAY_HUIFU_TOKEN", "tok-expired")
+        .args([
+            "huifu",
+            "withdrawal",
+            "--data",
+            &withdrawal_data().to_string(),
+        ]))
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "provider");
+    assert_eq!(r["code"], "invalid_token");
+    assert_eq!(r["message"], "token expired");
+    assert_eq!(r["kind"], "unauthorized");
+    assert_eq!(r["order_id"], "W20240101");
+    // a static token cannot be refreshed: the withdrawal is sent once only
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_garbled_answer_to_a_withdrawal_is_exit_5_naming_the_order_to_query() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path(WITHDRAWAL))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>502 bad gate"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(huifu(&server.uri()).args([
+        "huifu",
+        "withdrawal",
+        "--data",
+        &withdrawal_data().to_string(),
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "decode");
+    assert_eq!(r["may_have_been_received"], true);
+    assert_eq!(r["retry_safe"], false);
+    assert_eq!(r["order_id"], "W20240101");
+    assert_eq!(
+        r["next"],
+        "the request may have been received: query order `W20240101` before sending anything again"
+    );
+}
+
+const JPEG: &[u8] = b"\xff\xd8\xff\xe0front-of-card";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\nback-of-card";
+
+fn upload_card_data() -> Value {
+    json!({
+        "user_cust_id": "6666000000000002",
+        "order_id": "UC20240101",
+        "order_date": "20240101",
+        "cert_id": "11010519491231002X",
+        "cert_name": "张三",
+        "cert_type": "00",
+        "source_channel": "1",
+        "bg_ret_url": "https://shop.example/cb",
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_card_sends_the_fields_and_both_files_from_file_options() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path(UPLOAD_CARD))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"resp_code": "C00000", "resp_desc": "成功", "order_id": "UC20240101"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = temp_dir("huifu-upload");
+    let front = dir.join("front.jpg");
+    let back = dir.join("back.png");
+    std::fs::write(&front, JPEG).unwrap();
+    std::fs::write(&back, PNG).unwrap();
+    let out = run(huifu(&server.uri())
+        .args([
+            "huifu",
+            "upload-card",
+            "--data",
+            &upload_card_data().to_string(),
+        ])
+        .arg("--file")
+        .arg(format!("file2={}", back.display()))
+        .arg("--file")
+        .arg(format!("file1={}", front.display())))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed,
+        json!({"resp_code": "C00000", "resp_desc": "成功", "order_id": "UC20240101"})
+    );
+
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.method.as_str(), "POST");
+    let parts = multipart_parts(req);
+    // the text fields: mer_cust_id first, then every given field
+    let texts: Vec<(String, String)> = parts
+        .iter()
+        .filter(|p| p.file_name.is_none())
+        .map(|p| {
+            assert_eq!(p.content_type, None);
+            (p.name.clone(), String::from_utf8(p.data.clone()).unwrap())
+        })
+        .collect();
+    assert_eq!(texts[0], ("mer_cust_id".to_owned(), MER.to_owned()));
+    let mut sent = texts[1..].to_vec();
+    sent.sort();
+    let mut want: Vec<(String, String)> = upload_card_data()
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    want.sort();
+    assert_eq!(sent, want);
+    // then the two files, file1 before file2 whatever the order on the command line
+    let files: Vec<_> = parts.iter().filter(|p| p.file_name.is_some()).collect();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].name, "file1");
+    assert_eq!(files[0].file_name.as_deref(), Some("front.jpg"));
+    assert_eq!(files[0].content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(files[0].data, JPEG);
+    assert_eq!(files[1].name, "file2");
+    assert_eq!(files[1].file_name.as_deref(), Some("back.png"));
+    assert_eq!(files[1].content_type.as_deref(), Some("image/png"));
+    assert_eq!(files[1].data, PNG);
+    assert_eq!(parts.len(), texts.len() + 2);
+    // the Prism sign covers the text fields
+    assert_prism_signed(req, &texts);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_card_without_a_file_or_with_a_bad_one_is_exit_2_and_nothing_is_sent() {
+    let server = pay_core::test_util::mock_server().await;
+    let dir = temp_dir("huifu-upload-bad");
+    let front = dir.join("front.jpg");
+    std::fs::write(&front, JPEG).unwrap();
+    let text = dir.join("back.jpg");
+    std::fs::write(&text, b"not an image").unwrap();
+    let data = upload_card_data().to_string();
+    // file2 missing
+    let out = run(huifu(&server.uri())
+        .args(["huifu", "upload-card", "--data", &data])
+        .arg("--file")
+        .arg(format!("file1={}", front.display())))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "file2");
+    // file2 is not an image
+    let out = run(huifu(&server.uri())
+        .args(["huifu", "upload-card", "--data", &data])
+        .arg("--file")
+        .arg(format!("file1={}", front.display()))
+        .arg("--file")
+        .arg(format!("file2={}", text.display())))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "file2");
+    // a file that does not exist, and a --file without NAME=
+    let out = run(huifu(&server.uri())
+        .args(["huifu", "upload-card", "--data", &data])
+        .args(["--file", "file1=/nonexistent/front.jpg"]))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["error"], "usage");
+    let out = run(huifu(&server.uri())
+        .args(["huifu", "upload-card", "--data", &data])
+        .arg("--file")
+        .arg(front.display().to_string()))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    // files for an operation that takes none
+    let out = run(huifu(&server.uri())
+        .args([
+            "huifu",
+            "withdrawal",
+            "--data",
+            &withdrawal_data().to_string(),
+        ])
+        .arg("--file")
+        .arg(format!("file1={}", front.display())))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "files");
+    assert!(server.received_requests().await.unwrap().is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_input_is_exit_2_naming_the_wire_field_and_nothing_is_sent() {
+    let server = pay_core::test_util::mock_server().await;
+    let mut data = withdrawal_data();
+    data["trans_amt"] = json!("0.00");
+    let out =
+        run(huifu(&server.uri()).args(["huifu", "withdrawal", "--data", &data.to_string()])).await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["field"], "trans_amt");
+    assert_eq!(r["sent"], false);
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

@@ -1,0 +1,349 @@
+//! `cnpay yunzhanghu <operation>` against wiremock, on the success path: what the server
+//! received is verified and decrypted with the provider crate's envelope functions and checked
+//! field by field; what is printed is the decoded answer.
+
+use cnpay::yunzhanghu::sign::{self, Envelope, Keys};
+use pay_core::{KeyRing, SecretKey};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::common::{cnpay, multipart_parts, query_pairs, report, run, stdout, temp_dir};
+
+const DEALER: &str = "sixcn";
+const BROKER: &str = "yunyi";
+const APP_KEY: &str = "78f9b4fad3481fbce1df0b30eee58577";
+const DES3_KEY: &str = "123456788765432112345678";
+
+fn yzh(base: &str) -> assert_cmd::Command {
+    let mut c = cnpay();
+    c.env("CNPAY_YUNZHANGHU_DEALER_ID", DEALER)
+        .env("CNPAY_YUNZHANGHU_BROKER_ID", BROKER)
+        .env("CNPAY_YUNZHANGHU_APP_KEY", APP_KEY)
+        .env("CNPAY_YUNZHANGHU_DES3_KEY", DES3_KEY)
+        .env("CNPAY_YUNZHANGHU_BASE_URL", base);
+    c
+}
+
+fn keys() -> Keys {
+    Keys::new(KeyRing::from(APP_KEY), &SecretKey::new(DES3_KEY)).unwrap()
+}
+
+/// Checks the envelope fields (in the spec's order, nothing else), verifies the sign and
+/// returns the decrypted plaintext as JSON.
+fn open_envelope(pairs: &[(String, String)]) -> Value {
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["data", "mess", "timestamp", "sign", "sign_type"]);
+    assert_eq!(pairs[4].1, "sha256");
+    assert!(!pairs[1].1.is_empty());
+    let ts: i64 = pairs[2].1.parse().unwrap();
+    let now = crate::common::now_unix();
+    assert!((now - 600..=now + 5).contains(&ts), "{ts}");
+    // the sign, recomputed independently of the verifier …
+    assert_eq!(
+        pairs[3].1,
+        sign::sign(&pairs[0].1, &pairs[1].1, ts, &SecretKey::new(APP_KEY))
+    );
+    // … and the whole envelope opened (verified, then decrypted)
+    let envelope = Envelope::from_params(pairs).unwrap();
+    let plain = sign::open(&envelope, &keys()).unwrap();
+    serde_json::from_str(&plain).unwrap()
+}
+
+fn assert_headers(req: &wiremock::Request) {
+    assert_eq!(req.headers.get("dealer-id").unwrap(), DEALER);
+    let rid = req.headers.get("request-id").unwrap().to_str().unwrap();
+    assert!(!rid.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn order_realtime_sends_a_sealed_payout_and_prints_the_answer() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/payment/v1/order-realtime"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": "0000",
+            "message": "操作成功",
+            "request_id": "req-order-1",
+            "data": {"order_id": "202009010016562012987", "ref": "176826728298982", "pay": "99.99"},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let data = json!({
+        "order_id": "202009010016562012987",
+        "real_name": "张三",
+        "card_no": "6228880199872220",
+        "phone_no": "13412345678",
+        "id_card": "11010519491231002X",
+        "pay": "99.99",
+        "anchor_id": "anchor-7",
+        "notes": "九月劳务费",
+        "pay_remark": "九月劳务费",
+        "project_id": "p-1",
+    });
+    let out =
+        run(yzh(&server.uri()).args(["yunzhanghu", "order-realtime", "--data", &data.to_string()]))
+            .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed,
+        json!({
+            "message": "操作成功",
+            "request_id": "req-order-1",
+            "data": {"order_id": "202009010016562012987", "ref": "176826728298982", "pay": "99.99"},
+        })
+    );
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let req = &requests[0];
+    assert_eq!(req.method.as_str(), "POST");
+    assert_eq!(req.url.query(), None);
+    assert_eq!(
+        req.headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded"
+    );
+    assert_headers(req);
+    let plaintext = open_envelope(&pay_core::test_util::form_pairs(&req.body));
+    // every given field, plus the dealer and broker from the settings, and nothing else
+    let mut want = data.clone();
+    want["dealer_id"] = json!(DEALER);
+    want["broker_id"] = json!(BROKER);
+    assert_eq!(plaintext, want);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn query_realtime_order_decrypts_an_encrypted_answer() {
+    let server = pay_core::test_util::mock_server().await;
+    // The spec's sample order, encrypted as `data_type=encryption` asks.
+    let order = json!({
+        "pay": "100.00",
+        "anchor_id": "test",
+        "broker_amount": "-/-",
+        "broker_id": "yunyi",
+        "card_no": "6228021232235288058",
+        "dealer_id": "sixcn",
+        "id_card": "120101198812142146",
+        "order_id": "201609010016562012999",
+        "phone_no": "18601318616",
+        "real_name": "测试",
+        "ref": "79822056820047883",
+        "notes": "56244623 20160901-1",
+        "status": 1,
+        "status_detail": 0,
+        "status_message": "已打款",
+        "status_detail_message": "已打款",
+        "sys_amount": "100.00",
+        "pay_remark": "",
+        "tax": "-/-",
+        "tax_level": "",
+        "created_at": "2017-10-16 20:58:29",
+        "finished_time": "2017-10-16 20:58:30",
+    });
+    let encry_data = keys().encrypt(order.to_string().as_bytes());
+    Mock::given(method("GET"))
+        .and(path("/api/payment/v1/query-realtime-order"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": "0000",
+            "message": "操作成功",
+            "request_id": "1234",
+            "data": {"encry_data": encry_data},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let query = json!({
+        "order_id": "201609010016562012999",
+        "channel": "银行卡",
+        "data_type": "encryption",
+    });
+    let out = run(yzh(&server.uri()).args([
+        "yunzhanghu",
+        "query-realtime-order",
+        "--data",
+        &query.to_string(),
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["message"], "操作成功");
+    assert_eq!(printed["request_id"], "1234");
+    // the decrypted order, under its wire names, as the spec prints it
+    assert_eq!(printed["data"], order);
+
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.method.as_str(), "GET");
+    assert!(req.body.is_empty());
+    assert_headers(req);
+    assert_eq!(open_envelope(&query_pairs(req)), query);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn order_downloadurl_prints_the_url() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/dataservice/v1/order/downloadurl"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": "0000",
+            "message": "操作成功",
+            "request_id": "req-dl",
+            "data": {"order_download_url": "https://files.example/orders/2020-09-01.zip?sig=abc"},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(yzh(&server.uri()).args([
+        "yunzhanghu",
+        "order-downloadurl",
+        "--data",
+        r#"{"order_date":"2020-09-01"}"#,
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed,
+        json!({
+            "message": "操作成功",
+            "request_id": "req-dl",
+            "data": {"order_download_url": "https://files.example/orders/2020-09-01.zip?sig=abc"},
+        })
+    );
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.method.as_str(), "GET");
+    assert_headers(req);
+    assert_eq!(
+        open_envelope(&query_pairs(req)),
+        json!({"order_date": "2020-09-01"})
+    );
+
+    // a date in the wrong form is refused before sending, naming the field
+    let out = run(yzh(&server.uri()).args([
+        "yunzhanghu",
+        "order-downloadurl",
+        "--data",
+        r#"{"order_date":"20200901"}"#,
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "order_date");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_idcard_image_uploads_the_sealed_fields_and_both_images() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/payment/v1/sign/idcard/image"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"code": "0000", "data": {}, "message": "操作成功", "request_id": "req-img"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = temp_dir("yzh-idcard");
+    let front = dir.join("id_card.jpg");
+    let back = dir.join("id_card_background.png");
+    std::fs::write(&front, b"\xff\xd8\xff\xe0front").unwrap();
+    std::fs::write(&back, b"\x89PNG\r\n\x1a\nback").unwrap();
+    let out = run(yzh(&server.uri())
+        .args([
+            "yunzhanghu",
+            "sign-idcard-image",
+            "--data",
+            r#"{"real_name":"张三","id_card":"11010519491231002X"}"#,
+        ])
+        .arg("--file")
+        .arg(format!("id_card_image={}", front.display()))
+        .arg("--file")
+        .arg(format!("id_card_image_background={}", back.display())))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed,
+        json!({"message": "操作成功", "request_id": "req-img", "data": {}})
+    );
+
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.method.as_str(), "POST");
+    assert_headers(req);
+    let parts = multipart_parts(req);
+    assert_eq!(parts.len(), 7);
+    let fields: Vec<(String, String)> = parts[..5]
+        .iter()
+        .map(|p| {
+            assert_eq!(p.file_name, None);
+            (p.name.clone(), String::from_utf8(p.data.clone()).unwrap())
+        })
+        .collect();
+    assert_eq!(
+        open_envelope(&fields),
+        json!({
+            "dealer_id": DEALER,
+            "broker_id": BROKER,
+            "real_name": "张三",
+            "id_card": "11010519491231002X",
+        })
+    );
+    assert_eq!(parts[5].name, "id_card_image");
+    assert_eq!(parts[5].file_name.as_deref(), Some("id_card.jpg"));
+    assert_eq!(parts[5].content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(parts[5].data, b"\xff\xd8\xff\xe0front");
+    assert_eq!(parts[6].name, "id_card_image_background");
+    assert_eq!(
+        parts[6].file_name.as_deref(),
+        Some("id_card_background.png")
+    );
+    assert_eq!(parts[6].content_type.as_deref(), Some("image/png"));
+    assert_eq!(parts[6].data, b"\x89PNG\r\n\x1a\nback");
+
+    // without the back image nothing is sent, and the missing file is named
+    let out = run(yzh(&server.uri())
+        .args([
+            "yunzhanghu",
+            "sign-idcard-image",
+            "--data",
+            r#"{"real_name":"张三","id_card":"11010519491231002X"}"#,
+        ])
+        .arg("--file")
+        .arg(format!("id_card_image={}", front.display())))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "id_card_image_background");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payout_that_times_out_is_exit_5_naming_the_order() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/payment/v1/order-realtime"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(std::time::Duration::from_secs(5))
+                .set_body_json(json!({"code": "0000", "data": {}})),
+        )
+        .mount(&server)
+        .await;
+    let out = run(yzh(&server.uri())
+        .env("CNPAY_YUNZHANGHU_TIMEOUT", "1")
+        .args([
+            "yunzhanghu",
+            "order-realtime",
+            "--data",
+            r#"{"order_id":"O-T1","real_name":"张三","card_no":"6228880199872220","id_card":"11010519491231002X","pay":"1.00"}"#,
+        ]))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "unknown_outcome");
+    assert_eq!(r["may_have_been_received"], true);
+    assert_eq!(r["order_id"], "O-T1");
+    assert_eq!(r["retry_safe"], false);
+    // sent once, never again
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
