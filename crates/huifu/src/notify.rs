@@ -84,10 +84,14 @@ pub fn decode_check_value_unverified(check_value: &str) -> Result<HfResponse, Er
     pay_core::decode::json(&bytes)
 }
 
-/// The content the gateway decoded: a nested `data` object (or JSON string) when present,
-/// otherwise the response itself.
+/// The content the gateway decoded. The spec prints no `unsgin` response, so every shape seen
+/// in Huifu's APIs is accepted: a nested `data` or `json_data` object, or either holding the
+/// JSON text; otherwise the response itself.
 fn unsign_content(resp: HfResponse) -> Result<HfResponse, Error> {
-    match resp.extra.get("data") {
+    let nested = ["data", "json_data"]
+        .iter()
+        .find_map(|k| resp.extra.get(*k).filter(|v| !v.is_null()));
+    match nested {
         Some(serde_json::Value::String(s)) => pay_core::decode::json_str(s),
         Some(v @ serde_json::Value::Object(_)) => {
             serde_json::from_value(v.clone()).map_err(|e| Error::decode(v.to_string(), e))

@@ -1,0 +1,519 @@
+//! End-to-end: the `protocol-pay` client against the sandbox's protocol (escrow) pay, with a
+//! local notification receiver: protocol create → POS prepay → pay-result and funds-arrived
+//! notifications → outpay → pay-out notification → outquery; and the fault cases (timeout
+//! after send, lost, tampered and replayed notifications, a failed pay-out).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod e2e_common;
+
+use std::time::Duration;
+
+use e2e_common::{
+    DEADLINE, Outcomes, Receiver, SHORT_TIMEOUT, eventually, inbox_receiver, sandbox,
+};
+use pay_core::{
+    Error, Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
+    PayoutRequest, Payouts, SignatureErrorKind, TxStatus,
+};
+use pay_sandbox::credentials::protocol as cred;
+use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
+use protocol_pay::test_util::{pay_out_notification, tampered};
+use protocol_pay::{
+    ArrivedStatus, BankAccount, CashierType, Client, Config, CreateProtocolRequest,
+    FindProtocolRequest, InqueryRequest, Notification, NotificationKind, OutType, OutpayRequest,
+    OutqueryRequest, PayOutOrder, PayStatus, PrepayRequest, ProdCatalog, QueryBankCnapsRequest,
+};
+
+const OUTPAY: &str = "/api/protocol/outpay";
+const BRANCH: &str = "招商银行北京海淀支行";
+const CNAPS: &str = "308100005158";
+
+fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
+    Config::new(cred::APP_ID, cred::KEY)
+        .base_url(sandbox.protocol_pay_url())
+        .timeout(timeout)
+}
+
+fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
+    Client::new(config(sandbox, timeout)).unwrap()
+}
+
+fn account() -> BankAccount {
+    BankAccount {
+        name: "李四".into(),
+        number: "6225880137705555".into(),
+        bank_name: BRANCH.into(),
+        cnaps: CNAPS.into(),
+    }
+}
+
+fn outpay_request(trans_no: &str, out_req_no: &str, fen: i64, notify_url: &str) -> OutpayRequest {
+    let mut r = OutpayRequest::new(
+        OutType::Out,
+        trans_no,
+        out_req_no,
+        Money::from_fen(fen),
+        notify_url,
+        account(),
+    );
+    r.remark = Some("定金转出".into());
+    r
+}
+
+fn pay_out_of(n: &Notification) -> &PayOutOrder {
+    n.pay_out()
+        .unwrap_or_else(|| panic!("expected a pay-out notification, got {n:?}"))
+}
+
+/// A POS protocol holding `fen` of available (arrived) money; the pay-in's notification is
+/// acknowledged before this returns, so that it cannot take a fault meant for later.
+async fn funded_protocol(
+    sandbox: &Sandbox,
+    client: &Client,
+    receiver: &Receiver,
+    fen: i64,
+) -> String {
+    let protocol = client
+        .create_protocol(&CreateProtocolRequest::new(
+            "购房定金",
+            cred::BUSINESS_ID,
+            CashierType::Pos,
+        ))
+        .await
+        .unwrap();
+    let out_req_no = format!("{}IN{}", cred::APP_ID, protocol.trans_no);
+    let order = client
+        .prepay(&PrepayRequest::new(
+            protocol.trans_no.clone(),
+            out_req_no.clone(),
+            Money::from_fen(fen),
+            receiver.url("/notify/paid"),
+            ProdCatalog::DebitOnly,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(order.pay_status, PayStatus::Unpaid);
+    sandbox
+        .notifications()
+        .wait_acknowledged(Provider::ProtocolPay, &out_req_no, Some("pay-in"), DEADLINE)
+        .await
+        .unwrap();
+    eventually("the pay-in to arrive", || async {
+        let o = client
+            .inquery(&InqueryRequest::new(out_req_no.clone()))
+            .await
+            .unwrap();
+        (o.arrived_status == Some(ArrivedStatus::Arrived)).then_some(())
+    })
+    .await;
+    protocol.trans_no
+}
+
+async fn wait_outpay_final(client: &Client, out_req_no: &str) -> PayOutOrder {
+    eventually(&format!("pay-out {out_req_no} to be final"), || async {
+        let o = client
+            .outquery(&OutqueryRequest::new(out_req_no))
+            .await
+            .unwrap();
+        o.pay_status.is_final().then_some(o)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn protocol_pay_in_notifications_and_pay_out() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+
+    let protocol = client
+        .create_protocol(&CreateProtocolRequest::new(
+            "购房定金",
+            cred::BUSINESS_ID,
+            CashierType::Pos,
+        ))
+        .await
+        .unwrap();
+    let trans_no = protocol.trans_no.clone();
+    assert_eq!(protocol.business_id.as_deref(), Some(cred::BUSINESS_ID));
+    assert_eq!(protocol.cashier_type, Some(CashierType::Pos));
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no.clone()))
+        .await
+        .unwrap();
+    assert_eq!(found.trans_no, trans_no);
+    assert_eq!(found.amount, Some(Money::ZERO));
+
+    // POS pay-in through the unified trait.
+    let pay_in_no = "LFT1001E2E0001";
+    let mut extra = Extra::new();
+    extra.insert("transNo".into(), trans_no.clone().into());
+    extra.insert("prodCatalog".into(), "01".into());
+    extra.insert(
+        "outArrivedNotifyUrl".into(),
+        receiver.url("/notify/arrived").into(),
+    );
+    let created = Payments::create_payment(
+        &client,
+        &PaymentRequest {
+            order_id: pay_in_no.into(),
+            amount: Money::from_fen(100_050),
+            subject: "购房定金".into(),
+            notify_url: receiver.url("/notify/paid"),
+            return_url: None,
+            client_ip: None,
+            method: None,
+            extra,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.provider, "protocol-pay");
+    assert_eq!(created.order_id, pay_in_no);
+    assert_eq!(created.status, TxStatus::Unpaid);
+    assert_eq!(created.amount, Some(Money::from_fen(100_050)));
+    let Some(PaymentAction::Code { code }) = &created.action else {
+        panic!("expected a POS code, got {:?}", created.action);
+    };
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
+
+    // Notification 9 (paid), then 10 (arrived).
+    let processed = outcomes.wait_processed(2).await;
+    assert_eq!(processed[0].kind, NotificationKind::PayResult);
+    let paid = processed[0].pay_in().unwrap();
+    assert_eq!(paid.out_req_no, pay_in_no);
+    assert_eq!(paid.pay_status, PayStatus::Success);
+    assert_eq!(paid.amount, Some(Money::from_fen(100_050)));
+    assert_eq!(paid.trans_no.as_deref(), Some(trans_no.as_str()));
+    assert_eq!(paid.arrived_status, Some(ArrivedStatus::NotArrived));
+    assert_eq!(processed[1].kind, NotificationKind::FundsArrived);
+    let arrived = processed[1].pay_in().unwrap();
+    assert_eq!(arrived.out_req_no, pay_in_no);
+    assert_eq!(arrived.arrived_status, Some(ArrivedStatus::Arrived));
+    assert_eq!(arrived.amount, Some(Money::from_fen(100_050)));
+    let hits = receiver.wait_hits(2).await;
+    let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(paths, ["/notify/paid", "/notify/arrived"]);
+    assert!(hits.iter().all(|h| h.reply == "SUCCESS"));
+    let queried = Payments::query_payment(&client, pay_in_no).await.unwrap();
+    assert_eq!(queried.status, TxStatus::Succeeded);
+    assert_eq!(queried.amount, Some(Money::from_fen(100_050)));
+    assert_eq!(queried.provider_order_id, paid.pay_order_no);
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no.clone()))
+        .await
+        .unwrap();
+    assert_eq!(found.amount, Some(Money::from_fen(100_050)));
+    assert_eq!(found.onpassage_amount, Some(Money::ZERO));
+
+    // The branch's CNAPS code, then the pay-out through the unified trait.
+    let branches = client
+        .query_bank_cnaps(&QueryBankCnapsRequest::new("招商银行北京海淀"))
+        .await
+        .unwrap();
+    assert_eq!(branches.len(), 1);
+    assert_eq!(branches[0].bank_name, BRANCH);
+    assert_eq!(branches[0].bank_cnaps, CNAPS);
+    let pay_out_no = "LFT1001E2E0002";
+    let mut extra = Extra::new();
+    extra.insert("transNo".into(), trans_no.clone().into());
+    let out = Payouts::create_payout(
+        &client,
+        &PayoutRequest {
+            order_id: pay_out_no.into(),
+            amount: Money::from_fen(50_000),
+            payee: Payee {
+                name: "李四".into(),
+                account: PayeeAccount::BankCard {
+                    card_no: "6225880137705555".into(),
+                    bank_name: Some(branches[0].bank_name.clone()),
+                    bank_code: Some(branches[0].bank_cnaps.clone()),
+                    corporate: false,
+                },
+                id_number: None,
+                phone: None,
+            },
+            remark: Some("定金转出".into()),
+            notify_url: Some(receiver.url("/notify/out")),
+            extra,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.order_id, pay_out_no);
+    assert_eq!(out.status, TxStatus::Processing);
+    assert_eq!(out.amount, Some(Money::from_fen(50_000)));
+
+    // Notification 11, then the query.
+    let processed = outcomes.wait_processed(3).await;
+    assert_eq!(processed[2].kind, NotificationKind::PayoutArrived);
+    let paid_out = pay_out_of(&processed[2]);
+    assert_eq!(paid_out.out_req_no, pay_out_no);
+    assert_eq!(paid_out.pay_status, PayStatus::Success);
+    assert_eq!(paid_out.amount, Some(Money::from_fen(50_000)));
+    assert_eq!(paid_out.out_type, Some(OutType::Out));
+    assert_eq!(paid_out.bank_cnaps.as_deref(), Some(CNAPS));
+    assert_eq!(paid_out.remark.as_deref(), Some("定金转出"));
+    let order = client
+        .outquery(&OutqueryRequest::new(pay_out_no))
+        .await
+        .unwrap();
+    assert_eq!(order.pay_status, PayStatus::Success);
+    assert_eq!(order.amount, Some(Money::from_fen(50_000)));
+    assert_eq!(order.pay_order_no, paid_out.pay_order_no);
+    assert_eq!(order.pay_finish_time, paid_out.pay_finish_time);
+    let settled = Payouts::query_payout(&client, pay_out_no).await.unwrap();
+    assert_eq!(settled.status, TxStatus::Succeeded);
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no))
+        .await
+        .unwrap();
+    assert_eq!(found.amount, Some(Money::from_fen(50_050)));
+    assert_eq!(found.out_amount, Some(Money::from_fen(50_000)));
+    assert_eq!(outcomes.rejected_count(), 0);
+}
+
+#[tokio::test]
+async fn timeout_after_send_is_unknown_outcome_and_the_query_settles_it_without_a_second_payout() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    // Only the faulted call runs on the short time limit.
+    let hasty = self::client(&sandbox, SHORT_TIMEOUT);
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2E0101";
+    sandbox
+        .faults()
+        .set_times(Provider::ProtocolPay, OUTPAY, Fault::Timeout, 1);
+
+    let err = hasty
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            30_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownOutcome { order_id: Some(id), .. } if id == no),
+        "{err:?}"
+    );
+
+    let order = wait_outpay_final(&client, no).await;
+    assert_eq!(order.pay_status, PayStatus::Success);
+    assert_eq!(order.amount, Some(Money::from_fen(30_000)));
+    assert_eq!(
+        sandbox.requests().count(Provider::ProtocolPay, OUTPAY, no),
+        1
+    );
+    let processed = outcomes.wait_processed(2).await;
+    assert_eq!(pay_out_of(&processed[1]).out_req_no, no);
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no))
+        .await
+        .unwrap();
+    assert_eq!(found.out_amount, Some(Money::from_fen(30_000)));
+    assert_eq!(found.amount, Some(Money::from_fen(50_000)));
+}
+
+#[tokio::test]
+async fn a_lost_notification_is_recovered_by_the_query() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2E0201";
+    sandbox
+        .faults()
+        .set(Provider::ProtocolPay, NOTIFY_ROUTE, Fault::DropNotification);
+
+    client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            20_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap();
+    let attempts = eventually("all six attempts to be dropped", || async {
+        let a = sandbox.notifications().for_order(Provider::ProtocolPay, no);
+        (a.len() == 6).then_some(a)
+    })
+    .await;
+    assert!(attempts.iter().all(|a| a.dropped && !a.acknowledged));
+    assert!(receiver.hits().iter().all(|h| h.path != "/notify/out"));
+    assert_eq!(outcomes.processed().len(), 1); // the pay-in only
+
+    let settled = Payouts::query_payout(&client, no).await.unwrap();
+    assert_eq!(settled.status, TxStatus::Succeeded);
+    assert_eq!(settled.amount, Some(Money::from_fen(20_000)));
+}
+
+#[tokio::test]
+async fn a_tampered_notification_is_rejected_and_never_reaches_the_handler() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2E0301";
+    sandbox.faults().set_times(
+        Provider::ProtocolPay,
+        NOTIFY_ROUTE,
+        Fault::WrongSignature,
+        1,
+    );
+
+    client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            10_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap();
+    let processed = outcomes.wait_processed(2).await;
+    assert_eq!(processed.len(), 2);
+    assert_eq!(pay_out_of(&processed[1]).pay_status, PayStatus::Success);
+    sandbox
+        .notifications()
+        .wait_acknowledged(Provider::ProtocolPay, no, None, DEADLINE)
+        .await
+        .unwrap();
+    let attempts = sandbox.notifications().for_order(Provider::ProtocolPay, no);
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert!(attempts[0].tampered && attempts[0].status == Some(400));
+    assert!(!attempts[1].tampered && attempts[1].acknowledged);
+    assert_only_mismatches(&outcomes, 1);
+
+    // The crate's builder: the genuine notification with its data changed after signing.
+    let genuine = receiver
+        .hits()
+        .into_iter()
+        .rfind(|h| h.path == "/notify/out" && h.status == 200)
+        .unwrap()
+        .notification;
+    let forged = tampered(&genuine);
+    let err = inbox.accept(&forged).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Signature {
+                kind: SignatureErrorKind::Mismatch,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // The sandbox's testkit: an envelope with a wrong sign.
+    let data = serde_json::to_string(pay_out_of(&processed[1])).unwrap();
+    let testkit_forged = pay_core::IncomingNotification::post_json(
+        pay_sandbox::testkit::protocol::tampered_envelope(&data, "20240101120000000"),
+    );
+    assert!(matches!(
+        inbox.accept(&testkit_forged).await,
+        Err(Error::Signature { .. })
+    ));
+    assert_eq!(outcomes.processed().len(), 2);
+}
+
+fn assert_only_mismatches(outcomes: &Outcomes<Notification>, n: usize) {
+    outcomes.with_rejected(|r| {
+        assert_eq!(r.len(), n, "{r:?}");
+        for e in r {
+            assert!(
+                matches!(
+                    e,
+                    Error::Signature {
+                        kind: SignatureErrorKind::Mismatch,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+        }
+    });
+}
+
+#[tokio::test]
+async fn a_replayed_notification_is_reported_as_duplicate() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let config = config(&sandbox, Duration::from_secs(5));
+    let client = Client::new(config.clone()).unwrap();
+    let (receiver, inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2E0401";
+
+    client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            10_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap();
+    let processed = outcomes.wait_processed(2).await;
+    let key = format!("protocol-pay:payout-arrived:{no}:SUCCESS");
+
+    // The same request again, byte for byte.
+    let first = receiver
+        .wait_hits(2)
+        .await
+        .into_iter()
+        .find(|h| h.path == "/notify/out")
+        .unwrap()
+        .notification;
+    let err = inbox.accept(&first).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::DuplicateNotification { key: k } if *k == key),
+        "{err:?}"
+    );
+    // A re-send of the same event under a later timestamp (as the retries are) is the same event.
+    let resent =
+        pay_out_notification(&config, pay_out_of(&processed[1]), "20991231235959000").unwrap();
+    assert!(matches!(
+        inbox.accept(&resent).await,
+        Err(Error::DuplicateNotification { key: k }) if k == key
+    ));
+    assert_eq!(outcomes.processed().len(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_payout_is_reported_as_failed() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2E0501";
+
+    let order = client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            1_044,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(order.pay_status, PayStatus::Processing);
+
+    let processed = outcomes.wait_processed(2).await;
+    let failed = pay_out_of(&processed[1]);
+    assert_eq!(failed.pay_status, PayStatus::Failure);
+    assert_eq!(failed.amount, Some(Money::from_fen(1_044)));
+    let order = client.outquery(&OutqueryRequest::new(no)).await.unwrap();
+    assert_eq!(order.pay_status, PayStatus::Failure);
+    let settled = Payouts::query_payout(&client, no).await.unwrap();
+    assert_eq!(settled.status, TxStatus::Failed);
+    assert_eq!(settled.amount, Some(Money::from_fen(1_044)));
+    // The money went back to the protocol.
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no))
+        .await
+        .unwrap();
+    assert_eq!(found.amount, Some(Money::from_fen(80_000)));
+    assert_eq!(found.out_amount, Some(Money::ZERO));
+}
