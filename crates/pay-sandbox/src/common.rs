@@ -200,6 +200,124 @@ pub(crate) fn parse_form(text: &[u8]) -> BTreeMap<String, String> {
     url::form_urlencoded::parse(text).into_owned().collect()
 }
 
+/// The largest request body a simulator reads (uploads of ID card images and merchant files).
+pub(crate) const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Part {
+    /// The `name` of its `Content-Disposition`.
+    pub(crate) name: String,
+    /// The `filename`, for a file part.
+    pub(crate) filename: Option<String>,
+    /// The part's `Content-Type`, if given.
+    pub(crate) content_type: Option<String>,
+    /// The content, exactly as sent.
+    pub(crate) data: Vec<u8>,
+}
+
+/// The `boundary` of a `multipart/form-data` content type, or `None` for another type.
+pub(crate) fn multipart_boundary(headers: &http::HeaderMap) -> Option<String> {
+    let ct = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())?;
+    let mut params = ct.split(';');
+    let mime = params.next()?.trim();
+    if !mime.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params
+        .filter_map(|p| {
+            let (k, v) = p.trim().split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("boundary")
+                .then(|| v.trim().trim_matches('"').to_owned())
+        })
+        .find(|b| !b.is_empty())
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// The next `CRLF--boundary` that really is a delimiter: followed by `--` (the last) or by
+/// optional spaces and tabs and a CRLF, not by more characters of a longer line.
+fn find_delimiter(body: &[u8], delimiter: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let pos = find(body, delimiter, at)?;
+        let after = body.get(pos + delimiter.len()..)?;
+        let padded = after
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .and_then(|n| after.get(n..));
+        if after.starts_with(b"--") || padded.is_some_and(|p| p.starts_with(b"\r\n")) {
+            return Some(pos);
+        }
+        at = pos + 1;
+    }
+}
+
+/// A quoted or bare parameter of a `Content-Disposition` header (`name`, `filename`).
+fn disposition_param(header: &str, param: &str) -> Option<String> {
+    header.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(param)
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// Parses a `multipart/form-data` body (RFC 7578). `None` when it is not well formed: no
+/// opening delimiter, a part without headers or without a `name`, or no closing delimiter.
+pub(crate) fn parse_multipart(body: &[u8], boundary: &str) -> Option<Vec<Part>> {
+    let delimiter = format!("--{boundary}");
+    let next_delimiter = format!("\r\n--{boundary}");
+    let mut pos = find(body, delimiter.as_bytes(), 0)? + delimiter.len();
+    let mut parts = Vec::new();
+    loop {
+        let rest = body.get(pos..)?;
+        if rest.starts_with(b"--") {
+            return Some(parts);
+        }
+        // transport padding, then CRLF
+        let line_end = find(body, b"\r\n", pos)?;
+        let head_start = line_end + 2;
+        let head_end = find(body, b"\r\n\r\n", head_start)?;
+        let head = std::str::from_utf8(body.get(head_start..head_end)?).ok()?;
+        let data_start = head_end + 4;
+        let data_end = find_delimiter(body, next_delimiter.as_bytes(), data_start)?;
+        let mut name = None;
+        let mut filename = None;
+        let mut content_type = None;
+        for line in head.split("\r\n") {
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            if k.trim().eq_ignore_ascii_case("content-disposition") {
+                name = disposition_param(v, "name");
+                filename = disposition_param(v, "filename");
+            } else if k.trim().eq_ignore_ascii_case("content-type") {
+                content_type = Some(v.trim().to_owned());
+            }
+        }
+        parts.push(Part {
+            name: name.filter(|n| !n.is_empty())?,
+            filename,
+            content_type,
+            data: body.get(data_start..data_end)?.to_vec(),
+        });
+        pos = data_end + next_delimiter.len();
+    }
+}
+
 /// Encodes pairs as `application/x-www-form-urlencoded`.
 pub(crate) fn encode_form<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -313,6 +431,49 @@ mod tests {
         assert!(scripted_failure(Money::from_fen(144)));
         assert!(!scripted_failure(Money::from_fen(145)));
         assert!(!scripted_failure(Money::from_fen(100)));
+    }
+
+    #[test]
+    fn multipart_parts_keep_binary_content() {
+        let mut body = b"preamble\r\n--B\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\nabc\r\n--B\r\nContent-Disposition: form-data; name=\"img\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".to_vec();
+        body.extend_from_slice(&[0xff, 0xd8, b'\r', b'\n', b'-', b'-', b'B', b'x', 0x00]);
+        body.extend_from_slice(b"\r\n--B--\r\n");
+        let parts = parse_multipart(&body, "B").unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].name, "data");
+        assert_eq!(parts[0].filename, None);
+        assert_eq!(parts[0].data, b"abc");
+        assert_eq!(parts[1].name, "img");
+        assert_eq!(parts[1].filename.as_deref(), Some("a.jpg"));
+        assert_eq!(parts[1].content_type.as_deref(), Some("image/jpeg"));
+        assert_eq!(
+            parts[1].data,
+            [0xff, 0xd8, b'\r', b'\n', b'-', b'-', b'B', b'x', 0x00]
+        );
+        // no closing delimiter, no name
+        assert_eq!(
+            parse_multipart(
+                b"--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx",
+                "B"
+            ),
+            None
+        );
+        assert_eq!(
+            parse_multipart(b"--B\r\nContent-Type: text/plain\r\n\r\nx\r\n--B--", "B"),
+            None
+        );
+        assert_eq!(parse_multipart(b"--B--\r\n", "B"), Some(vec![]));
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("multipart/form-data; boundary=\"xY\""),
+        );
+        assert_eq!(multipart_boundary(&h).as_deref(), Some("xY"));
+        h.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        assert_eq!(multipart_boundary(&h), None);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! quick pay, balance pay, refunds, withdrawals, queries, `unsgin` and the `bg_ret_url`
 //! callbacks.
 //!
-//! Authentication: `client_id` + `client_secret` query parameters, or `Authorization: Bearer`
-//! with a token from `POST /oauth/token`; a failure is HTTP 401
+//! Authentication: the Prism request signature (`client_id`, `sign_method=md5`, `sign_time`,
+//! `sign` in the query; see [`crate::prism`]), `client_id` + `client_secret` query parameters,
+//! or `Authorization: Bearer` with a token from `POST /oauth/token`; a failure is HTTP 401
 //! `{"result":"error","error":{"code","message"}}`. Bodies are form-encoded (JSON and multipart
 //! accepted). Answers are HTTP 200 JSON with `resp_code` (`C00000` success, `C00001` processing,
 //! `C00002` accepted, others errors) and `resp_desc`, plus the echoed and result fields.
@@ -68,6 +69,10 @@ struct Order {
     amount: Money,
     status: &'static str,
     platform_seq_id: String,
+    /// The order in which the sandbox accepted it.
+    seq: u64,
+    /// For a refund: the `org_order_id` + `org_order_date` it refunds.
+    refund_of: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,7 +111,12 @@ impl State {
 }
 
 pub(crate) fn router(ctx: Arc<Ctx>) -> axum::Router {
-    axum::Router::new().fallback(handle).with_state(ctx)
+    axum::Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::common::MAX_BODY,
+        ))
+        .with_state(ctx)
 }
 
 fn gateway_error(status: http::StatusCode, code: &str, message: &str) -> Response {
@@ -144,9 +154,16 @@ fn err(code: &str, desc: &str, f: &Fields) -> Response {
     reply(code, desc, f, Value::Null)
 }
 
-/// Parses a form, JSON or multipart body into fields (JSON values as their text; file parts by
-/// their file name).
-fn body_fields(headers: &http::HeaderMap, body: &[u8]) -> Fields {
+/// A request body: its fields (JSON values as their text; file parts by their file name) and
+/// the text form fields the Prism sign covers (none for a JSON body).
+#[derive(Debug, Default)]
+struct Body {
+    fields: Fields,
+    signed: Vec<(String, String)>,
+}
+
+/// Parses a form, JSON or multipart body.
+fn parse_body(headers: &http::HeaderMap, body: &[u8]) -> Body {
     let ct = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -154,56 +171,61 @@ fn body_fields(headers: &http::HeaderMap, body: &[u8]) -> Fields {
         .to_ascii_lowercase();
     if ct.starts_with("application/json") {
         let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
-            return Fields::new();
+            return Body::default();
         };
-        return obj
+        let fields = obj
             .into_iter()
             .map(|(k, v)| match v {
                 Value::String(s) => (k, s),
                 other => (k, other.to_string()),
             })
             .collect();
+        return Body {
+            fields,
+            signed: Vec::new(),
+        };
     }
     if ct.starts_with("multipart/form-data") {
-        let boundary = ct
-            .split(';')
-            .filter_map(|p| p.trim().strip_prefix("boundary="))
-            .next()
-            .map(|b| b.trim_matches('"').to_owned());
-        return boundary
-            .map(|b| multipart_fields(body, &b))
-            .unwrap_or_default();
+        let Some(parts) = crate::common::multipart_boundary(headers)
+            .and_then(|b| crate::common::parse_multipart(body, &b))
+        else {
+            return Body::default();
+        };
+        let mut out = Body::default();
+        for part in parts {
+            match part.filename {
+                Some(file) => {
+                    out.fields.insert(part.name, file);
+                }
+                None => {
+                    let value = String::from_utf8_lossy(&part.data).into_owned();
+                    out.signed.push((part.name.clone(), value.clone()));
+                    out.fields.insert(part.name, value);
+                }
+            }
+        }
+        return out;
     }
-    parse_form(body)
+    let signed: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    Body {
+        fields: signed.iter().cloned().collect(),
+        signed,
+    }
 }
 
 /// The fields of a multipart body: text parts by value, file parts as their file name.
+#[cfg(test)]
 fn multipart_fields(body: &[u8], boundary: &str) -> Fields {
-    let text = String::from_utf8_lossy(body);
-    let delimiter = format!("--{boundary}");
-    let mut out = Fields::new();
-    for part in text.split(delimiter.as_str()) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else {
-            continue;
-        };
-        let Some(name) = head
-            .split("name=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-        else {
-            continue;
-        };
-        let value = match head
-            .split("filename=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-        {
-            Some(file) => file.to_owned(),
-            None => value.strip_suffix("\r\n").unwrap_or(value).to_owned(),
-        };
-        out.insert(name.to_owned(), value);
-    }
-    out
+    crate::common::parse_multipart(body, boundary)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            let value = p
+                .filename
+                .unwrap_or_else(|| String::from_utf8_lossy(&p.data).into_owned());
+            (p.name, value)
+        })
+        .collect()
 }
 
 async fn handle(
@@ -214,10 +236,15 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let route = crate::common::route_of(uri.path());
-    let query = parse_form(uri.query().unwrap_or_default().as_bytes());
+    let raw_query = uri.query().unwrap_or_default().as_bytes();
+    let query = parse_form(raw_query);
     if route == "/oauth/token" {
         ctx.record(&route, None);
-        return token(&ctx, &body_fields(&headers, &body), &query);
+        return token(&ctx, &parse_body(&headers, &body).fields, &query);
+    }
+    if let Some(rest) = route.strip_prefix("/sandbox/files/") {
+        ctx.record(&route, None);
+        return download(&ctx, rest);
     }
     let op = if let Some(card) = route.strip_prefix("/api/hfpay/app/bank_check/card/") {
         if method != http::Method::GET {
@@ -234,13 +261,27 @@ async fn handle(
         ctx.record(&route, None);
         return (http::StatusCode::NOT_FOUND, "no such route").into_response();
     };
+    let parsed = if method == http::Method::GET {
+        Body::default()
+    } else {
+        parse_body(&headers, &body)
+    };
     let f = if method == http::Method::GET {
         query.clone()
     } else {
-        body_fields(&headers, &body)
+        parsed.fields
     };
     ctx.record(&route, f.get("order_id").map(String::as_str));
-    if let Err(r) = authenticate(&ctx, &headers, &query) {
+    let request = Signed {
+        method: method.as_str(),
+        path: uri.path(),
+        headers: &headers,
+        query: url::form_urlencoded::parse(raw_query)
+            .into_owned()
+            .collect(),
+        form: &parsed.signed,
+    };
+    if let Err(r) = authenticate(&ctx, &request, &query) {
         return r;
     }
     if op == "bank_check" {
@@ -310,20 +351,50 @@ fn token(ctx: &Ctx, form: &Fields, query: &Fields) -> Response {
     json_ok(&json!({"access_token": token, "token_type": "Bearer", "expires_in": 7200}))
 }
 
-fn authenticate(ctx: &Ctx, headers: &http::HeaderMap, query: &Fields) -> Result<(), Response> {
-    if let Some(auth) = headers
+/// What the Prism sign covers of a request.
+#[derive(Debug)]
+struct Signed<'a> {
+    method: &'a str,
+    /// The path as sent (percent-encoded as the client sent it).
+    path: &'a str,
+    headers: &'a http::HeaderMap,
+    /// Every query parameter, decoded, in order.
+    query: Vec<(String, String)>,
+    /// The text form fields of the body.
+    form: &'a [(String, String)],
+}
+
+/// Authenticates a request in one of the gateway's three ways: the Prism sign (`sign` in the
+/// query), `client_id` + `client_secret`, or a bearer token alone. A bearer token sent with a
+/// Prism sign must be valid too.
+fn authenticate(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Response> {
+    let bearer = req
+        .headers
         .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+        .map(|v| v.to_str().unwrap_or_default());
+    let check_bearer = |auth: &str| {
         let token = auth.strip_prefix("Bearer ").unwrap_or_default().trim();
         if !token.is_empty() && lock(&ctx.huifu).tokens.contains(token) {
             return Ok(());
         }
-        return Err(gateway_error(
+        Err(gateway_error(
             http::StatusCode::UNAUTHORIZED,
             "invalid_token",
             "the bearer token is unknown or expired",
-        ));
+        ))
+    };
+    if ["sign", "sign_method", "sign_time"]
+        .iter()
+        .any(|k| query.contains_key(*k))
+    {
+        verify_prism(ctx, req, query)?;
+        return match bearer {
+            Some(auth) => check_bearer(auth),
+            None => Ok(()),
+        };
+    }
+    if let Some(auth) = bearer {
+        return check_bearer(auth);
     }
     match (query.get("client_id"), query.get("client_secret")) {
         (Some(id), Some(secret))
@@ -342,8 +413,60 @@ fn authenticate(ctx: &Ctx, headers: &http::HeaderMap, query: &Fields) -> Result<
         _ => Err(gateway_error(
             http::StatusCode::UNAUTHORIZED,
             "missing_credentials",
-            "send client_id and client_secret, or Authorization: Bearer",
+            "send client_id and client_secret, a Prism sign, or Authorization: Bearer",
         )),
+    }
+}
+
+/// Checks the Prism request signature: `client_id`, `sign_method=md5`, a `sign_time` within
+/// five minutes of the sandbox's clock, and `sign` (see [`crate::prism`]).
+fn verify_prism(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Response> {
+    let unauthorized =
+        |code: &str, message: &str| gateway_error(http::StatusCode::UNAUTHORIZED, code, message);
+    let get = |k: &str| query.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let (Some(client_id), Some(method), Some(time), Some(given)) = (
+        get("client_id"),
+        get("sign_method"),
+        get("sign_time"),
+        get("sign"),
+    ) else {
+        return Err(unauthorized(
+            "missing_sign_parameters",
+            "a Prism sign needs client_id, sign_method, sign_time and sign",
+        ));
+    };
+    if client_id != cred::CLIENT_ID {
+        return Err(unauthorized("invalid_client", "client_id is unknown"));
+    }
+    if method != "md5" {
+        return Err(unauthorized(
+            "invalid_sign_method",
+            "sign_method must be md5",
+        ));
+    }
+    let fresh = time
+        .parse::<i64>()
+        .ok()
+        .and_then(|t| t.checked_sub(ctx.now().unix_seconds()))
+        .is_some_and(|skew| skew.abs() <= crate::prism::MAX_SKEW_SECS);
+    if !fresh {
+        return Err(unauthorized(
+            "sign_expired",
+            "sign_time is more than 5 minutes from the gateway's clock",
+        ));
+    }
+    let expected = crate::prism::sign(
+        cred::CLIENT_SECRET,
+        req.method,
+        req.path,
+        &crate::prism::signed_headers(req.headers),
+        &req.query,
+        req.form,
+    );
+    if sign_md5::ct_eq_hex(&expected, given) {
+        Ok(())
+    } else {
+        Err(unauthorized("invalid_sign", "the sign does not match"))
     }
 }
 
@@ -416,6 +539,8 @@ fn new_order(
             amount,
             status,
             platform_seq_id: ctx.next_id("H"),
+            seq: ctx.next_seq(),
+            refund_of: None,
         },
     );
     Ok(key)
@@ -442,6 +567,11 @@ fn new_user(ctx: &Ctx) -> String {
 }
 
 fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> {
+    if let Some(url) = f.get("bg_ret_url").filter(|u| !u.is_empty())
+        && let Err(why) = ctx.check_notify_url(url)
+    {
+        return Err(err(ERR_PARAM, &format!("参数错误: bg_ret_url {why}"), f));
+    }
     match op {
         "person_opening" => {
             need(f, "user_name")?;
@@ -684,15 +814,45 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
                 date8(f, "org_order_date")?,
             );
             let amount = amount(f)?;
-            let original = lock(&ctx.huifu).orders.get(&org).cloned();
-            let Some(original) = original.filter(|o| o.status == "S" && o.amount.is_positive())
-            else {
+            let key = (need(f, "order_id")?.to_owned(), date8(f, "order_date")?);
+            let mut state = lock(&ctx.huifu);
+            let Some(original) = state.orders.get(&org).filter(|o| {
+                o.status == "S" && matches!(o.kind, "quick-pay" | "app-pay" | "balance-pay")
+            }) else {
                 return Err(err(ERR_NOT_FOUND, "原交易不存在或未成功 (org_order_id)", f));
             };
-            if amount > original.amount {
-                return Err(err(ERR_PARAM, "参数错误: trans_amt 超过原交易金额", f));
+            let user = original.user_cust_id.clone();
+            let original_amount = original.amount;
+            // Refunds accepted so far (pending or done, not failed) count against the original.
+            let refunded = state
+                .orders
+                .values()
+                .filter(|o| o.refund_of.as_ref() == Some(&org) && o.status != "F")
+                .try_fold(Money::ZERO, |sum, o| sum.checked_add(o.amount));
+            let total = refunded.and_then(|r| r.checked_add(amount));
+            if total.is_none_or(|t| t > original_amount) {
+                return Err(err(ERR_PARAM, "参数错误: trans_amt 超过原交易可退金额", f));
             }
-            let key = new_order(ctx, f, "refund", &original.user_cust_id, amount, "I")?;
+            if state.orders.contains_key(&key) {
+                return Err(err(
+                    ERR_DUPLICATE,
+                    "订单号重复 (order_id + order_date used before)",
+                    f,
+                ));
+            }
+            state.orders.insert(
+                key.clone(),
+                Order {
+                    kind: "refund",
+                    user_cust_id: user,
+                    amount,
+                    status: "I",
+                    platform_seq_id: ctx.next_id("H"),
+                    seq: ctx.next_seq(),
+                    refund_of: Some(org),
+                },
+            );
+            drop(state);
             settle_later(ctx, f, key, None, None);
             Ok(reply(
                 ACCEPTED,
@@ -798,6 +958,7 @@ fn settle_later(
 ) {
     let f = f.clone();
     ctx.after_status_delay(1, move |ctx| {
+        // The status and the balance change together, under one lock.
         let (amount, failed) = {
             let mut state = lock(&ctx.huifu);
             let Some(o) = state.orders.get_mut(&key) else {
@@ -808,15 +969,13 @@ fn settle_later(
             }
             let failed = scripted_failure(o.amount);
             o.status = if failed { "F" } else { "S" };
-            (o.amount, failed)
-        };
-        if failed {
-            if let Some(u) = &refund_to {
-                credit(&ctx, u, amount);
+            let amount = o.amount;
+            let to = if failed { &refund_to } else { &credit_to };
+            if let Some(u) = to.as_ref().and_then(|u| state.users.get_mut(u)) {
+                u.balance = u.balance.checked_add(amount).unwrap_or(u.balance);
             }
-        } else if let Some(u) = &credit_to {
-            credit(&ctx, u, amount);
-        }
+            (amount, failed)
+        };
         let (code, desc, stat) = if failed {
             ("C10010", "交易失败", "F")
         } else {
@@ -833,6 +992,9 @@ fn settle_later(
     });
 }
 
+/// The callback of an order that is already decided: sent at once (`steps` 0), or after
+/// `steps` status delays, when the order (still `I`) becomes `S`. The status changes whether or
+/// not the merchant gave a `bg_ret_url`.
 fn callback_later(
     ctx: &Arc<Ctx>,
     f: &Fields,
@@ -842,16 +1004,15 @@ fn callback_later(
     extra: Value,
     steps: u32,
 ) {
-    if f.get("bg_ret_url").is_none_or(String::is_empty) {
-        return;
-    }
     let (f, key) = (f.clone(), key.clone());
     if steps == 0 {
         send_callback(ctx, &f, &key, code, desc, extra);
         return;
     }
     ctx.after_status_delay(steps, move |ctx| {
-        if let Some(o) = lock(&ctx.huifu).orders.get_mut(&key) {
+        if let Some(o) = lock(&ctx.huifu).orders.get_mut(&key)
+            && o.status == "I"
+        {
             o.status = "S";
         }
         send_callback(&ctx, &f, &key, code, desc, extra);
@@ -920,6 +1081,82 @@ fn send_callback(
 fn ack(_status: u16, body: &str) -> bool {
     let body = body.trim();
     body.eq_ignore_ascii_case("success") || body.starts_with("RECV_ORD_ID_")
+}
+
+/// The kinds of order that move money, as the statement lists them.
+const TRADE_KINDS: &[&str] = &[
+    "quick-pay",
+    "app-pay",
+    "balance-pay",
+    "guarantee",
+    "refund",
+    "withdrawal",
+];
+
+/// The header of the statement file (`order_download`'s `file_url`).
+pub(crate) const STATEMENT_HEADER: &str =
+    "order_id,order_date,platform_seq_id,trans_type,user_cust_id,trans_amt,trans_stat";
+
+/// The statement of `date` (`YYYYMMDD`): every money-moving order whose `order_date` is that
+/// day, in the order the sandbox accepted them, as UTF-8 CSV with [`STATEMENT_HEADER`].
+fn statement_csv(state: &State, date: &str) -> String {
+    let mut rows: Vec<(&(String, String), &Order)> = state
+        .orders
+        .iter()
+        .filter(|((_, d), o)| d == date && TRADE_KINDS.contains(&o.kind))
+        .collect();
+    rows.sort_by(|a, b| (a.1.seq, &a.0.0).cmp(&(b.1.seq, &b.0.0)));
+    let mut out = String::from(STATEMENT_HEADER);
+    out.push('\n');
+    for ((order_id, order_date), o) in rows {
+        let cells = [
+            order_id.as_str(),
+            order_date.as_str(),
+            o.platform_seq_id.as_str(),
+            o.kind,
+            o.user_cust_id.as_str(),
+            &o.amount.to_yuan(),
+            o.status,
+        ]
+        .map(csv_cell);
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `GET /sandbox/files/{YYYYMMDD}.txt`: the statement of that day.
+fn download(ctx: &Ctx, file: &str) -> Response {
+    let Some(date) = file
+        .strip_suffix(".txt")
+        .filter(|d| pay_core::clock::is_compact_date(d))
+    else {
+        return (http::StatusCode::NOT_FOUND, "no such file").into_response();
+    };
+    let csv = statement_csv(&lock(&ctx.huifu), date);
+    (
+        http::StatusCode::OK,
+        [
+            (
+                http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{date}.txt\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response()
 }
 
 const BINS: &[(&str, &str, &str, &str)] = &[

@@ -81,3 +81,16 @@ pub struct OrderSnapshot {
     /// Whether the status is final.
     pub finished: bool,
 }
+
+/// An ID card upload Yunzhanghu's simulator accepted
+/// (`POST /api/payment/v1/sign/idcard/image`); the images themselves are not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IdCardUpload {
+    /// The `real_name` sent.
+    pub real_name: String,
+    /// The size of `id_card_image` (the front), in bytes.
+    pub front_bytes: usize,
+    /// The size of `id_card_image_background` (the back), in bytes.
+    pub back_bytes: usize,
+}

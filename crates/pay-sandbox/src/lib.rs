@@ -9,6 +9,7 @@ pub mod faults;
 mod huifu;
 pub mod inspect;
 pub mod notify;
+mod prism;
 mod protocol;
 pub mod testkit;
 mod yunzhanghu;
@@ -22,7 +23,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, Faults, NOTIFY_ROUTE};
-pub use inspect::{OrderSnapshot, RequestLog};
+pub use inspect::{IdCardUpload, OrderSnapshot, RequestLog};
 pub use notify::{NotificationLog, NotificationRecord};
 
 use crate::common::Ctx;
@@ -377,6 +378,23 @@ impl Sandbox {
             .iter()
             .find(|r| r.provider == provider)
             .and_then(|r| r.ctx.snapshot(merchant_id))
+    }
+
+    /// The last ID card upload Yunzhanghu's simulator accepted for `id_card`, if any.
+    pub fn yunzhanghu_id_card_upload(&self, id_card: &str) -> Option<IdCardUpload> {
+        self.running
+            .iter()
+            .find(|r| r.provider == Provider::Yunzhanghu)
+            .and_then(|r| {
+                common::lock(&r.ctx.yunzhanghu)
+                    .id_images
+                    .get(id_card)
+                    .map(|i| IdCardUpload {
+                        real_name: i.real_name.clone(),
+                        front_bytes: i.front_len,
+                        back_bytes: i.back_len,
+                    })
+            })
     }
 
     /// Sets the Yunzhanghu notify URL used for orders that carry no `notify_url`.

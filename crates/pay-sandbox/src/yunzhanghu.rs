@@ -66,6 +66,14 @@ struct Order {
     notify_url: Option<String>,
 }
 
+/// An uploaded ID card (the images themselves are not kept).
+#[derive(Debug, Clone)]
+pub(crate) struct IdImages {
+    pub(crate) real_name: String,
+    pub(crate) front_len: usize,
+    pub(crate) back_len: usize,
+}
+
 #[derive(Debug, Clone)]
 struct PendingVerification {
     fields: [String; 4],
@@ -78,6 +86,8 @@ pub(crate) struct State {
     reports: HashMap<String, String>,
     verifications: HashMap<String, PendingVerification>,
     balances: HashMap<&'static str, Money>,
+    /// The ID cards uploaded, by `id_card`.
+    pub(crate) id_images: HashMap<String, IdImages>,
 }
 
 impl Default for State {
@@ -87,6 +97,7 @@ impl Default for State {
             orders: HashMap::new(),
             reports: HashMap::new(),
             verifications: HashMap::new(),
+            id_images: HashMap::new(),
             balances: [("bank_card", start), ("alipay", start), ("wxpay", start)]
                 .into_iter()
                 .collect(),
@@ -108,7 +119,12 @@ impl State {
 }
 
 pub(crate) fn router(ctx: Arc<Ctx>) -> axum::Router {
-    axum::Router::new().fallback(handle).with_state(ctx)
+    axum::Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::common::MAX_BODY,
+        ))
+        .with_state(ctx)
 }
 
 /// A response `{code, message, request_id, data?}`.
@@ -262,7 +278,8 @@ async fn handle(
         | "/authentication/verify-id"
         | "/api/notify/order-bankcard"
         | "/api/notify/order-alipay"
-        | "/api/notify/order-wxpay" => http::Method::POST,
+        | "/api/notify/order-wxpay"
+        | "/api/payment/v1/sign/idcard/image" => http::Method::POST,
         "/api/payment/v1/query-realtime-order"
         | "/api/payment/v1/query-accounts"
         | "/api/dataservice/v1/order/downloadurl"
@@ -281,8 +298,27 @@ async fn handle(
         )
             .into_response();
     }
+    let mut files = Vec::new();
     let fields = if method == http::Method::GET {
         parse_form(uri.query().unwrap_or_default().as_bytes())
+    } else if let Some(boundary) = crate::common::multipart_boundary(&headers) {
+        let Some(parts) = crate::common::parse_multipart(&body, &boundary) else {
+            ctx.record(&route, None);
+            let rid = headers
+                .get("request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            return reply("1002", "请求参数格式不正确: multipart 格式有误", rid, None);
+        };
+        let mut text = std::collections::BTreeMap::new();
+        for part in parts {
+            if part.filename.is_some() {
+                files.push(part);
+            } else {
+                text.insert(part.name, String::from_utf8_lossy(&part.data).into_owned());
+            }
+        }
+        text
     } else {
         parse_form(&body)
     };
@@ -301,6 +337,7 @@ async fn handle(
         "/api/dataservice/v1/order/downloadurl" => file_url(&ctx, data, "order", rid),
         "/api/dataservice/v1/bill/downloadurl" => file_url(&ctx, data, "bill", rid),
         "/api/payment/v1/auth-alipay" => auth_alipay(data, rid),
+        "/api/payment/v1/sign/idcard/image" => idcard_image(&ctx, data, &files, rid),
         "/api/notify/order-bankcard" | "/api/notify/order-alipay" | "/api/notify/order-wxpay" => {
             report(&ctx, data, rid)
         }
@@ -911,6 +948,63 @@ fn auth_alipay(data: &Map<String, Value>, rid: &str) -> Result<Response, Respons
         rid,
         json!({"info": "apiname=com.alipay.account.auth&app_name=mc&biz_type=openservice&product_id=APP_FAST_LOGIN&scope=kuaijie&target_id=sandbox&auth_type=AUTHACCOUNT&sign_type=RSA&sign=sandbox"}),
     ))
+}
+
+/// The multipart file fields of the ID card upload: front, back.
+pub(crate) const ID_CARD_IMAGES: [&str; 2] = ["id_card_image", "id_card_image_background"];
+
+/// `POST /api/payment/v1/sign/idcard/image`: the envelope's fields as text parts (already
+/// verified and decrypted) and the two images as file parts. `2038` for another broker, `2001`
+/// for a bad `id_card` or a missing or empty image; the answer's `data` is `{}`.
+fn idcard_image(
+    ctx: &Ctx,
+    data: &Map<String, Value>,
+    files: &[crate::common::Part],
+    rid: &str,
+) -> Result<Response, Response> {
+    if need(data, "dealer_id", rid)? != cred::DEALER_ID {
+        return Err(reply(
+            "1002",
+            "请求参数格式不正确: dealer_id 与 dealer-id 不一致",
+            rid,
+            None,
+        ));
+    }
+    if need(data, "broker_id", rid)? != cred::BROKER_ID {
+        return Err(reply("2038", "该商户不属于该经纪公司", rid, None));
+    }
+    let real_name = need(data, "real_name", rid)?;
+    let id_card = need(data, "id_card", rid)?;
+    check_id_card(&id_card, rid)?;
+    let mut sizes = [0usize; 2];
+    for (size, name) in sizes.iter_mut().zip(ID_CARD_IMAGES) {
+        let Some(part) = files.iter().find(|p| p.name == name) else {
+            return Err(reply(
+                "2001",
+                &format!("上传数据有误: 缺少文件 {name}"),
+                rid,
+                None,
+            ));
+        };
+        if part.data.is_empty() {
+            return Err(reply(
+                "2001",
+                &format!("上传数据有误: 文件 {name} 为空"),
+                rid,
+                None,
+            ));
+        }
+        *size = part.data.len();
+    }
+    lock(&ctx.yunzhanghu).id_images.insert(
+        id_card,
+        IdImages {
+            real_name,
+            front_len: sizes[0],
+            back_len: sizes[1],
+        },
+    );
+    Ok(ok(rid, json!({})))
 }
 
 fn report(ctx: &Ctx, data: &Map<String, Value>, rid: &str) -> Result<Response, Response> {

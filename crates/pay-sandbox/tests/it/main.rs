@@ -2,7 +2,10 @@
 //! Drives each simulator with raw HTTP and our own signing.
 
 mod aggregate;
+mod faults;
 mod huifu;
+mod huifu_flows;
+mod huifu_prism;
 mod protocol;
 mod yunzhanghu;
 

@@ -331,3 +331,123 @@ async fn timeout_after_processing_then_query_settles_it_and_scripted_failure() {
     );
     sb.shutdown().await;
 }
+
+/// The ID card upload: the envelope as text parts, the two images as file parts.
+async fn upload(base: &str, plain: &Value, app_key: &str, images: &[(&str, Vec<u8>)]) -> Value {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields(plain, app_key) {
+        form = form.text(k, v);
+    }
+    for (name, data) in images {
+        form = form.part(
+            name.to_string(),
+            reqwest::multipart::Part::bytes(data.clone())
+                .file_name(format!("{name}.jpg"))
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    }
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/payment/v1/sign/idcard/image"))
+        .header("dealer-id", cred::DEALER_ID)
+        .header("request-id", "rid-img")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn id_card_image_upload() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let base = sb.yunzhanghu_url();
+    let id = "11010519491231002X";
+    let plain = json!({"dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+                       "real_name": "张三", "id_card": id});
+    // JPEG-like bytes with CR LF and dashes inside, as real images have
+    let front: Vec<u8> = [0xff, 0xd8, 0xff, 0xe0, b'\r', b'\n', b'-', b'-', 0x00, 0x10].repeat(300);
+    let back: Vec<u8> = vec![0xff, 0xd8, 0x01, 0x02, 0x03];
+    let both = [
+        ("id_card_image", front.clone()),
+        ("id_card_image_background", back.clone()),
+    ];
+    assert_eq!(
+        upload(&base, &plain, cred::APP_KEY, &both).await,
+        json!({"code": "0000", "message": "操作成功", "request_id": "rid-img", "data": {}})
+    );
+    let saved = sb.yunzhanghu_id_card_upload(id).unwrap();
+    assert_eq!(
+        (
+            saved.real_name.as_str(),
+            saved.front_bytes,
+            saved.back_bytes
+        ),
+        ("张三", 3000, 5)
+    );
+
+    let error = |code: &str, message: &str| json!({"code": code, "message": message, "request_id": "rid-img"});
+    let other = "110105194912310038";
+    let plain_other = json!({"dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+                             "real_name": "李四", "id_card": other});
+    assert_eq!(
+        upload(&base, &plain_other, cred::APP_KEY, &both[..1]).await,
+        error("2001", "上传数据有误: 缺少文件 id_card_image_background")
+    );
+    assert_eq!(
+        upload(
+            &base,
+            &plain_other,
+            cred::APP_KEY,
+            &[
+                ("id_card_image", vec![]),
+                ("id_card_image_background", back.clone())
+            ]
+        )
+        .await,
+        error("2001", "上传数据有误: 文件 id_card_image 为空")
+    );
+    assert_eq!(
+        upload(&base, &plain_other, "wrong-app-key", &both).await,
+        error("1003", "签名错误")
+    );
+    let bad_id = json!({"dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+                        "real_name": "李四", "id_card": "110105194912310037"});
+    assert_eq!(
+        upload(&base, &bad_id, cred::APP_KEY, &both).await,
+        error("2001", "上传数据有误: id_card 身份证号有误")
+    );
+    let bad_broker = json!({"dealer_id": cred::DEALER_ID, "broker_id": "other",
+                            "real_name": "李四", "id_card": other});
+    assert_eq!(
+        upload(&base, &bad_broker, cred::APP_KEY, &both).await,
+        error("2038", "该商户不属于该经纪公司")
+    );
+    // nothing was kept for the refused uploads
+    assert_eq!(sb.yunzhanghu_id_card_upload(other), None);
+
+    // a body that is not well-formed multipart
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/payment/v1/sign/idcard/image"))
+        .header("dealer-id", cred::DEALER_ID)
+        .header("request-id", "rid-img")
+        .header("content-type", "multipart/form-data; boundary=XX")
+        .body("--XX\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\nabc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&resp.text().await.unwrap()).unwrap(),
+        error("1002", "请求参数格式不正确: multipart 格式有误")
+    );
+    assert_eq!(
+        sb.requests()
+            .all()
+            .iter()
+            .filter(|r| r.route == "/api/payment/v1/sign/idcard/image")
+            .count(),
+        7
+    );
+    sb.shutdown().await;
+}

@@ -1,0 +1,493 @@
+//! Huifu's other flows: opening callbacks, balance pay, app pay, refunds, the guarantee
+//! operations (fz / affirm / reverse) and the statement file.
+
+use base64::Engine as _;
+use pay_sandbox::credentials::huifu as cred;
+use pay_sandbox::{OrderSnapshot, Provider};
+use serde_json::{Value, json};
+
+use crate::{Receiver, form_map, sandbox, wait_status};
+
+const M: &str = cred::MER_CUST_ID;
+const DAY: &str = "20240102";
+
+/// A form POST authenticated by `client_id` + `client_secret`.
+pub(crate) async fn call(base: &str, path: &str, form: &[(&str, &str)]) -> Value {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .query(&[
+            ("client_id", cred::CLIENT_ID),
+            ("client_secret", cred::CLIENT_SECRET),
+        ])
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+}
+
+pub(crate) async fn open_user(base: &str, order_id: &str) -> String {
+    let r = call(
+        base,
+        "/api/hfpay/v1/merchant/person_opening",
+        &[
+            ("mer_cust_id", M),
+            ("order_id", order_id),
+            ("order_date", DAY),
+            ("user_name", "张三"),
+            ("cert_id", "11010519491231002X"),
+            ("user_mobile", "13812345678"),
+        ],
+    )
+    .await;
+    assert_eq!(r["resp_code"], "C00000");
+    r["user_cust_id"].as_str().unwrap().to_owned()
+}
+
+pub(crate) async fn balance(base: &str, user: &str) -> String {
+    let r = call(
+        base,
+        "/api/hfpay/v1/merchant/balance_query",
+        &[("mer_cust_id", M), ("user_cust_id", user)],
+    )
+    .await;
+    assert_eq!(r["resp_code"], "C00000", "{r}");
+    r["avl_balance"].as_str().unwrap().to_owned()
+}
+
+fn decode(body: &str) -> Value {
+    let cv = form_map(body)["check_value"].clone();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(cv)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Asserts every field of a snapshot.
+fn assert_snapshot(
+    s: &OrderSnapshot,
+    kind: &str,
+    id: &str,
+    provider_id: &str,
+    fen: i64,
+    status: &str,
+) {
+    assert_eq!(
+        (
+            s.kind.as_str(),
+            s.merchant_id.as_str(),
+            s.provider_id.as_str(),
+            s.amount,
+            s.status.as_str(),
+            s.finished
+        ),
+        (
+            kind,
+            id,
+            provider_id,
+            pay_core::Money::from_fen(fen),
+            status,
+            status != "I"
+        )
+    );
+}
+
+#[tokio::test]
+async fn opening_callbacks() {
+    let sb = sandbox(Provider::Huifu).await;
+    let base = sb.huifu_url();
+    let rx = Receiver::start(&["RECV_ORD_ID_OPEN"]).await;
+
+    // person opening: decided at once, callback at once
+    let r = call(
+        &base,
+        "/api/hfpay/v1/merchant/person_opening",
+        &[
+            ("mer_cust_id", M),
+            ("order_id", "P1"),
+            ("order_date", DAY),
+            ("user_name", "张三"),
+            ("cert_id", "11010519491231002X"),
+            ("user_mobile", "13812345678"),
+            ("mer_priv", "note"),
+            ("bg_ret_url", &rx.url),
+        ],
+    )
+    .await;
+    let user = r["user_cust_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        r,
+        json!({"resp_code": "C00000", "resp_desc": "开户成功", "mer_cust_id": M,
+               "order_id": "P1", "order_date": DAY, "mer_priv": "note",
+               "user_cust_id": user, "acct_id": format!("A{user}")})
+    );
+    let got = rx.wait(1).await;
+    assert_eq!(got[0].method, "POST");
+    let cb = decode(&got[0].body);
+    let seq = sb.order(Provider::Huifu, "P1").unwrap().provider_id;
+    assert_eq!(
+        cb,
+        json!({"resp_code": "C00000", "resp_desc": "开户成功", "mer_cust_id": M,
+               "mer_priv": "note", "order_id": "P1", "order_date": DAY,
+               "platform_seq_id": seq, "user_cust_id": user, "acct_id": format!("A{user}")})
+    );
+    assert_snapshot(
+        &sb.order(Provider::Huifu, "P1").unwrap(),
+        "person-opening",
+        "P1",
+        &seq,
+        0,
+        "S",
+    );
+    assert_eq!(balance(&base, &user).await, "10000.00");
+
+    // merchant opening: accepted, audited after one delay, then the callback
+    let r = call(
+        &base,
+        "/api/hfpay/v1/merchant/merchant_opening",
+        &[
+            ("mer_cust_id", M),
+            ("order_id", "MO1"),
+            ("order_date", DAY),
+            ("apply_id", "AP1"),
+            ("user_name", "某某商店"),
+            ("legal_name", "李四"),
+            ("bg_ret_url", &rx.url),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r,
+        json!({"resp_code": "C00002", "resp_desc": "受理成功", "mer_cust_id": M,
+               "order_id": "MO1", "order_date": DAY, "apply_id": "AP1"})
+    );
+    let pending = sb.order(Provider::Huifu, "MO1").unwrap();
+    assert_eq!(pending.status, "I");
+    assert!(!pending.finished);
+    let got = rx.wait(2).await;
+    let cb = decode(&got[1].body);
+    assert_eq!(cb["resp_code"], "C00000");
+    assert_eq!(cb["order_id"], "MO1");
+    assert_eq!(cb["apply_id"], "AP1");
+    assert_eq!(cb["audit_stat"], "Y");
+    let merchant = cb["user_cust_id"].as_str().unwrap().to_owned();
+    assert_ne!(merchant, user);
+    assert_eq!(sb.order(Provider::Huifu, "MO1").unwrap().status, "S");
+    assert_eq!(balance(&base, &merchant).await, "10000.00");
+
+    // without bg_ret_url the opening still completes
+    let r = call(
+        &base,
+        "/api/hfpay/v1/merchant/business_opening",
+        &[
+            ("mer_cust_id", M),
+            ("order_id", "BO1"),
+            ("order_date", DAY),
+            ("apply_id", "AP2"),
+            ("corp_name", "某某公司"),
+            ("legal_name", "王五"),
+            ("bank_acct_no", "6225880137705555"),
+        ],
+    )
+    .await;
+    assert_eq!(r["resp_code"], "C00002");
+    wait_status(&sb, Provider::Huifu, "BO1", "S").await;
+    // a remote bg_ret_url is refused before anything happens
+    let r = call(
+        &base,
+        "/api/hfpay/v1/merchant/merchant_opening",
+        &[
+            ("mer_cust_id", M),
+            ("order_id", "MO2"),
+            ("order_date", DAY),
+            ("apply_id", "AP3"),
+            ("user_name", "某某商店"),
+            ("legal_name", "李四"),
+            ("bg_ret_url", "https://shop.example/cb"),
+        ],
+    )
+    .await;
+    assert_eq!(r["resp_code"], "C10001");
+    assert_eq!(sb.order(Provider::Huifu, "MO2"), None);
+    assert_eq!(rx.received().len(), 2);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn balance_pay_moves_money_once_and_refunds_are_bounded() {
+    let sb = sandbox(Provider::Huifu).await;
+    let base = sb.huifu_url();
+    let rx = Receiver::start(&["success"]).await;
+    let a = open_user(&base, "U1").await;
+    let b = open_user(&base, "U2").await;
+    let pay = |order_id: &'static str, amt: &'static str| {
+        let (base, a, b, url) = (base.clone(), a.clone(), b.clone(), rx.url.clone());
+        async move {
+            call(
+                &base,
+                "/api/hfpay/v1/trade/balance_pay",
+                &[
+                    ("mer_cust_id", M),
+                    ("out_cust_id", &a),
+                    ("in_cust_id", &b),
+                    ("order_id", order_id),
+                    ("order_date", DAY),
+                    ("trans_amt", amt),
+                    ("bg_ret_url", &url),
+                ],
+            )
+            .await
+        }
+    };
+    let r = pay("BP1", "100.00").await;
+    assert_eq!(
+        r,
+        json!({"resp_code": "C00000", "resp_desc": "交易成功", "mer_cust_id": M,
+               "order_id": "BP1", "order_date": DAY, "trans_amt": "100.00", "trans_stat": "S"})
+    );
+    assert_eq!(balance(&base, &a).await, "9900.00");
+    assert_eq!(balance(&base, &b).await, "10100.00");
+    let cb = decode(&rx.wait(1).await[0].body);
+    assert_eq!(cb["order_id"], "BP1");
+    assert_eq!(cb["trans_stat"], "S");
+    assert_eq!(cb["trans_amt"], "100.00");
+    let seq = sb.order(Provider::Huifu, "BP1").unwrap().provider_id;
+    assert_snapshot(
+        &sb.order(Provider::Huifu, "BP1").unwrap(),
+        "balance-pay",
+        "BP1",
+        &seq,
+        10_000,
+        "S",
+    );
+
+    // the same order id again: refused, nothing moves
+    assert_eq!(pay("BP1", "100.00").await["resp_code"], "C10003");
+    // more than the payer has: refused, nothing moves
+    assert_eq!(pay("BP2", "9900.01").await["resp_code"], "C10006");
+    assert_eq!(pay("BP3", "1.5").await["resp_code"], "C10001");
+    assert_eq!(balance(&base, &a).await, "9900.00");
+    assert_eq!(balance(&base, &b).await, "10100.00");
+    assert_eq!(sb.order(Provider::Huifu, "BP2"), None);
+
+    // refunds: accepted, settled after a delay, bounded by the original in total
+    let refund = |order_id: &'static str, org: &'static str, amt: &'static str| {
+        let (base, url) = (base.clone(), rx.url.clone());
+        async move {
+            call(
+                &base,
+                "/api/hfpay/v1/trade/refund",
+                &[
+                    ("mer_cust_id", M),
+                    ("order_id", order_id),
+                    ("order_date", DAY),
+                    ("org_order_id", org),
+                    ("org_order_date", DAY),
+                    ("trans_amt", amt),
+                    ("bg_ret_url", &url),
+                ],
+            )
+            .await
+        }
+    };
+    let r = refund("RF1", "BP1", "60.00").await;
+    assert_eq!(
+        r,
+        json!({"resp_code": "C00002", "resp_desc": "退款受理成功", "mer_cust_id": M,
+               "order_id": "RF1", "order_date": DAY, "trans_amt": "60.00", "trans_stat": "I"})
+    );
+    assert_eq!(sb.order(Provider::Huifu, "RF1").unwrap().status, "I");
+    // 60 pending + 40.01 > 100
+    assert_eq!(refund("RF2", "BP1", "40.01").await["resp_code"], "C10001");
+    assert_eq!(sb.order(Provider::Huifu, "RF2"), None);
+    wait_status(&sb, Provider::Huifu, "RF1", "S").await;
+    let cb = decode(&rx.wait(2).await[1].body);
+    assert_eq!(cb["order_id"], "RF1");
+    assert_eq!(cb["trans_stat"], "S");
+    assert_eq!(cb["trans_amt"], "60.00");
+    assert_eq!(refund("RF3", "BP1", "40.00").await["resp_code"], "C00002");
+    assert_eq!(refund("RF4", "BP1", "0.01").await["resp_code"], "C10001");
+    assert_eq!(refund("RF5", "NOPE", "1.00").await["resp_code"], "C10004");
+    // a refund is not itself refundable
+    wait_status(&sb, Provider::Huifu, "RF3", "S").await;
+    assert_eq!(refund("RF6", "RF1", "1.00").await["resp_code"], "C10004");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn app_pay_settles_credits_and_scripted_failure_does_not() {
+    let sb = sandbox(Provider::Huifu).await;
+    let base = sb.huifu_url();
+    let rx = Receiver::start(&["RECV_ORD_ID_X"]).await;
+    let user = open_user(&base, "U1").await;
+    let app_pay = |order_id: &'static str, amt: &'static str, pay_type: &'static str| {
+        let (base, user, url) = (base.clone(), user.clone(), rx.url.clone());
+        async move {
+            call(
+                &base,
+                "/api/hfpay/v1/trade/app_pay",
+                &[
+                    ("mer_cust_id", M),
+                    ("user_cust_id", &user),
+                    ("order_id", order_id),
+                    ("order_date", DAY),
+                    ("trans_amt", amt),
+                    ("pay_type", pay_type),
+                    ("bg_ret_url", &url),
+                ],
+            )
+            .await
+        }
+    };
+    let r = app_pay("AP1", "25.50", "10").await;
+    assert_eq!(
+        r,
+        json!({"resp_code": "C00001", "resp_desc": "交易处理中", "mer_cust_id": M,
+               "user_cust_id": user, "order_id": "AP1", "order_date": DAY,
+               "trans_amt": "25.50", "trans_stat": "I",
+               "pay_info": format!("{base}/sandbox/cashier/AP1")})
+    );
+    assert_eq!(sb.order(Provider::Huifu, "AP1").unwrap().status, "I");
+    assert_eq!(balance(&base, &user).await, "10000.00");
+    wait_status(&sb, Provider::Huifu, "AP1", "S").await;
+    assert_eq!(balance(&base, &user).await, "10025.50");
+    let cb = decode(&rx.wait(1).await[0].body);
+    assert_eq!(cb["resp_code"], "C00000");
+    assert_eq!(cb["trans_stat"], "S");
+    assert_eq!(cb["trans_amt"], "25.50");
+
+    let r = app_pay("AP2", "1.44", "12").await;
+    assert_eq!(r["resp_code"], "C00001");
+    wait_status(&sb, Provider::Huifu, "AP2", "F").await;
+    let cb = decode(&rx.wait(2).await[1].body);
+    assert_eq!(cb["resp_code"], "C10010");
+    assert_eq!(cb["resp_desc"], "交易失败");
+    assert_eq!(cb["trans_stat"], "F");
+    assert_eq!(balance(&base, &user).await, "10025.50");
+
+    assert_eq!(app_pay("AP3", "1.00", "99").await["resp_code"], "C10001");
+    assert_eq!(app_pay("AP1", "1.00", "10").await["resp_code"], "C10003");
+    assert_eq!(sb.order(Provider::Huifu, "AP3"), None);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn guarantee_operations_and_the_statement_file() {
+    let sb = sandbox(Provider::Huifu).await;
+    let base = sb.huifu_url();
+    let a = open_user(&base, "U1").await;
+    let b = open_user(&base, "U2").await;
+    let r = call(
+        &base,
+        "/api/hfpay/v1/trade/balance_pay",
+        &[
+            ("mer_cust_id", M),
+            ("out_cust_id", &a),
+            ("in_cust_id", &b),
+            ("order_id", "G0"),
+            ("order_date", DAY),
+            ("trans_amt", "50.00"),
+        ],
+    )
+    .await;
+    assert_eq!(r["resp_code"], "C00000");
+    for (i, op) in ["fz", "order_affirm", "order_reverse"].iter().enumerate() {
+        let id = format!("G{}", i + 1);
+        let path = format!("/api/hfpay/v1/trade/{op}");
+        let form = |amt: &'static str, old: &'static str, id: String| {
+            vec![
+                ("mer_cust_id", M.to_owned()),
+                ("old_order_id", old.to_owned()),
+                ("old_order_date", DAY.to_owned()),
+                ("order_id", id),
+                ("order_date", DAY.to_owned()),
+                ("trans_amt", amt.to_owned()),
+            ]
+        };
+        let send = |f: Vec<(&'static str, String)>| {
+            let (base, path) = (base.clone(), path.clone());
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                call(&base, &path, &pairs).await
+            }
+        };
+        let r = send(form("20.00", "G0", id.clone())).await;
+        assert_eq!(
+            r,
+            json!({"resp_code": "C00000", "resp_desc": "交易成功", "mer_cust_id": M,
+                   "order_id": id, "order_date": DAY, "trans_amt": "20.00", "trans_stat": "S"}),
+            "{op}"
+        );
+        let s = sb.order(Provider::Huifu, &id).unwrap();
+        assert_eq!(
+            (s.kind.as_str(), s.status.as_str()),
+            ("guarantee", "S"),
+            "{op}"
+        );
+        assert_eq!(s.amount, pay_core::Money::from_fen(2000), "{op}");
+        let over = send(form("50.01", "G0", format!("X{id}"))).await;
+        assert_eq!(over["resp_code"], "C10001", "{op}");
+        let missing = send(form("1.00", "NOPE", format!("Y{id}"))).await;
+        assert_eq!(missing["resp_code"], "C10004", "{op}");
+    }
+    // balances moved once, by the balance pay only
+    assert_eq!(balance(&base, &a).await, "9950.00");
+    assert_eq!(balance(&base, &b).await, "10050.00");
+
+    // the statement of the day: the money-moving orders, in acceptance order
+    let r = call(
+        &base,
+        "/api/hfpay/v1/merchant/order_download",
+        &[
+            ("mer_cust_id", M),
+            ("order_date", DAY),
+            ("trans_type", "01"),
+        ],
+    )
+    .await;
+    assert_eq!(r["resp_code"], "C00000");
+    let url = r["file_url"].as_str().unwrap().to_owned();
+    assert_eq!(url, format!("{base}/sandbox/files/{DAY}.txt"));
+    let resp = reqwest::get(&url).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let text = resp.text().await.unwrap();
+    let seq = |id: &str| sb.order(Provider::Huifu, id).unwrap().provider_id;
+    let expected = format!(
+        "order_id,order_date,platform_seq_id,trans_type,user_cust_id,trans_amt,trans_stat\n\
+         G0,{DAY},{},balance-pay,{a},50.00,S\n\
+         G1,{DAY},{},guarantee,{a},20.00,S\n\
+         G2,{DAY},{},guarantee,{a},20.00,S\n\
+         G3,{DAY},{},guarantee,{a},20.00,S\n",
+        seq("G0"),
+        seq("G1"),
+        seq("G2"),
+        seq("G3")
+    );
+    assert_eq!(text, expected);
+    // another day is empty but for the header; a bad name is not found
+    let other = reqwest::get(format!("{base}/sandbox/files/20240103.txt"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        other,
+        "order_id,order_date,platform_seq_id,trans_type,user_cust_id,trans_amt,trans_stat\n"
+    );
+    assert_eq!(
+        reqwest::get(format!("{base}/sandbox/files/2024-01-03.txt"))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    sb.shutdown().await;
+}
