@@ -10,11 +10,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod aggregate_pay;
+mod demo;
 mod error;
 mod huifu;
 mod input;
 mod online;
 mod protocol_pay;
+mod sandbox;
 mod settings;
 mod yunzhanghu;
 
@@ -70,6 +72,11 @@ enum Command {
     /// Yunzhanghu realtime settlement.
     #[command(subcommand)]
     Yunzhanghu(yunzhanghu::Command),
+    /// Runs every provider's main flows against in-process simulators: start here.
+    Demo(demo::Args),
+    /// Simulators of the providers, for testing your own services.
+    #[command(subcommand)]
+    Sandbox(sandbox::Command),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -79,6 +86,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::ProtocolPay(cmd) => protocol_pay::run(cmd, &global),
         Command::Huifu(cmd) => huifu::run(cmd, &global),
         Command::Yunzhanghu(cmd) => yunzhanghu::run(cmd, &global),
+        Command::Demo(args) => demo::run(args),
+        Command::Sandbox(cmd) => sandbox::run(cmd),
     }
 }
 

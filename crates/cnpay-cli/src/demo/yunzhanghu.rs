@@ -1,0 +1,245 @@
+//! Yunzhanghu's flow: an identity check, a bank-card payout, its encrypted callback, the order
+//! query, and the day's bill and order files downloaded and parsed.
+
+use std::time::Duration;
+
+use cnpay::yunzhanghu::bill::{BillDownloadUrl, BillFileReader, OrderDownloadUrl, OrderFileReader};
+use cnpay::yunzhanghu::codes::{BillType, FileStatus};
+use cnpay::yunzhanghu::identity::VerifyBankcardFourFactor;
+use cnpay::yunzhanghu::payout::BankCardOrder;
+use cnpay::yunzhanghu::query::QueryOrder;
+use cnpay::yunzhanghu::{BillRecord, Channel, Client, Config, OrderRecord, OrderStatus};
+use pay_core::{Clock, Error, Money, SystemClock, TxStatus};
+use pay_sandbox::credentials::yunzhanghu as cred;
+
+use super::{Env, StepError, Table, expect_eq, present, step};
+
+const PROVIDER: &str = "yunzhanghu";
+
+/// The payee: a valid resident ID number (the sandbox checks it as the provider does), a
+/// 招商银行 card and the phone number the bank has for it.
+const NAME: &str = "张三";
+const ID_CARD: &str = "11010519491231002X";
+const CARD_NO: &str = "6225880137705555";
+const MOBILE: &str = "13812345678";
+
+/// The client for the simulator at `base_url`, with the sandbox's test dealer.
+pub(super) fn client(base_url: &str) -> Result<Client, Error> {
+    Client::new(
+        Config::new(
+            cred::DEALER_ID,
+            cred::BROKER_ID,
+            cred::APP_KEY,
+            cred::DES3_KEY,
+        )
+        .base_url(base_url)
+        .timeout(Duration::from_secs(5)),
+    )
+}
+
+/// Runs Yunzhanghu's flow.
+pub(super) async fn run(env: &Env, table: &mut Table) {
+    table
+        .flow(
+            PROVIDER,
+            "identity check -> payout -> callback -> query -> bill file",
+            flow(env),
+        )
+        .await;
+}
+
+async fn flow(env: &Env) -> Result<(), StepError> {
+    let client = &env.clients.yunzhanghu;
+    // The notify URL "configured when the dealer was opened" (this API version's orders carry
+    // none).
+    env.sandbox
+        .set_yunzhanghu_notify_url(env.notify_url(super::receiver::YUNZHANGHU_PATH));
+
+    step("identity check (bank card four factors)", async {
+        let r = client
+            .verify_bankcard_four_factor(&VerifyBankcardFourFactor {
+                card_no: CARD_NO.into(),
+                id_card: ID_CARD.into(),
+                real_name: NAME.into(),
+                mobile: MOBILE.into(),
+                extra: Default::default(),
+            })
+            .await?;
+        Ok((
+            (),
+            format!(
+                "张* / 110105********002X / 6225********5555 / 138****5678 match ({}, request {})",
+                r.message, r.request_id
+            ),
+        ))
+    })
+    .await?;
+
+    let order_id = format!("{}Y", env.run_id);
+    let pay = Money::from_fen(123_456);
+    let reference = step("bank-card payout (order-realtime)", async {
+        let accepted = client
+            .order_realtime(&BankCardOrder {
+                order_id: order_id.clone(),
+                real_name: NAME.into(),
+                card_no: CARD_NO.into(),
+                id_card: ID_CARD.into(),
+                pay,
+                pay_remark: Some("cnpay demo".into()),
+                ..Default::default()
+            })
+            .await?;
+        if !accepted.order_id.is_empty() {
+            expect_eq("order_id", order_id.as_str(), accepted.order_id.as_str())?;
+        }
+        if let Some(p) = accepted.pay {
+            expect_eq("pay (fen)", &pay.fen(), &p.fen())?;
+        }
+        if accepted.reference.is_empty() {
+            return Err(StepError::check("ref: empty in the answer"));
+        }
+        let detail = format!(
+            "order {order_id}, {pay} yuan ({} fen), sent 3DES-encrypted and HMAC-SHA256-signed: accepted, ref {}",
+            pay.fen(),
+            accepted.reference
+        );
+        Ok((accepted.data.reference, detail))
+    })
+    .await?;
+
+    step("callback verified and decrypted", async {
+        let e = env
+            .receiver
+            .yunzhanghu_events
+            .wait(&order_id, super::STEP_TIMEOUT, |e| {
+                e.data.order_id == order_id && e.data.tx_status().is_final()
+            })
+            .await?;
+        expect_eq("status", &OrderStatus::Paid, &e.data.status)?;
+        expect_eq("ref", reference.as_str(), e.data.reference.as_str())?;
+        let paid = present("pay", e.data.pay)?;
+        expect_eq("pay (fen)", &pay.fen(), &paid.fen())?;
+        Ok((
+            (),
+            format!(
+                "notify_id {}: status {} ({}), {} fen; answered `success`",
+                e.notify_id,
+                e.data.status,
+                e.data.status_message,
+                paid.fen()
+            ),
+        ))
+    })
+    .await?;
+
+    let finished_date = step("query the order", async {
+        let o = client
+            .query_realtime_order(&QueryOrder::new(order_id.clone(), Channel::BankCard))
+            .await?;
+        expect_eq("order_id", order_id.as_str(), o.order_id.as_str())?;
+        expect_eq("status", &OrderStatus::Paid, &o.status)?;
+        if o.tx_status() != TxStatus::Succeeded {
+            return Err(StepError::check(format!(
+                "status: {} does not say the money moved",
+                o.status
+            )));
+        }
+        let paid = present("pay", o.pay)?;
+        expect_eq("pay (fen)", &pay.fen(), &paid.fen())?;
+        let detail = format!(
+            "status {} ({}), {} fen, finished {}",
+            o.status,
+            o.status_message,
+            paid.fen(),
+            o.finished_time.as_deref().unwrap_or("-")
+        );
+        // The files list an order under the day it finished, in Beijing time.
+        let date = o
+            .finished_time
+            .as_deref()
+            .and_then(|t| t.get(..10))
+            .map_or_else(|| SystemClock.now().beijing_date(), str::to_owned);
+        Ok((date, detail))
+    })
+    .await?;
+
+    step("bill file downloaded and parsed", async {
+        let mut gz = Vec::new();
+        let bytes = client
+            .download_bill_file(
+                &BillDownloadUrl {
+                    bill_date: finished_date.clone(),
+                    ..Default::default()
+                },
+                &mut gz,
+            )
+            .await?;
+        let rows: Vec<BillRecord> =
+            BillFileReader::from_gz(gz.as_slice()).collect::<Result<_, Error>>()?;
+        let ours: Vec<&BillRecord> = rows.iter().filter(|r| r.order_id == order_id).collect();
+        let payment = present(
+            "the payout's 经纪公司打款 row",
+            ours.iter()
+                .find(|r| r.bill_type == BillType::BrokerPayment)
+                .copied(),
+        )?;
+        expect_eq("流水状态", &FileStatus::Success, &payment.status)?;
+        expect_eq("金额 (fen)", &pay.fen(), &payment.amount.fen())?;
+        expect_eq("订单流水号", reference.as_str(), payment.reference.as_str())?;
+        let fee = ours
+            .iter()
+            .find(|r| r.bill_type == BillType::BrokerPaymentFee)
+            .map_or_else(
+                || "no fee row".to_owned(),
+                |r| format!("fee {} yuan", r.amount),
+            );
+        Ok((
+            (),
+            format!(
+                "{finished_date}: {bytes} bytes gz, {} rows; ours: 经纪公司打款 {} yuan {}, {fee}",
+                rows.len(),
+                payment.amount,
+                payment.status
+            ),
+        ))
+    })
+    .await?;
+
+    step("order file downloaded and parsed", async {
+        let mut gz = Vec::new();
+        let bytes = client
+            .download_order_file(
+                &OrderDownloadUrl {
+                    order_date: finished_date.clone(),
+                    ..Default::default()
+                },
+                &mut gz,
+            )
+            .await?;
+        let rows: Vec<OrderRecord> =
+            OrderFileReader::from_gz(gz.as_slice()).collect::<Result<_, Error>>()?;
+        let row = present(
+            "the payout's row",
+            rows.iter().find(|r| r.order_id == order_id),
+        )?;
+        expect_eq("订单状态", &FileStatus::Success, &row.status)?;
+        expect_eq("金额 (fen)", &pay.fen(), &row.pay.fen())?;
+        expect_eq(
+            "支付渠道",
+            &Channel::BankCard,
+            present("支付渠道", row.channel.as_ref())?,
+        )?;
+        Ok((
+            (),
+            format!(
+                "{bytes} bytes gz, {} rows; ours: {} {} yuan to {} ({})",
+                rows.len(),
+                row.status,
+                row.pay,
+                row.account,
+                row.real_name
+            ),
+        ))
+    })
+    .await
+}

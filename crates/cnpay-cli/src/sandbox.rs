@@ -1,0 +1,210 @@
+//! `cnpay sandbox serve`: one provider's simulator (pay-sandbox) on a port, until Ctrl-C, for
+//! people testing their own services against it.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use clap::Subcommand;
+use pay_sandbox::credentials;
+use pay_sandbox::{Provider, SandboxOptions};
+
+use crate::demo::{chain, parse_provider};
+use crate::error::CliError;
+
+/// `cnpay sandbox …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Runs one provider's simulator until Ctrl-C.
+    #[command(after_help = "Examples:
+  cnpay sandbox serve --provider yunzhanghu --port 8080
+  cnpay sandbox serve --provider aggregate-pay --port 3020 --realtime
+
+Prints the base URL and the sandbox's test credentials (public test values, valid nowhere but
+in the sandbox), as environment settings for the other cnpay commands. Notifications go only to
+loopback notify URLs unless --allow-remote-notify is given.")]
+    Serve(ServeArgs),
+}
+
+/// `cnpay sandbox serve …`
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// The provider: aggregate-pay, protocol-pay, huifu or yunzhanghu.
+    #[arg(long, value_name = "PROVIDER", value_parser = parse_provider)]
+    provider: Provider,
+    /// The port; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    host: IpAddr,
+    /// Real-time behaviour: a 2 s status delay and the specs' notification schedules
+    /// uncompressed (default: 200 ms, and schedules 1000 times faster).
+    #[arg(long)]
+    realtime: bool,
+    /// The delay before an order moves to its next status, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    status_delay_ms: Option<u64>,
+    /// Let notifications go to hosts other than loopback.
+    #[arg(long)]
+    allow_remote_notify: bool,
+    /// Yunzhanghu: the notify URL for orders that carry no `notify_url` (the one "configured
+    /// when the dealer was opened").
+    #[arg(long, value_name = "URL")]
+    yunzhanghu_notify_url: Option<String>,
+}
+
+/// Runs `cnpay sandbox <command>`.
+pub(crate) fn run(cmd: Command) -> Result<(), CliError> {
+    match cmd {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), CliError> {
+    let mut options = if args.realtime {
+        SandboxOptions::realtime()
+    } else {
+        SandboxOptions::default()
+    };
+    if let Some(ms) = args.status_delay_ms {
+        options = options.with_status_delay(Duration::from_millis(ms));
+    }
+    options = options
+        .with_providers(&[args.provider])
+        .with_remote_notify(args.allow_remote_notify);
+    if let Some(url) = &args.yunzhanghu_notify_url {
+        options = options.with_yunzhanghu_notify_url(url.clone());
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async move {
+        let mut addr = SocketAddr::new(args.host, args.port);
+        if args.port == 0 {
+            // Find a free port to print before serving (pay_sandbox::serve binds it itself).
+            let probe = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| CliError::usage(format!("cannot listen on {addr}: {e}")))?;
+            addr = probe
+                .local_addr()
+                .map_err(|e| CliError::usage(format!("cannot listen on {addr}: {e}")))?;
+        }
+        let base_url = format!("http://{addr}");
+        print_banner(args.provider, &base_url, &options);
+        pay_sandbox::serve(args.provider, addr, options)
+            .await
+            .map_err(|e| CliError::usage(format!("the sandbox stopped: {}", chain(&e))))?;
+        println!("stopped");
+        Ok(())
+    })
+}
+
+/// The settings the other cnpay commands read, for the sandbox's test merchant of `provider`.
+fn settings(provider: Provider, base_url: &str) -> Vec<(&'static str, String)> {
+    let s = |v: &str| v.to_owned();
+    match provider {
+        Provider::AggregatePay => vec![
+            ("CNPAY_AGGREGATE_PAY_BASE_URL", s(base_url)),
+            (
+                "CNPAY_AGGREGATE_PAY_MCH_ID",
+                s(credentials::aggregate::MCH_ID),
+            ),
+            (
+                "CNPAY_AGGREGATE_PAY_APP_ID",
+                s(credentials::aggregate::APP_ID),
+            ),
+            (
+                "CNPAY_AGGREGATE_PAY_KEY",
+                s(credentials::aggregate::REQUEST_KEY),
+            ),
+            (
+                "CNPAY_AGGREGATE_PAY_RESPONSE_KEY",
+                s(credentials::aggregate::RESPONSE_KEY),
+            ),
+        ],
+        Provider::ProtocolPay => vec![
+            ("CNPAY_PROTOCOL_PAY_BASE_URL", s(base_url)),
+            (
+                "CNPAY_PROTOCOL_PAY_APP_ID",
+                s(credentials::protocol::APP_ID),
+            ),
+            ("CNPAY_PROTOCOL_PAY_KEY", s(credentials::protocol::KEY)),
+        ],
+        Provider::Huifu => vec![
+            ("CNPAY_HUIFU_BASE_URL", s(base_url)),
+            (
+                "CNPAY_HUIFU_MER_CUST_ID",
+                s(credentials::huifu::MER_CUST_ID),
+            ),
+            ("CNPAY_HUIFU_KEY", s(credentials::huifu::CLIENT_ID)),
+            ("CNPAY_HUIFU_SECRET", s(credentials::huifu::CLIENT_SECRET)),
+        ],
+        Provider::Yunzhanghu => vec![
+            ("CNPAY_YUNZHANGHU_BASE_URL", s(base_url)),
+            (
+                "CNPAY_YUNZHANGHU_DEALER_ID",
+                s(credentials::yunzhanghu::DEALER_ID),
+            ),
+            (
+                "CNPAY_YUNZHANGHU_BROKER_ID",
+                s(credentials::yunzhanghu::BROKER_ID),
+            ),
+            (
+                "CNPAY_YUNZHANGHU_APP_KEY",
+                s(credentials::yunzhanghu::APP_KEY),
+            ),
+            (
+                "CNPAY_YUNZHANGHU_DES3_KEY",
+                s(credentials::yunzhanghu::DES3_KEY),
+            ),
+        ],
+    }
+}
+
+/// What else a user of `provider`'s sandbox needs to know.
+fn notes(provider: Provider) -> Vec<String> {
+    match provider {
+        Provider::AggregatePay => vec![],
+        Provider::ProtocolPay => vec![
+            format!(
+                "every outReqNo must start with {}",
+                credentials::protocol::APP_ID
+            ),
+            format!("a known businessId: {}", credentials::protocol::BUSINESS_ID),
+        ],
+        Provider::Huifu => vec![
+            "authentication as the Prism gateway: client_id and client_secret as query \
+             parameters, or `Authorization: Bearer` with a token from POST /oauth/token \
+             (grant_type=client_credentials); see the pay-sandbox README for the request \
+             signature"
+                .to_owned(),
+            format!("the SMS code: {}", credentials::huifu::SMS_CODE),
+        ],
+        Provider::Yunzhanghu => vec![format!(
+            "the verify-confirm captcha: {}",
+            credentials::yunzhanghu::CAPTCHA
+        )],
+    }
+}
+
+fn print_banner(provider: Provider, base_url: &str, options: &SandboxOptions) {
+    println!("pay-sandbox: {provider} simulator at {base_url}");
+    println!();
+    println!("Test credentials (public sandbox values, valid nowhere else):");
+    for (name, value) in settings(provider, base_url) {
+        println!("  export {name}={value}");
+    }
+    for note in notes(provider) {
+        println!("  # {note}");
+    }
+    println!();
+    println!(
+        "Orders move to their next status after {} ms; notification retries run {}x faster than \
+         the spec's schedule. An amount whose fen ends in 44 (e.g. 1.44) fails.",
+        options.status_delay.as_millis(),
+        options.time_compression
+    );
+    println!("Ctrl-C stops it.");
+}
