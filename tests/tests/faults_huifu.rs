@@ -161,8 +161,15 @@ async fn oauth_401_on_withdrawal_is_resent_once_identically() {
         .iter()
         .filter(|r| r.url.path() == "/api/hfpay/v1/trade/withdrawal")
         .collect();
-    assert_eq!(withdrawals.len(), 2, "one send and exactly one resend after the refresh");
-    assert_eq!(withdrawals[0].body, withdrawals[1].body, "the resend is the identical request");
+    assert_eq!(
+        withdrawals.len(),
+        2,
+        "one send and exactly one resend after the refresh"
+    );
+    assert_eq!(
+        withdrawals[0].body, withdrawals[1].body,
+        "the resend is the identical request"
+    );
     assert!(
         String::from_utf8_lossy(&withdrawals[0].body).contains(ORDER_ID),
         "the same order id both times"

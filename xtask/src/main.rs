@@ -213,6 +213,14 @@ fn ci(args: &[String]) -> Result<(), String> {
     if skip_deny {
         println!("==> deny: skipped (--skip-deny)");
     } else {
+        let mut probe = cargo();
+        probe.args(["deny", "--version"]);
+        if output(probe).is_err() {
+            // A fresh machine: install the pinned cargo-deny from crates.io.
+            let mut c = cargo();
+            c.args(["install", "cargo-deny", "--locked", "--version", "0.20.2"]);
+            run("install cargo-deny", c)?;
+        }
         let mut c = cargo();
         c.args(["deny", "--locked", "check", "bans", "licenses", "sources"]);
         run("deny", c)?;
