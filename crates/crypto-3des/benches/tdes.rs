@@ -35,7 +35,9 @@ fn decrypt(c: &mut Criterion) {
     let k = TripleDes::new(KEY).unwrap();
     let data = k.encrypt_base64(&payload());
     let mut g = c.benchmark_group("3des-decrypt-base64-472B");
-    g.bench_function("ours", |b| b.iter(|| k.decrypt_base64(black_box(&data)).unwrap()));
+    g.bench_function("ours", |b| {
+        b.iter(|| k.decrypt_base64(black_box(&data)).unwrap())
+    });
     g.bench_function("baseline", |b| {
         b.iter(|| {
             let ct = STANDARD.decode(black_box(&data)).unwrap();
