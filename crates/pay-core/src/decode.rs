@@ -1,17 +1,94 @@
 //! Decoding provider responses, with the failing field named and the raw body kept.
+//!
+//! Decode errors never quote the offending value: serde's messages do (`invalid type: string
+//! "13812345678", expected u64`), and a response field can hold personal data, so the message
+//! is rewritten with the value replaced by `***` before it becomes an error's source. The raw
+//! body stays available, deliberately, through [`Error::Decode`]'s `body`.
+
+use std::fmt;
 
 use crate::Error;
 
+/// Why a body did not decode: the path of the failing field and serde's message with every
+/// quoted value replaced by `***`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    path: String,
+    message: String,
+}
+
+impl DecodeError {
+    /// The path of the failing field (`data.amount`), `.` for the top level.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// serde's message, values redacted.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at `{}`: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Replaces the contents of `"…"` strings, and of `` `…` `` except after `field `, with `***`.
+fn redact(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push_str("\"***\"");
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+            }
+            '`' => {
+                let mut inner = String::new();
+                for c in chars.by_ref() {
+                    if c == '`' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                out.push('`');
+                if out.ends_with("field `") {
+                    out.push_str(&inner);
+                } else {
+                    out.push_str("***");
+                }
+                out.push('`');
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Decodes JSON into `T`. On failure the error names the path of the failing field
-/// (`data.amount`) and keeps the raw body.
+/// (`data.amount`), keeps the raw body, and does not quote the offending value.
 ///
 /// ```
 /// #[derive(Debug, serde::Deserialize)]
-/// struct R { code: String }
-/// let r: R = pay_core::decode::json(br#"{"code":"0000"}"#)?;
-/// assert_eq!(r.code, "0000");
-/// let err = pay_core::decode::json::<R>(br#"{"code":1}"#).unwrap_err();
-/// assert!(matches!(err, pay_core::Error::Decode { .. }));
+/// struct R { code: u32 }
+/// let r: R = pay_core::decode::json(br#"{"code":0}"#)?;
+/// assert_eq!(r.code, 0);
+/// let err = pay_core::decode::json::<R>(br#"{"code":"13812345678"}"#).unwrap_err();
+/// let source = std::error::Error::source(&err).unwrap().to_string();
+/// assert!(source.starts_with("at `code`: invalid type: string \"***\""), "{source}");
 /// # Ok::<(), pay_core::Error>(())
 /// ```
 ///
@@ -19,7 +96,13 @@ use crate::Error;
 /// [`Error::Decode`].
 pub fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| Error::decode(body, e))
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let source = DecodeError {
+            path: e.path().to_string(),
+            message: redact(&e.inner().to_string()),
+        };
+        Error::decode(body, source)
+    })
 }
 
 /// Decodes a JSON string (already text) into `T`, as [`json`].
@@ -28,4 +111,45 @@ pub fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 /// [`Error::Decode`].
 pub fn json_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
     json(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn redacts_values_keeps_field_names() {
+        assert_eq!(
+            redact(r#"invalid type: string "6225 \"x\" 8801", expected i64 at line 1 column 9"#),
+            r#"invalid type: string "***", expected i64 at line 1 column 9"#
+        );
+        assert_eq!(
+            redact("unknown variant `13812345678`, expected `A` or `B`"),
+            "unknown variant `***`, expected `***` or `***`"
+        );
+        assert_eq!(redact("missing field `card_no`"), "missing field `card_no`");
+        assert_eq!(
+            redact("invalid value: integer `1381`, expected u8"),
+            "invalid value: integer `***`, expected u8"
+        );
+    }
+
+    #[test]
+    fn decode_errors_do_not_quote_values() {
+        let body = br#"{"a":{"amount":"13812345678 6225880137705555"}}"#;
+        let e = json::<BTreeMap<String, BTreeMap<String, i64>>>(body).unwrap_err();
+        let chain = format!(
+            "{e} {e:?} {}",
+            std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        );
+        assert!(!chain.contains("13812345678"), "{chain}");
+        assert!(chain.contains("a.amount"), "{chain}");
+        match e {
+            Error::Decode { body: raw, .. } => assert_eq!(raw.as_bytes(), body),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod decode;
 mod error;
+mod extensions;
 pub mod form;
 pub mod hex;
 pub mod money;
@@ -27,6 +28,7 @@ pub use clock::{
 pub use error::{
     BoxError, Error, ProviderError, ProviderErrorKind, RawBody, Result, SignatureErrorKind,
 };
+pub use extensions::Extensions;
 pub use money::{Money, MoneyError};
 pub use notify::{
     Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent, NotificationInbox,
