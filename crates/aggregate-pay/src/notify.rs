@@ -6,8 +6,8 @@
 //! (60, 120, … s), so the same event can arrive again: use a [`pay_core::NotificationInbox`].
 
 use pay_core::{
-    Error, IncomingNotification, Money, NotificationEvent, NotificationReply, NotificationVerifier,
-    SignatureErrorKind, Timestamp,
+    Error, Extensions, IncomingNotification, Money, NotificationEvent, NotificationReply,
+    NotificationVerifier, SignatureErrorKind, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -18,7 +18,7 @@ use crate::pay::millis;
 use crate::sign::check_sign;
 
 /// A pay result notification (section 2.3.2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayNotification {
     /// `payOrderId`: the gateway's order number.
@@ -60,7 +60,28 @@ pub struct PayNotification {
     pub back_type: Option<BackType>,
     /// Every other parameter (`channelId`, `currency`, fields the gateway adds), as strings.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for PayNotification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PayNotification")
+            .field("pay_order_id", &self.pay_order_id)
+            .field("mch_id", &self.mch_id)
+            .field("app_id", &self.app_id)
+            .field("product_id", &self.product_id)
+            .field("mch_order_no", &self.mch_order_no)
+            .field("amount", &self.amount)
+            .field("status", &self.status)
+            .field("channel_order_no", &self.channel_order_no)
+            .field("channel_attach", &self.channel_attach)
+            .field("param1", &crate::pay::ShownParam(&self.param1))
+            .field("param2", &crate::pay::ShownParam(&self.param2))
+            .field("pay_succ_time", &self.pay_succ_time)
+            .field("back_type", &self.back_type)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl PayNotification {
@@ -78,7 +99,7 @@ impl NotificationEvent for PayNotification {
 }
 
 /// A payout result notification (section 3.3.2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransNotification {
     /// `transOrderId`: the gateway's payout number.
@@ -111,7 +132,25 @@ pub struct TransNotification {
     pub back_type: Option<BackType>,
     /// Every other parameter, as strings.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for TransNotification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransNotification")
+            .field("trans_order_id", &self.trans_order_id)
+            .field("mch_id", &self.mch_id)
+            .field("mch_trans_order_no", &self.mch_trans_order_no)
+            .field("amount", &self.amount)
+            .field("status", &self.status)
+            .field("channel_order_no", &self.channel_order_no)
+            .field("param1", &crate::pay::ShownParam(&self.param1))
+            .field("param2", &crate::pay::ShownParam(&self.param2))
+            .field("trans_succ_time", &self.trans_succ_time)
+            .field("back_type", &self.back_type)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl TransNotification {

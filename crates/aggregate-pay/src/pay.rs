@@ -1,6 +1,8 @@
 //! Pay orders: `/api/pay/create_order` (section 2.1) and `/api/pay/query_order` (2.2).
 
-use pay_core::{CardNumber, Error, Money, PaymentAction, PersonName, Timestamp, validate};
+use pay_core::{
+    CardNumber, Error, Extensions, Money, PaymentAction, PersonName, Timestamp, validate,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -73,6 +75,50 @@ pub(crate) fn push_extra(params: &mut WireParams, extra: &Map<String, Value>) {
     }
 }
 
+/// `Debug` of `param1` / `param2`, which echo what the merchant sent: for online banking
+/// `param1` is `bankCode;name;account`, whose name and account are masked; in any other value a
+/// run of seven or more digits keeps only its last four.
+pub(crate) struct ShownParam<'a>(pub(crate) &'a Option<String>);
+
+impl std::fmt::Debug for ShownParam<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0.as_deref().map(mask_param), f)
+    }
+}
+
+fn mask_param(s: &str) -> String {
+    let parts: Vec<&str> = s.split(';').collect();
+    if let [bank, name, account] = parts.as_slice() {
+        return format!(
+            "{bank};{};{}",
+            pay_core::pii::mask_name(name),
+            pay_core::pii::mask_card_number(account)
+        );
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let n = run.len();
+        if n >= 7 {
+            out.extend(std::iter::repeat_n('*', n - 4));
+            out.push_str(run.get(n - 4..).unwrap_or_default());
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// The remitter of an online-banking payment (product 8000), sent in `param1` as
 /// `bankCode;name;account`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,7 +187,7 @@ impl Remitter {
 /// req.validate()?;
 /// # Ok::<(), pay_core::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOrderRequest {
     /// `mchOrderNo`, String(30): the merchant's order number, the identity of the order.
@@ -183,7 +229,28 @@ pub struct CreateOrderRequest {
     /// Extension parameters by wire name (e.g. `extra` with a WeChat `openId`); an object or
     /// array is sent as its JSON text.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for CreateOrderRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateOrderRequest")
+            .field("mch_order_no", &self.mch_order_no)
+            .field("product_id", &self.product_id)
+            .field("currency", &self.currency)
+            .field("amount", &self.amount)
+            .field("client_ip", &self.client_ip)
+            .field("device", &self.device)
+            .field("return_url", &self.return_url)
+            .field("notify_url", &self.notify_url)
+            .field("subject", &self.subject)
+            .field("body", &self.body)
+            .field("param1", &crate::pay::ShownParam(&self.param1))
+            .field("param2", &crate::pay::ShownParam(&self.param2))
+            .field("remitter", &self.remitter)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 const CREATE_ORDER_FIELDS: &[&str] = &[
@@ -225,7 +292,7 @@ impl CreateOrderRequest {
             param1: None,
             param2: None,
             remitter: None,
-            extra: Map::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -365,7 +432,7 @@ pub struct CreateOrderResponse {
     pub pay_params: Option<PayParams>,
     /// Every other field (`retCode`, `retMsg`, `sign`, fields the gateway adds).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl CreateOrderResponse {
@@ -388,7 +455,7 @@ pub struct PayParams {
     pub pay_url: Option<String>,
     /// Other parameters for invoking the payment channel.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 /// Turns a `payUrl` into what the payer must do (section 2.1.5):
@@ -458,7 +525,7 @@ pub struct QueryOrderRequest {
     pub execute_notify: Option<bool>,
     /// Extension parameters by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl QueryOrderRequest {
@@ -595,7 +662,7 @@ pub struct PayOrder {
     pub pay_succ_time: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl PayOrder {
@@ -697,6 +764,24 @@ mod tests {
             !dbg.contains("6222020000000000") && !dbg.contains("张三"),
             "{dbg}"
         );
+    }
+
+    #[test]
+    fn params_are_masked_in_debug() {
+        assert_eq!(
+            mask_param("ICBC;张三;6222020000000000"),
+            "ICBC;张*;6222********0000"
+        );
+        assert_eq!(mask_param("order 13812345678 x"), "order *******5678 x");
+        assert_eq!(mask_param("a;b"), "a;b");
+        let r = req()
+            .param1("ICBC;张三;6222020000000000")
+            .param2("13812345678");
+        let dbg = format!("{r:?} {r:#?}");
+        for secret in ["6222020000000000", "张三", "13812345678"] {
+            assert!(!dbg.contains(secret), "{secret} in {dbg}");
+        }
+        assert!(dbg.contains("ICBC;张*;6222********0000"), "{dbg}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Payouts (代付): `/api/trans/create_order` (section 3.1) and `/api/trans/query_order` (3.2).
 
-use pay_core::{CardNumber, Error, Money, PersonName, Timestamp, validate};
+use pay_core::{CardNumber, Error, Extensions, Money, PersonName, Timestamp, validate};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::codes::{AccountAttr, AccountType, BankCode, TransStatus};
 use crate::config::Config;
@@ -36,7 +36,7 @@ use crate::sign::WireParams;
 /// assert!(!format!("{req:?}").contains("6225880137705555"));
 /// # Ok::<(), pay_core::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransOrderRequest {
     /// `mchTransOrderNo`, String(30): the merchant's payout number, the idempotency key.
@@ -88,7 +88,32 @@ pub struct TransOrderRequest {
     pub param2: Option<String>,
     /// Extension parameters by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for TransOrderRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransOrderRequest")
+            .field("mch_trans_order_no", &self.mch_trans_order_no)
+            .field("currency", &self.currency)
+            .field("amount", &self.amount)
+            .field("client_ip", &self.client_ip)
+            .field("device", &self.device)
+            .field("notify_url", &self.notify_url)
+            .field("account_attr", &self.account_attr)
+            .field("bank_type", &self.bank_type)
+            .field("bank_code", &self.bank_code)
+            .field("bank_name", &self.bank_name)
+            .field("account_type", &self.account_type)
+            .field("account_name", &self.account_name)
+            .field("account_no", &self.account_no)
+            .field("province", &self.province)
+            .field("city", &self.city)
+            .field("param1", &crate::pay::ShownParam(&self.param1))
+            .field("param2", &crate::pay::ShownParam(&self.param2))
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 const TRANS_ORDER_FIELDS: &[&str] = &[
@@ -144,7 +169,7 @@ impl TransOrderRequest {
             city: city.into(),
             param1: None,
             param2: None,
-            extra: Map::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -293,7 +318,7 @@ pub struct TransQueryRequest {
     pub execute_notify: Option<bool>,
     /// Extension parameters by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl TransQueryRequest {
@@ -427,7 +452,7 @@ pub struct TransOrder {
     pub trans_succ_time: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl TransOrder {

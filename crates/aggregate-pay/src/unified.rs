@@ -14,8 +14,8 @@
 //! `payee.phone`) is an [`Error::InvalidInput`].
 
 use pay_core::{
-    Error, Extra, IncomingNotification, PayeeAccount, PaymentRequest, PaymentResult, Payments,
-    PayoutRequest, PayoutResult, Payouts, TxStatus,
+    Error, Extensions, Extra, IncomingNotification, PayeeAccount, PaymentRequest, PaymentResult,
+    Payments, PayoutRequest, PayoutResult, Payouts, TxStatus,
 };
 use serde_json::{Map, Value};
 
@@ -28,7 +28,7 @@ fn take(extra: &mut Map<String, Value>, key: &str) -> Option<String> {
     extra.remove(key).and_then(|v| crate::sign::wire_string(&v))
 }
 
-fn rest(extra: &Extra) -> Map<String, Value> {
+fn rest(extra: &Extra) -> Extensions {
     extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 

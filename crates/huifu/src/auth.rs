@@ -42,7 +42,9 @@ use pay_core::{Call, Clock, Error, ProviderError, ProviderErrorKind, SecretKey, 
 use crate::sign;
 
 /// The parts of an outgoing request that authentication may read and extend.
-#[derive(Debug)]
+///
+/// Its `Debug` shows the method, the path and the names of the query parameters, headers and
+/// form fields, never their values (they carry personal data and credentials).
 pub struct AuthRequest<'a> {
     /// The HTTP method.
     pub method: &'a Method,
@@ -55,6 +57,34 @@ pub struct AuthRequest<'a> {
     /// The text form fields of the body (form or multipart). Empty for a JSON body, which the
     /// Prism sign does not cover.
     pub form: &'a [(String, String)],
+}
+
+/// The path with the card number of `bank_check/card/{card}` masked.
+fn shown_path(path: &str) -> String {
+    match path.strip_prefix(crate::merchant::BANK_CHECK_CARD_PREFIX) {
+        Some(card) => format!(
+            "{}{}",
+            crate::merchant::BANK_CHECK_CARD_PREFIX,
+            pay_core::pii::mask_card_number(card)
+        ),
+        None => path.to_owned(),
+    }
+}
+
+impl fmt::Debug for AuthRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs.iter().map(|(k, _)| k.clone()).collect()
+        };
+        let headers: Vec<&str> = self.headers.keys().map(http::HeaderName::as_str).collect();
+        f.debug_struct("AuthRequest")
+            .field("method", self.method)
+            .field("path", &shown_path(self.path))
+            .field("query", &names(&self.query))
+            .field("headers", &headers)
+            .field("form", &names(self.form))
+            .finish()
+    }
 }
 
 impl AuthRequest<'_> {

@@ -3,7 +3,9 @@
 //! (`GET /api/hfpay/app/bank_check/card/{card_id}`).
 
 use http::Method;
-use pay_core::{Call, CallKind, CardNumber, Error, IdNumber, Money, PersonName, PhoneNumber};
+use pay_core::{
+    Call, CallKind, CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Body, Client, PROVIDER};
@@ -13,8 +15,6 @@ use crate::codes::{
 };
 use crate::response::HfResponse;
 use crate::types::{self, DateOrPermanent, Extension, Stockholder};
-
-type Extra = serde_json::Map<String, serde_json::Value>;
 
 /// `POST /api/hfpay/v1/merchant/agent_merchant_opening`.
 pub const AGENT_MERCHANT_OPENING: &str = "/api/hfpay/v1/merchant/agent_merchant_opening";
@@ -44,7 +44,7 @@ fn is_none<T>(v: &Option<T>) -> bool {
 }
 
 /// Agent merchant opening (`agent_merchant_opening`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentMerchantOpeningRequest {
     /// 商户全称.
     pub mer_name: String,
@@ -150,7 +150,58 @@ pub struct AgentMerchantOpeningRequest {
     pub extension: Option<Extension>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for AgentMerchantOpeningRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentMerchantOpeningRequest")
+            .field("mer_name", &self.mer_name)
+            .field("mer_short_name", &self.mer_short_name)
+            .field("mer_en_name", &self.mer_en_name)
+            .field("reg_fund", &self.reg_fund)
+            .field("paid_in_fund", &self.paid_in_fund)
+            .field("mer_website", &self.mer_website)
+            .field("per_icp_code", &self.per_icp_code)
+            .field("est_date", &self.est_date)
+            .field("mer_prov", &self.mer_prov)
+            .field("mer_area", &self.mer_area)
+            .field("mer_addr", &self.mer_addr)
+            .field("mer_reg_addr", &self.mer_reg_addr)
+            .field("license_type", &self.license_type)
+            .field("business_code", &self.business_code)
+            .field("institution_code", &self.institution_code)
+            .field("tax_code", &self.tax_code)
+            .field("social_credit_code", &self.social_credit_code)
+            .field("license_start_date", &self.license_start_date)
+            .field("license_end_date", &self.license_end_date)
+            .field("business_scope", &self.business_scope)
+            .field("stockholders", &self.stockholders)
+            .field("legal_name", &self.legal_name)
+            .field("legal_cert_type", &self.legal_cert_type)
+            .field("legal_cert_id", &self.legal_cert_id)
+            .field("legal_id_start_date", &self.legal_id_start_date)
+            .field("legal_id_end_date", &self.legal_id_end_date)
+            .field("legal_mobile", &self.legal_mobile)
+            .field("contact_name", &self.contact_name)
+            .field("contact_mobile", &self.contact_mobile)
+            .field(
+                "contact_email",
+                &crate::types::Masked(&self.contact_email, crate::types::mask_email),
+            )
+            .field("bank_id", &self.bank_id)
+            .field("bank_acct_no", &self.bank_acct_no)
+            .field("bank_branch", &self.bank_branch)
+            .field("bank_prov", &self.bank_prov)
+            .field("bank_area", &self.bank_area)
+            .field("attach_nos", &self.attach_nos)
+            .field("card_type", &self.card_type)
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("extension", &self.extension)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 fn license_codes(
@@ -269,7 +320,7 @@ impl AgentMerchantOpeningRequest {
 }
 
 /// Individual-business opening (`merchant_opening`, 个体户开户).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct MerchantOpeningRequest {
     /// 订单号.
     pub order_id: String,
@@ -331,7 +382,53 @@ pub struct MerchantOpeningRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for MerchantOpeningRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MerchantOpeningRequest")
+            .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
+            .field("apply_id", &self.apply_id)
+            .field("operate_type", &self.operate_type)
+            .field(
+                "user_name",
+                &crate::types::Masked(&self.user_name, pay_core::pii::mask_name),
+            )
+            .field("business_code", &self.business_code)
+            .field("license_start_date", &self.license_start_date)
+            .field("license_end_date", &self.license_end_date)
+            .field("solo_business_address", &self.solo_business_address)
+            .field("solo_reg_address", &self.solo_reg_address)
+            .field(
+                "solo_fixed_telephone",
+                &crate::types::Masked(&self.solo_fixed_telephone, pay_core::pii::mask_phone),
+            )
+            .field("business_scope", &self.business_scope)
+            .field("legal_name", &self.legal_name)
+            .field("legal_cert_type", &self.legal_cert_type)
+            .field("legal_cert_id", &self.legal_cert_id)
+            .field("legal_cert_start_date", &self.legal_cert_start_date)
+            .field("legal_cert_end_date", &self.legal_cert_end_date)
+            .field("legal_mobile", &self.legal_mobile)
+            .field("contact_name", &self.contact_name)
+            .field("contact_mobile", &self.contact_mobile)
+            .field(
+                "contact_email",
+                &crate::types::Masked(&self.contact_email, crate::types::mask_email),
+            )
+            .field("occupation", &self.occupation)
+            .field(
+                "address",
+                &crate::types::Masked(&self.address, pay_core::pii::mask_name),
+            )
+            .field("attach_nos", &self.attach_nos)
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl MerchantOpeningRequest {
@@ -374,7 +471,7 @@ impl MerchantOpeningRequest {
 }
 
 /// Personal account opening (`person_opening`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonOpeningRequest {
     /// 订单号.
     pub order_id: String,
@@ -410,7 +507,34 @@ pub struct PersonOpeningRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for PersonOpeningRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonOpeningRequest")
+            .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
+            .field("user_name", &self.user_name)
+            .field("cert_id", &self.cert_id)
+            .field("user_mobile", &self.user_mobile)
+            .field("vali_date", &self.vali_date)
+            .field("cust_prov", &self.cust_prov)
+            .field("cust_area", &self.cust_area)
+            .field(
+                "cust_address",
+                &crate::types::Masked(&self.cust_address, pay_core::pii::mask_name),
+            )
+            .field("occupation", &self.occupation)
+            .field(
+                "user_email",
+                &crate::types::Masked(&self.user_email, crate::types::mask_email),
+            )
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl PersonOpeningRequest {
@@ -431,7 +555,7 @@ impl PersonOpeningRequest {
 }
 
 /// Business account opening (`business_opening`, 企业开户).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct BusinessOpeningRequest {
     /// 订单号.
     pub order_id: String,
@@ -519,7 +643,55 @@ pub struct BusinessOpeningRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for BusinessOpeningRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BusinessOpeningRequest")
+            .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
+            .field("apply_id", &self.apply_id)
+            .field("operate_type", &self.operate_type)
+            .field("corp_license_type", &self.corp_license_type)
+            .field("corp_type", &self.corp_type)
+            .field("corp_name", &self.corp_name)
+            .field("business_code", &self.business_code)
+            .field("institution_code", &self.institution_code)
+            .field("tax_code", &self.tax_code)
+            .field("social_credit_code", &self.social_credit_code)
+            .field("license_start_date", &self.license_start_date)
+            .field("license_end_date", &self.license_end_date)
+            .field("corp_business_address", &self.corp_business_address)
+            .field("corp_reg_address", &self.corp_reg_address)
+            .field("corp_fixed_telephone", &self.corp_fixed_telephone)
+            .field("business_scope", &self.business_scope)
+            .field("controlling_shareholder", &self.controlling_shareholder)
+            .field("legal_name", &self.legal_name)
+            .field("legal_cert_type", &self.legal_cert_type)
+            .field("legal_cert_id", &self.legal_cert_id)
+            .field("legal_cert_start_date", &self.legal_cert_start_date)
+            .field("legal_cert_end_date", &self.legal_cert_end_date)
+            .field("legal_mobile", &self.legal_mobile)
+            .field("contact_name", &self.contact_name)
+            .field("contact_mobile", &self.contact_mobile)
+            .field(
+                "contact_email",
+                &crate::types::Masked(&self.contact_email, crate::types::mask_email),
+            )
+            .field("bank_acct_name", &self.bank_acct_name)
+            .field("bank_id", &self.bank_id)
+            .field("bank_acct_no", &self.bank_acct_no)
+            .field("bank_branch", &self.bank_branch)
+            .field("bank_prov", &self.bank_prov)
+            .field("bank_area", &self.bank_area)
+            .field("industry", &self.industry)
+            .field("ret_url", &self.ret_url)
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl BusinessOpeningRequest {
@@ -602,7 +774,7 @@ impl BusinessOpeningRequest {
 }
 
 /// Creates a sub-account (`sub_merchant_create`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubMerchantCreateRequest {
     /// 用户客户号.
     pub user_cust_id: String,
@@ -625,7 +797,26 @@ pub struct SubMerchantCreateRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for SubMerchantCreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubMerchantCreateRequest")
+            .field("user_cust_id", &self.user_cust_id)
+            .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
+            .field("acct_type", &self.acct_type)
+            .field(
+                "sms_code",
+                &crate::types::Masked(&self.sms_code, crate::types::hidden),
+            )
+            .field("ret_url", &self.ret_url)
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl SubMerchantCreateRequest {
@@ -655,7 +846,7 @@ pub struct BalanceQueryRequest {
     pub acct_id: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// Binds a debit card (`bind_bank_card`).
@@ -686,7 +877,7 @@ pub struct BindBankCardRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// Unbinds a card (`untie_bank_card`).
@@ -713,7 +904,7 @@ pub struct UntieBankCardRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// Sends an SMS code (`send_sms_code`) for balance pay, withdrawal or sub-account creation.
@@ -734,7 +925,7 @@ pub struct SendSmsCodeRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// Statement download (`order_download`).
@@ -746,7 +937,7 @@ pub struct OrderDownloadRequest {
     pub trans_type: DownloadTransType,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl BalanceQueryRequest {

@@ -93,20 +93,30 @@ fn unsign_content(resp: HfResponse) -> Result<HfResponse, Error> {
         .find_map(|k| resp.extra.get(*k).filter(|v| !v.is_null()));
     match nested {
         Some(serde_json::Value::String(s)) => pay_core::decode::json_str(s),
-        Some(v @ serde_json::Value::Object(_)) => {
-            serde_json::from_value(v.clone()).map_err(|e| Error::decode(v.to_string(), e))
-        }
+        Some(v @ serde_json::Value::Object(_)) => pay_core::decode::json(v.to_string().as_bytes()),
         _ => Ok(resp),
     }
 }
 
 /// A callback decoded locally: what it **claims**, not yet confirmed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct UnverifiedCallback {
     /// The raw `check_value`.
     pub check_value: String,
     /// The claims.
     pub claimed: HfResponse,
+}
+
+impl std::fmt::Debug for UnverifiedCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnverifiedCallback")
+            .field(
+                "check_value",
+                &crate::types::Masked(&self.check_value, crate::types::length_only),
+            )
+            .field("claimed", &self.claimed)
+            .finish()
+    }
 }
 
 impl UnverifiedCallback {
@@ -205,7 +215,7 @@ impl Client {
             .unsign(&UnsignRequest {
                 check_value: check_value.to_owned(),
                 unsign_type: UnsignType::Base64,
-                extra: serde_json::Map::new(),
+                extra: pay_core::Extensions::new(),
             })
             .await?;
         unsign_content(resp)
@@ -254,7 +264,7 @@ impl Client {
                 order_date: order_date.clone(),
                 trans_type: trans_type.clone(),
                 mer_priv: None,
-                extra: serde_json::Map::new(),
+                extra: pay_core::Extensions::new(),
             })
             .await?;
         let mismatch = || Error::Signature {

@@ -141,7 +141,7 @@ pub struct HfResponse {
     pub mer_priv: Option<String>,
     /// Every other field.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: pay_core::Extensions,
 }
 
 impl HfResponse {

@@ -6,7 +6,7 @@
 //! broken connection after sending is [`pay_core::Error::UnknownOutcome`] carrying the
 //! `order_id`; settle it with [`crate::Client::order_query`]. Nothing is resent automatically.
 
-use pay_core::{Call, CardNumber, Error, Money, PhoneNumber};
+use pay_core::{Call, CardNumber, Error, Extensions, Money, PhoneNumber};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::client::{Client, PROVIDER};
@@ -16,8 +16,6 @@ use crate::codes::{
 };
 use crate::response::HfResponse;
 use crate::types::{self, DivDetail, Extension};
-
-type Extra = serde_json::Map<String, serde_json::Value>;
 
 /// `POST /api/hfpay/v1/trade/app_pay`.
 pub const APP_PAY: &str = "/api/hfpay/v1/trade/app_pay";
@@ -109,7 +107,7 @@ pub struct AppPayRequest {
     pub div_type: Option<DivType>,
     /// Parameters this version does not know, sent as given.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl AppPayRequest {
@@ -157,7 +155,7 @@ impl AppPayRequest {
 }
 
 /// Balance pay (`balance_pay`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct BalancePayRequest {
     /// 卖家客户号.
     pub in_cust_id: String,
@@ -186,7 +184,28 @@ pub struct BalancePayRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for BalancePayRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BalancePayRequest")
+            .field("in_cust_id", &self.in_cust_id)
+            .field("out_cust_id", &self.out_cust_id)
+            .field("trans_amt", &self.trans_amt)
+            .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
+            .field(
+                "sms_code",
+                &crate::types::Masked(&self.sms_code, crate::types::hidden),
+            )
+            .field("trans_type", &self.trans_type)
+            .field("ret_url", &self.ret_url)
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl BalancePayRequest {
@@ -208,7 +227,7 @@ impl BalancePayRequest {
 /// Quick pay confirmation (`quick_pay`): confirms the order started by
 /// [`Client::send_quick_pay_sms_code`] with the SMS code the payer received. It carries no
 /// amount: the amount is the one sent with the SMS request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuickPayRequest {
     /// 用户客户号.
     pub user_cust_id: String,
@@ -238,7 +257,29 @@ pub struct QuickPayRequest {
     pub secondary_mer_id: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for QuickPayRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuickPayRequest")
+            .field("user_cust_id", &self.user_cust_id)
+            .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
+            .field("ori_order_id", &self.ori_order_id)
+            .field("ori_order_date", &self.ori_order_date)
+            .field(
+                "sms_code",
+                &crate::types::Masked(&self.sms_code, crate::types::hidden),
+            )
+            .field("ret_url", &self.ret_url)
+            .field("request_type", &self.request_type)
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("secondary_mer_id", &self.secondary_mer_id)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl QuickPayRequest {
@@ -309,7 +350,7 @@ pub struct SendQuickPaySmsCodeRequest {
     pub goods_short_name: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl SendQuickPaySmsCodeRequest {
@@ -362,7 +403,7 @@ pub struct RefundRequest {
     pub div_detail: Option<Vec<DivDetail>>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl RefundRequest {
@@ -419,7 +460,7 @@ pub struct FzRequest {
     pub dev_info: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl FzRequest {
@@ -465,7 +506,7 @@ pub struct GuaranteeRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// `order_affirm` parameters.
@@ -506,7 +547,7 @@ pub struct OrderQueryRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl OrderQueryRequest {
@@ -523,7 +564,7 @@ impl OrderQueryRequest {
 }
 
 /// Withdrawal (`withdrawal`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct WithdrawalRequest {
     /// 用户客户号.
     pub user_cust_id: String,
@@ -557,7 +598,30 @@ pub struct WithdrawalRequest {
     pub mer_priv: Option<String>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for WithdrawalRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithdrawalRequest")
+            .field("user_cust_id", &self.user_cust_id)
+            .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
+            .field("trans_amt", &self.trans_amt)
+            .field("cash_bind_card_id", &self.cash_bind_card_id)
+            .field("cash_type", &self.cash_type)
+            .field("fee_obj", &self.fee_obj)
+            .field("fee_acct_id", &self.fee_acct_id)
+            .field(
+                "sms_code",
+                &crate::types::Masked(&self.sms_code, crate::types::hidden),
+            )
+            .field("ret_url", &self.ret_url)
+            .field("bg_ret_url", &self.bg_ret_url)
+            .field("mer_priv", &self.mer_priv)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl WithdrawalRequest {
@@ -598,7 +662,7 @@ fn unsign_type_as_int<S: Serializer>(t: &UnsignType, s: S) -> Result<S::Ok, S::E
 }
 
 /// Decodes a callback's `check_value` (`unsgin`; the spec types `unsign_type` as `int`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnsignRequest {
     /// 回调加密串.
     pub check_value: String,
@@ -607,7 +671,20 @@ pub struct UnsignRequest {
     pub unsign_type: UnsignType,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for UnsignRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnsignRequest")
+            .field(
+                "check_value",
+                &crate::types::Masked(&self.check_value, crate::types::length_only),
+            )
+            .field("unsign_type", &self.unsign_type)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl UnsignRequest {

@@ -1,6 +1,8 @@
 //! Values shared by several endpoints: dates that may be "永久", JSON-valued fields built from
 //! typed values, and the input checks.
 
+use std::fmt;
+
 use pay_core::{Error, IdNumber, Money, PersonName, PhoneNumber, validate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -141,7 +143,7 @@ pub struct Extension {
     pub eacloud: Option<String>,
     /// Any other key.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: pay_core::Extensions,
 }
 
 impl Extension {
@@ -149,7 +151,7 @@ impl Extension {
     pub fn eacloud_proxy() -> Self {
         Extension {
             eacloud: Some("proxy".into()),
-            extra: serde_json::Map::new(),
+            extra: pay_core::Extensions::new(),
         }
     }
 }
@@ -276,6 +278,40 @@ pub(crate) fn opt_email(field: &'static str, v: Option<&String>) -> Result<(), E
 pub(crate) fn order_id(field: &'static str, v: &str) -> Result<(), Error> {
     validate::required_max(field, v, 32)?;
     validate::ascii_alnum(field, v, "_-")
+}
+
+/// `Debug` of a plain-string field that holds personal data or a secret: the value goes through
+/// the mask, never into the output.
+pub(crate) struct Masked<'a, T: ?Sized>(pub(crate) &'a T, pub(crate) fn(&str) -> String);
+
+impl fmt::Debug for Masked<'_, String> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&(self.1)(self.0), f)
+    }
+}
+
+impl fmt::Debug for Masked<'_, Option<String>> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0.as_deref().map(self.1), f)
+    }
+}
+
+/// A secret (an SMS code): shown as `***`.
+pub(crate) fn hidden(_: &str) -> String {
+    "***".to_owned()
+}
+
+/// An opaque blob that holds personal data (`check_value`): shown as its length.
+pub(crate) fn length_only(s: &str) -> String {
+    format!("<{} bytes>", s.len())
+}
+
+/// An e-mail address: the first character of the local part and the domain stay.
+pub(crate) fn mask_email(s: &str) -> String {
+    match s.rsplit_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", pay_core::pii::mask_name(local)),
+        None => pay_core::pii::mask_name(s),
+    }
 }
 
 #[cfg(test)]

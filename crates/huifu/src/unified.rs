@@ -53,8 +53,11 @@ fn build<T: DeserializeOwned>(
         }
         map.insert(k.to_owned(), v);
     }
-    serde_json::from_value(serde_json::Value::Object(map))
-        .map_err(|e| Error::invalid_input("extra", e.to_string()))
+    // Through pay_core::decode: the message names the field but never quotes a value.
+    pay_core::decode::json(serde_json::Value::Object(map).to_string().as_bytes()).map_err(|e| {
+        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+        Error::invalid_input("extra", why)
+    })
 }
 
 fn s(v: impl Into<String>) -> serde_json::Value {
@@ -91,7 +94,7 @@ impl Client {
             order_date: order_date_for(self, order_id, &extra),
             trans_type,
             mer_priv: None,
-            extra: serde_json::Map::new(),
+            extra: pay_core::Extensions::new(),
         })
         .await
     }

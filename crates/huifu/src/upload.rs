@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use http::Method;
 use pay_core::multipart::FilePart;
-use pay_core::{Call, Error, IdNumber, PersonName};
+use pay_core::{Call, Error, Extensions, IdNumber, PersonName};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -23,8 +23,6 @@ use crate::client::{Body, Client, PROVIDER};
 use crate::codes::{AttachType, FileUploadType, SourceChannel, UploadCertType, UploadTransType};
 use crate::response::HfResponse;
 use crate::types;
-
-type Extra = serde_json::Map<String, serde_json::Value>;
 
 /// `POST /api/hfpay/v1/merchant/upload_card`.
 pub const UPLOAD_CARD: &str = "/api/hfpay/v1/merchant/upload_card";
@@ -223,7 +221,7 @@ pub struct UploadCardRequest {
     pub bg_ret_url: String,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl UploadCardRequest {
@@ -265,7 +263,7 @@ pub struct UploadFileRequest {
     pub file_upload_type: Option<FileUploadType>,
     /// Parameters this version does not know.
     #[serde(flatten, default)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl UploadFileRequest {

@@ -51,7 +51,7 @@ impl NotificationKind {
 }
 
 /// The verified content of a notification.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum NotificationData {
     /// A pay-in (sections 9 and 10), as [`Client::inquery`] returns it.
@@ -61,7 +61,7 @@ pub enum NotificationData {
 }
 
 /// A verified notification.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Notification {
     /// Which notification.
     pub kind: NotificationKind,

@@ -1,6 +1,6 @@
 //! Pay-in (入金): `prepay` (section 3), `posclose` (4) and `inquery` (5).
 
-use pay_core::{CardNumber, Error, Extra, IdNumber, Money, PaymentAction, PersonName};
+use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PaymentAction, PersonName};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::codes::{ArrivedStatus, CashierType, ChannelType, PayStatus, ProdCatalog};
@@ -11,7 +11,7 @@ use crate::validate::{extra_disjoint, known, opt_text, opt_url, out_req_no};
 ///
 /// A timeout after sending is [`Error::UnknownOutcome`] carrying `outReqNo`: settle it with
 /// [`Client::inquery`](crate::Client::inquery), never by sending it again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PrepayRequest {
     /// `transNo`: the protocol number.
     #[serde(rename = "transNo")]
@@ -62,7 +62,7 @@ pub struct PrepayRequest {
     pub return_url: Option<String>,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl PrepayRequest {
@@ -86,7 +86,7 @@ impl PrepayRequest {
             qp_user_name: None,
             qp_cert_number: None,
             return_url: None,
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -135,7 +135,7 @@ impl PrepayRequest {
 ///
 /// Whether money moved is [`PayInOrder::pay_status`]: the response code `0000` only says that
 /// the call was received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PayInOrder {
     /// `outReqNo`: the merchant's request number.
     #[serde(rename = "outReqNo")]
@@ -269,7 +269,7 @@ pub struct PayInOrder {
     pub cashier_type: Option<CashierType>,
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl PayInOrder {
@@ -290,14 +290,14 @@ impl PayInOrder {
 }
 
 /// `posclose` (入金关闭POS六位码): closes the six-digit POS code of a pay-in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PosCloseRequest {
     /// `outReqNo`: the pay-in's request number.
     #[serde(rename = "outReqNo")]
     pub out_req_no: String,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl PosCloseRequest {
@@ -305,7 +305,7 @@ impl PosCloseRequest {
     pub fn new(out_req_no: impl Into<String>) -> Self {
         PosCloseRequest {
             out_req_no: out_req_no.into(),
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -320,14 +320,14 @@ impl PosCloseRequest {
 }
 
 /// The answer to `posclose`: `{"result": "true"}` when the code was closed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PosCloseResult {
     /// `result`: `"true"` when closed (a JSON boolean is read the same way).
     #[serde(deserialize_with = "bool_text")]
     pub result: String,
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl PosCloseResult {
@@ -346,14 +346,14 @@ fn bool_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// `inquery` (入金查询): a pay-in by `outReqNo`. Read-only: safe to repeat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InqueryRequest {
     /// `outReqNo`: the pay-in's request number.
     #[serde(rename = "outReqNo")]
     pub out_req_no: String,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl InqueryRequest {
@@ -361,7 +361,7 @@ impl InqueryRequest {
     pub fn new(out_req_no: impl Into<String>) -> Self {
         InqueryRequest {
             out_req_no: out_req_no.into(),
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 

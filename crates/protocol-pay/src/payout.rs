@@ -1,6 +1,6 @@
 //! Pay-out and refund (出金或退款): `outpay` (section 6) and `outquery` (7).
 
-use pay_core::{CardNumber, Error, Extra, Money, PersonName};
+use pay_core::{CardNumber, Error, Extensions, Money, PersonName};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{ChannelType, OutType, PayStatus};
@@ -10,7 +10,7 @@ use crate::validate::{extra_disjoint, known, opt_text, out_req_no};
 ///
 /// A timeout after sending is [`Error::UnknownOutcome`] carrying `outReqNo`: settle it with
 /// [`Client::outquery`](crate::Client::outquery), never by sending it again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutpayRequest {
     /// `transNo`: the protocol number.
     #[serde(rename = "transNo")]
@@ -48,7 +48,7 @@ pub struct OutpayRequest {
     pub remark: Option<String>,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// The payee's bank account of an [`OutpayRequest`].
@@ -87,7 +87,7 @@ impl OutpayRequest {
             bank_cnaps: account.cnaps,
             out_type,
             remark: None,
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -132,7 +132,7 @@ impl OutpayRequest {
 ///
 /// Whether money moved is [`PayOutOrder::pay_status`]: the response code `0000` only says that
 /// the call was received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PayOutOrder {
     /// `outReqNo`: the merchant's request number.
     #[serde(rename = "outReqNo")]
@@ -237,18 +237,18 @@ pub struct PayOutOrder {
     pub channel_return_msg: Option<String>,
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// `outquery` (出金或退款查询): a pay-out or refund by `outReqNo`. Read-only: safe to repeat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutqueryRequest {
     /// `outReqNo`: the pay-out's request number.
     #[serde(rename = "outReqNo")]
     pub out_req_no: String,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl OutqueryRequest {
@@ -256,7 +256,7 @@ impl OutqueryRequest {
     pub fn new(out_req_no: impl Into<String>) -> Self {
         OutqueryRequest {
             out_req_no: out_req_no.into(),
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 

@@ -1,13 +1,13 @@
 //! Protocols (协议): create (section 1) and find (section 2).
 
-use pay_core::{Error, Extra, Money};
+use pay_core::{Error, Extensions, Money};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{CashierType, ChannelType};
 use crate::validate::{extra_disjoint, known};
 
 /// `create` (创建协议): opens a protocol (an escrow account) for a business subject.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreateProtocolRequest {
     /// `channelType`: the channel (only `LFT`).
     #[serde(rename = "channelType")]
@@ -28,7 +28,7 @@ pub struct CreateProtocolRequest {
     pub cashier_type: Option<CashierType>,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl CreateProtocolRequest {
@@ -43,7 +43,7 @@ impl CreateProtocolRequest {
             trans_desc: trans_desc.into(),
             business_id: business_id.into(),
             cashier_type: Some(cashier_type),
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -66,14 +66,14 @@ impl CreateProtocolRequest {
 }
 
 /// `find` (查询协议): a protocol by its number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FindProtocolRequest {
     /// `transNo`: the protocol number.
     #[serde(rename = "transNo")]
     pub trans_no: String,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl FindProtocolRequest {
@@ -81,7 +81,7 @@ impl FindProtocolRequest {
     pub fn new(trans_no: impl Into<String>) -> Self {
         FindProtocolRequest {
             trans_no: trans_no.into(),
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -96,7 +96,7 @@ impl FindProtocolRequest {
 }
 
 /// A protocol, as `create` and `find` return it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Protocol {
     /// `transNo`: the protocol number (协议编码).
     #[serde(rename = "transNo")]
@@ -167,5 +167,5 @@ pub struct Protocol {
     pub cashier_type: Option<CashierType>,
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }

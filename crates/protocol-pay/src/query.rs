@@ -1,19 +1,19 @@
 //! Branch lookup: `querybankcnaps` (联行号查询, section 8).
 
-use pay_core::{Error, Extra};
+use pay_core::{Error, Extensions};
 use serde::{Deserialize, Serialize};
 
 use crate::validate::extra_disjoint;
 
 /// `querybankcnaps`: bank branches whose name contains a keyword (e.g. `海淀`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueryBankCnapsRequest {
     /// `bankNameKeyWord`: part of the branch name.
     #[serde(rename = "bankNameKeyWord")]
     pub bank_name_key_word: String,
     /// Fields the provider may add, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 impl QueryBankCnapsRequest {
@@ -21,7 +21,7 @@ impl QueryBankCnapsRequest {
     pub fn new(keyword: impl Into<String>) -> Self {
         QueryBankCnapsRequest {
             bank_name_key_word: keyword.into(),
-            extra: Extra::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -36,7 +36,7 @@ impl QueryBankCnapsRequest {
 }
 
 /// One branch (`QueryBankCnapsRspVo`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BankBranch {
     /// `bankName`: the branch name.
     #[serde(rename = "bankName")]
@@ -46,7 +46,7 @@ pub struct BankBranch {
     pub bank_cnaps: String,
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub extra: Extensions,
 }
 
 /// A CNAPS code (联行号) is 12 digits.

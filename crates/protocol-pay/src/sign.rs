@@ -157,6 +157,17 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
     })
 }
 
+/// A JSON error as its kind and place: serde's own message can quote the body's values.
+fn unquoted(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "an I/O error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "not a JSON envelope object",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
+}
+
 impl ReceivedEnvelope {
     /// Parses a JSON envelope, keeping `data` as the exact signed text.
     ///
@@ -164,13 +175,16 @@ impl ReceivedEnvelope {
     /// [`Error::Decode`] when the body is not a JSON object of that shape.
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
         let wire: WireEnvelope<'_> =
-            serde_json::from_slice(body).map_err(|e| Error::decode(body, e))?;
+            serde_json::from_slice(body).map_err(|e| Error::decode(body, unquoted(&e)))?;
         let data = match wire.data {
             None => None,
             Some(raw) => {
                 let text = raw.get();
                 if text.starts_with('"') {
-                    Some(serde_json::from_str::<String>(text).map_err(|e| Error::decode(body, e))?)
+                    Some(
+                        serde_json::from_str::<String>(text)
+                            .map_err(|e| Error::decode(body, unquoted(&e)))?,
+                    )
                 } else if text == "null" {
                     None
                 } else {

@@ -1,6 +1,6 @@
 //! Input checks particular to this provider.
 
-use pay_core::{Error, Extra};
+use pay_core::{Error, Extensions};
 
 /// The longest `outReqNo` accepted (the spec gives no limit; 64 is what the reference system's
 /// columns hold for request numbers of this kind).
@@ -39,7 +39,7 @@ pub fn out_req_no(app_id: &str, value: &str) -> Result<(), Error> {
 }
 
 /// Rejects extension fields that repeat a typed field (they would be sent twice).
-pub(crate) fn extra_disjoint(extra: &Extra, known: &[&str]) -> Result<(), Error> {
+pub(crate) fn extra_disjoint(extra: &Extensions, known: &[&str]) -> Result<(), Error> {
     for k in extra.keys() {
         if known.contains(&k.as_str()) {
             return Err(Error::invalid_input(

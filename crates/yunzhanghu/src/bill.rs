@@ -6,16 +6,16 @@
 //! [`Error::Provider`] of kind `NotFound`. The order file of a day is generated at 03:45 and
 //! regenerated at 11:45 and 16:45; the bill file at 03:30, 11:30 and 16:30.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::marker::PhantomData;
 
 use bytes::Bytes;
 use flate2::read::MultiGzDecoder;
 use futures_util::StreamExt;
-use pay_core::{Call, CardNumber, Error, Money, PersonName, ProviderError, ProviderErrorKind};
+use pay_core::{
+    Call, CardNumber, Error, Extensions, Money, PersonName, ProviderError, ProviderErrorKind,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::{Client, Endpoint, PROVIDER, Response};
@@ -26,13 +26,13 @@ use crate::validate;
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Asks for the order file of a day (`GET /api/dataservice/v1/order/downloadurl`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderDownloadUrl {
     /// The day, `yyyy-MM-dd`.
     pub order_date: String,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for OrderDownloadUrl {
@@ -47,30 +47,30 @@ impl Endpoint for OrderDownloadUrl {
         validate::dashed_date("order_date", &self.order_date)
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 }
 
 /// The answer to [`OrderDownloadUrl`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderDownloadUrlAnswer {
     /// The URL of the gz file; empty when the day is older than 90 days.
     #[serde(default)]
     pub order_download_url: String,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 /// Asks for the bill (流水) file of a day (`GET /api/dataservice/v1/bill/downloadurl`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BillDownloadUrl {
     /// The day, `yyyy-MM-dd`.
     pub bill_date: String,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for BillDownloadUrl {
@@ -85,20 +85,20 @@ impl Endpoint for BillDownloadUrl {
         validate::dashed_date("bill_date", &self.bill_date)
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 }
 
 /// The answer to [`BillDownloadUrl`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BillDownloadUrlAnswer {
     /// The URL of the gz file; empty when the day is older than 90 days.
     #[serde(default)]
     pub bill_download_url: String,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 fn empty_url(what: &'static str, date: &str, request_id: &str) -> Error {
@@ -233,11 +233,11 @@ pub trait FileRecord: Sized {
     const HEADERS: &'static [&'static [&'static str]];
 
     /// Builds the record from the cells in [`FileRecord::HEADERS`] order (`""` when a column
-    /// is absent) and the extra columns by header name.
+    /// is absent) and the extra columns by header name (each value a JSON string).
     ///
     /// # Errors
     /// A message naming the column that could not be read.
-    fn from_cells(cells: &[&str], extra: BTreeMap<String, String>) -> Result<Self, String>;
+    fn from_cells(cells: &[&str], extra: Extensions) -> Result<Self, String>;
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -261,7 +261,7 @@ fn cell<'a>(cells: &[&'a str], i: usize) -> &'a str {
 }
 
 /// A row of the daily order file (查询日订单文件).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OrderRecord {
     /// 商户订单号: the merchant's order id.
     pub order_id: String,
@@ -295,8 +295,8 @@ pub struct OrderRecord {
     pub created_at: Option<String>,
     /// 完成时间: finished.
     pub finished_at: Option<String>,
-    /// Columns this version does not know, by header.
-    pub extra: BTreeMap<String, String>,
+    /// Columns this version does not know, by header, each a JSON string (masked in `Debug`).
+    pub extra: Extensions,
 }
 
 impl FileRecord for OrderRecord {
@@ -319,7 +319,7 @@ impl FileRecord for OrderRecord {
         &["完成时间"],
     ];
 
-    fn from_cells(c: &[&str], extra: BTreeMap<String, String>) -> Result<Self, String> {
+    fn from_cells(c: &[&str], extra: Extensions) -> Result<Self, String> {
         Ok(OrderRecord {
             order_id: cell(c, 0).to_owned(),
             reference: cell(c, 1).to_owned(),
@@ -344,7 +344,7 @@ impl FileRecord for OrderRecord {
 
 /// A row of the daily bill file (查询日流水文件). A return (退汇) adds rows; it never changes
 /// the original payment's rows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BillRecord {
     /// 商户订单号: the merchant's order id.
     pub order_id: String,
@@ -370,8 +370,8 @@ pub struct BillRecord {
     pub created_at: Option<String>,
     /// 完成时间: finished.
     pub finished_at: Option<String>,
-    /// Columns this version does not know, by header.
-    pub extra: BTreeMap<String, String>,
+    /// Columns this version does not know, by header, each a JSON string (masked in `Debug`).
+    pub extra: Extensions,
 }
 
 impl FileRecord for BillRecord {
@@ -390,7 +390,7 @@ impl FileRecord for BillRecord {
         &["完成时间"],
     ];
 
-    fn from_cells(c: &[&str], extra: BTreeMap<String, String>) -> Result<Self, String> {
+    fn from_cells(c: &[&str], extra: Extensions) -> Result<Self, String> {
         Ok(BillRecord {
             order_id: cell(c, 0).to_owned(),
             reference: cell(c, 1).to_owned(),
@@ -525,7 +525,11 @@ impl<R: Read, T: FileRecord> BillReader<R, T> {
         let extra = self
             .extra_columns
             .iter()
-            .filter_map(|(i, name)| record.get(*i).map(|v| (name.clone(), v.to_owned())))
+            .filter_map(|(i, name)| {
+                record
+                    .get(*i)
+                    .map(|v| (name.clone(), serde_json::Value::String(v.to_owned())))
+            })
             .collect();
         T::from_cells(&cells, extra).map_err(|m| self.error(m))
     }

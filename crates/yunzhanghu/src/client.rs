@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use pay_core::{
-    Call, CallKind, Error, ProviderError, RandomIds, SharedClock, SharedIdSource, SharedTransport,
-    SystemClock,
+    Call, CallKind, Error, Extensions, ProviderError, RandomIds, SharedClock, SharedIdSource,
+    SharedTransport, SystemClock,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use crate::codes::ErrorCode;
 use crate::config::Config;
@@ -382,7 +382,7 @@ impl<T> Response<T> {
 pub struct Empty {
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 /// One endpoint: its operation name, path, method, and request/response types.
@@ -406,7 +406,7 @@ pub(crate) trait Endpoint: Serialize {
     /// Checks every field before anything is sent.
     fn validate(&self) -> Result<(), Error>;
     /// The extension fields.
-    fn extra(&self) -> &Map<String, Value>;
+    fn extra(&self) -> &Extensions;
     /// The merchant's order id, for mutations.
     fn order_id(&self) -> Option<&str> {
         None

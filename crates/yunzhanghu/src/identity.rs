@@ -3,9 +3,8 @@
 
 use bytes::Bytes;
 use pay_core::multipart::FilePart;
-use pay_core::{CardNumber, Error, IdNumber, PersonName, PhoneNumber};
+use pay_core::{CardNumber, Error, Extensions, IdNumber, PersonName, PhoneNumber};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::client::{Client, Empty, Endpoint, Response};
 use crate::validate;
@@ -27,7 +26,7 @@ macro_rules! endpoint {
                 self.check()
             }
 
-            fn extra(&self) -> &Map<String, Value> {
+            fn extra(&self) -> &Extensions {
                 &self.extra
             }
         }
@@ -35,7 +34,7 @@ macro_rules! endpoint {
 }
 
 /// Bank-card four-factor check, step 1: send an SMS code (`POST /authentication/verify-request`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyRequest {
     /// The bank card number.
     pub card_no: CardNumber,
@@ -47,7 +46,7 @@ pub struct VerifyRequest {
     pub mobile: PhoneNumber,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl VerifyRequest {
@@ -72,19 +71,19 @@ endpoint!(
 );
 
 /// The answer to [`VerifyRequest`]: the reference to confirm with.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyRequestAnswer {
     /// The transaction reference (交易凭证), needed by [`VerifyConfirm`].
     #[serde(rename = "ref", default)]
     pub reference: String,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 /// Bank-card four-factor check, step 2: confirm with the SMS code
 /// (`POST /authentication/verify-confirm`). The code is valid for one minute.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyConfirm {
     /// The bank card number.
     pub card_no: CardNumber,
@@ -101,7 +100,21 @@ pub struct VerifyConfirm {
     pub reference: String,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for VerifyConfirm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyConfirm")
+            .field("card_no", &self.card_no)
+            .field("id_card", &self.id_card)
+            .field("real_name", &self.real_name)
+            .field("mobile", &self.mobile)
+            .field("captcha", &"***")
+            .field("reference", &self.reference)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl VerifyConfirm {
@@ -136,7 +149,7 @@ endpoint!(
 
 /// Bank-card four-factor check in one step
 /// (`POST /authentication/verify-bankcard-four-factor`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyBankcardFourFactor {
     /// The bank card number.
     pub card_no: CardNumber,
@@ -148,7 +161,7 @@ pub struct VerifyBankcardFourFactor {
     pub mobile: PhoneNumber,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl VerifyBankcardFourFactor {
@@ -173,7 +186,7 @@ endpoint!(
 );
 
 /// Bank-card three-factor check (`POST /authentication/verify-bankcard-three-factor`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyBankcardThreeFactor {
     /// The bank card number.
     pub card_no: CardNumber,
@@ -183,7 +196,7 @@ pub struct VerifyBankcardThreeFactor {
     pub real_name: PersonName,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl VerifyBankcardThreeFactor {
@@ -207,7 +220,7 @@ endpoint!(
 );
 
 /// ID number and name check (`POST /authentication/verify-id`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyId {
     /// The resident ID number.
     pub id_card: IdNumber,
@@ -215,7 +228,7 @@ pub struct VerifyId {
     pub real_name: PersonName,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl VerifyId {
@@ -238,14 +251,14 @@ endpoint!(
 );
 
 /// The Alipay authorisation string for the app SDK (`GET /api/payment/v1/auth-alipay`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthAlipay {
     /// The broker id; the config's when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broker_id: Option<String>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl AuthAlipay {
@@ -267,19 +280,19 @@ endpoint!(
 );
 
 /// The answer to [`AuthAlipay`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlipayAuthInfo {
     /// The signed authorisation parameters to hand to the Alipay SDK.
     #[serde(default)]
     pub info: String,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 /// The ID card image upload (`POST /api/payment/v1/sign/idcard/image`, multipart): the
 /// envelope plus the files `id_card_image` (front) and `id_card_image_background` (back).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdCardImage {
     /// The dealer id; the config's when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -293,7 +306,7 @@ pub struct IdCardImage {
     pub id_card: IdNumber,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl IdCardImage {

@@ -9,8 +9,8 @@
 //! a `timestamp` sent as a string are accepted.
 
 use pay_core::{
-    Error, IncomingNotification, NotificationEvent, NotificationReply, NotificationVerifier,
-    Timestamp,
+    Error, Extensions, IncomingNotification, NotificationEvent, NotificationReply,
+    NotificationVerifier, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,7 +23,7 @@ use crate::sign::{self, Envelope};
 pub const SUCCESS_REPLY: &str = "success";
 
 /// A verified status notification.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NotifyEvent {
     /// The notification's id (the replay key).
     pub notify_id: String,
@@ -36,7 +36,7 @@ pub struct NotifyEvent {
     pub timestamp: i64,
     /// Fields the provider may add beside `data`.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl NotificationEvent for NotifyEvent {
@@ -72,6 +72,18 @@ pub(crate) fn envelope_of(n: &IncomingNotification) -> Result<Envelope, Error> {
     }
 }
 
+/// The kind of a JSON value, for messages that must not quote it.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Parses a verified plaintext into the event (nested or flat `data`).
 pub(crate) fn parse_event(plain: &str, timestamp: i64) -> Result<NotifyEvent, Error> {
     let mut map: Map<String, Value> = pay_core::decode::json_str(plain)?;
@@ -89,18 +101,22 @@ pub(crate) fn parse_event(plain: &str, timestamp: i64) -> Result<NotifyEvent, Er
         Some(other) => {
             return Err(Error::decode(
                 plain,
-                format!("`data` must be an object, got {other}"),
+                format!("`data` must be an object, got {}", json_kind(&other)),
             ));
         }
     };
-    let data: OrderDetail =
-        serde_json::from_value(Value::Object(order)).map_err(|e| Error::decode(plain, e))?;
+    // Through pay_core::decode (the message never quotes a value), keeping the whole plaintext.
+    let data: OrderDetail = pay_core::decode::json(Value::Object(order).to_string().as_bytes())
+        .map_err(|e| match e {
+            Error::Decode { source, .. } => Error::decode(plain, source),
+            other => other,
+        })?;
     Ok(NotifyEvent {
         notify_id,
         notify_time,
         data,
         timestamp,
-        extra,
+        extra: extra.into(),
     })
 }
 
@@ -130,5 +146,46 @@ impl NotificationVerifier for Client {
 
     fn success_reply(&self) -> NotificationReply {
         NotificationReply::text(SUCCESS_REPLY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source_of(e: &Error) -> String {
+        std::error::Error::source(e)
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn bad_events_are_named_not_quoted() {
+        let plain = r#"{"notify_id":"N1","data":["13812345678"]}"#;
+        let e = parse_event(plain, 0).unwrap_err();
+        assert_eq!(source_of(&e), "`data` must be an object, got an array");
+        match &e {
+            Error::Decode { body, .. } => assert_eq!(body.as_bytes(), plain.as_bytes()),
+            other => panic!("{other:?}"),
+        }
+        let plain =
+            r#"{"notify_id":"N1","data":{"order_id":"O1","status":"1","id_card":13812345678}}"#;
+        let e = parse_event(plain, 0).unwrap_err();
+        let source = source_of(&e);
+        assert!(
+            source.starts_with("at `id_card`: invalid type: integer `***`"),
+            "{source}"
+        );
+        match &e {
+            Error::Decode { body, .. } => assert_eq!(body.as_bytes(), plain.as_bytes()),
+            other => panic!("{other:?}"),
+        }
+        let ok = parse_event(
+            r#"{"notify_id":"N1","notify_time":"t","data":{"order_id":"O1","status":"1"},"mobile":"13812345678"}"#,
+            7,
+        )
+        .unwrap();
+        assert_eq!(ok.extra["mobile"], "13812345678");
+        assert!(!format!("{ok:?}").contains("13812345678"));
     }
 }

@@ -39,7 +39,12 @@ fn input<T: DeserializeOwned>(data: Value) -> Result<T, Error> {
     } else {
         data
     };
-    serde_json::from_value(data).map_err(|e| Error::invalid_input("data", e.to_string()))
+    // Through pay_core::decode: the message names the failing field but never quotes a value
+    // (the input can hold a card or ID number).
+    pay_core::decode::json(data.to_string().as_bytes()).map_err(|e| {
+        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+        Error::invalid_input("data", why)
+    })
 }
 
 fn output<T: Serialize>(v: &T) -> Result<Value, Error> {
@@ -128,6 +133,23 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_input_names_the_field_without_quoting_the_value() {
+        let e = input::<crate::identity::VerifyRequest>(serde_json::json!({"card_no": 6225880137705555u64, "id_card": "11010519491231002X", "real_name": "张三", "mobile": "13812345678"})).unwrap_err();
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("6225880137705555"), "{shown}");
+        match e {
+            Error::InvalidInput { field, reason } => {
+                assert_eq!(field, "data");
+                assert!(
+                    reason.starts_with("at `card_no`: invalid type: integer `***`"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn operations_are_sorted_and_unique() {

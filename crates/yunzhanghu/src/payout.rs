@@ -8,9 +8,8 @@
 //! WeChat red packets 1 to 200 yuan by default (up to 4,999 on request). The client checks that
 //! the amount is positive and leaves the limits to the provider.
 
-use pay_core::{CardNumber, Error, IdNumber, Money, PersonName, PhoneNumber};
+use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::client::{Client, Endpoint, Response};
 use crate::validate;
@@ -30,7 +29,7 @@ fn opt_max(field: &'static str, v: &Option<String>, max: usize) -> Result<(), Er
 }
 
 /// A bank-card payout (`POST /api/payment/v1/order-realtime`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BankCardOrder {
     /// The merchant's order id, unique per merchant (the idempotency key).
     pub order_id: String,
@@ -63,7 +62,7 @@ pub struct BankCardOrder {
     pub pay_remark: Option<String>,
     /// Extension fields by wire name (e.g. `project_id`).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for BankCardOrder {
@@ -101,7 +100,7 @@ impl Endpoint for BankCardOrder {
         opt_remark(&self.pay_remark)
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 
@@ -111,7 +110,7 @@ impl Endpoint for BankCardOrder {
 }
 
 /// An Alipay payout (`POST /api/payment/v1/order-alipay`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlipayOrder {
     /// The merchant's order id, unique per merchant (the idempotency key).
     pub order_id: String,
@@ -138,7 +137,7 @@ pub struct AlipayOrder {
     pub pay_remark: Option<String>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for AlipayOrder {
@@ -170,7 +169,7 @@ impl Endpoint for AlipayOrder {
         opt_remark(&self.pay_remark)
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 
@@ -180,7 +179,7 @@ impl Endpoint for AlipayOrder {
 }
 
 /// A WeChat payout (`POST /api/payment/v1/order-wxpay`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WxpayOrder {
     /// The merchant's order id, unique per merchant (the idempotency key).
     pub order_id: String,
@@ -207,7 +206,7 @@ pub struct WxpayOrder {
     pub pay_remark: Option<String>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for WxpayOrder {
@@ -239,7 +238,7 @@ impl Endpoint for WxpayOrder {
         opt_remark(&self.pay_remark)
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 
@@ -250,7 +249,7 @@ impl Endpoint for WxpayOrder {
 
 /// The answer to a payout (or a payout report): the order was received. The payment itself
 /// happens asynchronously: learn the result from the notification or by query.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderAccepted {
     /// The merchant's order id.
     #[serde(
@@ -270,7 +269,7 @@ pub struct OrderAccepted {
     pub pay: Option<Money>,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Client {

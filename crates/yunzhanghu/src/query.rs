@@ -1,14 +1,13 @@
 //! Queries: one order (`query-realtime-order`) and the dealer's balances (`query-accounts`).
 
-use pay_core::{CardNumber, Error, IdNumber, Money, PersonName, PhoneNumber, TxStatus};
+use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber, TxStatus};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::client::{Client, Endpoint, Response};
 use crate::codes::{self, Channel, DataType, OrderStatus, StatusDetail};
 
 /// Queries one order (`GET /api/payment/v1/query-realtime-order`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryOrder {
     /// The merchant's order id.
     pub order_id: String,
@@ -20,7 +19,7 @@ pub struct QueryOrder {
     pub data_type: Option<DataType>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl QueryOrder {
@@ -30,7 +29,7 @@ impl QueryOrder {
             order_id: order_id.into(),
             channel: Some(channel),
             data_type: None,
-            extra: Map::new(),
+            extra: Extensions::new(),
         }
     }
 
@@ -66,7 +65,7 @@ impl Endpoint for QueryOrder {
         Ok(())
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 
@@ -76,7 +75,7 @@ impl Endpoint for QueryOrder {
 }
 
 /// An order as the query and the status notification describe it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderDetail {
     /// The merchant's order id.
     #[serde(deserialize_with = "crate::wire::string_or_number::deserialize")]
@@ -166,7 +165,7 @@ pub struct OrderDetail {
     pub broker_bank_bill: Option<String>,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl OrderDetail {
@@ -177,14 +176,14 @@ impl OrderDetail {
 }
 
 /// Queries the dealer's balances (`GET /api/payment/v1/query-accounts`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryAccounts {
     /// The dealer id; the config's when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dealer_id: Option<String>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for QueryAccounts {
@@ -200,24 +199,24 @@ impl Endpoint for QueryAccounts {
         Ok(())
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 }
 
 /// The dealer's balances, one entry per broker.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Accounts {
     /// One entry per broker.
     #[serde(default)]
     pub dealer_infos: Vec<DealerInfo>,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 /// The balances with one broker.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DealerInfo {
     /// The broker id.
     #[serde(default)]
@@ -245,7 +244,7 @@ pub struct DealerInfo {
     pub rebate_fee_balance: Option<Money>,
     /// Fields the provider may add.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Client {

@@ -1,9 +1,8 @@
 //! Payout reports (2.5 打款数据上报): the merchant tells Yunzhanghu about payouts it made itself.
 //! These are requests (`POST /api/notify/order-*`), not callbacks.
 
-use pay_core::{CardNumber, Error, IdNumber, Money, PersonName, PhoneNumber};
+use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::client::{Client, Endpoint, Response};
 use crate::codes::ReportResult;
@@ -64,7 +63,7 @@ fn datetime(field: &'static str, s: &str) -> Result<(), Error> {
 }
 
 /// Reports a bank-card payout (`POST /api/notify/order-bankcard`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BankCardReport {
     /// The merchant's order id.
     pub order_id: String,
@@ -98,7 +97,7 @@ pub struct BankCardReport {
     pub notes: Option<String>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for BankCardReport {
@@ -140,7 +139,7 @@ impl Endpoint for BankCardReport {
         Ok(())
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 
@@ -150,7 +149,7 @@ impl Endpoint for BankCardReport {
 }
 
 /// Reports an Alipay payout (`POST /api/notify/order-alipay`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AlipayReport {
     /// The merchant's order id.
     pub order_id: String,
@@ -178,7 +177,7 @@ pub struct AlipayReport {
     pub notes: Option<String>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for AlipayReport {
@@ -214,7 +213,7 @@ impl Endpoint for AlipayReport {
         pay_core::validate::required_max("card_no", self.card_no.expose(), 100)
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 
@@ -224,7 +223,7 @@ impl Endpoint for AlipayReport {
 }
 
 /// Reports a WeChat payout (`POST /api/notify/order-wxpay`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WxpayReport {
     /// The merchant's order id.
     pub order_id: String,
@@ -252,7 +251,7 @@ pub struct WxpayReport {
     pub notes: Option<String>,
     /// Extension fields by wire name.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extensions,
 }
 
 impl Endpoint for WxpayReport {
@@ -288,7 +287,7 @@ impl Endpoint for WxpayReport {
         pay_core::validate::required_max("openid", &self.openid, 128)
     }
 
-    fn extra(&self) -> &Map<String, Value> {
+    fn extra(&self) -> &Extensions {
         &self.extra
     }
 

@@ -9,17 +9,17 @@
 //! [`Error::InvalidInput`], never dropped.
 
 use pay_core::{
-    Error, IncomingNotification, PayeeAccount, PayoutRequest, PayoutResult, Payouts,
+    Error, Extensions, IncomingNotification, PayeeAccount, PayoutRequest, PayoutResult, Payouts,
     ProviderErrorKind, TxStatus,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::client::{Client, PROVIDER, Response};
 use crate::codes::Channel;
 use crate::payout::{AlipayOrder, BankCardOrder, OrderAccepted, WxpayOrder};
 use crate::query::{OrderDetail, QueryOrder};
 
-fn take_str(extra: &mut Map<String, Value>, key: &'static str) -> Result<Option<String>, Error> {
+fn take_str(extra: &mut Extensions, key: &'static str) -> Result<Option<String>, Error> {
     match extra.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -84,7 +84,7 @@ impl Payouts for Client {
             .id_number
             .clone()
             .ok_or_else(|| Error::invalid_input("id_card", "is required"))?;
-        let mut extra: Map<String, Value> = request
+        let mut extra: Extensions = request
             .extra
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))

@@ -5,6 +5,7 @@ mod cli;
 mod notify;
 mod pay;
 mod payout;
+mod redaction;
 mod unified;
 mod vectors;
 

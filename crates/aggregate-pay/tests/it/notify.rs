@@ -8,10 +8,9 @@ use aggregate_pay::{
     BackType, Notification, PayNotification, PayStatus, ProductId, TransNotification, TransStatus,
 };
 use pay_core::{
-    Error, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent, NotificationInbox,
-    NotificationVerifier, SignatureErrorKind,
+    Error, Extensions, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent,
+    NotificationInbox, NotificationVerifier, SignatureErrorKind,
 };
-use serde_json::Map;
 
 use crate::{client, resp_key};
 
@@ -30,7 +29,7 @@ fn pay_event() -> PayNotification {
         param2: None,
         pay_succ_time: Some("1539402651000".into()),
         back_type: Some(BackType::Back),
-        extra: Map::new(),
+        extra: Extensions::new(),
     }
 }
 
@@ -46,7 +45,7 @@ fn trans_event() -> TransNotification {
         param2: None,
         trans_succ_time: Some("Tue Nov 28 10:00:00 CST 2017".into()),
         back_type: Some(BackType::Back),
-        extra: Map::new(),
+        extra: Extensions::new(),
     }
 }
 

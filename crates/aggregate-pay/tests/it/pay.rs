@@ -9,7 +9,7 @@ use aggregate_pay::{
 };
 use pay_core::test_util::mock_server;
 use pay_core::transport::TransportError;
-use pay_core::{Error, Money, PaymentAction, ProviderErrorKind, SignatureErrorKind};
+use pay_core::{Error, Extensions, Money, PaymentAction, ProviderErrorKind, SignatureErrorKind};
 use serde_json::{Map, Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -37,9 +37,9 @@ fn created(pay_url: &str) -> CreateOrderResponse {
         pay_order_id: "P01000020181013115051810".into(),
         pay_params: Some(PayParams {
             pay_url: Some(pay_url.into()),
-            extra: Map::new(),
+            extra: Extensions::new(),
         }),
-        extra: Map::new(),
+        extra: Extensions::new(),
     }
 }
 
@@ -347,7 +347,7 @@ fn pay_order() -> PayOrder {
         channel_order_no: Some("wx20170910211043fb206e92260071822007".into()),
         channel_attach: Some(r#"{"bank_type":"CMB_DEBIT"}"#.into()),
         pay_succ_time: Some("1505049094262".into()),
-        extra: Map::new(),
+        extra: Extensions::new(),
     }
 }
 

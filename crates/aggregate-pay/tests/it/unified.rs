@@ -6,8 +6,8 @@ use aggregate_pay::test_util::{
 };
 use aggregate_pay::{CreateOrderResponse, PayOrder, PayParams, PayStatus};
 use pay_core::{
-    Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments, PayoutRequest,
-    Payouts, TxStatus,
+    Extensions, Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
+    PayoutRequest, Payouts, TxStatus,
 };
 use serde_json::{Map, Value};
 
@@ -20,9 +20,9 @@ async fn payments() {
         pay_order_id: "P1".into(),
         pay_params: Some(PayParams {
             pay_url: Some("https://qr.example/p".into()),
-            extra: Map::new(),
+            extra: Extensions::new(),
         }),
-        extra: Map::new(),
+        extra: Extensions::new(),
     };
     t.push_response(
         200,
@@ -41,7 +41,7 @@ async fn payments() {
         channel_order_no: None,
         channel_attach: None,
         pay_succ_time: None,
-        extra: Map::new(),
+        extra: Extensions::new(),
     };
     t.push_response(
         200,
@@ -101,7 +101,7 @@ async fn payments() {
         param2: None,
         pay_succ_time: None,
         back_type: None,
-        extra: Map::new(),
+        extra: Extensions::new(),
     };
     let r = c
         .parse_payment_notification(&signed_pay_notification(&n, &resp_key()).unwrap())
@@ -183,7 +183,7 @@ async fn payouts() {
         param2: None,
         trans_succ_time: None,
         back_type: None,
-        extra: Map::new(),
+        extra: Extensions::new(),
     };
     let r = c
         .parse_payout_notification(&signed_trans_notification(&n, &resp_key()).unwrap())

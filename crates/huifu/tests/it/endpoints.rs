@@ -434,7 +434,10 @@ async fn response_paths() {
             order_id, source, ..
         } => {
             assert_eq!(order_id.as_deref(), Some("W1"));
-            assert!(source.to_string().starts_with("trans_amt"), "{source}");
+            assert!(
+                source.to_string().starts_with("at `trans_amt`: "),
+                "{source}"
+            );
         }
         other => panic!("{other:?}"),
     }

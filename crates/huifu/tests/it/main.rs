@@ -5,6 +5,7 @@ mod auth;
 mod endpoints;
 mod notify;
 mod per_endpoint;
+mod redaction;
 mod support;
 mod unified;
 mod upload;

@@ -76,7 +76,8 @@ fn expected_success() -> HfResponse {
     })
     .as_object()
     .unwrap()
-    .clone();
+    .clone()
+    .into();
     r
 }
 
@@ -91,7 +92,8 @@ fn expected_processing() -> HfResponse {
     r.extra = json!({"platform_seq_id": "HF2024010100000002"})
         .as_object()
         .unwrap()
-        .clone();
+        .clone()
+        .into();
     r
 }
 
@@ -1438,7 +1440,7 @@ async fn garbage_is_a_decode_error_keeping_the_raw_body() {
                 );
                 assert_eq!(order_id.as_deref(), ep.kind.order_id(), "{op}");
                 assert!(
-                    source.to_string().starts_with("trans_amt"),
+                    source.to_string().starts_with("at `trans_amt`: "),
                     "{op}: {source}"
                 );
             }

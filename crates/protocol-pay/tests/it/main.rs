@@ -5,6 +5,7 @@ mod endpoints;
 mod errors;
 mod notify;
 mod operations;
+mod redaction;
 mod unified;
 mod vectors;
 

@@ -5,6 +5,7 @@ mod bill;
 mod endpoints;
 mod notify;
 mod payout;
+mod redaction;
 mod unified;
 mod vectors;
 
