@@ -29,7 +29,7 @@ use crate::pii;
 /// assert!(shown.contains("east"));
 /// assert_eq!(extra["zone"], "east");
 /// ```
-#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Extensions(pub Map<String, Value>);
 
@@ -101,12 +101,12 @@ fn rule_for(key: &str) -> Option<fn(&str) -> String> {
     let has = |parts: &[&str]| parts.iter().any(|p| k.contains(p));
     if has(&["mobile", "phone", "tel"]) {
         Some(pii::mask_phone)
-    } else if has(&["card", "acct", "account", "bank_no", "accno", "acc_no"]) {
-        Some(pii::mask_card_number)
     } else if has(&[
         "cert", "id_card", "idcard", "id_no", "idno", "identity", "license",
     ]) {
         Some(pii::mask_id_number)
+    } else if has(&["card", "acct", "account", "bank_no", "accno", "acc_no"]) {
+        Some(pii::mask_card_number)
     } else if has(&["name"]) && !has(&["bank_name", "bankname", "file_name", "mer_short"]) {
         Some(pii::mask_name)
     } else {
@@ -179,6 +179,7 @@ mod tests {
         let e: Extensions = serde_json::from_value(serde_json::json!({
             "card_no": "6225880137705555",
             "cert_id": "11010519491231002X",
+            "idCardNo": "11010519491231002Y",
             "user_mobile": 13812345678u64,
             "user_name": "张三",
             "bank_name": "招商银行",
@@ -197,6 +198,7 @@ mod tests {
         ] {
             assert!(!s.contains(secret), "{secret} in {s}");
         }
+        assert!(s.contains("1****************Y"), "{s}");
         for shown in [
             "招商银行",
             "12.30",
