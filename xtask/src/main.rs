@@ -295,7 +295,13 @@ fn bench(args: &[String]) -> Result<(), String> {
         rows.join("\n")
     );
     println!("{table}");
-    std::fs::write(root().join("BENCHMARKS.md"), &table).map_err(|e| e.to_string())?;
+    // Keep the hand-written sections (`## …`) that follow the table.
+    let path = root().join("BENCHMARKS.md");
+    let notes = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|old| old.find("\n## ").map(|i| old[i..].to_owned()))
+        .unwrap_or_default();
+    std::fs::write(&path, format!("{table}{notes}")).map_err(|e| e.to_string())?;
     println!("written to BENCHMARKS.md");
     Ok(())
 }
