@@ -4,11 +4,19 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
-use des::TdesEde3;
 use zeroize::Zeroizing;
 
-type Enc = cbc::Encryptor<TdesEde3>;
-type Dec = cbc::Decryptor<TdesEde3>;
+pub mod table;
+
+/// The block cipher under [`TripleDes`]: RustCrypto's `des` by default, the table-driven core
+/// of [`table`] with the `table-des` feature.
+#[cfg(not(feature = "table-des"))]
+type Core = des::TdesEde3;
+#[cfg(feature = "table-des")]
+type Core = table::TdesEde3;
+
+type Enc = cbc::Encryptor<Core>;
+type Dec = cbc::Decryptor<Core>;
 
 /// Why encryption or decryption failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +40,9 @@ pub enum CryptoError {
 }
 
 /// A 3DES-EDE3-CBC key: 24 bytes; the IV is the key's first 8 bytes; PKCS5 padding.
+///
+/// The block cipher is [`des::TdesEde3`], or [`table::TdesEde3`] with the `table-des` feature;
+/// both give the same ciphertexts.
 ///
 /// ```
 /// use crypto_3des::TripleDes;
@@ -153,6 +164,16 @@ mod tests {
     use super::*;
 
     const KEY: &[u8; 24] = b"123456788765432112345678";
+
+    #[test]
+    fn core_follows_the_feature() {
+        let name = std::any::type_name::<Core>();
+        if cfg!(feature = "table-des") {
+            assert_eq!(name, "crypto_3des::table::TdesEde3");
+        } else {
+            assert_eq!(name, "des::tdes::TdesEde3");
+        }
+    }
 
     #[test]
     fn rejects_bad_keys() {
