@@ -6,13 +6,14 @@ use subtle::ConstantTimeEq;
 const UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const LOWER: &[u8; 16] = b"0123456789abcdef";
 
-fn hex_into(digest: &[u8], table: &[u8; 16]) -> String {
-    let mut s = String::with_capacity(digest.len() * 2);
-    for &b in digest {
-        s.push(table[usize::from(b >> 4)] as char);
-        s.push(table[usize::from(b & 0x0f)] as char);
+fn hex_into(digest: &[u8; 16], table: &[u8; 16]) -> String {
+    let mut hex = [0u8; 32];
+    for (pair, &b) in hex.chunks_exact_mut(2).zip(digest) {
+        pair[0] = table[usize::from(b >> 4)];
+        pair[1] = table[usize::from(b & 0x0f)];
     }
-    s
+    // Every byte comes from `table`, which is ASCII.
+    std::str::from_utf8(&hex).unwrap_or_default().to_owned()
 }
 
 /// The order in which parameter names are sorted before signing.
@@ -25,33 +26,121 @@ pub enum SortOrder {
     CaseInsensitive,
 }
 
+/// The parameters that are signed (non-empty value, not `sign`), in the order of their names
+/// compared byte-wise, passed to `f` one by one. Duplicate names keep their input order.
+fn for_each_ascii<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    mut f: impl FnMut(&'a str, &'a str),
+) {
+    let params = params.into_iter();
+    let (at_least, at_most) = params.size_hint();
+    let mut kept: Vec<(&str, &str)> = Vec::with_capacity(at_most.unwrap_or(at_least));
+    kept.extend(params.filter(|(k, v)| !v.is_empty() && *k != "sign"));
+    // Up to 32 parameters are sorted through keys `name prefix (7 bytes) << 8 | index` on the
+    // stack, compared as plain integers (no calls to `memcmp`); names whose
+    // prefixes are equal are then settled by comparing them whole.
+    const ON_STACK: usize = 32;
+    let mut keys = [0u64; ON_STACK];
+    let Some(keys) = keys.get_mut(..kept.len()) else {
+        // More: a general (stable) sort.
+        kept.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, v) in kept {
+            f(k, v);
+        }
+        return;
+    };
+    for ((key, (name, _)), i) in keys.iter_mut().zip(&kept).zip(0u64..) {
+        *key = name_prefix(name.as_bytes()) & !0xff | i;
+    }
+    // Parameters built from a sorted map arrive in order: then there is nothing to sort.
+    if !keys.is_sorted() {
+        keys.sort_unstable();
+    }
+    let index = |key: u64| usize::from(key as u8);
+    let mut run = 0;
+    while run < keys.len() {
+        let prefix = keys[run] >> 8;
+        let len = keys[run..].iter().take_while(|k| *k >> 8 == prefix).count();
+        if len > 1 {
+            // Stable: equal names keep their input order.
+            keys[run..run + len].sort_by(|a, b| kept[index(*a)].0.cmp(kept[index(*b)].0));
+        }
+        run += len;
+    }
+    for &key in keys.iter() {
+        let (k, v) = kept[index(key)];
+        f(k, v);
+    }
+}
+
+/// Hashes `name=value&`, piece by piece (no joined string).
+#[inline]
+fn hash_pair(h: &mut Md5, name: &str, value: &str) {
+    h.update(name.as_bytes());
+    h.update(b"=");
+    h.update(value.as_bytes());
+    h.update(b"&");
+}
+
+/// A name's first eight bytes as a big-endian integer, zero-padded. If two names' prefixes
+/// (or the same leading bytes of them) differ, they order the two names as a byte-wise
+/// comparison of the names does: a name that ends early pads with 0, which no byte is below.
+#[inline]
+fn name_prefix(name: &[u8]) -> u64 {
+    match *name {
+        [a, b, c, d, e, f, g, h, ..] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        [a, b, c, d, ..] => {
+            // 4 to 7 bytes: the first four and the last four, overlapping on equal bytes.
+            let n = name.len();
+            let head = u64::from(u32::from_be_bytes([a, b, c, d])) << 32;
+            let tail = match name.get(n - 4..) {
+                Some(&[w, x, y, z]) => u64::from(u32::from_be_bytes([w, x, y, z])),
+                _ => 0,
+            };
+            head | tail << (64 - 8 * n)
+        }
+        _ => name
+            .iter()
+            .zip([56u32, 48, 40])
+            .fold(0, |acc, (&c, shift)| acc | u64::from(c) << shift),
+    }
+}
+
 /// The parameters that are signed (non-empty value, not `sign`), in signing order.
 fn sorted<'a>(
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
     order: SortOrder,
 ) -> Vec<(&'a str, &'a str)> {
-    let mut kept: Vec<(&str, &str)> = params
-        .into_iter()
-        .filter(|(k, v)| !v.is_empty() && *k != "sign")
-        .collect();
     match order {
-        SortOrder::Ascii => kept.sort_unstable_by(|a, b| a.0.cmp(b.0)),
-        SortOrder::CaseInsensitive => kept.sort_by(|a, b| {
-            // Compare the "name=value&" strings without building them.
-            let ai =
-                a.0.bytes()
-                    .chain([b'='])
-                    .chain(a.1.bytes())
-                    .map(|c| c.to_ascii_lowercase());
-            let bi =
-                b.0.bytes()
-                    .chain([b'='])
-                    .chain(b.1.bytes())
-                    .map(|c| c.to_ascii_lowercase());
-            ai.cmp(bi)
-        }),
+        SortOrder::Ascii => {
+            let mut out = Vec::new();
+            for_each_ascii(params, |k, v| out.push((k, v)));
+            out
+        }
+        SortOrder::CaseInsensitive => {
+            let mut kept: Vec<(&str, &str)> = params
+                .into_iter()
+                .filter(|(k, v)| !v.is_empty() && *k != "sign")
+                .collect();
+            kept.sort_by(|a, b| case_insensitive(*a, *b));
+            kept
+        }
     }
-    kept
+}
+
+/// Compares the `name=value&` strings of two pairs, ignoring ASCII case, without building them.
+fn case_insensitive(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
+    let ai =
+        a.0.bytes()
+            .chain([b'='])
+            .chain(a.1.bytes())
+            .map(|c| c.to_ascii_lowercase());
+    let bi =
+        b.0.bytes()
+            .chain([b'='])
+            .chain(b.1.bytes())
+            .map(|c| c.to_ascii_lowercase());
+    ai.cmp(bi)
 }
 
 /// A value in a parameter set: its text as sent on the wire.
@@ -136,17 +225,29 @@ impl<'k> ParamSigner<'k> {
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
         order: SortOrder,
     ) -> String {
-        // Hash the pieces as they come instead of building the joined string.
-        let mut h = Md5::new();
-        for (k, v) in sorted(params, order) {
-            h.update(k.as_bytes());
-            h.update(b"=");
-            h.update(v.as_bytes());
-            h.update(b"&");
+        match order {
+            SortOrder::Ascii => {
+                let mut h = Md5::new();
+                for_each_ascii(params, |k, v| hash_pair(&mut h, k, v));
+                self.finish(h)
+            }
+            SortOrder::CaseInsensitive => self.sign_in_order(&sorted(params, order)),
         }
+    }
+
+    /// The sign of pairs already in signing order.
+    fn sign_in_order(&self, pairs: &[(&str, &str)]) -> String {
+        let mut h = Md5::new();
+        for &(k, v) in pairs {
+            hash_pair(&mut h, k, v);
+        }
+        self.finish(h)
+    }
+
+    fn finish(&self, mut h: Md5) -> String {
         h.update(b"key=");
         h.update(self.key.as_bytes());
-        hex_into(&h.finalize(), UPPER)
+        hex_into(&h.finalize().into(), UPPER)
     }
 
     /// Signs a JSON object's top-level fields (strings as their
@@ -163,11 +264,12 @@ impl<'k> ParamSigner<'k> {
         params: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
         sign: &str,
     ) -> bool {
-        let ascii = self.sign_with(params.clone(), SortOrder::Ascii);
-        let mut ok = ct_eq_hex(&ascii, sign);
-        let ci = self.sign_with(params, SortOrder::CaseInsensitive);
+        let ascii = sorted(params.clone(), SortOrder::Ascii);
+        let mut ok = ct_eq_hex(&self.sign_in_order(&ascii), sign);
+        // The second digest only when the case-insensitive order is a different one.
+        let ci = sorted(params, SortOrder::CaseInsensitive);
         if ci != ascii {
-            ok |= ct_eq_hex(&ci, sign);
+            ok |= ct_eq_hex(&self.sign_in_order(&ci), sign);
         }
         ok
     }
@@ -254,7 +356,7 @@ impl<'a> EnvelopeSigner<'a> {
         h.update(timestamp.as_bytes());
         h.update(b"&");
         h.update(self.key.as_bytes());
-        hex_into(&h.finalize(), LOWER)
+        hex_into(&h.finalize().into(), LOWER)
     }
 
     /// Verifies `sign` (hex, either case) in constant time.
@@ -305,13 +407,13 @@ mod tests {
     fn known_md5() {
         // md5("key=K") computed independently
         let s = ParamSigner::new("K");
-        assert_eq!(s.sign([]), hex_into(&Md5::digest(b"key=K"), UPPER));
+        assert_eq!(s.sign([]), hex_into(&Md5::digest(b"key=K").into(), UPPER));
         assert_eq!(
             EnvelopeSigner::new("", "").sign("", ""),
-            hex_into(&Md5::digest(b"&&&"), LOWER)
+            hex_into(&Md5::digest(b"&&&").into(), LOWER)
         );
         assert_eq!(
-            hex_into(&Md5::digest(b""), LOWER),
+            hex_into(&Md5::digest(b"").into(), LOWER),
             "d41d8cd98f00b204e9800998ecf8427e"
         );
     }
@@ -345,6 +447,34 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The integer-key sort orders exactly as a stable sort on the whole names: short and
+        /// long names, shared prefixes, non-ASCII, duplicates, empty values, more than 32.
+        #[test]
+        fn ascii_order_is_a_stable_byte_wise_sort(
+            pairs in proptest::collection::vec(("(sign|mchOrderNo|mchOrder|channel[A-Za-z]{0,3}|[a-zA-Z0-9\\x00é]{0,10})", "[a-z]{0,2}"), 0..45),
+        ) {
+            let input: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let mut expected: Vec<(&str, &str)> = input.iter().copied().filter(|(k, v)| !v.is_empty() && *k != "sign").collect();
+            expected.sort_by(|a, b| a.0.cmp(b.0));
+            proptest::prop_assert_eq!(sorted(input.iter().copied(), SortOrder::Ascii), expected);
+            let mut sorted_input = input.clone();
+            sorted_input.sort_by(|a, b| a.0.cmp(b.0));
+            let mut expected: Vec<(&str, &str)> = sorted_input.iter().copied().filter(|(k, v)| !v.is_empty() && *k != "sign").collect();
+            expected.sort_by(|a, b| a.0.cmp(b.0));
+            proptest::prop_assert_eq!(sorted(sorted_input.iter().copied(), SortOrder::Ascii), expected);
+        }
+
+        #[test]
+        fn name_prefix_orders_like_the_names(a in proptest::collection::vec(proptest::num::u8::ANY, 0..12), b in proptest::collection::vec(proptest::num::u8::ANY, 0..12)) {
+            let (pa, pb) = (name_prefix(&a), name_prefix(&b));
+            if pa != pb {
+                proptest::prop_assert_eq!(pa.cmp(&pb), a.cmp(&b));
+            }
+            let mut padded = [0u8; 8];
+            for (d, s) in padded.iter_mut().zip(&a) { *d = *s; }
+            proptest::prop_assert_eq!(pa, u64::from_be_bytes(padded));
+        }
+
         #[test]
         fn sign_verify_round_trip(pairs in proptest::collection::btree_map("[a-zA-Z]{1,8}", "\\PC{0,12}", 0..10), key in "\\PC{0,20}") {
             let s = ParamSigner::new(&key);
