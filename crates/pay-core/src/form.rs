@@ -2,16 +2,48 @@
 
 /// Encodes pairs as a form body or query string (UTF-8, `+` for space).
 ///
+/// The output is byte for byte what `form_urlencoded::Serializer` writes (the WHATWG
+/// `application/x-www-form-urlencoded` serializer): ASCII letters, digits and `*-._` as they
+/// are, space as `+`, every other byte as `%XX` (uppercase). Runs of bytes that need no escaping
+/// are copied whole, which matters for the long base64 values the providers send.
+///
 /// ```
 /// let s = pay_core::form::encode([("a", "1 2"), ("b", "&=")]);
 /// assert_eq!(s, "a=1+2&b=%26%3D");
 /// ```
 pub fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> String {
-    let mut ser = form_urlencoded::Serializer::new(String::new());
+    let mut out = Vec::new();
     for (k, v) in pairs {
-        ser.append_pair(k.as_ref(), v.as_ref());
+        let (k, v) = (k.as_ref().as_bytes(), v.as_ref().as_bytes());
+        out.reserve(k.len() + v.len() + 2);
+        if !out.is_empty() {
+            out.push(b'&');
+        }
+        encode_component(k, &mut out);
+        out.push(b'=');
+        encode_component(v, &mut out);
     }
-    ser.finish()
+    // Every byte written is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends `text` form-encoded to `out`.
+fn encode_component(text: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut start = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
+            continue;
+        }
+        out.extend_from_slice(text.get(start..i).unwrap_or_default());
+        if b == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(text.get(start..).unwrap_or_default());
 }
 
 /// Decodes a form body or query string into pairs, in order (`+` is a space).
@@ -28,3 +60,45 @@ pub fn decode(input: &[u8]) -> Vec<(String, String)> {
 
 /// The `Content-Type` of a form body.
 pub const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(pairs: &[(String, String)]) -> String {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            ser.append_pair(k, v);
+        }
+        ser.finish()
+    }
+
+    #[test]
+    fn base64_and_edge_cases() {
+        let cases = [
+            ("data", "n1jzgC47/IQ+ab=="),
+            ("", ""),
+            ("k", "中文 ~!@#$%^&*()_+-=[]{}|;':\",./<>?`\u{7f}\t\r\n"),
+            ("名字", "é"),
+        ];
+        let pairs: Vec<(String, String)> = cases
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(encode(cases), reference(&pairs));
+        assert_eq!(
+            encode([("data", "n1jzgC47/IQ+ab==")]),
+            "data=n1jzgC47%2FIQ%2Bab%3D%3D"
+        );
+        assert_eq!(encode(Vec::<(&str, &str)>::new()), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn same_bytes_as_form_urlencoded(pairs in proptest::collection::vec(("\\PC{0,8}", "(\\PC|[ +/=%&])*"), 0..6)) {
+            proptest::prop_assert_eq!(encode(pairs.iter().map(|(k, v)| (k, v))), reference(&pairs));
+            let decoded = decode(encode(pairs.iter().map(|(k, v)| (k, v))).as_bytes());
+            proptest::prop_assert_eq!(decoded, pairs);
+        }
+    }
+}

@@ -90,3 +90,123 @@ pub fn form_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a st
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
 }
+
+/// A minimal HTTP/1.1 keep-alive server on `127.0.0.1` that answers every request with one
+/// fixed `200` response, for round-trip benchmarks: wiremock's request matching would cost more
+/// than the client being measured. Each connection is served by a plain thread with blocking
+/// reads; the server lives until the process ends.
+///
+/// ```
+/// use std::io::{Read, Write};
+///
+/// let addr = pay_core::test_util::start_answer_server("application/json", "{\"ok\":true}")?;
+/// let mut sock = std::net::TcpStream::connect(addr)?;
+/// sock.write_all(b"POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 2\r\n\r\nhi")?;
+/// let mut buf = [0u8; 512];
+/// let n = sock.read(&mut buf)?;
+/// assert!(String::from_utf8_lossy(&buf[..n]).ends_with("{\"ok\":true}"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+/// When no local port can be bound.
+pub fn start_answer_server(
+    content_type: &str,
+    body: &str,
+) -> std::io::Result<std::net::SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let response: std::sync::Arc<[u8]> = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: keep-alive\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+    .into();
+    std::thread::spawn(move || {
+        for sock in listener.incoming().flatten() {
+            let response = response.clone();
+            std::thread::spawn(move || answer_every_request(sock, &response));
+        }
+    });
+    Ok(addr)
+}
+
+/// Reads requests (headers, then `content-length` bytes) off one connection and answers each.
+fn answer_every_request(mut sock: std::net::TcpStream, response: &[u8]) {
+    use std::io::{Read, Write};
+    let _ = sock.set_nodelay(true);
+    let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    loop {
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            match sock.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+        let len: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |v| v.trim().parse().unwrap_or(0));
+        while buf.len() < head_end + len {
+            match sock.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        buf.drain(..head_end + len);
+        if sock.write_all(response).is_err() {
+            return;
+        }
+    }
+}
+
+/// Times `ours` and `baseline` in alternating rounds of about 2 ms and prints the best and the
+/// median round of each, when `CNPAY_BENCH_INTERLEAVED` is set (otherwise does nothing). On a
+/// busy machine this ratio is steadier than criterion's, which measures one function for
+/// seconds and then the other.
+#[allow(clippy::print_stdout)]
+pub fn interleaved<A, B>(name: &str, mut ours: impl FnMut() -> A, mut baseline: impl FnMut() -> B) {
+    fn round<T>(f: &mut impl FnMut() -> T, n: u32) -> u128 {
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(f());
+        }
+        t.elapsed().as_nanos() / u128::from(n)
+    }
+    if std::env::var_os("CNPAY_BENCH_INTERLEAVED").is_none() {
+        return;
+    }
+    let once = round(&mut ours, 10).max(1);
+    let n = u32::try_from((2_000_000 / once).clamp(1, 100_000)).unwrap_or(1);
+    let (mut o, mut b) = (Vec::new(), Vec::new());
+    for i in 0..200 {
+        if i % 2 == 0 {
+            o.push(round(&mut ours, n));
+            b.push(round(&mut baseline, n));
+        } else {
+            b.push(round(&mut baseline, n));
+            o.push(round(&mut ours, n));
+        }
+    }
+    o.sort_unstable();
+    b.sort_unstable();
+    let ratio = |x: u128, y: u128| {
+        format!(
+            "{}.{:02}",
+            x * 100 / y.max(1) / 100,
+            x * 100 / y.max(1) % 100
+        )
+    };
+    let (best_o, best_b) = (o[0], b[0]);
+    let (med_o, med_b) = (o[o.len() / 2], b[b.len() / 2]);
+    println!(
+        "interleaved {name}: best ours {best_o} ns, baseline {best_b} ns, ratio {}; median ours {med_o} ns, baseline {med_b} ns, ratio {}",
+        ratio(best_o, best_b),
+        ratio(med_o, med_b),
+    );
+}
