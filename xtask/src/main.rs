@@ -244,6 +244,22 @@ fn bench(args: &[String]) -> Result<(), String> {
     c.args(["bench", "--workspace", "--bench", "*", "--"]);
     c.args(args);
     run("bench", c)?;
+    // Yunzhanghu again on the table-driven 3DES core (groups named `…-table-des`).
+    let mut c = cargo();
+    c.args([
+        "bench",
+        "-p",
+        "yunzhanghu",
+        "--features",
+        "table-des",
+        "--bench",
+        "envelope",
+        "--bench",
+        "round_trip",
+        "--",
+    ]);
+    c.args(args);
+    run("bench (yunzhanghu, table-des)", c)?;
     let dir = root().join("target").join("criterion");
     let mut rows = Vec::new();
     let mut groups: Vec<_> = std::fs::read_dir(&dir)

@@ -52,17 +52,21 @@ impl WireParams {
 
     /// The JSON object text, fields in insertion order.
     pub(crate) fn to_json(&self) -> String {
-        let mut s = String::from("{");
+        let size: usize = self.0.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+        let mut out = Vec::with_capacity(size + 2);
+        out.push(b'{');
         for (i, (k, v)) in self.0.iter().enumerate() {
             if i > 0 {
-                s.push(',');
+                out.push(b',');
             }
-            s.push_str(&Value::String(k.clone()).to_string());
-            s.push(':');
-            s.push_str(&Value::String(v.clone()).to_string());
+            // Writing a `str` into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(&mut out, k.as_str());
+            out.push(b':');
+            let _ = serde_json::to_writer(&mut out, v.as_str());
         }
-        s.push('}');
-        s
+        out.push(b'}');
+        // serde_json writes UTF-8.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 

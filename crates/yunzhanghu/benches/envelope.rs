@@ -95,7 +95,7 @@ fn seal(c: &mut Criterion) {
     // Both sides produce the same bytes.
     let e = sign::seal(&pt, MESS, TS, &k);
     assert_eq!(raw_seal(&pt, MESS, TS), (e.data.clone(), e.sign.clone()));
-    let mut g = c.benchmark_group("yunzhanghu-envelope-seal-472B");
+    let mut g = c.benchmark_group(group("yunzhanghu-envelope-seal-472B"));
     g.bench_function("ours", |b| {
         b.iter(|| sign::seal(black_box(&pt), black_box(MESS), black_box(TS), &k))
     });
@@ -103,8 +103,8 @@ fn seal(c: &mut Criterion) {
         b.iter(|| raw_seal(black_box(&pt), black_box(MESS), black_box(TS)))
     });
     g.finish();
-    interleaved(
-        "yunzhanghu-envelope-seal-472B",
+    pay_core::test_util::interleaved(
+        &group("yunzhanghu-envelope-seal-472B"),
         || sign::seal(black_box(&pt), black_box(MESS), black_box(TS), &k),
         || raw_seal(black_box(&pt), black_box(MESS), black_box(TS)),
     );
@@ -119,7 +119,7 @@ fn open(c: &mut Criterion) {
         raw_open(&e.data, &e.mess, e.timestamp, &e.sign).unwrap(),
         pt
     );
-    let mut g = c.benchmark_group("yunzhanghu-envelope-open-472B");
+    let mut g = c.benchmark_group(group("yunzhanghu-envelope-open-472B"));
     g.bench_function("ours", |b| {
         b.iter(|| sign::open(black_box(&e), &k).unwrap())
     });
@@ -127,51 +127,20 @@ fn open(c: &mut Criterion) {
         b.iter(|| raw_open(black_box(&e.data), &e.mess, e.timestamp, &e.sign).unwrap())
     });
     g.finish();
-    interleaved(
-        "yunzhanghu-envelope-open-472B",
+    pay_core::test_util::interleaved(
+        &group("yunzhanghu-envelope-open-472B"),
         || sign::open(black_box(&e), &k).unwrap(),
         || raw_open(black_box(&e.data), &e.mess, e.timestamp, &e.sign).unwrap(),
     );
 }
 
-/// With `CNPAY_BENCH_INTERLEAVED=1`: times `ours` and `baseline` in alternating short rounds
-/// and prints the best and the median round of each. On a busy machine this ratio is steadier
-/// than criterion's, which measures one function for seconds and then the other.
-fn interleaved<A, B>(name: &str, mut ours: impl FnMut() -> A, mut baseline: impl FnMut() -> B) {
-    if std::env::var_os("CNPAY_BENCH_INTERLEAVED").is_none() {
-        return;
+/// The group name, marked `-table-des` when the bench runs on that 3DES core.
+fn group(name: &str) -> String {
+    if cfg!(feature = "table-des") {
+        format!("{name}-table-des")
+    } else {
+        name.to_owned()
     }
-    fn round<T>(f: &mut impl FnMut() -> T, n: u32) -> u128 {
-        let t = std::time::Instant::now();
-        for _ in 0..n {
-            black_box(f());
-        }
-        t.elapsed().as_nanos() / u128::from(n)
-    }
-    // Size a round to about 2 ms.
-    let once = round(&mut ours, 10).max(1);
-    let n = u32::try_from((2_000_000 / once).clamp(1, 100_000)).unwrap_or(1);
-    let (mut o, mut b) = (Vec::new(), Vec::new());
-    for i in 0..200 {
-        if i % 2 == 0 {
-            o.push(round(&mut ours, n));
-            b.push(round(&mut baseline, n));
-        } else {
-            b.push(round(&mut baseline, n));
-            o.push(round(&mut ours, n));
-        }
-    }
-    o.sort_unstable();
-    b.sort_unstable();
-    let (om, bm) = (o[0], b[0]);
-    let (omed, bmed) = (o[o.len() / 2], b[b.len() / 2]);
-    println!(
-        "interleaved {name}: best ours {om} ns, baseline {bm} ns, ratio {}.{:02}; median ours {omed} ns, baseline {bmed} ns, ratio {}.{:02}",
-        om * 100 / bm.max(1) / 100,
-        om * 100 / bm.max(1) % 100,
-        omed * 100 / bmed.max(1) / 100,
-        omed * 100 / bmed.max(1) % 100,
-    );
 }
 
 criterion_group!(benches, seal, open);

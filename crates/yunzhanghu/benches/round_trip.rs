@@ -2,18 +2,16 @@
 //! through `yunzhanghu::Client` on the default reqwest transport, next to a raw `reqwest` POST of
 //! the same prepared bytes (the envelope sealed once, outside the loop) to the same server.
 //!
-//! The server is a minimal HTTP/1.1 keep-alive responder on raw tokio TCP (127.0.0.1), on its own
-//! thread and runtime, answering every request with the same valid `0000` answer; both clients
-//! reuse their keep-alive connection. Group `round-trip-yunzhanghu-order-realtime`.
+//! The server is `pay_core::test_util::start_answer_server`, a minimal HTTP/1.1 keep-alive
+//! responder on 127.0.0.1 answering every request with the same valid `0000` answer; both
+//! clients reuse their keep-alive connection. Group `round-trip-yunzhanghu-order-realtime`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use pay_core::{CardNumber, IdNumber, Money, PersonName, PhoneNumber, SecretKey};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use yunzhanghu::payout::BankCardOrder;
 use yunzhanghu::sign::{self, Keys};
 use yunzhanghu::{Client, Config};
@@ -21,69 +19,6 @@ use yunzhanghu::{Client, Config};
 const DES3: &str = "123456788765432112345678";
 const APP_KEY: &str = "78f9b4fad3481fbce1df0b30eee58577";
 const ANSWER: &str = r#"{"code":"0000","data":{"order_id":"201609010016562012987","ref":"176826728298982","pay":"100000.00"},"message":"操作成功","request_id":"rid-1"}"#;
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Reads requests off one connection and answers each with `ANSWER`, keeping it open.
-async fn serve(mut sock: tokio::net::TcpStream) {
-    let response = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: keep-alive\r\n\r\n{ANSWER}",
-        ANSWER.len()
-    );
-    let mut buf: Vec<u8> = Vec::with_capacity(8192);
-    let mut chunk = [0u8; 8192];
-    loop {
-        // Headers.
-        let head_end = loop {
-            if let Some(i) = find(&buf, b"\r\n\r\n") {
-                break i + 4;
-            }
-            match sock.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-        let len: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .map_or(0, |v| v.trim().parse().unwrap_or(0));
-        while buf.len() < head_end + len {
-            match sock.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-        buf.drain(..head_end + len);
-        if sock.write_all(response.as_bytes()).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Starts the server on its own thread; returns its address.
-fn start_server() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let (sock, _) = listener.accept().await.unwrap();
-                sock.set_nodelay(true).unwrap();
-                tokio::spawn(serve(sock));
-            }
-        });
-    });
-    addr
-}
 
 /// The envelope form body built with the raw primitives (`des` + `cbc` + `base64` + `hmac`).
 fn raw_seal_form(plaintext: &str, mess: &str, ts: i64) -> String {
@@ -139,7 +74,7 @@ fn order() -> BankCardOrder {
 }
 
 fn round_trip(c: &mut Criterion) {
-    let addr = start_server();
+    let addr = pay_core::test_util::start_answer_server("application/json", ANSWER).unwrap();
     let base = format!("http://{addr}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -182,7 +117,7 @@ fn round_trip(c: &mut Criterion) {
     assert_eq!(rt.block_on(raw_send()), ANSWER.as_bytes());
 
     let client = Arc::new(client);
-    let mut g = c.benchmark_group("round-trip-yunzhanghu-order-realtime");
+    let mut g = c.benchmark_group(group("round-trip-yunzhanghu-order-realtime"));
     g.bench_function("ours", |b| {
         b.iter(|| {
             rt.block_on(client.order_realtime(black_box(&order)))
@@ -221,7 +156,7 @@ fn round_trip(c: &mut Criterion) {
         v
     };
     assert_eq!(rt.block_on(raw_full())["data"]["ref"], "176826728298982");
-    let mut g = c.benchmark_group("round-trip-yunzhanghu-order-realtime-raw-seal");
+    let mut g = c.benchmark_group(group("round-trip-yunzhanghu-order-realtime-raw-seal"));
     g.bench_function("ours", |b| {
         b.iter(|| {
             rt.block_on(client.order_realtime(black_box(&order)))
@@ -230,16 +165,16 @@ fn round_trip(c: &mut Criterion) {
     });
     g.bench_function("baseline", |b| b.iter(|| rt.block_on(raw_full())));
     g.finish();
-    interleaved(
-        "round-trip-yunzhanghu-order-realtime-raw-seal",
+    pay_core::test_util::interleaved(
+        &group("round-trip-yunzhanghu-order-realtime-raw-seal"),
         || {
             rt.block_on(client.order_realtime(black_box(&order)))
                 .unwrap()
         },
         || rt.block_on(raw_full()),
     );
-    interleaved(
-        "round-trip-yunzhanghu-order-realtime",
+    pay_core::test_util::interleaved(
+        &group("round-trip-yunzhanghu-order-realtime"),
         || {
             rt.block_on(client.order_realtime(black_box(&order)))
                 .unwrap()
@@ -247,44 +182,13 @@ fn round_trip(c: &mut Criterion) {
         || rt.block_on(raw_send()),
     );
 }
-/// With `CNPAY_BENCH_INTERLEAVED=1`: times `ours` and `baseline` in alternating short rounds
-/// and prints the best and the median round of each. On a busy machine this ratio is steadier
-/// than criterion's, which measures one function for seconds and then the other.
-fn interleaved<A, B>(name: &str, mut ours: impl FnMut() -> A, mut baseline: impl FnMut() -> B) {
-    if std::env::var_os("CNPAY_BENCH_INTERLEAVED").is_none() {
-        return;
+/// The group name, marked `-table-des` when the bench runs on that 3DES core.
+fn group(name: &str) -> String {
+    if cfg!(feature = "table-des") {
+        format!("{name}-table-des")
+    } else {
+        name.to_owned()
     }
-    fn round<T>(f: &mut impl FnMut() -> T, n: u32) -> u128 {
-        let t = std::time::Instant::now();
-        for _ in 0..n {
-            black_box(f());
-        }
-        t.elapsed().as_nanos() / u128::from(n)
-    }
-    // Size a round to about 2 ms.
-    let once = round(&mut ours, 10).max(1);
-    let n = u32::try_from((2_000_000 / once).clamp(1, 100_000)).unwrap_or(1);
-    let (mut o, mut b) = (Vec::new(), Vec::new());
-    for i in 0..200 {
-        if i % 2 == 0 {
-            o.push(round(&mut ours, n));
-            b.push(round(&mut baseline, n));
-        } else {
-            b.push(round(&mut baseline, n));
-            o.push(round(&mut ours, n));
-        }
-    }
-    o.sort_unstable();
-    b.sort_unstable();
-    let (om, bm) = (o[0], b[0]);
-    let (omed, bmed) = (o[o.len() / 2], b[b.len() / 2]);
-    println!(
-        "interleaved {name}: best ours {om} ns, baseline {bm} ns, ratio {}.{:02}; median ours {omed} ns, baseline {bmed} ns, ratio {}.{:02}",
-        om * 100 / bm.max(1) / 100,
-        om * 100 / bm.max(1) % 100,
-        omed * 100 / bmed.max(1) / 100,
-        omed * 100 / bmed.max(1) % 100,
-    );
 }
 
 criterion_group!(benches, round_trip);
