@@ -27,23 +27,40 @@ pub fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, 
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Appends `text` form-encoded to `out`.
-fn encode_component(text: &[u8], out: &mut Vec<u8>) {
+/// How each byte is written: up to three bytes, and how many of them count.
+const ENCODED: [([u8; 4], u8); 256] = {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut start = 0;
-    for (i, &b) in text.iter().enumerate() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
-            continue;
-        }
-        out.extend_from_slice(text.get(start..i).unwrap_or_default());
-        if b == b' ' {
-            out.push(b'+');
+    let mut table = [([0u8; 4], 0u8); 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_alphanumeric() || matches!(byte, b'*' | b'-' | b'.' | b'_') {
+            ([byte, 0, 0, 0], 1)
+        } else if byte == b' ' {
+            ([b'+', 0, 0, 0], 1)
         } else {
-            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
-        }
-        start = i + 1;
+            ([b'%', HEX[(b >> 4) & 0xf], HEX[b & 0xf], 0], 3)
+        };
+        b += 1;
     }
-    out.extend_from_slice(text.get(start..).unwrap_or_default());
+    table
+};
+
+/// Appends `text` form-encoded to `out`: every byte writes its four-byte table entry
+/// (branch-free) and the position moves on by the entry's length.
+fn encode_component(text: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    // Room for the worst case (every byte escaped) plus the overhang of the last entry.
+    out.resize(start + 3 * text.len() + 1, 0);
+    let mut at = start;
+    for &b in text {
+        let (bytes, len) = ENCODED[usize::from(b)];
+        if let Some(dst) = out.get_mut(at..at + 4) {
+            dst.copy_from_slice(&bytes);
+        }
+        at += usize::from(len);
+    }
+    out.truncate(at);
 }
 
 /// Decodes a form body or query string into pairs, in order (`+` is a space).

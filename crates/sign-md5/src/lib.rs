@@ -57,7 +57,11 @@ fn for_each_ascii<'a>(
         keys.sort_unstable();
     }
     let index = |key: u64| usize::from(key as u8);
-    let mut run = 0;
+    let mut run = if keys.windows(2).any(|w| w[0] >> 8 == w[1] >> 8) {
+        0
+    } else {
+        keys.len()
+    };
     while run < keys.len() {
         let prefix = keys[run] >> 8;
         let len = keys[run..].iter().take_while(|k| *k >> 8 == prefix).count();

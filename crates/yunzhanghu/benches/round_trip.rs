@@ -116,6 +116,28 @@ fn round_trip(c: &mut Criterion) {
     };
     assert_eq!(rt.block_on(raw_send()), ANSWER.as_bytes());
 
+    // The same call with no network: a transport answering at once from memory. This is the
+    // CPU time the client adds to an exchange (validate, serialise, seal, check, decode).
+    let in_memory = pay_core::transport::transport_fn(|_req| async {
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(bytes::Bytes::from_static(ANSWER.as_bytes()))
+            .map_err(pay_core::transport::TransportError::io)
+    });
+    let offline = Client::with_transport(
+        Config::new("sixcn", "yiyun73", APP_KEY, DES3).base_url(&base),
+        Arc::new(in_memory),
+    );
+    let mut g = c.benchmark_group(group("client-cpu-yunzhanghu-order-realtime"));
+    g.bench_function("ours", |b| {
+        b.iter(|| {
+            rt.block_on(offline.order_realtime(black_box(&order)))
+                .unwrap()
+        })
+    });
+    g.finish();
+
     let client = Arc::new(client);
     let mut g = c.benchmark_group(group("round-trip-yunzhanghu-order-realtime"));
     g.bench_function("ours", |b| {
