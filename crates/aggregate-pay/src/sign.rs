@@ -46,8 +46,7 @@ impl WireParams {
 
     /// The sign of the parameters with `key`.
     pub(crate) fn sign(&self, key: &SecretKey) -> String {
-        ParamSigner::new(key.expose_secret())
-            .sign(self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        ParamSigner::new(key.expose_secret()).sign_pairs(&self.0)
     }
 
     /// The JSON object text, fields in insertion order.

@@ -32,26 +32,45 @@ fn for_each_ascii<'a>(
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
     mut f: impl FnMut(&'a str, &'a str),
 ) {
-    let params = params.into_iter();
-    let (at_least, at_most) = params.size_hint();
-    let mut kept: Vec<(&str, &str)> = Vec::with_capacity(at_most.unwrap_or(at_least));
-    kept.extend(params.filter(|(k, v)| !v.is_empty() && *k != "sign"));
-    // Up to 32 parameters are sorted through keys `name prefix (7 bytes) << 8 | index` on the
-    // stack, compared as plain integers (no calls to `memcmp`); names whose
-    // prefixes are equal are then settled by comparing them whole.
+    let all: Vec<(&str, &str)> = params.into_iter().collect();
+    ascii_order(&all, |i| {
+        let (k, v) = all[i];
+        f(k, v);
+    });
+}
+
+/// Calls `f` with the index of every signed pair of `params` (non-empty value, not `sign`),
+/// in the order of their names compared byte-wise; duplicate names keep their input order.
+fn ascii_order<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)], mut f: impl FnMut(usize)) {
+    let signed = |(k, v): &(K, V)| !v.as_ref().is_empty() && k.as_ref() != "sign";
+    // Up to 32 signed parameters (of at most 256) are sorted through keys `name prefix
+    // (7 bytes) << 8 | index` on the stack, compared as plain integers (no calls to `memcmp`);
+    // names whose prefixes are equal are then settled by comparing them whole.
     const ON_STACK: usize = 32;
-    let mut keys = [0u64; ON_STACK];
-    let Some(keys) = keys.get_mut(..kept.len()) else {
-        // More: a general (stable) sort.
-        kept.sort_by(|a, b| a.0.cmp(b.0));
-        for (k, v) in kept {
-            f(k, v);
+    let mut stack = [0u64; ON_STACK];
+    let mut n = 0;
+    let mut fits = params.len() <= 256;
+    if fits {
+        for (pair, i) in params.iter().zip(0u64..) {
+            if !signed(pair) {
+                continue;
+            }
+            let Some(key) = stack.get_mut(n) else {
+                fits = false;
+                break;
+            };
+            *key = name_prefix(pair.0.as_ref().as_bytes()) & !0xff | i;
+            n += 1;
         }
-        return;
-    };
-    for ((key, (name, _)), i) in keys.iter_mut().zip(&kept).zip(0u64..) {
-        *key = name_prefix(name.as_bytes()) & !0xff | i;
     }
+    if !fits {
+        // More: a general (stable) sort of the indices.
+        let mut order: Vec<usize> = (0..params.len()).filter(|&i| signed(&params[i])).collect();
+        order.sort_by(|&a, &b| params[a].0.as_ref().cmp(params[b].0.as_ref()));
+        order.into_iter().for_each(f);
+        return;
+    }
+    let keys = &mut stack[..n];
     // Parameters built from a sorted map arrive in order: then there is nothing to sort.
     if !keys.is_sorted() {
         keys.sort_unstable();
@@ -67,13 +86,17 @@ fn for_each_ascii<'a>(
         let len = keys[run..].iter().take_while(|k| *k >> 8 == prefix).count();
         if len > 1 {
             // Stable: equal names keep their input order.
-            keys[run..run + len].sort_by(|a, b| kept[index(*a)].0.cmp(kept[index(*b)].0));
+            keys[run..run + len].sort_by(|a, b| {
+                params[index(*a)]
+                    .0
+                    .as_ref()
+                    .cmp(params[index(*b)].0.as_ref())
+            });
         }
         run += len;
     }
     for &key in keys.iter() {
-        let (k, v) = kept[index(key)];
-        f(k, v);
+        f(index(key));
     }
 }
 
@@ -221,6 +244,25 @@ impl<'k> ParamSigner<'k> {
     /// The uppercase hex MD5 sign in [`SortOrder::Ascii`] order.
     pub fn sign<'a>(&self, params: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
         self.sign_with(params, SortOrder::Ascii)
+    }
+
+    /// The uppercase hex MD5 sign, in [`SortOrder::Ascii`] order, of parameters held in a slice
+    /// (of `&str` or `String` pairs): as [`ParamSigner::sign`], without collecting them first.
+    ///
+    /// ```
+    /// use sign_md5::ParamSigner;
+    ///
+    /// let signer = ParamSigner::new("KEY");
+    /// let owned = vec![("mchId".to_owned(), "20001222".to_owned()), ("amount".to_owned(), "100".to_owned())];
+    /// assert_eq!(signer.sign_pairs(&owned), signer.sign([("mchId", "20001222"), ("amount", "100")]));
+    /// ```
+    pub fn sign_pairs<K: AsRef<str>, V: AsRef<str>>(&self, params: &[(K, V)]) -> String {
+        let mut h = Md5::new();
+        ascii_order(params, |i| {
+            let (k, v) = &params[i];
+            hash_pair(&mut h, k.as_ref(), v.as_ref());
+        });
+        self.finish(h)
     }
 
     /// The uppercase hex MD5 sign in the given order.
@@ -460,7 +502,10 @@ mod tests {
             let input: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let mut expected: Vec<(&str, &str)> = input.iter().copied().filter(|(k, v)| !v.is_empty() && *k != "sign").collect();
             expected.sort_by(|a, b| a.0.cmp(b.0));
-            proptest::prop_assert_eq!(sorted(input.iter().copied(), SortOrder::Ascii), expected);
+            proptest::prop_assert_eq!(sorted(input.iter().copied(), SortOrder::Ascii), expected.clone());
+            let signer = ParamSigner::new("K");
+            proptest::prop_assert_eq!(signer.sign_pairs(&input), signer.sign(input.iter().copied()));
+            proptest::prop_assert_eq!(signer.sign_pairs(&input), signer.sign_in_order(&expected));
             let mut sorted_input = input.clone();
             sorted_input.sort_by(|a, b| a.0.cmp(b.0));
             let mut expected: Vec<(&str, &str)> = sorted_input.iter().copied().filter(|(k, v)| !v.is_empty() && *k != "sign").collect();
