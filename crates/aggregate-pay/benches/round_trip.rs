@@ -61,18 +61,14 @@ fn round_trip(c: &mut Criterion) {
         .unwrap();
 
     // Ours: the client as a merchant builds it (default transport).
-    let client = rt.block_on(async {
-        Client::new(
-            Config::new(
-                "20001222",
-                "0ae8be35ff634e2abe94f5f32f6d5c4f",
-                REQ_KEY,
-                RESP_KEY,
-            )
-            .base_url(&base),
-        )
-        .unwrap()
-    });
+    let config = Config::new(
+        "20001222",
+        "0ae8be35ff634e2abe94f5f32f6d5c4f",
+        REQ_KEY,
+        RESP_KEY,
+    )
+    .base_url(&base);
+    let client = rt.block_on(async { Client::new(config.clone()).unwrap() });
     let order = order();
     let ours = || async { client.create_order(black_box(&order)).await.unwrap() };
     assert_eq!(rt.block_on(ours()).pay_order_id, "P01000020181013115051810");
@@ -114,16 +110,7 @@ fn round_trip(c: &mut Criterion) {
                 .map_err(pay_core::transport::TransportError::io)
         }
     });
-    let offline = Client::with_transport(
-        Config::new(
-            "20001222",
-            "0ae8be35ff634e2abe94f5f32f6d5c4f",
-            REQ_KEY,
-            RESP_KEY,
-        )
-        .base_url(&base),
-        std::sync::Arc::new(in_memory),
-    );
+    let offline = Client::with_transport(config, std::sync::Arc::new(in_memory));
     let mut g = c.benchmark_group("client-cpu-aggregate-create-order");
     g.bench_function("ours", |b| {
         b.iter(|| {

@@ -49,7 +49,7 @@ fn aggregate(c: &mut Criterion) {
         b.iter(|| hex_upper(&Md5::digest(black_box(&joined).as_bytes())))
     });
     g.finish();
-    interleaved(
+    pay_core::test_util::interleaved(
         "aggregate-md5-sign-15-fields",
         || signer.sign_pairs(black_box(&p)),
         || hex_upper(&Md5::digest(black_box(&joined).as_bytes())),
@@ -69,46 +69,6 @@ fn envelope(c: &mut Criterion) {
         b.iter(|| hex_upper(&Md5::digest(black_box(&joined).as_bytes())).to_lowercase())
     });
     g.finish();
-}
-
-/// With `CNPAY_BENCH_INTERLEAVED=1`: times `ours` and `baseline` in alternating short rounds
-/// and prints the best and the median round of each. On a busy machine this ratio is steadier
-/// than criterion's, which measures one function for seconds and then the other.
-fn interleaved<A, B>(name: &str, mut ours: impl FnMut() -> A, mut baseline: impl FnMut() -> B) {
-    if std::env::var_os("CNPAY_BENCH_INTERLEAVED").is_none() {
-        return;
-    }
-    fn round<T>(f: &mut impl FnMut() -> T, n: u32) -> u128 {
-        let t = std::time::Instant::now();
-        for _ in 0..n {
-            black_box(f());
-        }
-        t.elapsed().as_nanos() / u128::from(n)
-    }
-    // Size a round to about 2 ms.
-    let once = round(&mut ours, 10).max(1);
-    let n = u32::try_from((2_000_000 / once).clamp(1, 100_000)).unwrap_or(1);
-    let (mut o, mut b) = (Vec::new(), Vec::new());
-    for i in 0..200 {
-        if i % 2 == 0 {
-            o.push(round(&mut ours, n));
-            b.push(round(&mut baseline, n));
-        } else {
-            b.push(round(&mut baseline, n));
-            o.push(round(&mut ours, n));
-        }
-    }
-    o.sort_unstable();
-    b.sort_unstable();
-    let (om, bm) = (o[0], b[0]);
-    let (omed, bmed) = (o[o.len() / 2], b[b.len() / 2]);
-    println!(
-        "interleaved {name}: best ours {om} ns, baseline {bm} ns, ratio {}.{:02}; median ours {omed} ns, baseline {bmed} ns, ratio {}.{:02}",
-        om * 100 / bm.max(1) / 100,
-        om * 100 / bm.max(1) % 100,
-        omed * 100 / bmed.max(1) / 100,
-        omed * 100 / bmed.max(1) % 100,
-    );
 }
 
 criterion_group!(benches, aggregate, envelope);
