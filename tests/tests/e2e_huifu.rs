@@ -1,7 +1,9 @@
 //! End-to-end: the `huifu` client against the sandbox's hfpay gateway, with a local callback
 //! receiver: personal opening → callback; card binding; quick pay (SMS + confirmation) →
-//! callback decoded and confirmed → query; withdrawal → callback → query; and the fault cases
-//! (timeout after send, lost, tampered and replayed callbacks, a failed withdrawal).
+//! callback decoded and confirmed → query; withdrawal → callback → query; balances through a
+//! refund and a guarantee cycle (balance pay, refunds, `order_affirm`, `order_reverse`, `fz`);
+//! and the fault cases (timeout after send, lost, tampered and replayed callbacks, a failed
+//! withdrawal).
 //!
 //! Huifu's callbacks are not signed (`check_value` is base64). The receiver here does what
 //! `huifu::Client::verify_callback` does — the gateway's `unsgin` must recognise the check
@@ -16,10 +18,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use e2e_common::{DEADLINE, Outcomes, Receiver, Reply, SHORT_TIMEOUT, eventually, sandbox};
-use huifu::codes::{CashType, DcFlag, FeeObj, QueryTransType, RespCode, TransStat};
+use huifu::codes::{
+    BalanceTransType, CashType, DcFlag, FeeObj, QueryTransType, RespCode, TransStat,
+};
 use huifu::merchant::{BalanceQueryRequest, BindBankCardRequest, PersonOpeningRequest};
-use huifu::trade::{OrderQueryRequest, SendQuickPaySmsCodeRequest, WithdrawalRequest};
-use huifu::{Client, Config, HfResponse, PrismSecretAuth, UnverifiedCallback};
+use huifu::trade::{
+    BalancePayRequest, FzRequest, GuaranteeRequest, OrderQueryRequest, RefundRequest,
+    SendQuickPaySmsCodeRequest, WithdrawalRequest,
+};
+use huifu::{Client, Config, DivDetail, HfResponse, PrismSecretAuth, UnverifiedCallback};
 use pay_core::{
     Error, Extra, InMemoryReplayGuard, IncomingNotification, Money, NotificationInbox,
     NotificationVerifier, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
@@ -231,6 +238,91 @@ impl Merchant {
             .await
             .unwrap();
         b.extra_str("avl_balance").unwrap().to_owned()
+    }
+
+    /// `(avl_balance, frz_balance)` of a user, or of the merchant itself (whose frozen balance
+    /// is what the platform holds for guarantee trades).
+    async fn balances(&self, id: &str) -> (String, String) {
+        let b = self
+            .client
+            .balance_query(&BalanceQueryRequest {
+                user_cust_id: id.into(),
+                acct_id: (id == cred::MER_CUST_ID).then(|| "MERCHANT".into()),
+                extra: Default::default(),
+            })
+            .await
+            .unwrap();
+        let avl = b.extra_str("avl_balance").unwrap().to_owned();
+        let frz = b.extra_str("frz_balance").unwrap().to_owned();
+        // acct_balance is their sum
+        let acct = Money::from_yuan(b.extra_str("acct_balance").unwrap()).unwrap();
+        let sum = Money::from_yuan(&avl)
+            .unwrap()
+            .checked_add(Money::from_yuan(&frz).unwrap())
+            .unwrap();
+        assert_eq!(acct, sum, "{b:?}");
+        (avl, frz)
+    }
+
+    fn balance_pay(
+        &self,
+        order_id: &str,
+        buyer: &str,
+        seller: &str,
+        fen: i64,
+        kind: BalanceTransType,
+    ) -> BalancePayRequest {
+        BalancePayRequest {
+            in_cust_id: seller.into(),
+            out_cust_id: buyer.into(),
+            trans_amt: Money::from_fen(fen),
+            order_id: order_id.into(),
+            order_date: self.client.today(),
+            sms_code: None,
+            trans_type: Some(kind),
+            ret_url: None,
+            bg_ret_url: self.receiver.url("/cb/trade"),
+            mer_priv: None,
+            extra: Default::default(),
+        }
+    }
+
+    fn refund(&self, order_id: &str, original: &str, fen: i64) -> RefundRequest {
+        RefundRequest {
+            user_cust_id: None,
+            order_date: self.client.today(),
+            order_id: order_id.into(),
+            trans_amt: Money::from_fen(fen),
+            org_order_id: original.into(),
+            org_order_date: self.client.today(),
+            bg_ret_url: self.receiver.url("/cb/trade"),
+            mer_priv: None,
+            div_detail: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// `order_affirm` / `order_reverse` parameters.
+    fn guarantee(
+        &self,
+        order_id: &str,
+        original: &str,
+        fen: i64,
+        seller: &str,
+        buyer: &str,
+    ) -> GuaranteeRequest {
+        GuaranteeRequest {
+            old_order_id: original.into(),
+            old_order_date: self.client.today(),
+            order_id: order_id.into(),
+            order_date: self.client.today(),
+            trans_amt: Money::from_fen(fen),
+            in_cust_id: seller.into(),
+            out_cust_id: buyer.into(),
+            bg_ret_url: Some(self.receiver.url("/cb/trade")),
+            mer_priv: None,
+            extra: Default::default(),
+        }
     }
 
     fn withdrawal(&self, user: &str, card_id: &str, order_id: &str, fen: i64) -> WithdrawalRequest {
@@ -651,4 +743,185 @@ async fn a_failed_withdrawal_is_reported_as_failed() {
     assert_eq!(settled.amount, Some(Money::from_fen(10_044)));
     // The money went back to the user.
     assert_eq!(m.balance(&user).await, "10000.00");
+}
+
+/// The provider error code of a refused call.
+fn refused(result: Result<HfResponse, Error>) -> String {
+    match result {
+        Err(Error::Provider(p)) => p.code,
+        other => panic!("expected a provider error, got {other:?}"),
+    }
+}
+
+/// Balances through the real client: a direct balance pay refunded in two parts, then a
+/// guarantee held by the platform, confirmed in part to the seller, reversed for the rest to
+/// the buyer and refunded, and a guarantee split by `fz`.
+#[tokio::test]
+async fn refunds_and_a_guarantee_cycle_move_the_balances() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let m = merchant(client(&sandbox, Duration::from_secs(5))).await;
+    let today = m.client.today();
+    let id = |s: &str| format!("{today}{s}");
+    let buyer = m.open_user(&id("U1")).await;
+    let seller = m.open_user(&id("U2")).await;
+    let partner = m.open_user(&id("U3")).await;
+    let s = |v: &str| v.to_owned();
+    let settled = |v: &str| (s(v), s("0.00"));
+    let merchant_idle = settled("1000000.00");
+    assert_eq!(m.balances(cred::MER_CUST_ID).await, merchant_idle);
+
+    // A direct balance pay moves the money at once.
+    let paid = m
+        .client
+        .balance_pay(&m.balance_pay(&id("P1"), &buyer, &seller, 30_000, BalanceTransType::Direct))
+        .await
+        .unwrap();
+    assert_eq!(paid.resp_code, Some(RespCode::Success));
+    assert_eq!(paid.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(m.balances(&buyer).await, settled("9700.00"));
+    assert_eq!(m.balances(&seller).await, settled("10300.00"));
+
+    // A partial refund: accepted, settled after the delay, the money back from the seller.
+    let accepted = m
+        .client
+        .refund(&m.refund(&id("R1"), &id("P1"), 12_000))
+        .await
+        .unwrap();
+    assert_eq!(accepted.resp_code, Some(RespCode::Accepted));
+    assert_eq!(accepted.trans_stat, Some(TransStat::Processing));
+    let q = m
+        .wait_final(&buyer, &id("R1"), QueryTransType::Refund)
+        .await;
+    assert_eq!(q.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(q.trans_amt, Some(Money::from_fen(12_000)));
+    assert_eq!(m.balances(&buyer).await, settled("9820.00"));
+    assert_eq!(m.balances(&seller).await, settled("10180.00"));
+    // Refunds add up to at most what was paid; an order id is used once.
+    let over = m
+        .client
+        .refund(&m.refund(&id("R2"), &id("P1"), 18_001))
+        .await;
+    assert_eq!(refused(over), "C10001");
+    let again = m
+        .client
+        .refund(&m.refund(&id("R1"), &id("P1"), 12_000))
+        .await;
+    assert_eq!(refused(again), "C10003");
+    m.client
+        .refund(&m.refund(&id("R2"), &id("P1"), 18_000))
+        .await
+        .unwrap();
+    let q = m
+        .wait_final(&buyer, &id("R2"), QueryTransType::Refund)
+        .await;
+    assert_eq!(q.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(m.balances(&buyer).await, settled("10000.00"));
+    assert_eq!(m.balances(&seller).await, settled("10000.00"));
+    let more = m.client.refund(&m.refund(&id("R3"), &id("P1"), 1)).await;
+    assert_eq!(refused(more), "C10001");
+    let unknown = m
+        .client
+        .refund(&m.refund(&id("R3"), &id("NOPE"), 100))
+        .await;
+    assert_eq!(refused(unknown), "C10004");
+
+    // A guarantee: the buyer pays, the platform holds it (the merchant's frozen balance).
+    let held = m
+        .client
+        .balance_pay(&m.balance_pay(
+            &id("G1"),
+            &buyer,
+            &seller,
+            20_000,
+            BalanceTransType::Guarantee,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(held.resp_code, Some(RespCode::Success));
+    assert_eq!(m.balances(&buyer).await, settled("9800.00"));
+    assert_eq!(m.balances(&seller).await, settled("10000.00"));
+    assert_eq!(
+        m.balances(cred::MER_CUST_ID).await,
+        (s("1000000.00"), s("200.00"))
+    );
+
+    // Confirmed in part: 150.00 to the seller.
+    let affirm = m.guarantee(&id("A1"), &id("G1"), 15_000, &seller, &buyer);
+    let r = m.client.order_affirm(&affirm).await.unwrap();
+    assert_eq!(r.resp_code, Some(RespCode::Success));
+    assert_eq!(m.balances(&seller).await, settled("10150.00"));
+    assert_eq!(
+        m.balances(cred::MER_CUST_ID).await,
+        (s("1000000.00"), s("50.00"))
+    );
+    // The same confirmation again moves nothing; more than is held is refused.
+    assert_eq!(refused(m.client.order_affirm(&affirm).await), "C10003");
+    let too_much = m.guarantee(&id("A2"), &id("G1"), 6_000, &seller, &buyer);
+    assert_eq!(refused(m.client.order_affirm(&too_much).await), "C10011");
+    let wrong_seller = m.guarantee(&id("V1"), &id("G1"), 5_000, &partner, &buyer);
+    assert_eq!(
+        refused(m.client.order_reverse(&wrong_seller).await),
+        "C10001"
+    );
+    assert_eq!(m.balances(&seller).await, settled("10150.00"));
+
+    // The rest reversed to the buyer; then the guarantee is settled.
+    let reverse = m.guarantee(&id("V1"), &id("G1"), 5_000, &seller, &buyer);
+    let r = m.client.order_reverse(&reverse).await.unwrap();
+    assert_eq!(r.resp_code, Some(RespCode::Success));
+    assert_eq!(m.balances(&buyer).await, settled("9850.00"));
+    assert_eq!(m.balances(cred::MER_CUST_ID).await, merchant_idle);
+    let late = m.guarantee(&id("V2"), &id("G1"), 100, &seller, &buyer);
+    assert_eq!(refused(m.client.order_reverse(&late).await), "C10011");
+    let unknown = m.guarantee(&id("A3"), &id("NOPE"), 100, &seller, &buyer);
+    assert_eq!(refused(m.client.order_affirm(&unknown).await), "C10004");
+
+    // What was confirmed can be refunded, from the seller back to the buyer.
+    m.client
+        .refund(&m.refund(&id("R4"), &id("G1"), 15_000))
+        .await
+        .unwrap();
+    let q = m
+        .wait_final(&buyer, &id("R4"), QueryTransType::Refund)
+        .await;
+    assert_eq!(q.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(m.balances(&buyer).await, settled("10000.00"));
+    assert_eq!(m.balances(&seller).await, settled("10000.00"));
+
+    // A guarantee split by fz: 30.00 to the partner, the 70.00 not listed to the seller.
+    m.client
+        .balance_pay(&m.balance_pay(
+            &id("G2"),
+            &buyer,
+            &seller,
+            10_000,
+            BalanceTransType::Guarantee,
+        ))
+        .await
+        .unwrap();
+    let split = FzRequest {
+        order_id: id("F1"),
+        order_date: today.clone(),
+        trans_amt: Money::from_fen(10_000),
+        old_order_id: id("G2"),
+        old_order_date: today.clone(),
+        div_detail: vec![DivDetail {
+            div_amt: Money::from_fen(3_000),
+            div_acct_id: "ACCT3".into(),
+            div_cust_id: partner.clone(),
+        }],
+        bg_ret_url: Some(m.receiver.url("/cb/trade")),
+        mer_priv: None,
+        extension: None,
+        dev_info: None,
+        extra: Default::default(),
+    };
+    let r = m.client.fz(&split).await.unwrap();
+    assert_eq!(r.resp_code, Some(RespCode::Success));
+    assert_eq!(m.balances(&buyer).await, settled("9900.00"));
+    assert_eq!(m.balances(&seller).await, settled("10070.00"));
+    assert_eq!(m.balances(&partner).await, settled("10030.00"));
+    assert_eq!(m.balances(cred::MER_CUST_ID).await, merchant_idle);
+    assert_eq!(refused(m.client.fz(&split).await), "C10003");
+    assert_eq!(m.outcomes.rejected_count(), 0);
 }

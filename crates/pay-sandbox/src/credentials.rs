@@ -38,6 +38,10 @@ pub mod huifu {
     /// The starting balance of every user account the sandbox opens, in fen (10 000.00 yuan), so
     /// that a withdrawal can follow an opening directly.
     pub const INITIAL_USER_BALANCE_FEN: i64 = 1_000_000;
+    /// The merchant's own starting available balance (`balance_query` with the merchant's id), in
+    /// fen (1 000 000.00 yuan). The money the platform holds for guarantee and delayed-split
+    /// trades shows as the merchant's frozen balance.
+    pub const INITIAL_MERCHANT_BALANCE_FEN: i64 = 100_000_000;
 }
 
 /// Yunzhanghu's test dealer.

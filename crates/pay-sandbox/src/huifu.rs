@@ -8,6 +8,43 @@
 //! `{"result":"error","error":{"code","message"}}`. Bodies are form-encoded (JSON and multipart
 //! accepted). Answers are HTTP 200 JSON with `resp_code` (`C00000` success, `C00001` processing,
 //! `C00002` accepted, others errors) and `resp_desc`, plus the echoed and result fields.
+//!
+//! # Balances
+//!
+//! Every account (each opened user, and the merchant `mer_cust_id` itself) has an available
+//! and a frozen balance; `balance_query` answers `avl_balance`, `frz_balance` and their sum
+//! `acct_balance`. The spec lists parameters only; the readings below follow its field
+//! descriptions and are the simulator's where it is silent. Money is integer fen throughout.
+//!
+//! - **Pays.** A balance pay (`balance_pay`: 买家 `out_cust_id` → 卖家 `in_cust_id`) draws on
+//!   the buyer's available balance at once (`C10006` if short). A quick or app pay is paid by
+//!   card or wallet, from outside: nothing is drawn, and when it succeeds (after the status
+//!   delay) its money is credited: the `div_detail` shares (分账串) to their accounts, the rest
+//!   to `in_cust_id` (入账客户号), or without one to the paying user (a top-up).
+//! - **Guarantee (担保).** `balance_pay` `trans_type=1`, `app_pay` / `send_quick_pay_sms_code`
+//!   `trans_type=guarantee`: the money is held by the platform (shown as the merchant's frozen
+//!   balance) instead of credited. `order_affirm` (订单确认; `old_order_id` "担保交易订单号")
+//!   releases `trans_amt` of it to the seller, `order_reverse` (订单撤销) returns it to the
+//!   buyer (to the balance it was drawn on; a card or wallet payment goes back to the card,
+//!   outside the simulator). Both must name the trade's seller and buyer (`in_cust_id` 卖家编号,
+//!   `out_cust_id` 买家编号; `C10001`). Partial amounts are allowed and draw the held amount
+//!   down; once nothing is held (confirmed, reversed or split in full) every further
+//!   `order_affirm` / `order_reverse` / `fz` is `C10011`.
+//! - **Split (`fz`, 分账).** The spec's `fz` is a split by `div_detail` of a trade's money,
+//!   the counterpart of `app_pay` `div_type=01` (延时分账): such a pay is held like a
+//!   guarantee, and `fz` pays `trans_amt` of it out to the `div_detail` accounts (the part not
+//!   listed to the trade's seller, else to the merchant). A guarantee can be split the same way.
+//!   `fz` of a trade that holds nothing to split is `C10004`.
+//! - **Refunds (退款).** See [`refund`]: taken back from the accounts the pay was delivered to
+//!   (frozen while the refund is in flight), returned to the payer; in total at most what was
+//!   paid and delivered; a failed refund may be sent again with the same `order_id` and amount.
+//! - **Withdrawals (提现).** The amount is frozen when accepted, leaves when the bank succeeds
+//!   and is unfrozen if it fails. No fee is charged.
+//! - **Repeats.** An `order_id` + `order_date` used before is `C10003` and moves nothing, for
+//!   every operation (except a failed refund's retry). Checks come before any money moves, and
+//!   each operation's status and balances change together under one lock.
+//! - **Unknown originals.** An `old_order_id` / `org_order_id` that is no pay, or not a
+//!   successful one (unknown, in progress, failed), is `C10004`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -52,14 +89,209 @@ pub(crate) const ERR_CARD: &str = "C10008";
 /// `unsgin`: a check value the sandbox did not issue.
 pub(crate) const ERR_UNSIGN: &str = "C10009";
 
-#[derive(Debug, Clone)]
-struct User {
-    balance: Money,
+/// `fz`, `order_affirm` or `order_reverse`: the original trade holds less than `trans_amt`
+/// (settled already, in full or in part). A code of the sandbox's own: the spec lists none.
+pub(crate) const ERR_SETTLED: &str = "C10011";
+
+/// The largest `trans_amt` the simulator accepts (100 000 000.00 yuan), so that no balance can
+/// come near `i64::MAX` fen. The spec gives no limit.
+const MAX_AMOUNT: Money = Money::from_fen(10_000_000_000);
+
+/// `order_id` + `order_date`.
+type Key = (String, String);
+
+/// An account: what it may spend (`avl_balance`) and what is frozen in it (`frz_balance`);
+/// `acct_balance` is their sum.
+#[derive(Debug, Clone, Copy, Default)]
+struct Account {
+    avl: Money,
+    frz: Money,
+}
+
+/// Every account the simulator keeps: the opened users and the platform merchant's own.
+#[derive(Debug)]
+struct Accounts {
+    users: HashMap<String, Account>,
+    /// The merchant (`mer_cust_id`). Its frozen balance is the money the platform holds for
+    /// guarantee and delayed-split trades (see [`Hold`]).
+    merchant: Account,
+}
+
+/// `a + b`. Cannot saturate in practice: every amount is at most [`MAX_AMOUNT`].
+fn plus(a: Money, b: Money) -> Money {
+    Money::from_fen(a.fen().saturating_add(b.fen()))
+}
+
+/// `a - b`. Callers check `b <= a` first.
+fn minus(a: Money, b: Money) -> Money {
+    Money::from_fen(a.fen().saturating_sub(b.fen()))
+}
+
+fn total<'a>(amounts: impl IntoIterator<Item = &'a Money>) -> Money {
+    amounts
+        .into_iter()
+        .fold(Money::ZERO, |sum, m| plus(sum, *m))
+}
+
+impl Accounts {
+    fn get(&self, id: &str) -> Option<&Account> {
+        if id == cred::MER_CUST_ID {
+            Some(&self.merchant)
+        } else {
+            self.users.get(id)
+        }
+    }
+
+    fn get_mut(&mut self, id: &str) -> Option<&mut Account> {
+        if id == cred::MER_CUST_ID {
+            Some(&mut self.merchant)
+        } else {
+            self.users.get_mut(id)
+        }
+    }
+
+    fn exists(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// What `id` may spend (zero for an unknown account).
+    fn available(&self, id: &str) -> Money {
+        self.get(id).map_or(Money::ZERO, |a| a.avl)
+    }
+
+    fn credit(&mut self, id: &str, amount: Money) {
+        if let Some(a) = self.get_mut(id) {
+            a.avl = plus(a.avl, amount);
+        }
+    }
+
+    /// Takes `amount` out of `id`'s available balance (the caller checked it is there).
+    fn debit(&mut self, id: &str, amount: Money) {
+        if let Some(a) = self.get_mut(id) {
+            a.avl = minus(a.avl, amount);
+        }
+    }
+
+    /// Moves `amount` from available to frozen (the caller checked it is available).
+    fn freeze(&mut self, id: &str, amount: Money) {
+        if let Some(a) = self.get_mut(id) {
+            a.avl = minus(a.avl, amount);
+            a.frz = plus(a.frz, amount);
+        }
+    }
+
+    /// Moves `amount` from frozen back to available.
+    fn unfreeze(&mut self, id: &str, amount: Money) {
+        if let Some(a) = self.get_mut(id) {
+            a.frz = minus(a.frz, amount);
+            a.avl = plus(a.avl, amount);
+        }
+    }
+
+    /// Takes `amount` out of `id`'s frozen balance: it leaves the account.
+    fn take_frozen(&mut self, id: &str, amount: Money) {
+        if let Some(a) = self.get_mut(id) {
+            a.frz = minus(a.frz, amount);
+        }
+    }
+
+    /// The platform starts holding `amount` for a trade.
+    fn hold(&mut self, amount: Money) {
+        self.merchant.frz = plus(self.merchant.frz, amount);
+    }
+
+    /// The platform stops holding `amount` (it goes wherever the caller credits it).
+    fn unhold(&mut self, amount: Money) {
+        self.merchant.frz = minus(self.merchant.frz, amount);
+    }
 }
 
 #[derive(Debug, Clone)]
 struct Card {
     user_cust_id: String,
+}
+
+/// Why a pay's money is held by the platform (the merchant's frozen balance) instead of being
+/// credited when it succeeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    /// A guarantee (担保) trade: `trans_type=1` of balance pay, `trans_type=guarantee` of app
+    /// pay and quick pay. Released by `order_affirm` (to the seller), `order_reverse` (back to
+    /// the buyer) or `fz` (split).
+    Guarantee,
+    /// A delayed split (`div_type=01` of app pay), released by `fz`.
+    DelayedSplit,
+}
+
+/// Where a pay's money goes when it succeeds.
+#[derive(Debug, Clone)]
+enum Dest {
+    /// Credited to these accounts.
+    Credit(Vec<(String, Money)>),
+    /// Held by the platform.
+    Hold(Hold),
+}
+
+/// The money of a pay (quick, app or balance pay).
+#[derive(Debug, Clone)]
+struct Trade {
+    /// The account the pay was drawn on (balance pay): refunds and reverses credit it. `None`
+    /// for a card or QR payment: money returned to the payer goes back to the card or wallet,
+    /// outside the simulator.
+    source: Option<String>,
+    /// The buyer (`out_cust_id`, or the paying `user_cust_id`); `order_affirm` and
+    /// `order_reverse` must name it as `out_cust_id`.
+    buyer: Option<String>,
+    /// The seller (`in_cust_id`): `order_affirm` releases to it, and `order_affirm` and
+    /// `order_reverse` must name it as `in_cust_id`.
+    seller: Option<String>,
+    dest: Dest,
+    /// What the platform still holds of it.
+    held: Money,
+    /// What each account received from it (credited, confirmed or split to it): what refunds
+    /// may take back.
+    delivered: BTreeMap<String, Money>,
+}
+
+impl Trade {
+    fn hold(&self) -> Option<Hold> {
+        match self.dest {
+            Dest::Hold(h) => Some(h),
+            Dest::Credit(_) => None,
+        }
+    }
+
+    fn deliver(&mut self, accounts: &mut Accounts, to: &str, amount: Money) {
+        accounts.credit(to, amount);
+        let d = self.delivered.entry(to.to_owned()).or_insert(Money::ZERO);
+        *d = plus(*d, amount);
+    }
+
+    /// The pay succeeded: its money goes where `dest` says.
+    fn settle(&mut self, accounts: &mut Accounts, amount: Money) {
+        match self.dest.clone() {
+            Dest::Credit(shares) => {
+                for (to, share) in shares {
+                    self.deliver(accounts, &to, share);
+                }
+            }
+            Dest::Hold(_) => {
+                accounts.hold(amount);
+                self.held = amount;
+            }
+        }
+    }
+}
+
+/// Money frozen while a refund or a withdrawal is in flight (`I`): when it succeeds the
+/// amounts leave the accounts (the total going to `to`, if anywhere in the simulator), when it
+/// fails they are unfrozen.
+#[derive(Debug, Clone)]
+struct Transfer {
+    from: Vec<(String, Money)>,
+    to: Option<String>,
+    /// A failed refund sent again (see [`refund`]).
+    retry: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -72,25 +304,72 @@ struct Order {
     /// The order in which the sandbox accepted it.
     seq: u64,
     /// For a refund: the `org_order_id` + `org_order_date` it refunds.
-    refund_of: Option<(String, String)>,
+    refund_of: Option<Key>,
+    /// For a pay: where its money is.
+    trade: Option<Trade>,
+    /// For a refund or withdrawal: what it moves.
+    transfer: Option<Transfer>,
+}
+
+impl Order {
+    fn new(
+        ctx: &Ctx,
+        kind: &'static str,
+        user: &str,
+        amount: Money,
+        status: &'static str,
+    ) -> Order {
+        Order {
+            kind,
+            user_cust_id: user.to_owned(),
+            amount,
+            status,
+            platform_seq_id: ctx.next_id("H"),
+            seq: ctx.next_seq(),
+            refund_of: None,
+            trade: None,
+            transfer: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 struct PendingQuickPay {
     user_cust_id: String,
     amount: Money,
-    in_cust_id: Option<String>,
+    /// Where the money goes, decided (and checked) with the SMS request.
+    dest: Dest,
+    seller: Option<String>,
 }
 
 /// Huifu's memory.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct State {
     tokens: HashSet<String>,
-    users: HashMap<String, User>,
+    accounts: Accounts,
     cards: HashMap<String, Card>,
-    orders: HashMap<(String, String), Order>,
-    pending: HashMap<(String, String), PendingQuickPay>,
+    orders: HashMap<Key, Order>,
+    pending: HashMap<Key, PendingQuickPay>,
     issued: HashSet<String>,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            tokens: HashSet::new(),
+            accounts: Accounts {
+                users: HashMap::new(),
+                merchant: Account {
+                    avl: Money::from_fen(cred::INITIAL_MERCHANT_BALANCE_FEN),
+                    frz: Money::ZERO,
+                },
+            },
+            cards: HashMap::new(),
+            orders: HashMap::new(),
+            pending: HashMap::new(),
+            issued: HashSet::new(),
+        }
+    }
 }
 
 impl State {
@@ -490,12 +769,13 @@ fn date8(f: &Fields, name: &str) -> Result<String, Response> {
     }
 }
 
+/// `trans_amt`: `###.00`, more than zero, at most [`MAX_AMOUNT`].
 fn amount(f: &Fields) -> Result<Money, Response> {
     match yuan_two_decimals(need(f, "trans_amt")?) {
-        Some(m) if m.is_positive() => Ok(m),
+        Some(m) if m.is_positive() && m <= MAX_AMOUNT => Ok(m),
         _ => Err(err(
             ERR_PARAM,
-            "参数错误: trans_amt 金额格式是 ###.00 且大于 0",
+            "参数错误: trans_amt 金额格式是 ###.00, 大于 0 且不超过 100000000.00",
             f,
         )),
     }
@@ -513,7 +793,30 @@ fn one_of(f: &Fields, name: &str, allowed: &[&str]) -> Result<(), Response> {
     }
 }
 
-/// Reserves `order_id` + `order_date`, refusing a reuse.
+/// `order_id` + `order_date` of the request.
+fn order_key(f: &Fields) -> Result<Key, Response> {
+    Ok((need(f, "order_id")?.to_owned(), date8(f, "order_date")?))
+}
+
+/// Refuses an `order_id` + `order_date` used before (`C10003`): the simulator's answer to a
+/// repeated request, whatever it was and however it ended (but see `refund`).
+fn fresh(state: &State, key: &Key, f: &Fields) -> Result<(), Response> {
+    if state.orders.contains_key(key) {
+        Err(duplicate(f))
+    } else {
+        Ok(())
+    }
+}
+
+fn duplicate(f: &Fields) -> Response {
+    err(
+        ERR_DUPLICATE,
+        "订单号重复 (order_id + order_date used before)",
+        f,
+    )
+}
+
+/// Reserves `order_id` + `order_date` for an order that moves no money, refusing a reuse.
 fn new_order(
     ctx: &Ctx,
     f: &Fields,
@@ -521,34 +824,30 @@ fn new_order(
     user: &str,
     amount: Money,
     status: &'static str,
-) -> Result<(String, String), Response> {
-    let key = (need(f, "order_id")?.to_owned(), date8(f, "order_date")?);
+) -> Result<Key, Response> {
+    let key = order_key(f)?;
     let mut state = lock(&ctx.huifu);
-    if state.orders.contains_key(&key) {
-        return Err(err(
-            ERR_DUPLICATE,
-            "订单号重复 (order_id + order_date used before)",
-            f,
-        ));
-    }
-    state.orders.insert(
-        key.clone(),
-        Order {
-            kind,
-            user_cust_id: user.to_owned(),
-            amount,
-            status,
-            platform_seq_id: ctx.next_id("H"),
-            seq: ctx.next_seq(),
-            refund_of: None,
-        },
-    );
+    fresh(&state, &key, f)?;
+    state
+        .orders
+        .insert(key.clone(), Order::new(ctx, kind, user, amount, status));
     Ok(key)
 }
 
+/// The user named by field `name` (an opened user; not the merchant).
 fn user_exists(ctx: &Ctx, f: &Fields, name: &str) -> Result<String, Response> {
     let id = need(f, name)?.to_owned();
-    if lock(&ctx.huifu).users.contains_key(&id) {
+    if lock(&ctx.huifu).accounts.users.contains_key(&id) {
+        Ok(id)
+    } else {
+        Err(err(ERR_USER, &format!("用户不存在 ({name})"), f))
+    }
+}
+
+/// The account named by field `name`: an opened user or the merchant itself.
+fn account_exists(state: &State, f: &Fields, name: &str) -> Result<String, Response> {
+    let id = need(f, name)?.to_owned();
+    if state.accounts.exists(&id) {
         Ok(id)
     } else {
         Err(err(ERR_USER, &format!("用户不存在 ({name})"), f))
@@ -556,14 +855,150 @@ fn user_exists(ctx: &Ctx, f: &Fields, name: &str) -> Result<String, Response> {
 }
 
 fn new_user(ctx: &Ctx) -> String {
-    let id = format!("6666000{:09}", ctx.next_seq());
-    lock(&ctx.huifu).users.insert(
-        id.clone(),
-        User {
-            balance: Money::from_fen(cred::INITIAL_USER_BALANCE_FEN),
-        },
-    );
-    id
+    loop {
+        let id = format!("6666000{:09}", ctx.next_seq());
+        // the merchant's id is never a user's
+        if id == cred::MER_CUST_ID {
+            continue;
+        }
+        lock(&ctx.huifu).accounts.users.insert(
+            id.clone(),
+            Account {
+                avl: Money::from_fen(cred::INITIAL_USER_BALANCE_FEN),
+                frz: Money::ZERO,
+            },
+        );
+        return id;
+    }
+}
+
+/// The split string `div_detail` if given: a JSON array of 1 to 7
+/// `{"divAmt": "###.00", "divAcctId": …, "divCustId": …}`, each amount more than zero, each
+/// `divCustId` a known account (`C10005` if not), adding up to at most `limit`. `divAcctId`
+/// (the sub-account) is not checked: the simulator keeps one account per customer.
+fn div_detail(
+    state: &State,
+    f: &Fields,
+    limit: Money,
+) -> Result<Option<Vec<(String, Money)>>, Response> {
+    let Some(text) = f.get("div_detail").filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || {
+        err(
+            ERR_PARAM,
+            "参数错误: div_detail 分账串格式有误 (1 到 7 个 divAmt/divAcctId/divCustId)",
+            f,
+        )
+    };
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else {
+        return Err(bad());
+    };
+    if items.is_empty() || items.len() > 7 {
+        return Err(bad());
+    }
+    let mut shares = Vec::with_capacity(items.len());
+    for item in &items {
+        let field = |name: &str| item.get(name).and_then(Value::as_str).unwrap_or_default();
+        let share = yuan_two_decimals(field("divAmt"))
+            .filter(|m| m.is_positive() && *m <= MAX_AMOUNT)
+            .ok_or_else(bad)?;
+        let cust = field("divCustId");
+        if cust.is_empty() || field("divAcctId").is_empty() {
+            return Err(bad());
+        }
+        if !state.accounts.exists(cust) {
+            return Err(err(ERR_USER, "分账客户不存在 (div_detail divCustId)", f));
+        }
+        shares.push((cust.to_owned(), share));
+    }
+    if total(shares.iter().map(|(_, m)| m)) > limit {
+        return Err(err(
+            ERR_PARAM,
+            "参数错误: div_detail 分账金额之和超过 trans_amt",
+            f,
+        ));
+    }
+    Ok(Some(shares))
+}
+
+/// Where the money of a quick or app pay goes when it succeeds, and its seller:
+///
+/// - `trans_type=guarantee`: held by the platform for the seller, who must be named
+///   (`in_cust_id`) since `order_affirm` releases to it;
+/// - `div_type=01` (delayed split): held by the platform until `fz`;
+/// - otherwise credited: the `div_detail` shares to their accounts, the rest to `in_cust_id`,
+///   or, when there is none, to the paying user's own account (a top-up; the spec requires
+///   `in_cust_id` or `div_detail` except for `recharge`, the simulator is lenient).
+///
+/// A `div_detail` sent with a held pay is checked but not used: `fz` gives the split.
+fn pay_dest(
+    state: &State,
+    f: &Fields,
+    payer: Option<&str>,
+    amount: Money,
+) -> Result<(Dest, Option<String>), Response> {
+    let seller = match f.get("in_cust_id").filter(|v| !v.is_empty()) {
+        Some(_) => Some(account_exists(state, f, "in_cust_id")?),
+        None => None,
+    };
+    let shares = div_detail(state, f, amount)?;
+    if f.get("trans_type").map(String::as_str) == Some("guarantee") {
+        if seller.is_none() {
+            return Err(err(
+                ERR_PARAM,
+                "参数错误: 担保交易须给出 in_cust_id (卖家)",
+                f,
+            ));
+        }
+        return Ok((Dest::Hold(Hold::Guarantee), seller));
+    }
+    if f.get("div_type").map(String::as_str) == Some("01") {
+        return Ok((Dest::Hold(Hold::DelayedSplit), seller));
+    }
+    let mut shares = shares.unwrap_or_default();
+    let rest = minus(amount, total(shares.iter().map(|(_, m)| m)));
+    if rest.is_positive() {
+        let to = match (&seller, payer) {
+            (Some(s), _) => s.clone(),
+            (None, Some(p)) if state.accounts.exists(p) => p.to_owned(),
+            (None, Some(_)) => return Err(err(ERR_USER, "用户不存在 (user_cust_id)", f)),
+            (None, None) => {
+                return Err(err(
+                    ERR_PARAM,
+                    "参数错误: in_cust_id 与 div_detail 必填一个",
+                    f,
+                ));
+            }
+        };
+        shares.push((to, rest));
+    }
+    Ok((Dest::Credit(shares), seller))
+}
+
+/// The pay `key` names as the original of a refund, `fz`, `order_affirm` or `order_reverse`:
+/// it must exist, be a pay, and have succeeded (`C10004` otherwise: unknown, not a pay, still
+/// in progress or failed). Returns its user, amount and money.
+fn original_pay(state: &State, key: &Key, f: &Fields) -> Result<(String, Money, Trade), Response> {
+    let not_found = |why: &str| err(ERR_NOT_FOUND, &format!("原交易{why}"), f);
+    let Some(o) = state.orders.get(key) else {
+        return Err(not_found("不存在"));
+    };
+    let Some(trade) = &o.trade else {
+        return Err(not_found("不是支付交易"));
+    };
+    match o.status {
+        "S" => Ok((o.user_cust_id.clone(), o.amount, trade.clone())),
+        "I" => Err(not_found("尚未成功 (处理中)")),
+        _ => Err(not_found("已失败")),
+    }
+}
+
+/// Writes back the money of the original pay `key`.
+fn put_trade(state: &mut State, key: &Key, trade: Trade) {
+    if let Some(o) = state.orders.get_mut(key) {
+        o.trade = Some(trade);
+    }
 }
 
 fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> {
@@ -658,21 +1093,15 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             Ok(reply(OK, "解绑成功", f, json!({"card_id": card_id})))
         }
         "balance_query" => {
-            let user = need(f, "user_cust_id")?;
-            let balance = if user == cred::MER_CUST_ID {
-                Money::from_fen(100_000_000)
-            } else {
-                lock(&ctx.huifu)
-                    .users
-                    .get(user)
-                    .map(|u| u.balance)
-                    .ok_or_else(|| err(ERR_USER, "用户不存在", f))?
-            };
+            need(f, "user_cust_id")?;
+            let state = lock(&ctx.huifu);
+            let id = account_exists(&state, f, "user_cust_id")?;
+            let a = state.accounts.get(&id).copied().unwrap_or_default();
             Ok(reply(
                 OK,
                 "成功",
                 f,
-                json!({"acct_balance": balance.to_yuan(), "avl_balance": balance.to_yuan(), "frz_balance": "0.00"}),
+                json!({"acct_balance": plus(a.avl, a.frz).to_yuan(), "avl_balance": a.avl.to_yuan(), "frz_balance": a.frz.to_yuan()}),
             ))
         }
         "send_sms_code" => {
@@ -716,21 +1145,20 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             need(f, "card_no")?;
             need(f, "card_mobile")?;
             one_of(f, "trans_type", &["guarantee", "recharge", "other"])?;
-            let key = (need(f, "order_id")?.to_owned(), date8(f, "order_date")?);
+            let key = order_key(f)?;
             let mut state = lock(&ctx.huifu);
-            if state.pending.contains_key(&key) || state.orders.contains_key(&key) {
-                return Err(err(
-                    ERR_DUPLICATE,
-                    "订单号重复 (order_id + order_date used before)",
-                    f,
-                ));
+            if state.pending.contains_key(&key) {
+                return Err(duplicate(f));
             }
+            fresh(&state, &key, f)?;
+            let (dest, seller) = pay_dest(&state, f, Some(&user), amount)?;
             state.pending.insert(
                 key,
                 PendingQuickPay {
                     user_cust_id: user,
                     amount,
-                    in_cust_id: f.get("in_cust_id").filter(|v| !v.is_empty()).cloned(),
+                    dest,
+                    seller,
                 },
             );
             Ok(reply(OK, "短信发送成功", f, Value::Null))
@@ -744,14 +1172,26 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             if need(f, "sms_code")? != cred::SMS_CODE {
                 return Err(err(ERR_SMS, "短信验证码错误", f));
             }
-            let pending = lock(&ctx.huifu).pending.get(&ori).cloned();
+            let key = order_key(f)?;
+            let mut state = lock(&ctx.huifu);
+            let pending = state.pending.get(&ori).cloned();
             let Some(pending) = pending.filter(|p| p.user_cust_id == user) else {
                 return Err(err(ERR_NOT_FOUND, "原短信订单不存在 (ori_order_id)", f));
             };
-            let key = new_order(ctx, f, "quick-pay", &user, pending.amount, "I")?;
-            lock(&ctx.huifu).pending.remove(&ori);
-            let credit = pending.in_cust_id.unwrap_or(user);
-            settle_later(ctx, f, key, Some(credit), None);
+            fresh(&state, &key, f)?;
+            state.pending.remove(&ori);
+            let mut order = Order::new(ctx, "quick-pay", &user, pending.amount, "I");
+            order.trade = Some(Trade {
+                source: None,
+                buyer: Some(user),
+                seller: pending.seller,
+                dest: pending.dest,
+                held: Money::ZERO,
+                delivered: BTreeMap::new(),
+            });
+            state.orders.insert(key.clone(), order);
+            drop(state);
+            settle_later(ctx, f, key);
             Ok(reply(
                 PROCESSING,
                 "交易处理中",
@@ -764,14 +1204,30 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             one_of(f, "pay_type", &["04", "05", "10", "12", "13", "18", "19"])?;
             need(f, "pay_type")?;
             one_of(f, "trans_type", &["guarantee", "recharge", "other"])?;
-            let user = f.get("user_cust_id").cloned().unwrap_or_default();
-            let credit = f
-                .get("in_cust_id")
-                .filter(|v| !v.is_empty())
-                .cloned()
-                .or_else(|| Some(user.clone()).filter(|u| !u.is_empty()));
-            let key = new_order(ctx, f, "app-pay", &user, amount, "I")?;
-            settle_later(ctx, f, key.clone(), credit, None);
+            one_of(f, "div_type", &["01"])?;
+            let user = f.get("user_cust_id").filter(|v| !v.is_empty()).cloned();
+            let key = order_key(f)?;
+            let mut state = lock(&ctx.huifu);
+            fresh(&state, &key, f)?;
+            let (dest, seller) = pay_dest(&state, f, user.as_deref(), amount)?;
+            let mut order = Order::new(
+                ctx,
+                "app-pay",
+                user.as_deref().unwrap_or_default(),
+                amount,
+                "I",
+            );
+            order.trade = Some(Trade {
+                source: None,
+                buyer: user,
+                seller,
+                dest,
+                held: Money::ZERO,
+                delivered: BTreeMap::new(),
+            });
+            state.orders.insert(key.clone(), order);
+            drop(state);
+            settle_later(ctx, f, key.clone());
             Ok(reply(
                 PROCESSING,
                 "交易处理中",
@@ -781,86 +1237,135 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
         }
         "balance_pay" => {
             let payer = user_exists(ctx, f, "out_cust_id")?;
-            let payee = user_exists(ctx, f, "in_cust_id")?;
+            let payee = account_exists(&lock(&ctx.huifu), f, "in_cust_id")?;
             let amount = amount(f)?;
             one_of(f, "trans_type", &["1", "2"])?;
-            debit(ctx, f, &payer, amount)?;
-            let key = new_order(ctx, f, "balance-pay", &payer, amount, "S")
-                .inspect_err(|_| credit(ctx, &payer, amount))?;
-            credit(ctx, &payee, amount);
+            let key = order_key(f)?;
+            let mut state = lock(&ctx.huifu);
+            fresh(&state, &key, f)?;
+            if state.accounts.available(&payer) < amount {
+                return Err(err(ERR_FUNDS, "余额不足", f));
+            }
+            // trans_type 1 (担保): the platform holds the money until order_affirm,
+            // order_reverse or fz; 2 (or none): the seller gets it at once.
+            let dest = if f.get("trans_type").map(String::as_str) == Some("1") {
+                Dest::Hold(Hold::Guarantee)
+            } else {
+                Dest::Credit(vec![(payee.clone(), amount)])
+            };
+            let mut trade = Trade {
+                source: Some(payer.clone()),
+                buyer: Some(payer.clone()),
+                seller: Some(payee),
+                dest,
+                held: Money::ZERO,
+                delivered: BTreeMap::new(),
+            };
+            state.accounts.debit(&payer, amount);
+            trade.settle(&mut state.accounts, amount);
+            let mut order = Order::new(ctx, "balance-pay", &payer, amount, "S");
+            order.trade = Some(trade);
+            state.orders.insert(key.clone(), order);
+            drop(state);
             callback_later(ctx, f, &key, OK, "交易成功", json!({"trans_stat": "S"}), 0);
             Ok(reply(OK, "交易成功", f, json!({"trans_stat": "S"})))
         }
-        "fz" | "order_affirm" | "order_reverse" => {
+        "fz" => {
             let old = (
                 need(f, "old_order_id")?.to_owned(),
                 date8(f, "old_order_date")?,
             );
             let amount = amount(f)?;
-            let original = lock(&ctx.huifu).orders.get(&old).cloned();
-            let Some(original) = original.filter(|o| o.status == "S") else {
-                return Err(err(ERR_NOT_FOUND, "原订单不存在或未成功 (old_order_id)", f));
-            };
-            if amount > original.amount {
-                return Err(err(ERR_PARAM, "参数错误: trans_amt 超过原订单金额", f));
-            }
-            let key = new_order(ctx, f, "guarantee", &original.user_cust_id, amount, "S")?;
-            callback_later(ctx, f, &key, OK, "交易成功", json!({"trans_stat": "S"}), 0);
-            Ok(reply(OK, "交易成功", f, json!({"trans_stat": "S"})))
-        }
-        "refund" => {
-            let org = (
-                need(f, "org_order_id")?.to_owned(),
-                date8(f, "org_order_date")?,
-            );
-            let amount = amount(f)?;
-            let key = (need(f, "order_id")?.to_owned(), date8(f, "order_date")?);
+            let key = order_key(f)?;
             let mut state = lock(&ctx.huifu);
-            let Some(original) = state.orders.get(&org).filter(|o| {
-                o.status == "S" && matches!(o.kind, "quick-pay" | "app-pay" | "balance-pay")
-            }) else {
-                return Err(err(ERR_NOT_FOUND, "原交易不存在或未成功 (org_order_id)", f));
-            };
-            let user = original.user_cust_id.clone();
-            let original_amount = original.amount;
-            // Refunds accepted so far (pending or done, not failed) count against the original.
-            let refunded = state
-                .orders
-                .values()
-                .filter(|o| o.refund_of.as_ref() == Some(&org) && o.status != "F")
-                .try_fold(Money::ZERO, |sum, o| sum.checked_add(o.amount));
-            let total = refunded.and_then(|r| r.checked_add(amount));
-            if total.is_none_or(|t| t > original_amount) {
-                return Err(err(ERR_PARAM, "参数错误: trans_amt 超过原交易可退金额", f));
-            }
-            if state.orders.contains_key(&key) {
+            fresh(&state, &key, f)?;
+            let (user, original, mut trade) = original_pay(&state, &old, f)?;
+            if trade.hold().is_none() {
                 return Err(err(
-                    ERR_DUPLICATE,
-                    "订单号重复 (order_id + order_date used before)",
+                    ERR_NOT_FOUND,
+                    "原交易不是担保或延时分账交易, 无待分账资金 (old_order_id)",
                     f,
                 ));
             }
-            state.orders.insert(
-                key.clone(),
-                Order {
-                    kind: "refund",
-                    user_cust_id: user,
-                    amount,
-                    status: "I",
-                    platform_seq_id: ctx.next_id("H"),
-                    seq: ctx.next_seq(),
-                    refund_of: Some(org),
-                },
-            );
+            check_held(f, amount, original, trade.held)?;
+            let Some(mut shares) = div_detail(&state, f, amount)? else {
+                return Err(err(ERR_PARAM, "参数错误: div_detail 不能为空", f));
+            };
+            // The part of trans_amt the split string does not list goes to the trade's
+            // seller, or to the merchant if it has none (the spec is silent).
+            let rest = minus(amount, total(shares.iter().map(|(_, m)| m)));
+            if rest.is_positive() {
+                let to = trade
+                    .seller
+                    .clone()
+                    .unwrap_or_else(|| cred::MER_CUST_ID.to_owned());
+                shares.push((to, rest));
+            }
+            state.accounts.unhold(amount);
+            trade.held = minus(trade.held, amount);
+            for (to, share) in shares {
+                trade.deliver(&mut state.accounts, &to, share);
+            }
+            put_trade(&mut state, &old, trade);
+            state
+                .orders
+                .insert(key.clone(), Order::new(ctx, "split", &user, amount, "S"));
             drop(state);
-            settle_later(ctx, f, key, None, None);
-            Ok(reply(
-                ACCEPTED,
-                "退款受理成功",
-                f,
-                json!({"trans_stat": "I"}),
-            ))
+            callback_later(ctx, f, &key, OK, "交易成功", json!({"trans_stat": "S"}), 0);
+            Ok(reply(OK, "交易成功", f, json!({"trans_stat": "S"})))
         }
+        "order_affirm" | "order_reverse" => {
+            let affirm = op == "order_affirm";
+            let old = (
+                need(f, "old_order_id")?.to_owned(),
+                date8(f, "old_order_date")?,
+            );
+            let amount = amount(f)?;
+            let seller = need(f, "in_cust_id")?.to_owned();
+            let buyer = need(f, "out_cust_id")?.to_owned();
+            let key = order_key(f)?;
+            let mut state = lock(&ctx.huifu);
+            fresh(&state, &key, f)?;
+            let (user, original, mut trade) = original_pay(&state, &old, f)?;
+            if trade.hold() != Some(Hold::Guarantee) {
+                return Err(err(ERR_NOT_FOUND, "原交易不是担保交易 (old_order_id)", f));
+            }
+            if trade.seller.as_deref() != Some(seller.as_str()) {
+                return Err(err(
+                    ERR_PARAM,
+                    "参数错误: in_cust_id 不是原担保交易的卖家",
+                    f,
+                ));
+            }
+            // A QR payment may have no buyer account: then any out_cust_id is taken.
+            if trade.buyer.as_ref().is_some_and(|b| *b != buyer) {
+                return Err(err(
+                    ERR_PARAM,
+                    "参数错误: out_cust_id 不是原担保交易的买家",
+                    f,
+                ));
+            }
+            check_held(f, amount, original, trade.held)?;
+            state.accounts.unhold(amount);
+            trade.held = minus(trade.held, amount);
+            if affirm {
+                // 订单确认: the held money goes to the seller.
+                trade.deliver(&mut state.accounts, &seller, amount);
+            } else if let Some(source) = &trade.source {
+                // 订单撤销: back to the buyer's balance it was drawn on; for a card or QR
+                // payment back to the card or wallet, outside the simulator.
+                state.accounts.credit(source, amount);
+            }
+            put_trade(&mut state, &old, trade);
+            let kind = if affirm { "affirm" } else { "reverse" };
+            state
+                .orders
+                .insert(key.clone(), Order::new(ctx, kind, &user, amount, "S"));
+            drop(state);
+            callback_later(ctx, f, &key, OK, "交易成功", json!({"trans_stat": "S"}), 0);
+            Ok(reply(OK, "交易成功", f, json!({"trans_stat": "S"})))
+        }
+        "refund" => refund(ctx, f),
         "withdrawal" => {
             let user = user_exists(ctx, f, "user_cust_id")?;
             let amount = amount(f)?;
@@ -875,20 +1380,24 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             need(f, "cash_type")?;
             one_of(f, "cash_type", &["T0", "T1"])?;
             one_of(f, "fee_obj", &["M", "U"])?;
-            if f.contains_key("order_id") {
-                let key = (need(f, "order_id")?.to_owned(), date8(f, "order_date")?);
-                if lock(&ctx.huifu).orders.contains_key(&key) {
-                    return Err(err(
-                        ERR_DUPLICATE,
-                        "订单号重复 (order_id + order_date used before)",
-                        f,
-                    ));
-                }
+            let key = order_key(f)?;
+            let mut state = lock(&ctx.huifu);
+            fresh(&state, &key, f)?;
+            if state.accounts.available(&user) < amount {
+                return Err(err(ERR_FUNDS, "余额不足", f));
             }
-            debit(ctx, f, &user, amount)?;
-            let key = new_order(ctx, f, "withdrawal", &user, amount, "I")
-                .inspect_err(|_| credit(ctx, &user, amount))?;
-            settle_later(ctx, f, key, None, Some(user));
+            // Frozen until the bank answers: gone on success, unfrozen on failure. The
+            // sandbox charges no fee (fee_obj is only checked).
+            state.accounts.freeze(&user, amount);
+            let mut order = Order::new(ctx, "withdrawal", &user, amount, "I");
+            order.transfer = Some(Transfer {
+                from: vec![(user, amount)],
+                to: None,
+                retry: false,
+            });
+            state.orders.insert(key.clone(), order);
+            drop(state);
+            settle_later(ctx, f, key);
             Ok(reply(
                 ACCEPTED,
                 "提现受理成功",
@@ -929,50 +1438,190 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
     }
 }
 
-fn debit(ctx: &Ctx, f: &Fields, user: &str, amount: Money) -> Result<(), Response> {
-    let mut state = lock(&ctx.huifu);
-    let Some(u) = state.users.get_mut(user) else {
-        return Err(err(ERR_USER, "用户不存在", f));
-    };
-    if u.balance < amount {
-        return Err(err(ERR_FUNDS, "余额不足", f));
+/// `trans_amt` of `fz`, `order_affirm` or `order_reverse` against the original trade: at most
+/// its amount (`C10001`) and at most what the platform still holds of it (`C10011`: nothing
+/// left once confirmed, reversed or split in full).
+fn check_held(f: &Fields, amount: Money, original: Money, held: Money) -> Result<(), Response> {
+    if amount > original {
+        return Err(err(ERR_PARAM, "参数错误: trans_amt 超过原订单金额", f));
     }
-    u.balance = u.balance.checked_sub(amount).unwrap_or(Money::ZERO);
+    if !held.is_positive() {
+        return Err(err(ERR_SETTLED, "原交易已处理完毕 (已确认、撤销或分账)", f));
+    }
+    if amount > held {
+        return Err(err(
+            ERR_SETTLED,
+            &format!("trans_amt 超过原交易待处理金额 {}", held.to_yuan()),
+            f,
+        ));
+    }
     Ok(())
 }
 
-fn credit(ctx: &Ctx, user: &str, amount: Money) {
-    if let Some(u) = lock(&ctx.huifu).users.get_mut(user) {
-        u.balance = u.balance.checked_add(amount).unwrap_or(u.balance);
+/// `refund`: takes money back from the accounts a successful pay delivered it to and returns
+/// it to the payer.
+///
+/// - The original (`org_order_id` + `org_order_date`) must be a successful quick, app or
+///   balance pay (`C10004`: unknown, not a pay, still in progress, failed).
+/// - What is taken back: the `div_detail` shares if given (they must add up to `trans_amt`),
+///   else all of `trans_amt` from the one account the pay delivered to (`C10001` if it was
+///   split among several: the refund must name the shares).
+/// - Each account gives back at most what it received from this pay, less the refunds of it
+///   that have not failed (pending ones included), so that partial refunds add up to at most
+///   the amount paid (`C10001`). Money the platform still holds for a guarantee or a delayed
+///   split was delivered to nobody and is not refundable: `order_reverse` returns it.
+/// - Each account must have its share available (`C10006`).
+/// - Accepted (`C00002`, `I`): the shares are frozen at once; after the status delay the
+///   refund succeeds and the money goes to the payer (the balance a balance pay was drawn
+///   on; for a card or QR payment the card or wallet, outside the simulator), or it fails (a
+///   scripted amount) and the shares are unfrozen.
+/// - The spec: "对于退货失败的,支持同订单号同金额的重复请求;新订单号认为是新的退货交易". A
+///   failed refund sent again with the same `order_id`, `org_order_id` and `trans_amt` is
+///   taken up again, checked like a new one, and this time not failed by the scripted amount
+///   (the amount cannot change, so it could otherwise never succeed). Any other reuse of
+///   `order_id` + `order_date` is `C10003`.
+fn refund(ctx: &Arc<Ctx>, f: &Fields) -> Result<Response, Response> {
+    let org = (
+        need(f, "org_order_id")?.to_owned(),
+        date8(f, "org_order_date")?,
+    );
+    let amount = amount(f)?;
+    let key = order_key(f)?;
+    let mut state = lock(&ctx.huifu);
+    let retry = match state.orders.get(&key) {
+        None => false,
+        Some(o)
+            if o.kind == "refund"
+                && o.status == "F"
+                && o.refund_of.as_ref() == Some(&org)
+                && o.amount == amount =>
+        {
+            true
+        }
+        Some(_) => return Err(duplicate(f)),
+    };
+    let (user, _, trade) = original_pay(&state, &org, f)?;
+    let over = || err(ERR_PARAM, "参数错误: trans_amt 超过原交易可退金额", f);
+    let mut shares: BTreeMap<String, Money> = BTreeMap::new();
+    match div_detail(&state, f, amount)? {
+        Some(divs) => {
+            if total(divs.iter().map(|(_, m)| m)) != amount {
+                return Err(err(
+                    ERR_PARAM,
+                    "参数错误: div_detail 退款金额之和须等于 trans_amt",
+                    f,
+                ));
+            }
+            for (id, share) in divs {
+                let s = shares.entry(id).or_insert(Money::ZERO);
+                *s = plus(*s, share);
+            }
+        }
+        None => {
+            let mut delivered = trade.delivered.keys();
+            match (delivered.next(), delivered.next()) {
+                (Some(only), None) => {
+                    shares.insert(only.clone(), amount);
+                }
+                (None, _) => return Err(over()),
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        ERR_PARAM,
+                        "参数错误: 原交易已分账给多个账户, 退款须给出 div_detail",
+                        f,
+                    ));
+                }
+            }
+        }
     }
+    // What the refunds of this pay that have not failed took back already, per account.
+    let mut taken: BTreeMap<&str, Money> = BTreeMap::new();
+    for (k, o) in &state.orders {
+        if *k == key || o.refund_of.as_ref() != Some(&org) || o.status == "F" {
+            continue;
+        }
+        for (id, share) in o.transfer.iter().flat_map(|t| &t.from) {
+            let t = taken.entry(id.as_str()).or_insert(Money::ZERO);
+            *t = plus(*t, *share);
+        }
+    }
+    for (id, share) in &shares {
+        let received = trade.delivered.get(id).copied().unwrap_or(Money::ZERO);
+        let back = taken.get(id.as_str()).copied().unwrap_or(Money::ZERO);
+        if *share > minus(received, back) {
+            return Err(over());
+        }
+    }
+    if shares
+        .iter()
+        .any(|(id, share)| state.accounts.available(id) < *share)
+    {
+        return Err(err(ERR_FUNDS, "余额不足 (退款出资账户)", f));
+    }
+    for (id, share) in &shares {
+        state.accounts.freeze(id, *share);
+    }
+    let transfer = Transfer {
+        from: shares.into_iter().collect(),
+        to: trade.source,
+        retry,
+    };
+    if retry {
+        if let Some(o) = state.orders.get_mut(&key) {
+            o.status = "I";
+            o.transfer = Some(transfer);
+        }
+    } else {
+        let mut order = Order::new(ctx, "refund", &user, amount, "I");
+        order.refund_of = Some(org);
+        order.transfer = Some(transfer);
+        state.orders.insert(key.clone(), order);
+    }
+    drop(state);
+    settle_later(ctx, f, key);
+    Ok(reply(
+        ACCEPTED,
+        "退款受理成功",
+        f,
+        json!({"trans_stat": "I"}),
+    ))
 }
 
-/// After the status delay: the order succeeds (or fails for a scripted amount), crediting
-/// `credit_to` on success or refunding `refund_to` on failure, then the callback goes out.
-fn settle_later(
-    ctx: &Arc<Ctx>,
-    f: &Fields,
-    key: (String, String),
-    credit_to: Option<String>,
-    refund_to: Option<String>,
-) {
+/// After the status delay an `I` order is decided: it fails for a scripted amount (not on a
+/// refund's retry), else succeeds. Its money moves with its status, under one lock: a pay that
+/// succeeds delivers its money ([`Trade::settle`]); a refund or withdrawal takes what it froze
+/// out of the accounts on success (crediting `Transfer::to`) or unfreezes it on failure. Then
+/// the callback goes out.
+fn settle_later(ctx: &Arc<Ctx>, f: &Fields, key: Key) {
     let f = f.clone();
     ctx.after_status_delay(1, move |ctx| {
-        // The status and the balance change together, under one lock.
         let (amount, failed) = {
-            let mut state = lock(&ctx.huifu);
+            let mut guard = lock(&ctx.huifu);
+            let state = &mut *guard;
             let Some(o) = state.orders.get_mut(&key) else {
                 return;
             };
             if o.status != "I" {
                 return;
             }
-            let failed = scripted_failure(o.amount);
+            let retry = o.transfer.as_ref().is_some_and(|t| t.retry);
+            let failed = scripted_failure(o.amount) && !retry;
             o.status = if failed { "F" } else { "S" };
             let amount = o.amount;
-            let to = if failed { &refund_to } else { &credit_to };
-            if let Some(u) = to.as_ref().and_then(|u| state.users.get_mut(u)) {
-                u.balance = u.balance.checked_add(amount).unwrap_or(u.balance);
+            if !failed && let Some(trade) = o.trade.as_mut() {
+                trade.settle(&mut state.accounts, amount);
+            }
+            if let Some(t) = &o.transfer {
+                for (id, share) in &t.from {
+                    if failed {
+                        state.accounts.unfreeze(id, *share);
+                    } else {
+                        state.accounts.take_frozen(id, *share);
+                    }
+                }
+                if let Some(to) = t.to.as_ref().filter(|_| !failed) {
+                    state.accounts.credit(to, amount);
+                }
             }
             (amount, failed)
         };
@@ -1088,7 +1737,9 @@ const TRADE_KINDS: &[&str] = &[
     "quick-pay",
     "app-pay",
     "balance-pay",
-    "guarantee",
+    "split",
+    "affirm",
+    "reverse",
     "refund",
     "withdrawal",
 ];

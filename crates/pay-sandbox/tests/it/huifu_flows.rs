@@ -1,5 +1,5 @@
-//! Huifu's other flows: opening callbacks, balance pay, app pay, refunds, the guarantee
-//! operations (fz / affirm / reverse) and the statement file.
+//! Huifu's other flows: opening callbacks, balance pay, app pay, refunds and the statement
+//! file. The balance rules of refunds, guarantees and splits in detail: `huifu_money`.
 
 use base64::Engine as _;
 use pay_sandbox::credentials::huifu as cred;
@@ -308,12 +308,18 @@ async fn balance_pay_moves_money_once_and_refunds_are_bounded() {
     assert_eq!(cb["order_id"], "RF1");
     assert_eq!(cb["trans_stat"], "S");
     assert_eq!(cb["trans_amt"], "60.00");
+    // the refund took the money back from the payee and gave it to the payer
+    assert_eq!(balance(&base, &a).await, "9960.00");
+    assert_eq!(balance(&base, &b).await, "10040.00");
     assert_eq!(refund("RF3", "BP1", "40.00").await["resp_code"], "C00002");
     assert_eq!(refund("RF4", "BP1", "0.01").await["resp_code"], "C10001");
     assert_eq!(refund("RF5", "NOPE", "1.00").await["resp_code"], "C10004");
     // a refund is not itself refundable
     wait_status(&sb, Provider::Huifu, "RF3", "S").await;
     assert_eq!(refund("RF6", "RF1", "1.00").await["resp_code"], "C10004");
+    // refunded in full: both where they started
+    assert_eq!(balance(&base, &a).await, "10000.00");
+    assert_eq!(balance(&base, &b).await, "10000.00");
     sb.shutdown().await;
 }
 
@@ -375,12 +381,15 @@ async fn app_pay_settles_credits_and_scripted_failure_does_not() {
 }
 
 #[tokio::test]
-async fn guarantee_operations_and_the_statement_file() {
+async fn the_statement_file_lists_the_money_moving_orders() {
     let sb = sandbox(Provider::Huifu).await;
     let base = sb.huifu_url();
     let a = open_user(&base, "U1").await;
     let b = open_user(&base, "U2").await;
-    let r = call(
+    let c = open_user(&base, "U3").await;
+    let ok = |r: Value| assert_eq!(r["resp_code"], "C00000", "{r}");
+    // a guarantee balance pay, confirmed in part, split in part, reversed for the rest
+    ok(call(
         &base,
         "/api/hfpay/v1/trade/balance_pay",
         &[
@@ -390,52 +399,56 @@ async fn guarantee_operations_and_the_statement_file() {
             ("order_id", "G0"),
             ("order_date", DAY),
             ("trans_amt", "50.00"),
+            ("trans_type", "1"),
         ],
     )
-    .await;
-    assert_eq!(r["resp_code"], "C00000");
-    for (i, op) in ["fz", "order_affirm", "order_reverse"].iter().enumerate() {
-        let id = format!("G{}", i + 1);
-        let path = format!("/api/hfpay/v1/trade/{op}");
-        let form = |amt: &'static str, old: &'static str, id: String| {
-            vec![
-                ("mer_cust_id", M.to_owned()),
-                ("old_order_id", old.to_owned()),
-                ("old_order_date", DAY.to_owned()),
-                ("order_id", id),
-                ("order_date", DAY.to_owned()),
-                ("trans_amt", amt.to_owned()),
-            ]
-        };
-        let send = |f: Vec<(&'static str, String)>| {
-            let (base, path) = (base.clone(), path.clone());
-            async move {
-                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                call(&base, &path, &pairs).await
-            }
-        };
-        let r = send(form("20.00", "G0", id.clone())).await;
-        assert_eq!(
-            r,
-            json!({"resp_code": "C00000", "resp_desc": "交易成功", "mer_cust_id": M,
-                   "order_id": id, "order_date": DAY, "trans_amt": "20.00", "trans_stat": "S"}),
-            "{op}"
-        );
-        let s = sb.order(Provider::Huifu, &id).unwrap();
-        assert_eq!(
-            (s.kind.as_str(), s.status.as_str()),
-            ("guarantee", "S"),
-            "{op}"
-        );
-        assert_eq!(s.amount, pay_core::Money::from_fen(2000), "{op}");
-        let over = send(form("50.01", "G0", format!("X{id}"))).await;
-        assert_eq!(over["resp_code"], "C10001", "{op}");
-        let missing = send(form("1.00", "NOPE", format!("Y{id}"))).await;
-        assert_eq!(missing["resp_code"], "C10004", "{op}");
+    .await);
+    let release = |op: &'static str, id: &'static str, amt: &'static str| {
+        let (base, a, b) = (base.clone(), a.clone(), b.clone());
+        async move {
+            call(
+                &base,
+                &format!("/api/hfpay/v1/trade/{op}"),
+                &[
+                    ("mer_cust_id", M),
+                    ("old_order_id", "G0"),
+                    ("old_order_date", DAY),
+                    ("order_id", id),
+                    ("order_date", DAY),
+                    ("trans_amt", amt),
+                    ("in_cust_id", &b),
+                    ("out_cust_id", &a),
+                ],
+            )
+            .await
+        }
+    };
+    ok(release("order_affirm", "G1", "20.00").await);
+    let div = format!(r#"[{{"divAmt":"5.00","divAcctId":"A1","divCustId":"{c}"}}]"#);
+    ok(call(
+        &base,
+        "/api/hfpay/v1/trade/fz",
+        &[
+            ("mer_cust_id", M),
+            ("old_order_id", "G0"),
+            ("old_order_date", DAY),
+            ("order_id", "G2"),
+            ("order_date", DAY),
+            ("trans_amt", "5.00"),
+            ("div_detail", &div),
+        ],
+    )
+    .await);
+    ok(release("order_reverse", "G3", "25.00").await);
+    // a: -50 +25; b: +20; c: +5; nothing left held
+    assert_eq!(balance(&base, &a).await, "9975.00");
+    assert_eq!(balance(&base, &b).await, "10020.00");
+    assert_eq!(balance(&base, &c).await, "10005.00");
+    assert_eq!(balance(&base, M).await, "1000000.00");
+    for (id, kind) in [("G1", "affirm"), ("G2", "split"), ("G3", "reverse")] {
+        let s = sb.order(Provider::Huifu, id).unwrap();
+        assert_eq!((s.kind.as_str(), s.status.as_str()), (kind, "S"));
     }
-    // balances moved once, by the balance pay only
-    assert_eq!(balance(&base, &a).await, "9950.00");
-    assert_eq!(balance(&base, &b).await, "10050.00");
 
     // the statement of the day: the money-moving orders, in acceptance order
     let r = call(
@@ -462,9 +475,9 @@ async fn guarantee_operations_and_the_statement_file() {
     let expected = format!(
         "order_id,order_date,platform_seq_id,trans_type,user_cust_id,trans_amt,trans_stat\n\
          G0,{DAY},{},balance-pay,{a},50.00,S\n\
-         G1,{DAY},{},guarantee,{a},20.00,S\n\
-         G2,{DAY},{},guarantee,{a},20.00,S\n\
-         G3,{DAY},{},guarantee,{a},20.00,S\n",
+         G1,{DAY},{},affirm,{a},20.00,S\n\
+         G2,{DAY},{},split,{a},5.00,S\n\
+         G3,{DAY},{},reverse,{a},25.00,S\n",
         seq("G0"),
         seq("G1"),
         seq("G2"),

@@ -5,6 +5,7 @@ mod aggregate;
 mod faults;
 mod huifu;
 mod huifu_flows;
+mod huifu_money;
 mod huifu_prism;
 mod protocol;
 mod yunzhanghu;
