@@ -177,13 +177,9 @@ pub enum Kind {
         /// The merchant order id every post-send failure must carry.
         order_id: String,
     },
-    /// A read-only query.
-    Query {
-        /// The order id the provider attaches to some errors of a query's answer, if any.
-        order_id: Option<String>,
-        /// The faults whose errors carry `order_id` (which makes them `needs_query`).
-        attached_on: &'static [Fault],
-    },
+    /// A read-only query: no error of it carries an order id or asks for a query, and every
+    /// one is retry-safe (pay-core's `Call::classify`, the same for every provider).
+    Query,
 }
 
 /// The future a call returns.
@@ -285,6 +281,7 @@ pub fn describe(result: &Result<(), Error>) -> String {
     };
     match err {
         Error::InvalidInput { field, .. } => format!("InvalidInput({field})"),
+        Error::Io { source } => format!("Io({:?})", source.kind()),
         Error::Transport { source } => format!("Transport({})", transport_kind(source.as_ref())),
         Error::UnknownOutcome { source, .. } => {
             format!("UnknownOutcome({})", transport_kind(source.as_ref()))
@@ -319,18 +316,13 @@ fn transport_kind(source: &(dyn std::error::Error + Send + Sync + 'static)) -> S
 /// - Sent, no complete answer (timeout, reset, truncation, slow or oversized body): a mutation
 ///   is `UnknownOutcome` carrying its order id (query it, do not resend); a query is `Transport`,
 ///   retry-safe.
-/// - An answer that cannot be trusted or read (HTTP error, garbage, bad signature): the variant
-///   carries the order id of a mutation, which makes it `needs_query`; never retry-safe.
+/// - An answer that cannot be trusted or read (HTTP error, garbage, bad signature): on a
+///   mutation the variant carries the order id, which makes it `needs_query`, and is not
+///   retry-safe; on a query it carries no order id, is retry-safe and never `needs_query`.
 pub fn expectation(endpoint: &Endpoint, fault: Fault) -> Option<Expected> {
-    let (sent_order, answer_order) = match &endpoint.kind {
-        Kind::Mutation { order_id } => (Some(order_id.clone()), Some(order_id.clone())),
-        Kind::Query {
-            order_id,
-            attached_on,
-        } => (
-            None,
-            order_id.clone().filter(|_| attached_on.contains(&fault)),
-        ),
+    let sent_order = match &endpoint.kind {
+        Kind::Mutation { order_id } => Some(order_id.clone()),
+        Kind::Query => None,
     };
     let lost = |kind: &str| match &sent_order {
         Some(id) => Expected {
@@ -348,9 +340,9 @@ pub fn expectation(endpoint: &Endpoint, fault: Fault) -> Option<Expected> {
     };
     let untrusted = |error: String| Expected {
         error,
-        retry_safe: false,
-        needs_query: answer_order.is_some(),
-        order_id: answer_order.clone(),
+        retry_safe: sent_order.is_none(),
+        needs_query: sent_order.is_some(),
+        order_id: sent_order.clone(),
     };
     let too_large = format!("body over {BODY_LIMIT} B");
     Some(match fault {
@@ -997,6 +989,50 @@ mod tests {
                 "fake pay / HTTP 503: order_id() None (expected Some(\"O1\"))",
                 "fake pay / HTTP 503: 2 requests handed to the transport (expected exactly 1)",
                 "fake pay / HTTP 503: the server saw 2 requests (expected 1)",
+            ]
+        );
+    }
+
+    /// A query client that reports a failed answer as needing a query (the order id attached,
+    /// not classified by the call): the matrix must catch it.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_query_asking_for_a_query_is_caught() {
+        let endpoint = Endpoint {
+            provider: "fake",
+            name: "query",
+            method: "POST",
+            path: "/query".to_owned(),
+            kind: Kind::Query,
+            success: Canned::json("{}"),
+            unsigned: None,
+            wrongly_signed: None,
+            bugs: Vec::new(),
+            call: Arc::new(|base, transport| {
+                Box::pin(async move {
+                    let call = pay_core::Call::query("fake", "query");
+                    let request = http::Request::builder()
+                        .method("POST")
+                        .uri(format!("{base}/query"))
+                        .body(bytes::Bytes::from_static(b"x"))
+                        .map_err(|e| Error::invalid_input("uri", e.to_string()))?;
+                    let response = call.send(transport.as_ref(), request).await?;
+                    let status = response.status().as_u16();
+                    Err(Error::http_status(status, response.into_body()).with_order_id(Some("O1")))
+                })
+            }),
+        };
+        let expected = expectation(&endpoint, Fault::ServerError).unwrap_or_else(|| panic!());
+        assert!(expected.retry_safe && !expected.needs_query && expected.order_id.is_none());
+        let observed = observe(&endpoint, Fault::ServerError)
+            .await
+            .unwrap_or_else(|| panic!());
+        let problems = mismatches(&endpoint, Fault::ServerError, &expected, &observed);
+        assert_eq!(
+            problems,
+            [
+                "fake query / HTTP 503: is_retry_safe() false (expected true)",
+                "fake query / HTTP 503: needs_query() true (expected false)",
+                "fake query / HTTP 503: order_id() Some(\"O1\") (expected None)",
             ]
         );
     }

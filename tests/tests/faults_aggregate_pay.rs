@@ -9,7 +9,7 @@ use aggregate_pay::{
     AccountAttr, AccountType, BankCode, Client, Config, TransOrderRequest, TransQueryRequest,
     TransStatus,
 };
-use cnpay_e2e::faults::{self, Canned, Endpoint, Fault, Kind};
+use cnpay_e2e::faults::{self, Canned, Endpoint, Kind};
 use pay_core::{Money, SecretKey, SharedTransport};
 use serde_json::{Map, Value, json};
 
@@ -102,16 +102,8 @@ fn trans_query_order() -> Endpoint {
         name: "trans/query_order",
         method: "POST",
         path: "/api/trans/query_order".to_owned(),
-        // The query attaches the queried mchTransOrderNo to the errors of an answer it read
-        // (decode, signature) but not to an HTTP error status.
-        kind: Kind::Query {
-            order_id: Some(ORDER_NO.to_owned()),
-            attached_on: &[
-                Fault::GarbageJson,
-                Fault::MissingSignature,
-                Fault::WrongSignature,
-            ],
-        },
+        // A query: retry-safe, no order id, never `needs_query` (pay-core's one rule).
+        kind: Kind::Query,
         success,
         unsigned: Some(unsigned),
         wrongly_signed: Some(wrong),

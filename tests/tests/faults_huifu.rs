@@ -93,11 +93,8 @@ fn order_query() -> Endpoint {
         name: "order_query",
         method: "POST",
         path: "/api/hfpay/v1/trade/order_query".to_owned(),
-        // A query carries no order id on its errors.
-        kind: Kind::Query {
-            order_id: None,
-            attached_on: &[],
-        },
+        // A query: retry-safe, no order id, never `needs_query` (pay-core's one rule).
+        kind: Kind::Query,
         success: success(),
         unsigned: None,
         wrongly_signed: None,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use cnpay_e2e::faults::{self, Canned, Endpoint, Fault, Kind};
+use cnpay_e2e::faults::{self, Canned, Endpoint, Kind};
 use pay_core::{FixedClock, Money, SequentialIds, SharedTransport, Timestamp};
 use protocol_pay::test_util::signed_response_raw;
 use protocol_pay::{Client, Config, InqueryRequest, PrepayRequest, ProdCatalog};
@@ -94,18 +94,8 @@ fn inquery() -> Endpoint {
         name: "inquery",
         method: "POST",
         path: "/api/protocol/inquery".to_owned(),
-        // inquery attaches the queried outReqNo to every error of an answer (HTTP status,
-        // decode, signature), not to transport failures.
-        kind: Kind::Query {
-            order_id: Some(OUT_REQ_NO.to_owned()),
-            attached_on: &[
-                Fault::ServerError,
-                Fault::ClientError,
-                Fault::GarbageJson,
-                Fault::MissingSignature,
-                Fault::WrongSignature,
-            ],
-        },
+        // A query: retry-safe, no order id, never `needs_query` (pay-core's one rule).
+        kind: Kind::Query,
         success,
         unsigned: Some(unsigned),
         wrongly_signed: Some(wrong),

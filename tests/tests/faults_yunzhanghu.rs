@@ -81,11 +81,8 @@ fn query_realtime_order() -> Endpoint {
         name: "query-realtime-order",
         method: "GET",
         path: "/api/payment/v1/query-realtime-order".to_owned(),
-        // A query carries no order id on its errors.
-        kind: Kind::Query {
-            order_id: None,
-            attached_on: &[],
-        },
+        // A query: retry-safe, no order id, never `needs_query` (pay-core's one rule).
+        kind: Kind::Query,
         success: Canned::json(body),
         unsigned: None,
         wrongly_signed: None,

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use pay_core::{
-    Call, Error, ProviderError, ProviderErrorKind, RandomIds, SharedClock, SharedIdSource,
-    SharedTransport, SystemClock,
+    Call, CallKind, Error, ProviderError, ProviderErrorKind, RandomIds, SharedClock,
+    SharedIdSource, SharedTransport, SystemClock,
 };
 use serde::de::DeserializeOwned;
 
@@ -235,8 +235,9 @@ impl Client {
     /// nested in `result` (signed as its exact text) or as top-level fields; both are read.
     ///
     /// # Errors
-    /// As [`Client::create_order`]; a transport failure is [`Error::Transport`] (a query is
-    /// safe to resend).
+    /// As [`Client::create_order`], except that a query moved no money: a transport failure is
+    /// [`Error::Transport`], and an answer that cannot be trusted or read is retry-safe, carries
+    /// no order id and never [`needs_query`](Error::needs_query). Send it again.
     pub async fn query_order(&self, request: &QueryOrderRequest) -> Result<PayOrder, Error> {
         let signed = self.sign_query_order(request)?;
         self.submit(&signed).await
@@ -319,10 +320,16 @@ impl Client {
     /// # Errors
     /// As the operation's own method.
     pub async fn submit<R>(&self, request: &SignedRequest<R>) -> Result<R, Error> {
-        let order_id = request.order_id.as_deref();
-        let call = match (&request.order_id, request.mutation) {
-            (Some(id), true) => Call::mutation(PROVIDER, request.operation, id.clone()),
-            _ => Call::query(PROVIDER, request.operation),
+        let call = Call {
+            provider: PROVIDER,
+            operation: request.operation,
+            kind: if request.mutation {
+                CallKind::Mutation {
+                    order_id: request.order_id.clone(),
+                }
+            } else {
+                CallKind::Query
+            },
         };
         let url = format!("{}{}", self.config.base_url, request.path);
         let body = pay_core::form::encode([("params", request.params.as_str())]);
@@ -336,55 +343,46 @@ impl Client {
         let response = call.send(&*self.transport, http_request).await?;
         let response = call.ensure_success(response)?;
         let body = response.into_body();
-        let fields = RawFields::parse(&body).map_err(|e| e.with_order_id(order_id))?;
-        check_envelope(&body, &fields, &self.config, order_id)?;
-        (request.decode)(&body, &fields).map_err(|e| e.with_order_id(order_id))
+        // Every error about the answer is classified by the call's kind (pay_core's one rule):
+        // a mutation's carries its order number and needs a query; a query's is retry-safe and
+        // needs none.
+        let fields = RawFields::parse(&body).map_err(|e| call.classify(e))?;
+        check_envelope(&body, &fields, &self.config).map_err(|e| call.classify(e))?;
+        (request.decode)(&body, &fields).map_err(|e| call.classify(e))
     }
 }
 
 /// The provider error of a refused call, `0010` marked retry-safe.
-fn provider_error(code: Option<String>, message: Option<String>, order_id: Option<&str>) -> Error {
+fn provider_error(code: Option<String>, message: Option<String>) -> Error {
     let code = code.unwrap_or_else(|| "FAIL".to_owned());
     let kind = if ErrorCode::from_wire(&code) == ErrorCode::SystemError {
         ProviderErrorKind::RetrySameParams
     } else {
         ProviderErrorKind::Rejected
     };
-    Error::provider(
-        ProviderError::new(code, message.unwrap_or_default())
-            .kind(kind)
-            .order_id(order_id),
-    )
+    Error::provider(ProviderError::new(code, message.unwrap_or_default()).kind(kind))
 }
 
-/// `retCode`, the sign and `resCode`, in that order.
-fn check_envelope(
-    body: &Bytes,
-    fields: &RawFields,
-    config: &Config,
-    order_id: Option<&str>,
-) -> Result<(), Error> {
+/// `retCode`, the sign and `resCode`, in that order. The errors are not yet classified.
+fn check_envelope(body: &Bytes, fields: &RawFields, config: &Config) -> Result<(), Error> {
     match fields.text("retCode").as_deref() {
         Some("SUCCESS") => {}
         Some("FAIL") => {
             // Parameter errors: unsigned (section 2.1.5), nothing was done.
             let message = fields.text("retMsg").or_else(|| fields.text("errCodeDes"));
-            return Err(provider_error(fields.text("errCode"), message, order_id));
+            return Err(provider_error(fields.text("errCode"), message));
         }
         other => {
             let what = format!("unexpected retCode {other:?}");
-            return Err(Error::decode(body.clone(), what).with_order_id(order_id));
+            return Err(Error::decode(body.clone(), what));
         }
     }
     fields
         .verify(&config.response_keys)
-        .map_err(|kind| Error::Signature {
-            kind,
-            order_id: order_id.map(str::to_owned),
-        })?;
+        .map_err(Error::signature)?;
     if fields.text("resCode").as_deref() == Some("FAIL") {
         let message = fields.text("errCodeDes").or_else(|| fields.text("retMsg"));
-        return Err(provider_error(fields.text("errCode"), message, order_id));
+        return Err(provider_error(fields.text("errCode"), message));
     }
     Ok(())
 }

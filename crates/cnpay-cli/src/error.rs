@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 /// Exit code: success.
 pub(crate) const EXIT_OK: u8 = 0;
-/// Exit code: usage or invalid input; nothing was sent.
+/// Exit code: usage, invalid input or a local file or stream that failed; no money moved.
 pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code: the provider refused the request (business error).
 pub(crate) const EXIT_PROVIDER: u8 = 3;
@@ -56,7 +56,10 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Batch { code, .. } => *code,
             CliError::Core(e) => match e {
-                Error::InvalidInput { .. } => EXIT_USAGE,
+                // A local file or stream failed, not the provider call: as low as a usage
+                // error, so that in `--lines` mode a transport failure or an unknown outcome
+                // (a higher code) still decides the exit code.
+                Error::InvalidInput { .. } | Error::Io { .. } => EXIT_USAGE,
                 Error::Provider(_) => EXIT_PROVIDER,
                 Error::Signature { .. } | Error::Decrypt { .. } => EXIT_SIGNATURE,
                 Error::Transport { .. }
@@ -106,6 +109,13 @@ fn core_report(e: &Error) -> Value {
             "message": message,
             "sent": false,
         }),
+        Error::Io { .. } => json!({
+            "error": "io",
+            "message": message,
+            "note": "a local file or stream failed, not the provider call: fix the local cause and run it again",
+            "retry_safe": true,
+            "needs_query": false,
+        }),
         Error::Provider(p) => json!({
             "error": "provider",
             "code": p.code,
@@ -116,14 +126,19 @@ fn core_report(e: &Error) -> Value {
             "retry_same_params": e.is_retry_safe(),
             "needs_query": e.needs_query(),
         }),
-        Error::Signature { kind, order_id } => json!({
+        Error::Signature { kind, order_id, .. } => json!({
             "error": "signature",
             "kind": kind.to_string(),
             "message": message,
             "order_id": order_id,
+            "retry_safe": e.is_retry_safe(),
             "needs_query": e.needs_query(),
         }),
-        Error::Decrypt { .. } => json!({ "error": "decrypt", "message": message }),
+        Error::Decrypt { .. } => json!({
+            "error": "decrypt",
+            "message": message,
+            "retry_safe": e.is_retry_safe(),
+        }),
         Error::Transport { .. } => json!({
             "error": "transport",
             "message": message,
@@ -136,7 +151,7 @@ fn core_report(e: &Error) -> Value {
             "message": message,
             "may_have_been_received": true,
             "order_id": order_id,
-            "next": next_step(order_id.as_deref()),
+            "next": next_step(e),
             "retry_safe": false,
         }),
         Error::HttpStatus {
@@ -147,33 +162,40 @@ fn core_report(e: &Error) -> Value {
             "message": message,
             "may_have_been_received": true,
             "order_id": order_id,
-            "next": next_step(order_id.as_deref()),
-            "retry_safe": false,
+            "next": next_step(e),
+            "retry_safe": e.is_retry_safe(),
+            "needs_query": e.needs_query(),
         }),
         Error::Decode { order_id, .. } => json!({
             "error": "decode",
             "message": message,
             "may_have_been_received": true,
             "order_id": order_id,
-            "next": next_step(order_id.as_deref()),
-            "retry_safe": false,
+            "next": next_step(e),
+            "retry_safe": e.is_retry_safe(),
+            "needs_query": e.needs_query(),
         }),
         _ => json!({
             "error": "other",
             "message": message,
             "may_have_been_received": true,
             "order_id": e.order_id(),
-            "next": next_step(e.order_id()),
+            "next": next_step(e),
         }),
     }
 }
 
-fn next_step(order_id: Option<&str>) -> String {
-    match order_id {
-        Some(id) => format!(
+/// What to do after a failure that reached the provider: query the order of a money-moving
+/// call, send a read-only call again.
+fn next_step(e: &Error) -> String {
+    match e.order_id() {
+        Some(id) if e.needs_query() => format!(
             "the request may have been received: query order `{id}` before sending anything again"
         ),
-        None => "the request may have been received: if it moves money, query the order before sending it again".to_owned(),
+        _ if e.is_retry_safe() => {
+            "the call is read-only: no money moved, it may be sent again".to_owned()
+        }
+        _ => "the request may have been received: if it moves money, query the order before sending it again".to_owned(),
     }
 }
 
@@ -216,10 +238,7 @@ mod tests {
             CliError::from(Error::signature(SignatureErrorKind::Mismatch)).exit_code(),
             4
         );
-        assert_eq!(
-            CliError::from(Error::Decrypt { source: io() }).exit_code(),
-            4
-        );
+        assert_eq!(CliError::from(Error::decrypt(io())).exit_code(), 4);
         assert_eq!(
             CliError::from(Error::Transport { source: io() }).exit_code(),
             5
@@ -235,6 +254,49 @@ mod tests {
         assert_eq!(
             r["next"],
             "the request may have been received: query order `O1` before sending anything again"
+        );
+    }
+
+    #[test]
+    fn a_local_io_failure_is_exit_2_and_retry_safe() {
+        let e = CliError::from(Error::io(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "disk full",
+        )));
+        assert_eq!(e.exit_code(), 2);
+        let r = e.report();
+        assert_eq!(r["error"], "io");
+        assert_eq!(r["retry_safe"], true);
+        assert_eq!(r["needs_query"], false);
+        assert_eq!(
+            r["message"],
+            "local I/O error: a file or stream of the caller could not be read or written: disk full"
+        );
+    }
+
+    #[test]
+    fn a_read_only_answer_says_send_it_again() {
+        let query = pay_core::Call::query("p", "query");
+        let e = CliError::from(query.classify(Error::http_status(503, "busy")));
+        assert_eq!(e.exit_code(), 5);
+        let r = e.report();
+        assert_eq!(r["error"], "http_status");
+        assert_eq!(r["retry_safe"], true);
+        assert_eq!(r["needs_query"], false);
+        assert_eq!(r["order_id"], Value::Null);
+        assert_eq!(
+            r["next"],
+            "the call is read-only: no money moved, it may be sent again"
+        );
+
+        let pay = pay_core::Call::mutation("p", "pay", "O2");
+        let r = CliError::from(pay.classify(Error::decode("<html>", "not JSON"))).report();
+        assert_eq!(r["retry_safe"], false);
+        assert_eq!(r["needs_query"], true);
+        assert_eq!(r["order_id"], "O2");
+        assert_eq!(
+            r["next"],
+            "the request may have been received: query order `O2` before sending anything again"
         );
     }
 }

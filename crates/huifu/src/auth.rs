@@ -416,27 +416,24 @@ impl OAuthTokenProvider {
         if let Some(err) = crate::response::gateway_error(&body) {
             return Err(Error::provider(err.kind(ProviderErrorKind::Unauthorized)));
         }
+        // Fetching a token is read-only: its failures are retry-safe and never ask for a query.
         if !(200..300).contains(&status) {
-            return Err(Error::HttpStatus {
-                status,
-                body: body.into(),
-                order_id: None,
-            });
+            return Err(call.classify(Error::http_status(status, body)));
         }
         let t: TokenResponse = call.decode_json(&body)?;
         if let Some(tt) = &t.token_type
             && !tt.eq_ignore_ascii_case("bearer")
         {
-            return Err(Error::decode(
+            return Err(call.classify(Error::decode(
                 body,
                 format!("token_type `{tt}` is not Bearer"),
-            ));
+            )));
         }
         if t.access_token.is_empty() || t.expires_in <= 0 {
-            return Err(Error::decode(
+            return Err(call.classify(Error::decode(
                 body,
                 "access_token empty or expires_in not positive",
-            ));
+            )));
         }
         Ok(CachedToken {
             token: SecretKey::new(t.access_token),

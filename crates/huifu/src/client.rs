@@ -241,9 +241,12 @@ impl Client {
                 continue;
             }
             let body = response.into_body();
+            // Whatever the interpreter returns is classified by the call's kind: a query's
+            // errors are retry-safe and never ask for a query, a mutation's carry its order id.
             self.config
                 .interpreter
-                .check(status, &body, call.order_id())?;
+                .check(status, &body, call.order_id())
+                .map_err(|e| call.classify(e))?;
             return call.decode_json(&body);
         }
     }

@@ -78,9 +78,7 @@ pub fn decode_check_value_unverified(check_value: &str) -> Result<HfResponse, Er
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(trimmed)
         .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(trimmed))
-        .map_err(|e| Error::Decrypt {
-            source: Box::new(e),
-        })?;
+        .map_err(Error::decrypt)?;
     pay_core::decode::json(&bytes)
 }
 
@@ -267,10 +265,8 @@ impl Client {
                 extra: pay_core::Extensions::new(),
             })
             .await?;
-        let mismatch = || Error::Signature {
-            kind: SignatureErrorKind::Mismatch,
-            order_id: Some(order_id.clone()),
-        };
+        let mismatch =
+            || Error::signature(SignatureErrorKind::Mismatch).with_order_id(Some(&order_id));
         if confirmed.order_id.as_deref().is_some_and(|q| q != order_id) {
             return Err(mismatch());
         }

@@ -26,7 +26,10 @@ pub trait ResponseInterpreter: Send + Sync + fmt::Debug {
     /// `Ok(())` when the body is a success to decode into the typed response.
     ///
     /// # Errors
-    /// [`Error::Provider`], [`Error::HttpStatus`] or [`Error::Decode`] (each with `order_id`).
+    /// [`Error::Provider`], [`Error::HttpStatus`] or [`Error::Decode`] (each with `order_id`,
+    /// which is `None` for a read-only call). The client then classifies the error by the
+    /// call's kind ([`pay_core::Call::classify`]): a query's is retry-safe and never
+    /// `needs_query`, whatever the interpreter attached.
     fn check(&self, status: u16, body: &Bytes, order_id: Option<&str>) -> Result<(), Error>;
 }
 
@@ -75,11 +78,7 @@ impl ResponseInterpreter for DefaultInterpreter {
             return Err(Error::provider(err.order_id(order_id)));
         }
         if !(200..300).contains(&status) {
-            return Err(Error::HttpStatus {
-                status,
-                body: body.clone().into(),
-                order_id: order_id.map(str::to_owned),
-            });
+            return Err(Error::http_status(status, body.clone()).with_order_id(order_id));
         }
         let map: serde_json::Map<String, serde_json::Value> =
             pay_core::decode::json(body).map_err(|e| e.with_order_id(order_id))?;

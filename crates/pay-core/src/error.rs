@@ -13,17 +13,28 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// The variants answer the question a payment engineer has after a failure: *did money move?*
 ///
-/// | variant | was the request sent? | what to do |
-/// |---|---|---|
-/// | [`InvalidInput`](Error::InvalidInput) | no | fix the named field |
-/// | [`Transport`](Error::Transport) | no, or the call is read-only | retry ([`Error::is_retry_safe`]) |
-/// | [`UnknownOutcome`](Error::UnknownOutcome) | maybe | query the order ([`Error::order_id`]) |
-/// | [`HttpStatus`](Error::HttpStatus) | yes | query the order if it moved money ([`Error::needs_query`]) |
-/// | [`Signature`](Error::Signature) | yes | treat the data as forged; query if it moved money |
-/// | [`Decrypt`](Error::Decrypt) | yes | treat the data as forged or the key as wrong |
-/// | [`Decode`](Error::Decode) | yes | the raw body is kept; query if it moved money |
-/// | [`Provider`](Error::Provider) | yes, and rejected | see the [`ProviderError`] code |
-/// | [`DuplicateNotification`](Error::DuplicateNotification) | — | answer the provider's success reply, do not process again |
+/// | variant | was the request sent? | [`is_retry_safe`](Error::is_retry_safe) | [`needs_query`](Error::needs_query) | what to do |
+/// |---|---|---|---|---|
+/// | [`InvalidInput`](Error::InvalidInput) | no | no | no | fix the named field |
+/// | [`Io`](Error::Io) | — (a local file or writer failed, not the network) | yes | no | fix the local cause and repeat (a download can always be repeated) |
+/// | [`Transport`](Error::Transport) | no, or the call is read-only | yes | no | retry |
+/// | [`UnknownOutcome`](Error::UnknownOutcome) | maybe | no | yes | query the order ([`Error::order_id`]) |
+/// | [`HttpStatus`](Error::HttpStatus) | yes | if read-only | if it moved money | query the order if it moved money, else send it again |
+/// | [`Signature`](Error::Signature) | yes | if read-only | if it moved money | treat the data as forged; query the order if it moved money |
+/// | [`Decrypt`](Error::Decrypt) | yes | if read-only | no | treat the data as forged or the key as wrong |
+/// | [`Decode`](Error::Decode) | yes | if read-only | if it moved money | the raw body is kept; query the order if it moved money |
+/// | [`Provider`](Error::Provider) | yes, and rejected | if the code asks for it | duplicate order | see the [`ProviderError`] code |
+/// | [`DuplicateNotification`](Error::DuplicateNotification) | — | no | no | answer the provider's success reply, do not process again |
+///
+/// **Read-only calls never ask for a query.** A query moves no money, so nothing about its
+/// failure can leave an order in an unknown state: every error of a call made as
+/// [`Call::query`](crate::Call::query) is retry-safe (or, for a [`Provider`](Error::Provider)
+/// refusal, classified by its code) and never [`needs_query`](Error::needs_query), whatever the
+/// provider. The rule lives in one place, [`Call::classify`](crate::Call::classify): it marks the
+/// answer errors of a query `read_only` (carrying no order id) and gives those of a mutation the
+/// mutation's order id. [`Call::ensure_success`](crate::Call::ensure_success) and
+/// [`Call::decode_json`](crate::Call::decode_json) apply it, and provider crates pass every other
+/// error about an answer (signature, decryption, decoding) through it.
 ///
 /// ```
 /// use pay_core::Error;
@@ -31,6 +42,20 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// let err = Error::invalid_input("amount", "must be greater than zero");
 /// assert_eq!(err.to_string(), "invalid input in `amount`: must be greater than zero");
 /// assert!(!err.is_retry_safe());
+/// ```
+///
+/// ```
+/// use pay_core::{Call, Error};
+///
+/// let answer = || Error::decode("<html>", "expected JSON");
+/// // A money-moving call: the outcome is unknown until the order is queried.
+/// let pay = Call::mutation("provider", "pay", "O1").classify(answer());
+/// assert!(pay.needs_query() && !pay.is_retry_safe());
+/// assert_eq!(pay.order_id(), Some("O1"));
+/// // A read-only call: nothing moved; send it again.
+/// let query = Call::query("provider", "query").classify(answer());
+/// assert!(!query.needs_query() && query.is_retry_safe());
+/// assert_eq!(query.order_id(), None);
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -42,6 +67,17 @@ pub enum Error {
         field: Cow<'static, str>,
         /// What is wrong with it.
         reason: Cow<'static, str>,
+    },
+
+    /// Reading or writing a local file or stream of the caller's failed, for example the writer
+    /// a downloaded file is streamed into. Nothing about the exchange with the provider failed
+    /// and no money moved because of it: it is retry-safe (a download can always be repeated)
+    /// and never needs a query.
+    #[error("local I/O error: a file or stream of the caller could not be read or written")]
+    Io {
+        /// The I/O failure.
+        #[source]
+        source: std::io::Error,
     },
 
     /// The request could not be delivered, and retrying is safe: it was never sent (connection
@@ -73,6 +109,8 @@ pub enum Error {
         body: RawBody,
         /// The merchant's order id, for calls that move money.
         order_id: Option<String>,
+        /// The call was read-only: retry-safe, never [`needs_query`](Error::needs_query).
+        read_only: bool,
     },
 
     /// A signature was missing, malformed or did not match.
@@ -82,6 +120,9 @@ pub enum Error {
         kind: SignatureErrorKind,
         /// The merchant's order id, for calls that move money.
         order_id: Option<String>,
+        /// The data was the answer to a read-only call: retry-safe, never
+        /// [`needs_query`](Error::needs_query).
+        read_only: bool,
     },
 
     /// Encrypted data could not be decrypted (wrong key, bad base64, bad padding).
@@ -90,6 +131,8 @@ pub enum Error {
         /// The underlying failure.
         #[source]
         source: BoxError,
+        /// The data was the answer to a read-only call: retry-safe.
+        read_only: bool,
     },
 
     /// The response could not be decoded into the expected shape; the raw body is kept.
@@ -102,6 +145,9 @@ pub enum Error {
         source: BoxError,
         /// The merchant's order id, for calls that move money.
         order_id: Option<String>,
+        /// The body was the answer to a read-only call: retry-safe, never
+        /// [`needs_query`](Error::needs_query).
+        read_only: bool,
     },
 
     /// The provider understood the request and refused it.
@@ -140,20 +186,54 @@ impl Error {
         }
     }
 
-    /// An [`Error::Signature`] with no order id.
+    /// An [`Error::Io`]: a local file or stream of the caller's failed.
+    pub fn io(source: std::io::Error) -> Self {
+        Error::Io { source }
+    }
+
+    /// An [`Error::HttpStatus`] with no order id, not marked read-only (see [`Call::classify`]).
+    ///
+    /// [`Call::classify`]: crate::Call::classify
+    pub fn http_status(status: u16, body: impl Into<RawBody>) -> Self {
+        Error::HttpStatus {
+            status,
+            body: body.into(),
+            order_id: None,
+            read_only: false,
+        }
+    }
+
+    /// An [`Error::Signature`] with no order id, not marked read-only (see [`Call::classify`]).
+    ///
+    /// [`Call::classify`]: crate::Call::classify
     pub fn signature(kind: SignatureErrorKind) -> Self {
         Error::Signature {
             kind,
             order_id: None,
+            read_only: false,
         }
     }
 
-    /// An [`Error::Decode`] for `body` with no order id.
+    /// An [`Error::Decrypt`], not marked read-only (see [`Call::classify`]).
+    ///
+    /// [`Call::classify`]: crate::Call::classify
+    pub fn decrypt(source: impl Into<BoxError>) -> Self {
+        Error::Decrypt {
+            source: source.into(),
+            read_only: false,
+        }
+    }
+
+    /// An [`Error::Decode`] for `body` with no order id, not marked read-only (see
+    /// [`Call::classify`]).
+    ///
+    /// [`Call::classify`]: crate::Call::classify
     pub fn decode(body: impl Into<RawBody>, source: impl Into<BoxError>) -> Self {
         Error::Decode {
             body: body.into(),
             source: source.into(),
             order_id: None,
+            read_only: false,
         }
     }
 
@@ -163,30 +243,54 @@ impl Error {
     }
 
     /// Whether the same request may be sent again without risk of doing the work twice:
-    /// the request was never sent, the call is read-only, or the provider asked for a retry with
-    /// the same parameters.
+    /// the request was never sent, the call is read-only, only a local file or stream failed, or
+    /// the provider asked for a retry with the same parameters.
     pub fn is_retry_safe(&self) -> bool {
         match self {
-            Error::Transport { .. } => true,
+            Error::Io { .. } | Error::Transport { .. } => true,
+            Error::HttpStatus { read_only, .. }
+            | Error::Signature { read_only, .. }
+            | Error::Decrypt { read_only, .. }
+            | Error::Decode { read_only, .. } => *read_only,
             Error::Provider(p) => p.kind == ProviderErrorKind::RetrySameParams,
-            _ => false,
+            Error::InvalidInput { .. }
+            | Error::UnknownOutcome { .. }
+            | Error::DuplicateNotification { .. } => false,
         }
     }
 
     /// Whether the order must be queried to learn whether money moved: the outcome is unknown,
-    /// or a money-moving call got an answer that could not be trusted or read.
+    /// or a money-moving call got an answer that could not be trusted or read. Never true for
+    /// the answer of a read-only call.
     pub fn needs_query(&self) -> bool {
         match self {
             Error::UnknownOutcome { .. } => true,
-            Error::HttpStatus { order_id, .. }
-            | Error::Signature { order_id, .. }
-            | Error::Decode { order_id, .. } => order_id.is_some(),
+            Error::HttpStatus {
+                order_id,
+                read_only,
+                ..
+            }
+            | Error::Signature {
+                order_id,
+                read_only,
+                ..
+            }
+            | Error::Decode {
+                order_id,
+                read_only,
+                ..
+            } => !*read_only && order_id.is_some(),
             Error::Provider(p) => p.kind == ProviderErrorKind::DuplicateOrder,
-            _ => false,
+            Error::InvalidInput { .. }
+            | Error::Io { .. }
+            | Error::Transport { .. }
+            | Error::Decrypt { .. }
+            | Error::DuplicateNotification { .. } => false,
         }
     }
 
-    /// The merchant's order id the failed call concerned, where known.
+    /// The merchant's order id the failed call concerned, where known. The errors of a
+    /// read-only call carry none.
     pub fn order_id(&self) -> Option<&str> {
         match self {
             Error::UnknownOutcome { order_id, .. }
@@ -194,7 +298,11 @@ impl Error {
             | Error::Signature { order_id, .. }
             | Error::Decode { order_id, .. } => order_id.as_deref(),
             Error::Provider(p) => p.order_id.as_deref(),
-            _ => None,
+            Error::InvalidInput { .. }
+            | Error::Io { .. }
+            | Error::Transport { .. }
+            | Error::Decrypt { .. }
+            | Error::DuplicateNotification { .. } => None,
         }
     }
 
@@ -207,20 +315,77 @@ impl Error {
     }
 
     /// Attaches the merchant's order id to the variants that carry one, keeping an id already set.
+    /// An error marked read-only (the answer to a query, see [`Call::classify`]) takes none.
+    ///
+    /// [`Call::classify`]: crate::Call::classify
     #[must_use]
     pub fn with_order_id(mut self, id: Option<&str>) -> Self {
         let Some(id) = id else { return self };
         match &mut self {
             Error::UnknownOutcome { order_id, .. }
-            | Error::HttpStatus { order_id, .. }
-            | Error::Signature { order_id, .. }
-            | Error::Decode { order_id, .. } => {
+            | Error::HttpStatus {
+                order_id,
+                read_only: false,
+                ..
+            }
+            | Error::Signature {
+                order_id,
+                read_only: false,
+                ..
+            }
+            | Error::Decode {
+                order_id,
+                read_only: false,
+                ..
+            } => {
                 order_id.get_or_insert_with(|| id.to_owned());
             }
             Error::Provider(p) => {
                 p.order_id.get_or_insert_with(|| id.to_owned());
             }
-            _ => {}
+            Error::InvalidInput { .. }
+            | Error::Io { .. }
+            | Error::Transport { .. }
+            | Error::HttpStatus { .. }
+            | Error::Signature { .. }
+            | Error::Decrypt { .. }
+            | Error::Decode { .. }
+            | Error::DuplicateNotification { .. } => {}
+        }
+        self
+    }
+
+    /// Marks an error about the answer of a read-only call: `HttpStatus`, `Signature`, `Decrypt`
+    /// and `Decode` become read-only (retry-safe, never `needs_query`); they and a `Provider`
+    /// refusal lose any order id. Other variants are returned as they are. Used by
+    /// [`crate::Call::classify`].
+    pub(crate) fn into_read_only(mut self) -> Self {
+        match &mut self {
+            Error::HttpStatus {
+                order_id,
+                read_only,
+                ..
+            }
+            | Error::Signature {
+                order_id,
+                read_only,
+                ..
+            }
+            | Error::Decode {
+                order_id,
+                read_only,
+                ..
+            } => {
+                *order_id = None;
+                *read_only = true;
+            }
+            Error::Decrypt { read_only, .. } => *read_only = true,
+            Error::Provider(p) => p.order_id = None,
+            Error::InvalidInput { .. }
+            | Error::Io { .. }
+            | Error::Transport { .. }
+            | Error::UnknownOutcome { .. }
+            | Error::DuplicateNotification { .. } => {}
         }
         self
     }
@@ -465,11 +630,7 @@ mod tests {
         assert!(retry.is_retry_safe());
         assert!(!retry.needs_query());
 
-        let status = Error::HttpStatus {
-            status: 502,
-            body: RawBody::from("bad gateway"),
-            order_id: None,
-        };
+        let status = Error::http_status(502, "bad gateway");
         assert!(!status.is_retry_safe());
         assert!(!status.needs_query());
         let status = status.with_order_id(Some("P9"));
@@ -488,6 +649,89 @@ mod tests {
         assert!(!invalid.is_retry_safe() && !invalid.needs_query());
         assert_eq!(invalid.order_id(), None);
         assert_eq!(invalid.with_order_id(Some("Z")).order_id(), None);
+    }
+
+    #[test]
+    fn io_is_local_retry_safe_and_keeps_its_source() {
+        let e = Error::io(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "disk full",
+        ));
+        assert!(matches!(e, Error::Io { .. }));
+        assert!(e.is_retry_safe());
+        assert!(!e.needs_query());
+        assert_eq!(e.order_id(), None);
+        assert_eq!(e.with_order_id(Some("O1")).order_id(), None);
+        let e = Error::io(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "disk full",
+        ));
+        assert_eq!(
+            e.to_string(),
+            "local I/O error: a file or stream of the caller could not be read or written"
+        );
+        let source = e.source().unwrap_or_else(|| panic!("no source"));
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .unwrap_or_else(|| panic!("not an io::Error: {source}"));
+        assert_eq!(io.kind(), std::io::ErrorKind::StorageFull);
+        assert_eq!(io.to_string(), "disk full");
+    }
+
+    /// Every answer error, as a provider builds it before classifying it.
+    fn answer_errors() -> Vec<Error> {
+        vec![
+            Error::http_status(503, "busy"),
+            Error::signature(SignatureErrorKind::Mismatch),
+            Error::decrypt("bad padding"),
+            Error::decode("<html>", "expected JSON"),
+        ]
+    }
+
+    #[test]
+    fn read_only_answers_are_retry_safe_and_never_need_a_query() {
+        for e in answer_errors() {
+            let name = format!("{e:?}");
+            let e = e.with_order_id(Some("O1")).into_read_only();
+            assert!(e.is_retry_safe(), "{name}");
+            assert!(!e.needs_query(), "{name}");
+            assert_eq!(e.order_id(), None, "{name}");
+            // An order id attached afterwards is refused.
+            let e = e.with_order_id(Some("O2"));
+            assert!(!e.needs_query(), "{name}");
+            assert_eq!(e.order_id(), None, "{name}");
+        }
+        // Built by hand with both set, a read-only error still never asks for a query.
+        let e = Error::Decode {
+            body: RawBody::from("x"),
+            source: "y".into(),
+            order_id: Some("O3".into()),
+            read_only: true,
+        };
+        assert!(e.is_retry_safe() && !e.needs_query());
+
+        let p = Error::provider(ProviderError::new("E1", "no").order_id(Some("O4")));
+        let p = p.into_read_only();
+        assert_eq!(p.order_id(), None);
+        assert!(!p.is_retry_safe() && !p.needs_query());
+    }
+
+    #[test]
+    fn mutation_answers_need_a_query_and_are_not_retry_safe() {
+        for e in answer_errors() {
+            let name = format!("{e:?}");
+            assert!(!e.is_retry_safe(), "{name}");
+            let is_decrypt = matches!(e, Error::Decrypt { .. });
+            let e = e.with_order_id(Some("O1"));
+            assert!(!e.is_retry_safe(), "{name}");
+            if is_decrypt {
+                // Decrypt carries no order id.
+                assert!(!e.needs_query(), "{name}");
+            } else {
+                assert!(e.needs_query(), "{name}");
+                assert_eq!(e.order_id(), Some("O1"), "{name}");
+            }
+        }
     }
 
     #[test]

@@ -172,10 +172,12 @@ where
     }
 }
 
-/// What a call does, which decides how its failures are reported.
+/// What a call does, which decides how its failures are reported (see [`Call::classify`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallKind {
-    /// Reads state only; resending it is always safe.
+    /// Reads state only; resending it is always safe. Every failure after sending is
+    /// retry-safe ([`Error::Transport`], or an answer error marked read-only) and none
+    /// [`needs_query`](Error::needs_query) or carries an order id.
     Query,
     /// Moves money or changes state; carries the merchant's order id. A failure after sending
     /// becomes [`Error::UnknownOutcome`] with that id, and is never resent automatically.
@@ -316,7 +318,39 @@ impl Call {
             .map_err(|e| self.transport_error(e))
     }
 
-    /// Turns a non-2xx response into [`Error::HttpStatus`] (with the order id of a mutation).
+    /// Classifies an error about this call's answer (an HTTP status, a signature, a decryption,
+    /// a decoding failure, a provider refusal) by the call's kind. This is the one place where
+    /// the rule for read-only calls lives:
+    ///
+    /// - a [`CallKind::Query`] moved no money: its `HttpStatus`, `Signature`, `Decrypt` and
+    ///   `Decode` errors are marked `read_only`, which makes them
+    ///   [retry-safe](Error::is_retry_safe) and never [`needs_query`](Error::needs_query), and
+    ///   no error of a query carries an order id;
+    /// - a [`CallKind::Mutation`] may have moved money: its order id is attached, which makes
+    ///   those errors [`needs_query`](Error::needs_query).
+    ///
+    /// [`Call::ensure_success`] and [`Call::decode_json`] apply it; provider crates pass every
+    /// other error about an answer through it. Transport failures are mapped by
+    /// [`Call::send`] instead; other variants are returned unchanged.
+    ///
+    /// ```
+    /// use pay_core::{Call, Error, SignatureErrorKind};
+    ///
+    /// let forged = || Error::signature(SignatureErrorKind::Mismatch);
+    /// let e = Call::mutation("p", "payout", "O1").classify(forged());
+    /// assert!(e.needs_query() && !e.is_retry_safe() && e.order_id() == Some("O1"));
+    /// let e = Call::query("p", "query").classify(forged());
+    /// assert!(!e.needs_query() && e.is_retry_safe() && e.order_id().is_none());
+    /// ```
+    #[must_use]
+    pub fn classify(&self, err: Error) -> Error {
+        match &self.kind {
+            CallKind::Query => err.into_read_only(),
+            CallKind::Mutation { order_id } => err.with_order_id(order_id.as_deref()),
+        }
+    }
+
+    /// Turns a non-2xx response into [`Error::HttpStatus`], classified by [`Call::classify`].
     ///
     /// # Errors
     /// [`Error::HttpStatus`].
@@ -324,20 +358,21 @@ impl Call {
         if response.status().is_success() {
             Ok(response)
         } else {
-            Err(Error::HttpStatus {
-                status: response.status().as_u16(),
-                body: RawBody::from(response.into_body()),
-                order_id: self.order_id().map(str::to_owned),
-            })
+            let status = response.status().as_u16();
+            Err(self.classify(Error::http_status(
+                status,
+                RawBody::from(response.into_body()),
+            )))
         }
     }
 
-    /// Decodes a JSON body into `T`, naming the failing field, keeping the raw body on error.
+    /// Decodes a JSON body into `T`, naming the failing field, keeping the raw body on error;
+    /// the error is classified by [`Call::classify`].
     ///
     /// # Errors
     /// [`Error::Decode`].
     pub fn decode_json<T: serde::de::DeserializeOwned>(&self, body: &Bytes) -> Result<T, Error> {
-        crate::decode::json(body).map_err(|e| e.with_order_id(self.order_id()))
+        crate::decode::json(body).map_err(|e| self.classify(e))
     }
 }
 
@@ -397,10 +432,12 @@ mod tests {
                 status,
                 body,
                 order_id,
+                read_only,
             } => {
                 assert_eq!(status, 503);
                 assert_eq!(body.as_bytes(), b"busy");
                 assert_eq!(order_id.as_deref(), Some("O2"));
+                assert!(!read_only);
             }
             other => panic!("{other:?}"),
         }
@@ -414,6 +451,72 @@ mod tests {
             .decode_json::<serde_json::Value>(&Bytes::from_static(b"<html>"))
             .unwrap_err();
         assert!(e.needs_query());
+        assert!(!e.is_retry_safe());
+    }
+
+    #[tokio::test]
+    async fn a_query_answer_never_needs_a_query() {
+        let t = transport_fn(|_| async { ok(503, "busy") });
+        let query = Call::query("p", "query");
+        let resp = query.send(&t, req()).await.unwrap();
+        let e = query.ensure_success(resp).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::HttpStatus {
+                    status: 503,
+                    order_id: None,
+                    read_only: true,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.is_retry_safe() && !e.needs_query());
+
+        let e = query
+            .decode_json::<serde_json::Value>(&Bytes::from_static(b"<html>"))
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Decode {
+                    read_only: true,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.is_retry_safe() && !e.needs_query());
+        assert_eq!(e.order_id(), None);
+
+        // An order id a provider attached before classifying is dropped, and one attached
+        // afterwards is refused: a query's error never asks for a query.
+        let sig = Error::signature(crate::SignatureErrorKind::Missing).with_order_id(Some("O9"));
+        let e = query.classify(sig).with_order_id(Some("O9"));
+        assert!(e.is_retry_safe() && !e.needs_query());
+        assert_eq!(e.order_id(), None);
+
+        let e = query.classify(Error::decrypt("bad padding"));
+        assert!(e.is_retry_safe() && !e.needs_query());
+
+        // Transport failures and local errors are left as they are.
+        let e = query.classify(Error::invalid_input("x", "y"));
+        assert!(matches!(e, Error::InvalidInput { .. }) && !e.is_retry_safe());
+    }
+
+    #[test]
+    fn a_mutation_answer_needs_a_query() {
+        let pay = Call::mutation("p", "pay", "O7");
+        for e in [
+            Error::http_status(400, "bad"),
+            Error::signature(crate::SignatureErrorKind::Mismatch),
+            Error::decode("x", "y"),
+        ] {
+            let e = pay.classify(e);
+            assert!(e.needs_query() && !e.is_retry_safe(), "{e:?}");
+            assert_eq!(e.order_id(), Some("O7"));
+        }
     }
 
     #[tokio::test]

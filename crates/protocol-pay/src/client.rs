@@ -198,9 +198,7 @@ impl Client {
     pub async fn inquery(&self, request: &InqueryRequest) -> Result<PayInOrder, Error> {
         request.validate(self.config.app_id())?;
         let call = Call::query(PROVIDER, "inquery");
-        self.execute(&call, "inquery", request)
-            .await
-            .map_err(|e| e.with_order_id(Some(&request.out_req_no)))
+        self.execute(&call, "inquery", request).await
     }
 
     /// `outpay` (section 6): a pay-out (`OUT`) or refund (`REFUND`).
@@ -222,9 +220,7 @@ impl Client {
     pub async fn outquery(&self, request: &OutqueryRequest) -> Result<PayOutOrder, Error> {
         request.validate(self.config.app_id())?;
         let call = Call::query(PROVIDER, "outquery");
-        self.execute(&call, "outquery", request)
-            .await
-            .map_err(|e| e.with_order_id(Some(&request.out_req_no)))
+        self.execute(&call, "outquery", request).await
     }
 
     /// `querybankcnaps` (section 8): bank branches and their CNAPS codes.
@@ -263,45 +259,37 @@ impl Client {
             .map_err(|e| Error::invalid_input("base_url", format!("is not usable: {e}")))?;
         let response = call.send(self.transport.as_ref(), http_request).await?;
         let response = call.ensure_success(response)?;
-        let data = self.open_response(call, response.body())?;
-        pay_core::decode::json_str(&data).map_err(|e| e.with_order_id(call.order_id()))
+        // Every error about the answer is classified by the call's kind (pay_core's one rule):
+        // a mutation's carries its `outReqNo` and needs a query; a query's is retry-safe and
+        // needs none.
+        let data = self
+            .open_response(response.body())
+            .map_err(|e| call.classify(e))?;
+        pay_core::decode::json_str(&data).map_err(|e| call.classify(e))
     }
 
     /// Parses and verifies a `PayCommonVo`, returning its exact `data` text when `code` is
-    /// `0000`, or the provider error otherwise.
-    fn open_response(&self, call: &Call, body: &Bytes) -> Result<String, Error> {
-        let order_id = call.order_id();
-        let env = ReceivedEnvelope::parse(body).map_err(|e| e.with_order_id(order_id))?;
+    /// `0000`, or the provider error otherwise. The errors are not yet classified.
+    fn open_response(&self, body: &Bytes) -> Result<String, Error> {
+        let env = ReceivedEnvelope::parse(body)?;
         let code = env.code.clone().unwrap_or_default();
         if code != CODE_RECEIVED {
             // A refusal may come unsigned (the spec's readings); a signed one must verify.
             if env.is_signed() {
-                env.verify(self.config.app_id(), self.config.keys())
-                    .map_err(|e| e.with_order_id(order_id))?;
+                env.verify(self.config.app_id(), self.config.keys())?;
             }
             if code.is_empty() {
-                return Err(Error::Decode {
-                    body: body.clone().into(),
-                    source: "the response has no `code`".into(),
-                    order_id: order_id.map(str::to_owned),
-                });
+                return Err(Error::decode(body.clone(), "the response has no `code`"));
             }
             let kind = ErrorCode::from_wire(&code).kind();
             return Err(Error::provider(
-                ProviderError::new(code, env.msg.unwrap_or_default())
-                    .kind(kind)
-                    .order_id(order_id),
+                ProviderError::new(code, env.msg.unwrap_or_default()).kind(kind),
             ));
         }
-        env.verify(self.config.app_id(), self.config.keys())
-            .map_err(|e| e.with_order_id(order_id))?;
+        env.verify(self.config.app_id(), self.config.keys())?;
         match env.data {
             Some(d) if !d.trim().is_empty() => Ok(d),
-            _ => Err(Error::Decode {
-                body: body.clone().into(),
-                source: "the response has no `data`".into(),
-                order_id: order_id.map(str::to_owned),
-            }),
+            _ => Err(Error::decode(body.clone(), "the response has no `data`")),
         }
     }
 }

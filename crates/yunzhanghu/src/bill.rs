@@ -177,9 +177,11 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] on `url` when it is empty or not http(s);
-    /// [`Error::HttpStatus`] for a non-2xx answer (the first 64 KiB of its body kept);
-    /// [`Error::Transport`] when the connection fails (a download is always safe to repeat),
-    /// including a failure to write to `out`.
+    /// [`Error::HttpStatus`] for a non-2xx answer (the first 64 KiB of its body kept; retry-safe,
+    /// as a download is read-only); [`Error::Transport`] when the connection fails (a download
+    /// is always safe to repeat); [`Error::Io`] when writing to or flushing `out` fails
+    /// (retry-safe: fix the local cause and download again). Bytes already written to `out`
+    /// stay there: start a repeated download on an empty writer.
     pub async fn download<W: AsyncWrite + Unpin + ?Sized>(
         &self,
         url: &str,
@@ -206,23 +208,16 @@ impl Client {
                     break;
                 }
             }
-            return Err(Error::HttpStatus {
-                status: status.as_u16(),
-                body: kept.into(),
-                order_id: None,
-            });
+            return Err(call.classify(Error::http_status(status.as_u16(), kept)));
         }
         let mut written: u64 = 0;
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| call.transport_error(e))?;
-            out.write_all(&chunk).await.map_err(|e| Error::Transport {
-                source: Box::new(e),
-            })?;
+            // The caller's writer failed, not the network: a local I/O error.
+            out.write_all(&chunk).await.map_err(Error::io)?;
             written += chunk.len() as u64;
         }
-        out.flush().await.map_err(|e| Error::Transport {
-            source: Box::new(e),
-        })?;
+        out.flush().await.map_err(Error::io)?;
         Ok(written)
     }
 }

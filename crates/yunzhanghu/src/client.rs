@@ -296,28 +296,29 @@ impl Client {
         let message = raw.message.unwrap_or_default();
         if raw.code != ErrorCode::Success {
             let kind = raw.code.kind(call.order_id().is_some());
-            return Err(Error::provider(
+            return Err(call.classify(Error::provider(
                 ProviderError::new(raw.code.as_str(), message)
                     .kind(kind)
-                    .request_id(Some(request_id))
-                    .order_id(call.order_id()),
-            ));
+                    .request_id(Some(request_id)),
+            )));
         }
         let data = raw.data.as_deref().map_or("{}", RawValue::get);
         let data = if data == "null" { "{}" } else { data };
-        let rewrap = |e: Error| match e {
-            Error::Decode { source, .. } => Error::Decode {
-                body: body.clone().into(),
-                source,
-                order_id: call.order_id().map(str::to_owned),
-            },
-            other => other,
+        // A decoding failure keeps the whole body, and is classified by the call's kind.
+        let rewrap = |e: Error| {
+            call.classify(match e {
+                Error::Decode { source, .. } => Error::decode(body.clone(), source),
+                other => other,
+            })
         };
         let decoded: T = if encrypted {
             let probe: EncryptedProbe = pay_core::decode::json_str(data).map_err(rewrap)?;
             match probe.encry_data {
                 Some(cipher) => {
-                    let plain = self.keys()?.decrypt(&cipher)?;
+                    let plain = self
+                        .keys()?
+                        .decrypt(&cipher)
+                        .map_err(|e| call.classify(e))?;
                     pay_core::decode::json_str(&plain).map_err(rewrap)?
                 }
                 None => pay_core::decode::json_str(data).map_err(rewrap)?,

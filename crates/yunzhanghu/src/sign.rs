@@ -76,9 +76,7 @@ impl Keys {
     pub fn decrypt(&self, data: &str) -> Result<String, Error> {
         self.des3
             .decrypt_base64_to_string(data)
-            .map_err(|e| Error::Decrypt {
-                source: Box::new(e),
-            })
+            .map_err(Error::decrypt)
     }
 }
 

@@ -176,7 +176,7 @@ async fn create_order_failures() {
     mount(&server, "/api/pay/create_order", 200, body).await;
     let e = c.create_order(&order()).await.unwrap_err();
     assert!(
-        matches!(&e, Error::Signature { kind: SignatureErrorKind::Mismatch, order_id: Some(o) } if o == "20160427210604000490"),
+        matches!(&e, Error::Signature { kind: SignatureErrorKind::Mismatch, order_id: Some(o), .. } if o == "20160427210604000490"),
         "{e:?}"
     );
     assert!(e.needs_query());
@@ -213,6 +213,7 @@ async fn create_order_failures() {
             status,
             body,
             order_id,
+            ..
         } => {
             assert_eq!(status, 502);
             assert_eq!(body.as_bytes(), b"bad gateway");
@@ -415,6 +416,8 @@ async fn query_order_vector_body_through_the_client() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Signature { .. }), "{e:?}");
+    assert!(e.is_retry_safe() && !e.needs_query(), "{e:?}");
+    assert_eq!(e.order_id(), None);
 }
 
 #[tokio::test]
@@ -430,15 +433,22 @@ async fn query_order_failures() {
         std::io::ErrorKind::TimedOut,
     )));
     let q = QueryOrderRequest::by_mch_order_no("M1");
-    assert!(matches!(
-        c.query_order(&q).await.unwrap_err(),
-        Error::HttpStatus { status: 500, .. }
-    ));
-    assert!(matches!(
-        c.query_order(&q).await.unwrap_err(),
-        Error::Decode { .. }
-    ));
-    assert!(c.query_order(&q).await.unwrap_err().is_retry_safe());
+    // A query moved no money: its failures are retry-safe, ask for no query and carry no
+    // order id, even though it names the order.
+    let e = c.query_order(&q).await.unwrap_err();
+    assert!(matches!(e, Error::HttpStatus { status: 500, .. }), "{e:?}");
+    assert!(e.is_retry_safe() && !e.needs_query(), "{e:?}");
+    assert_eq!(e.order_id(), None);
+    let e = c.query_order(&q).await.unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    assert!(e.is_retry_safe() && !e.needs_query(), "{e:?}");
+    assert_eq!(e.order_id(), None);
+    let e = c.query_order(&q).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Provider(p) if p.order_id.is_none()),
+        "{e:?}"
+    );
+    assert!(e.is_retry_safe());
     let e = c.query_order(&q).await.unwrap_err();
     assert!(
         matches!(e, Error::Transport { .. }) && e.is_retry_safe(),

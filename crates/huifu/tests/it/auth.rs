@@ -260,6 +260,9 @@ async fn token_endpoint_failures() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    // Fetching a token is read-only and the call itself was never sent.
+    assert!(e.is_retry_safe() && !e.needs_query(), "{e:?}");
+    assert_eq!(e.order_id(), None);
 
     let server = mock_server().await;
     Mock::given(path("/oauth/token"))

@@ -412,6 +412,7 @@ async fn response_paths() {
             status,
             body,
             order_id,
+            ..
         } => {
             assert_eq!(*status, 502);
             assert_eq!(body.as_bytes(), b"bad gateway");

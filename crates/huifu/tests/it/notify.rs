@@ -90,7 +90,7 @@ async fn a_tampered_amount_is_rejected() {
         .await
         .unwrap_err()
     {
-        Error::Signature { kind, order_id } => {
+        Error::Signature { kind, order_id, .. } => {
             assert_eq!(kind, SignatureErrorKind::Mismatch);
             assert_eq!(order_id.as_deref(), Some("20240101P1"));
         }

@@ -1390,6 +1390,7 @@ async fn an_http_error_keeps_status_and_body() {
                 status,
                 body,
                 order_id,
+                ..
             } => {
                 assert_eq!(*status, 502, "{op}");
                 assert_eq!(body.as_bytes(), b"<html>502 Bad Gateway</html>", "{op}");
@@ -1397,8 +1398,14 @@ async fn an_http_error_keeps_status_and_body() {
             }
             other => panic!("{op}: {other:?}"),
         }
-        // a mutation whose answer is unreadable must be settled by a query
+        // a mutation whose answer is unreadable must be settled by a query; a query's failure
+        // is retry-safe and asks for none
         assert_eq!(e.needs_query(), ep.kind.order_id().is_some(), "{op}: {e:?}");
+        assert_eq!(
+            e.is_retry_safe(),
+            matches!(ep.kind, Kind::Query),
+            "{op}: {e:?}"
+        );
         server.verify().await;
     }
 }
@@ -1415,13 +1422,24 @@ async fn garbage_is_a_decode_error_keeping_the_raw_body() {
         ] {
             let server = answering(&ep, 200, garbage).await;
             let client = client_with(config(&server));
-            match run(&ep, &client).await {
-                Err(Error::Decode { body, order_id, .. }) => {
+            let e = run(&ep, &client).await.unwrap_err();
+            match &e {
+                Error::Decode { body, order_id, .. } => {
                     assert_eq!(body.as_bytes(), garbage.as_bytes(), "{op}: {garbage}");
                     assert_eq!(order_id.as_deref(), ep.kind.order_id(), "{op}: {garbage}");
                 }
                 other => panic!("{op}: {garbage}: {other:?}"),
             }
+            assert_eq!(
+                e.needs_query(),
+                ep.kind.order_id().is_some(),
+                "{op}: {garbage}"
+            );
+            assert_eq!(
+                e.is_retry_safe(),
+                matches!(ep.kind, Kind::Query),
+                "{op}: {garbage}"
+            );
             server.verify().await;
         }
         // a success whose typed field has the wrong type: the field is named
@@ -1432,6 +1450,7 @@ async fn garbage_is_a_decode_error_keeping_the_raw_body() {
                 body,
                 order_id,
                 source,
+                ..
             }) => {
                 assert_eq!(
                     body.as_bytes(),

@@ -15,7 +15,8 @@ use crate::{APP, OUT_REQ_NO, client, config};
 struct Case {
     op: &'static str,
     data: Value,
-    /// The order id a failure carries (mutations, and queries by outReqNo).
+    /// The order id a failure carries: a mutation's `outReqNo`; never on a query, not even
+    /// one by `outReqNo`.
     order_id: Option<&'static str>,
     /// The error code the spec gives this endpoint, and what it says was not found.
     code: &'static str,
@@ -61,7 +62,7 @@ fn cases() -> Vec<Case> {
         Case {
             op: "inquery",
             data: json!({"outReqNo":OUT_REQ_NO}),
-            order_id: Some(OUT_REQ_NO),
+            order_id: None,
             code: "EP20002",
             not_found: Some("pay-in order"),
             mutation: false,
@@ -77,7 +78,7 @@ fn cases() -> Vec<Case> {
         Case {
             op: "outquery",
             data: json!({"outReqNo":"LFT10019"}),
-            order_id: Some("LFT10019"),
+            order_id: None,
             code: "EP20003",
             not_found: Some("pay-out order"),
             mutation: false,
@@ -91,6 +92,19 @@ fn cases() -> Vec<Case> {
             mutation: false,
         },
     ]
+}
+
+/// An error about the answer: a mutation's is not retry-safe and needs a query when it has an
+/// order id; a query's is retry-safe, needs no query and carries no order id.
+fn assert_classified(case: &Case, err: &Error) {
+    assert_eq!(err.order_id(), case.order_id, "{}: {err:?}", case.op);
+    assert_eq!(err.is_retry_safe(), !case.mutation, "{}: {err:?}", case.op);
+    assert_eq!(
+        err.needs_query(),
+        case.mutation && case.order_id.is_some(),
+        "{}: {err:?}",
+        case.op
+    );
 }
 
 async fn run(case: &Case, response: ResponseTemplate) -> (Error, usize) {
@@ -173,8 +187,7 @@ async fn bad_response_sign() {
             "{}: {err:?}",
             case.op
         );
-        assert_eq!(err.order_id(), case.order_id, "{}", case.op);
-        assert_eq!(err.needs_query(), case.order_id.is_some(), "{}", case.op);
+        assert_classified(&case, &err);
 
         // A different key.
         let other = signed_response_raw(
@@ -251,6 +264,7 @@ async fn http_error() {
                 status,
                 body,
                 order_id,
+                ..
             } => {
                 assert_eq!(*status, 502);
                 assert_eq!(body.as_bytes(), b"bad gateway");
@@ -258,6 +272,7 @@ async fn http_error() {
             }
             other => panic!("{}: {other:?}", case.op),
         }
+        assert_classified(&case, &err);
     }
 }
 
@@ -273,7 +288,7 @@ async fn garbage_body() {
             Error::Decode { body, .. } => assert_eq!(body.as_bytes(), b"<html>oops</html>"),
             other => panic!("{}: {other:?}", case.op),
         }
-        assert_eq!(err.order_id(), case.order_id, "{}", case.op);
+        assert_classified(&case, &err);
     }
 }
 
@@ -289,9 +304,11 @@ async fn signed_data_of_the_wrong_shape_is_a_decode_error() {
         );
         let (err, _) = run(&case, ResponseTemplate::new(200).set_body_string(body)).await;
         assert!(matches!(err, Error::Decode { .. }), "{}: {err:?}", case.op);
+        assert_classified(&case, &err);
         let body = signed_response_raw(&config("http://x"), "0000", "SUCCESS", "", "t");
         let (err, _) = run(&case, ResponseTemplate::new(200).set_body_string(body)).await;
         assert!(matches!(err, Error::Decode { .. }), "{}: {err:?}", case.op);
+        assert_classified(&case, &err);
     }
 }
 

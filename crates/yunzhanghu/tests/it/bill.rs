@@ -235,14 +235,19 @@ async fn empty_url_is_a_clear_error_and_http_errors_keep_the_body() {
     }
     assert!(sink.is_empty());
     let missing = format!("{}/files/missing.gz", server.uri());
-    match client.download(&missing, &mut sink).await {
+    let e = client.download(&missing, &mut sink).await.unwrap_err();
+    match &e {
         // The catch-all answers 500 "unmatched request".
-        Err(Error::HttpStatus { status, body, .. }) => {
-            assert_eq!(status, 500);
+        Error::HttpStatus { status, body, .. } => {
+            assert_eq!(*status, 500);
             assert_eq!(body.as_bytes(), b"unmatched request");
         }
         other => panic!("{other:?}"),
     }
+    // A download is read-only: repeat it, nothing to query.
+    assert!(e.is_retry_safe(), "{e:?}");
+    assert!(!e.needs_query(), "{e:?}");
+    assert_eq!(e.order_id(), None);
     match client.download("", &mut sink).await {
         Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "url"),
         other => panic!("{other:?}"),
@@ -261,4 +266,109 @@ fn record_debug_masks_names_and_accounts() {
         !s.contains("张三丰") && !s.contains("6228880199872220"),
         "{s}"
     );
+}
+
+/// A writer that accepts `room` bytes, then fails every write (a full disk); or, with
+/// `fail_flush`, accepts everything and fails the flush.
+struct FailingWriter {
+    room: usize,
+    written: usize,
+    fail_flush: bool,
+}
+
+impl tokio::io::AsyncWrite for FailingWriter {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.fail_flush {
+            self.written += buf.len();
+            return std::task::Poll::Ready(Ok(buf.len()));
+        }
+        let n = buf.len().min(self.room - self.written);
+        if n == 0 {
+            return std::task::Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left on the test device",
+            )));
+        }
+        self.written += n;
+        std::task::Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(if self.fail_flush {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "flush refused by the test writer",
+            ))
+        } else {
+            Ok(())
+        })
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// Asserts `e` is the local I/O error of the writer: retry-safe, no query, the io::Error as
+/// its source.
+fn assert_local_io(e: &Error, kind: std::io::ErrorKind, message: &str) {
+    use std::error::Error as _;
+    assert!(matches!(e, Error::Io { .. }), "{e:?}");
+    assert!(e.is_retry_safe(), "{e:?}");
+    assert!(!e.needs_query(), "{e:?}");
+    assert_eq!(e.order_id(), None);
+    let source = e.source().unwrap();
+    let io = source.downcast_ref::<std::io::Error>().unwrap();
+    assert_eq!(io.kind(), kind);
+    assert_eq!(io.to_string(), message);
+    assert!(source.source().is_none());
+}
+
+#[tokio::test]
+async fn a_failing_writer_is_a_local_io_error_not_a_transport_error() {
+    let (server, client) = server_and_client().await;
+    let file = gz(BILL_CSV.as_bytes());
+    Mock::given(method("GET"))
+        .and(path("/files/bill.csv.gz"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(file.clone()))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let url = format!("{}/files/bill.csv.gz", server.uri());
+
+    let mut full = FailingWriter {
+        room: 10,
+        written: 0,
+        fail_flush: false,
+    };
+    let e = client.download(&url, &mut full).await.unwrap_err();
+    assert_local_io(
+        &e,
+        std::io::ErrorKind::StorageFull,
+        "no space left on the test device",
+    );
+    assert_eq!(full.written, 10);
+
+    let mut unflushable = FailingWriter {
+        room: 0,
+        written: 0,
+        fail_flush: true,
+    };
+    let e = client.download(&url, &mut unflushable).await.unwrap_err();
+    assert_local_io(
+        &e,
+        std::io::ErrorKind::BrokenPipe,
+        "flush refused by the test writer",
+    );
+    assert_eq!(unflushable.written, file.len());
 }

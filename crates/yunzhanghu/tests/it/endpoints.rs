@@ -356,16 +356,18 @@ async fn business_error_http_error_and_garbage() {
             .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
             .mount(&server)
             .await;
-        match client
+        let e = client
             .call_json(c.op, c.input.clone(), files_for(c.op))
             .await
-        {
-            Err(Error::HttpStatus { status, body, .. }) => {
-                assert_eq!(status, 502, "{}", c.op);
+            .unwrap_err();
+        match &e {
+            Error::HttpStatus { status, body, .. } => {
+                assert_eq!(*status, 502, "{}", c.op);
                 assert_eq!(body.as_bytes(), b"bad gateway", "{}", c.op);
             }
             other => panic!("{}: {other:?}", c.op),
         }
+        assert_classified(c.op, &e);
         // garbage
         let (server, client) = server_and_client().await;
         Mock::given(method(c.method))
@@ -373,14 +375,47 @@ async fn business_error_http_error_and_garbage() {
             .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
             .mount(&server)
             .await;
-        match client
+        let e = client
             .call_json(c.op, c.input.clone(), files_for(c.op))
             .await
-        {
-            Err(Error::Decode { body, .. }) => {
+            .unwrap_err();
+        match &e {
+            Error::Decode { body, .. } => {
                 assert_eq!(body.as_bytes(), b"<html>oops</html>", "{}", c.op)
             }
             other => panic!("{}: {other:?}", c.op),
+        }
+        assert_classified(c.op, &e);
+    }
+}
+
+/// The read-only operations (`MUTATION = false`).
+const READ_ONLY: &[&str] = &[
+    "auth-alipay",
+    "bill-downloadurl",
+    "order-downloadurl",
+    "query-accounts",
+    "query-realtime-order",
+    "verify-bankcard-four-factor",
+    "verify-bankcard-three-factor",
+    "verify-id",
+];
+
+/// The payouts: money moves.
+const MONEY_MOVING: &[&str] = &["order-alipay", "order-realtime", "order-wxpay"];
+
+/// An answer error of a read-only call is retry-safe and asks for no query; one of a payout
+/// carries its order id and asks for a query.
+fn assert_classified(op: &str, e: &Error) {
+    if READ_ONLY.contains(&op) {
+        assert!(e.is_retry_safe(), "{op}: {e:?}");
+        assert!(!e.needs_query(), "{op}: {e:?}");
+        assert_eq!(e.order_id(), None, "{op}");
+    } else {
+        assert!(!e.is_retry_safe(), "{op}: {e:?}");
+        assert_eq!(e.needs_query(), e.order_id().is_some(), "{op}: {e:?}");
+        if MONEY_MOVING.contains(&op) {
+            assert!(e.needs_query(), "{op}: {e:?}");
         }
     }
 }
@@ -418,10 +453,10 @@ async fn encrypted_query_answer_is_decrypted() {
         )
         .mount(&server)
         .await;
-    assert!(matches!(
-        client.query_realtime_order(&q).await,
-        Err(Error::Decrypt { .. })
-    ));
+    let e = client.query_realtime_order(&q).await.unwrap_err();
+    assert!(matches!(e, Error::Decrypt { .. }), "{e:?}");
+    // The answer of a query: retry-safe, nothing to query.
+    assert!(e.is_retry_safe() && !e.needs_query(), "{e:?}");
 }
 
 #[tokio::test]
