@@ -78,7 +78,7 @@ fn redact(message: &str) -> String {
     out
 }
 
-/// Decodes JSON into `T`. On failure the error names the path of the failing field
+/// Decodes JSON into `T` (which may borrow from `body`). On failure the error names the path of the failing field
 /// (`data.amount`), keeps the raw body, and does not quote the offending value.
 ///
 /// ```
@@ -94,15 +94,31 @@ fn redact(message: &str) -> String {
 ///
 /// # Errors
 /// [`Error::Decode`].
-pub fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+pub fn json<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, Error> {
+    // The common case, a body that decodes, pays nothing for path tracking; only a failure is
+    // decoded a second time, with the path tracked, to name the failing field. Deserializing is
+    // a pure function of the bytes, so the second pass fails the same way.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let source = DecodeError {
             path: e.path().to_string(),
             message: redact(&e.inner().to_string()),
         };
         Error::decode(body, source)
-    })
+    })?;
+    // Anything but whitespace after the value (what made the first pass fail if the value
+    // itself decoded) is an error too: a body is one JSON value.
+    de.end().map_err(|e| {
+        let source = DecodeError {
+            path: ".".to_owned(),
+            message: redact(&e.to_string()),
+        };
+        Error::decode(body, source)
+    })?;
+    Ok(value)
 }
 
 /// Decodes a JSON string (already text) into `T`, as [`json`].
@@ -133,6 +149,30 @@ mod tests {
             redact("invalid value: integer `1381`, expected u8"),
             "invalid value: integer `***`, expected u8"
         );
+    }
+
+    #[test]
+    fn trailing_data_is_an_error_naming_the_top_level() {
+        assert_eq!(
+            json::<BTreeMap<String, i64>>(b" {\"a\":1}\n ")
+                .unwrap()
+                .len(),
+            1
+        );
+        let e = json::<BTreeMap<String, i64>>(br#"{"a":1} {"a":2}"#).unwrap_err();
+        let source = std::error::Error::source(&e).unwrap().to_string();
+        assert!(
+            source.starts_with("at `.`: trailing characters"),
+            "{source}"
+        );
+    }
+
+    #[test]
+    fn the_fast_and_the_tracked_pass_agree_on_failures() {
+        // A value that decodes as JSON but not as the type: the tracked pass names it.
+        let e = json::<BTreeMap<String, BTreeMap<String, i64>>>(br#"{"a":{"b":"x"}}"#).unwrap_err();
+        let source = std::error::Error::source(&e).unwrap().to_string();
+        assert!(source.starts_with("at `a.b`: invalid type"), "{source}");
     }
 
     #[test]
