@@ -108,6 +108,9 @@ pub fn positive(field: &'static str, amount: Money) -> Check {
 /// # Errors
 /// [`Error::InvalidInput`].
 pub fn http_url(field: &'static str, value: &str) -> Check {
+    if is_plain_http_url(value) {
+        return Ok(());
+    }
     match url::Url::parse(value) {
         Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(()),
         Ok(_) => Err(Error::invalid_input(field, "must be an http or https URL")),
@@ -116,6 +119,79 @@ pub fn http_url(field: &'static str, value: &str) -> Check {
             format!("is not a valid URL: {e}"),
         )),
     }
+}
+
+/// Recognises, without allocating, the plain URLs a merchant configures: `http://` or
+/// `https://`, a host of ASCII letters, digits and inner hyphens (or a dotted-quad IPv4
+/// address), an optional port, and printable ASCII after it. Everything this accepts the `url`
+/// crate accepts as an http(s) URL with a host (a property test checks it); anything else
+/// (user info, IPv6, IDNA, numeric hosts WHATWG would read otherwise, spaces, non-ASCII) is left
+/// to the `url` crate, which decides.
+fn is_plain_http_url(value: &str) -> bool {
+    let rest = if let Some(rest) = value.strip_prefix("http://") {
+        rest
+    } else if let Some(rest) = value.strip_prefix("https://") {
+        rest
+    } else {
+        return false;
+    };
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if let Some(port) = port {
+        let numeric =
+            !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !numeric || port.parse::<u32>().map_or(true, |p| p > 65_535) {
+            return false;
+        }
+    }
+    is_plain_host(host) && tail.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+/// A DNS name of plain ASCII labels, or a dotted-quad IPv4 address without leading zeros.
+fn is_plain_host(host: &str) -> bool {
+    if host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    let numeric_end = host
+        .rsplit('.')
+        .next()
+        .is_some_and(|last| last.bytes().next().is_some_and(|b| b.is_ascii_digit()));
+    if numeric_end {
+        // WHATWG reads a host ending in a number as IPv4 (octal, hex, fewer parts…): accept
+        // only the unambiguous dotted quad.
+        let mut parts = 0;
+        for part in host.split('.') {
+            parts += 1;
+            let ok = !part.is_empty()
+                && part.len() <= 3
+                && part.bytes().all(|b| b.is_ascii_digit())
+                && (part == "0" || !part.starts_with('0'))
+                && part.parse::<u16>().is_ok_and(|n| n <= 255);
+            if !ok {
+                return false;
+            }
+        }
+        return parts == 4;
+    }
+    host.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && !label
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
 }
 
 /// A calendar date written `yyyyMMdd`.
@@ -171,5 +247,77 @@ mod tests {
         assert_eq!(e.to_string(), "invalid input in `f`: must be one of T0, T1");
         assert!(http_url("u", "ftp://x/y").is_err());
         assert!(http_url("u", "http://127.0.0.1:3020/notify").is_ok());
+    }
+
+    fn url_crate_accepts(value: &str) -> bool {
+        url::Url::parse(value)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+    }
+
+    #[test]
+    fn the_fast_path_takes_plain_urls_and_leaves_the_rest_to_the_url_crate() {
+        for plain in [
+            "http://127.0.0.1:3020/notify",
+            "https://shop.example/notify?a=1&b=%E4%B8%AD#frag",
+            "https://api-1.shop.example:8443",
+            "http://localhost",
+            "http://0.0.0.0/",
+            "https://a.b/c/~d_e.f!$&'()*+,;=:@[]{}|^`\"<>",
+        ] {
+            assert!(is_plain_http_url(plain), "{plain}");
+            assert!(url_crate_accepts(plain), "{plain}");
+        }
+        // Left to the url crate, which accepts some and refuses others.
+        for (other, valid) in [
+            ("HTTP://shop.example/", true),
+            ("http://user:pw@shop.example/", true),
+            ("http://[::1]:8080/", true),
+            ("http://中文.example/", true),
+            ("http://xn--fiqs8s.example/", true),
+            ("http://0x7f.1/", true),
+            ("http://010.1.1.1/", true),
+            ("http://shop.example./", true),
+            ("http://shop.example/a b", true),
+            ("http://a\\b/", true),
+            ("http://1.2.3.256/", false),
+            ("http://1.2.3.4.5/", false),
+            ("http://shop.example:65536/", false),
+            ("http://shop.example:x/", false),
+            ("http:///path", true),
+            ("http://", false),
+            ("http://:80/", false),
+            ("shop.example/notify", false),
+            ("mailto:a@b", false),
+        ] {
+            assert!(!is_plain_http_url(other), "{other}");
+            assert_eq!(http_url("u", other).is_ok(), valid, "{other}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast path never accepts what the url crate refuses.
+        #[test]
+        fn fast_path_acceptance_implies_url_crate_acceptance(
+            value in "(https?|HTTP|ftp)://[a-zA-Z0-9.:@\\[\\]%-]{0,24}([/?#][ -~]{0,16})?",
+        ) {
+            if is_plain_http_url(&value) {
+                proptest::prop_assert!(url_crate_accepts(&value), "{}", value);
+            }
+        }
+
+        /// The same on hosts made of labels that look like numbers, names and hyphens.
+        #[test]
+        fn numeric_and_hyphenated_hosts(
+            labels in proptest::collection::vec("(0|[1-9][0-9]{0,3}|0[0-9x]{1,3}|-?[a-z0-9]{1,3}-?)", 1..6),
+            port in proptest::option::of("[0-9]{1,6}"),
+        ) {
+            let mut value = format!("http://{}", labels.join("."));
+            if let Some(port) = port {
+                value = format!("{value}:{port}");
+            }
+            if is_plain_http_url(&value) {
+                proptest::prop_assert!(url_crate_accepts(&value), "{}", value);
+            }
+        }
     }
 }
