@@ -131,12 +131,13 @@ fn classify(err: reqwest::Error) -> TransportError {
     }
 }
 
-fn into_http(resp: &reqwest::Response) -> http::response::Builder {
+/// The status, version and headers of `resp` (the headers moved out, not copied).
+fn into_http(resp: &mut reqwest::Response) -> http::response::Builder {
     let mut builder = http::Response::builder()
         .status(resp.status())
         .version(resp.version());
     if let Some(headers) = builder.headers_mut() {
-        *headers = resp.headers().clone();
+        *headers = std::mem::take(resp.headers_mut());
     }
     builder
 }
@@ -145,24 +146,29 @@ fn into_http(resp: &reqwest::Response) -> http::response::Builder {
 impl HttpTransport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let req = self.to_reqwest(request)?;
-        let resp = self.client.execute(req).await.map_err(classify)?;
-        if resp
-            .content_length()
-            .is_some_and(|n| n > self.body_limit as u64)
-        {
+        let mut resp = self.client.execute(req).await.map_err(classify)?;
+        let length = resp.content_length();
+        if length.is_some_and(|n| n > self.body_limit as u64) {
             return Err(TransportError::body_too_large(self.body_limit));
         }
-        let builder = into_http(&resp);
-        let mut body = BytesMut::new();
-        let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(classify)?;
-            if body.len() + chunk.len() > self.body_limit {
-                return Err(TransportError::body_too_large(self.body_limit));
+        let builder = into_http(&mut resp);
+        let body = if length.is_some() {
+            // A declared length within the limit: hyper reads exactly that many bytes, and a
+            // body that arrived in one piece is taken without a copy.
+            resp.bytes().await.map_err(classify)?
+        } else {
+            let mut body = BytesMut::new();
+            let mut stream = resp.bytes_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(classify)?;
+                if body.len() + chunk.len() > self.body_limit {
+                    return Err(TransportError::body_too_large(self.body_limit));
+                }
+                body.extend_from_slice(&chunk);
             }
-            body.extend_from_slice(&chunk);
-        }
-        builder.body(body.freeze()).map_err(TransportError::io)
+            body.freeze()
+        };
+        builder.body(body).map_err(TransportError::io)
     }
 
     async fn send_streaming(
@@ -170,8 +176,8 @@ impl HttpTransport for ReqwestTransport {
         request: HttpRequest,
     ) -> Result<StreamingResponse, TransportError> {
         let req = self.to_reqwest(request)?;
-        let resp = self.client.execute(req).await.map_err(classify)?;
-        let builder = into_http(&resp);
+        let mut resp = self.client.execute(req).await.map_err(classify)?;
+        let builder = into_http(&mut resp);
         let stream: BodyStream = Box::pin(
             resp.bytes_stream()
                 .map(|chunk: Result<Bytes, reqwest::Error>| chunk.map_err(classify)),
