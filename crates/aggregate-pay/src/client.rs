@@ -1,5 +1,6 @@
 //! The client and the call pipeline: validate → sign → send → verify → decode.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -55,7 +56,7 @@ pub struct SignedRequest<R> {
     params: String,
     order_id: Option<String>,
     mutation: bool,
-    decode: fn(&Bytes, &RawFields) -> Result<R, Error>,
+    decode: fn(&Bytes, &RawFields<'_>) -> Result<R, Error>,
     _response: PhantomData<fn() -> R>,
 }
 
@@ -157,7 +158,7 @@ impl Client {
         mut params: WireParams,
         order_id: Option<String>,
         mutation: bool,
-        decode: fn(&Bytes, &RawFields) -> Result<R, Error>,
+        decode: fn(&Bytes, &RawFields<'_>) -> Result<R, Error>,
     ) -> Result<SignedRequest<R>, Error> {
         self.config.check()?;
         let sign = params.sign(&self.config.request_key);
@@ -353,18 +354,19 @@ impl Client {
 }
 
 /// The provider error of a refused call, `0010` marked retry-safe.
-fn provider_error(code: Option<String>, message: Option<String>) -> Error {
-    let code = code.unwrap_or_else(|| "FAIL".to_owned());
+fn provider_error(code: Option<Cow<'_, str>>, message: Option<Cow<'_, str>>) -> Error {
+    let code = code.map_or_else(|| "FAIL".to_owned(), Cow::into_owned);
     let kind = if ErrorCode::from_wire(&code) == ErrorCode::SystemError {
         ProviderErrorKind::RetrySameParams
     } else {
         ProviderErrorKind::Rejected
     };
-    Error::provider(ProviderError::new(code, message.unwrap_or_default()).kind(kind))
+    let message = message.map(Cow::into_owned).unwrap_or_default();
+    Error::provider(ProviderError::new(code, message).kind(kind))
 }
 
 /// `retCode`, the sign and `resCode`, in that order. The errors are not yet classified.
-fn check_envelope(body: &Bytes, fields: &RawFields, config: &Config) -> Result<(), Error> {
+fn check_envelope(body: &Bytes, fields: &RawFields<'_>, config: &Config) -> Result<(), Error> {
     match fields.text("retCode").as_deref() {
         Some("SUCCESS") => {}
         Some("FAIL") => {
@@ -391,7 +393,7 @@ fn check_envelope(body: &Bytes, fields: &RawFields, config: &Config) -> Result<(
 /// there is none, from the top-level fields.
 fn decode_order<T: DeserializeOwned + NormaliseOrder>(
     body: &Bytes,
-    fields: &RawFields,
+    fields: &RawFields<'_>,
 ) -> Result<T, Error> {
     let order: T = match fields.raw("result") {
         Some(raw) if raw.get().starts_with('{') => pay_core::decode::json(raw.get().as_bytes())?,

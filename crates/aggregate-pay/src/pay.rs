@@ -1,5 +1,7 @@
 //! Pay orders: `/api/pay/create_order` (section 2.1) and `/api/pay/query_order` (2.2).
 
+use std::borrow::Cow;
+
 use pay_core::{
     CardNumber, Error, Extensions, Money, PaymentAction, PersonName, Timestamp, validate,
 };
@@ -9,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::codes::{PayStatus, ProductId};
 use crate::config::Config;
 use crate::de;
-use crate::sign::{WireParams, wire_string};
+use crate::sign::{WireParams, value_text};
 
 /// The largest amount the gateway's `int` fields hold, in fen.
 pub(crate) const MAX_AMOUNT_FEN: i64 = i32::MAX as i64;
@@ -67,9 +69,9 @@ pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Resu
 }
 
 /// Appends extension parameters in their wire form.
-pub(crate) fn push_extra(params: &mut WireParams, extra: &Map<String, Value>) {
+pub(crate) fn push_extra<'a>(params: &mut WireParams<'a>, extra: &'a Map<String, Value>) {
     for (k, v) in extra {
-        if let Some(text) = wire_string(v) {
+        if let Some(text) = value_text(v) {
             params.push(k, text);
         }
     }
@@ -346,15 +348,15 @@ impl CreateOrderRequest {
     }
 
     /// The `param1` that is sent.
-    fn param1_value(&self) -> Result<Option<String>, Error> {
+    fn param1_value(&self) -> Result<Option<Cow<'_, str>>, Error> {
         let param1 = self.param1.as_deref().filter(|s| !s.is_empty());
         match (&self.remitter, param1) {
             (Some(_), Some(_)) => Err(Error::invalid_input(
                 "param1",
                 "set either param1 or the remitter, not both",
             )),
-            (Some(r), None) => r.param1().map(Some),
-            (None, p) => Ok(p.map(str::to_owned)),
+            (Some(r), None) => r.param1().map(|p| Some(Cow::Owned(p))),
+            (None, p) => Ok(p.map(Cow::Borrowed)),
         }
     }
 
@@ -398,7 +400,7 @@ impl CreateOrderRequest {
     }
 
     /// The parameters sent, in the spec's order (without `sign`).
-    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
         self.validate()?;
         let mut p = WireParams::default();
         p.push("mchId", config.mch_id());
@@ -413,7 +415,9 @@ impl CreateOrderRequest {
         p.push("notifyUrl", self.notify_url.as_str());
         p.push("subject", self.subject.as_str());
         p.push("body", self.body.as_str());
-        p.push_opt("param1", self.param1_value()?.as_deref());
+        if let Some(param1) = self.param1_value()? {
+            p.push("param1", param1);
+        }
         p.push_opt("param2", self.param2.as_deref());
         push_extra(&mut p, &self.extra);
         Ok(p)
@@ -578,7 +582,7 @@ impl QueryOrderRequest {
             .filter(|s| !s.is_empty())
     }
 
-    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
         self.validate()?;
         let mut p = WireParams::default();
         p.push("mchId", config.mch_id());

@@ -268,7 +268,7 @@ impl TransOrderRequest {
     }
 
     /// The parameters sent, in the spec's order (without `sign`).
-    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
         self.validate()?;
         let mut p = WireParams::default();
         p.push("mchId", config.mch_id());
@@ -373,7 +373,7 @@ impl TransQueryRequest {
             .filter(|s| !s.is_empty())
     }
 
-    pub(crate) fn to_params(&self, config: &Config) -> Result<WireParams, Error> {
+    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
         self.validate()?;
         let mut p = WireParams::default();
         p.push("mchId", config.mch_id());

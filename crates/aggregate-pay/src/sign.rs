@@ -24,21 +24,22 @@ use sign_md5::ParamSigner;
 /// Fields left out of a response sign.
 pub(crate) const RESPONSE_UNSIGNED: &[&str] = &["sign", "payParams"];
 
-/// Request parameters in the order they are sent, all as strings.
+/// Request parameters in the order they are sent, all as strings, borrowed from the request
+/// where they can be (only computed values such as the amount are owned).
 #[derive(Clone, Default)]
-pub(crate) struct WireParams(pub(crate) Vec<(String, String)>);
+pub(crate) struct WireParams<'a>(pub(crate) Vec<(Cow<'a, str>, Cow<'a, str>)>);
 
-impl WireParams {
+impl<'a> WireParams<'a> {
     /// Adds a parameter; an empty value is left out (it would not be signed either).
-    pub(crate) fn push(&mut self, name: &str, value: impl Into<String>) {
+    pub(crate) fn push(&mut self, name: &'a str, value: impl Into<Cow<'a, str>>) {
         let value = value.into();
         if !value.is_empty() {
-            self.0.push((name.to_owned(), value));
+            self.0.push((Cow::Borrowed(name), value));
         }
     }
 
     /// Adds an optional parameter.
-    pub(crate) fn push_opt(&mut self, name: &str, value: Option<&str>) {
+    pub(crate) fn push_opt(&mut self, name: &'a str, value: Option<&'a str>) {
         if let Some(v) = value {
             self.push(name, v);
         }
@@ -59,9 +60,9 @@ impl WireParams {
                 out.push(b',');
             }
             // Writing a `str` into a `Vec` cannot fail.
-            let _ = serde_json::to_writer(&mut out, k.as_str());
+            let _ = serde_json::to_writer(&mut out, k.as_ref());
             out.push(b':');
-            let _ = serde_json::to_writer(&mut out, v.as_str());
+            let _ = serde_json::to_writer(&mut out, v.as_ref());
         }
         out.push(b'}');
         // serde_json writes UTF-8.
@@ -71,7 +72,7 @@ impl WireParams {
 
 /// The text a JSON value is signed as (a string as its contents, anything else as compact JSON),
 /// `None` for `null` and `""`.
-fn value_text(v: &Value) -> Option<Cow<'_, str>> {
+pub(crate) fn value_text(v: &Value) -> Option<Cow<'_, str>> {
     match v {
         Value::Null => None,
         Value::String(s) if s.is_empty() => None,
@@ -196,10 +197,11 @@ pub(crate) fn check_sign<'a>(
     }
 }
 
-/// The top-level fields of a JSON object body, each kept as its raw text.
-pub(crate) struct RawFields(pub(crate) Vec<(String, Box<RawValue>)>);
+/// The top-level fields of a JSON object body, each kept as its raw text, borrowed from the
+/// body (a name is owned only when it is written with escapes).
+pub(crate) struct RawFields<'a>(pub(crate) Vec<(Cow<'a, str>, &'a RawValue)>);
 
-impl fmt::Debug for RawFields {
+impl fmt::Debug for RawFields<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
             .entries(self.0.iter().map(|(k, _)| k))
@@ -207,17 +209,39 @@ impl fmt::Debug for RawFields {
     }
 }
 
-impl<'de> Deserialize<'de> for RawFields {
+/// A field name, borrowed from the body when it has no escapes.
+struct Name<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = RawFields;
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawFields<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawFields<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFields, A::Error> {
-                let mut fields: Vec<(String, Box<RawValue>)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFields<'de>, A::Error> {
+                let mut fields: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::with_capacity(8);
+                while let Some((Name(k), v)) = map.next_entry::<Name<'de>, &'de RawValue>()? {
                     if fields.iter().any(|(seen, _)| *seen == k) {
                         // A repeated field could make the signed and the decoded value differ.
                         return Err(serde::de::Error::custom(format!("duplicate field `{k}`")));
@@ -231,23 +255,20 @@ impl<'de> Deserialize<'de> for RawFields {
     }
 }
 
-impl RawFields {
+impl<'a> RawFields<'a> {
     /// Parses a body.
-    pub(crate) fn parse(body: &[u8]) -> Result<Self, Error> {
-        pay_core::decode::json::<RawFields>(body)
+    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, Error> {
+        pay_core::decode::json::<RawFields<'a>>(body)
     }
 
     /// The raw text of `name`.
-    pub(crate) fn raw(&self, name: &str) -> Option<&RawValue> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_ref())
+    pub(crate) fn raw(&self, name: &str) -> Option<&'a RawValue> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
     }
 
     /// The value of `name` as signed text (a string's contents, other values' raw text).
-    pub(crate) fn text(&self, name: &str) -> Option<String> {
-        self.raw(name).and_then(raw_text).map(Cow::into_owned)
+    pub(crate) fn text(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.raw(name).and_then(raw_text)
     }
 
     /// Verifies the sign over every field except `sign` and `payParams`.
@@ -256,8 +277,8 @@ impl RawFields {
         let pairs: Vec<(&str, Cow<'_, str>)> = self
             .0
             .iter()
-            .filter(|(k, _)| !RESPONSE_UNSIGNED.contains(&k.as_str()))
-            .filter_map(|(k, v)| raw_text(v).map(|t| (k.as_str(), t)))
+            .filter(|(k, _)| !RESPONSE_UNSIGNED.contains(&k.as_ref()))
+            .filter_map(|(k, v)| raw_text(v).map(|t| (k.as_ref(), t)))
             .collect();
         check_sign(pairs.iter().map(|(k, v)| (*k, v.as_ref())), &sign, keys)
     }
@@ -271,6 +292,15 @@ fn raw_text(raw: &RawValue) -> Option<Cow<'_, str>> {
         return None;
     }
     if text.starts_with('"') {
+        // Valid JSON text: without a backslash the contents are the characters between the
+        // quotes, so they are borrowed; with escapes they are decoded.
+        if let Some(inner) = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .filter(|inner| !inner.contains('\\'))
+        {
+            return (!inner.is_empty()).then_some(Cow::Borrowed(inner));
+        }
         let s: String = serde_json::from_str(text).ok()?;
         return if s.is_empty() {
             None
@@ -292,8 +322,8 @@ pub(crate) fn signed_body(object: &Map<String, Value>, key: &SecretKey) -> Resul
     let pairs: Vec<(&str, Cow<'_, str>)> = fields
         .0
         .iter()
-        .filter(|(k, _)| !RESPONSE_UNSIGNED.contains(&k.as_str()))
-        .filter_map(|(k, v)| raw_text(v).map(|t| (k.as_str(), t)))
+        .filter(|(k, _)| !RESPONSE_UNSIGNED.contains(&k.as_ref()))
+        .filter_map(|(k, v)| raw_text(v).map(|t| (k.as_ref(), t)))
         .collect();
     let sign =
         ParamSigner::new(key.expose_secret()).sign(pairs.iter().map(|(k, v)| (*k, v.as_ref())));
@@ -321,6 +351,11 @@ mod tests {
     fn raw_fields_reject_duplicates_and_non_objects() {
         assert!(RawFields::parse(br#"{"a":"1","a":"2"}"#).is_err());
         assert!(RawFields::parse(b"[1]").is_err());
+        // Names are compared decoded: an escaped repeat is still a repeat.
+        assert!(RawFields::parse(br#"{"a":"1","\u0061":"2"}"#).is_err());
+        let escaped = RawFields::parse(br#"{"\u0061b":"x\"y","c":"plain"}"#).unwrap();
+        assert_eq!(escaped.text("ab").as_deref(), Some("x\"y"));
+        assert!(matches!(escaped.text("c"), Some(Cow::Borrowed("plain"))));
         let f =
             RawFields::parse(br#"{"a":"x\u0041","n":12,"o":{"b": 1},"z":null,"e":""}"#).unwrap();
         assert_eq!(f.text("a").as_deref(), Some("xA"));

@@ -1,6 +1,8 @@
 //! Builders of correctly signed notifications and responses, for testing merchants' handlers
 //! offline (feature `test-util`).
 
+use std::borrow::Cow;
+
 use pay_core::{Error, IncomingNotification, SecretKey};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -10,7 +12,10 @@ use crate::pay::{CreateOrderResponse, PayOrder};
 use crate::payout::TransOrder;
 use crate::sign::{WireParams, signed_body};
 
-fn params_of<T: Serialize>(event: &T, rename: Option<(&str, &str)>) -> Result<WireParams, Error> {
+fn params_of<T: Serialize>(
+    event: &T,
+    rename: Option<(&str, &str)>,
+) -> Result<WireParams<'static>, Error> {
     let v = serde_json::to_value(event).map_err(|e| Error::decode(Vec::new(), e))?;
     let Value::Object(map) = v else {
         return Err(Error::invalid_input("event", "must serialise to an object"));
@@ -25,16 +30,16 @@ fn params_of<T: Serialize>(event: &T, rename: Option<(&str, &str)>) -> Result<Wi
             continue;
         }
         if let Some(t) = crate::sign::wire_string(v) {
-            p.push(k, t);
+            p.0.push((Cow::Owned(k.to_owned()), Cow::Owned(t)));
         }
     }
     Ok(p)
 }
 
-fn query_of(mut p: WireParams, key: &SecretKey) -> String {
+fn query_of(mut p: WireParams<'_>, key: &SecretKey) -> String {
     let sign = p.sign(key);
     p.push("sign", sign);
-    pay_core::form::encode(p.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    pay_core::form::encode(p.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
 }
 
 /// A pay notification as the gateway sends it: an HTTP POST with the parameters in the query
