@@ -5,8 +5,10 @@
 //! `order_id`; never a new id. Error `2002` means the order already exists: query it.
 //!
 //! Limits (第一章): bank card 0.01 to 5,000,000 yuan per payout; Alipay 0.01 to 1,000,000 yuan;
-//! WeChat red packets 1 to 200 yuan by default (up to 4,999 on request). The client checks that
-//! the amount is positive and leaves the limits to the provider.
+//! WeChat red packets 1 to 200 yuan by default (up to 4,999 on request). The client refuses,
+//! before sending, an amount that is not positive or above the channel's absolute ceiling
+//! (5,000,000, 1,000,000 and 4,999 yuan; [`crate::validate::payout_amount`]); the daily limits
+//! and a merchant's own WeChat ceiling are the provider's to enforce.
 
 use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber};
 use serde::{Deserialize, Serialize};
@@ -95,7 +97,7 @@ impl Endpoint for BankCardOrder {
             validate::phone("phone_no", p)?;
         }
         validate::id_card("id_card", &self.id_card)?;
-        pay_core::validate::positive("pay", self.pay)?;
+        validate::payout_amount("pay", self.pay, validate::BANK_CARD_MAX)?;
         opt_max("anchor_id", &self.anchor_id, 64)?;
         opt_remark(&self.pay_remark)
     }
@@ -165,7 +167,7 @@ impl Endpoint for AlipayOrder {
         validate::name("real_name", &self.real_name)?;
         validate::id_card("id_card", &self.id_card)?;
         pay_core::validate::required_max("card_no", self.card_no.expose(), 100)?;
-        pay_core::validate::positive("pay", self.pay)?;
+        validate::payout_amount("pay", self.pay, validate::ALIPAY_MAX)?;
         opt_remark(&self.pay_remark)
     }
 
@@ -234,7 +236,7 @@ impl Endpoint for WxpayOrder {
         validate::name("real_name", &self.real_name)?;
         validate::id_card("id_card", &self.id_card)?;
         pay_core::validate::required_max("openid", &self.openid, 128)?;
-        pay_core::validate::positive("pay", self.pay)?;
+        validate::payout_amount("pay", self.pay, validate::WECHAT_MAX)?;
         opt_remark(&self.pay_remark)
     }
 

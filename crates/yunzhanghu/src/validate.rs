@@ -1,6 +1,6 @@
 //! Input checks particular to Yunzhanghu. Each names the wire field it rejects.
 
-use pay_core::Error;
+use pay_core::{Error, Money};
 use serde_json::{Map, Value};
 
 /// The characters `pay_remark` must not contain (`'"&|@%*()-:#¥`).
@@ -97,6 +97,41 @@ pub fn bank_card(field: &'static str, c: &pay_core::CardNumber) -> Result<(), Er
 /// [`Error::InvalidInput`] on `field`.
 pub fn name(field: &'static str, n: &pay_core::PersonName) -> Result<(), Error> {
     pay_core::validate::required_max(field, n.expose(), 64)
+}
+
+/// The largest single bank-card payout (第一章: 单笔最高500万元), in fen.
+pub const BANK_CARD_MAX: Money = Money::from_fen(500_000_000);
+/// The largest single Alipay payout (第一章: 最高100万元), in fen.
+pub const ALIPAY_MAX: Money = Money::from_fen(100_000_000);
+/// The largest single WeChat red packet (第一章: 200 yuan by default, raised on request to at
+/// most 4,999 yuan), in fen. The client enforces the absolute ceiling; the merchant's own
+/// ceiling (200 yuan unless raised) and the 1 yuan default minimum are the provider's to
+/// enforce (codes `275`, `2xx`), since only it knows what was agreed.
+pub const WECHAT_MAX: Money = Money::from_fen(499_900);
+
+/// A payout amount: positive and at most the channel's single-payout ceiling `max`.
+///
+/// ```
+/// use pay_core::Money;
+/// use yunzhanghu::validate::{payout_amount, ALIPAY_MAX};
+///
+/// assert!(payout_amount("pay", Money::from_fen(1), ALIPAY_MAX).is_ok());
+/// assert!(payout_amount("pay", ALIPAY_MAX, ALIPAY_MAX).is_ok());
+/// let err = payout_amount("pay", Money::from_fen(100_000_001), ALIPAY_MAX).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input in `pay`: must be at most 1000000.00 yuan for this channel");
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`] on `field`.
+pub fn payout_amount(field: &'static str, amount: Money, max: Money) -> Result<(), Error> {
+    pay_core::validate::positive(field, amount)?;
+    if amount > max {
+        return Err(Error::invalid_input(
+            field,
+            format!("must be at most {} yuan for this channel", max.to_yuan()),
+        ));
+    }
+    Ok(())
 }
 
 /// Extension fields must not repeat a typed field (the JSON would carry the key twice).

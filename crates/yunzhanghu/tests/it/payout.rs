@@ -250,6 +250,55 @@ async fn invalid_input_is_never_sent() {
 }
 
 #[tokio::test]
+async fn amounts_above_a_channels_ceiling_are_never_sent() {
+    let (t, c) = recording();
+    let over = |yuan: &str| Money::from_fen(Money::from_yuan(yuan).unwrap().fen() + 1);
+    let bank = BankCardOrder {
+        pay: over("5000000.00"),
+        ..bank_order()
+    };
+    let alipay = AlipayOrder {
+        order_id: "A1".into(),
+        real_name: "张三".into(),
+        id_card: ID.into(),
+        card_no: "123@sina.com".into(),
+        pay: over("1000000.00"),
+        ..Default::default()
+    };
+    let wechat = WxpayOrder {
+        order_id: "W1".into(),
+        real_name: "张三".into(),
+        id_card: ID.into(),
+        openid: "wx2319u9jk231bhbhbhwad21".into(),
+        pay: over("4999.00"),
+        ..Default::default()
+    };
+    let errors = [
+        c.order_realtime(&bank).await.unwrap_err(),
+        c.order_alipay(&alipay).await.unwrap_err(),
+        c.order_wxpay(&wechat).await.unwrap_err(),
+    ];
+    for (e, ceiling) in errors.iter().zip(["5000000.00", "1000000.00", "4999.00"]) {
+        match e {
+            Error::InvalidInput { field, reason } => {
+                assert_eq!(field, "pay");
+                assert!(reason.contains(ceiling), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(t.requests().is_empty());
+    // The ceilings themselves are allowed.
+    t.push_response(200, r#"{"code":"0000","data":{"order_id":"A1","ref":"1","pay":"1000000.00"},"message":"ok","request_id":"r1"}"#);
+    let at_ceiling = AlipayOrder {
+        pay: Money::from_yuan("1000000.00").unwrap(),
+        ..alipay
+    };
+    c.order_alipay(&at_ceiling).await.unwrap();
+    assert_eq!(t.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn timeout_after_sending_is_unknown_outcome_and_not_resent() {
     let (t, c) = recording();
     t.push_error(TransportError::timeout(std::io::Error::from(
