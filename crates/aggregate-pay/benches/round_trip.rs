@@ -81,7 +81,11 @@ fn round_trip(c: &mut Criterion) {
         .build()
         .unwrap();
     let signed = client.sign_create_order(&order).unwrap();
-    let body = bytes::Bytes::from(pay_core::form::encode([("params", signed.params_json())]));
+    let body = bytes::Bytes::copy_from_slice(signed.body());
+    assert_eq!(
+        signed.body(),
+        pay_core::form::encode([("params", signed.params_json())]).as_bytes()
+    );
     let url = format!("{base}/api/pay/create_order");
     let raw_send = || async {
         raw.post(&url)
@@ -111,7 +115,9 @@ fn round_trip(c: &mut Criterion) {
         }
     });
     let offline = Client::with_transport(config, std::sync::Arc::new(in_memory));
-    let mut g = c.benchmark_group("client-cpu-aggregate-create-order");
+    let mut g = c.benchmark_group(pay_core::test_util::bench_group(
+        "client-cpu-aggregate-create-order",
+    ));
     g.bench_function("ours", |b| {
         b.iter(|| {
             rt.block_on(offline.create_order(black_box(&order)))
@@ -120,15 +126,12 @@ fn round_trip(c: &mut Criterion) {
     });
     g.finish();
 
-    let mut g = c.benchmark_group("round-trip-aggregate-create-order");
+    let name = pay_core::test_util::bench_group("round-trip-aggregate-create-order");
+    let mut g = c.benchmark_group(&name);
     g.bench_function("ours", |b| b.iter(|| rt.block_on(ours())));
     g.bench_function("baseline", |b| b.iter(|| rt.block_on(raw_send())));
     g.finish();
-    pay_core::test_util::interleaved(
-        "round-trip-aggregate-create-order",
-        || rt.block_on(ours()),
-        || rt.block_on(raw_send()),
-    );
+    pay_core::test_util::interleaved(&name, || rt.block_on(ours()), || rt.block_on(raw_send()));
 }
 
 criterion_group!(benches, round_trip);

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use pay_core::{
@@ -39,6 +39,9 @@ pub struct Client {
     pub(crate) transport: SharedTransport,
     pub(crate) clock: SharedClock,
     pub(crate) ids: SharedIdSource,
+    /// What [`Config::check`] found wrong, once, at construction (the config cannot change
+    /// afterwards): every call is refused with it before anything is built.
+    config_error: Option<Arc<(Cow<'static, str>, Cow<'static, str>)>>,
 }
 
 /// A signed request, ready to send, that the caller can keep.
@@ -53,7 +56,10 @@ pub struct Client {
 pub struct SignedRequest<R> {
     operation: &'static str,
     path: &'static str,
-    params: String,
+    /// The form body sent: `params=<the JSON, form-encoded>`.
+    body: Bytes,
+    /// The JSON text of `params`, decoded from `body` when first asked for.
+    params: OnceLock<String>,
     order_id: Option<String>,
     mutation: bool,
     decode: fn(&Bytes, &RawFields<'_>) -> Result<R, Error>,
@@ -65,6 +71,7 @@ impl<R> Clone for SignedRequest<R> {
         SignedRequest {
             operation: self.operation,
             path: self.path,
+            body: self.body.clone(),
             params: self.params.clone(),
             order_id: self.order_id.clone(),
             mutation: self.mutation,
@@ -79,7 +86,7 @@ impl<R> fmt::Debug for SignedRequest<R> {
         f.debug_struct("SignedRequest")
             .field("operation", &self.operation)
             .field("order_id", &self.order_id)
-            .field("params_len", &self.params.len())
+            .field("body_len", &self.body.len())
             .finish_non_exhaustive()
     }
 }
@@ -105,7 +112,21 @@ impl<R> SignedRequest<R> {
     /// # Security
     /// It holds the payee's name and account for a payout: do not log it.
     pub fn params_json(&self) -> &str {
-        &self.params
+        self.params.get_or_init(|| {
+            pay_core::form::decode(&self.body)
+                .into_iter()
+                .find(|(name, _)| name == "params")
+                .map(|(_, json)| json)
+                .unwrap_or_default()
+        })
+    }
+
+    /// The exact form body sent (`params=…`, form-encoded).
+    ///
+    /// # Security
+    /// As [`SignedRequest::params_json`].
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
 }
 
@@ -124,7 +145,13 @@ impl Client {
 
     /// A client on the given transport.
     pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
+        let config_error = match config.check() {
+            Ok(()) => None,
+            Err(Error::InvalidInput { field, reason }) => Some(Arc::new((field, reason))),
+            Err(other) => Some(Arc::new(("config".into(), other.to_string().into()))),
+        };
         Client {
+            config_error,
             config: Arc::new(config),
             transport,
             clock: Arc::new(SystemClock),
@@ -160,13 +187,17 @@ impl Client {
         mutation: bool,
         decode: fn(&Bytes, &RawFields<'_>) -> Result<R, Error>,
     ) -> Result<SignedRequest<R>, Error> {
-        self.config.check()?;
+        if let Some(problem) = &self.config_error {
+            let (field, reason) = &**problem;
+            return Err(Error::invalid_input(field.clone(), reason.clone()));
+        }
         let sign = params.sign(&self.config.request_key);
         params.push("sign", sign);
         Ok(SignedRequest {
             operation,
             path,
-            params: params.to_json(),
+            body: Bytes::from(params.to_form_body()),
+            params: OnceLock::new(),
             order_id,
             mutation,
             decode,
@@ -333,13 +364,12 @@ impl Client {
             },
         };
         let url = format!("{}{}", self.config.base_url, request.path);
-        let body = pay_core::form::encode([("params", request.params.as_str())]);
         let http_request = http::Request::builder()
             .method(http::Method::POST)
             .uri(url)
             .header(http::header::CONTENT_TYPE, pay_core::form::CONTENT_TYPE)
             .header(http::header::ACCEPT, "application/json")
-            .body(Bytes::from(body))
+            .body(request.body.clone())
             .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
         let response = call.send(&*self.transport, http_request).await?;
         let response = call.ensure_success(response)?;

@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use pay_core::form::FormWriter;
 use pay_core::{Error, KeyRing, SecretKey, SignatureErrorKind};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -50,7 +51,29 @@ impl<'a> WireParams<'a> {
         ParamSigner::new(key.expose_secret()).sign_pairs(&self.0)
     }
 
-    /// The JSON object text, fields in insertion order.
+    /// The form body `params=<the JSON object text, form-encoded>`, written in one pass:
+    /// byte for byte `form::encode([("params", self.to_json())])`, without building the JSON
+    /// first.
+    pub(crate) fn to_form_body(&self) -> String {
+        let size: usize = self.0.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+        let mut form = FormWriter::with_capacity(2 * size + 16);
+        form.name("params");
+        form.value_part("{");
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                form.value_part(",");
+            }
+            json_string_part(&mut form, k);
+            form.value_part(":");
+            json_string_part(&mut form, v);
+        }
+        form.value_part("}");
+        form.finish()
+    }
+
+    /// The JSON object text, fields in insertion order, through serde_json: the reference the
+    /// one-pass [`WireParams::to_form_body`] is tested against.
+    #[cfg(test)]
     pub(crate) fn to_json(&self) -> String {
         let size: usize = self.0.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
         let mut out = Vec::with_capacity(size + 2);
@@ -68,6 +91,45 @@ impl<'a> WireParams<'a> {
         // serde_json writes UTF-8.
         String::from_utf8(out).unwrap_or_default()
     }
+}
+
+/// Appends `text` as a JSON string literal to the value being written, escaped as serde_json
+/// escapes it (`"`, `\\` and control characters; `\u00xx` in lowercase hex).
+fn json_string_part(form: &mut FormWriter, text: &str) {
+    form.value_part("\"");
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both slices end on character boundaries.
+        form.value_part(text.get(start..i).unwrap_or_default());
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let code = [
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ];
+            form.value_part(std::str::from_utf8(&code).unwrap_or_default());
+        } else {
+            form.value_part(escape);
+        }
+        start = i + 1;
+    }
+    form.value_part(text.get(start..).unwrap_or_default());
+    form.value_part("\"");
 }
 
 /// The text a JSON value is signed as (a string as its contents, anything else as compact JSON),
@@ -345,6 +407,30 @@ mod tests {
         p.push("param1", "");
         p.push("subject", "a\"b");
         assert_eq!(p.to_json(), r#"{"mchId":"1","subject":"a\"b"}"#);
+    }
+
+    proptest::proptest! {
+        /// The one-pass form body is exactly the JSON text, form-encoded.
+        #[test]
+        fn form_body_is_the_encoded_json(
+            pairs in proptest::collection::vec(("[a-zA-Z]{1,8}", "(\\PC|[\u{0}-\u{1f}\"\\\\\u{7f}])*"), 0..8),
+        ) {
+            let mut p = WireParams::default();
+            for (k, v) in &pairs {
+                p.push(k, v.as_str());
+            }
+            let expected = pay_core::form::encode([("params", p.to_json())]);
+            proptest::prop_assert_eq!(p.to_form_body(), expected);
+        }
+    }
+
+    #[test]
+    fn form_body_escapes_like_serde_json() {
+        let mut p = WireParams::default();
+        p.push("a", "q\"b\\s/\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}中 +&=");
+        let expected = pay_core::form::encode([("params", p.to_json())]);
+        assert_eq!(p.to_form_body(), expected);
+        assert!(expected.contains("%5Cu001f"), "{expected}");
     }
 
     #[test]

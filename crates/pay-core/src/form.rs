@@ -12,19 +12,68 @@
 /// assert_eq!(s, "a=1+2&b=%26%3D");
 /// ```
 pub fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> String {
-    let mut out = Vec::new();
+    let mut form = FormWriter::default();
     for (k, v) in pairs {
-        let (k, v) = (k.as_ref().as_bytes(), v.as_ref().as_bytes());
-        out.reserve(k.len() + v.len() + 2);
-        if !out.is_empty() {
-            out.push(b'&');
-        }
-        encode_component(k, &mut out);
-        out.push(b'=');
-        encode_component(v, &mut out);
+        let (k, v) = (k.as_ref(), v.as_ref());
+        form.reserve(k.len() + v.len() + 2);
+        form.name(k);
+        form.value_part(v);
     }
-    // Every byte written is ASCII.
-    String::from_utf8(out).unwrap_or_default()
+    form.finish()
+}
+
+/// A form body written piece by piece, encoded as [`encode`] does: a value may be appended in
+/// several parts, so a caller can form-encode text it is still generating (a JSON document,
+/// say) without building it first.
+///
+/// ```
+/// use pay_core::form::FormWriter;
+///
+/// let mut form = FormWriter::default();
+/// form.name("params");
+/// for part in ["{\"a\":", "\"1 2\"", "}"] {
+///     form.value_part(part);
+/// }
+/// form.name("b");
+/// assert_eq!(form.finish(), pay_core::form::encode([("params", "{\"a\":\"1 2\"}"), ("b", "")]));
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct FormWriter {
+    out: Vec<u8>,
+}
+
+impl FormWriter {
+    /// A writer with room for `capacity` bytes of output.
+    pub fn with_capacity(capacity: usize) -> Self {
+        FormWriter {
+            out: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Makes room for `additional` more bytes of output.
+    pub fn reserve(&mut self, additional: usize) {
+        self.out.reserve(additional);
+    }
+
+    /// Starts a pair: `&` (unless it is the first), the encoded `name`, `=`.
+    pub fn name(&mut self, name: &str) {
+        if !self.out.is_empty() {
+            self.out.push(b'&');
+        }
+        encode_component(name.as_bytes(), &mut self.out);
+        self.out.push(b'=');
+    }
+
+    /// Appends `text`, encoded, to the current value.
+    pub fn value_part(&mut self, text: &str) {
+        encode_component(text.as_bytes(), &mut self.out);
+    }
+
+    /// The body written so far.
+    pub fn finish(self) -> String {
+        // Every byte written is ASCII.
+        String::from_utf8(self.out).unwrap_or_default()
+    }
 }
 
 /// How each byte is written: up to three bytes, and how many of them count.
