@@ -262,6 +262,13 @@ impl Error {
     /// Whether the order must be queried to learn whether money moved: the outcome is unknown,
     /// or a money-moving call got an answer that could not be trusted or read. Never true for
     /// the answer of a read-only call.
+    ///
+    /// A few state-changing calls carry no merchant order id to query by (protocol-pay's
+    /// `create_protocol`, Huifu's `agent_merchant_opening`). A lost answer of theirs is still
+    /// [`Error::UnknownOutcome`] (`needs_query`, no id); an answer of theirs that cannot be
+    /// trusted or read is neither `needs_query` (there is no order to query) nor
+    /// [retry-safe](Error::is_retry_safe): look the result up by the provider's own means (for
+    /// a protocol, `find_protocol` once its `transNo` is known) before calling again.
     pub fn needs_query(&self) -> bool {
         match self {
             Error::UnknownOutcome { .. } => true,
