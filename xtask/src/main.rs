@@ -1,7 +1,8 @@
 //! cnpay's build tasks, run as `cargo xtask <task>`.
 //!
 //! - `ci`: everything CI checks, in order, stopping at the first failure.
-//! - `bench`: the criterion benchmarks, summarised into `BENCHMARKS.md`.
+//! - `bench`: the criterion benchmarks (the round trips a second time pinned to one CPU where
+//!   `taskset` exists), summarised into `BENCHMARKS.md`.
 //! - `fuzz --seconds N`: every cargo-fuzz target for N seconds (needs nightly and cargo-fuzz).
 //!
 //! Benchmark ratios are timing statistics, the one place floating point is right.
@@ -260,6 +261,36 @@ fn bench(args: &[String]) -> Result<(), String> {
     ]);
     c.args(args);
     run("bench (yunzhanghu, table-des)", c)?;
+    // The round trips again with every thread on one CPU (`taskset -c 0`, Linux), rows suffixed
+    // `-one-cpu`: the exchange then never waits for an idle CPU to wake, which on some VMs
+    // decides whether it takes ~26 or ~90 µs (see BENCHMARKS.md).
+    if Command::new("taskset").arg("--version").output().is_ok() {
+        let passes: [(&str, &[&str]); 3] = [
+            ("aggregate-pay", &[]),
+            ("yunzhanghu", &[]),
+            ("yunzhanghu", &["--features", "table-des"]),
+        ];
+        for (package, features) in passes {
+            let mut c = Command::new("taskset");
+            c.current_dir(root())
+                .env("CNPAY_BENCH_SUFFIX", "-one-cpu")
+                .args(["-c", "0"])
+                .arg(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["bench", "-p", package])
+                .args(features)
+                .args(["--bench", "round_trip", "--", "round-trip"]);
+            c.args(args);
+            run(
+                &format!(
+                    "bench ({package} {} round trip, one CPU)",
+                    features.join(" ")
+                ),
+                c,
+            )?;
+        }
+    } else {
+        println!("    taskset not found: the one-CPU round trips are skipped");
+    }
     let dir = root().join("target").join("criterion");
     let mut rows = Vec::new();
     let mut groups: Vec<_> = std::fs::read_dir(&dir)

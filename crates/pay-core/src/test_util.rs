@@ -165,6 +165,27 @@ fn answer_every_request(mut sock: std::net::TcpStream, response: &[u8]) {
     }
 }
 
+/// A criterion group name with the value of `CNPAY_BENCH_SUFFIX` appended (ASCII letters,
+/// digits and `-` only; anything else is ignored). `cargo xtask bench` sets it to `-one-cpu`
+/// for the round trips it runs a second time pinned to one CPU, so that both runs keep their
+/// own rows.
+///
+/// ```
+/// assert!(pay_core::test_util::bench_group("round-trip-x").starts_with("round-trip-x"));
+/// ```
+pub fn bench_group(name: &str) -> String {
+    match std::env::var("CNPAY_BENCH_SUFFIX") {
+        Ok(suffix)
+            if suffix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+        {
+            format!("{name}{suffix}")
+        }
+        _ => name.to_owned(),
+    }
+}
+
 /// Times `ours` and `baseline` in alternating rounds of about 2 ms and prints the best and the
 /// median round of each, when `CNPAY_BENCH_INTERLEAVED` is set (otherwise does nothing). On a
 /// busy machine this ratio is steadier than criterion's, which measures one function for

@@ -204,12 +204,13 @@ fn round_trip(c: &mut Criterion) {
         || rt.block_on(raw_send()),
     );
 }
-/// The group name, marked `-table-des` when the bench runs on that 3DES core.
+/// The group name, marked `-table-des` when the bench runs on that 3DES core (and with the
+/// suffix of a pinned run, see `pay_core::test_util::bench_group`).
 fn group(name: &str) -> String {
     if cfg!(feature = "table-des") {
-        format!("{name}-table-des")
+        pay_core::test_util::bench_group(&format!("{name}-table-des"))
     } else {
-        name.to_owned()
+        pay_core::test_util::bench_group(name)
     }
 }
 
