@@ -272,26 +272,8 @@ impl fmt::Debug for RawFields<'_> {
 }
 
 /// A field name, borrowed from the body when it has no escapes.
-struct Name<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Name<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
+#[derive(serde::Deserialize)]
+struct Name<'a>(#[serde(borrow)] Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for RawFields<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -442,6 +424,9 @@ mod tests {
         let escaped = RawFields::parse(br#"{"\u0061b":"x\"y","c":"plain"}"#).unwrap();
         assert_eq!(escaped.text("ab").as_deref(), Some("x\"y"));
         assert!(matches!(escaped.text("c"), Some(Cow::Borrowed("plain"))));
+        // Names without escapes are borrowed from the body, escaped ones decoded.
+        assert!(matches!(&escaped.0[0].0, Cow::Owned(name) if name == "ab"));
+        assert!(matches!(escaped.0[1].0, Cow::Borrowed("c")));
         let f =
             RawFields::parse(br#"{"a":"x\u0041","n":12,"o":{"b": 1},"z":null,"e":""}"#).unwrap();
         assert_eq!(f.text("a").as_deref(), Some("xA"));
