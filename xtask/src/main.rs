@@ -2,7 +2,8 @@
 //!
 //! - `ci`: everything CI checks, in order, stopping at the first failure.
 //! - `bench`: the criterion benchmarks (the round trips a second time pinned to one CPU where
-//!   `taskset` exists), summarised into `BENCHMARKS.md`.
+//!   `taskset` exists), summarised into `BENCHMARKS.md`; `bench --report` only rebuilds the
+//!   table from the last results (after re-running one bench by hand).
 //! - `fuzz --seconds N`: every cargo-fuzz target for N seconds (needs nightly and cargo-fuzz).
 //!
 //! Benchmark ratios are timing statistics, the one place floating point is right.
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci [--skip-deny]|bench|fuzz --seconds N>");
+            eprintln!("usage: cargo xtask <ci [--skip-deny]|bench [--report]|fuzz --seconds N>");
             return ExitCode::from(2);
         }
     };
@@ -241,6 +242,10 @@ const BENCH_TARGETS: &[(&str, f64)] = &[
 ];
 
 fn bench(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("--report") {
+        // Only rebuild the table from the last results (after re-running one bench by hand).
+        return bench_report();
+    }
     let mut c = cargo();
     c.args(["bench", "--workspace", "--bench", "*", "--"]);
     c.args(args);
@@ -291,6 +296,11 @@ fn bench(args: &[String]) -> Result<(), String> {
     } else {
         println!("    taskset not found: the one-CPU round trips are skipped");
     }
+    bench_report()
+}
+
+/// Summarises `target/criterion` into the table at the top of `BENCHMARKS.md`.
+fn bench_report() -> Result<(), String> {
     let dir = root().join("target").join("criterion");
     let mut rows = Vec::new();
     let mut groups: Vec<_> = std::fs::read_dir(&dir)
