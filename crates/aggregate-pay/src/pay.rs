@@ -97,28 +97,7 @@ fn mask_param(s: &str) -> String {
             pay_core::pii::mask_card_number(account)
         );
     }
-    let mut out = String::with_capacity(s.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        let n = run.len();
-        if n >= 7 {
-            out.extend(std::iter::repeat_n('*', n - 4));
-            out.push_str(run.get(n - 4..).unwrap_or_default());
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
+    pay_core::pii::mask_digit_runs(s)
 }
 
 /// The remitter of an online-banking payment (product 8000), sent in `param1` as

@@ -114,41 +114,15 @@ fn rule_for(key: &str) -> Option<fn(&str) -> String> {
     }
 }
 
-/// Masks every run of 7 or more digits in `s`, keeping its last 4.
-fn mask_digit_runs(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().count() >= 7 {
-            let keep = run.len() - 4;
-            out.extend(std::iter::repeat_n('*', keep));
-            out.push_str(&run[keep..]);
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
-
 fn masked(rule: Option<fn(&str) -> String>, v: &Value) -> Value {
     match v {
         Value::String(s) => Value::String(match rule {
             Some(mask) => mask(s),
-            None => mask_digit_runs(s),
+            None => pii::mask_digit_runs(s),
         }),
         Value::Number(n) => match rule {
             Some(mask) => Value::String(mask(&n.to_string())),
-            None => Value::String(mask_digit_runs(&n.to_string())),
+            None => Value::String(pii::mask_digit_runs(&n.to_string())),
         },
         Value::Array(items) => Value::Array(items.iter().map(|i| masked(rule, i)).collect()),
         Value::Object(map) => Value::Object(
@@ -208,7 +182,7 @@ mod tests {
         ] {
             assert!(s.contains(shown), "{shown} not in {s}");
         }
-        assert_eq!(mask_digit_runs("a1234567b12"), "a***4567b12");
+        assert_eq!(pii::mask_digit_runs("a1234567b12"), "a***4567b12");
         // serde stays transparent
         assert_eq!(
             serde_json::to_value(&e).unwrap()["card_no"],

@@ -45,6 +45,38 @@ pub fn mask_name(s: &str) -> String {
     mask_keep(s, 1, 0)
 }
 
+/// Masks every run of 7 or more ASCII digits in `s` (an account, card, ID or phone number
+/// inside free text), keeping its last 4; shorter runs and everything else stay as they are.
+///
+/// ```
+/// assert_eq!(pay_core::pii::mask_digit_runs("a1234567b12"), "a***4567b12");
+/// ```
+pub fn mask_digit_runs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        // A run holds ASCII digits only, so its length counts characters.
+        let n = run.len();
+        if n >= 7 {
+            out.extend(std::iter::repeat_n('*', n - 4));
+            out.push_str(run.get(n - 4..).unwrap_or_default());
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// Keeps `head` leading and `tail` trailing characters and stars the rest. A value too short to
 /// keep anything and still hide at least half of it is starred completely.
 fn mask_keep(s: &str, head: usize, tail: usize) -> String {
