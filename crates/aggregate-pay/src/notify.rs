@@ -279,7 +279,7 @@ impl Client {
     /// As [`Client::verify_notification`].
     pub fn notification_json(&self, n: &IncomingNotification) -> Result<Value, Error> {
         let event = self.verify_notification(n)?;
-        serde_json::to_value(&event).map_err(|e| Error::decode(Vec::new(), e))
+        pay_core::decode::to_value(&event)
     }
 }
 

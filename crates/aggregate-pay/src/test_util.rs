@@ -16,7 +16,7 @@ fn params_of<T: Serialize>(
     event: &T,
     rename: Option<(&str, &str)>,
 ) -> Result<WireParams<'static>, Error> {
-    let v = serde_json::to_value(event).map_err(|e| Error::decode(Vec::new(), e))?;
+    let v = pay_core::decode::to_value(event)?;
     let Value::Object(map) = v else {
         return Err(Error::invalid_input("event", "must serialise to an object"));
     };
@@ -115,7 +115,7 @@ pub fn tampered_trans_notification(
 }
 
 fn object_of<T: Serialize>(v: &T) -> Result<Map<String, Value>, Error> {
-    match serde_json::to_value(v).map_err(|e| Error::decode(Vec::new(), e))? {
+    match pay_core::decode::to_value(v)? {
         Value::Object(m) => Ok(m),
         _ => Err(Error::invalid_input(
             "response",

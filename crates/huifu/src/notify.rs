@@ -298,7 +298,7 @@ impl Client {
         n: &IncomingNotification,
     ) -> Result<serde_json::Value, Error> {
         let event = self.verify_callback(n, None).await?;
-        serde_json::to_value(&event).map_err(|e| Error::decode(Vec::new(), e))
+        pay_core::decode::to_value(&event)
     }
 }
 

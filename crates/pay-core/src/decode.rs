@@ -129,6 +129,35 @@ pub fn json_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> 
     json(text.as_bytes())
 }
 
+/// Reads a caller's JSON input (a CLI `data` object, say) as the typed request `T`. A mismatch
+/// is [`Error::InvalidInput`] on `data`, naming the failing field without quoting its value
+/// (the input can hold a card or ID number).
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct R { amount: u64 }
+/// let err = pay_core::decode::input::<R>(serde_json::json!({"amount": "13812345678"})).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input in `data`: at `amount`: invalid type: string \"***\", expected u64 at line 1 column 23");
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`] on `data`.
+pub fn input<T: serde::de::DeserializeOwned>(data: serde_json::Value) -> Result<T, Error> {
+    json(data.to_string().as_bytes()).map_err(|e| {
+        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+        Error::invalid_input("data", why)
+    })
+}
+
+/// A typed value as JSON (a typed response handed to the CLI, a notification event shown as
+/// JSON). Serialising cnpay's types cannot fail; a failing foreign type is [`Error::Decode`].
+///
+/// # Errors
+/// [`Error::Decode`] with an empty body.
+pub fn to_value<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(value).map_err(|e| Error::decode(Vec::new(), e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +202,26 @@ mod tests {
         let e = json::<BTreeMap<String, BTreeMap<String, i64>>>(br#"{"a":{"b":"x"}}"#).unwrap_err();
         let source = std::error::Error::source(&e).unwrap().to_string();
         assert!(source.starts_with("at `a.b`: invalid type"), "{source}");
+    }
+
+    #[test]
+    fn input_names_the_field_without_quoting_the_value() {
+        let e = input::<BTreeMap<String, BTreeMap<String, u64>>>(
+            serde_json::json!({"payee": {"mobile": "13812345678"}}),
+        )
+        .unwrap_err();
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("13812345678"), "{shown}");
+        match e {
+            Error::InvalidInput { field, reason } => {
+                assert_eq!(field, "data");
+                assert!(
+                    reason.starts_with("at `payee.mobile`: invalid type: string \"***\""),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The operations by CLI name, and a JSON entry point that runs them through the typed API
 //! (same validation, same pipeline).
 
+use pay_core::decode::to_value as output;
 use pay_core::multipart::FilePart;
 use pay_core::{Error, IncomingNotification};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -39,16 +39,7 @@ fn input<T: DeserializeOwned>(data: Value) -> Result<T, Error> {
     } else {
         data
     };
-    // Through pay_core::decode: the message names the failing field but never quotes a value
-    // (the input can hold a card or ID number).
-    pay_core::decode::json(data.to_string().as_bytes()).map_err(|e| {
-        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
-        Error::invalid_input("data", why)
-    })
-}
-
-fn output<T: Serialize>(v: &T) -> Result<Value, Error> {
-    serde_json::to_value(v).map_err(|e| Error::decode(Vec::new(), e))
+    pay_core::decode::input(data)
 }
 
 fn take_file(files: &mut Vec<FilePart>, field: &'static str) -> Result<FilePart, Error> {
