@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 use zeroize::Zeroizing;
 
 pub mod table;
@@ -14,6 +14,12 @@ pub mod table;
 type Core = des::TdesEde3;
 #[cfg(feature = "table-des")]
 type Core = table::TdesEde3;
+
+// The key schedule held by `TripleDes` must be wiped on drop, whichever core is selected.
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<Core>();
+};
 
 type Enc = cbc::Encryptor<Core>;
 type Dec = cbc::Decryptor<Core>;
@@ -55,7 +61,10 @@ pub enum CryptoError {
 /// ```
 #[derive(Clone)]
 pub struct TripleDes {
-    key: Zeroizing<[u8; 24]>,
+    // The expanded key schedule, computed once (both cores zeroize it on drop), and the IV,
+    // which is the key's first 8 bytes and so as secret as the key.
+    cipher: Core,
+    iv: Zeroizing<[u8; 8]>,
 }
 
 impl std::fmt::Debug for TripleDes {
@@ -70,26 +79,20 @@ impl TripleDes {
     /// # Errors
     /// [`CryptoError::KeyLength`] for any other length.
     pub fn new(key: &[u8]) -> Result<Self, CryptoError> {
-        let key: [u8; 24] = key
-            .try_into()
-            .map_err(|_| CryptoError::KeyLength(key.len()))?;
-        Ok(TripleDes {
-            key: Zeroizing::new(key),
-        })
+        let cipher = Core::new_from_slice(key).map_err(|_| CryptoError::KeyLength(key.len()))?;
+        let mut iv = Zeroizing::new([0u8; 8]);
+        iv.copy_from_slice(&key[..8]);
+        Ok(TripleDes { cipher, iv })
     }
 
-    fn iv(&self) -> [u8; 8] {
-        let mut iv = [0u8; 8];
-        iv.copy_from_slice(&self.key[..8]);
-        iv
-    }
-
+    // Each call starts a CBC chain from the IV on a copy of the schedule (a copy is a few
+    // hundred bytes; expanding the key again costs more than the copy).
     fn encryptor(&self) -> Enc {
-        Enc::new(self.key.as_ref().into(), &self.iv().into())
+        Enc::inner_iv_init(self.cipher.clone(), self.iv.as_ref().into())
     }
 
     fn decryptor(&self) -> Dec {
-        Dec::new(self.key.as_ref().into(), &self.iv().into())
+        Dec::inner_iv_init(self.cipher.clone(), self.iv.as_ref().into())
     }
 
     /// Encrypts with PKCS5 padding.
