@@ -283,7 +283,7 @@ fn bench(args: &[String]) -> Result<(), String> {
                 .arg(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
                 .args(["bench", "-p", package])
                 .args(features)
-                .args(["--bench", "round_trip", "--", "round-trip"]);
+                .args(["--bench", "round_trip", "--", "round-trip|transport-only"]);
             c.args(args);
             run(
                 &format!(

@@ -6,6 +6,11 @@
 //! The server is `pay_core::test_util::start_answer_server`, a minimal HTTP/1.1 keep-alive
 //! responder on 127.0.0.1 answering every request with the same signed `SUCCESS` answer; both
 //! clients reuse their keep-alive connection. Group `round-trip-aggregate-create-order`.
+//!
+//! Two groups take the round trip apart: `client-cpu-aggregate-create-order` is the same call on
+//! a transport answering from memory (the CPU the client adds), and `transport-only-aggregate`
+//! is the default transport sending the prepared request next to the same raw reqwest POST
+//! (what the transport layer adds to the exchange).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
@@ -125,6 +130,35 @@ fn round_trip(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // The transport alone: the default transport sending the same prepared request, next to
+    // the same raw reqwest POST. What the transport layer (http -> reqwest conversion, header
+    // move, body read) adds to the exchange.
+    let transport = pay_core::ReqwestTransport::new().unwrap();
+    let via_transport = || async {
+        let request = http::Request::builder()
+            .method(http::Method::POST)
+            .uri(&url)
+            .header(http::header::CONTENT_TYPE, pay_core::form::CONTENT_TYPE)
+            .header(http::header::ACCEPT, "application/json")
+            .body(body.clone())
+            .unwrap();
+        pay_core::transport::HttpTransport::send(&transport, request)
+            .await
+            .unwrap()
+            .into_body()
+    };
+    assert_eq!(rt.block_on(via_transport()), answer.as_bytes());
+    let name = pay_core::test_util::bench_group("transport-only-aggregate");
+    let mut g = c.benchmark_group(&name);
+    g.bench_function("ours", |b| b.iter(|| rt.block_on(via_transport())));
+    g.bench_function("baseline", |b| b.iter(|| rt.block_on(raw_send())));
+    g.finish();
+    pay_core::test_util::interleaved(
+        &name,
+        || rt.block_on(via_transport()),
+        || rt.block_on(raw_send()),
+    );
 
     let name = pay_core::test_util::bench_group("round-trip-aggregate-create-order");
     let mut g = c.benchmark_group(&name);
