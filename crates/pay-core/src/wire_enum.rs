@@ -5,8 +5,10 @@
 /// value the provider adds later decodes instead of failing.
 ///
 /// Generated: `as_str()` (the wire value), `description()` (the spec's meaning), `from_wire()`,
-/// `is_known()`, `KNOWN` (every declared variant), `Display`, `FromStr` (infallible), and serde
-/// that writes the wire string and reads a string or an integer.
+/// `is_known()`, `ensure_known(field)` (for a value about to be sent: `Unknown` is
+/// [`Error::InvalidInput`](crate::Error::InvalidInput) naming the field), `KNOWN` (every
+/// declared variant), `Display`, `FromStr` (infallible), and serde that writes the wire string
+/// and reads a string or an integer.
 ///
 /// ```
 /// pay_core::wire_enum! {
@@ -25,6 +27,10 @@
 /// assert_eq!(s, Status::Failed);
 /// let s: Status = serde_json::from_str("\"9\"")?;
 /// assert_eq!(s, Status::Unknown("9".into()));
+/// // Decoding keeps an unknown value; sending one is refused, naming the field.
+/// assert!(Status::Paid.ensure_known("status").is_ok());
+/// let e = s.ensure_known("status").unwrap_err();
+/// assert_eq!(e.to_string(), "invalid input in `status`: must be one of 1, 2");
 /// assert_eq!(serde_json::to_string(&Status::Paid)?, "\"1\"");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
@@ -76,6 +82,26 @@ macro_rules! wire_enum {
             /// Whether the value is one this version knows.
             pub fn is_known(&self) -> bool {
                 !matches!(self, $name::Unknown(_))
+            }
+
+            /// Checks a value about to be sent: `Ok` for a known value, otherwise
+            /// [`Error::InvalidInput`]($crate::Error::InvalidInput) on `field`, listing the
+            /// known wire values.
+            ///
+            /// # Errors
+            /// [`Error::InvalidInput`]($crate::Error::InvalidInput) for `Unknown`.
+            pub fn ensure_known(
+                &self,
+                field: &'static str,
+            ) -> ::std::result::Result<(), $crate::Error> {
+                if self.is_known() {
+                    return Ok(());
+                }
+                let known: &[&str] = &[$($wire),*];
+                Err($crate::Error::invalid_input(
+                    field,
+                    ::std::format!("must be one of {}", known.join(", ")),
+                ))
             }
         }
 
