@@ -295,6 +295,7 @@ impl AgentMerchantOpeningRequest {
             s.validate("stockholders")?;
         }
         types::name("legal_name", &self.legal_name)?;
+        self.legal_cert_type.ensure_known("legal_cert_type")?;
         types::cert_id(
             "legal_cert_id",
             Some(&self.legal_cert_type),
@@ -454,6 +455,7 @@ impl MerchantOpeningRequest {
         types::required("solo_reg_address", &self.solo_reg_address)?;
         types::required("business_scope", &self.business_scope)?;
         types::name("legal_name", &self.legal_name)?;
+        self.legal_cert_type.ensure_known("legal_cert_type")?;
         types::cert_id(
             "legal_cert_id",
             Some(&self.legal_cert_type),
@@ -745,6 +747,7 @@ impl BusinessOpeningRequest {
             s.validate("controlling_shareholder")?;
         }
         types::name("legal_name", &self.legal_name)?;
+        self.legal_cert_type.ensure_known("legal_cert_type")?;
         types::cert_id(
             "legal_cert_id",
             Some(&self.legal_cert_type),
@@ -1021,7 +1024,7 @@ impl OrderDownloadRequest {
     /// [`Error::InvalidInput`].
     pub fn validate(&self) -> Result<(), Error> {
         types::date("order_date", &self.order_date)?;
-        types::required("trans_type", self.trans_type.as_str())
+        self.trans_type.ensure_known("trans_type")
     }
 }
 

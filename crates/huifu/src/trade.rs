@@ -119,10 +119,16 @@ impl AppPayRequest {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::date("order_date", &self.order_date)?;
         types::order_id("order_id", &self.order_id)?;
-        types::required("pay_type", self.pay_type.as_str())?;
+        self.pay_type.ensure_known("pay_type")?;
         types::amount("trans_amt", self.trans_amt)?;
         if let Some(d) = &self.div_detail {
-            types::validate_div("div_detail", d, Some(self.trans_amt))?;
+            types::validate_div("div_detail", d, Some(self.trans_amt), None)?;
+        }
+        if let Some(t) = &self.trans_type {
+            t.ensure_known("trans_type")?;
+        }
+        if let Some(t) = &self.div_type {
+            t.ensure_known("div_type")?;
         }
         let recharge = self.trans_type == Some(PayTransType::Recharge);
         if !recharge && self.in_cust_id.is_none() && self.div_detail.is_none() {
@@ -219,6 +225,9 @@ impl BalancePayRequest {
         types::amount("trans_amt", self.trans_amt)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
+        if let Some(t) = &self.trans_type {
+            t.ensure_known("trans_type")?;
+        }
         types::opt_url("ret_url", self.ret_url.as_ref())?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
@@ -294,6 +303,9 @@ impl QuickPayRequest {
         types::order_id("ori_order_id", &self.ori_order_id)?;
         types::date("ori_order_date", &self.ori_order_date)?;
         pay_core::validate::digits("sms_code", &self.sms_code)?;
+        if let Some(t) = &self.request_type {
+            t.ensure_known("request_type")?;
+        }
         types::opt_url("ret_url", self.ret_url.as_ref())?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
@@ -366,7 +378,10 @@ impl SendQuickPaySmsCodeRequest {
         self.card_no.validate_digits("card_no")?;
         types::mobile("card_mobile", &self.card_mobile)?;
         if let Some(d) = &self.div_detail {
-            types::validate_div("div_detail", d, Some(self.trans_amt))?;
+            types::validate_div("div_detail", d, Some(self.trans_amt), None)?;
+        }
+        if let Some(t) = &self.trans_type {
+            t.ensure_known("trans_type")?;
         }
         types::url("bg_ret_url", &self.bg_ret_url)
     }
@@ -419,7 +434,12 @@ impl RefundRequest {
         types::date("org_order_date", &self.org_order_date)?;
         types::url("bg_ret_url", &self.bg_ret_url)?;
         if let Some(d) = &self.div_detail {
-            types::validate_div("div_detail", d, Some(self.trans_amt))?;
+            types::validate_div(
+                "div_detail",
+                d,
+                Some(self.trans_amt),
+                Some(types::MAX_DIV_DETAILS),
+            )?;
         }
         Ok(())
     }
@@ -474,7 +494,12 @@ impl FzRequest {
         types::amount("trans_amt", self.trans_amt)?;
         types::order_id("old_order_id", &self.old_order_id)?;
         types::date("old_order_date", &self.old_order_date)?;
-        types::validate_div("div_detail", &self.div_detail, Some(self.trans_amt))?;
+        types::validate_div(
+            "div_detail",
+            &self.div_detail,
+            Some(self.trans_amt),
+            Some(types::MAX_DIV_DETAILS),
+        )?;
         types::opt_url("bg_ret_url", self.bg_ret_url.as_ref())
     }
 }
@@ -559,7 +584,7 @@ impl OrderQueryRequest {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
-        types::required("trans_type", self.trans_type.as_str())
+        self.trans_type.ensure_known("trans_type")
     }
 }
 

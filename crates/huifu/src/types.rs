@@ -101,19 +101,29 @@ pub struct DivDetail {
     pub div_cust_id: String,
 }
 
-/// At most this many entries in a split string (the spec: 最多7个).
+/// At most this many entries in the split string of a split (`fz`) or a refund (the spec:
+/// 最多7个). The spec sets no limit for app pay or the quick-pay SMS request, and none is
+/// applied there.
 pub const MAX_DIV_DETAILS: usize = 7;
 
+/// Checks a split string: at least one entry, at most `max` where the spec sets a limit, every
+/// amount positive, and the amounts adding up to no more than `total`.
 pub(crate) fn validate_div(
     field: &'static str,
     divs: &[DivDetail],
     total: Option<Money>,
+    max: Option<usize>,
 ) -> Result<(), Error> {
     if divs.is_empty() {
         return Err(Error::invalid_input(field, "must list at least one split"));
     }
-    if divs.len() > MAX_DIV_DETAILS {
-        return Err(Error::invalid_input(field, "must list at most 7 splits"));
+    if let Some(max) = max
+        && divs.len() > max
+    {
+        return Err(Error::invalid_input(
+            field,
+            format!("must list at most {max} splits"),
+        ));
     }
     let mut sum = Money::ZERO;
     for d in divs {
@@ -344,10 +354,15 @@ mod tests {
             serde_json::to_string(&d(5)).unwrap(),
             r#"{"divAmt":"0.05","divAcctId":"216548","divCustId":"6666000000118348"}"#
         );
-        assert!(validate_div("div_detail", &[d(5)], Some(Money::from_fen(5))).is_ok());
-        assert!(validate_div("div_detail", &[d(5), d(1)], Some(Money::from_fen(5))).is_err());
-        assert!(validate_div("div_detail", &vec![d(1); 8], None).is_err());
-        assert!(validate_div("div_detail", &[d(0)], None).is_err());
+        let max = Some(MAX_DIV_DETAILS);
+        assert!(validate_div("div_detail", &[d(5)], Some(Money::from_fen(5)), max).is_ok());
+        assert!(validate_div("div_detail", &[d(5), d(1)], Some(Money::from_fen(5)), max).is_err());
+        assert!(validate_div("div_detail", &vec![d(1); 7], None, max).is_ok());
+        assert!(validate_div("div_detail", &vec![d(1); 8], None, max).is_err());
+        // Where the spec sets no limit (app pay, the quick-pay SMS request), none is applied.
+        assert!(validate_div("div_detail", &vec![d(1); 8], None, None).is_ok());
+        assert!(validate_div("div_detail", &[d(0)], None, None).is_err());
+        assert!(validate_div("div_detail", &[], None, None).is_err());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use pay_core::{
 use serde::de::DeserializeOwned;
 
 use crate::client::{Client, PROVIDER};
-use crate::codes::{QueryTransType, RespCode, TransStat};
+use crate::codes::{PayType, QueryTransType, RespCode, TransStat};
 use crate::response::HfResponse;
 use crate::trade::{AppPayRequest, OrderQueryRequest, QuickPayRequest, WithdrawalRequest};
 
@@ -148,6 +148,8 @@ impl Payments for Client {
                 })
             }
             Some(pay_type) => {
+                // The caller chose `method`: name that field, not the wire `pay_type`.
+                PayType::from_wire(pay_type).ensure_known("method")?;
                 if !extra.contains_key("in_cust_id") && !extra.contains_key("div_detail") {
                     extra.insert("in_cust_id".into(), s(&self.config.mer_cust_id));
                 }

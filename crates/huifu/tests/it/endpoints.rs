@@ -680,3 +680,88 @@ fn debug_masks_personal_data_and_secrets() {
     let o = huifu::OAuthTokenProvider::new("id", "oauth-secret-value");
     assert!(!format!("{o:?}").contains("oauth-secret-value"));
 }
+
+fn case(operation: &str) -> Value {
+    cases()
+        .into_iter()
+        .find(|c| c.0 == operation)
+        .map(|c| c.2)
+        .unwrap_or_else(|| panic!("no case for {operation}"))
+}
+
+#[tokio::test]
+async fn values_outside_the_spec_lists_are_refused_before_sending() {
+    let server = mock_server().await;
+    let client = client_with(config(&server));
+    for (operation, field, value) in [
+        ("app-pay", "pay_type", "99"),
+        ("app-pay", "trans_type", "loan"),
+        ("app-pay", "div_type", "02"),
+        ("balance-pay", "trans_type", "3"),
+        ("quick-pay", "request_type", "02"),
+        ("send-quick-pay-sms-code", "trans_type", "loan"),
+        ("order-query", "trans_type", "05"),
+        ("order-download", "trans_type", "02"),
+        ("agent-merchant-opening", "legal_cert_type", "01020199"),
+        ("merchant-opening", "legal_cert_type", "01020199"),
+        ("business-opening", "legal_cert_type", "01020199"),
+    ] {
+        let mut data = case(operation);
+        data[field] = json!(value);
+        let e = client
+            .call_json(operation, data, Vec::new())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field: f, reason }
+                if f == field && reason.starts_with("must be one of ")),
+            "{operation}.{field}={value}: {e:?}"
+        );
+    }
+    // Each listed value still goes through (the cases use one of them).
+    assert_eq!(
+        case("order-query")["trans_type"],
+        json!("01"),
+        "the order-query case uses a listed trans_type"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_seven_split_limit_applies_where_the_spec_sets_it() {
+    let server = mock_server().await;
+    Mock::given(path("/api/hfpay/v1/trade/app_pay"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
+        .mount(&server)
+        .await;
+    let client = client_with(config(&server));
+    let split = r#"{"divAmt":"0.05","divAcctId":"216548","divCustId":"6666000000118348"}"#;
+    let eight = format!("[{}]", [split; 8].join(","));
+    // App pay: the spec sets no limit, so eight splits are sent.
+    let mut data = case("app-pay");
+    data["div_detail"] = json!(eight);
+    client.call_json("app-pay", data, Vec::new()).await.unwrap();
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent.len(), 1);
+    let form = pay_core::test_util::form_pairs(&sent[0].body);
+    assert_eq!(
+        get(&form, "div_detail").map(|d| d.matches("divAmt").count()),
+        Some(8)
+    );
+    // Split and refund: 最多7个.
+    for operation in ["fz", "refund"] {
+        let mut data = case(operation);
+        data["trans_amt"] = json!("1.00");
+        data["div_detail"] = json!(eight);
+        let e = client
+            .call_json(operation, data, Vec::new())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field, reason }
+                if field == "div_detail" && reason == "must list at most 7 splits"),
+            "{operation}: {e:?}"
+        );
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

@@ -202,4 +202,12 @@ async fn create_app_payment_and_quick_confirmation() {
     assert!(
         matches!(client.create_payment(&req).await, Err(Error::InvalidInput { ref field, .. }) if field == "method")
     );
+    // A method that is neither `quick` nor a listed pay_type is refused, naming `method`.
+    req.method = Some("99".into());
+    assert!(
+        matches!(client.create_payment(&req).await, Err(Error::InvalidInput { ref field, ref reason })
+            if field == "method" && reason.starts_with("must be one of 04, 05, 10"))
+    );
+    // Nothing refused was sent: the two accepted calls only.
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
