@@ -28,6 +28,30 @@ fn take(extra: &mut Map<String, Value>, key: &str) -> Option<String> {
     extra.remove(key).and_then(|v| crate::sign::wire_string(&v))
 }
 
+/// The merchant's order number of a verified notification. The unified results are keyed by
+/// it and the spec makes it required (2.3.2, 3.3.2), so a notification without one is an
+/// [`Error::Decode`] (keeping what was received), never an empty id.
+fn notified_order_id(
+    id: Option<String>,
+    field: &'static str,
+    notification: &IncomingNotification,
+) -> Result<String, Error> {
+    match id {
+        Some(id) if !id.is_empty() => Ok(id),
+        _ => {
+            let received = if notification.body.is_empty() {
+                bytes::Bytes::copy_from_slice(notification.query.as_bytes())
+            } else {
+                notification.body.clone()
+            };
+            Err(Error::decode(
+                received,
+                format!("the notification has no {field}"),
+            ))
+        }
+    }
+}
+
 fn rest(extra: &Extra) -> Extensions {
     extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
@@ -256,7 +280,7 @@ impl Payments for Client {
         let n = self.verify_pay_notification(notification)?;
         Ok(PaymentResult {
             provider: PROVIDER,
-            order_id: n.mch_order_no.unwrap_or_default(),
+            order_id: notified_order_id(n.mch_order_no, "mchOrderNo", notification)?,
             provider_order_id: Some(n.pay_order_id),
             status: n.status.to_tx_status(),
             amount: Some(n.amount),
@@ -291,7 +315,7 @@ impl Payouts for Client {
         let n = self.verify_trans_notification(notification)?;
         Ok(PayoutResult {
             provider: PROVIDER,
-            order_id: n.mch_trans_order_no.unwrap_or_default(),
+            order_id: notified_order_id(n.mch_trans_order_no, "mchTransOrderNo", notification)?,
             provider_order_id: Some(n.trans_order_id),
             status: n.status.to_tx_status(),
             amount: Some(n.amount),

@@ -195,3 +195,49 @@ async fn inbox_processes_a_notification_once() {
     ));
     assert_eq!(inbox.success_reply().body, "success");
 }
+
+#[tokio::test]
+async fn unified_parse_refuses_a_notification_without_the_merchant_order_number() {
+    use pay_core::{Payments, Payouts};
+    let c = client("http://x");
+    // With the number: the unified result is keyed by it.
+    let n = signed_pay_notification(&pay_event(), &resp_key()).unwrap();
+    let r = c.parse_payment_notification(&n).await.unwrap();
+    assert_eq!(r.order_id, "20160427210604000490");
+    let n = signed_trans_notification(&trans_event(), &resp_key()).unwrap();
+    let r = c.parse_payout_notification(&n).await.unwrap();
+    assert_eq!(r.order_id, "T20160427210604000491");
+
+    // Correctly signed, but without mchOrderNo / mchTransOrderNo (required by 2.3.2 and
+    // 3.3.2): a decode error keeping what was received, never an empty order id.
+    let mut pay = pay_event();
+    pay.mch_order_no = None;
+    let n = signed_pay_notification(&pay, &resp_key()).unwrap();
+    assert!(
+        c.verify_pay_notification(&n).is_ok(),
+        "the typed parse stays lenient"
+    );
+    match c.parse_payment_notification(&n).await.unwrap_err() {
+        Error::Decode { body, source, .. } => {
+            assert!(source.to_string().contains("mchOrderNo"), "{source}");
+            assert!(!body.as_bytes().is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut trans = trans_event();
+    trans.mch_trans_order_no = Some(String::new());
+    let n = signed_trans_notification(&trans, &resp_key()).unwrap();
+    assert_eq!(n.method, http::Method::GET);
+    match c.parse_payout_notification(&n).await.unwrap_err() {
+        Error::Decode { body, source, .. } => {
+            assert!(source.to_string().contains("mchTransOrderNo"), "{source}");
+            // A GET notification's parameters are in the query: that is what is kept.
+            assert!(
+                std::str::from_utf8(body.as_bytes())
+                    .unwrap()
+                    .contains("transOrderId=")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
