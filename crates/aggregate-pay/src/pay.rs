@@ -548,7 +548,9 @@ impl QueryOrderRequest {
                 "one of payOrderId and mchOrderNo is required",
             ));
         }
-        opt_max("payOrderId", pay, 30)?;
+        // The query table says String(30) for payOrderId, but create_order's answer (2.1.5)
+        // gives the gateway's own id as String(32): an id the gateway issued must be queryable.
+        opt_max("payOrderId", pay, 32)?;
         opt_max("mchOrderNo", mch, 30)?;
         check_extra(&self.extra, &["payOrderId", "mchOrderNo", "executeNotify"])
     }
@@ -804,13 +806,27 @@ mod tests {
             "mchOrderNo"
         );
         assert!(QueryOrderRequest::by_pay_order_id("P1").validate().is_ok());
+        // The gateway's own id is String(32) in create_order's answer: queryable at 32.
+        assert!(
+            QueryOrderRequest::by_pay_order_id("P".repeat(32))
+                .validate()
+                .is_ok()
+        );
         assert_eq!(
             field_of(
-                QueryOrderRequest::by_pay_order_id("P".repeat(31))
+                QueryOrderRequest::by_pay_order_id("P".repeat(33))
                     .validate()
                     .unwrap_err()
             ),
             "payOrderId"
+        );
+        assert_eq!(
+            field_of(
+                QueryOrderRequest::by_mch_order_no("M".repeat(31))
+                    .validate()
+                    .unwrap_err()
+            ),
+            "mchOrderNo"
         );
     }
 }

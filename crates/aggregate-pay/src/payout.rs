@@ -66,7 +66,8 @@ pub struct TransOrderRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub bank_type: Option<String>,
-    /// `bankCode`, String(32): the payee's bank (appendix 4.3).
+    /// `bankCode`, String(32): the payee's bank (appendix 4.3, or a code the payout centre
+    /// issued: an unlisted code of up to 32 letters and digits is sent as given).
     pub bank_code: BankCode,
     /// `bankName`, String(128): the name of the account's bank or branch (开户行名称).
     pub bank_name: String,
@@ -245,11 +246,18 @@ impl TransOrderRequest {
             validate::digits("bankType", bt)?;
             validate::max_chars("bankType", bt, 20)?;
         }
+        // The spec: "由代付中心提供的银行代码，可参考章节4.3" — codes come from the payout
+        // centre and appendix 4.3 is a reference (it lists banks only, yet WeChat and Alipay
+        // payouts need a code too). A code outside it is sent if it looks like one.
         if !self.bank_code.is_known() {
-            return Err(Error::invalid_input(
-                "bankCode",
-                "is not a bank code of appendix 4.3 (HPT00001–HPT00097)",
-            ));
+            let code = self.bank_code.as_str();
+            validate::required_max("bankCode", code, 32)?;
+            if !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(Error::invalid_input(
+                    "bankCode",
+                    "must be letters and digits (e.g. HPT00001, appendix 4.3)",
+                ));
+            }
         }
         validate::required_max("bankName", &self.bank_name, 128)?;
         if !self.account_type.is_known() {
@@ -506,9 +514,16 @@ mod tests {
     #[test]
     fn validation_names_the_field() {
         assert!(req().validate().is_ok());
+        // A code outside appendix 4.3 (issued by the payout centre) is sent if it looks like a
+        // code; anything else is refused.
         let mut r = req();
-        r.bank_code = BankCode::from_wire("HP00001");
-        assert_eq!(field_of(r.validate().unwrap_err()), "bankCode");
+        r.bank_code = BankCode::from_wire("WXPAY001");
+        assert!(r.validate().is_ok());
+        for bad in ["", "HPT 0001", "HPT-0001", "银行", &"H".repeat(33)] {
+            let mut r = req();
+            r.bank_code = BankCode::from_wire(bad);
+            assert_eq!(field_of(r.validate().unwrap_err()), "bankCode", "{bad:?}");
+        }
         let mut r = req();
         r.account_type = AccountType::from_wire("5");
         assert_eq!(field_of(r.validate().unwrap_err()), "accountType");
