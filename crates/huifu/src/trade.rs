@@ -750,6 +750,11 @@ impl Client {
 
     /// Quick pay confirmation with the SMS code.
     ///
+    /// An [`Error::UnknownOutcome`] carries this request's `order_id`. The spec does not say
+    /// whether Huifu records the payment under it or under `ori_order_id` (the SMS request that
+    /// fixed the amount), so settle it with [`Client::order_query`] (`trans_type` `01`) under
+    /// both before confirming again.
+    ///
     /// # Errors
     /// As [`Client::app_pay`].
     pub async fn quick_pay(&self, req: &QuickPayRequest) -> Result<HfResponse, Error> {
