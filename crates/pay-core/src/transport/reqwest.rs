@@ -121,7 +121,11 @@ impl ReqwestTransportBuilder {
     }
 }
 
+/// Maps a reqwest error to its kind. The URL is dropped from the error first: it can hold
+/// personal data (Huifu's `bank_check/card/{card}` path) and signed query strings, and errors
+/// end up in logs and reports. The call's operation and (masked) path are logged separately.
 fn classify(err: reqwest::Error) -> TransportError {
+    let err = err.without_url();
     if err.is_connect() || err.is_builder() {
         TransportError::connect(err)
     } else if err.is_timeout() {
