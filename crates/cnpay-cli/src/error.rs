@@ -24,6 +24,13 @@ pub(crate) enum CliError {
     Usage(String),
     /// A failure from the cnpay libraries.
     Core(Error),
+    /// A provider call was made but its answer could not be written to standard output: it may
+    /// have moved money, so it must not be run again before the order is looked up.
+    AnswerNotWritten(std::io::Error),
+    /// An incoming notification that could not be verified or read (`notify`): not to be
+    /// acknowledged. Whatever the library error was (a signature, a decoding failure, the
+    /// provider refusing to confirm it), the notification is not trusted.
+    Notification(Error),
     /// `--lines` mode: some lines failed (each was reported as it happened).
     Batch {
         /// The exit code: the most severe of the failed lines.
@@ -55,6 +62,14 @@ impl CliError {
         match self {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Batch { code, .. } => *code,
+            CliError::AnswerNotWritten(_) => EXIT_TRANSPORT,
+            // A transport failure while confirming a notification (Huifu asks the gateway)
+            // says nothing about the notification: exit 5, try again later. Anything else
+            // means it is not to be trusted.
+            CliError::Notification(
+                Error::Transport { .. } | Error::UnknownOutcome { .. } | Error::HttpStatus { .. },
+            ) => EXIT_TRANSPORT,
+            CliError::Notification(_) => EXIT_SIGNATURE,
             CliError::Core(e) => match e {
                 // A local file or stream failed, not the provider call: as low as a usage
                 // error, so that in `--lines` mode a transport failure or an unknown outcome
@@ -84,6 +99,38 @@ impl CliError {
                 "exit_code": code,
             }),
             CliError::Core(e) => core_report(e),
+            CliError::AnswerNotWritten(e) => json!({
+                "error": "answer_not_written",
+                "message": format!("the call was made, but its answer could not be written to standard output: {e}"),
+                "may_have_been_received": true,
+                "next": "the request was sent and answered: if it moves money, query the order before running it again",
+                "retry_safe": false,
+            }),
+            CliError::Notification(e) => {
+                let mut report = core_report(e);
+                if let Some(obj) = report.as_object_mut() {
+                    // Nothing was sent by the caller: these fields describe outgoing calls.
+                    for k in [
+                        "may_have_been_received",
+                        "next",
+                        "retry_safe",
+                        "needs_query",
+                    ] {
+                        obj.remove(k);
+                    }
+                    obj.insert("notification".to_owned(), Value::Bool(true));
+                    obj.insert("acknowledge".to_owned(), Value::Bool(false));
+                    obj.insert(
+                        "note".to_owned(),
+                        Value::String(if self.exit_code() == EXIT_TRANSPORT {
+                            "the notification could not be confirmed with the provider now: do not acknowledge it; it will be sent again, or confirm it later".to_owned()
+                        } else {
+                            "the notification could not be verified or read: do not acknowledge it or act on it".to_owned()
+                        }),
+                    );
+                }
+                report
+            }
         }
     }
 }
@@ -214,7 +261,11 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage(m) => f.write_str(m),
-            CliError::Core(e) => f.write_str(&chain(e)),
+            CliError::Core(e) | CliError::Notification(e) => f.write_str(&chain(e)),
+            CliError::AnswerNotWritten(e) => write!(
+                f,
+                "the call was made, but its answer could not be written to standard output: {e}"
+            ),
             CliError::Batch { failed, .. } => write!(f, "{failed} line(s) failed"),
         }
     }

@@ -82,6 +82,13 @@ impl online::Provider for huifu::Client {
         huifu::OPERATIONS
     }
 
+    fn file_fields(operation: &str) -> &'static [&'static str] {
+        huifu::OPERATION_FILES
+            .iter()
+            .find(|(op, _)| *op == operation)
+            .map_or(&[], |(_, fields)| fields)
+    }
+
     async fn call(
         &self,
         operation: &str,

@@ -8,17 +8,26 @@ use pay_core::multipart::FilePart;
 
 use crate::error::{CliError, EXIT_OK};
 
+/// A local file or stream that failed: [`pay_core::Error::Io`] (exit 2, reported as `io`),
+/// with what was being read or written in the message.
+pub(crate) fn local_io(what: &str, e: &std::io::Error) -> CliError {
+    CliError::Core(pay_core::Error::io(std::io::Error::new(
+        e.kind(),
+        format!("{what}: {e}"),
+    )))
+}
+
 /// Reads the whole of standard input.
 fn read_stdin() -> Result<String, CliError> {
     let mut s = String::new();
     std::io::stdin()
         .read_to_string(&mut s)
-        .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?;
+        .map_err(|e| local_io("cannot read standard input", &e))?;
     Ok(s)
 }
 
 fn read_file(path: &str) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|e| CliError::usage(format!("cannot read `{path}`: {e}")))
+    std::fs::read_to_string(path).map_err(|e| local_io(&format!("cannot read `{path}`"), &e))
 }
 
 /// Removes one trailing line break (`\n` or `\r\n`), as `echo` and editors add one.
@@ -54,8 +63,7 @@ pub(crate) fn items(data: Option<&str>, lines: bool) -> Result<Vec<String>, CliE
             None | Some("-") => {
                 let mut out = Vec::new();
                 for line in std::io::stdin().lock().lines() {
-                    let line = line
-                        .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?;
+                    let line = line.map_err(|e| local_io("cannot read standard input", &e))?;
                     out.push(line);
                 }
                 return Ok(out
@@ -105,7 +113,7 @@ pub(crate) fn file_part(spec: &str) -> Result<FilePart, CliError> {
         )));
     }
     let data = std::fs::read(path)
-        .map_err(|e| CliError::usage(format!("--file {field}: cannot read `{path}`: {e}")))?;
+        .map_err(|e| local_io(&format!("--file {field}: cannot read `{path}`"), &e))?;
     let p = Path::new(path);
     let file_name = p
         .file_name()
@@ -151,6 +159,31 @@ pub(crate) enum Output {
 pub(crate) fn run_items(
     items: Vec<String>,
     lines: bool,
+    f: impl FnMut(&str) -> Result<Output, CliError>,
+) -> Result<(), CliError> {
+    run(
+        items,
+        lines,
+        |e| local_io("cannot write standard output", &e),
+        f,
+    )
+}
+
+/// As [`run_items`], for items that are provider calls: an answer that cannot be written to
+/// standard output is [`CliError::AnswerNotWritten`] (the call was made, and may have moved
+/// money), never a local error that would say "run it again".
+pub(crate) fn run_calls(
+    items: Vec<String>,
+    lines: bool,
+    f: impl FnMut(&str) -> Result<Output, CliError>,
+) -> Result<(), CliError> {
+    run(items, lines, CliError::AnswerNotWritten, f)
+}
+
+fn run(
+    items: Vec<String>,
+    lines: bool,
+    write_failed: impl Fn(std::io::Error) -> CliError,
     mut f: impl FnMut(&str) -> Result<Output, CliError>,
 ) -> Result<(), CliError> {
     let stdout = std::io::stdout();
@@ -167,15 +200,17 @@ pub(crate) fn run_items(
                     (Output::Json(v), true) => v.to_string(),
                     (Output::Text(t), _) => t,
                 };
-                write_line(&mut out, &text)?;
+                write_line(&mut out, &text).map_err(&write_failed)?;
             }
             Err(e) if lines => {
                 let report = e.report();
-                eprintln!("line {}: {}", i + 1, report);
+                // Not eprintln!: a closed stderr must not panic.
+                let _ = writeln!(std::io::stderr(), "line {}: {}", i + 1, report);
                 write_line(
                     &mut out,
                     &serde_json::json!({ "error": report }).to_string(),
-                )?;
+                )
+                .map_err(&write_failed)?;
                 worst = worst.max(e.exit_code());
                 failed += 1;
             }
@@ -191,8 +226,6 @@ pub(crate) fn run_items(
     Ok(())
 }
 
-fn write_line(out: &mut impl Write, text: &str) -> Result<(), CliError> {
-    writeln!(out, "{text}")
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::usage(format!("cannot write standard output: {e}")))
+fn write_line(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    writeln!(out, "{text}").and_then(|()| out.flush())
 }

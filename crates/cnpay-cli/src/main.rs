@@ -1,13 +1,53 @@
 //! The `cnpay` command: every cnpay operation from the shell, and offline tools to sign,
 //! verify, encrypt and decrypt the way each provider does.
 //!
-//! Exit codes: 0 success; 2 usage or invalid input (nothing sent); 3 provider business error;
-//! 4 signature or decryption check failed; 5 transport error or unknown outcome.
+//! Exit codes: 0 success; 2 usage, invalid input or a local file (nothing sent); 3 provider
+//! business error; 4 signature or decryption check failed, or a notification not to be trusted;
+//! 5 transport error, unknown outcome, or an answer that could not be written.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// `println!` for progress text (the demo, the sandbox banner) that never panics: a closed
+/// or full standard output (`cnpay demo | head -1`, `> /dev/full`) is remembered, and
+/// [`output_failed`] turns it into a local I/O error at the end.
+macro_rules! out {
+    () => {
+        $crate::write_out(::std::format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_out(::std::format_args!($($arg)*))
+    };
+}
+
+static OUTPUT_FAILED: std::sync::Mutex<Option<std::io::ErrorKind>> = std::sync::Mutex::new(None);
+
+/// Writes one line of progress text to standard output; see [`out!`].
+fn write_out(args: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush())
+        && let Ok(mut first) = OUTPUT_FAILED.lock()
+    {
+        first.get_or_insert(e.kind());
+    }
+}
+
+/// The first failure of [`out!`], as a local I/O error (exit 2).
+fn output_failed() -> Result<(), CliError> {
+    match OUTPUT_FAILED.lock().ok().and_then(|f| *f) {
+        None => Ok(()),
+        Some(kind) => Err(input::local_io(
+            "cannot write standard output",
+            &std::io::Error::from(kind),
+        )),
+    }
+}
 
 mod aggregate_pay;
 mod demo;
@@ -31,10 +71,11 @@ Credentials come from CNPAY_<PROVIDER>_<SETTING> environment variables (e.g.
 CNPAY_AGGREGATE_PAY_KEY, CNPAY_YUNZHANGHU_APP_KEY) or from the --config TOML file, one table
 per provider ([aggregate-pay], [protocol-pay], [huifu], [yunzhanghu]). Secrets are never printed.
 
-Exit codes: 0 success; 2 usage or invalid input (nothing sent); 3 provider business error
-(code, message, request id as JSON on stderr); 4 signature or decryption check failed;
-5 transport error or unknown outcome (stderr says whether the request may have been received
-and which order id to query).";
+Exit codes: 0 success; 2 usage, invalid input or a local file (nothing sent); 3 provider
+business error (code, message, request id as JSON on stderr); 4 signature or decryption check
+failed, or (notify) a notification not to be trusted; 5 transport error, unknown outcome or an
+answer that could not be written (stderr says whether the request may have been received and
+which order id to query).";
 
 /// Every cnpay operation from the shell.
 #[derive(Debug, Parser)]
@@ -86,18 +127,55 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::ProtocolPay(cmd) => protocol_pay::run(cmd, &global),
         Command::Huifu(cmd) => huifu::run(cmd, &global),
         Command::Yunzhanghu(cmd) => yunzhanghu::run(cmd, &global),
-        Command::Demo(args) => demo::run(args),
-        Command::Sandbox(cmd) => sandbox::run(cmd),
+        Command::Demo(args) => {
+            // The demo's own verdict first (a failed flow), then a failed output.
+            demo::run(args)?;
+            output_failed()
+        }
+        Command::Sandbox(cmd) => {
+            sandbox::run(cmd)?;
+            output_failed()
+        }
     }
 }
 
+/// The command line, with each provider's help listing its operations (they are not clap
+/// subcommands: `<operation>` is an external subcommand run through the provider's
+/// `call_json`).
+fn command() -> clap::Command {
+    let providers: [(&str, &[&str]); 4] = [
+        (aggregate_pay::NAME, cnpay::aggregate_pay::OPERATIONS),
+        (protocol_pay::NAME, cnpay::protocol_pay::OPERATIONS),
+        (huifu::NAME, cnpay::huifu::OPERATIONS),
+        (yunzhanghu::NAME, cnpay::yunzhanghu::OPERATIONS),
+    ];
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    for (name, operations) in providers {
+        cmd = cmd.mut_subcommand(name, |sub| {
+            let before = sub
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            sub.after_help(format!(
+                "{before}\n\nOperations (`cnpay {name} <operation> --help` for one):\n  {}",
+                operations.join("\n  ")
+            ))
+        });
+    }
+    cmd
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     init_tracing();
     match run(cli) {
         Ok(()) => ExitCode::from(error::EXIT_OK),
         Err(e) => {
-            eprintln!("{}", e.report());
+            // Not eprintln!: a closed stderr must not panic.
+            let _ = writeln!(std::io::stderr(), "{}", e.report());
             ExitCode::from(e.exit_code())
         }
     }

@@ -18,6 +18,12 @@ pub(crate) trait Provider {
     /// The operation names, as the provider crate lists them.
     fn operations() -> &'static [&'static str];
 
+    /// The file fields an operation takes (`--file FIELD=PATH`), as the provider crate lists
+    /// them; none by default.
+    fn file_fields(_operation: &str) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Runs an operation from JSON (the provider's `call_json`).
     fn call(
         &self,
@@ -55,8 +61,10 @@ pub(crate) const LIST_HELP: &str = "Prints the operation names, one per line.";
 /// The help of `notify`.
 pub(crate) const NOTIFY_HELP: &str = "Verifies a callback as it was received (body on stdin, \
 --query, --header, --method) and prints {\"event\": …, \"reply\": {\"status\", \"content_type\", \"body\"}}: \
-the verified event, and the reply to send. Exit code 4 when the signature does not verify or \
-the data cannot be decrypted.";
+the verified event, and the reply to send. Exit code 4 when the notification is not to be \
+trusted: the signature does not verify, the data cannot be decrypted or read, or (Huifu) the \
+gateway does not confirm it; exit code 5 when the gateway could not be reached to confirm it \
+(try again later). Either way, do not acknowledge it.";
 
 /// `cnpay <provider> notify …`
 #[derive(Debug, clap::Args)]
@@ -79,7 +87,8 @@ struct OperationArgs {
     /// standard input is read unless it is a terminal (then `{}`).
     #[arg(long)]
     data: Option<String>,
-    /// A file to upload, `NAME=PATH` (repeatable), e.g. `--file file1=front.jpg`.
+    /// A file to upload, `FIELD=PATH` (repeatable); the help of an operation that uploads
+    /// files names its fields.
     #[arg(long = "file", value_name = "NAME=PATH")]
     files: Vec<String>,
     /// Batch mode: every input line is one request, every output line one result.
@@ -140,7 +149,9 @@ pub(crate) fn run<P: Provider>(
                 for (k, v) in &headers {
                     n = n.with_header(k, v);
                 }
-                let event = rt.block_on(client.notification(&n))?;
+                let event = rt
+                    .block_on(client.notification(&n))
+                    .map_err(CliError::Notification)?;
                 let reply = client.reply();
                 Ok(Output::Json(json!({
                     "event": event,
@@ -161,14 +172,33 @@ pub(crate) fn run<P: Provider>(
                     "unknown {provider} operation `{op}`; `cnpay {provider} list` prints them"
                 )));
             }
+            let fields = P::file_fields(&op);
+            let (example_files, files_help) = if fields.is_empty() {
+                (String::new(), "This operation uploads no files.".to_owned())
+            } else {
+                (
+                    fields
+                        .iter()
+                        .map(|f| format!(" --file {f}=PATH"))
+                        .collect::<String>(),
+                    format!(
+                        "Files: one --file FIELD=PATH for each of {}.",
+                        fields
+                            .iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            };
             let command = OperationArgs::command()
                 .bin_name(format!("cnpay {provider} {op}"))
                 .about(format!("Runs the {provider} operation `{op}`."))
                 .after_help(format!(
-                    "Example:\n  cnpay {provider} {op} --data @request.json\n\n\
+                    "Example:\n  cnpay {provider} {op} --data @request.json{example_files}\n\n\
                      --data holds the business fields under the spec's wire names; the command \
                      adds credentials, ids, timestamps and the signature, validates, sends, \
-                     verifies, and prints the answer as JSON."
+                     verifies, and prints the answer as JSON. {files_help}"
                 ));
             let matches = match command.try_get_matches_from(&argv) {
                 Ok(m) => m,
@@ -196,7 +226,7 @@ pub(crate) fn run<P: Provider>(
             };
             let client = client(&global)?;
             let rt = runtime()?;
-            input::run_items(items, global.lines, |item| {
+            input::run_calls(items, global.lines, |item| {
                 let data = Value::Object(input::json_object(item, "data")?);
                 let answer = rt.block_on(client.call(&op, data, files.clone()))?;
                 Ok(Output::Json(answer))

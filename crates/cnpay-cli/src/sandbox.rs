@@ -96,7 +96,7 @@ fn serve(args: ServeArgs) -> Result<(), CliError> {
         pay_sandbox::serve(args.provider, addr, options)
             .await
             .map_err(|e| CliError::usage(format!("the sandbox stopped: {}", chain(&e))))?;
-        println!("stopped");
+        out!("stopped");
         Ok(())
     })
 }
@@ -190,21 +190,21 @@ fn notes(provider: Provider) -> Vec<String> {
 }
 
 fn print_banner(provider: Provider, base_url: &str, options: &SandboxOptions) {
-    println!("pay-sandbox: {provider} simulator at {base_url}");
-    println!();
-    println!("Test credentials (public sandbox values, valid nowhere else):");
+    out!("pay-sandbox: {provider} simulator at {base_url}");
+    out!();
+    out!("Test credentials (public sandbox values, valid nowhere else):");
     for (name, value) in settings(provider, base_url) {
-        println!("  export {name}={value}");
+        out!("  export {name}={value}");
     }
     for note in notes(provider) {
-        println!("  # {note}");
+        out!("  # {note}");
     }
-    println!();
-    println!(
+    out!();
+    out!(
         "Orders move to their next status after {} ms; notification retries run {}x faster than \
          the spec's schedule. An amount whose fen ends in 44 (e.g. 1.44) fails.",
         options.status_delay.as_millis(),
         options.time_compression
     );
-    println!("Ctrl-C stops it.");
+    out!("Ctrl-C stops it.");
 }

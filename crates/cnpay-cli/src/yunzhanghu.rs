@@ -271,6 +271,13 @@ impl online::Provider for yunzhanghu::Client {
         yunzhanghu::OPERATIONS
     }
 
+    fn file_fields(operation: &str) -> &'static [&'static str] {
+        yunzhanghu::OPERATION_FILES
+            .iter()
+            .find(|(op, _)| *op == operation)
+            .map_or(&[], |(_, fields)| fields)
+    }
+
     async fn call(
         &self,
         operation: &str,

@@ -226,3 +226,34 @@ fn sandbox_serve_prints_url_and_test_credentials_and_serves() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"retCode\":\"FAIL\""), "{answer}");
 }
+
+/// A closed or full standard output ends the demo with a local I/O error (exit 2) and a report
+/// on stderr; it never panics.
+#[cfg(target_os = "linux")]
+#[test]
+fn demo_with_standard_output_full_fails_cleanly() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cnpay"))
+        .args(["demo", "--provider", "aggregate-pay"])
+        .env_remove("CNPAY_LOG")
+        .env("RUST_BACKTRACE", "1")
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(report["error"], "io");
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot write standard output"),
+        "{report}"
+    );
+}

@@ -23,7 +23,7 @@ pub use auth::{Auth, BearerAuth, OAuthTokenProvider, PrismSecretAuth, PrismSignA
 pub use client::{Client, PROVIDER};
 pub use config::{BodyEncoding, Config};
 pub use notify::{CallbackEvent, UnverifiedCallback};
-pub use operations::OPERATIONS;
+pub use operations::{OPERATION_FILES, OPERATIONS};
 pub use response::{DefaultInterpreter, HfResponse, ResponseInterpreter};
 pub use types::{DateOrPermanent, DivDetail, Extension, Stockholder};
 pub use upload::FileSource;

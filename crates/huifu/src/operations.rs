@@ -36,6 +36,17 @@ pub const OPERATIONS: &[&str] = &[
     "withdrawal",
 ];
 
+const ONE_FILE: &[&str] = &["file"];
+const CARD_FILES: &[&str] = &["file1", "file2"];
+
+/// The operations that upload files, with the fields [`Client::call_json`] takes them under
+/// (its `files`); every other operation takes none.
+pub const OPERATION_FILES: &[(&str, &[&str])] = &[
+    ("upload-agent-file", ONE_FILE),
+    ("upload-card", CARD_FILES),
+    ("upload-merchant-file", ONE_FILE),
+];
+
 fn take_file(files: &mut Vec<FilePart>, field: &'static str) -> Result<FileSource, Error> {
     let pos = files
         .iter()
@@ -115,20 +126,20 @@ impl Client {
             "untie-bank-card" => out(&self.untie_bank_card(&typed(data)?).await?),
             "upload-agent-file" => {
                 let req = typed(data)?;
-                let f = take_file(&mut files, "file")?;
+                let f = take_file(&mut files, ONE_FILE[0])?;
                 no_files(&files)?;
                 out(&self.upload_agent_file(&req, f).await?)
             }
             "upload-card" => {
                 let req = typed(data)?;
-                let f1 = take_file(&mut files, "file1")?;
-                let f2 = take_file(&mut files, "file2")?;
+                let f1 = take_file(&mut files, CARD_FILES[0])?;
+                let f2 = take_file(&mut files, CARD_FILES[1])?;
                 no_files(&files)?;
                 out(&self.upload_card(&req, f1, f2).await?)
             }
             "upload-merchant-file" => {
                 let req = typed(data)?;
-                let f = take_file(&mut files, "file")?;
+                let f = take_file(&mut files, ONE_FILE[0])?;
                 no_files(&files)?;
                 out(&self.upload_merchant_file(&req, f).await?)
             }

@@ -25,5 +25,5 @@ pub use client::{Client, Empty, PROVIDER, Response};
 pub use codes::{Channel, ErrorCode, OrderStatus, StatusDetail};
 pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use notify::NotifyEvent;
-pub use operations::OPERATIONS;
+pub use operations::{OPERATION_FILES, OPERATIONS};
 pub use sign::{Envelope, Keys};

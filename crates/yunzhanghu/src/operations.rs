@@ -33,6 +33,13 @@ pub const OPERATIONS: &[&str] = &[
     "verify-request",
 ];
 
+/// The operations that upload files, with the fields [`Client::call_json`] takes them under
+/// (its `files`); every other operation takes none.
+pub const OPERATION_FILES: &[(&str, &[&str])] = &[(
+    "sign-idcard-image",
+    &[ID_CARD_IMAGE, ID_CARD_IMAGE_BACKGROUND],
+)];
+
 fn input<T: DeserializeOwned>(data: Value) -> Result<T, Error> {
     let data = if data.is_null() {
         Value::Object(serde_json::Map::new())

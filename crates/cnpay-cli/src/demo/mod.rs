@@ -129,11 +129,11 @@ pub(crate) async fn step<T>(
     let ms = started.elapsed().as_millis();
     match outcome {
         Ok((value, detail)) => {
-            println!("  ok    {label}: {detail}  ({ms} ms)");
+            out!("  ok    {label}: {detail}  ({ms} ms)");
             Ok(value)
         }
         Err(e) => {
-            println!("  FAIL  {label}: {}  ({ms} ms)", e.message);
+            out!("  FAIL  {label}: {}  ({ms} ms)", e.message);
             Err(StepError {
                 message: format!("{label}: {}", e.message),
                 code: e.code,
@@ -187,8 +187,8 @@ impl Table {
         flow: &'static str,
         work: impl Future<Output = Result<(), StepError>>,
     ) {
-        println!();
-        println!("{provider}: {flow}");
+        out!();
+        out!("{provider}: {flow}");
         let started = Instant::now();
         let failure = work.await.err();
         self.rows.push(Row {
@@ -207,12 +207,14 @@ impl Table {
             .max()
             .unwrap_or(4)
             .max(4);
-        println!();
-        println!(
+        out!();
+        out!(
             "{:<14} {:<flow_width$}  {:<6}  time",
-            "provider", "flow", "result"
+            "provider",
+            "flow",
+            "result"
         );
-        println!(
+        out!(
             "{:<14} {:<flow_width$}  {:<6}  {}",
             "-".repeat(14),
             "-".repeat(flow_width),
@@ -221,7 +223,7 @@ impl Table {
         );
         for r in &self.rows {
             let result = if r.failure.is_some() { "FAILED" } else { "ok" };
-            println!(
+            out!(
                 "{:<14} {:<flow_width$}  {:<6}  {}",
                 r.provider,
                 r.flow,
@@ -229,12 +231,12 @@ impl Table {
                 Millis(r.elapsed)
             );
         }
-        println!();
+        out!();
         let failed: Vec<&Row> = self.rows.iter().filter(|r| r.failure.is_some()).collect();
         if failed.is_empty() {
-            println!("All {} flows passed in {}.", self.rows.len(), Millis(total));
+            out!("All {} flows passed in {}.", self.rows.len(), Millis(total));
         } else {
-            println!(
+            out!(
                 "{} of {} flows FAILED (in {}):",
                 failed.len(),
                 self.rows.len(),
@@ -242,7 +244,7 @@ impl Table {
             );
             for r in failed {
                 if let Some(f) = &r.failure {
-                    println!("  {} / {}: {}", r.provider, r.flow, f.message);
+                    out!("  {} / {}: {}", r.provider, r.flow, f.message);
                 }
             }
         }
@@ -311,17 +313,18 @@ async fn demo(only: Option<Provider>) -> Result<Table, CliError> {
     let running = receiver::start(receiver.clone())
         .await
         .map_err(|e| CliError::usage(format!("cannot start the callback receiver: {e}")))?;
-    println!("cnpay demo: four payment providers, simulated in this process (pay-sandbox), driven");
-    println!("through the cnpay client libraries: every request signed (and encrypted where the");
-    println!("provider encrypts), every answer and callback verified. Test keys only; nothing");
-    println!("leaves 127.0.0.1.");
-    println!();
+    out!("cnpay demo: four payment providers, simulated in this process (pay-sandbox), driven");
+    out!("through the cnpay client libraries: every request signed (and encrypted where the");
+    out!("provider encrypts), every answer and callback verified. Test keys only; nothing");
+    out!("leaves 127.0.0.1.");
+    out!();
     for p in &providers {
-        println!("  {:<14} {}", p.name(), sandbox.url(*p).unwrap_or_default());
+        out!("  {:<14} {}", p.name(), sandbox.url(*p).unwrap_or_default());
     }
-    println!(
+    out!(
         "  {:<14} {}/notify/<provider>  (verified, replay-guarded, acknowledged)",
-        "callbacks to", running.base_url
+        "callbacks to",
+        running.base_url
     );
     let env = Env {
         sandbox,

@@ -38,6 +38,17 @@ fn usage_errors_are_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // … is a local I/O failure, reported as such and naming the file
+    let r = report(&out);
+    assert_eq!(r["error"], "io", "{r}");
+    assert_eq!(r["retry_safe"], true);
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read `/nonexistent/file.json`"),
+        "{r}"
+    );
 }
 
 #[test]

@@ -215,6 +215,53 @@ fn help_on_every_level_and_every_operation_has_an_example() {
     }
 }
 
+fn help_text(args: &[&str]) -> String {
+    let out = cnpay().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn provider_help_lists_every_operation() {
+    for provider in ["aggregate-pay", "protocol-pay", "huifu", "yunzhanghu"] {
+        let text = help_text(&[provider, "--help"]);
+        let header = format!("Operations (`cnpay {provider} <operation> --help` for one):");
+        let (_, listed_in_help) = text
+            .split_once(&header)
+            .unwrap_or_else(|| panic!("{provider}: no operation list in {text}"));
+        let names: Vec<&str> = listed_in_help
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(names, listed(provider), "{provider}");
+    }
+}
+
+#[test]
+fn operation_help_names_the_file_fields_it_takes() {
+    for (args, fields) in [
+        (["huifu", "upload-card"], "`file1`, `file2`"),
+        (["huifu", "upload-agent-file"], "`file`"),
+        (["huifu", "upload-merchant-file"], "`file`"),
+        (
+            ["yunzhanghu", "sign-idcard-image"],
+            "`id_card_image`, `id_card_image_background`",
+        ),
+    ] {
+        let text = help_text(&[args[0], args[1], "--help"]);
+        assert!(
+            text.contains(&format!(
+                "Files: one --file FIELD=PATH for each of {fields}."
+            )),
+            "{args:?}: {text}"
+        );
+        assert!(!text.contains("file1=front.jpg"), "{args:?}: {text}");
+    }
+    let text = help_text(&["huifu", "refund", "--help"]);
+    assert!(text.contains("This operation uploads no files."), "{text}");
+}
+
 #[test]
 fn an_unknown_operation_is_exit_2_and_points_at_list() {
     let out = cnpay()

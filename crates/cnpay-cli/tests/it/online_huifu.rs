@@ -383,7 +383,16 @@ async fn upload_card_without_a_file_or_with_a_bad_one_is_exit_2_and_nothing_is_s
         .args(["--file", "file1=/nonexistent/front.jpg"]))
     .await;
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert_eq!(report(&out)["error"], "usage");
+    // a local file that cannot be read: the documented `io` report, naming the file
+    let r = report(&out);
+    assert_eq!(r["error"], "io", "{r}");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("--file file1: cannot read `/nonexistent/front.jpg`"),
+        "{r}"
+    );
     let out = run(huifu(&server.uri())
         .args(["huifu", "upload-card", "--data", &data])
         .arg("--file")
@@ -419,4 +428,106 @@ async fn invalid_input_is_exit_2_naming_the_wire_field_and_nothing_is_sent() {
     assert_eq!(r["field"], "trans_amt");
     assert_eq!(r["sent"], false);
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// A callback the gateway will not decode (a forged or corrupted `check_value`) is not to be
+/// trusted: exit 4, reported as a notification, never acknowledged. A gateway that cannot be
+/// reached says nothing about the callback: exit 5.
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_refused_by_the_gateway_is_exit_4_and_unreachable_is_exit_5() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/hfpay/v1/trade/unsgin"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"resp_code": "E10001", "resp_desc": "check_value 解签失败"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let forged = "check_value=Zm9yZ2Vk";
+    let out = run(huifu(&server.uri())
+        .args([
+            "huifu",
+            "notify",
+            "--header",
+            "content-type: application/x-www-form-urlencoded",
+        ])
+        .write_stdin(forged))
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "provider", "{r}");
+    assert_eq!(r["code"], "E10001");
+    assert_eq!(r["notification"], true);
+    assert_eq!(r["acknowledge"], false);
+    assert!(r.get("needs_query").is_none(), "{r}");
+
+    // The gateway cannot be reached: nothing is known about the callback.
+    let out = run(huifu("http://127.0.0.1:9")
+        .args([
+            "huifu",
+            "notify",
+            "--header",
+            "content-type: application/x-www-form-urlencoded",
+        ])
+        .write_stdin(forged))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "transport", "{r}");
+    assert_eq!(r["acknowledge"], false);
+    assert!(
+        r["note"]
+            .as_str()
+            .unwrap()
+            .contains("could not be confirmed"),
+        "{r}"
+    );
+}
+
+/// `bank-check-card` puts the card number in the URL path. Neither the logs (`CNPAY_LOG=debug`)
+/// nor an error report may show it whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_card_number_in_the_bank_check_path_stays_out_of_logs_and_errors() {
+    const CARD: &str = "6225880137705555";
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/hfpay/app/bank_check/card/{CARD}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"resp_code": "C00000", "resp_desc": "成功", "bank_name": "招商银行"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let data = json!({ "card_id": CARD }).to_string();
+    let out = run(huifu(&server.uri()).env("CNPAY_LOG", "debug").args([
+        "huifu",
+        "bank-check-card",
+        "--data",
+        &data,
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let logs = String::from_utf8(out.stderr.clone()).unwrap();
+    assert!(logs.contains("provider call"), "{logs}");
+    assert!(
+        logs.contains("5555"),
+        "the masked path keeps the last digits: {logs}"
+    );
+    assert!(!logs.contains(CARD), "{logs}");
+
+    // Nothing listens on the port: the transport error neither.
+    let out = run(huifu("http://127.0.0.1:9").env("CNPAY_LOG", "debug").args([
+        "huifu",
+        "bank-check-card",
+        "--data",
+        &data,
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert!(stderr.contains("\"error\":\"transport\""), "{stderr}");
+    assert!(!stderr.contains(CARD), "{stderr}");
 }

@@ -240,4 +240,29 @@ fn notify_verifies_and_prints_event_and_reply() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4), "{out:?}");
+
+    // Correctly signed, but `amount` is not an amount: not to be trusted either (exit 4), and
+    // reported as a notification, not as an answer to a request that "may have been
+    // received".
+    let data = r#"{"outReqNo":"LFT1001202010100001","transNo":"T1","payStatus":"SUCCESS","amount":"abc","channelType":"LFT"}"#;
+    let body = json!({
+        "appId": APP, "data": data, "timestamp": ts,
+        "sign": EnvelopeSigner::new(APP, KEY).sign(data, ts),
+    })
+    .to_string();
+    let out = cnpay()
+        .env("CNPAY_PROTOCOL_PAY_APP_ID", APP)
+        .env("CNPAY_PROTOCOL_PAY_KEY", KEY)
+        .args(["protocol-pay", "notify"])
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "decode", "{r}");
+    assert_eq!(r["notification"], true);
+    assert_eq!(r["acknowledge"], false);
+    assert!(r.get("may_have_been_received").is_none(), "{r}");
+    assert!(r.get("next").is_none(), "{r}");
 }

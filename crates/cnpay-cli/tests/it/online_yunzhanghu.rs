@@ -347,3 +347,61 @@ async fn a_payout_that_times_out_is_exit_5_naming_the_order() {
     // sent once, never again
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// `cnpay` with standard output on `/dev/full`: every write to it fails.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payout_answer_that_cannot_be_printed_is_not_called_a_usage_error() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/payment/v1/order-realtime"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": "0000",
+            "message": "操作成功",
+            "request_id": "req-order-2",
+            "data": {"order_id": "202009010016562012988", "ref": "176826728298983", "pay": "1.00"},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let data = json!({
+        "order_id": "202009010016562012988",
+        "real_name": "张三",
+        "card_no": "6228880199872220",
+        "id_card": "11010519491231002X",
+        "pay": "1.00",
+    });
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cnpay"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CNPAY_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("CNPAY_YUNZHANGHU_DEALER_ID", DEALER)
+        .env("CNPAY_YUNZHANGHU_BROKER_ID", BROKER)
+        .env("CNPAY_YUNZHANGHU_APP_KEY", APP_KEY)
+        .env("CNPAY_YUNZHANGHU_DES3_KEY", DES3_KEY)
+        .env("CNPAY_YUNZHANGHU_BASE_URL", server.uri())
+        .args(["yunzhanghu", "order-realtime", "--data", &data.to_string()])
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        );
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    // The payout was sent (and accepted): the command must not say "nothing was sent, run it
+    // again" (exit 2), but that the answer is lost and the order is to be queried.
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "answer_not_written", "{r}");
+    assert_eq!(r["may_have_been_received"], true);
+    assert_eq!(r["retry_safe"], false);
+    assert!(
+        r["next"].as_str().unwrap().contains("query the order"),
+        "{r}"
+    );
+}
