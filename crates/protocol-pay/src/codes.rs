@@ -45,6 +45,25 @@ pay_core::wire_enum! {
 }
 
 impl PayStatus {
+    /// The spec's wording for a pay-out (出金, sections 6, 7 and 11); [`PayStatus::description`]
+    /// is the pay-in wording.
+    ///
+    /// ```
+    /// use protocol_pay::PayStatus;
+    ///
+    /// assert_eq!(PayStatus::Success.description(), "支付成功");
+    /// assert_eq!(PayStatus::Success.payout_description(), "出金成功");
+    /// ```
+    pub fn payout_description(&self) -> &'static str {
+        match self {
+            PayStatus::Unpaid => "未出金",
+            PayStatus::Processing => "出金中",
+            PayStatus::Success => "出金成功",
+            PayStatus::Failure => "出金失败",
+            PayStatus::Unknown(_) => "unknown",
+        }
+    }
+
     /// The provider-neutral status.
     pub fn to_tx_status(&self) -> TxStatus {
         match self {
