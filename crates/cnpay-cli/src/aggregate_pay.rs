@@ -215,7 +215,11 @@ impl online::Provider for aggregate_pay::Client {
         self.call_json(operation, data, files).await
     }
 
-    async fn notification(&self, notification: &IncomingNotification) -> Result<Value, Error> {
+    async fn notification(
+        &self,
+        notification: &IncomingNotification,
+        _trans_type: Option<&str>,
+    ) -> Result<Value, Error> {
         self.notification_json(notification)
     }
 

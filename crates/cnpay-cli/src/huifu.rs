@@ -98,8 +98,19 @@ impl online::Provider for huifu::Client {
         self.call_json(operation, data, files).await
     }
 
-    async fn notification(&self, notification: &IncomingNotification) -> Result<Value, Error> {
-        self.notification_json(notification).await
+    async fn notification(
+        &self,
+        notification: &IncomingNotification,
+        trans_type: Option<&str>,
+    ) -> Result<Value, Error> {
+        let trans_type = trans_type.map(huifu::codes::QueryTransType::from_wire);
+        self.notification_json_as(notification, trans_type).await
+    }
+
+    fn check_trans_type(trans_type: &str) -> Result<(), CliError> {
+        huifu::codes::QueryTransType::from_wire(trans_type)
+            .ensure_known("--trans-type")
+            .map_err(CliError::from)
     }
 
     fn reply(&self) -> NotificationReply {

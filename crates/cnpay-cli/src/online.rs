@@ -33,11 +33,17 @@ pub(crate) trait Provider {
     ) -> impl Future<Output = Result<Value, Error>>;
 
     /// Verifies a notification and returns the typed event as JSON (the provider's
-    /// `notification_json`).
+    /// `notification_json`); `trans_type` was checked by [`Provider::check_trans_type`].
     fn notification(
         &self,
         notification: &IncomingNotification,
+        trans_type: Option<&str>,
     ) -> impl Future<Output = Result<Value, Error>>;
+
+    /// Checks `notify --trans-type` before anything runs; only Huifu takes it.
+    fn check_trans_type(_trans_type: &str) -> Result<(), CliError> {
+        Err(CliError::usage("--trans-type is for Huifu callbacks only"))
+    }
 
     /// The reply the provider expects once the notification was processed.
     fn reply(&self) -> NotificationReply;
@@ -78,6 +84,11 @@ pub(crate) struct NotifyArgs {
     /// A request header, `Name: value` (repeatable).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
+    /// Huifu only: the kind of order to confirm the callback with `order_query` (01 pay,
+    /// 02 balance pay, 03 withdrawal, 04 refund). Without it the kind is guessed from the
+    /// callback's fields, which may not tell a withdrawal or a refund from a payment.
+    #[arg(long, value_name = "01|02|03|04")]
+    trans_type: Option<String>,
 }
 
 /// `cnpay <provider> <operation> …`
@@ -141,6 +152,9 @@ pub(crate) fn run<P: Provider>(
             } else {
                 input::items(None, false)?
             };
+            if let Some(t) = &args.trans_type {
+                P::check_trans_type(t)?;
+            }
             let client = client(global)?;
             let rt = runtime()?;
             input::run_items(bodies, global.lines, |body| {
@@ -150,7 +164,7 @@ pub(crate) fn run<P: Provider>(
                     n = n.with_header(k, v);
                 }
                 let event = rt
-                    .block_on(client.notification(&n))
+                    .block_on(client.notification(&n, args.trans_type.as_deref()))
                     .map_err(CliError::Notification)?;
                 let reply = client.reply();
                 Ok(Output::Json(json!({

@@ -297,7 +297,21 @@ impl Client {
         &self,
         n: &IncomingNotification,
     ) -> Result<serde_json::Value, Error> {
-        let event = self.verify_callback(n, None).await?;
+        self.notification_json_as(n, None).await
+    }
+
+    /// As [`Client::notification_json`], confirming with `order_query` of kind `trans_type`
+    /// when given (the callback's own fields may not tell a withdrawal or a refund from a
+    /// payment: see [`infer_trans_type`]).
+    ///
+    /// # Errors
+    /// As [`Client::verify_callback`].
+    pub async fn notification_json_as(
+        &self,
+        n: &IncomingNotification,
+        trans_type: Option<QueryTransType>,
+    ) -> Result<serde_json::Value, Error> {
+        let event = self.verify_callback(n, trans_type).await?;
         pay_core::decode::to_value(&event)
     }
 }

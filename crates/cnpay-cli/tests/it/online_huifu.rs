@@ -531,3 +531,64 @@ async fn the_card_number_in_the_bank_check_path_stays_out_of_logs_and_errors() {
     assert!(stderr.contains("\"error\":\"transport\""), "{stderr}");
     assert!(!stderr.contains(CARD), "{stderr}");
 }
+
+/// `notify --trans-type 03` confirms a withdrawal callback with `order_query` of kind `03`
+/// (its fields alone would make it a payment, `01`); an unknown kind and the option on
+/// another provider are usage errors, and nothing is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_trans_type_chooses_the_order_kind_to_confirm_with() {
+    // A withdrawal's claims, and their base64 (the check_value).
+    let claim = r#"{"resp_code":"C00000","mer_cust_id":"6666000000000001","user_cust_id":"6666000000000002","order_id":"W20240101","order_date":"20240101","trans_amt":"100.00"}"#;
+    const CHECK_VALUE: &str = "eyJyZXNwX2NvZGUiOiJDMDAwMDAiLCJtZXJfY3VzdF9pZCI6IjY2NjYwMDAwMDAwMDAwMDEiLCJ1c2VyX2N1c3RfaWQiOiI2NjY2MDAwMDAwMDAwMDAyIiwib3JkZXJfaWQiOiJXMjAyNDAxMDEiLCJvcmRlcl9kYXRlIjoiMjAyNDAxMDEiLCJ0cmFuc19hbXQiOiIxMDAuMDAifQ==";
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(path("/api/hfpay/v1/trade/unsgin"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(claim))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "resp_code": "C00000", "order_id": "W20240101", "order_date": "20240101",
+            "trans_amt": "100.00", "trans_stat": "S"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let body = pay_core::form::encode([("check_value", CHECK_VALUE)]);
+    let notify = |base: &str, extra: &[&str]| {
+        let mut c = huifu(base);
+        c.args([
+            "huifu",
+            "notify",
+            "--header",
+            "content-type: application/x-www-form-urlencoded",
+        ])
+        .args(extra)
+        .write_stdin(body.clone());
+        c
+    };
+    let out = run(&mut notify(&server.uri(), &["--trans-type", "03"])).await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["event"]["trans_type"], "03");
+    let reqs = server.received_requests().await.unwrap();
+    let q = pay_core::test_util::form_pairs(&reqs[1].body);
+    assert_eq!(
+        q.iter()
+            .find(|(k, _)| k == "trans_type")
+            .map(|(_, v)| v.as_str()),
+        Some("03")
+    );
+
+    let out = run(&mut notify(&server.uri(), &["--trans-type", "09"])).await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "--trans-type");
+    let out = run(cnpay()
+        .env("CNPAY_AGGREGATE_PAY_KEY", "K")
+        .args(["aggregate-pay", "notify", "--trans-type", "03"])
+        .write_stdin("a=1"))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["error"], "usage");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
