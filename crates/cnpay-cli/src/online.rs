@@ -95,7 +95,7 @@ pub(crate) struct NotifyArgs {
 #[derive(Debug, Parser)]
 struct OperationArgs {
     /// The business fields under their wire names: JSON, @file, or - for stdin. Without it,
-    /// standard input is read unless it is a terminal (then `{}`).
+    /// standard input is read unless it is a terminal (then `{}`, as for an empty input).
     #[arg(long)]
     data: Option<String>,
     /// A file to upload, `FIELD=PATH` (repeatable); the help of an operation that uploads
@@ -236,6 +236,17 @@ pub(crate) fn run<P: Provider>(
                 .collect::<Result<Vec<_>, _>>()?;
             let items = match &args.data {
                 None if !global.lines && std::io::stdin().is_terminal() => vec!["{}".to_owned()],
+                // Nothing on standard input (`< /dev/null`, a cron job): no fields, as on a
+                // terminal.
+                None if !global.lines => {
+                    let mut items = input::items(None, false)?;
+                    for item in &mut items {
+                        if item.trim().is_empty() {
+                            "{}".clone_into(item);
+                        }
+                    }
+                    items
+                }
                 data => input::items(data.as_deref(), global.lines)?,
             };
             let client = client(&global)?;

@@ -405,3 +405,29 @@ async fn a_payout_answer_that_cannot_be_printed_is_not_called_a_usage_error() {
         "{r}"
     );
 }
+
+/// An empty standard input (`< /dev/null`, a cron job) means no fields, as on a terminal: the
+/// balance query needs none and is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_standard_input_is_no_fields() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/payment/v1/query-accounts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": "0000", "message": "操作成功", "request_id": "req-acc-1",
+            "data": {"dealer_infos": []},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(yzh(&server.uri())
+        .args(["yunzhanghu", "query-accounts"])
+        .write_stdin(""))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["request_id"], "req-acc-1");
+    let req = &server.received_requests().await.unwrap()[0];
+    let plaintext = open_envelope(&query_pairs(req));
+    assert_eq!(plaintext, json!({"dealer_id": DEALER}));
+}
