@@ -25,6 +25,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Decode`](Error::Decode) | yes | if read-only | if it moved money | the raw body is kept; query the order if it moved money |
 /// | [`Provider`](Error::Provider) | yes, and rejected | if the code asks for it | duplicate order | see the [`ProviderError`] code |
 /// | [`DuplicateNotification`](Error::DuplicateNotification) | — | no | no | answer the provider's success reply, do not process again |
+/// | [`NotificationInProgress`](Error::NotificationInProgress) | — | no | no | answer an error status (not success): another handler is processing it |
 ///
 /// **Read-only calls never ask for a query.** A query moves no money, so nothing about its
 /// failure can leave an order in an unknown state: every error of a call made as
@@ -161,6 +162,15 @@ pub enum Error {
         /// The notification's identity.
         key: String,
     },
+
+    /// A notification that another handler is processing right now arrived again (see
+    /// [`crate::ReplayGuard`]). Do **not** answer the success reply: that handler may still
+    /// fail. Answer an error status (e.g. 503) so the provider sends it again later.
+    #[error("notification `{key}` is being processed")]
+    NotificationInProgress {
+        /// The notification's identity.
+        key: String,
+    },
 }
 
 struct OrderIdSuffix<'a>(&'a Option<String>);
@@ -255,7 +265,8 @@ impl Error {
             Error::Provider(p) => p.kind == ProviderErrorKind::RetrySameParams,
             Error::InvalidInput { .. }
             | Error::UnknownOutcome { .. }
-            | Error::DuplicateNotification { .. } => false,
+            | Error::DuplicateNotification { .. }
+            | Error::NotificationInProgress { .. } => false,
         }
     }
 
@@ -292,7 +303,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Transport { .. }
             | Error::Decrypt { .. }
-            | Error::DuplicateNotification { .. } => false,
+            | Error::DuplicateNotification { .. }
+            | Error::NotificationInProgress { .. } => false,
         }
     }
 
@@ -309,7 +321,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Transport { .. }
             | Error::Decrypt { .. }
-            | Error::DuplicateNotification { .. } => None,
+            | Error::DuplicateNotification { .. }
+            | Error::NotificationInProgress { .. } => None,
         }
     }
 
@@ -357,7 +370,8 @@ impl Error {
             | Error::Signature { .. }
             | Error::Decrypt { .. }
             | Error::Decode { .. }
-            | Error::DuplicateNotification { .. } => {}
+            | Error::DuplicateNotification { .. }
+            | Error::NotificationInProgress { .. } => {}
         }
         self
     }
@@ -392,7 +406,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Transport { .. }
             | Error::UnknownOutcome { .. }
-            | Error::DuplicateNotification { .. } => {}
+            | Error::DuplicateNotification { .. }
+            | Error::NotificationInProgress { .. } => {}
         }
         self
     }

@@ -31,8 +31,8 @@ pub use error::{
 pub use extensions::Extensions;
 pub use money::{Money, MoneyError};
 pub use notify::{
-    Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent, NotificationInbox,
-    NotificationReply, NotificationVerifier, ReplayGuard,
+    ClaimOutcome, Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent,
+    NotificationInbox, NotificationReply, NotificationVerifier, ReplayGuard,
 };
 pub use pii::{CardNumber, IdNumber, PersonName, PhoneNumber};
 pub use secret::{KeyRing, SecretKey};

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
@@ -204,37 +204,71 @@ pub trait NotificationVerifier: Send + Sync {
     fn success_reply(&self) -> NotificationReply;
 }
 
-/// Remembers which notifications were processed.
+/// What [`ReplayGuard::try_claim`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClaimOutcome {
+    /// The key was free (never seen, released, or claimed so long ago that the claim is
+    /// taken to be abandoned): the caller processes the notification.
+    Claimed,
+    /// Already processed: answer the provider's success reply and do not process it again.
+    Done,
+    /// Being processed by another handler right now: do **not** answer success (that handler
+    /// may still fail and release it); answer an error status so the provider sends it again.
+    InProgress,
+}
+
+/// Remembers which notifications were processed, and which are being processed.
 ///
-/// The in-memory [`InMemoryReplayGuard`] serves one process; to share it across servers or
-/// restarts, implement this trait on the merchant's database: `try_claim` as an
-/// `INSERT … ON CONFLICT DO NOTHING` of the key with state `claimed` (true when a row was
-/// inserted, or when an existing row is `released`), `complete` as an update to `done`,
-/// `release` as a delete (or an update to `released`).
+/// The in-memory [`InMemoryReplayGuard`] serves one process. To share it across servers or
+/// restarts, implement this trait on the merchant's database, one row per key with a state and
+/// the time it was claimed:
+///
+/// - `try_claim`: `INSERT … ON CONFLICT DO NOTHING` of the key as `claimed` with the time.
+///   Inserted: [`ClaimOutcome::Claimed`]. Otherwise, in the same transaction: a `done` row is
+///   [`ClaimOutcome::Done`]; a `released` row, or a `claimed` row older than the longest
+///   processing can take (a handler that crashed), is taken over (set to `claimed`, now) and
+///   is [`ClaimOutcome::Claimed`]; a fresh `claimed` row is [`ClaimOutcome::InProgress`].
+/// - `complete`: update to `done`.
+/// - `release`: delete the row (or update it to `released`).
 #[async_trait::async_trait]
 pub trait ReplayGuard: Send + Sync + fmt::Debug {
-    /// Claims `key` for processing. `false` when it was already processed or is being processed.
-    async fn try_claim(&self, key: &str) -> Result<bool, Error>;
+    /// Claims `key` for processing.
+    async fn try_claim(&self, key: &str) -> Result<ClaimOutcome, Error>;
     /// Marks `key` as processed: it will never be claimed again.
     async fn complete(&self, key: &str) -> Result<(), Error>;
     /// Gives `key` back (processing failed), so the provider's next attempt can be processed.
     async fn release(&self, key: &str) -> Result<(), Error>;
 }
 
-/// An in-memory [`ReplayGuard`] remembering up to `capacity` processed keys (oldest dropped).
+/// An in-memory [`ReplayGuard`] remembering up to `capacity` processed keys (the oldest
+/// processed ones are forgotten first; a key being processed is never forgotten). A claim older
+/// than the claim timeout (5 minutes unless set) is taken to be abandoned and can be claimed
+/// again.
 #[derive(Debug)]
 pub struct InMemoryReplayGuard {
     inner: Mutex<GuardState>,
     capacity: usize,
+    claim_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    Claimed(Instant),
+    Done,
 }
 
 #[derive(Debug, Default)]
 struct GuardState {
-    state: HashMap<String, bool>, // false = claimed, true = done
+    state: HashMap<String, Entry>,
     order: VecDeque<String>,
 }
 
 impl InMemoryReplayGuard {
+    /// The default claim timeout: a handler that has not completed or released a notification
+    /// after this long is taken to have died.
+    pub const DEFAULT_CLAIM_TIMEOUT: Duration = Duration::from_secs(300);
+
     /// A guard remembering 100,000 keys.
     pub fn new() -> Self {
         Self::with_capacity(100_000)
@@ -245,7 +279,16 @@ impl InMemoryReplayGuard {
         InMemoryReplayGuard {
             inner: Mutex::new(GuardState::default()),
             capacity: capacity.max(1),
+            claim_timeout: Self::DEFAULT_CLAIM_TIMEOUT,
         }
+    }
+
+    /// Sets how long a claim holds before it is taken to be abandoned: longer than the slowest
+    /// processing of one notification.
+    #[must_use]
+    pub fn with_claim_timeout(mut self, timeout: Duration) -> Self {
+        self.claim_timeout = timeout;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, GuardState> {
@@ -262,31 +305,53 @@ impl Default for InMemoryReplayGuard {
 
 #[async_trait::async_trait]
 impl ReplayGuard for InMemoryReplayGuard {
-    async fn try_claim(&self, key: &str) -> Result<bool, Error> {
+    async fn try_claim(&self, key: &str) -> Result<ClaimOutcome, Error> {
+        let now = Instant::now();
         let mut g = self.lock();
-        if g.state.contains_key(key) {
-            return Ok(false);
+        match g.state.get(key).copied() {
+            Some(Entry::Done) => return Ok(ClaimOutcome::Done),
+            Some(Entry::Claimed(at)) if now.duration_since(at) < self.claim_timeout => {
+                return Ok(ClaimOutcome::InProgress);
+            }
+            Some(Entry::Claimed(_)) => {
+                // Abandoned: taken over (already in `order`).
+                g.state.insert(key.to_owned(), Entry::Claimed(now));
+                return Ok(ClaimOutcome::Claimed);
+            }
+            None => {}
         }
-        g.state.insert(key.to_owned(), false);
+        g.state.insert(key.to_owned(), Entry::Claimed(now));
         g.order.push_back(key.to_owned());
-        while g.order.len() > self.capacity {
-            if let Some(old) = g.order.pop_front() {
-                g.state.remove(&old);
+        // Forget the oldest processed keys; keys being processed are kept (they are bounded by
+        // the handlers running at once).
+        let mut kept = 0;
+        while g.state.len() > self.capacity && kept < g.order.len() {
+            let Some(old) = g.order.pop_front() else {
+                break;
+            };
+            match g.state.get(&old) {
+                Some(Entry::Claimed(_)) => {
+                    g.order.push_back(old);
+                    kept += 1;
+                }
+                _ => {
+                    g.state.remove(&old);
+                }
             }
         }
-        Ok(true)
+        Ok(ClaimOutcome::Claimed)
     }
 
     async fn complete(&self, key: &str) -> Result<(), Error> {
-        if let Some(done) = self.lock().state.get_mut(key) {
-            *done = true;
+        if let Some(entry) = self.lock().state.get_mut(key) {
+            *entry = Entry::Done;
         }
         Ok(())
     }
 
     async fn release(&self, key: &str) -> Result<(), Error> {
         let mut g = self.lock();
-        if g.state.get(key) == Some(&false) {
+        if matches!(g.state.get(key), Some(Entry::Claimed(_))) {
             g.state.remove(key);
             g.order.retain(|k| k != key);
         }
@@ -318,7 +383,9 @@ pub struct Claimed<E> {
 ///         inbox.complete(&claimed).await?;
 ///     }
 ///     Err(Error::DuplicateNotification { .. }) => { /* already done: just reply */ }
-///     Err(e) => return Err(e), // answer 4xx/5xx so the provider tries again
+///     // Being processed by another handler (it may still fail), a forged or stale
+///     // notification, or a guard failure: answer 4xx/5xx so the provider tries again.
+///     Err(e) => return Err(e),
 /// }
 /// let reply = inbox.success_reply();
 /// # let _ = reply; Ok(()) }
@@ -352,7 +419,8 @@ impl<V: NotificationVerifier> NotificationInbox<V> {
     /// # Errors
     /// Whatever verification returns; [`Error::Signature`] with
     /// [`SignatureErrorKind::Expired`] when stale; [`Error::DuplicateNotification`] when already
-    /// processed or being processed.
+    /// processed (answer success); [`Error::NotificationInProgress`] when another handler is
+    /// processing it (do not answer success).
     pub async fn accept(
         &self,
         notification: &IncomingNotification,
@@ -365,11 +433,17 @@ impl<V: NotificationVerifier> NotificationInbox<V> {
             }
         }
         let key = event.replay_key();
-        if !self.guard.try_claim(&key).await? {
-            tracing::info!(key, "duplicate notification");
-            return Err(Error::DuplicateNotification { key });
+        match self.guard.try_claim(&key).await? {
+            ClaimOutcome::Claimed => Ok(Claimed { event, key }),
+            ClaimOutcome::Done => {
+                tracing::info!(key, "duplicate notification");
+                Err(Error::DuplicateNotification { key })
+            }
+            ClaimOutcome::InProgress => {
+                tracing::info!(key, "notification already being processed");
+                Err(Error::NotificationInProgress { key })
+            }
         }
-        Ok(Claimed { event, key })
     }
 
     /// Marks a claimed notification processed.
@@ -439,11 +513,12 @@ mod tests {
         let n = IncomingNotification::get("id=1&sign=ok");
         let c = inbox.accept(&n).await.unwrap();
         assert_eq!(c.key, "1");
-        // while in flight, and after completion: duplicate
+        // while in flight: in progress, not "done" (the first handler may still fail)
         assert!(matches!(
             inbox.accept(&n).await,
-            Err(Error::DuplicateNotification { .. })
+            Err(Error::NotificationInProgress { ref key }) if key == "1"
         ));
+        // after completion: duplicate
         inbox.complete(&c).await.unwrap();
         assert!(matches!(
             inbox.accept(&n).await,
@@ -488,13 +563,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn guard_capacity() {
+    async fn guard_capacity_forgets_processed_keys_only() {
+        use ClaimOutcome::{Claimed, Done, InProgress};
         let g = InMemoryReplayGuard::with_capacity(2);
-        assert!(g.try_claim("a").await.unwrap());
-        assert!(g.try_claim("b").await.unwrap());
-        assert!(g.try_claim("c").await.unwrap());
-        assert!(g.try_claim("a").await.unwrap()); // evicted
-        assert!(!g.try_claim("c").await.unwrap());
+        for k in ["a", "b"] {
+            assert_eq!(g.try_claim(k).await.unwrap(), Claimed);
+            g.complete(k).await.unwrap();
+        }
+        assert_eq!(g.try_claim("c").await.unwrap(), Claimed);
+        assert_eq!(g.try_claim("a").await.unwrap(), Claimed); // the oldest done key, forgotten
+        assert_eq!(g.try_claim("b").await.unwrap(), Claimed); // then b
+        // c, a and b are all being processed: none is forgotten, whatever the capacity
+        assert_eq!(g.try_claim("c").await.unwrap(), InProgress);
+        assert_eq!(g.try_claim("a").await.unwrap(), InProgress);
+        g.complete("c").await.unwrap();
+        assert_eq!(g.try_claim("c").await.unwrap(), Done);
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_claim_can_be_taken_over() {
+        use ClaimOutcome::{Claimed, InProgress};
+        let g = InMemoryReplayGuard::new().with_claim_timeout(Duration::from_millis(30));
+        assert_eq!(g.try_claim("k").await.unwrap(), Claimed);
+        assert_eq!(g.try_claim("k").await.unwrap(), InProgress);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        // the first handler never completed nor released it (it crashed): taken over
+        assert_eq!(g.try_claim("k").await.unwrap(), Claimed);
+        assert_eq!(g.try_claim("k").await.unwrap(), InProgress);
+        // released: free again
+        g.release("k").await.unwrap();
+        assert_eq!(g.try_claim("k").await.unwrap(), Claimed);
     }
 
     #[test]

@@ -289,6 +289,13 @@ where
         }
         // Already processed (a resend that crossed our answer): just reply.
         Err(Error::DuplicateNotification { .. }) => reply(inbox.success_reply()),
+        // Being processed by another request right now: not a failure, but not acknowledged
+        // either (that processing may still fail): the provider sends it again.
+        Err(e @ Error::NotificationInProgress { .. }) => (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("retry later: {}", super::chain(&e)),
+        )
+            .into_response(),
         Err(e) => {
             mailbox.push(None, Err(super::chain(&e)));
             refuse(&e)

@@ -131,6 +131,12 @@ async fn the_sync_verifier_is_explicitly_unverified_and_replies_as_configured() 
     );
     let claimed = inbox.accept(&n).await.unwrap();
     assert_eq!(claimed.key, "huifu:20240101:20240101P1:C00000");
+    // claimed, not yet completed: in progress; completed: a duplicate
+    assert!(matches!(
+        inbox.accept(&n).await,
+        Err(Error::NotificationInProgress { .. })
+    ));
+    inbox.complete(&claimed).await.unwrap();
     assert!(matches!(
         inbox.accept(&n).await,
         Err(Error::DuplicateNotification { .. })
