@@ -858,6 +858,53 @@ fn pay_core_secret_and_pii_types() {
         ))
         .with_header("authorization", &format!("Bearer {HUIFU_TOKEN}")),
     );
+    // The provider-neutral requests: personal data in the payee and in `extra` (protocol-pay's
+    // quick pay takes the payer's ID number and name there).
+    let mut extra = pay_core::Extra::new();
+    extra.insert("qpCertNumber".into(), ID_NUMBER.into());
+    extra.insert("qpUserName".into(), NAME.into());
+    extra.insert("memo".into(), format!("card {CARD} phone {PHONE}").into());
+    check(
+        "PaymentRequest",
+        &pay_core::PaymentRequest {
+            order_id: "O1".into(),
+            amount: pay_core::Money::from_fen(100),
+            subject: "s".into(),
+            notify_url: "https://shop.example/cb".into(),
+            return_url: None,
+            client_ip: None,
+            method: Some("QP".into()),
+            extra: extra.clone(),
+        },
+    );
+    for account in [
+        pay_core::PayeeAccount::Alipay {
+            account: PHONE.into(),
+        },
+        pay_core::PayeeAccount::BankCard {
+            card_no: CardNumber::new(CARD),
+            bank_name: None,
+            bank_code: None,
+            corporate: false,
+        },
+    ] {
+        check(
+            "PayoutRequest",
+            &pay_core::PayoutRequest {
+                order_id: "O1".into(),
+                amount: pay_core::Money::from_fen(100),
+                payee: pay_core::Payee {
+                    name: PersonName::new(NAME),
+                    account,
+                    id_number: Some(IdNumber::new(ID_NUMBER)),
+                    phone: Some(PhoneNumber::new(PHONE)),
+                },
+                remark: None,
+                notify_url: None,
+                extra: extra.clone(),
+            },
+        );
+    }
 }
 
 fn aggregate_config() -> aggregate_pay::Config {

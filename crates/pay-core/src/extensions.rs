@@ -105,10 +105,11 @@ fn rule_for(key: &str) -> Option<fn(&str) -> String> {
         "cert", "id_card", "idcard", "id_no", "idno", "identity", "license",
     ]) {
         Some(pii::mask_id_number)
+    } else if has(&["name"]) && !has(&["bank_name", "bankname", "file_name", "mer_short"]) {
+        // Before the account rule: `accountName`, `acct_name` hold a name.
+        Some(pii::mask_name)
     } else if has(&["card", "acct", "account", "bank_no", "accno", "acc_no"]) {
         Some(pii::mask_card_number)
-    } else if has(&["name"]) && !has(&["bank_name", "bankname", "file_name", "mer_short"]) {
-        Some(pii::mask_name)
     } else {
         None
     }

@@ -77,17 +77,21 @@ pub fn mask_digit_runs(s: &str) -> String {
     out
 }
 
-/// Keeps `head` leading and `tail` trailing characters and stars the rest. A value too short to
-/// keep anything and still hide at least half of it is starred completely.
+/// Keeps `head` leading and `tail` trailing characters and stars the rest, when that leaves at
+/// least four to star. A shorter value (a malformed or test number) keeps at most a quarter of
+/// its length at each end (at most half at the start when nothing is kept at the end, as for
+/// names), so that at least half of it is starred.
 fn mask_keep(s: &str, head: usize, tail: usize) -> String {
     let n = s.chars().count();
     if n == 0 {
         return String::new();
     }
-    let (head, tail) = if head + tail >= n || (head + tail) * 2 > n && n < 4 {
-        if n >= 2 && head > 0 { (1, 0) } else { (0, 0) }
-    } else {
+    let (head, tail) = if n >= head + tail + 4 {
         (head, tail)
+    } else if tail == 0 {
+        (head.min(n / 2), 0)
+    } else {
+        (head.min(n / 4), tail.min(n / 4))
     };
     s.chars()
         .enumerate()
@@ -282,14 +286,31 @@ mod tests {
     fn masks() {
         assert_eq!(mask_id_number("11010519491231002X"), "1****************X");
         assert_eq!(mask_card_number("6225880137705555"), "6225********5555");
-        assert_eq!(mask_card_number("12345"), "1****");
+        assert_eq!(mask_card_number("12345"), "1***5");
         assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("123"), "1**");
+        assert_eq!(mask_phone("123"), "***");
+        assert_eq!(mask_phone("12345678"), "12****78");
         assert_eq!(mask_name("张三"), "张*");
         assert_eq!(mask_name("欧阳娜娜"), "欧***");
         assert_eq!(mask_name("A"), "*");
         assert_eq!(mask_name(""), "");
-        assert_eq!(mask_card_number("123456789"), "1234*6789");
+        // Short values: at least half starred; longer ones: the standard masks.
+        assert_eq!(mask_card_number("123456789"), "12*****89");
+        assert_eq!(mask_id_number("1234"), "1**4");
+        assert_eq!(mask_id_number("12"), "**");
+        for (mask, max) in [
+            (mask_card_number as fn(&str) -> String, 19),
+            (mask_phone, 11),
+            (mask_id_number, 18),
+            (mask_name, 6),
+        ] {
+            for n in 1..=max {
+                let v: String = std::iter::repeat_n('7', n).collect();
+                let starred = mask(&v).chars().filter(|c| *c == '*').count();
+                // Four starred at least, or (a short value) at least half.
+                assert!(starred >= 4 || starred * 2 >= n, "{v}: {}", mask(&v));
+            }
+        }
     }
 
     #[test]

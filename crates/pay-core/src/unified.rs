@@ -1,16 +1,20 @@
 //! Provider-neutral traits: take payments ([`Payments`]) and pay out ([`Payouts`]) through any
 //! provider that can, with the provider's own typed API still reachable for everything else.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::{CardNumber, Error, IdNumber, IncomingNotification, Money, PersonName, PhoneNumber};
+use crate::{
+    CardNumber, Error, Extensions, IdNumber, IncomingNotification, Money, PersonName, PhoneNumber,
+};
 
-/// Extension fields: provider-specific parameters by their wire names.
-pub type Extra = BTreeMap<String, serde_json::Value>;
+/// Extension fields: provider-specific parameters by their wire names. An [`Extensions`], so
+/// that `Debug` (and so `tracing`) masks the personal data they can carry (an ID number for
+/// protocol-pay's quick pay, a phone number, a bank account).
+pub type Extra = Extensions;
 
-/// Where a payout goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a payout goes. `Debug` masks the card number and the Alipay account (a phone number
+/// or an e-mail address).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PayeeAccount {
     /// A bank card or account.
@@ -34,6 +38,41 @@ pub enum PayeeAccount {
         /// The openid.
         openid: String,
     },
+}
+
+impl fmt::Debug for PayeeAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PayeeAccount::BankCard {
+                card_no,
+                bank_name,
+                bank_code,
+                corporate,
+            } => f
+                .debug_struct("BankCard")
+                .field("card_no", card_no)
+                .field("bank_name", bank_name)
+                .field("bank_code", bank_code)
+                .field("corporate", corporate)
+                .finish(),
+            PayeeAccount::Alipay { account } => f
+                .debug_struct("Alipay")
+                .field("account", &mask_alipay_account(account))
+                .finish(),
+            PayeeAccount::Wechat { openid } => {
+                f.debug_struct("Wechat").field("openid", openid).finish()
+            }
+        }
+    }
+}
+
+/// An Alipay account is a phone number or an e-mail address: the phone is masked as a phone,
+/// the address keeps its first character and its domain.
+fn mask_alipay_account(account: &str) -> String {
+    match account.split_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", crate::pii::mask_name(local)),
+        None => crate::pii::mask_phone(account),
+    }
 }
 
 /// The person or company being paid.
@@ -289,6 +328,22 @@ mod tests {
             "Code(***)"
         );
         assert!(TxStatus::Succeeded.is_final() && !TxStatus::Processing.is_final());
+        let alipay = |account: &str| {
+            format!(
+                "{:?}",
+                PayeeAccount::Alipay {
+                    account: account.into()
+                }
+            )
+        };
+        assert_eq!(
+            alipay("13812345678"),
+            r#"Alipay { account: "138****5678" }"#
+        );
+        assert_eq!(
+            alipay("zhangsan@example.com"),
+            r#"Alipay { account: "z*******@example.com" }"#
+        );
         let mut extra = Extra::new();
         extra.insert("n".into(), serde_json::json!(5));
         extra.insert("s".into(), serde_json::json!("x"));
