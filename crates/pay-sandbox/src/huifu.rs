@@ -1668,6 +1668,28 @@ fn callback_later(
     });
 }
 
+/// The request fields a callback echoes when the request had them. Besides the user, the
+/// merchant's private field and the amount, these are the fields that name the order's kind,
+/// as Huifu's results echo the request's own names: the seller and buyer of a balance pay,
+/// `order_affirm` and `order_reverse`, the original of a refund (`org_order_*`) or of a
+/// guarantee release or split (`old_order_*`), and the card and terms of a withdrawal. A
+/// merchant that did not keep the kind of each order can tell it from them
+/// (`huifu::notify::infer_trans_type`) to confirm the callback with `order_query`.
+const CALLBACK_ECHOES: &[&str] = &[
+    "user_cust_id",
+    "mer_priv",
+    "trans_amt",
+    "in_cust_id",
+    "out_cust_id",
+    "org_order_id",
+    "org_order_date",
+    "old_order_id",
+    "old_order_date",
+    "cash_bind_card_id",
+    "cash_type",
+    "fee_obj",
+];
+
 /// POSTs `check_value = base64(JSON result)` to `bg_ret_url`.
 fn send_callback(
     ctx: &Arc<Ctx>,
@@ -1688,9 +1710,9 @@ fn send_callback(
     result.insert("resp_code".into(), code.into());
     result.insert("resp_desc".into(), desc.into());
     result.insert("mer_cust_id".into(), cred::MER_CUST_ID.into());
-    for echo in ["user_cust_id", "mer_priv", "trans_amt"] {
-        if let Some(v) = f.get(echo).filter(|v| !v.is_empty()) {
-            result.insert(echo.into(), v.clone().into());
+    for echo in CALLBACK_ECHOES {
+        if let Some(v) = f.get(*echo).filter(|v| !v.is_empty()) {
+            result.insert((*echo).into(), v.clone().into());
         }
     }
     result.insert("order_id".into(), key.0.clone().into());
