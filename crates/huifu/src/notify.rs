@@ -187,15 +187,21 @@ impl NotificationEvent for CallbackEvent {
     }
 }
 
-/// Guesses the order kind from the fields a callback carries: withdrawal fields → `03`, refund
-/// fields → `04`, buyer and seller ids → `02`, otherwise `01`.
+/// Guesses the order kind from the request fields a callback echoes: withdrawal fields → `03`,
+/// the original of a refund (`org_order_*`) → `04`, a buyer id (`out_cust_id`: balance pay,
+/// `order_affirm`, `order_reverse`) or the guarantee trade released (`old_order_*`:
+/// `order_affirm`, `order_reverse`, `fz`) → `02`, otherwise `01`.
+///
+/// A callback that echoes none of them (an opening, a card binding) is guessed `01`, and
+/// `order_query` finds no trade of that kind: pass the kind to [`Client::verify_callback`]
+/// when the merchant knows it.
 pub fn infer_trans_type(claimed: &HfResponse) -> QueryTransType {
     let has = |k: &str| claimed.extra.contains_key(k);
     if has("cash_bind_card_id") || has("cash_type") {
         QueryTransType::Withdrawal
     } else if has("org_order_id") || has("org_order_date") {
         QueryTransType::Refund
-    } else if has("out_cust_id") {
+    } else if has("out_cust_id") || has("old_order_id") || has("old_order_date") {
         QueryTransType::Balance
     } else {
         QueryTransType::Pay
@@ -355,6 +361,23 @@ mod tests {
         assert_eq!(r.order_id.as_deref(), Some("P1"));
         assert_eq!(r.trans_amt, Some(Money::from_fen(150)));
         assert_eq!(infer_trans_type(&r), QueryTransType::Withdrawal);
+        let kind = |json: &str| infer_trans_type(&pay_core::decode::json_str(json).unwrap());
+        assert_eq!(
+            kind(r#"{"order_id":"R1","org_order_id":"P1"}"#),
+            QueryTransType::Refund
+        );
+        assert_eq!(
+            kind(r#"{"order_id":"B1","in_cust_id":"2","out_cust_id":"1"}"#),
+            QueryTransType::Balance
+        );
+        assert_eq!(
+            kind(r#"{"order_id":"F1","old_order_id":"G1","old_order_date":"20240101"}"#),
+            QueryTransType::Balance
+        );
+        assert_eq!(
+            kind(r#"{"order_id":"A1","in_cust_id":"2","user_cust_id":"1"}"#),
+            QueryTransType::Pay
+        );
         assert_eq!(replay_key(&r), "huifu:20240101:P1:C00000");
         assert!(matches!(
             decode_check_value_unverified("!!"),
