@@ -45,6 +45,14 @@
 //!   each operation's status and balances change together under one lock.
 //! - **Unknown originals.** An `old_order_id` / `org_order_id` that is no pay, or not a
 //!   successful one (unknown, in progress, failed), is `C10004`.
+//!
+//! # Queries
+//!
+//! `order_query` finds an order by `order_id` + `order_date` **and** its kind: `trans_type` is
+//! required and must be the order's (see [`query_kind`]), and `user_cust_id` must be the
+//! order's user or the merchant itself (see [`may_query`]); otherwise the answer is `C10004`,
+//! as for an order that does not exist. Callbacks echo the request fields that tell the kind
+//! (see [`CALLBACK_ECHOES`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -1407,9 +1415,18 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
         }
         "order_query" => {
             let key = (need(f, "order_id")?.to_owned(), date8(f, "order_date")?);
+            let trans_type = need(f, "trans_type")?;
             one_of(f, "trans_type", &["01", "02", "03", "04"])?;
+            let asker = f
+                .get("user_cust_id")
+                .map(String::as_str)
+                .unwrap_or_default();
             let order = lock(&ctx.huifu).orders.get(&key).cloned();
-            let Some(o) = order else {
+            // An order of another kind, or of another user, is not found, exactly as an order
+            // that does not exist: the answer tells nothing about other kinds or users.
+            let Some(o) = order.filter(|o| {
+                query_kind(o.kind) == Some(trans_type) && may_query(asker, &o.user_cust_id)
+            }) else {
                 return Err(err(ERR_NOT_FOUND, "订单不存在", f));
             };
             Ok(reply(
@@ -1436,6 +1453,34 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
         }
         _ => Err((http::StatusCode::NOT_FOUND, "no such route").into_response()),
     }
+}
+
+/// The `order_query` `trans_type` that finds an order of `kind` (the spec: "交易查询类型 01:快捷、
+/// 网银、扫码; 02:余额支付、采购确认、订单撤销; 03:提现; 04:退货"):
+///
+/// - `01`: quick pay and app pay (QR, app, official account, mini program);
+/// - `02`: balance pay, `order_affirm` (采购确认), `order_reverse` (订单撤销), and `fz` (分账),
+///   which the spec does not list: a split releases a guarantee's money as `order_affirm` does,
+///   so the simulator files it with them;
+/// - `03`: withdrawal; `04`: refund.
+///
+/// Openings, card bindings and sub-accounts are no trade: `order_query` finds none of them.
+fn query_kind(kind: &str) -> Option<&'static str> {
+    match kind {
+        "quick-pay" | "app-pay" => Some("01"),
+        "balance-pay" | "affirm" | "reverse" | "split" => Some("02"),
+        "withdrawal" => Some("03"),
+        "refund" => Some("04"),
+        _ => None,
+    }
+}
+
+/// Whether `order_query`'s `user_cust_id` (`asker`) may see an order of `owner`: the order's
+/// own user, or the merchant itself (`mer_cust_id`: the merchant sees every order it placed,
+/// which is how a query that knows no user asks). An order without a user (an app pay sent
+/// without `user_cust_id`) is seen by any asker. An empty `asker` counts as the merchant.
+fn may_query(asker: &str, owner: &str) -> bool {
+    owner.is_empty() || asker.is_empty() || asker == cred::MER_CUST_ID || asker == owner
 }
 
 /// `trans_amt` of `fz`, `order_affirm` or `order_reverse` against the original trade: at most
@@ -1868,6 +1913,30 @@ mod tests {
         assert_eq!(f.get("mer_cust_id").map(String::as_str), Some("6666"));
         assert_eq!(f.get("file1").map(String::as_str), Some("front.jpg"));
         assert_eq!(f.len(), 2);
+    }
+
+    #[test]
+    fn query_kinds_and_askers() {
+        for (kind, trans_type) in [
+            ("quick-pay", Some("01")),
+            ("app-pay", Some("01")),
+            ("balance-pay", Some("02")),
+            ("affirm", Some("02")),
+            ("reverse", Some("02")),
+            ("split", Some("02")),
+            ("withdrawal", Some("03")),
+            ("refund", Some("04")),
+            ("person-opening", None),
+            ("merchant-opening", None),
+            ("bind-card", None),
+        ] {
+            assert_eq!(query_kind(kind), trans_type, "{kind}");
+        }
+        assert!(may_query("U1", "U1"));
+        assert!(may_query(cred::MER_CUST_ID, "U1"));
+        assert!(may_query("", "U1"));
+        assert!(may_query("U2", ""));
+        assert!(!may_query("U2", "U1"));
     }
 
     #[test]

@@ -247,6 +247,32 @@ async fn auth_opening_quick_pay_callback_unsign_and_withdrawal() {
     )
     .await;
     assert_eq!(q["trans_amt"], "10010.00");
+    // under another kind, for another user, or without a kind: not found / refused
+    let query = |user: &str, trans_type: Option<&str>| {
+        let (base, token, user) = (base.clone(), token.clone(), user.to_owned());
+        let trans_type = trans_type.map(str::to_owned);
+        async move {
+            let mut form = vec![
+                ("mer_cust_id", m),
+                ("user_cust_id", user.as_str()),
+                ("order_id", "W1"),
+                ("order_date", "20240101"),
+            ];
+            if let Some(t) = &trans_type {
+                form.push(("trans_type", t.as_str()));
+            }
+            post(&base, "/api/hfpay/v1/trade/order_query", &token, &form)
+                .await
+                .1["resp_code"]
+                .clone()
+        }
+    };
+    for kind in ["01", "02", "04"] {
+        assert_eq!(query(&user, Some(kind)).await, "C10004", "{kind}");
+    }
+    assert_eq!(query("6666000999999999", Some("03")).await, "C10004");
+    assert_eq!(query(m, Some("03")).await, "C00000");
+    assert_eq!(query(&user, None).await, "C10001");
     let (_, over) = post(
         &base,
         "/api/hfpay/v1/trade/withdrawal",
