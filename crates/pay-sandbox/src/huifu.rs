@@ -6,7 +6,18 @@
 //! `sign` in the query; see [`crate::prism`]), `client_id` + `client_secret` query parameters,
 //! or `Authorization: Bearer` with a token from `POST /oauth/token`; a failure is HTTP 401
 //! `{"result":"error","error":{"code","message"}}`. Bodies are form-encoded (JSON and multipart
-//! accepted). Answers are HTTP 200 JSON with `resp_code` (`C00000` success, `C00001` processing,
+//! accepted).
+//!
+//! The simulator serves plain HTTP only, and still takes `client_secret` in the query there,
+//! although a Prism app sends it only over HTTPS (and signs on plain HTTP, the `huifu` client's
+//! default for an `http://` base URL). That is a leniency of the simulator, kept on purpose: it
+//! is the one way to exercise `PrismSecretAuth` against it (the sandbox may also sit behind a
+//! TLS-terminating proxy), and hand-written requests (curl, the simulator's own tests) need no
+//! signing code. It weakens no check of the sign: a request that carries `sign`, `sign_method`
+//! or `sign_time` is judged by its Prism sign (and any bearer token it carries), never by a
+//! `client_secret` sent along.
+//!
+//! Answers are HTTP 200 JSON with `resp_code` (`C00000` success, `C00001` processing,
 //! `C00002` accepted, others errors) and `resp_desc`, plus the echoed and result fields.
 //!
 //! # Balances

@@ -252,8 +252,29 @@ async fn a_bad_or_stale_prism_sign_is_refused_with_401_and_not_handled() {
         Some(("trans_amt", "1000.00")),
     )
     .await;
-    assert_eq!((status, body), (401, bad_sign));
+    assert_eq!((status, body), (401, bad_sign.clone()));
     assert_eq!(sb.order(Provider::Huifu, "W-PRISM"), None);
+
+    // a correct client_secret sent along does not rescue a bad sign
+    let t = now().to_string();
+    let r = reqwest::Client::new()
+        .post(format!("{base}{BALANCE}"))
+        .query(&[
+            ("client_id", cred::CLIENT_ID),
+            ("client_secret", cred::CLIENT_SECRET),
+            ("sign_method", "md5"),
+            ("sign_time", t.as_str()),
+            ("sign", "0123456789ABCDEF0123456789ABCDEF"),
+        ])
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.text().await.unwrap()).unwrap(),
+        bad_sign
+    );
 
     // the wrong client, the wrong method, a missing part
     let t = now().to_string();
