@@ -14,8 +14,11 @@
 
 mod e2e_common;
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use bytes::Bytes;
 
 use e2e_common::{DEADLINE, Outcomes, Receiver, Reply, SHORT_TIMEOUT, eventually, sandbox};
 use huifu::codes::{
@@ -27,10 +30,11 @@ use huifu::trade::{
     SendQuickPaySmsCodeRequest, WithdrawalRequest,
 };
 use huifu::{Client, Config, DivDetail, HfResponse, PrismSecretAuth, UnverifiedCallback};
+use pay_core::transport::{HttpRequest, HttpTransport as _, transport_fn};
 use pay_core::{
     Error, Extra, InMemoryReplayGuard, IncomingNotification, Money, NotificationInbox,
     NotificationVerifier, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
-    PayoutRequest, Payouts, SignatureErrorKind, TxStatus,
+    PayoutRequest, Payouts, ProviderErrorKind, SignatureErrorKind, TxStatus,
 };
 use pay_sandbox::credentials::huifu as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
@@ -38,14 +42,19 @@ use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
 const WITHDRAWAL: &str = "/api/hfpay/v1/trade/withdrawal";
 const CARD: &str = "6225880137705555";
 
+fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
+    Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
+        .base_url(sandbox.huifu_url())
+        .timeout(timeout)
+}
+
+/// The client as a merchant configures it: the default authentication, which on the sandbox's
+/// `http://` URL is the Prism request sign (`PrismSignAuth`), checked by the sandbox's own
+/// implementation of it.
 fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
-    Client::new(
-        Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
-            .base_url(sandbox.huifu_url())
-            .auth(PrismSecretAuth::new(cred::CLIENT_ID, cred::CLIENT_SECRET))
-            .timeout(timeout),
-    )
-    .unwrap()
+    let config = config(sandbox, timeout);
+    assert!(sandbox.huifu_url().starts_with("http://"));
+    Client::new(config).unwrap()
 }
 
 /// A callback the merchant's handler accepted.
@@ -924,4 +933,146 @@ async fn refunds_and_a_guarantee_cycle_move_the_balances() {
     assert_eq!(m.balances(cred::MER_CUST_ID).await, merchant_idle);
     assert_eq!(refused(m.client.fz(&split).await), "C10003");
     assert_eq!(m.outcomes.rejected_count(), 0);
+}
+
+/// What a watching transport saw and does: the query parameter names of every request, and
+/// whether it changes `trans_amt` in a withdrawal's form body after the client signed it.
+#[derive(Debug, Default)]
+struct Wire {
+    queries: Mutex<Vec<Vec<String>>>,
+    tamper: AtomicBool,
+}
+
+/// A client with the default authentication whose requests pass through `wire` (a man in the
+/// middle on the plain-HTTP link) on their way to the sandbox.
+fn watched_client(sandbox: &Sandbox, wire: Arc<Wire>) -> Client {
+    let inner = Arc::new(
+        pay_core::ReqwestTransport::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
+    );
+    let transport = transport_fn(move |req: HttpRequest| {
+        let (inner, wire) = (inner.clone(), wire.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            let names = parts
+                .uri
+                .query()
+                .unwrap_or_default()
+                .split('&')
+                .map(|p| p.split('=').next().unwrap_or_default().to_owned())
+                .collect();
+            wire.queries.lock().unwrap().push(names);
+            let body = if wire.tamper.load(Ordering::SeqCst) && parts.uri.path() == WITHDRAWAL {
+                let text = String::from_utf8(body.to_vec()).unwrap();
+                assert!(text.contains("trans_amt=300.00"), "{text}");
+                Bytes::from(text.replace("trans_amt=300.00", "trans_amt=3000.00"))
+            } else {
+                body
+            };
+            inner.send(http::Request::from_parts(parts, body)).await
+        }
+    });
+    Client::with_transport(config(sandbox, Duration::from_secs(5)), Arc::new(transport))
+}
+
+/// The client's default on `http://` is the Prism sign, and the sandbox checks it: every
+/// request carries `client_id`, `sign_method`, `sign_time` and `sign` and never the secret; a
+/// withdrawal whose signed `trans_amt` is changed after signing reaches the gateway and is
+/// refused with `401 invalid_sign`, creating no order and moving no money; the same request
+/// unchanged is accepted and settles.
+#[tokio::test]
+async fn the_default_prism_sign_is_checked_and_a_changed_amount_is_refused() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let wire = Arc::new(Wire::default());
+    let m = merchant(watched_client(&sandbox, wire.clone())).await;
+    let today = m.client.today();
+    let user = m.open_user(&format!("{today}U1")).await;
+    let card_id = m.bind_card(&user, &format!("{today}B1")).await;
+    let order = format!("{today}W1");
+
+    wire.tamper.store(true, Ordering::SeqCst);
+    let err = m
+        .client
+        .withdrawal(&m.withdrawal(&user, &card_id, &order, 30_000))
+        .await
+        .unwrap_err();
+    wire.tamper.store(false, Ordering::SeqCst);
+    match &err {
+        Error::Provider(p) => {
+            assert_eq!(p.code, "invalid_sign", "{p:?}");
+            assert_eq!(p.kind, ProviderErrorKind::Unauthorized, "{p:?}");
+        }
+        other => panic!("expected the gateway's refusal, got {other:?}"),
+    }
+    assert_eq!(
+        sandbox
+            .requests()
+            .count(Provider::Huifu, WITHDRAWAL, &order),
+        1,
+        "the changed request reached the gateway"
+    );
+    assert_eq!(sandbox.order(Provider::Huifu, &order), None);
+    assert_eq!(m.balance(&user).await, "10000.00");
+
+    // Unchanged, the same withdrawal goes through.
+    let accepted = m
+        .client
+        .withdrawal(&m.withdrawal(&user, &card_id, &order, 30_000))
+        .await
+        .unwrap();
+    assert_eq!(accepted.resp_code, Some(RespCode::Accepted));
+    let q = m
+        .wait_final(&user, &order, QueryTransType::Withdrawal)
+        .await;
+    assert_eq!(q.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(q.trans_amt, Some(Money::from_fen(30_000)));
+    m.outcomes.wait_processed(2).await;
+    assert_eq!(m.balance(&user).await, "9700.00");
+
+    let queries = wire.queries.lock().unwrap().clone();
+    assert!(queries.len() >= 8, "{queries:?}");
+    for names in &queries {
+        assert_eq!(
+            names,
+            &["client_id", "sign_method", "sign_time", "sign"],
+            "{queries:?}"
+        );
+    }
+    assert_eq!(m.outcomes.rejected_count(), 0);
+}
+
+/// `PrismSecretAuth` (meant for HTTPS) is still accepted by the sandbox, which serves plain
+/// HTTP only: the right secret authenticates, a wrong one is `401 invalid_client`.
+#[tokio::test]
+async fn prism_secret_auth_is_accepted_and_a_wrong_secret_refused() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let with_secret = |secret: &str| {
+        Client::new(
+            config(&sandbox, Duration::from_secs(5))
+                .auth(PrismSecretAuth::new(cred::CLIENT_ID, secret.to_owned())),
+        )
+        .unwrap()
+    };
+    let m = merchant(with_secret(cred::CLIENT_SECRET)).await;
+    let today = m.client.today();
+    let user = m.open_user(&format!("{today}U1")).await;
+    assert_eq!(m.balance(&user).await, "10000.00");
+
+    let wrong = with_secret("not-the-secret");
+    let refused = wrong
+        .balance_query(&BalanceQueryRequest {
+            user_cust_id: user,
+            acct_id: None,
+            extra: Default::default(),
+        })
+        .await;
+    match refused {
+        Err(Error::Provider(p)) => {
+            assert_eq!(p.code, "invalid_client", "{p:?}");
+            assert_eq!(p.kind, ProviderErrorKind::Unauthorized, "{p:?}");
+        }
+        other => panic!("expected the gateway's refusal, got {other:?}"),
+    }
 }
