@@ -62,21 +62,27 @@ fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
 struct Handled {
     path: String,
     claimed: HfResponse,
+    /// The `order_query` kind the claims were confirmed with.
+    kind: Option<QueryTransType>,
     confirmed: Option<HfResponse>,
 }
 
-/// The order kind a callback URL receives.
-fn kind_of(path: &str) -> Option<QueryTransType> {
+/// The order kind a callback URL receives: known for payments and withdrawals; for the trade
+/// operations (balance pay, refund, `order_affirm`, `order_reverse`, `fz`), which share one URL,
+/// told from the fields the callback echoes; none for openings and card bindings (no trade:
+/// `order_query` does not find them).
+fn kind_of(path: &str, claimed: &HfResponse) -> Option<QueryTransType> {
     match path {
         "/cb/pay" => Some(QueryTransType::Pay),
         "/cb/withdrawal" => Some(QueryTransType::Withdrawal),
+        "/cb/trade" => Some(huifu::notify::infer_trans_type(claimed)),
         _ => None,
     }
 }
 
 /// The merchant's callback handler: the gateway's `unsgin` must recognise the check value, the
 /// inbox claims it (replays are answered, not processed), and `order_query` confirms the claims
-/// of a payment or withdrawal before anything is recorded.
+/// of a trade before anything is recorded.
 async fn handle(
     client: &Client,
     inbox: &NotificationInbox<Client>,
@@ -105,7 +111,8 @@ async fn handle(
         Err(e) => return refuse(e),
     };
     let claims = claimed.event.claimed.clone();
-    let confirmed = match kind_of(path) {
+    let kind = kind_of(path, &claims);
+    let confirmed = match kind.clone() {
         None => None,
         Some(trans_type) => {
             let query = client
@@ -139,6 +146,7 @@ async fn handle(
     outcomes.process(Handled {
         path: path.to_owned(),
         claimed: claims,
+        kind,
         confirmed,
     });
     if let Err(e) = inbox.complete(&claimed).await {
@@ -932,6 +940,41 @@ async fn refunds_and_a_guarantee_cycle_move_the_balances() {
     assert_eq!(m.balances(&partner).await, settled("10030.00"));
     assert_eq!(m.balances(cred::MER_CUST_ID).await, merchant_idle);
     assert_eq!(refused(m.client.fz(&split).await), "C10003");
+
+    // Every trade callback (three openings before them) was confirmed by `order_query` of the
+    // kind its echoed fields tell: 02 for the balance pays, the confirmation, the reversal and
+    // the split, 04 for the refunds; a wrong kind would have been "not found" and refused.
+    let handled = m.outcomes.wait_processed(12).await;
+    let mut trades: Vec<(String, QueryTransType, Option<TransStat>)> = handled
+        .iter()
+        .filter(|h| h.path == "/cb/trade")
+        .map(|h| {
+            let confirmed = h.confirmed.as_ref().unwrap();
+            assert_eq!(confirmed.trans_amt, h.claimed.trans_amt, "{h:?}");
+            (
+                h.claimed.order_id.clone().unwrap(),
+                h.kind.clone().unwrap(),
+                confirmed.trans_stat.clone(),
+            )
+        })
+        .collect();
+    trades.sort_by(|a, b| a.0.cmp(&b.0));
+    let ok = Some(TransStat::Succeeded);
+    let (balance, refund) = (QueryTransType::Balance, QueryTransType::Refund);
+    assert_eq!(
+        trades,
+        vec![
+            (id("A1"), balance.clone(), ok.clone()),
+            (id("F1"), balance.clone(), ok.clone()),
+            (id("G1"), balance.clone(), ok.clone()),
+            (id("G2"), balance.clone(), ok.clone()),
+            (id("P1"), balance.clone(), ok.clone()),
+            (id("R1"), refund.clone(), ok.clone()),
+            (id("R2"), refund.clone(), ok.clone()),
+            (id("R4"), refund, ok.clone()),
+            (id("V1"), balance, ok),
+        ]
+    );
     assert_eq!(m.outcomes.rejected_count(), 0);
 }
 
@@ -1075,4 +1118,93 @@ async fn prism_secret_auth_is_accepted_and_a_wrong_secret_refused() {
         }
         other => panic!("expected the gateway's refusal, got {other:?}"),
     }
+}
+
+/// `order_query` finds an order only under its own kind (`03` for a withdrawal) and for its
+/// own user or the merchant; anything else is `C10004`, as for an order that does not exist,
+/// and an opening is found under no kind. The withdrawal callback echoes its card and terms,
+/// so `verify_callback` infers `03` and confirms it; under another kind it is refused.
+#[tokio::test]
+async fn order_query_finds_an_order_only_under_its_kind_and_user() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let m = merchant(client(&sandbox, Duration::from_secs(5))).await;
+    let today = m.client.today();
+    let user = m.open_user(&format!("{today}U1")).await;
+    let other = m.open_user(&format!("{today}U2")).await;
+    let card_id = m.bind_card(&user, &format!("{today}B1")).await;
+    let order = format!("{today}W1");
+    m.client
+        .withdrawal(&m.withdrawal(&user, &card_id, &order, 20_000))
+        .await
+        .unwrap();
+    let handled = m.outcomes.wait_processed(3).await;
+    assert_eq!(handled[2].kind, Some(QueryTransType::Withdrawal));
+
+    let query = |asker: &str, order_id: &str, kind: QueryTransType| {
+        let req = OrderQueryRequest {
+            user_cust_id: asker.into(),
+            order_id: order_id.into(),
+            order_date: today.clone(),
+            trans_type: kind,
+            mer_priv: None,
+            extra: Default::default(),
+        };
+        let client = m.client.clone();
+        async move { client.order_query(&req).await }
+    };
+    let kinds = [
+        QueryTransType::Pay,
+        QueryTransType::Balance,
+        QueryTransType::Withdrawal,
+        QueryTransType::Refund,
+    ];
+    for asker in [user.as_str(), cred::MER_CUST_ID] {
+        let q = query(asker, &order, QueryTransType::Withdrawal)
+            .await
+            .unwrap();
+        assert_eq!(q.trans_stat, Some(TransStat::Succeeded));
+        assert_eq!(q.trans_amt, Some(Money::from_fen(20_000)));
+    }
+    for kind in &kinds[..2] {
+        assert_eq!(refused(query(&user, &order, kind.clone()).await), "C10004");
+    }
+    assert_eq!(
+        refused(query(&user, &order, QueryTransType::Refund).await),
+        "C10004"
+    );
+    assert_eq!(
+        refused(query(&other, &order, QueryTransType::Withdrawal).await),
+        "C10004"
+    );
+    let opening = format!("{today}U1");
+    for kind in kinds {
+        assert_eq!(refused(query(&user, &opening, kind).await), "C10004");
+    }
+
+    // The callback as the merchant received it: the kind inferred from its fields.
+    let n = m
+        .receiver
+        .wait_hits(3)
+        .await
+        .into_iter()
+        .find(|h| h.path == "/cb/withdrawal")
+        .unwrap()
+        .notification;
+    let event = m.client.verify_callback(&n, None).await.unwrap();
+    assert_eq!(event.trans_type, QueryTransType::Withdrawal);
+    assert_eq!(
+        event.claimed.extra_str("cash_bind_card_id"),
+        Some(card_id.as_str())
+    );
+    assert_eq!(event.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(event.trans_amt, Some(Money::from_fen(20_000)));
+    match m
+        .client
+        .verify_callback(&n, Some(QueryTransType::Pay))
+        .await
+    {
+        Err(Error::Provider(p)) => assert_eq!(p.code, "C10004", "{p:?}"),
+        other => panic!("expected C10004, got {other:?}"),
+    }
+    assert_eq!(m.outcomes.rejected_count(), 0);
 }
