@@ -22,12 +22,12 @@ use bytes::Bytes;
 
 use e2e_common::{DEADLINE, Outcomes, Receiver, Reply, SHORT_TIMEOUT, eventually, sandbox};
 use huifu::codes::{
-    BalanceTransType, CashType, DcFlag, FeeObj, QueryTransType, RespCode, TransStat,
+    BalanceTransType, CashType, DcFlag, FeeObj, PayType, QueryTransType, RespCode, TransStat,
 };
 use huifu::merchant::{BalanceQueryRequest, BindBankCardRequest, PersonOpeningRequest};
 use huifu::trade::{
-    BalancePayRequest, FzRequest, GuaranteeRequest, OrderQueryRequest, RefundRequest,
-    SendQuickPaySmsCodeRequest, WithdrawalRequest,
+    AppPayRequest, BalancePayRequest, FzRequest, GuaranteeRequest, OrderQueryRequest,
+    RefundRequest, SendQuickPaySmsCodeRequest, WithdrawalRequest,
 };
 use huifu::{Client, Config, DivDetail, HfResponse, PrismSecretAuth, UnverifiedCallback};
 use pay_core::transport::{HttpRequest, HttpTransport as _, transport_fn};
@@ -1206,5 +1206,141 @@ async fn order_query_finds_an_order_only_under_its_kind_and_user() {
         Err(Error::Provider(p)) => assert_eq!(p.code, "C10004", "{p:?}"),
         other => panic!("expected C10004, got {other:?}"),
     }
+    assert_eq!(m.outcomes.rejected_count(), 0);
+}
+
+/// App pay (QR / app / official account) through the unified trait: accepted as processing,
+/// paid after the status delay, its callback confirmed as a payment (`01`, inferred too),
+/// queried, and the money credited to the seller (the buyer pays from a wallet, outside the
+/// sandbox). A scripted failure (an amount ending in 44 fen) through the typed call: a cashier
+/// link, a failed callback confirmed as failed, no money moved.
+#[tokio::test]
+async fn app_pay_callback_confirmed_and_queried() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let m = merchant(client(&sandbox, Duration::from_secs(5))).await;
+    let today = m.client.today();
+    let buyer = m.open_user(&format!("{today}U1")).await;
+    let seller = m.open_user(&format!("{today}U2")).await;
+
+    let order = format!("{today}A1");
+    let mut extra = Extra::new();
+    extra.insert("user_cust_id".into(), buyer.clone().into());
+    extra.insert("in_cust_id".into(), seller.clone().into());
+    let created = Payments::create_payment(
+        &m.client,
+        &PaymentRequest {
+            order_id: order.clone(),
+            amount: Money::from_fen(2_550),
+            subject: "会员充值".into(),
+            notify_url: m.receiver.url("/cb/pay"),
+            return_url: None,
+            client_ip: None,
+            method: Some("05".into()),
+            extra,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.order_id, order);
+    assert_eq!(created.status, TxStatus::Processing);
+    assert_eq!(created.amount, Some(Money::from_fen(2_550)));
+
+    let handled = m.outcomes.wait_processed(3).await;
+    let cb = &handled[2];
+    assert_eq!(cb.path, "/cb/pay");
+    assert_eq!(cb.kind, Some(QueryTransType::Pay));
+    assert_eq!(cb.claimed.order_id.as_deref(), Some(order.as_str()));
+    assert_eq!(cb.claimed.user_cust_id.as_deref(), Some(buyer.as_str()));
+    assert_eq!(cb.claimed.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(cb.claimed.trans_amt, Some(Money::from_fen(2_550)));
+    let confirmed = cb.confirmed.as_ref().unwrap();
+    assert_eq!(confirmed.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(confirmed.trans_amt, Some(Money::from_fen(2_550)));
+
+    let queried = Payments::query_payment(&m.client, &order).await.unwrap();
+    assert_eq!(queried.status, TxStatus::Succeeded);
+    assert_eq!(queried.amount, Some(Money::from_fen(2_550)));
+    let n = m
+        .receiver
+        .wait_hits(3)
+        .await
+        .into_iter()
+        .find(|h| h.path == "/cb/pay")
+        .unwrap()
+        .notification;
+    let parsed = Payments::parse_payment_notification(&m.client, &n)
+        .await
+        .unwrap();
+    assert_eq!(parsed.order_id, order);
+    assert_eq!(parsed.status, TxStatus::Succeeded);
+    assert_eq!(parsed.amount, Some(Money::from_fen(2_550)));
+    let inferred = m.client.verify_callback(&n, None).await.unwrap();
+    assert_eq!(inferred.trans_type, QueryTransType::Pay);
+    assert_eq!(inferred.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(m.balance(&seller).await, "10025.50");
+    assert_eq!(m.balance(&buyer).await, "10000.00");
+    assert_eq!(
+        refused(
+            m.client
+                .order_query(&OrderQueryRequest {
+                    user_cust_id: buyer.clone(),
+                    order_id: order.clone(),
+                    order_date: today.clone(),
+                    trans_type: QueryTransType::Balance,
+                    mer_priv: None,
+                    extra: Default::default(),
+                })
+                .await
+        ),
+        "C10004"
+    );
+
+    // The typed call, and a payment that fails.
+    let failing = format!("{today}A2");
+    let r = m
+        .client
+        .app_pay(&AppPayRequest {
+            user_cust_id: buyer.clone(),
+            order_date: today.clone(),
+            order_id: failing.clone(),
+            pay_type: PayType::WechatQr,
+            trans_amt: Money::from_fen(144),
+            in_cust_id: Some(seller.clone()),
+            div_detail: None,
+            trans_type: None,
+            is_raw: None,
+            app_id: None,
+            buyer_id: None,
+            goods_desc: "会员充值".into(),
+            goods_type: None,
+            attach_info: None,
+            good_tag: None,
+            ret_url: None,
+            bg_ret_url: m.receiver.url("/cb/pay"),
+            mer_priv: None,
+            dev_info: None,
+            div_type: None,
+            extra: Default::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(r.resp_code, Some(RespCode::Processing));
+    assert_eq!(r.trans_stat, Some(TransStat::Processing));
+    assert!(
+        r.extra_str("pay_info")
+            .is_some_and(|u| u.ends_with(&failing)),
+        "{r:?}"
+    );
+    let handled = m.outcomes.wait_processed(4).await;
+    let cb = &handled[3];
+    assert_eq!(cb.claimed.order_id.as_deref(), Some(failing.as_str()));
+    assert_eq!(cb.claimed.trans_stat, Some(TransStat::Failed));
+    assert_eq!(
+        cb.confirmed.as_ref().unwrap().trans_stat,
+        Some(TransStat::Failed)
+    );
+    let queried = Payments::query_payment(&m.client, &failing).await.unwrap();
+    assert_eq!(queried.status, TxStatus::Failed);
+    assert_eq!(m.balance(&seller).await, "10025.50");
     assert_eq!(m.outcomes.rejected_count(), 0);
 }
