@@ -6,6 +6,9 @@
 //! `data = base64(3DES-CBC(JSON))`, `sign = hex(HMAC-SHA256(app key,
 //! "data=…&mess=…&timestamp=…&key=APPKEY"))`. Responses are plain JSON
 //! `{code, message, request_id, data}`.
+//!
+//! As strict as the spec: `pay` is a JSON string with two decimals, `"100.00"` ("pay 为 string
+//! 类型"; a number or another shape is `1002`, a negative amount or zero `2024`).
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -350,15 +353,20 @@ fn text<'a>(data: &'a Map<String, Value>, name: &str) -> Option<std::borrow::Cow
     field(data, name)
 }
 
+/// `1002` for a required field that is absent or empty.
+fn missing(name: &str, rid: &str) -> Response {
+    reply(
+        "1002",
+        &format!("请求参数格式不正确: {name} 不能为空"),
+        rid,
+        None,
+    )
+}
+
 fn need(data: &Map<String, Value>, name: &str, rid: &str) -> Result<String, Response> {
-    text(data, name).map(|c| c.into_owned()).ok_or_else(|| {
-        reply(
-            "1002",
-            &format!("请求参数格式不正确: {name} 不能为空"),
-            rid,
-            None,
-        )
-    })
+    text(data, name)
+        .map(|c| c.into_owned())
+        .ok_or_else(|| missing(name, rid))
 }
 
 fn check_id_card(id: &str, rid: &str) -> Result<(), Response> {
@@ -371,12 +379,47 @@ fn remark_width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
+/// Whether `s` is a yuan amount as the spec writes it: digits, a point, exactly two decimals
+/// (`"100.00"`), no sign.
+fn is_spec_yuan(s: &str) -> bool {
+    s.split_once('.').is_some_and(|(int, frac)| {
+        !int.is_empty()
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && frac.len() == 2
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// `pay`: the spec says "pay 为 string 类型", a yuan amount with two decimals (`"100.00"`). A
+/// JSON number, or a string in any other shape, is `1002`, except a well-formed negative
+/// amount (`"-1.00"`), which is the spec's own `2024`; so is zero. Read from the raw JSON
+/// value, not through [`field`] (which turns numbers into text for the other simulators).
 fn parse_pay(data: &Map<String, Value>, rid: &str) -> Result<Money, Response> {
-    let raw = need(data, "pay", rid)?;
-    if raw.starts_with('-') {
+    let raw = match data.get("pay") {
+        None | Some(Value::Null) => return Err(missing("pay", rid)),
+        Some(Value::String(s)) if s.is_empty() => return Err(missing("pay", rid)),
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => {
+            return Err(reply(
+                "1002",
+                "请求参数格式不正确: pay 必须为 string 类型 (如 \"100.00\")",
+                rid,
+                None,
+            ));
+        }
+    };
+    if raw.strip_prefix('-').is_some_and(is_spec_yuan) {
         return Err(reply("2024", "订单金额小于0", rid, None));
     }
-    match Money::from_yuan(&raw) {
+    if !is_spec_yuan(raw) {
+        return Err(reply(
+            "1002",
+            "请求参数格式不正确: pay 必须为两位小数的金额 (如 \"100.00\")",
+            rid,
+            None,
+        ));
+    }
+    match Money::from_yuan(raw) {
         Ok(m) if m.is_positive() => Ok(m),
         Ok(_) => Err(reply(
             "2024",
@@ -386,7 +429,7 @@ fn parse_pay(data: &Map<String, Value>, rid: &str) -> Result<Money, Response> {
         )),
         Err(_) => Err(reply(
             "2016",
-            "错误的打款金额 (pay is not a yuan amount)",
+            "错误的打款金额 (pay is out of range)",
             rid,
             None,
         )),
@@ -1120,6 +1163,42 @@ mod tests {
                     "vector {i}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn spec_yuan_is_digits_point_two_decimals() {
+        for ok in ["0.00", "1.00", "100000.00", "01.50"] {
+            assert!(is_spec_yuan(ok), "{ok}");
+        }
+        for bad in [
+            "", "1", "1.", "1.0", "1.001", ".50", "-1.00", "+1.00", " 1.00", "1.00 ", "1,000.00",
+            "1e2", "１.00", "1.0a",
+        ] {
+            assert!(!is_spec_yuan(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pay_from_the_raw_json_value() {
+        let pay = |v: Value| {
+            let mut m = Map::new();
+            m.insert("pay".into(), v);
+            parse_pay(&m, "r").ok()
+        };
+        assert_eq!(pay(json!("100.00")), Some(Money::from_fen(10_000)));
+        // Refused (the answer codes are checked in tests/it/yunzhanghu.rs).
+        for bad in [
+            json!(100),
+            json!(100.0),
+            json!("100"),
+            json!("-1.00"),
+            json!("0.00"),
+            json!(true),
+            json!(["1.00"]),
+            Value::Null,
+        ] {
+            assert_eq!(pay(bad.clone()), None, "{bad}");
         }
     }
 

@@ -262,7 +262,7 @@ async fn bad_sign_bad_dealer_and_bad_amounts() {
         cred::DEALER_ID,
     )
     .await;
-    assert_eq!(r["code"], "2016");
+    assert_eq!(r["code"], "1002");
     assert!(sb.order(Provider::Yunzhanghu, "Y2").is_none());
     assert_eq!(
         sb.requests()
@@ -449,5 +449,85 @@ async fn id_card_image_upload() {
             .count(),
         7
     );
+    sb.shutdown().await;
+}
+
+/// `pay` must be a JSON string with two decimals ("pay 为 string 类型", `"100.00"`), on every
+/// route that takes one: a number or any other shape is `1002`, a negative amount or zero
+/// `2024`, and nothing is created.
+#[tokio::test]
+async fn pay_must_be_a_two_decimal_string() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let base = sb.yunzhanghu_url();
+    let url = "http://127.0.0.1:9/n";
+    let refused = [
+        (json!(100), "1002"),
+        (json!(100.5), "1002"),
+        (json!("100"), "1002"),
+        (json!("100.0"), "1002"),
+        (json!("1.001"), "1002"),
+        (json!("+1.00"), "1002"),
+        (json!(" 1.00"), "1002"),
+        (json!("1.00 "), "1002"),
+        (json!("1,000.00"), "1002"),
+        (json!(".50"), "1002"),
+        (json!("1e2"), "1002"),
+        (json!(""), "1002"),
+        (Value::Null, "1002"),
+        (json!("-1.00"), "2024"),
+        (json!("0.00"), "2024"),
+    ];
+    let routes = [
+        (
+            "/api/payment/v1/order-realtime",
+            json!({"card_no": "6228880199872220"}),
+        ),
+        (
+            "/api/payment/v1/order-alipay",
+            json!({"card_no": "zhangsan@example.com"}),
+        ),
+        (
+            "/api/payment/v1/order-wxpay",
+            json!({"openid": "o-sandbox-1"}),
+        ),
+        (
+            "/api/notify/order-bankcard",
+            json!({"card_no": "6228880199872220", "result": "1", "created_at": "2024-01-01 12:00:00"}),
+        ),
+    ];
+    for (r, (route, account)) in routes.iter().enumerate() {
+        for (i, (pay, code)) in refused.iter().enumerate() {
+            let id = format!("P{r}-{i}");
+            let mut plain = json!({
+                "order_id": id, "dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+                "real_name": "张三", "id_card": "11010519491231002X", "pay": pay,
+                "notify_url": url,
+            });
+            plain
+                .as_object_mut()
+                .unwrap()
+                .extend(account.as_object().unwrap().clone());
+            let answer = call(&base, "POST", route, &plain, cred::APP_KEY, cred::DEALER_ID).await;
+            assert_eq!(answer["code"], *code, "{route} pay={pay}: {answer}");
+            assert!(
+                sb.order(Provider::Yunzhanghu, &id).is_none(),
+                "{route} {id}"
+            );
+        }
+        // The spec's shape is accepted (WeChat's smallest payout is 1 yuan).
+        let id = format!("P{r}-ok");
+        let mut plain = json!({
+            "order_id": id, "dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+            "real_name": "张三", "id_card": "11010519491231002X", "pay": "1.00",
+            "notify_url": url,
+        });
+        plain
+            .as_object_mut()
+            .unwrap()
+            .extend(account.as_object().unwrap().clone());
+        let answer = call(&base, "POST", route, &plain, cred::APP_KEY, cred::DEALER_ID).await;
+        assert_eq!(answer["code"], "0000", "{route}: {answer}");
+        assert_eq!(answer["data"]["pay"], "1.00");
+    }
     sb.shutdown().await;
 }
