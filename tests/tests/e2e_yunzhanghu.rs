@@ -1,7 +1,8 @@
 //! End-to-end: the `yunzhanghu` client against the sandbox's realtime settlement API, with a
 //! local callback receiver: identity check → bank-card payout → callback → query → the day's
-//! bill and order files downloaded and parsed; and the fault cases (timeout after send, lost,
-//! tampered and replayed callbacks, a failed payout).
+//! bill and order files downloaded and parsed; the Alipay and WeChat payouts (callback and
+//! query); and the fault cases (timeout after send, lost, tampered and replayed callbacks, a
+//! failed payout).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e_common;
@@ -11,14 +12,14 @@ use std::time::Duration;
 use e2e_common::{DEADLINE, Receiver, SHORT_TIMEOUT, eventually, inbox_receiver, sandbox};
 use pay_core::{
     Clock, Error, Extra, IncomingNotification, Money, Payee, PayeeAccount, PayoutRequest, Payouts,
-    SecretKey, SignatureErrorKind, SystemClock, TxStatus,
+    ProviderErrorKind, SecretKey, SignatureErrorKind, SystemClock, TxStatus,
 };
 use pay_sandbox::credentials::yunzhanghu as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
 use yunzhanghu::bill::{BillDownloadUrl, BillFileReader, OrderDownloadUrl, OrderFileReader};
 use yunzhanghu::codes::{BillType, FileStatus, StatusDetail};
 use yunzhanghu::identity::VerifyId;
-use yunzhanghu::payout::BankCardOrder;
+use yunzhanghu::payout::{AlipayOrder, BankCardOrder, WxpayOrder};
 use yunzhanghu::query::{OrderDetail, QueryOrder};
 use yunzhanghu::{Channel, Client, Config, NotifyEvent, OrderStatus};
 
@@ -429,4 +430,234 @@ async fn a_failed_payout_is_reported_as_failed() {
     assert_eq!(settled.status, TxStatus::Failed);
     assert_eq!(settled.amount, Some(Money::from_fen(10_044)));
     assert!(settled.message.is_some());
+}
+
+/// What an Alipay or WeChat payout was sent as, and the `ref` it was accepted under.
+struct Expected<'a> {
+    channel: Channel,
+    order_id: &'a str,
+    fen: i64,
+    /// The Alipay account or the WeChat openid (`card_no` in the callback and the query).
+    account: &'a str,
+    reference: &'a str,
+}
+
+/// The Alipay and WeChat payouts' common checks: `order_id` was accepted for `fen`, its callback
+/// arrives verified and decrypted and is answered `success`, the unified parser agrees, the
+/// query on `channel` (in clear and encrypted) reports the same paid order, the bank-card
+/// channel does not know it, and the unified query finds it by trying the channels in turn.
+async fn check_settled(
+    client: &Client,
+    receiver: &Receiver,
+    outcomes: &e2e_common::Outcomes<NotifyEvent>,
+    expected: Expected<'_>,
+) {
+    let Expected {
+        channel,
+        order_id,
+        fen,
+        account,
+        reference,
+    } = expected;
+    let processed = outcomes.wait_processed(1).await;
+    assert_eq!(processed.len(), 1, "{processed:?}");
+    let event = &processed[0];
+    assert!(event.notify_id.starts_with('N'), "{}", event.notify_id);
+    assert_eq!(event.data.order_id, order_id);
+    assert_eq!(event.data.reference, reference);
+    assert_eq!(event.data.status, OrderStatus::Paid);
+    assert_eq!(event.data.tx_status(), TxStatus::Succeeded);
+    assert_eq!(event.data.pay, Some(Money::from_fen(fen)));
+    assert_eq!(event.data.card_no.expose(), account);
+    assert_eq!(event.data.dealer_id, cred::DEALER_ID);
+    assert_eq!(event.data.broker_id, cred::BROKER_ID);
+    let hits = receiver.wait_hits(1).await;
+    assert_eq!(hits[0].reply, "success");
+    let unified = Payouts::parse_payout_notification(client, &hits[0].notification)
+        .await
+        .unwrap();
+    assert_eq!(unified.order_id, order_id);
+    assert_eq!(unified.status, TxStatus::Succeeded);
+    assert_eq!(unified.amount, Some(Money::from_fen(fen)));
+    assert_eq!(unified.provider_order_id.as_deref(), Some(reference));
+
+    let detail = client
+        .query_realtime_order(&QueryOrder::new(order_id, channel.clone()))
+        .await
+        .unwrap()
+        .into_data();
+    assert_eq!(detail.order_id, order_id);
+    assert_eq!(detail.status, OrderStatus::Paid);
+    assert_eq!(detail.pay, Some(Money::from_fen(fen)));
+    assert_eq!(detail.reference, reference);
+    assert_eq!(detail.card_no.expose(), account);
+    assert_eq!(detail.sys_bank_bill, event.data.sys_bank_bill);
+    assert_eq!(detail.finished_time, event.data.finished_time);
+    let encrypted = client
+        .query_realtime_order(&QueryOrder::new(order_id, channel).encrypted())
+        .await
+        .unwrap()
+        .into_data();
+    assert_eq!(encrypted, detail);
+
+    let err = client
+        .query_realtime_order(&QueryOrder::new(order_id, Channel::BankCard))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Provider(p) if matches!(p.kind, ProviderErrorKind::NotFound { .. })),
+        "{err:?}"
+    );
+    let settled = Payouts::query_payout(client, order_id).await.unwrap();
+    assert_eq!(settled.order_id, order_id);
+    assert_eq!(settled.status, TxStatus::Succeeded);
+    assert_eq!(settled.amount, Some(Money::from_fen(fen)));
+    assert_eq!(outcomes.rejected_count(), 0);
+}
+
+#[tokio::test]
+async fn alipay_payout_callback_and_query() {
+    let sandbox = sandbox(Provider::Yunzhanghu).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = receiver_for(&sandbox, &client).await;
+    let no = "YZH20240101000007";
+    let account = "zhangsan@example.com";
+
+    let accepted = client
+        .order_alipay(&AlipayOrder {
+            order_id: no.into(),
+            real_name: "张三".into(),
+            id_card: ID_CARD.into(),
+            card_no: account.into(),
+            pay: Money::from_fen(12_345),
+            notes: Some("备注信息".into()),
+            pay_remark: Some("一月劳务费".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(accepted.order_id, no);
+    assert_eq!(accepted.pay, Some(Money::from_fen(12_345)));
+    assert!(!accepted.reference.is_empty());
+    let reference = accepted.data.reference.clone();
+    check_settled(
+        &client,
+        &receiver,
+        &outcomes,
+        Expected {
+            channel: Channel::Alipay,
+            order_id: no,
+            fen: 12_345,
+            account,
+            reference: &reference,
+        },
+    )
+    .await;
+
+    // The unified trait routes an Alipay payee to order-alipay.
+    let unified_no = "YZH20240101000008";
+    let created = Payouts::create_payout(
+        &client,
+        &PayoutRequest {
+            order_id: unified_no.into(),
+            amount: Money::from_fen(500),
+            payee: Payee {
+                name: "张三".into(),
+                account: PayeeAccount::Alipay {
+                    account: account.into(),
+                },
+                id_number: Some(ID_CARD.into()),
+                phone: None,
+            },
+            remark: None,
+            notify_url: None,
+            extra: Extra::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status, TxStatus::Processing);
+    let processed = outcomes.wait_processed(2).await;
+    assert_eq!(processed[1].data.order_id, unified_no);
+    assert_eq!(processed[1].data.status, OrderStatus::Paid);
+    let detail = client
+        .query_realtime_order(&QueryOrder::new(unified_no, Channel::Alipay))
+        .await
+        .unwrap()
+        .into_data();
+    assert_eq!(detail.pay, Some(Money::from_fen(500)));
+    assert_eq!(
+        detail.reference,
+        created.provider_order_id.unwrap_or_default()
+    );
+}
+
+#[tokio::test]
+async fn wechat_payout_callback_and_query() {
+    let sandbox = sandbox(Provider::Yunzhanghu).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = receiver_for(&sandbox, &client).await;
+    let no = "YZH20240101000009";
+    let openid = "wx2319u9jk231bhbhbhwad21";
+
+    let accepted = client
+        .order_wxpay(&WxpayOrder {
+            order_id: no.into(),
+            real_name: "张三".into(),
+            id_card: ID_CARD.into(),
+            openid: openid.into(),
+            pay: Money::from_fen(2_000),
+            notes: Some("备注".into()),
+            pay_remark: Some("一月劳务费".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(accepted.order_id, no);
+    assert_eq!(accepted.pay, Some(Money::from_fen(2_000)));
+    assert!(!accepted.reference.is_empty());
+    let reference = accepted.data.reference.clone();
+    check_settled(
+        &client,
+        &receiver,
+        &outcomes,
+        Expected {
+            channel: Channel::Wechat,
+            order_id: no,
+            fen: 2_000,
+            account: openid,
+            reference: &reference,
+        },
+    )
+    .await;
+
+    // The unified trait routes a WeChat payee to order-wxpay.
+    let unified_no = "YZH20240101000010";
+    let created = Payouts::create_payout(
+        &client,
+        &PayoutRequest {
+            order_id: unified_no.into(),
+            amount: Money::from_fen(100),
+            payee: Payee {
+                name: "张三".into(),
+                account: PayeeAccount::Wechat {
+                    openid: openid.into(),
+                },
+                id_number: Some(ID_CARD.into()),
+                phone: None,
+            },
+            remark: None,
+            notify_url: None,
+            extra: Extra::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status, TxStatus::Processing);
+    let processed = outcomes.wait_processed(2).await;
+    assert_eq!(processed[1].data.order_id, unified_no);
+    assert_eq!(processed[1].data.status, OrderStatus::Paid);
+    let settled = Payouts::query_payout(&client, unified_no).await.unwrap();
+    assert_eq!(settled.status, TxStatus::Succeeded);
+    assert_eq!(settled.amount, Some(Money::from_fen(100)));
 }

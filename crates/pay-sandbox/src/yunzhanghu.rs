@@ -6,8 +6,14 @@
 //! `data = base64(3DES-CBC(JSON))`, `sign = hex(HMAC-SHA256(app key,
 //! "data=…&mess=…&timestamp=…&key=APPKEY"))`. Responses are plain JSON
 //! `{code, message, request_id, data}`.
+//!
+//! As strict as the spec: `request-id` is required and single-use ("要求每次请求 id 不一样";
+//! missing, empty or reused is `1002`); `timestamp` is 10-digit unix seconds (else `1002`) and
+//! within 5 minutes of the wall clock (else `1001 签名已过期`, checked after the sign); `pay` is
+//! a JSON string with two decimals, `"100.00"` ("pay 为 string 类型"; a number or another shape
+//! is `1002`, a negative amount or zero `2024`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write as _;
 use std::sync::Arc;
 
@@ -79,6 +85,33 @@ struct PendingVerification {
     fields: [String; 4],
 }
 
+/// The most recent [`SeenIds::CAPACITY`] `request-id`s (the spec: "要求每次请求 id 不一样"),
+/// so that a long-running sandbox does not grow without bound.
+#[derive(Debug, Default)]
+struct SeenIds {
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl SeenIds {
+    const CAPACITY: usize = 100_000;
+
+    /// Records `id`; `false` when it was already recorded.
+    fn insert(&mut self, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        if self.order.len() >= Self::CAPACITY
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.set.remove(&oldest);
+        }
+        self.set.insert(id.to_owned());
+        self.order.push_back(id.to_owned());
+        true
+    }
+}
+
 /// The settlement system's memory.
 #[derive(Debug)]
 pub(crate) struct State {
@@ -86,6 +119,8 @@ pub(crate) struct State {
     reports: HashMap<String, String>,
     verifications: HashMap<String, PendingVerification>,
     balances: HashMap<&'static str, Money>,
+    /// The `request-id`s of the requests accepted so far.
+    request_ids: SeenIds,
     /// The ID cards uploaded, by `id_card`.
     pub(crate) id_images: HashMap<String, IdImages>,
 }
@@ -98,6 +133,7 @@ impl Default for State {
             reports: HashMap::new(),
             verifications: HashMap::new(),
             id_images: HashMap::new(),
+            request_ids: SeenIds::default(),
             balances: [("bank_card", start), ("alipay", start), ("wxpay", start)]
                 .into_iter()
                 .collect(),
@@ -231,28 +267,69 @@ fn open(
             None,
         ));
     }
-    if timestamp.parse::<i64>().is_err() {
+    if request_id.is_empty() {
         return Err(reply(
             "1002",
-            "请求参数格式不正确: timestamp 必须为整数",
+            "请求参数格式不正确: header request-id 不能为空",
             &request_id,
             None,
         ));
     }
+    let Some(seconds) = unix_seconds(timestamp) else {
+        return Err(reply(
+            "1002",
+            "请求参数格式不正确: timestamp 必须为 10 位的秒级时间戳",
+            &request_id,
+            None,
+        ));
+    };
     if !sign_md5::ct_eq_hex(&sign(data, mess, timestamp), sign_given) {
         return Err(reply("1003", "签名错误", &request_id, None));
+    }
+    if seconds.abs_diff(ctx.now().unix_seconds()) > MAX_CLOCK_SKEW_SECONDS {
+        return Err(reply(
+            "1001",
+            "签名已过期 (timestamp is more than 5 minutes from the server's clock)",
+            &request_id,
+            None,
+        ));
     }
     if plaintext.is_none() {
         return Err(reply("1004", "加密错误", &request_id, None));
     }
-    match parsed {
-        Some(Value::Object(data)) => Ok(Opened { request_id, data }),
-        _ => Err(reply(
+    let data = match parsed {
+        Some(Value::Object(data)) => data,
+        _ => {
+            return Err(reply(
+                "1002",
+                "请求参数格式不正确: data 不是 JSON 对象",
+                &request_id,
+                None,
+            ));
+        }
+    };
+    if !lock(&ctx.yunzhanghu).request_ids.insert(&request_id) {
+        return Err(reply(
             "1002",
-            "请求参数格式不正确: data 不是 JSON 对象",
+            "请求参数格式不正确: request-id 重复 (每次请求 id 须不一样)",
             &request_id,
             None,
-        )),
+        ));
+    }
+    Ok(Opened { request_id, data })
+}
+
+/// How far a request's `timestamp` may be from the server's clock, either way, before the
+/// request is `1001 签名已过期`.
+const MAX_CLOCK_SKEW_SECONDS: u64 = 5 * 60;
+
+/// The envelope's `timestamp` ("int, 时间戳,精确到秒"): exactly 10 ASCII digits, unix seconds
+/// (a 13-digit millisecond stamp, a sign or anything else is refused).
+fn unix_seconds(timestamp: &str) -> Option<i64> {
+    if timestamp.len() == 10 && timestamp.bytes().all(|b| b.is_ascii_digit()) {
+        timestamp.parse().ok()
+    } else {
+        None
     }
 }
 
@@ -350,15 +427,20 @@ fn text<'a>(data: &'a Map<String, Value>, name: &str) -> Option<std::borrow::Cow
     field(data, name)
 }
 
+/// `1002` for a required field that is absent or empty.
+fn missing(name: &str, rid: &str) -> Response {
+    reply(
+        "1002",
+        &format!("请求参数格式不正确: {name} 不能为空"),
+        rid,
+        None,
+    )
+}
+
 fn need(data: &Map<String, Value>, name: &str, rid: &str) -> Result<String, Response> {
-    text(data, name).map(|c| c.into_owned()).ok_or_else(|| {
-        reply(
-            "1002",
-            &format!("请求参数格式不正确: {name} 不能为空"),
-            rid,
-            None,
-        )
-    })
+    text(data, name)
+        .map(|c| c.into_owned())
+        .ok_or_else(|| missing(name, rid))
 }
 
 fn check_id_card(id: &str, rid: &str) -> Result<(), Response> {
@@ -371,12 +453,47 @@ fn remark_width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
+/// Whether `s` is a yuan amount as the spec writes it: digits, a point, exactly two decimals
+/// (`"100.00"`), no sign.
+fn is_spec_yuan(s: &str) -> bool {
+    s.split_once('.').is_some_and(|(int, frac)| {
+        !int.is_empty()
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && frac.len() == 2
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// `pay`: the spec says "pay 为 string 类型", a yuan amount with two decimals (`"100.00"`). A
+/// JSON number, or a string in any other shape, is `1002`, except a well-formed negative
+/// amount (`"-1.00"`), which is the spec's own `2024`; so is zero. Read from the raw JSON
+/// value, not through [`field`] (which turns numbers into text for the other simulators).
 fn parse_pay(data: &Map<String, Value>, rid: &str) -> Result<Money, Response> {
-    let raw = need(data, "pay", rid)?;
-    if raw.starts_with('-') {
+    let raw = match data.get("pay") {
+        None | Some(Value::Null) => return Err(missing("pay", rid)),
+        Some(Value::String(s)) if s.is_empty() => return Err(missing("pay", rid)),
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => {
+            return Err(reply(
+                "1002",
+                "请求参数格式不正确: pay 必须为 string 类型 (如 \"100.00\")",
+                rid,
+                None,
+            ));
+        }
+    };
+    if raw.strip_prefix('-').is_some_and(is_spec_yuan) {
         return Err(reply("2024", "订单金额小于0", rid, None));
     }
-    match Money::from_yuan(&raw) {
+    if !is_spec_yuan(raw) {
+        return Err(reply(
+            "1002",
+            "请求参数格式不正确: pay 必须为两位小数的金额 (如 \"100.00\")",
+            rid,
+            None,
+        ));
+    }
+    match Money::from_yuan(raw) {
         Ok(m) if m.is_positive() => Ok(m),
         Ok(_) => Err(reply(
             "2024",
@@ -386,7 +503,7 @@ fn parse_pay(data: &Map<String, Value>, rid: &str) -> Result<Money, Response> {
         )),
         Err(_) => Err(reply(
             "2016",
-            "错误的打款金额 (pay is not a yuan amount)",
+            "错误的打款金额 (pay is out of range)",
             rid,
             None,
         )),
@@ -1121,6 +1238,75 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn spec_yuan_is_digits_point_two_decimals() {
+        for ok in ["0.00", "1.00", "100000.00", "01.50"] {
+            assert!(is_spec_yuan(ok), "{ok}");
+        }
+        for bad in [
+            "", "1", "1.", "1.0", "1.001", ".50", "-1.00", "+1.00", " 1.00", "1.00 ", "1,000.00",
+            "1e2", "１.00", "1.0a",
+        ] {
+            assert!(!is_spec_yuan(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pay_from_the_raw_json_value() {
+        let pay = |v: Value| {
+            let mut m = Map::new();
+            m.insert("pay".into(), v);
+            parse_pay(&m, "r").ok()
+        };
+        assert_eq!(pay(json!("100.00")), Some(Money::from_fen(10_000)));
+        // Refused (the answer codes are checked in tests/it/yunzhanghu.rs).
+        for bad in [
+            json!(100),
+            json!(100.0),
+            json!("100"),
+            json!("-1.00"),
+            json!("0.00"),
+            json!(true),
+            json!(["1.00"]),
+            Value::Null,
+        ] {
+            assert_eq!(pay(bad.clone()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamp_is_ten_digit_seconds() {
+        assert_eq!(unix_seconds("1700000000"), Some(1_700_000_000));
+        assert_eq!(unix_seconds("0000000001"), Some(1));
+        for bad in [
+            "",
+            "123457",
+            "1700000000000",
+            "-700000000",
+            "+700000000",
+            "17000000.0",
+            " 170000000",
+        ] {
+            assert_eq!(unix_seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn seen_ids_refuse_a_repeat_and_forget_the_oldest() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert("a"));
+        assert!(!seen.insert("a"));
+        assert!(seen.insert("b"));
+        for i in 0..SeenIds::CAPACITY {
+            assert!(seen.insert(&format!("x{i}")));
+        }
+        assert_eq!(seen.set.len(), SeenIds::CAPACITY);
+        assert_eq!(seen.order.len(), SeenIds::CAPACITY);
+        // "a" and "b" were the oldest: forgotten.
+        assert!(seen.insert("a"));
+        assert!(!seen.insert("x99999"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
 use std::io::Read as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crypto_3des::TripleDes;
@@ -15,11 +16,29 @@ fn sign(data: &str, mess: &str, ts: &str, key: &str) -> String {
     pay_core::hex::encode_lower(&mac.finalize().into_bytes())
 }
 
+/// The current time as the envelope's `timestamp` (unix seconds).
+fn now() -> String {
+    pay_core::Clock::now(&pay_core::SystemClock)
+        .unix_seconds()
+        .to_string()
+}
+
+/// A fresh `request-id` (the sandbox refuses a reused one).
+fn request_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("rid-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
 fn fields(plain: &Value, app_key: &str) -> Vec<(String, String)> {
+    fields_at(plain, app_key, &now())
+}
+
+/// The envelope of `plain` with the `timestamp` given, signed with `app_key`.
+fn fields_at(plain: &Value, app_key: &str, ts: &str) -> Vec<(String, String)> {
     let data = TripleDes::new(cred::DES3_KEY.as_bytes())
         .unwrap()
         .encrypt_base64(plain.to_string().as_bytes());
-    let (mess, ts) = ("m1".to_owned(), "1700000000".to_owned());
+    let (mess, ts) = ("m1".to_owned(), ts.to_owned());
     let sign = sign(&data, &mess, &ts, app_key);
     vec![
         ("data".into(), data),
@@ -30,6 +49,8 @@ fn fields(plain: &Value, app_key: &str) -> Vec<(String, String)> {
     ]
 }
 
+/// Sends `plain` sealed with `app_key` and a fresh `request-id`, and checks that the answer
+/// echoes that id.
 async fn call(
     base: &str,
     method: &str,
@@ -38,19 +59,40 @@ async fn call(
     app_key: &str,
     dealer: &str,
 ) -> Value {
-    let f = fields(plain, app_key);
+    let rid = request_id();
+    let answer = send(
+        base,
+        method,
+        path,
+        &fields(plain, app_key),
+        dealer,
+        Some(&rid),
+    )
+    .await;
+    assert_eq!(answer["request_id"], rid.as_str(), "{answer}");
+    answer
+}
+
+/// Sends the envelope `f` as is, with the `request-id` header given (none when `None`).
+async fn send(
+    base: &str,
+    method: &str,
+    path: &str,
+    f: &[(String, String)],
+    dealer: &str,
+    request_id: Option<&str>,
+) -> Value {
     let client = reqwest::Client::new();
-    let req = if method == "GET" {
-        client.get(format!("{base}{path}")).query(&f)
+    let mut req = if method == "GET" {
+        client.get(format!("{base}{path}")).query(f)
     } else {
-        client.post(format!("{base}{path}")).form(&f)
+        client.post(format!("{base}{path}")).form(f)
     };
-    let resp = req
-        .header("dealer-id", dealer)
-        .header("request-id", "rid-1")
-        .send()
-        .await
-        .unwrap();
+    req = req.header("dealer-id", dealer);
+    if let Some(rid) = request_id {
+        req = req.header("request-id", rid);
+    }
+    let resp = req.send().await.unwrap();
     assert_eq!(resp.status(), 200);
     resp.text()
         .await
@@ -89,7 +131,6 @@ async fn bank_payout_callback_query_and_files() {
     )
     .await;
     assert_eq!(r["code"], "0000");
-    assert_eq!(r["request_id"], "rid-1");
     assert_eq!(r["data"]["order_id"], "Y1");
     assert_eq!(r["data"]["pay"], "100.00");
 
@@ -262,7 +303,7 @@ async fn bad_sign_bad_dealer_and_bad_amounts() {
         cred::DEALER_ID,
     )
     .await;
-    assert_eq!(r["code"], "2016");
+    assert_eq!(r["code"], "1002");
     assert!(sb.order(Provider::Yunzhanghu, "Y2").is_none());
     assert_eq!(
         sb.requests()
@@ -305,7 +346,7 @@ async fn timeout_after_processing_then_query_settles_it_and_scripted_failure() {
         .post(format!("{base}{route}"))
         .form(&f)
         .header("dealer-id", cred::DEALER_ID)
-        .header("request-id", "r")
+        .header("request-id", request_id())
         .timeout(Duration::from_millis(300))
         .send()
         .await
@@ -332,7 +373,8 @@ async fn timeout_after_processing_then_query_settles_it_and_scripted_failure() {
     sb.shutdown().await;
 }
 
-/// The ID card upload: the envelope as text parts, the two images as file parts.
+/// The ID card upload: the envelope as text parts, the two images as file parts, with a
+/// fresh `request-id`. The answer, without its `request_id` (checked to echo the header).
 async fn upload(base: &str, plain: &Value, app_key: &str, images: &[(&str, Vec<u8>)]) -> Value {
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in fields(plain, app_key) {
@@ -347,16 +389,20 @@ async fn upload(base: &str, plain: &Value, app_key: &str, images: &[(&str, Vec<u
                 .unwrap(),
         );
     }
+    let rid = request_id();
     let resp = reqwest::Client::new()
         .post(format!("{base}/api/payment/v1/sign/idcard/image"))
         .header("dealer-id", cred::DEALER_ID)
-        .header("request-id", "rid-img")
+        .header("request-id", &rid)
         .multipart(form)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+    let mut answer: Value = serde_json::from_str(&resp.text().await.unwrap()).unwrap();
+    assert_eq!(answer["request_id"], rid.as_str(), "{answer}");
+    answer.as_object_mut().unwrap().remove("request_id");
+    answer
 }
 
 #[tokio::test]
@@ -375,7 +421,7 @@ async fn id_card_image_upload() {
     ];
     assert_eq!(
         upload(&base, &plain, cred::APP_KEY, &both).await,
-        json!({"code": "0000", "message": "操作成功", "request_id": "rid-img", "data": {}})
+        json!({"code": "0000", "message": "操作成功", "data": {}})
     );
     let saved = sb.yunzhanghu_id_card_upload(id).unwrap();
     assert_eq!(
@@ -387,7 +433,7 @@ async fn id_card_image_upload() {
         ("张三", 3000, 5)
     );
 
-    let error = |code: &str, message: &str| json!({"code": code, "message": message, "request_id": "rid-img"});
+    let error = |code: &str, message: &str| json!({"code": code, "message": message});
     let other = "110105194912310038";
     let plain_other = json!({"dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
                              "real_name": "李四", "id_card": other});
@@ -439,7 +485,7 @@ async fn id_card_image_upload() {
         .unwrap();
     assert_eq!(
         serde_json::from_str::<Value>(&resp.text().await.unwrap()).unwrap(),
-        error("1002", "请求参数格式不正确: multipart 格式有误")
+        json!({"code": "1002", "message": "请求参数格式不正确: multipart 格式有误", "request_id": "rid-img"})
     );
     assert_eq!(
         sb.requests()
@@ -449,5 +495,204 @@ async fn id_card_image_upload() {
             .count(),
         7
     );
+    sb.shutdown().await;
+}
+
+/// `pay` must be a JSON string with two decimals ("pay 为 string 类型", `"100.00"`), on every
+/// route that takes one: a number or any other shape is `1002`, a negative amount or zero
+/// `2024`, and nothing is created.
+#[tokio::test]
+async fn pay_must_be_a_two_decimal_string() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let base = sb.yunzhanghu_url();
+    let url = "http://127.0.0.1:9/n";
+    let refused = [
+        (json!(100), "1002"),
+        (json!(100.5), "1002"),
+        (json!("100"), "1002"),
+        (json!("100.0"), "1002"),
+        (json!("1.001"), "1002"),
+        (json!("+1.00"), "1002"),
+        (json!(" 1.00"), "1002"),
+        (json!("1.00 "), "1002"),
+        (json!("1,000.00"), "1002"),
+        (json!(".50"), "1002"),
+        (json!("1e2"), "1002"),
+        (json!(""), "1002"),
+        (Value::Null, "1002"),
+        (json!("-1.00"), "2024"),
+        (json!("0.00"), "2024"),
+    ];
+    let routes = [
+        (
+            "/api/payment/v1/order-realtime",
+            json!({"card_no": "6228880199872220"}),
+        ),
+        (
+            "/api/payment/v1/order-alipay",
+            json!({"card_no": "zhangsan@example.com"}),
+        ),
+        (
+            "/api/payment/v1/order-wxpay",
+            json!({"openid": "o-sandbox-1"}),
+        ),
+        (
+            "/api/notify/order-bankcard",
+            json!({"card_no": "6228880199872220", "result": "1", "created_at": "2024-01-01 12:00:00"}),
+        ),
+    ];
+    for (r, (route, account)) in routes.iter().enumerate() {
+        for (i, (pay, code)) in refused.iter().enumerate() {
+            let id = format!("P{r}-{i}");
+            let mut plain = json!({
+                "order_id": id, "dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+                "real_name": "张三", "id_card": "11010519491231002X", "pay": pay,
+                "notify_url": url,
+            });
+            plain
+                .as_object_mut()
+                .unwrap()
+                .extend(account.as_object().unwrap().clone());
+            let answer = call(&base, "POST", route, &plain, cred::APP_KEY, cred::DEALER_ID).await;
+            assert_eq!(answer["code"], *code, "{route} pay={pay}: {answer}");
+            assert!(
+                sb.order(Provider::Yunzhanghu, &id).is_none(),
+                "{route} {id}"
+            );
+        }
+        // The spec's shape is accepted (WeChat's smallest payout is 1 yuan).
+        let id = format!("P{r}-ok");
+        let mut plain = json!({
+            "order_id": id, "dealer_id": cred::DEALER_ID, "broker_id": cred::BROKER_ID,
+            "real_name": "张三", "id_card": "11010519491231002X", "pay": "1.00",
+            "notify_url": url,
+        });
+        plain
+            .as_object_mut()
+            .unwrap()
+            .extend(account.as_object().unwrap().clone());
+        let answer = call(&base, "POST", route, &plain, cred::APP_KEY, cred::DEALER_ID).await;
+        assert_eq!(answer["code"], "0000", "{route}: {answer}");
+        assert_eq!(answer["data"]["pay"], "1.00");
+    }
+    sb.shutdown().await;
+}
+
+/// The envelope's `timestamp`: 10-digit unix seconds (else `1002`), at most 5 minutes from
+/// the server's clock either way (else `1001 签名已过期`); the sign is checked first.
+#[tokio::test]
+async fn timestamp_must_be_ten_digit_seconds_and_fresh() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let base = sb.yunzhanghu_url();
+    let route = "/api/payment/v1/order-realtime";
+    let now: i64 = now().parse().unwrap();
+    let url = "http://127.0.0.1:9/n";
+    let cases = [
+        ((now - 301).to_string(), "1001"),
+        ((now + 301).to_string(), "1001"),
+        ("1700000000".to_owned(), "1001"),
+        ((now * 1000).to_string(), "1002"),
+        ("123457".to_owned(), "1002"),
+        (format!("+{}", now % 1_000_000_000), "1002"),
+        (format!("{now}.0"), "1002"),
+        (format!(" {now}"), "1002"),
+    ];
+    for (i, (ts, code)) in cases.iter().enumerate() {
+        let id = format!("T{i}");
+        let f = fields_at(&order(&id, "1.00", url), cred::APP_KEY, ts);
+        let rid = request_id();
+        let answer = send(&base, "POST", route, &f, cred::DEALER_ID, Some(&rid)).await;
+        assert_eq!(answer["code"], *code, "timestamp {ts:?}: {answer}");
+        assert_eq!(answer["request_id"], rid.as_str());
+        assert!(sb.order(Provider::Yunzhanghu, &id).is_none());
+    }
+    // A stale timestamp under a wrong sign is a wrong sign.
+    assert_eq!(
+        answer_code(&base, route, "T-sign", &(now - 3600).to_string(), "wrong").await,
+        "1003"
+    );
+    // Within the window, either way.
+    for (i, ts) in [now - 240, now + 240].iter().enumerate() {
+        let id = format!("T-ok{i}");
+        assert_eq!(
+            answer_code(&base, route, &id, &ts.to_string(), cred::APP_KEY).await,
+            "0000"
+        );
+        assert!(sb.order(Provider::Yunzhanghu, &id).is_some());
+    }
+    sb.shutdown().await;
+}
+
+async fn answer_code(base: &str, route: &str, id: &str, ts: &str, app_key: &str) -> String {
+    let f = fields_at(&order(id, "1.00", "http://127.0.0.1:9/n"), app_key, ts);
+    let answer = send(
+        base,
+        "POST",
+        route,
+        &f,
+        cred::DEALER_ID,
+        Some(&request_id()),
+    )
+    .await;
+    answer["code"].as_str().unwrap().to_owned()
+}
+
+/// The `request-id` header is required ("每个 request 的 id,要求每次请求 id 不一样"): missing
+/// or empty is `1002`, and so is an id an accepted request already used, even with other
+/// parameters. A refused request does not use its id up.
+#[tokio::test]
+async fn request_id_is_required_and_single_use() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let base = sb.yunzhanghu_url();
+    let route = "/api/payment/v1/order-realtime";
+    let url = "http://127.0.0.1:9/n";
+    let post = |id: &str, app_key: &str, rid: Option<&str>| {
+        let f = fields(&order(id, "1.00", url), app_key);
+        let (base, rid) = (base.clone(), rid.map(str::to_owned));
+        async move { send(&base, "POST", route, &f, cred::DEALER_ID, rid.as_deref()).await }
+    };
+
+    let answer = post("R1", cred::APP_KEY, None).await;
+    assert_eq!(answer["code"], "1002", "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("request-id"));
+    let answer = post("R1", cred::APP_KEY, Some("")).await;
+    assert_eq!(answer["code"], "1002", "{answer}");
+    assert!(sb.order(Provider::Yunzhanghu, "R1").is_none());
+    // Also on a query.
+    let f = fields(&json!({"order_id": "R1"}), cred::APP_KEY);
+    let answer = send(
+        &base,
+        "GET",
+        "/api/payment/v1/query-realtime-order",
+        &f,
+        cred::DEALER_ID,
+        None,
+    )
+    .await;
+    assert_eq!(answer["code"], "1002", "{answer}");
+
+    // A wrong sign is refused without using the id up.
+    let answer = post("R1", "wrong", Some("rid-once")).await;
+    assert_eq!(answer["code"], "1003");
+    let answer = post("R1", cred::APP_KEY, Some("rid-once")).await;
+    assert_eq!(answer["code"], "0000", "{answer}");
+    assert_eq!(answer["request_id"], "rid-once");
+    // Reused for another order: refused, nothing created.
+    let answer = post("R2", cred::APP_KEY, Some("rid-once")).await;
+    assert_eq!(answer["code"], "1002", "{answer}");
+    assert_eq!(answer["request_id"], "rid-once");
+    assert!(answer["message"].as_str().unwrap().contains("request-id"));
+    assert!(sb.order(Provider::Yunzhanghu, "R2").is_none());
+    // Reused for a query: refused too.
+    let answer = send(
+        &base,
+        "GET",
+        "/api/payment/v1/query-realtime-order",
+        &f,
+        cred::DEALER_ID,
+        Some("rid-once"),
+    )
+    .await;
+    assert_eq!(answer["code"], "1002", "{answer}");
     sb.shutdown().await;
 }
