@@ -4,6 +4,9 @@
 //! Requests are POSTs of the JSON envelope `{appId, data, timestamp, sign}` with
 //! `sign = md5(appId&data&timestamp&KEY)`; responses are `{code, msg, data, appId, timestamp,
 //! sign}` signed the same way (error responses unsigned, `data` null).
+//!
+//! As strict as the spec: a request's sign must be lowercase hex (an uppercase one is
+//! `EP10002`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +18,9 @@ use pay_core::{Money, Timestamp};
 use serde_json::{Map, Value, json};
 use sign_md5::EnvelopeSigner;
 
-use crate::common::{Ctx, corrupt, field, json_ok, lock, scripted_failure, yuan_two_decimals};
+use crate::common::{
+    Ctx, corrupt, ct_eq_exact, field, json_ok, lock, scripted_failure, yuan_two_decimals,
+};
 use crate::credentials::protocol as cred;
 use crate::inspect::OrderSnapshot;
 use crate::notify::Outgoing;
@@ -212,7 +217,11 @@ async fn handle(
     if app_id != cred::APP_ID {
         return error(&ctx, ERR_APP, "业务系统不存在 (appId unknown)");
     }
-    if !EnvelopeSigner::new(cred::APP_ID, cred::KEY).verify(data_text, timestamp, sign) {
+    // Exactly: the spec's sign is lowercase hex.
+    if !ct_eq_exact(
+        &EnvelopeSigner::new(cred::APP_ID, cred::KEY).sign(data_text, timestamp),
+        sign,
+    ) {
         return error(&ctx, ERR_SIGN, "验签失败");
     }
     if Timestamp::parse_beijing_compact(timestamp).is_none() || timestamp.len() != 17 {

@@ -169,3 +169,37 @@ async fn bad_sign_and_wrong_response_signature() {
     ));
     sb.shutdown().await;
 }
+
+/// The spec's envelope sign is lowercase hex: the same sign in uppercase is refused `EP10002`,
+/// unsigned, and nothing is created.
+#[tokio::test]
+async fn an_uppercase_request_sign_is_refused() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let base = sb.protocol_pay_url();
+    let data = json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID})
+        .to_string();
+    let sign = EnvelopeSigner::new(cred::APP_ID, cred::KEY).sign(&data, TS);
+    assert!(sign.bytes().any(|b| b.is_ascii_lowercase()), "{sign}");
+    let post = |sign: String| {
+        let env = json!({"appId": cred::APP_ID, "data": data, "timestamp": TS, "sign": sign});
+        let base = base.clone();
+        async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{base}/api/protocol/create"))
+                .header("content-type", "application/json")
+                .body(env.to_string())
+                .send()
+                .await
+                .unwrap();
+            serde_json::from_str::<Value>(&resp.text().await.unwrap()).unwrap()
+        }
+    };
+    let r = post(sign.to_uppercase()).await;
+    assert_eq!(r["code"], "EP10002", "{r}");
+    assert!(r.get("sign").is_none());
+    assert!(r["data"].is_null());
+    // The same request, signed as the spec says, is accepted.
+    let ok = post(sign).await;
+    assert_eq!(ok["code"], "0000", "{ok}");
+    sb.shutdown().await;
+}
