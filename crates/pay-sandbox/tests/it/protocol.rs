@@ -203,3 +203,55 @@ async fn an_uppercase_request_sign_is_refused() {
     assert_eq!(ok["code"], "0000", "{ok}");
     sb.shutdown().await;
 }
+
+/// An acknowledgement the spec does not allow (lowercase `success`, an unsigned or wrongly
+/// signed `PayCommonVo` with `code` `0000`) is not one: the notification is sent again, until a
+/// signed `PayCommonVo` acknowledges it, and not after.
+#[tokio::test]
+async fn invalid_acknowledgements_are_retried_until_a_signed_one() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let signed = {
+        let data = json!({"outReqNo": "LFT1001A1"}).to_string();
+        let sign = EnvelopeSigner::new(cred::APP_ID, cred::KEY).sign(&data, TS);
+        json!({"code": "0000", "msg": "SUCCESS", "data": data, "appId": cred::APP_ID, "timestamp": TS, "sign": sign})
+    };
+    let mut wrong = signed.clone();
+    wrong["sign"] = json!(signed["sign"].as_str().unwrap().to_uppercase());
+    let unsigned = json!({"code": "0000", "msg": "SUCCESS"}).to_string();
+    let (wrong, signed) = (wrong.to_string(), signed.to_string());
+    let rx = Receiver::start(&["success", &unsigned, &wrong, &signed]).await;
+    let base = sb.protocol_pay_url();
+    let p = data_of(
+        &call(
+            &base,
+            "create",
+            &json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID}),
+            cred::KEY,
+        )
+        .await,
+    );
+    let no = format!("{}0001", cred::APP_ID);
+    data_of(&call(&base, "prepay", &json!({"transNo": p["transNo"], "outReqNo": no, "amount": "10.00", "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await);
+    let log = sb
+        .notifications()
+        .wait_acknowledged(
+            Provider::ProtocolPay,
+            &no,
+            Some("pay-in"),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(log.attempt, 4);
+    let attempts = sb.notifications().for_order(Provider::ProtocolPay, &no);
+    let acks: Vec<bool> = attempts.iter().map(|a| a.acknowledged).collect();
+    assert_eq!(acks, [false, false, false, true], "{attempts:?}");
+    assert!(attempts.iter().all(|a| a.status == Some(200)));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        rx.received().len(),
+        4,
+        "no attempt after the acknowledgement"
+    );
+    sb.shutdown().await;
+}
