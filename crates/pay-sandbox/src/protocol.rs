@@ -6,7 +6,8 @@
 //! sign}` signed the same way (error responses unsigned, `data` null).
 //!
 //! As strict as the spec: a request's sign must be lowercase hex (an uppercase one is
-//! `EP10002`); a notification is acknowledged only by the bare text `SUCCESS` or by a
+//! `EP10002`); `amount` must be a JSON string of yuan with two decimals (`"1000.50"`; anything
+//! else is `EP10001`); a notification is acknowledged only by the bare text `SUCCESS` or by a
 //! `PayCommonVo` with `code` `0000` whose sign verifies.
 
 use std::collections::HashMap;
@@ -19,9 +20,7 @@ use pay_core::{Money, Timestamp};
 use serde_json::{Map, Value, json};
 use sign_md5::EnvelopeSigner;
 
-use crate::common::{
-    Ctx, corrupt, ct_eq_exact, field, json_ok, lock, scripted_failure, yuan_two_decimals,
-};
+use crate::common::{Ctx, corrupt, ct_eq_exact, field, json_ok, lock, scripted_failure};
 use crate::credentials::protocol as cred;
 use crate::inspect::OrderSnapshot;
 use crate::notify::Outgoing;
@@ -256,16 +255,29 @@ fn opt(data: &Map<String, Value>, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `amount`: a JSON string of yuan with exactly two decimals, positive (`"1000.50"`, `"0.01"`).
 fn amount(ctx: &Ctx, data: &Map<String, Value>) -> Result<Money, Response> {
     let raw = need(ctx, data, "amount")?;
-    match yuan_two_decimals(&raw) {
+    let text = data.get("amount").and_then(Value::as_str);
+    match text.and_then(strict_yuan) {
         Some(m) if m.is_positive() => Ok(m),
         _ => Err(error(
             ctx,
             ERR_PARAM,
-            "amount 必须是正数, 单位元, 两位小数 (e.g. 1000.50)",
+            &format!("amount 必须是字符串, 正数, 单位元, 两位小数 (e.g. \"1000.50\"), got {raw}"),
         )),
     }
+}
+
+/// Yuan as the spec writes them: ASCII digits without a sign or a needless leading zero, a dot,
+/// two digits (`"0.50"`, `"1000.50"`; not `"1000.5"`, `"1000"`, `"01.00"`, `"+1.00"`, `" 1.00"`).
+fn strict_yuan(text: &str) -> Option<Money> {
+    let (int, frac) = text.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || !digits(frac) || frac.len() != 2 || (int.len() > 1 && int.starts_with('0')) {
+        return None;
+    }
+    Money::from_yuan(text).ok()
 }
 
 fn out_req_no(ctx: &Ctx, data: &Map<String, Value>) -> Result<String, Response> {
@@ -800,5 +812,18 @@ mod tests {
         let mut vo = signed_vo("0000");
         vo.remove("timestamp");
         assert!(!ack(200, &text(&vo)), "no timestamp");
+    }
+
+    #[test]
+    fn amounts_are_strict_yuan_strings() {
+        assert_eq!(strict_yuan("1000.50"), Some(Money::from_fen(100_050)));
+        assert_eq!(strict_yuan("0.01"), Some(Money::from_fen(1)));
+        assert_eq!(strict_yuan("0.00"), Some(Money::ZERO));
+        for bad in [
+            "1000.5", "1000", "1000.", ".50", "1000.500", "01.00", "00.50", "+1.00", "-1.00",
+            " 1.00", "1.00 ", "1,000.00", "1e3", "1.0O", "１.00", "",
+        ] {
+            assert_eq!(strict_yuan(bad), None, "{bad}");
+        }
     }
 }

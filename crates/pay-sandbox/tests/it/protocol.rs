@@ -204,6 +204,53 @@ async fn an_uppercase_request_sign_is_refused() {
     sb.shutdown().await;
 }
 
+/// `amount` is a JSON string of yuan with exactly two decimals: every other form is refused
+/// `EP10001` naming `amount`, on prepay and outpay, and no order is made.
+#[tokio::test]
+async fn amounts_in_other_forms_are_refused() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let rx = Receiver::start(&["SUCCESS"]).await;
+    let base = sb.protocol_pay_url();
+    let p = data_of(
+        &call(
+            &base,
+            "create",
+            &json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID}),
+            cred::KEY,
+        )
+        .await,
+    );
+    let trans_no = p["transNo"].as_str().unwrap().to_owned();
+    let bad = [
+        json!("1000.5"),
+        json!("1000"),
+        json!("1000.500"),
+        json!("01000.50"),
+        json!("+1000.50"),
+        json!("-1000.50"),
+        json!(" 1000.50"),
+        json!("1,000.50"),
+        json!("0.00"),
+        json!(1000.55),
+        json!(100_050),
+    ];
+    for (i, amount) in bad.iter().enumerate() {
+        let no = format!("{}A{i:02}", cred::APP_ID);
+        let r = call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": no, "amount": amount, "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await;
+        assert_eq!(r["code"], "EP10001", "prepay {amount}: {r}");
+        assert!(r["msg"].as_str().unwrap().contains("amount"), "{r}");
+        assert!(sb.order(Provider::ProtocolPay, &no).is_none());
+        let r = call(&base, "outpay", &json!({"transNo": trans_no, "outReqNo": no, "amount": amount, "channelType": "LFT", "outNotifyUrl": rx.url, "bankAccName": "张三", "bankAccNum": "6225880137705555", "bankName": "招商银行北京海淀支行", "bankCnaps": "308100005158", "outType": "OUT"}), cred::KEY).await;
+        assert_eq!(r["code"], "EP10001", "outpay {amount}: {r}");
+        assert!(r["msg"].as_str().unwrap().contains("amount"), "{r}");
+        assert!(sb.order(Provider::ProtocolPay, &no).is_none());
+    }
+    let no = format!("{}A99", cred::APP_ID);
+    let d = data_of(&call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": no, "amount": "0.50", "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await);
+    assert_eq!(d["amount"], "0.50");
+    sb.shutdown().await;
+}
+
 /// An acknowledgement the spec does not allow (lowercase `success`, an unsigned or wrongly
 /// signed `PayCommonVo` with `code` `0000`) is not one: the notification is sent again, until a
 /// signed `PayCommonVo` acknowledges it, and not after.
