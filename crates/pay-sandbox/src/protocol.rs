@@ -169,6 +169,16 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let route = crate::common::route_of(uri.path());
+    if route.starts_with("/sandbox/cashier/") {
+        // The quick-pay `cashierUrl` (prepay on a `QP` protocol): a page to open; the pay-in is
+        // paid by itself after the status delay.
+        return (
+            http::StatusCode::OK,
+            [(http::header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
+            "pay-sandbox cashier: the pay-in is paid automatically after the status delay",
+        )
+            .into_response();
+    }
     let Some(op) = route.strip_prefix("/api/protocol/") else {
         ctx.record(&route, None);
         return (http::StatusCode::NOT_FOUND, "no such route").into_response();
