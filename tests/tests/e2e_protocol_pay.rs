@@ -1,7 +1,8 @@
 //! End-to-end: the `protocol-pay` client against the sandbox's protocol (escrow) pay, with a
 //! local notification receiver: protocol create → POS prepay → pay-result and funds-arrived
 //! notifications → outpay → pay-out notification → outquery; and the fault cases (timeout
-//! after send, lost, tampered and replayed notifications, a failed pay-out).
+//! after send, lost, tampered and replayed notifications, a failed pay-out); a quick-pay (`QP`)
+//! pay-in, and the close of a POS code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e_common;
@@ -9,19 +10,21 @@ mod e2e_common;
 use std::time::Duration;
 
 use e2e_common::{
-    DEADLINE, Outcomes, Receiver, SHORT_TIMEOUT, eventually, inbox_receiver, sandbox,
+    DEADLINE, Outcomes, Receiver, SHORT_TIMEOUT, TIME_COMPRESSION, eventually, inbox_receiver,
+    sandbox,
 };
 use pay_core::{
     Error, Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
     PayoutRequest, Payouts, SignatureErrorKind, TxStatus,
 };
 use pay_sandbox::credentials::protocol as cred;
-use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
+use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox, SandboxOptions};
 use protocol_pay::test_util::{pay_out_notification, tampered};
 use protocol_pay::{
     ArrivedStatus, BankAccount, CashierType, Client, Config, CreateProtocolRequest,
     FindProtocolRequest, InqueryRequest, Notification, NotificationKind, OutType, OutpayRequest,
-    OutqueryRequest, PayOutOrder, PayStatus, PrepayRequest, ProdCatalog, QueryBankCnapsRequest,
+    OutqueryRequest, PayOutOrder, PayStatus, PosCloseRequest, PrepayRequest, ProdCatalog,
+    QueryBankCnapsRequest,
 };
 
 const OUTPAY: &str = "/api/protocol/outpay";
@@ -516,4 +519,160 @@ async fn a_failed_payout_is_reported_as_failed() {
         .unwrap();
     assert_eq!(found.amount, Some(Money::from_fen(80_000)));
     assert_eq!(found.out_amount, Some(Money::ZERO));
+}
+
+/// Quick pay (`cashierType` `QP`): the protocol is created as `QP`, the prepay answers a cashier
+/// URL (no POS code) that the sandbox serves, the pay-in is paid (notification 9) and arrives
+/// (notification 10), and the query and the unified query agree.
+#[tokio::test]
+async fn quick_pay_in_answers_a_cashier_url_then_notifies_and_queries() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+
+    let protocol = client
+        .create_protocol(&CreateProtocolRequest::new(
+            "购房定金",
+            cred::BUSINESS_ID,
+            CashierType::Qp,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(protocol.cashier_type, Some(CashierType::Qp));
+    let trans_no = protocol.trans_no.clone();
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no.clone()))
+        .await
+        .unwrap();
+    assert_eq!(found.cashier_type, Some(CashierType::Qp));
+
+    let no = "LFT1001E2EQP01";
+    let mut request = PrepayRequest::new(
+        trans_no.clone(),
+        no,
+        Money::from_fen(20_000),
+        receiver.url("/notify/paid"),
+        ProdCatalog::DebitOnly,
+    );
+    request.out_arrived_notify_url = Some(receiver.url("/notify/arrived"));
+    let order = client.prepay(&request).await.unwrap();
+    assert_eq!(order.pay_status, PayStatus::Unpaid);
+    assert_eq!(order.cashier_type, Some(CashierType::Qp));
+    assert!(order.pos_code.as_deref().unwrap_or_default().is_empty());
+    let Some(PaymentAction::Redirect { url }) = order.action() else {
+        panic!("expected the cashier URL, got {:?}", order.action());
+    };
+    assert!(url.starts_with(&sandbox.protocol_pay_url()), "{url}");
+    let page = reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), 200, "{url}");
+
+    let processed = outcomes.wait_processed(2).await;
+    assert_eq!(processed[0].kind, NotificationKind::PayResult);
+    let paid = processed[0].pay_in().unwrap();
+    assert_eq!(paid.out_req_no, no);
+    assert_eq!(paid.pay_status, PayStatus::Success);
+    assert_eq!(paid.amount, Some(Money::from_fen(20_000)));
+    assert_eq!(paid.cashier_type, Some(CashierType::Qp));
+    assert_eq!(processed[1].kind, NotificationKind::FundsArrived);
+    assert_eq!(
+        processed[1].pay_in().unwrap().arrived_status,
+        Some(ArrivedStatus::Arrived)
+    );
+    let paths: Vec<String> = receiver
+        .wait_hits(2)
+        .await
+        .into_iter()
+        .map(|h| h.path)
+        .collect();
+    assert_eq!(paths, ["/notify/paid", "/notify/arrived"]);
+
+    let queried = client.inquery(&InqueryRequest::new(no)).await.unwrap();
+    assert_eq!(queried.pay_status, PayStatus::Success);
+    assert_eq!(queried.cashier_type, Some(CashierType::Qp));
+    assert_eq!(queried.pay_order_no, paid.pay_order_no);
+    let unified = Payments::query_payment(&client, no).await.unwrap();
+    assert_eq!(unified.status, TxStatus::Succeeded);
+    assert_eq!(unified.amount, Some(Money::from_fen(20_000)));
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no))
+        .await
+        .unwrap();
+    assert_eq!(found.amount, Some(Money::from_fen(20_000)));
+    assert_eq!(outcomes.rejected_count(), 0);
+}
+
+/// POS-code close (`posclose`): an unpaid POS pay-in's code is closed (`result` `true`), the
+/// pay-in is then `FAILURE` by query, a second close answers `false`, the pay-in is never paid,
+/// no money reaches the protocol, and no notification is sent for it (the spec names none for
+/// a closed code; the sandbox sends none).
+#[tokio::test]
+async fn pos_close_fails_an_unpaid_pay_in_and_nothing_is_paid_or_notified() {
+    // A longer status delay than the other tests': the code is closed before it would be paid.
+    let delay = Duration::from_millis(600);
+    let sandbox = Sandbox::start_with(
+        SandboxOptions::default()
+            .with_providers(&[Provider::ProtocolPay])
+            .with_status_delay(delay)
+            .with_time_compression(TIME_COMPRESSION),
+    )
+    .await
+    .unwrap();
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let protocol = client
+        .create_protocol(&CreateProtocolRequest::new(
+            "购房定金",
+            cred::BUSINESS_ID,
+            CashierType::Pos,
+        ))
+        .await
+        .unwrap();
+    let no = "LFT1001E2EPC01";
+    let mut request = PrepayRequest::new(
+        protocol.trans_no.clone(),
+        no,
+        Money::from_fen(30_000),
+        receiver.url("/notify/paid"),
+        ProdCatalog::DebitOnly,
+    );
+    request.out_arrived_notify_url = Some(receiver.url("/notify/arrived"));
+    let order = client.prepay(&request).await.unwrap();
+    assert_eq!(order.pay_status, PayStatus::Unpaid);
+    assert!(matches!(order.action(), Some(PaymentAction::Code { .. })));
+
+    let closed = client.pos_close(&PosCloseRequest::new(no)).await.unwrap();
+    assert!(closed.closed(), "{closed:?}");
+    let queried = client.inquery(&InqueryRequest::new(no)).await.unwrap();
+    assert_eq!(queried.pay_status, PayStatus::Failure);
+    assert_eq!(queried.channel_return_code.as_deref(), Some("C001"));
+    let again = client.pos_close(&PosCloseRequest::new(no)).await.unwrap();
+    assert!(!again.closed(), "{again:?}");
+
+    // Past the times it would have been paid and arrived.
+    tokio::time::sleep(delay * 3).await;
+    let queried = client.inquery(&InqueryRequest::new(no)).await.unwrap();
+    assert_eq!(queried.pay_status, PayStatus::Failure);
+    assert_ne!(queried.arrived_status, Some(ArrivedStatus::Arrived));
+    let unified = Payments::query_payment(&client, no).await.unwrap();
+    assert_eq!(unified.status, TxStatus::Failed);
+    assert!(
+        sandbox
+            .notifications()
+            .for_order(Provider::ProtocolPay, no)
+            .is_empty()
+    );
+    assert!(receiver.hits().is_empty());
+    assert!(outcomes.processed().is_empty());
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(protocol.trans_no))
+        .await
+        .unwrap();
+    assert_eq!(found.amount, Some(Money::ZERO));
+    assert_eq!(found.onpassage_amount, Some(Money::ZERO));
+    // An unknown pay-in cannot be closed.
+    let err = client
+        .pos_close(&PosCloseRequest::new("LFT1001E2EPC99"))
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("EP20002"), "{err:?}");
 }

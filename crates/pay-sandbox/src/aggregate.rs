@@ -2,8 +2,9 @@
 //! notifications.
 //!
 //! Requests: one form field `params` (body or query string) holding the JSON parameters, signed
-//! with the merchant's request key. Responses: `retCode` `FAIL` (unsigned) for parameter and
-//! signature errors; `SUCCESS` signed with the response key over every top-level field except
+//! with the merchant's request key; the sign must be uppercase hex, as the spec makes it (a
+//! lowercase one is refused with `签名失败`). Responses: `retCode` `FAIL` (unsigned) for
+//! parameter and signature errors; `SUCCESS` signed with the response key over every top-level field except
 //! `sign` and `payParams`, with `resCode` `SUCCESS`, or `resCode` `FAIL` plus `errCode` /
 //! `errCodeDes` for a business error.
 
@@ -15,9 +16,11 @@ use axum::response::Response;
 use bytes::Bytes;
 use pay_core::Money;
 use serde_json::{Map, Value, json};
-use sign_md5::ParamSigner;
+use sign_md5::{ParamSigner, SortOrder};
 
-use crate::common::{Ctx, corrupt, field, json_ok, lock, parse_form, scripted_failure};
+use crate::common::{
+    Ctx, corrupt, ct_eq_exact, field, json_ok, lock, parse_form, scripted_failure,
+};
 use crate::credentials::aggregate as cred;
 use crate::inspect::OrderSnapshot;
 use crate::notify::{Outgoing, ack_success_any_case};
@@ -145,10 +148,18 @@ async fn handle(
     let Some(sign) = field(&params, "sign") else {
         return fail("签名不能为空 (sign missing)");
     };
+    // Either name order (the spec's ASCII order or the reference gateway's case-insensitive
+    // one), but the hex exactly as the spec writes it: uppercase. Both digests are always
+    // computed and compared, so the time does not tell which order matched.
     let pairs = sign_md5::json_pairs(&params);
-    let verified = ParamSigner::new(cred::REQUEST_KEY)
-        .verify(pairs.iter().map(|(k, v)| (*k, v.as_ref())), sign.as_ref());
-    if !verified {
+    let signed = || pairs.iter().map(|(k, v)| (*k, v.as_ref()));
+    let signer = ParamSigner::new(cred::REQUEST_KEY);
+    let ascii = ct_eq_exact(&signer.sign_with(signed(), SortOrder::Ascii), &sign);
+    let case_insensitive = ct_eq_exact(
+        &signer.sign_with(signed(), SortOrder::CaseInsensitive),
+        &sign,
+    );
+    if !(ascii | case_insensitive) {
         return fail("签名失败");
     }
     if field(&params, "appId").as_deref() != Some(cred::APP_ID) {

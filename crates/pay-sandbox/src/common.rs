@@ -355,6 +355,14 @@ pub(crate) fn yuan_two_decimals(s: &str) -> Option<Money> {
     Money::from_yuan(s).ok()
 }
 
+/// Compares a signature received in a request with the expected one, in constant time and
+/// exactly (hex case included): a request signed in the wrong case is refused, as the specs write
+/// each sign in one case. Different lengths compare unequal (a digest's length is not secret).
+pub(crate) fn ct_eq_exact(expected: &str, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    expected.len() == given.len() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+}
+
 /// Makes a hex or base64 signature wrong while keeping its shape (flips its last character).
 pub(crate) fn corrupt(sign: &str) -> String {
     let mut s: String = sign.to_owned();
@@ -416,6 +424,15 @@ mod tests {
         assert_eq!(yuan_trimmed(Money::from_fen(70)), "0.7");
         assert_eq!(yuan_trimmed(Money::from_fen(1365)), "13.65");
         assert_eq!(yuan_trimmed(Money::from_fen(5)), "0.05");
+    }
+
+    #[test]
+    fn signatures_compare_exactly() {
+        assert!(ct_eq_exact("ABC123", "ABC123"));
+        assert!(!ct_eq_exact("ABC123", "abc123"));
+        assert!(!ct_eq_exact("abc123", "ABC123"));
+        assert!(!ct_eq_exact("ABC123", "ABC12"));
+        assert!(!ct_eq_exact("ABC123", ""));
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //! Requests are POSTs of the JSON envelope `{appId, data, timestamp, sign}` with
 //! `sign = md5(appId&data&timestamp&KEY)`; responses are `{code, msg, data, appId, timestamp,
 //! sign}` signed the same way (error responses unsigned, `data` null).
+//!
+//! As strict as the spec: a request's sign must be lowercase hex (an uppercase one is
+//! `EP10002`); `amount` must be a JSON string of yuan with two decimals (`"1000.50"`; anything
+//! else is `EP10001`); a notification is acknowledged only by the bare text `SUCCESS` or by a
+//! `PayCommonVo` with `code` `0000` whose sign verifies.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +20,7 @@ use pay_core::{Money, Timestamp};
 use serde_json::{Map, Value, json};
 use sign_md5::EnvelopeSigner;
 
-use crate::common::{Ctx, corrupt, field, json_ok, lock, scripted_failure, yuan_two_decimals};
+use crate::common::{Ctx, corrupt, ct_eq_exact, field, json_ok, lock, scripted_failure};
 use crate::credentials::protocol as cred;
 use crate::inspect::OrderSnapshot;
 use crate::notify::Outgoing;
@@ -164,6 +169,16 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let route = crate::common::route_of(uri.path());
+    if route.starts_with("/sandbox/cashier/") {
+        // The quick-pay `cashierUrl` (prepay on a `QP` protocol): a page to open; the pay-in is
+        // paid by itself after the status delay.
+        return (
+            http::StatusCode::OK,
+            [(http::header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
+            "pay-sandbox cashier: the pay-in is paid automatically after the status delay",
+        )
+            .into_response();
+    }
     let Some(op) = route.strip_prefix("/api/protocol/") else {
         ctx.record(&route, None);
         return (http::StatusCode::NOT_FOUND, "no such route").into_response();
@@ -212,7 +227,11 @@ async fn handle(
     if app_id != cred::APP_ID {
         return error(&ctx, ERR_APP, "业务系统不存在 (appId unknown)");
     }
-    if !EnvelopeSigner::new(cred::APP_ID, cred::KEY).verify(data_text, timestamp, sign) {
+    // Exactly: the spec's sign is lowercase hex.
+    if !ct_eq_exact(
+        &EnvelopeSigner::new(cred::APP_ID, cred::KEY).sign(data_text, timestamp),
+        sign,
+    ) {
         return error(&ctx, ERR_SIGN, "验签失败");
     }
     if Timestamp::parse_beijing_compact(timestamp).is_none() || timestamp.len() != 17 {
@@ -246,16 +265,29 @@ fn opt(data: &Map<String, Value>, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `amount`: a JSON string of yuan with exactly two decimals, positive (`"1000.50"`, `"0.01"`).
 fn amount(ctx: &Ctx, data: &Map<String, Value>) -> Result<Money, Response> {
     let raw = need(ctx, data, "amount")?;
-    match yuan_two_decimals(&raw) {
+    let text = data.get("amount").and_then(Value::as_str);
+    match text.and_then(strict_yuan) {
         Some(m) if m.is_positive() => Ok(m),
         _ => Err(error(
             ctx,
             ERR_PARAM,
-            "amount 必须是正数, 单位元, 两位小数 (e.g. 1000.50)",
+            &format!("amount 必须是字符串, 正数, 单位元, 两位小数 (e.g. \"1000.50\"), got {raw}"),
         )),
     }
+}
+
+/// Yuan as the spec writes them: ASCII digits without a sign or a needless leading zero, a dot,
+/// two digits (`"0.50"`, `"1000.50"`; not `"1000.5"`, `"1000"`, `"01.00"`, `"+1.00"`, `" 1.00"`).
+fn strict_yuan(text: &str) -> Option<Money> {
+    let (int, frac) = text.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || !digits(frac) || frac.len() != 2 || (int.len() > 1 && int.starts_with('0')) {
+        return None;
+    }
+    Money::from_yuan(text).ok()
 }
 
 fn out_req_no(ctx: &Ctx, data: &Map<String, Value>) -> Result<String, Response> {
@@ -664,16 +696,34 @@ fn notification(
     }
 }
 
-/// `SUCCESS`, or a `PayCommonVo` with `code` `0000`.
+/// The merchant's acknowledgement, as the spec reads: the bare text `SUCCESS` (exactly that case;
+/// surrounding whitespace aside), or a signed `PayCommonVo` with `code` `0000`: `appId` ours,
+/// `data` and `timestamp` strings, and a `sign` (lowercase hex, exactly) over
+/// `appId&data&timestamp&KEY`. Anything else (`success`, an unsigned or wrongly signed
+/// `PayCommonVo`) is no acknowledgement: the notification is sent again on the schedule.
 fn ack(_status: u16, body: &str) -> bool {
     let body = body.trim();
-    if body.eq_ignore_ascii_case("success") {
+    if body == "SUCCESS" {
         return true;
     }
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("code").and_then(Value::as_str).map(|c| c == "0000"))
-        .unwrap_or(false)
+    let Ok(Value::Object(vo)) = serde_json::from_str::<Value>(body) else {
+        return false;
+    };
+    let text = |k: &str| vo.get(k).and_then(Value::as_str);
+    let (Some("0000"), Some(app_id), Some(data), Some(timestamp), Some(sign)) = (
+        text("code"),
+        text("appId"),
+        text("data"),
+        text("timestamp"),
+        text("sign"),
+    ) else {
+        return false;
+    };
+    app_id == cred::APP_ID
+        && ct_eq_exact(
+            &EnvelopeSigner::new(cred::APP_ID, cred::KEY).sign(data, timestamp),
+            sign,
+        )
 }
 
 #[cfg(test)]
@@ -701,11 +751,89 @@ mod tests {
         }
     }
 
+    /// A `PayCommonVo` acknowledgement as the merchant signs it (`data` `{"outReqNo": …}`).
+    fn signed_vo(code: &str) -> Map<String, Value> {
+        let mut vo = envelope(r#"{"outReqNo":"LFT1001A1"}"#, "20240101120000000");
+        vo.insert("code".into(), code.into());
+        vo.insert("msg".into(), "SUCCESS".into());
+        vo
+    }
+
+    fn text(vo: &Map<String, Value>) -> String {
+        Value::Object(vo.clone()).to_string()
+    }
+
     #[test]
     fn acks() {
         assert!(ack(200, "SUCCESS"));
-        assert!(ack(200, r#"{"code":"0000","msg":"SUCCESS"}"#));
-        assert!(!ack(200, r#"{"code":"9999"}"#));
+        assert!(ack(200, " SUCCESS\n"));
+        assert!(ack(200, &text(&signed_vo("0000"))));
+        assert!(!ack(200, &text(&signed_vo("9999"))));
         assert!(!ack(200, "FAIL"));
+        assert!(!ack(200, ""));
+    }
+
+    /// The bare text is `SUCCESS` exactly: other cases and longer texts are no acknowledgement.
+    #[test]
+    fn ack_text_is_exact() {
+        for body in [
+            "success",
+            "Success",
+            "SUCCESs",
+            "SUCCESS!",
+            "SUCCESS OK",
+            "\"SUCCESS\"",
+        ] {
+            assert!(!ack(200, body), "{body}");
+        }
+    }
+
+    /// A `PayCommonVo` with `code` `0000` counts only when its sign verifies.
+    #[test]
+    fn ack_vo_must_be_signed() {
+        assert!(!ack(200, r#"{"code":"0000","msg":"SUCCESS"}"#), "unsigned");
+        let mut vo = signed_vo("0000");
+        vo.remove("sign");
+        assert!(!ack(200, &text(&vo)), "no sign");
+
+        let mut vo = signed_vo("0000");
+        let sign = vo["sign"].as_str().unwrap().to_owned();
+        vo.insert("sign".into(), corrupt(&sign).into());
+        assert!(!ack(200, &text(&vo)), "wrong sign");
+        vo.insert("sign".into(), sign.to_uppercase().into());
+        assert!(!ack(200, &text(&vo)), "uppercase sign");
+
+        let mut vo = signed_vo("0000");
+        vo.insert("data".into(), r#"{"outReqNo":"LFT1001A2"}"#.into());
+        assert!(!ack(200, &text(&vo)), "data changed after signing");
+
+        let mut vo = signed_vo("0000");
+        let wrong = EnvelopeSigner::new(cred::APP_ID, "not-the-key").sign(
+            vo["data"].as_str().unwrap(),
+            vo["timestamp"].as_str().unwrap(),
+        );
+        vo.insert("sign".into(), wrong.into());
+        assert!(!ack(200, &text(&vo)), "another key");
+
+        let mut vo = signed_vo("0000");
+        vo.insert("appId".into(), "LFT9999".into());
+        assert!(!ack(200, &text(&vo)), "another appId");
+
+        let mut vo = signed_vo("0000");
+        vo.remove("timestamp");
+        assert!(!ack(200, &text(&vo)), "no timestamp");
+    }
+
+    #[test]
+    fn amounts_are_strict_yuan_strings() {
+        assert_eq!(strict_yuan("1000.50"), Some(Money::from_fen(100_050)));
+        assert_eq!(strict_yuan("0.01"), Some(Money::from_fen(1)));
+        assert_eq!(strict_yuan("0.00"), Some(Money::ZERO));
+        for bad in [
+            "1000.5", "1000", "1000.", ".50", "1000.500", "01.00", "00.50", "+1.00", "-1.00",
+            " 1.00", "1.00 ", "1,000.00", "1e3", "1.0O", "１.00", "",
+        ] {
+            assert_eq!(strict_yuan(bad), None, "{bad}");
+        }
     }
 }

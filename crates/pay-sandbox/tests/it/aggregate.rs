@@ -139,6 +139,34 @@ async fn bad_sign_unknown_merchant_and_bad_amount_fail_unsigned() {
     sb.shutdown().await;
 }
 
+/// The spec's MD5 sign is uppercase hex: the right sign in lowercase is refused like a wrong
+/// one (`retCode` `FAIL`, `签名失败`, unsigned) and nothing is created; in uppercase it passes.
+#[tokio::test]
+async fn a_lowercase_request_sign_is_refused() {
+    let sb = sandbox(Provider::AggregatePay).await;
+    let base = sb.aggregate_pay_url();
+    let url = "http://127.0.0.1:9/n";
+    let signed: Value =
+        serde_json::from_str(&signed_params(trans("T4", 100, url), cred::REQUEST_KEY)).unwrap();
+    let sign = signed["sign"].as_str().unwrap().to_owned();
+    assert!(sign.bytes().any(|b| b.is_ascii_uppercase()), "{sign}");
+    let mut lower = signed.clone();
+    lower["sign"] = sign.to_lowercase().into();
+    for path in ["/api/trans/create_order", "/api/trans/query_order"] {
+        let body = post(&base, path, lower.to_string()).await;
+        assert_eq!(
+            body,
+            json!({"retCode": "FAIL", "retMsg": "签名失败"}),
+            "{path}"
+        );
+    }
+    assert!(sb.order(Provider::AggregatePay, "T4").is_none());
+    let body = post(&base, "/api/trans/create_order", signed.to_string()).await;
+    assert_eq!(body["retCode"], "SUCCESS", "{body}");
+    assert_eq!(body["resCode"], "SUCCESS", "{body}");
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn resend_returns_the_same_payout_and_a_conflict_is_refused() {
     let sb = sandbox(Provider::AggregatePay).await;

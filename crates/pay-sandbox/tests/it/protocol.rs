@@ -169,3 +169,136 @@ async fn bad_sign_and_wrong_response_signature() {
     ));
     sb.shutdown().await;
 }
+
+/// The spec's envelope sign is lowercase hex: the same sign in uppercase is refused `EP10002`,
+/// unsigned, and nothing is created.
+#[tokio::test]
+async fn an_uppercase_request_sign_is_refused() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let base = sb.protocol_pay_url();
+    let data = json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID})
+        .to_string();
+    let sign = EnvelopeSigner::new(cred::APP_ID, cred::KEY).sign(&data, TS);
+    assert!(sign.bytes().any(|b| b.is_ascii_lowercase()), "{sign}");
+    let post = |sign: String| {
+        let env = json!({"appId": cred::APP_ID, "data": data, "timestamp": TS, "sign": sign});
+        let base = base.clone();
+        async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{base}/api/protocol/create"))
+                .header("content-type", "application/json")
+                .body(env.to_string())
+                .send()
+                .await
+                .unwrap();
+            serde_json::from_str::<Value>(&resp.text().await.unwrap()).unwrap()
+        }
+    };
+    let r = post(sign.to_uppercase()).await;
+    assert_eq!(r["code"], "EP10002", "{r}");
+    assert!(r.get("sign").is_none());
+    assert!(r["data"].is_null());
+    // The same request, signed as the spec says, is accepted.
+    let ok = post(sign).await;
+    assert_eq!(ok["code"], "0000", "{ok}");
+    sb.shutdown().await;
+}
+
+/// `amount` is a JSON string of yuan with exactly two decimals: every other form is refused
+/// `EP10001` naming `amount`, on prepay and outpay, and no order is made.
+#[tokio::test]
+async fn amounts_in_other_forms_are_refused() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let rx = Receiver::start(&["SUCCESS"]).await;
+    let base = sb.protocol_pay_url();
+    let p = data_of(
+        &call(
+            &base,
+            "create",
+            &json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID}),
+            cred::KEY,
+        )
+        .await,
+    );
+    let trans_no = p["transNo"].as_str().unwrap().to_owned();
+    let bad = [
+        json!("1000.5"),
+        json!("1000"),
+        json!("1000.500"),
+        json!("01000.50"),
+        json!("+1000.50"),
+        json!("-1000.50"),
+        json!(" 1000.50"),
+        json!("1,000.50"),
+        json!("0.00"),
+        json!(1000.55),
+        json!(100_050),
+    ];
+    for (i, amount) in bad.iter().enumerate() {
+        let no = format!("{}A{i:02}", cred::APP_ID);
+        let r = call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": no, "amount": amount, "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await;
+        assert_eq!(r["code"], "EP10001", "prepay {amount}: {r}");
+        assert!(r["msg"].as_str().unwrap().contains("amount"), "{r}");
+        assert!(sb.order(Provider::ProtocolPay, &no).is_none());
+        let r = call(&base, "outpay", &json!({"transNo": trans_no, "outReqNo": no, "amount": amount, "channelType": "LFT", "outNotifyUrl": rx.url, "bankAccName": "张三", "bankAccNum": "6225880137705555", "bankName": "招商银行北京海淀支行", "bankCnaps": "308100005158", "outType": "OUT"}), cred::KEY).await;
+        assert_eq!(r["code"], "EP10001", "outpay {amount}: {r}");
+        assert!(r["msg"].as_str().unwrap().contains("amount"), "{r}");
+        assert!(sb.order(Provider::ProtocolPay, &no).is_none());
+    }
+    let no = format!("{}A99", cred::APP_ID);
+    let d = data_of(&call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": no, "amount": "0.50", "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await);
+    assert_eq!(d["amount"], "0.50");
+    sb.shutdown().await;
+}
+
+/// An acknowledgement the spec does not allow (lowercase `success`, an unsigned or wrongly
+/// signed `PayCommonVo` with `code` `0000`) is not one: the notification is sent again, until a
+/// signed `PayCommonVo` acknowledges it, and not after.
+#[tokio::test]
+async fn invalid_acknowledgements_are_retried_until_a_signed_one() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let signed = {
+        let data = json!({"outReqNo": "LFT1001A1"}).to_string();
+        let sign = EnvelopeSigner::new(cred::APP_ID, cred::KEY).sign(&data, TS);
+        json!({"code": "0000", "msg": "SUCCESS", "data": data, "appId": cred::APP_ID, "timestamp": TS, "sign": sign})
+    };
+    let mut wrong = signed.clone();
+    wrong["sign"] = json!(signed["sign"].as_str().unwrap().to_uppercase());
+    let unsigned = json!({"code": "0000", "msg": "SUCCESS"}).to_string();
+    let (wrong, signed) = (wrong.to_string(), signed.to_string());
+    let rx = Receiver::start(&["success", &unsigned, &wrong, &signed]).await;
+    let base = sb.protocol_pay_url();
+    let p = data_of(
+        &call(
+            &base,
+            "create",
+            &json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID}),
+            cred::KEY,
+        )
+        .await,
+    );
+    let no = format!("{}0001", cred::APP_ID);
+    data_of(&call(&base, "prepay", &json!({"transNo": p["transNo"], "outReqNo": no, "amount": "10.00", "outSuccessNotifyUrl": rx.url, "prodCatalog": "01"}), cred::KEY).await);
+    let log = sb
+        .notifications()
+        .wait_acknowledged(
+            Provider::ProtocolPay,
+            &no,
+            Some("pay-in"),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(log.attempt, 4);
+    let attempts = sb.notifications().for_order(Provider::ProtocolPay, &no);
+    let acks: Vec<bool> = attempts.iter().map(|a| a.acknowledged).collect();
+    assert_eq!(acks, [false, false, false, true], "{attempts:?}");
+    assert!(attempts.iter().all(|a| a.status == Some(200)));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        rx.received().len(),
+        4,
+        "no attempt after the acknowledgement"
+    );
+    sb.shutdown().await;
+}
