@@ -408,6 +408,10 @@ impl<V: NotificationVerifier> NotificationInbox<V> {
     }
 
     /// Rejects notifications whose own timestamp is further than `window` from `clock`'s time.
+    ///
+    /// The timestamp is the event's [`NotificationEvent::sent_at`]; an event without one (a
+    /// provider that sends none, or a value the event could not read) is not checked against
+    /// the window, and the replay guard alone protects it.
     #[must_use]
     pub fn with_time_window(mut self, window: Duration, clock: SharedClock) -> Self {
         self.window = Some((window, clock));
