@@ -761,7 +761,7 @@ fn verify_prism(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Respo
         &req.query,
         req.form,
     );
-    if sign_md5::ct_eq_hex(&expected, given) {
+    if crate::common::ct_eq_exact(&expected, given) {
         Ok(())
     } else {
         Err(unauthorized("invalid_sign", "the sign does not match"))

@@ -283,7 +283,7 @@ fn open(
             None,
         ));
     };
-    if !sign_md5::ct_eq_hex(&sign(data, mess, timestamp), sign_given) {
+    if !crate::common::ct_eq_exact(&sign(data, mess, timestamp), sign_given) {
         return Err(reply("1003", "签名错误", &request_id, None));
     }
     if seconds.abs_diff(ctx.now().unix_seconds()) > MAX_CLOCK_SKEW_SECONDS {

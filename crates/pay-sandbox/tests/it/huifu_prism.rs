@@ -224,6 +224,34 @@ async fn a_bad_or_stale_prism_sign_is_refused_with_401_and_not_handled() {
         .await,
         (401, bad_sign.clone())
     );
+    // the right sign in the other hex case is not the sign
+    let t = now();
+    let time = t.to_string();
+    let query = [
+        ("client_id", cred::CLIENT_ID),
+        ("sign_method", "md5"),
+        ("sign_time", time.as_str()),
+    ];
+    let right = prism("POST", BALANCE, &[], &query, &form);
+    let other_case: String = right
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    assert_ne!(other_case, right);
+    assert_eq!(
+        send(&base, BALANCE, &form, t, Some(&other_case), None).await,
+        (401, bad_sign.clone())
+    );
+    assert_eq!(
+        send(&base, BALANCE, &form, t, Some(&right), None).await.0,
+        200
+    );
     assert_eq!(
         send(&base, BALANCE, &form, now() - 360, None, None).await,
         (401, stale.clone())

@@ -274,6 +274,24 @@ async fn bad_sign_bad_dealer_and_bad_amounts() {
     )
     .await;
     assert_eq!(r["code"], "1003");
+    // the right sign in upper case (the spec's is lowercase hex) is not the sign
+    let mut f = fields(&order("Y2", "1.00", url), cred::APP_KEY);
+    for (k, v) in &mut f {
+        if k == "sign" {
+            *v = v.to_ascii_uppercase();
+        }
+    }
+    let rid = request_id();
+    let r = send(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &f,
+        cred::DEALER_ID,
+        Some(&rid),
+    )
+    .await;
+    assert_eq!(r["code"], "1003", "{r}");
     let r = call(
         &base,
         "POST",
@@ -308,7 +326,7 @@ async fn bad_sign_bad_dealer_and_bad_amounts() {
     assert_eq!(
         sb.requests()
             .count(Provider::Yunzhanghu, "/api/payment/v1/order-realtime", "Y2"),
-        4
+        5
     );
     let r = call(
         &base,
