@@ -252,12 +252,7 @@ impl TransOrderRequest {
         if !self.bank_code.is_known() {
             let code = self.bank_code.as_str();
             validate::required_max("bankCode", code, 32)?;
-            if !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(Error::invalid_input(
-                    "bankCode",
-                    "must be letters and digits (e.g. HPT00001, appendix 4.3)",
-                ));
-            }
+            validate::ascii_alnum("bankCode", code, "")?;
         }
         validate::required_max("bankName", &self.bank_name, 128)?;
         if !self.account_type.is_known() {

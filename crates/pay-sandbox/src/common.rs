@@ -346,13 +346,24 @@ pub(crate) fn yuan_trimmed(amount: Money) -> String {
     s
 }
 
-/// Parses a yuan string with exactly two decimals (`###.00`), as Huifu and protocol pay send it.
+/// Whether `s` is yuan as the specs write them: ASCII digits without a sign or a needless
+/// leading zero, a dot, two digits (`"0.50"`, `"1000.50"`; not `"1000.5"`, `"1000"`, `"01.00"`,
+/// `"+1.00"`, `" 1.00"`).
+pub(crate) fn is_two_decimal_yuan(s: &str) -> bool {
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    s.split_once('.').is_some_and(|(int, frac)| {
+        digits(int) && digits(frac) && frac.len() == 2 && (int.len() == 1 || !int.starts_with('0'))
+    })
+}
+
+/// Parses yuan written as [`is_two_decimal_yuan`] requires (`###.00`), as Huifu, protocol pay
+/// and Yunzhanghu send it.
 pub(crate) fn yuan_two_decimals(s: &str) -> Option<Money> {
-    let (_, frac) = s.split_once('.')?;
-    if frac.len() != 2 {
-        return None;
+    if is_two_decimal_yuan(s) {
+        Money::from_yuan(s).ok()
+    } else {
+        None
     }
-    Money::from_yuan(s).ok()
 }
 
 /// Compares a signature received in a request with the expected one, in constant time and
@@ -441,6 +452,14 @@ mod tests {
         assert_eq!(yuan_two_decimals("12.3"), None);
         assert_eq!(yuan_two_decimals("12"), None);
         assert_eq!(yuan_two_decimals("-1.00"), None);
+        assert_eq!(yuan_two_decimals("0.50"), Some(Money::from_fen(50)));
+        for bad in [
+            "", "1.", "1.001", ".50", "+1.00", " 1.00", "1.00 ", "1,000.00", "1e2", "１.00",
+            "01.50", "1.0a",
+        ] {
+            assert!(!is_two_decimal_yuan(bad), "{bad}");
+            assert_eq!(yuan_two_decimals(bad), None, "{bad}");
+        }
     }
 
     #[test]

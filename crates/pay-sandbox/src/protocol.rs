@@ -269,7 +269,7 @@ fn opt(data: &Map<String, Value>, name: &str) -> String {
 fn amount(ctx: &Ctx, data: &Map<String, Value>) -> Result<Money, Response> {
     let raw = need(ctx, data, "amount")?;
     let text = data.get("amount").and_then(Value::as_str);
-    match text.and_then(strict_yuan) {
+    match text.and_then(crate::common::yuan_two_decimals) {
         Some(m) if m.is_positive() => Ok(m),
         _ => Err(error(
             ctx,
@@ -277,17 +277,6 @@ fn amount(ctx: &Ctx, data: &Map<String, Value>) -> Result<Money, Response> {
             &format!("amount 必须是字符串, 正数, 单位元, 两位小数 (e.g. \"1000.50\"), got {raw}"),
         )),
     }
-}
-
-/// Yuan as the spec writes them: ASCII digits without a sign or a needless leading zero, a dot,
-/// two digits (`"0.50"`, `"1000.50"`; not `"1000.5"`, `"1000"`, `"01.00"`, `"+1.00"`, `" 1.00"`).
-fn strict_yuan(text: &str) -> Option<Money> {
-    let (int, frac) = text.split_once('.')?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || !digits(frac) || frac.len() != 2 || (int.len() > 1 && int.starts_with('0')) {
-        return None;
-    }
-    Money::from_yuan(text).ok()
 }
 
 fn out_req_no(ctx: &Ctx, data: &Map<String, Value>) -> Result<String, Response> {
@@ -826,14 +815,20 @@ mod tests {
 
     #[test]
     fn amounts_are_strict_yuan_strings() {
-        assert_eq!(strict_yuan("1000.50"), Some(Money::from_fen(100_050)));
-        assert_eq!(strict_yuan("0.01"), Some(Money::from_fen(1)));
-        assert_eq!(strict_yuan("0.00"), Some(Money::ZERO));
+        assert_eq!(
+            crate::common::yuan_two_decimals("1000.50"),
+            Some(Money::from_fen(100_050))
+        );
+        assert_eq!(
+            crate::common::yuan_two_decimals("0.01"),
+            Some(Money::from_fen(1))
+        );
+        assert_eq!(crate::common::yuan_two_decimals("0.00"), Some(Money::ZERO));
         for bad in [
             "1000.5", "1000", "1000.", ".50", "1000.500", "01.00", "00.50", "+1.00", "-1.00",
             " 1.00", "1.00 ", "1,000.00", "1e3", "1.0O", "１.00", "",
         ] {
-            assert_eq!(strict_yuan(bad), None, "{bad}");
+            assert_eq!(crate::common::yuan_two_decimals(bad), None, "{bad}");
         }
     }
 }

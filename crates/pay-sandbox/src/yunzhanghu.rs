@@ -453,17 +453,6 @@ fn remark_width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
-/// Whether `s` is a yuan amount as the spec writes it: digits, a point, exactly two decimals
-/// (`"100.00"`), no sign.
-fn is_spec_yuan(s: &str) -> bool {
-    s.split_once('.').is_some_and(|(int, frac)| {
-        !int.is_empty()
-            && int.bytes().all(|b| b.is_ascii_digit())
-            && frac.len() == 2
-            && frac.bytes().all(|b| b.is_ascii_digit())
-    })
-}
-
 /// `pay`: the spec says "pay 为 string 类型", a yuan amount with two decimals (`"100.00"`). A
 /// JSON number, or a string in any other shape, is `1002`, except a well-formed negative
 /// amount (`"-1.00"`), which is the spec's own `2024`; so is zero. Read from the raw JSON
@@ -482,10 +471,13 @@ fn parse_pay(data: &Map<String, Value>, rid: &str) -> Result<Money, Response> {
             ));
         }
     };
-    if raw.strip_prefix('-').is_some_and(is_spec_yuan) {
+    if raw
+        .strip_prefix('-')
+        .is_some_and(crate::common::is_two_decimal_yuan)
+    {
         return Err(reply("2024", "订单金额小于0", rid, None));
     }
-    if !is_spec_yuan(raw) {
+    if !crate::common::is_two_decimal_yuan(raw) {
         return Err(reply(
             "1002",
             "请求参数格式不正确: pay 必须为两位小数的金额 (如 \"100.00\")",
@@ -1237,19 +1229,6 @@ mod tests {
                     "vector {i}"
                 );
             }
-        }
-    }
-
-    #[test]
-    fn spec_yuan_is_digits_point_two_decimals() {
-        for ok in ["0.00", "1.00", "100000.00", "01.50"] {
-            assert!(is_spec_yuan(ok), "{ok}");
-        }
-        for bad in [
-            "", "1", "1.", "1.0", "1.001", ".50", "-1.00", "+1.00", " 1.00", "1.00 ", "1,000.00",
-            "1e2", "１.00", "1.0a",
-        ] {
-            assert!(!is_spec_yuan(bad), "{bad}");
         }
     }
 
