@@ -24,6 +24,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Decrypt`](Error::Decrypt) | yes | if read-only | no | treat the data as forged or the key as wrong |
 /// | [`Decode`](Error::Decode) | yes | if read-only | if it moved money | the raw body is kept; query the order if it moved money |
 /// | [`Provider`](Error::Provider) | yes, and rejected | if the code asks for it | duplicate order | see the [`ProviderError`] code |
+/// | [`Mismatch`](Error::Mismatch) | yes (an answer or notification disagrees with the merchant's order) | no | if it names an order | do not act on it: the named field differs from the order; query the order and investigate |
 /// | [`DuplicateNotification`](Error::DuplicateNotification) | — | no | no | answer the provider's success reply, do not process again |
 /// | [`NotificationInProgress`](Error::NotificationInProgress) | — | no | no | answer an error status (not success): another handler is processing it |
 ///
@@ -155,6 +156,22 @@ pub enum Error {
     #[error(transparent)]
     Provider(Box<ProviderError>),
 
+    /// A verified answer or notification disagrees with the merchant's order (see
+    /// [`ExpectedOrder`](crate::ExpectedOrder)): a different order id, amount or
+    /// merchant/app/dealer/broker id, or one the provider did not state where it must. Never
+    /// substitute the provider's value: do not credit or pay on it.
+    #[error("`{field}` does not match the merchant's order: expected {expected}, got {}{}", Got(.got), OrderIdSuffix(.order_id))]
+    Mismatch {
+        /// The field (`order_id`, `amount`, or the wire name of a party id such as `mchId`).
+        field: &'static str,
+        /// The merchant's value (amounts in yuan).
+        expected: Box<str>,
+        /// The provider's value, `None` where it stated none.
+        got: Option<Box<str>>,
+        /// The merchant's order id.
+        order_id: Option<String>,
+    },
+
     /// A notification that was already processed arrived again (see [`crate::ReplayGuard`]).
     /// Answer the provider's success reply so it stops resending, but do not process it again.
     #[error("duplicate notification `{key}`")]
@@ -171,6 +188,17 @@ pub enum Error {
         /// The notification's identity.
         key: String,
     },
+}
+
+struct Got<'a>(&'a Option<Box<str>>);
+
+impl fmt::Display for Got<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => f.write_str(v),
+            None => f.write_str("nothing (not stated by the provider)"),
+        }
+    }
 }
 
 struct OrderIdSuffix<'a>(&'a Option<String>);
@@ -247,6 +275,21 @@ impl Error {
         }
     }
 
+    /// An [`Error::Mismatch`] of `field` in the merchant's order `order_id`.
+    pub fn mismatch(
+        field: &'static str,
+        expected: impl Into<String>,
+        got: Option<String>,
+        order_id: &str,
+    ) -> Self {
+        Error::Mismatch {
+            field,
+            expected: expected.into().into_boxed_str(),
+            got: got.map(String::into_boxed_str),
+            order_id: Some(order_id.to_owned()),
+        }
+    }
+
     /// An [`Error::Provider`].
     pub fn provider(error: ProviderError) -> Self {
         Error::Provider(Box::new(error))
@@ -265,6 +308,7 @@ impl Error {
             Error::Provider(p) => p.kind == ProviderErrorKind::RetrySameParams,
             Error::InvalidInput { .. }
             | Error::UnknownOutcome { .. }
+            | Error::Mismatch { .. }
             | Error::DuplicateNotification { .. }
             | Error::NotificationInProgress { .. } => false,
         }
@@ -299,6 +343,7 @@ impl Error {
                 ..
             } => !*read_only && order_id.is_some(),
             Error::Provider(p) => p.kind == ProviderErrorKind::DuplicateOrder,
+            Error::Mismatch { order_id, .. } => order_id.is_some(),
             Error::InvalidInput { .. }
             | Error::Io { .. }
             | Error::Transport { .. }
@@ -315,7 +360,8 @@ impl Error {
             Error::UnknownOutcome { order_id, .. }
             | Error::HttpStatus { order_id, .. }
             | Error::Signature { order_id, .. }
-            | Error::Decode { order_id, .. } => order_id.as_deref(),
+            | Error::Decode { order_id, .. }
+            | Error::Mismatch { order_id, .. } => order_id.as_deref(),
             Error::Provider(p) => p.order_id.as_deref(),
             Error::InvalidInput { .. }
             | Error::Io { .. }
@@ -370,6 +416,7 @@ impl Error {
             | Error::Signature { .. }
             | Error::Decrypt { .. }
             | Error::Decode { .. }
+            | Error::Mismatch { .. }
             | Error::DuplicateNotification { .. }
             | Error::NotificationInProgress { .. } => {}
         }
@@ -406,6 +453,7 @@ impl Error {
             | Error::Io { .. }
             | Error::Transport { .. }
             | Error::UnknownOutcome { .. }
+            | Error::Mismatch { .. }
             | Error::DuplicateNotification { .. }
             | Error::NotificationInProgress { .. } => {}
         }

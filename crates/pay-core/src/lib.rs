@@ -7,6 +7,7 @@ mod error;
 mod extensions;
 pub mod form;
 pub mod hex;
+pub mod lifecycle;
 pub mod money;
 pub mod multipart;
 pub mod notify;
@@ -29,6 +30,7 @@ pub use error::{
     BoxError, Error, ProviderError, ProviderErrorKind, RawBody, Result, SignatureErrorKind,
 };
 pub use extensions::Extensions;
+pub use lifecycle::{ExpectedOrder, FlowKind, Lifecycle, StatusRule, Transition};
 pub use money::{Money, MoneyError};
 pub use notify::{
     ClaimOutcome, Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent,
@@ -38,8 +40,8 @@ pub use pii::{CardNumber, IdNumber, PersonName, PhoneNumber};
 pub use secret::{KeyRing, SecretKey};
 pub use transport::{Call, CallKind, HttpTransport, SharedTransport, TransportError};
 pub use unified::{
-    Extra, Payee, PayeeAccount, PaymentAction, PaymentRequest, PaymentResult, Payments,
-    PayoutRequest, PayoutResult, Payouts, TxStatus,
+    Extra, Payee, PayeeAccount, PaymentAction, PaymentNotifications, PaymentRequest, PaymentResult,
+    Payments, PayoutNotifications, PayoutRequest, Payouts, TxStatus,
 };
 
 #[cfg(feature = "reqwest")]

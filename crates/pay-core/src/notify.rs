@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use crate::lifecycle::Transition;
 use crate::{Error, SharedClock, SignatureErrorKind, Timestamp};
 
 /// A callback as the merchant's server received it.
@@ -175,9 +176,15 @@ impl NotificationReply {
 
 /// A verified, typed notification event.
 pub trait NotificationEvent {
-    /// The notification's identity for replay protection: the provider's notification id where
-    /// it sends one, otherwise the order id and the status.
+    /// The identity of the business event, for replay protection. Where the notification
+    /// reports a [`Transition`], this is its [`Transition::dedup_key`] (the order and the
+    /// neutral status, never a raw status code or a per-send notification id): two notices of
+    /// one transition are one event, a later different transition is a new one.
     fn replay_key(&self) -> String;
+
+    /// The provider-neutral transition the notification reports, where it reports a money
+    /// movement (`None` for, e.g., an account opening).
+    fn transition(&self) -> Option<Transition>;
 
     /// When the provider says it sent the notification, where it says so.
     fn sent_at(&self) -> Option<Timestamp> {
@@ -186,16 +193,22 @@ pub trait NotificationEvent {
 }
 
 /// Verifies and parses a provider's notifications.
+///
+/// Verification is asynchronous so that a provider whose callbacks must be confirmed through
+/// its API (Huifu: `unsgin`, then `order_query`) confirms them here: no implementation returns
+/// an unverified event.
+#[async_trait::async_trait]
 pub trait NotificationVerifier: Send + Sync {
     /// The typed event.
-    type Event: NotificationEvent;
+    type Event: NotificationEvent + Send;
 
-    /// Verifies the signature (in constant time) and parses the event.
+    /// Verifies the notification (the signature in constant time, and any confirmation the
+    /// provider requires) and parses the event.
     ///
     /// # Errors
     /// [`Error::Signature`] when unsigned or tampered, [`Error::Decrypt`] when it cannot be
     /// decrypted, [`Error::Decode`] when the verified content is not the expected shape.
-    fn verify_notification(
+    async fn verify_notification(
         &self,
         notification: &IncomingNotification,
     ) -> Result<Self::Event, Error>;
@@ -429,7 +442,7 @@ impl<V: NotificationVerifier> NotificationInbox<V> {
         &self,
         notification: &IncomingNotification,
     ) -> Result<Claimed<V::Event>, Error> {
-        let event = self.verifier.verify_notification(notification)?;
+        let event = self.verifier.verify_notification(notification).await?;
         if let (Some((window, clock)), Some(sent)) = (&self.window, event.sent_at()) {
             let skew = clock.now().unix_millis().abs_diff(sent.unix_millis());
             if u128::from(skew) > window.as_millis() {
@@ -488,14 +501,18 @@ mod tests {
         fn replay_key(&self) -> String {
             self.0.clone()
         }
+        fn transition(&self) -> Option<Transition> {
+            None
+        }
         fn sent_at(&self) -> Option<Timestamp> {
             self.1
         }
     }
     struct V;
+    #[async_trait::async_trait]
     impl NotificationVerifier for V {
         type Event = Ev;
-        fn verify_notification(&self, n: &IncomingNotification) -> Result<Ev, Error> {
+        async fn verify_notification(&self, n: &IncomingNotification) -> Result<Ev, Error> {
             let p = n.params();
             let get = |k: &str| p.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
             if get("sign").as_deref() != Some("ok") {

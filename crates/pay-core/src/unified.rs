@@ -1,10 +1,14 @@
 //! Provider-neutral traits: take payments ([`Payments`]) and pay out ([`Payouts`]) through any
 //! provider that can, with the provider's own typed API still reachable for everything else.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
+use crate::lifecycle::{ExpectedOrder, Transition};
 use crate::{
-    CardNumber, Error, Extensions, IdNumber, IncomingNotification, Money, PersonName, PhoneNumber,
+    CardNumber, Error, Extensions, IdNumber, IncomingNotification, Money, NotificationReply,
+    NotificationVerifier, PersonName, PhoneNumber,
 };
 
 /// Extension fields: provider-specific parameters by their wire names. An [`Extensions`], so
@@ -105,51 +109,75 @@ pub struct PayoutRequest {
     pub extra: Extra,
 }
 
-/// Where a transaction stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a transaction stands: the neutral status every provider's codes map onto (through
+/// its [`Lifecycle`](crate::lifecycle::Lifecycle) tables).
+///
+/// Whether a status is final depends on the provider and the kind of order (a Yunzhanghu
+/// payout at 已打款 can still be returned), so it is not a property of the status: read
+/// [`Transition::is_final`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TxStatus {
     /// Accepted, not finished.
     Processing,
-    /// Finished: the money moved.
+    /// The money moved (for now: read [`Transition::is_final`]).
     Succeeded,
-    /// Finished: the money did not move.
+    /// The money did not move.
     Failed,
     /// Not paid yet (a pay order waiting for the payer).
     Unpaid,
-    /// Closed or cancelled.
+    /// Closed or cancelled before any money moved.
     Closed,
-    /// Refunded or returned after success.
+    /// A payout that was paid and then sent back (退汇, 冲正, an unclaimed red packet): the
+    /// money is back with the merchant.
+    Returned,
+    /// A payment refunded to the payer after success.
     Refunded,
-    /// A status this version does not know, verbatim.
+    /// A status this version does not know, verbatim. Never success, never final.
     Unknown(String),
 }
 
 impl TxStatus {
-    /// Whether the status is final (no further change expected).
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            TxStatus::Succeeded | TxStatus::Failed | TxStatus::Closed | TxStatus::Refunded
-        )
+    /// The lower-case name (`processing`, `unpaid`, `succeeded`, `failed`, `closed`, `returned`,
+    /// `refunded`, `unknown`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TxStatus::Processing => "processing",
+            TxStatus::Succeeded => "succeeded",
+            TxStatus::Failed => "failed",
+            TxStatus::Unpaid => "unpaid",
+            TxStatus::Closed => "closed",
+            TxStatus::Returned => "returned",
+            TxStatus::Refunded => "refunded",
+            TxStatus::Unknown(_) => "unknown",
+        }
+    }
+
+    /// The event name in a dedup key: [`as_str`](Self::as_str), and for an unknown status the
+    /// code too (percent-encoded), so that two different unknown codes are two events.
+    pub fn event_name(&self) -> Cow<'static, str> {
+        match self {
+            TxStatus::Unknown(code) => Cow::Owned(format!(
+                "unknown({})",
+                percent_encoding::utf8_percent_encode(code, KEY_RESERVED)
+            )),
+            other => Cow::Borrowed(other.as_str()),
+        }
     }
 }
 
-/// The state of a payout, from a create call, a query or a notification.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PayoutResult {
-    /// The provider.
-    pub provider: &'static str,
-    /// The merchant's order id.
-    pub order_id: String,
-    /// The provider's order id, where given.
-    pub provider_order_id: Option<String>,
-    /// The status.
-    pub status: TxStatus,
-    /// The amount, where given.
-    pub amount: Option<Money>,
-    /// A status or failure message from the provider, where given.
-    pub message: Option<String>,
+/// Characters escaped in a dedup key's event name.
+const KEY_RESERVED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b':')
+    .add(b'%')
+    .add(b'(')
+    .add(b')')
+    .add(b' ');
+
+impl fmt::Display for TxStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.event_name())
+    }
 }
 
 /// A payment (pay-in) in provider-neutral terms.
@@ -215,64 +243,141 @@ impl fmt::Debug for PaymentAction {
     }
 }
 
-/// The state of a payment.
+/// A created payment: where it stands, and what the payer must do next.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaymentResult {
-    /// The provider.
-    pub provider: &'static str,
-    /// The merchant's order id.
-    pub order_id: String,
-    /// The provider's order id, where given.
-    pub provider_order_id: Option<String>,
-    /// The status.
-    pub status: TxStatus,
-    /// The amount, where given.
-    pub amount: Option<Money>,
-    /// What the payer must do next (on create).
+    /// Where the order stands, as the provider's answer states it.
+    pub transition: Transition,
+    /// What the payer must do next.
     pub action: Option<PaymentAction>,
 }
 
 /// Paying out through any provider.
 ///
 /// Every method maps onto the provider's own typed API; a [`PayoutRequest`] field the provider
-/// cannot carry is an [`Error::InvalidInput`], never silently dropped.
+/// cannot carry is an [`Error::InvalidInput`], never silently dropped. Every answer is a
+/// [`Transition`] read through the provider's lifecycle table; check it against the merchant's
+/// order with [`expect_payout`](Self::expect_payout) before acting on it.
+///
+/// A handler for any provider runs through the inbox like a typed one:
+///
+/// ```
+/// # async fn handle(payouts: std::sync::Arc<dyn pay_core::Payouts>, n: pay_core::IncomingNotification) -> Result<pay_core::NotificationReply, pay_core::Error> {
+/// use std::sync::Arc;
+/// use pay_core::{Error, InMemoryReplayGuard, Money, NotificationInbox};
+/// use pay_core::unified::PayoutNotifications;
+///
+/// let inbox = NotificationInbox::new(
+///     PayoutNotifications(payouts.clone()),
+///     Arc::new(InMemoryReplayGuard::new()),
+/// );
+/// match inbox.accept(&n).await {
+///     Ok(claimed) => {
+///         let t = &claimed.event;
+///         // Look the order up in the merchant's own ledger, then check before acting.
+///         let ordered = Money::from_fen(100);
+///         payouts.expect_payout(&t.order_id, ordered).check(t)?;
+///         // ... record t.status (succeeded, failed, returned) and t.is_final ...
+///         inbox.complete(&claimed).await?;
+///     }
+///     Err(Error::DuplicateNotification { .. }) => {}
+///     Err(e) => return Err(e),
+/// }
+/// Ok(inbox.success_reply())
+/// # }
+/// ```
 #[async_trait::async_trait]
 pub trait Payouts: Send + Sync + fmt::Debug {
     /// The provider's name (`yunzhanghu`, `aggregate-pay`, …).
     fn provider(&self) -> &'static str;
 
-    /// Creates a payout. A timeout after sending is [`Error::UnknownOutcome`]: call
-    /// [`query_payout`](Self::query_payout) with the same order id before anything else.
-    async fn create_payout(&self, request: &PayoutRequest) -> Result<PayoutResult, Error>;
+    /// The merchant's payout `order_id` of `amount`, with the merchant/app/dealer/broker ids this
+    /// client is configured with: what every answer about it must agree with.
+    fn expect_payout(&self, order_id: &str, amount: Money) -> ExpectedOrder;
+
+    /// Creates a payout; the answer is checked against the request (the order id, and the
+    /// amount and ids where the answer states them). A timeout after sending is
+    /// [`Error::UnknownOutcome`]: call [`query_payout`](Self::query_payout) with the same order
+    /// id before anything else.
+    async fn create_payout(&self, request: &PayoutRequest) -> Result<Transition, Error>;
 
     /// Queries a payout by the merchant's order id.
-    async fn query_payout(&self, order_id: &str) -> Result<PayoutResult, Error>;
+    async fn query_payout(&self, order_id: &str) -> Result<Transition, Error>;
 
-    /// Verifies and parses a payout notification.
+    /// Verifies a payout notification (all of the provider's verification, including any
+    /// confirmation through its API) and reads its transition.
     async fn parse_payout_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PayoutResult, Error>;
+    ) -> Result<Transition, Error>;
+
+    /// The reply the provider expects once a notification was processed.
+    fn success_reply(&self) -> NotificationReply;
 }
 
-/// Taking payments through any provider.
+/// Taking payments through any provider. Answers and notifications are [`Transition`]s, as for
+/// [`Payouts`].
 #[async_trait::async_trait]
 pub trait Payments: Send + Sync + fmt::Debug {
     /// The provider's name.
     fn provider(&self) -> &'static str;
 
-    /// Creates a payment. A timeout after sending is [`Error::UnknownOutcome`]: call
-    /// [`query_payment`](Self::query_payment) with the same order id before anything else.
+    /// The merchant's payment `order_id` of `amount`, with the ids this client is configured
+    /// with.
+    fn expect_payment(&self, order_id: &str, amount: Money) -> ExpectedOrder;
+
+    /// Creates a payment; the answer is checked against the request. A timeout after sending
+    /// is [`Error::UnknownOutcome`]: call [`query_payment`](Self::query_payment) with the same
+    /// order id before anything else.
     async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentResult, Error>;
 
     /// Queries a payment by the merchant's order id.
-    async fn query_payment(&self, order_id: &str) -> Result<PaymentResult, Error>;
+    async fn query_payment(&self, order_id: &str) -> Result<Transition, Error>;
 
-    /// Verifies and parses a payment notification.
+    /// Verifies a payment notification and reads its transition.
     async fn parse_payment_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PaymentResult, Error>;
+    ) -> Result<Transition, Error>;
+
+    /// The reply the provider expects once a notification was processed.
+    fn success_reply(&self) -> NotificationReply;
+}
+
+/// A [`NotificationVerifier`] over any [`Payouts`], so that a provider-neutral payout endpoint
+/// runs through a [`NotificationInbox`](crate::NotificationInbox): its events are
+/// [`Transition`]s, deduplicated by [`Transition::dedup_key`].
+#[derive(Debug, Clone)]
+pub struct PayoutNotifications<P: ?Sized>(pub Arc<P>);
+
+#[async_trait::async_trait]
+impl<P: Payouts + ?Sized> NotificationVerifier for PayoutNotifications<P> {
+    type Event = Transition;
+
+    async fn verify_notification(&self, n: &IncomingNotification) -> Result<Transition, Error> {
+        self.0.parse_payout_notification(n).await
+    }
+
+    fn success_reply(&self) -> NotificationReply {
+        self.0.success_reply()
+    }
+}
+
+/// A [`NotificationVerifier`] over any [`Payments`] (see [`PayoutNotifications`]).
+#[derive(Debug, Clone)]
+pub struct PaymentNotifications<P: ?Sized>(pub Arc<P>);
+
+#[async_trait::async_trait]
+impl<P: Payments + ?Sized> NotificationVerifier for PaymentNotifications<P> {
+    type Event = Transition;
+
+    async fn verify_notification(&self, n: &IncomingNotification) -> Result<Transition, Error> {
+        self.0.parse_payment_notification(n).await
+    }
+
+    fn success_reply(&self) -> NotificationReply {
+        self.0.success_reply()
+    }
 }
 
 /// Reads a provider-specific field from [`Extra`] as a string (strings as-is, numbers and
@@ -327,7 +432,11 @@ mod tests {
             ),
             "Code(***)"
         );
-        assert!(TxStatus::Succeeded.is_final() && !TxStatus::Processing.is_final());
+        assert_eq!(TxStatus::Returned.to_string(), "returned");
+        assert_eq!(
+            TxStatus::Unknown("a b".into()).to_string(),
+            "unknown(a%20b)"
+        );
         let alipay = |account: &str| {
             format!(
                 "{:?}",
