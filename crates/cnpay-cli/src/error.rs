@@ -76,7 +76,9 @@ impl CliError {
                 // (a higher code) still decides the exit code.
                 Error::InvalidInput { .. } | Error::Io { .. } => EXIT_USAGE,
                 Error::Provider(_) => EXIT_PROVIDER,
-                Error::Signature { .. } | Error::Decrypt { .. } => EXIT_SIGNATURE,
+                Error::Signature { .. } | Error::Decrypt { .. } | Error::Mismatch { .. } => {
+                    EXIT_SIGNATURE
+                }
                 Error::Transport { .. }
                 | Error::UnknownOutcome { .. }
                 | Error::HttpStatus { .. }
@@ -180,6 +182,21 @@ fn core_report(e: &Error) -> Value {
             "order_id": order_id,
             "retry_safe": e.is_retry_safe(),
             "needs_query": e.needs_query(),
+        }),
+        Error::Mismatch {
+            field,
+            expected,
+            got,
+            order_id,
+        } => json!({
+            "error": "mismatch",
+            "field": field,
+            "expected": expected,
+            "got": got,
+            "order_id": order_id,
+            "message": message,
+            "needs_query": e.needs_query(),
+            "retry_safe": false,
         }),
         Error::Decrypt { .. } => json!({
             "error": "decrypt",

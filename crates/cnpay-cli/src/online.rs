@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 use pay_core::multipart::FilePart;
-use pay_core::{Error, IncomingNotification, NotificationReply};
+use pay_core::{Error, ExpectedOrder, IncomingNotification, Money, NotificationReply, Transition};
 use serde_json::{Value, json};
 
 use crate::Global;
@@ -33,20 +33,47 @@ pub(crate) trait Provider {
     ) -> impl Future<Output = Result<Value, Error>>;
 
     /// Verifies a notification and returns the typed event as JSON (the provider's
-    /// `notification_json`); `trans_type` was checked by [`Provider::check_trans_type`].
+    /// `notification_json`) with the provider-neutral transition it reports (`None` for a
+    /// notification that moves no money); `options` were checked by
+    /// [`Provider::check_notify_options`].
     fn notification(
         &self,
         notification: &IncomingNotification,
-        trans_type: Option<&str>,
-    ) -> impl Future<Output = Result<Value, Error>>;
+        options: &NotifyOptions,
+    ) -> impl Future<Output = Result<Notified, Error>>;
 
-    /// Checks `notify --trans-type` before anything runs; only Huifu takes it.
-    fn check_trans_type(_trans_type: &str) -> Result<(), CliError> {
-        Err(CliError::usage("--trans-type is for Huifu callbacks only"))
+    /// Checks `notify --trans-type` and `--kind` before anything runs: only Huifu takes
+    /// `--trans-type`, only protocol-pay `--kind`.
+    fn check_notify_options(options: &NotifyOptions) -> Result<(), CliError> {
+        if options.trans_type.is_some() {
+            return Err(CliError::usage("--trans-type is for Huifu callbacks only"));
+        }
+        if options.kind.is_some() {
+            return Err(CliError::usage("--kind is for protocol-pay notifications only"));
+        }
+        Ok(())
     }
 
     /// The reply the provider expects once the notification was processed.
     fn reply(&self) -> NotificationReply;
+}
+
+/// The provider-specific options of `notify`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct NotifyOptions {
+    /// Huifu: the order kind to confirm a callback with.
+    pub(crate) trans_type: Option<String>,
+    /// protocol-pay: which notification the endpoint receives.
+    pub(crate) kind: Option<String>,
+}
+
+/// A verified notification: the typed event as JSON, and its transition.
+#[derive(Debug)]
+pub(crate) struct Notified {
+    /// The typed event.
+    pub(crate) event: Value,
+    /// The provider-neutral transition, where the notification reports a money movement.
+    pub(crate) transition: Option<Transition>,
 }
 
 /// The shared subcommands, as each provider's `Command` enum parses them (clap cannot flatten
@@ -66,11 +93,21 @@ pub(crate) const LIST_HELP: &str = "Prints the operation names, one per line.";
 
 /// The help of `notify`.
 pub(crate) const NOTIFY_HELP: &str = "Verifies a callback as it was received (body on stdin, \
---query, --header, --method) and prints {\"event\": …, \"reply\": {\"status\", \"content_type\", \"body\"}}: \
-the verified event, and the reply to send. Exit code 4 when the notification is not to be \
-trusted: the signature does not verify, the data cannot be decrypted or read, or (Huifu) the \
-gateway does not confirm it; exit code 5 when the gateway could not be reached to confirm it \
-(try again later). Either way, do not acknowledge it.";
+--query, --header, --method) and prints {\"event\": …, \"transition\": …, \"reply\": \
+{\"status\", \"content_type\", \"body\"}}: the verified event, the provider-neutral transition it \
+reports ({\"kind\": payment|payout|refund|funds_arrived, \"order_id\": the merchant's own order \
+id, \"amount_fen\": integer or null, \"status\": processing|unpaid|succeeded|failed|closed|\
+returned|refunded|unknown, \"final\", \"dedup_key\"}; null for a callback that moves no money), \
+and the reply to send.\n\n\
+A provider sends the same notification several times: the caller must deduplicate, by \
+`dedup_key` (one key per business event, whatever raw status or notification id it came with), \
+or with --inbox. Check the transition against the merchant's own order before acting on it: \
+--expect-order and --expect-amount do so (a mismatch exits 4 with {\"error\": \"mismatch\", \
+\"field\": …} on stderr, and no reply is printed).\n\n\
+Exit code 4 when the notification is not to be trusted: the signature does not verify, the data \
+cannot be decrypted or read, it disagrees with the expected order, or (Huifu) the gateway does \
+not confirm it; exit code 5 when the gateway could not be reached to confirm it (try again \
+later). Either way, do not acknowledge it.";
 
 /// `cnpay <provider> notify …`
 #[derive(Debug, clap::Args)]
@@ -89,6 +126,53 @@ pub(crate) struct NotifyArgs {
     /// callback's fields, which may not tell a withdrawal or a refund from a payment.
     #[arg(long, value_name = "01|02|03|04")]
     trans_type: Option<String>,
+    /// protocol-pay only: which notification this endpoint receives (the spec gives each its
+    /// own URL): `pay-result` (§9), `funds-arrived` (§10) or `payout` (§11). A payload that
+    /// contradicts it is refused; without it, a payload whose fields do not tell its kind is
+    /// refused.
+    #[arg(long, value_name = "pay-result|funds-arrived|payout")]
+    kind: Option<String>,
+    /// The merchant's own order id the notification must be about.
+    #[arg(long, value_name = "ID")]
+    expect_order: Option<String>,
+    /// The amount, in fen, the notification must state (needs --expect-order).
+    #[arg(long, value_name = "FEN", requires = "expect_order")]
+    expect_amount: Option<i64>,
+}
+
+impl NotifyArgs {
+    fn options(&self) -> NotifyOptions {
+        NotifyOptions {
+            trans_type: self.trans_type.clone(),
+            kind: self.kind.clone(),
+        }
+    }
+
+    /// The order to check the transition against, where one was given.
+    fn expected(&self) -> Option<ExpectedOrder> {
+        let order = ExpectedOrder::new(self.expect_order.clone()?);
+        Some(match self.expect_amount {
+            Some(fen) => order.amount(Money::from_fen(fen)),
+            None => order,
+        })
+    }
+}
+
+/// Checks a verified notification against the expected order: a notification that moves no
+/// money cannot be about the merchant's order.
+fn check_expected(expected: Option<&ExpectedOrder>, notified: &Notified) -> Result<(), Error> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    match &notified.transition {
+        Some(t) => expected.check(t),
+        None => Err(Error::mismatch(
+            "order_id",
+            expected.order_id(),
+            None,
+            expected.order_id(),
+        )),
+    }
 }
 
 /// `cnpay <provider> <operation> …`
@@ -152,9 +236,9 @@ pub(crate) fn run<P: Provider>(
             } else {
                 input::items(None, false)?
             };
-            if let Some(t) = &args.trans_type {
-                P::check_trans_type(t)?;
-            }
+            let options = args.options();
+            P::check_notify_options(&options)?;
+            let expected = args.expected();
             let client = client(global)?;
             let rt = runtime()?;
             input::run_items(bodies, global.lines, |body| {
@@ -163,12 +247,14 @@ pub(crate) fn run<P: Provider>(
                 for (k, v) in &headers {
                     n = n.with_header(k, v);
                 }
-                let event = rt
-                    .block_on(client.notification(&n, args.trans_type.as_deref()))
+                let notified = rt
+                    .block_on(client.notification(&n, &options))
                     .map_err(CliError::Notification)?;
+                check_expected(expected.as_ref(), &notified).map_err(CliError::Notification)?;
                 let reply = client.reply();
                 Ok(Output::Json(json!({
-                    "event": event,
+                    "event": notified.event,
+                    "transition": notified.transition.as_ref().map(Transition::to_json),
                     "reply": {
                         "status": reply.status,
                         "content_type": reply.content_type,

@@ -13,9 +13,11 @@
 pub use pay_core as core;
 
 pub use pay_core::{
-    Error, IncomingNotification, Money, NotificationReply, NotificationVerifier, Payee,
-    PayeeAccount, PaymentAction, PaymentRequest, PaymentResult, Payments, PayoutRequest,
-    PayoutResult, Payouts, Result, SecretKey, TxStatus,
+    ClaimOutcome, Error, ExpectedOrder, FlowKind, InMemoryReplayGuard, IncomingNotification,
+    Lifecycle, Money, MoneyError, NotificationEvent, NotificationInbox, NotificationReply,
+    NotificationVerifier, Payee, PayeeAccount, PaymentAction, PaymentNotifications,
+    PaymentRequest, PaymentResult, Payments, PayoutNotifications, PayoutRequest, Payouts,
+    ProviderErrorKind, ReplayGuard, Result, SecretKey, Transition, TxStatus,
 };
 
 /// The aggregate payment gateway (feature `aggregate-pay`).
