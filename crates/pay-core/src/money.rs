@@ -48,6 +48,15 @@ pub enum MoneyError {
     Overflow,
 }
 
+/// A [`MoneyError`] is bad input in an amount: `Money::from_yuan(s)?` works in a function
+/// returning [`crate::Error`] (the field is named `amount`; name the real field with
+/// [`crate::Error::invalid_input`] where there are several).
+impl From<MoneyError> for crate::Error {
+    fn from(e: MoneyError) -> Self {
+        crate::Error::invalid_input("amount", e.to_string())
+    }
+}
+
 impl Money {
     /// Zero fen.
     pub const ZERO: Money = Money { fen: 0 };
@@ -573,5 +582,16 @@ mod tests {
             let _ = Money::from_signed_yuan(&s);
             let _ = Money::from_fen_str(&s);
         }
+    }
+
+    #[test]
+    fn money_errors_are_invalid_input() {
+        fn parse(s: &str) -> Result<Money, crate::Error> {
+            Ok(Money::from_yuan(s)?)
+        }
+        assert_eq!(
+            parse("1.234").unwrap_err().to_string(),
+            "invalid input in `amount`: amount has more than two decimals"
+        );
     }
 }
