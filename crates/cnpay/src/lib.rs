@@ -20,6 +20,18 @@ pub use pay_core::{
     ProviderErrorKind, ReplayGuard, Result, SecretKey, Transition, TxStatus,
 };
 
+/// A durable notification inbox on a SQLite file (feature `sqlite`); see
+/// [`core::replay_store`].
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use pay_core::SqliteReplayGuard;
+
+/// A durable notification inbox on PostgreSQL (feature `postgres`); see
+/// [`core::replay_store`].
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use pay_core::PostgresReplayGuard;
+
 /// The aggregate payment gateway (feature `aggregate-pay`).
 #[cfg(feature = "aggregate-pay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aggregate-pay")))]

@@ -15,6 +15,7 @@ pub mod money;
 pub mod multipart;
 pub mod notify;
 pub mod pii;
+pub mod replay_store;
 mod secret;
 pub mod transport;
 pub mod unified;
@@ -40,6 +41,12 @@ pub use notify::{
     NotificationInbox, NotificationReply, NotificationVerifier, ReplayGuard,
 };
 pub use pii::{CardNumber, IdNumber, PersonName, PhoneNumber};
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use replay_store::PostgresReplayGuard;
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use replay_store::SqliteReplayGuard;
 pub use secret::{KeyRing, SecretKey};
 pub use transport::{Call, CallKind, HttpTransport, SharedTransport, TransportError};
 pub use unified::{
