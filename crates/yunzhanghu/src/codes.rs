@@ -212,35 +212,21 @@ pay_core::wire_enum! {
     }
 }
 
-/// Maps an order's `status` (and `status_detail`) to the provider-neutral [`TxStatus`].
+/// Maps an order's `status` (and `status_detail`) to the provider-neutral [`TxStatus`],
+/// through the payout table [`crate::lifecycle::PAYOUT`] (which also says whether the status is
+/// final: 1 is success but not final, a return 9 may follow).
 ///
 /// | status | `TxStatus` |
 /// |---|---|
 /// | 0, 4, 5, 8 | `Processing` |
 /// | 1 with detail 27 (red packet not opened yet) | `Processing` |
-/// | 1 | `Succeeded` |
+/// | 1 | `Succeeded` (not final) |
 /// | 2 | `Failed` |
-/// | 9 | `Refunded` (returned after payment) |
+/// | 9 | `Returned` (paid, then sent back: 退汇, 冲正, an unopened red packet) |
 /// | -1, 15, 18 | `Closed` |
-/// | 11 (partial success) and unknown values | `Unknown` (verbatim): check the order |
+/// | 11 (partial success) and unknown values | `Unknown` (verbatim): reconcile the order |
 pub fn tx_status(status: &OrderStatus, detail: Option<&StatusDetail>) -> TxStatus {
-    match status {
-        OrderStatus::Accepted
-        | OrderStatus::Suspended
-        | OrderStatus::Paying
-        | OrderStatus::Pending => TxStatus::Processing,
-        OrderStatus::Paid if detail == Some(&StatusDetail::WechatRedPacketPending) => {
-            TxStatus::Processing
-        }
-        OrderStatus::Paid => TxStatus::Succeeded,
-        OrderStatus::Failed => TxStatus::Failed,
-        OrderStatus::Returned => TxStatus::Refunded,
-        OrderStatus::Deleted | OrderStatus::Cancelled | OrderStatus::NoPaymentNeeded => {
-            TxStatus::Closed
-        }
-        OrderStatus::PartialSuccess => TxStatus::Unknown("11".to_owned()),
-        OrderStatus::Unknown(s) => TxStatus::Unknown(s.clone()),
-    }
+    crate::lifecycle::status_of(&crate::lifecycle::code_of(status, detail))
 }
 
 /// Serialises a numeric wire code (such as `status`) as a JSON number, as the provider sends it;
@@ -306,6 +292,11 @@ mod tests {
             TxStatus::Processing
         );
         assert_eq!(tx_status(&OrderStatus::Paid, None), TxStatus::Succeeded);
+        assert_eq!(tx_status(&OrderStatus::Returned, None), TxStatus::Returned);
+        assert_eq!(
+            tx_status(&OrderStatus::PartialSuccess, None),
+            TxStatus::Unknown("11".into())
+        );
         assert_eq!(
             tx_status(&OrderStatus::from_wire("99"), None),
             TxStatus::Unknown("99".into())

@@ -7,10 +7,17 @@
 //! anything is decrypted; a bad sign or an undecryptable body is an error, never an event.
 //! A flat plaintext (the order's fields beside `notify_id`), a JSON body instead of a form, and
 //! a `timestamp` sent as a string are accepted.
+//!
+//! An event is the order's [`Transition`] (read through [`crate::lifecycle::PAYOUT`]), and its
+//! replay key is the transition's dedup key (the order and the neutral status), never the
+//! `notify_id`: a resend of the same transition under a new `notify_id` is a duplicate, a
+//! return (9) after the payment (1) is a new event. A notification naming another `dealer_id`
+//! than the client's is [`Error::Mismatch`]; check the rest (the amount, `broker_id`) with
+//! [`Client::expect`] before acting on it.
 
 use pay_core::{
-    Error, Extensions, IncomingNotification, NotificationEvent, NotificationReply,
-    NotificationVerifier, Timestamp,
+    Error, ExpectedOrder, Extensions, IncomingNotification, NotificationEvent, NotificationReply,
+    NotificationVerifier, Timestamp, Transition,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -25,7 +32,8 @@ pub const SUCCESS_REPLY: &str = "success";
 /// A verified status notification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NotifyEvent {
-    /// The notification's id (the replay key).
+    /// The notification's id: one per send, NOT the replay key (a transition can be sent again
+    /// under a new id).
     pub notify_id: String,
     /// When it was sent (`yyyy-MM-dd HH:mm:ss`, Beijing time).
     pub notify_time: String,
@@ -40,12 +48,13 @@ pub struct NotifyEvent {
 }
 
 impl NotificationEvent for NotifyEvent {
+    /// The transition's dedup key: `yunzhanghu:payout:{status}:{order_id}`.
     fn replay_key(&self) -> String {
-        if self.notify_id.is_empty() {
-            format!("{}:{}", self.data.order_id, self.data.status)
-        } else {
-            self.notify_id.clone()
-        }
+        self.data.transition().dedup_key()
+    }
+
+    fn transition(&self) -> Option<Transition> {
+        Some(self.data.transition())
     }
 
     fn sent_at(&self) -> Option<Timestamp> {
@@ -111,6 +120,9 @@ pub(crate) fn parse_event(plain: &str, timestamp: i64) -> Result<NotifyEvent, Er
             Error::Decode { source, .. } => Error::decode(plain, source),
             other => other,
         })?;
+    if data.order_id.is_empty() {
+        return Err(Error::decode(plain, "`data.order_id` is empty"));
+    }
     Ok(NotifyEvent {
         notify_id,
         notify_time,
@@ -121,23 +133,31 @@ pub(crate) fn parse_event(plain: &str, timestamp: i64) -> Result<NotifyEvent, Er
 }
 
 impl Client {
-    /// Verifies a status notification and parses it (sync).
+    /// Verifies a status notification and parses it (sync; the signature and the 3DES
+    /// envelope are all there is to verify).
     ///
     /// # Errors
     /// [`Error::Signature`] when unsigned or tampered (nothing is decrypted then),
     /// [`Error::Decrypt`] when the data cannot be decrypted, [`Error::Decode`] when the
-    /// plaintext is not the expected shape, [`Error::InvalidInput`] on `des3_key`.
+    /// plaintext is not the expected shape, [`Error::Mismatch`] on `dealer_id` when it names
+    /// another dealer than the client's, [`Error::InvalidInput`] on `des3_key`.
     pub fn verify_notify(&self, notification: &IncomingNotification) -> Result<NotifyEvent, Error> {
         let envelope = envelope_of(notification)?;
         let plain = sign::open(&envelope, self.keys()?)?;
-        parse_event(&plain, envelope.timestamp)
+        let event = parse_event(&plain, envelope.timestamp)?;
+        let t = event.data.transition();
+        ExpectedOrder::new(&t.order_id)
+            .party("dealer_id", self.config().dealer_id())
+            .check_stated(Some(&t.order_id), None, &t.parties)?;
+        Ok(event)
     }
 }
 
+#[async_trait::async_trait]
 impl NotificationVerifier for Client {
     type Event = NotifyEvent;
 
-    fn verify_notification(
+    async fn verify_notification(
         &self,
         notification: &IncomingNotification,
     ) -> Result<NotifyEvent, Error> {

@@ -169,9 +169,18 @@ pub struct OrderDetail {
 }
 
 impl OrderDetail {
-    /// The provider-neutral status.
+    /// The provider-neutral status (read through [`crate::lifecycle::PAYOUT`]; whether it is
+    /// final is on the [`transition`](Self::transition)).
     pub fn tx_status(&self) -> TxStatus {
         codes::tx_status(&self.status, self.status_detail.as_ref())
+    }
+
+    /// The business event this order's status is: the status read through
+    /// [`crate::lifecycle::PAYOUT`], with the amount, `ref`, `dealer_id` and `broker_id` exactly
+    /// as stated (absent ones stay `None`/unlisted). Check it with
+    /// [`Client::expect`](crate::Client::expect) before acting on it.
+    pub fn transition(&self) -> pay_core::Transition {
+        crate::lifecycle::transition(self)
     }
 }
 

@@ -9,13 +9,15 @@
 //! [`Error::InvalidInput`], never dropped.
 
 use pay_core::{
-    Error, Extensions, IncomingNotification, PayeeAccount, PayoutRequest, PayoutResult, Payouts,
-    ProviderErrorKind, TxStatus,
+    Error, ExpectedOrder, Extensions, IncomingNotification, Money, NotificationReply, PayeeAccount,
+    PayoutRequest, Payouts, ProviderErrorKind, Transition,
 };
 use serde_json::Value;
 
 use crate::client::{Client, PROVIDER, Response};
 use crate::codes::Channel;
+use crate::lifecycle;
+use crate::notify::SUCCESS_REPLY;
 use crate::payout::{AlipayOrder, BankCardOrder, OrderAccepted, WxpayOrder};
 use crate::query::{OrderDetail, QueryOrder};
 
@@ -36,34 +38,38 @@ fn reject<T>(v: &Option<T>, field: &'static str, reason: &'static str) -> Result
     }
 }
 
-/// A [`PayoutResult`] from an order's detail.
-pub fn payout_result(order: &OrderDetail) -> PayoutResult {
-    let message = [&order.status_detail_message, &order.status_message]
-        .into_iter()
-        .find(|m| !m.is_empty())
-        .cloned();
-    PayoutResult {
-        provider: PROVIDER,
-        order_id: order.order_id.clone(),
-        provider_order_id: (!order.reference.is_empty()).then(|| order.reference.clone()),
-        status: order.tx_status(),
-        amount: order.pay,
-        message,
-    }
+/// The transition a create answer reports: the order was received (status 0, 已受理), with
+/// exactly what the answer states (its `pay`, `ref`), after checking it against `expected`.
+fn accepted(expected: &ExpectedOrder, r: Response<OrderAccepted>) -> Result<Transition, Error> {
+    let stated = (!r.order_id.is_empty()).then_some(r.order_id.as_str());
+    expected.check_stated(stated, r.pay, &[])?;
+    Ok(
+        Transition::new(&lifecycle::PAYOUT, expected.order_id(), "0")
+            .amount(r.pay)
+            .provider_order_id((!r.reference.is_empty()).then(|| r.reference.clone()))
+            .message((!r.message.is_empty()).then(|| r.message.clone())),
+    )
 }
 
-fn accepted(request: &PayoutRequest, r: Response<OrderAccepted>) -> PayoutResult {
-    PayoutResult {
-        provider: PROVIDER,
-        order_id: if r.order_id.is_empty() {
-            request.order_id.clone()
-        } else {
-            r.data.order_id.clone()
-        },
-        provider_order_id: (!r.reference.is_empty()).then(|| r.data.reference.clone()),
-        status: TxStatus::Processing,
-        amount: Some(r.pay.unwrap_or(request.amount)),
-        message: (!r.message.is_empty()).then(|| r.message.clone()),
+impl Client {
+    /// Finds an order by id: the order query needs the channel, which an order id alone does
+    /// not say, so the bank-card channel is asked first, then Alipay, then WeChat, moving on
+    /// only when the order is not found there (all are read-only queries).
+    pub(crate) async fn find_order(&self, order_id: &str) -> Result<OrderDetail, Error> {
+        let mut last = None;
+        for channel in [Channel::BankCard, Channel::Alipay, Channel::Wechat] {
+            match self
+                .query_realtime_order(&QueryOrder::new(order_id, channel))
+                .await
+            {
+                Ok(r) => return Ok(r.into_data()),
+                Err(Error::Provider(p)) if matches!(p.kind, ProviderErrorKind::NotFound { .. }) => {
+                    last = Some(Error::Provider(p));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::invalid_input("order_id", "not found")))
     }
 }
 
@@ -73,7 +79,11 @@ impl Payouts for Client {
         PROVIDER
     }
 
-    async fn create_payout(&self, request: &PayoutRequest) -> Result<PayoutResult, Error> {
+    fn expect_payout(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        self.expect(order_id, amount)
+    }
+
+    async fn create_payout(&self, request: &PayoutRequest) -> Result<Transition, Error> {
         reject(
             &request.notify_url,
             "notify_url",
@@ -90,6 +100,11 @@ impl Payouts for Client {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let broker_id = take_str(&mut extra, "broker_id")?;
+        let expected = self.expect_with_broker(
+            &request.order_id,
+            request.amount,
+            broker_id.as_deref().unwrap_or(self.config().broker_id()),
+        );
         let notes = take_str(&mut extra, "notes")?;
         let pay_remark = request.remark.clone();
         let real_name = request.payee.name.clone();
@@ -131,7 +146,7 @@ impl Payouts for Client {
                     pay_remark,
                     extra,
                 };
-                Ok(accepted(request, self.order_realtime(&order).await?))
+                accepted(&expected, self.order_realtime(&order).await?)
             }
             PayeeAccount::Alipay { account } => {
                 reject(
@@ -151,7 +166,7 @@ impl Payouts for Client {
                     pay_remark,
                     extra,
                 };
-                Ok(accepted(request, self.order_alipay(&order).await?))
+                accepted(&expected, self.order_alipay(&order).await?)
             }
             PayeeAccount::Wechat { openid } => {
                 reject(
@@ -171,7 +186,7 @@ impl Payouts for Client {
                     pay_remark,
                     extra,
                 };
-                Ok(accepted(request, self.order_wxpay(&order).await?))
+                accepted(&expected, self.order_wxpay(&order).await?)
             }
             _ => Err(Error::invalid_input(
                 "payee.account",
@@ -180,31 +195,31 @@ impl Payouts for Client {
         }
     }
 
-    /// The order query needs the channel, which an order id alone does not say: the bank-card
-    /// channel is asked first, then Alipay, then WeChat, moving on only when the order is not
-    /// found there (all are read-only queries).
-    async fn query_payout(&self, order_id: &str) -> Result<PayoutResult, Error> {
-        let mut last = None;
-        for channel in [Channel::BankCard, Channel::Alipay, Channel::Wechat] {
-            match self
-                .query_realtime_order(&QueryOrder::new(order_id, channel))
-                .await
-            {
-                Ok(r) => return Ok(payout_result(&r.data)),
-                Err(Error::Provider(p)) if matches!(p.kind, ProviderErrorKind::NotFound { .. }) => {
-                    last = Some(Error::Provider(p));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| Error::invalid_input("order_id", "not found")))
+    /// Finds the order (bank card, then Alipay, then WeChat) and checks the answer: the order
+    /// id must be stated and equal, `dealer_id` and `broker_id` must be the configured ones
+    /// where stated (for an order sent with another `broker_id`, use
+    /// [`Client::query_payout_expecting`]). The amount is the one stated, `None` when absent:
+    /// check it with [`expect_payout`](Payouts::expect_payout).
+    async fn query_payout(&self, order_id: &str) -> Result<Transition, Error> {
+        let order = self.find_order(order_id).await?;
+        let t = order.transition();
+        let stated = (!order.order_id.is_empty()).then_some(order.order_id.as_str());
+        ExpectedOrder::new(order_id)
+            .party("dealer_id", self.config().dealer_id())
+            .party("broker_id", self.config().broker_id())
+            .check_stated(stated, None, &t.parties)?;
+        Ok(t)
     }
 
     async fn parse_payout_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PayoutResult, Error> {
+    ) -> Result<Transition, Error> {
         let event = self.verify_notify(notification)?;
-        Ok(payout_result(&event.data))
+        Ok(event.data.transition())
+    }
+
+    fn success_reply(&self) -> NotificationReply {
+        NotificationReply::text(SUCCESS_REPLY)
     }
 }

@@ -437,7 +437,8 @@ async fn encrypted_query_answer_is_decrypted() {
     assert_eq!(r.pay, Some(pay_core::Money::from_fen(888)));
     assert_eq!(r.status, yunzhanghu::OrderStatus::Returned);
     assert_eq!(r.status_detail, Some(yunzhanghu::StatusDetail::BothFailed));
-    assert_eq!(r.tx_status(), pay_core::TxStatus::Refunded);
+    assert_eq!(r.tx_status(), pay_core::TxStatus::Returned);
+    assert!(r.transition().is_final);
     let got = only_request(&server).await;
     assert_eq!(
         got.plaintext,

@@ -194,16 +194,103 @@ fn garbage_bodies_are_errors() {
 }
 
 #[tokio::test]
-async fn inbox_rejects_the_second_delivery() {
+async fn inbox_dedups_by_transition_not_by_notify_id() {
     let inbox = NotificationInbox::new(client(), Arc::new(InMemoryReplayGuard::new()));
     let n = sealed(NESTED);
     let claimed = inbox.accept(&n).await.unwrap();
-    assert_eq!(claimed.key, "N-7");
+    assert_eq!(claimed.key, "yunzhanghu:payout:failed:O-7");
+    assert_eq!(
+        pay_core::NotificationEvent::transition(&claimed.event).map(|t| t.is_final),
+        Some(true)
+    );
     inbox.complete(&claimed).await.unwrap();
     assert!(matches!(
         inbox.accept(&n).await,
-        Err(Error::DuplicateNotification { key }) if key == "N-7"
+        Err(Error::DuplicateNotification { key }) if key == "yunzhanghu:payout:failed:O-7"
     ));
+    // The same transition resent under a new notify_id is the same event.
+    let resent = sealed(&NESTED.replace("N-7", "N-8"));
+    assert!(matches!(
+        inbox.accept(&resent).await,
+        Err(Error::DuplicateNotification { key }) if key == "yunzhanghu:payout:failed:O-7"
+    ));
+}
+
+const PAID: &str = r#"{"notify_id":"N-1","notify_time":"2018-04-23 10:00:00","data":{"order_id":"O-1","pay":"12.30","dealer_id":"sixcn","broker_id":"yiyun73","status":1,"status_detail":0,"status_message":"已打款","ref":"R-1"}}"#;
+
+#[tokio::test]
+async fn a_return_after_the_payment_is_a_new_final_event() {
+    let inbox = NotificationInbox::new(client(), Arc::new(InMemoryReplayGuard::new()));
+    let paid = inbox.accept(&sealed(PAID)).await.unwrap();
+    let t = pay_core::NotificationEvent::transition(&paid.event).unwrap();
+    assert_eq!(t.status, TxStatus::Succeeded);
+    assert!(!t.is_final);
+    assert_eq!(t.amount, Some(Money::from_fen(1230)));
+    client()
+        .expect("O-1", Money::from_fen(1230))
+        .check(&t)
+        .unwrap();
+    inbox.complete(&paid).await.unwrap();
+    let returned_plain = PAID.replace("N-1", "N-2").replace(
+        r#""status":1,"status_detail":0"#,
+        r#""status":9,"status_detail":213"#,
+    );
+    let returned = inbox.accept(&sealed(&returned_plain)).await.unwrap();
+    assert_eq!(returned.key, "yunzhanghu:payout:returned:O-1");
+    let t = pay_core::NotificationEvent::transition(&returned.event).unwrap();
+    assert_eq!(t.status, TxStatus::Returned);
+    assert!(t.is_final);
+    assert_eq!(t.code, "9");
+}
+
+#[test]
+fn another_dealer_or_a_wrong_amount_is_a_mismatch() {
+    let other = PAID.replace(r#""dealer_id":"sixcn""#, r#""dealer_id":"other""#);
+    match client().verify_notify(&sealed(&other)) {
+        Err(Error::Mismatch {
+            field,
+            expected,
+            got,
+            order_id,
+        }) => {
+            assert_eq!(field, "dealer_id");
+            assert_eq!(&*expected, "sixcn");
+            assert_eq!(got.as_deref(), Some("other"));
+            assert_eq!(order_id.as_deref(), Some("O-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let t = client()
+        .verify_notify(&sealed(PAID))
+        .unwrap()
+        .data
+        .transition();
+    let c = client();
+    match c.expect("O-1", Money::from_fen(1200)).check(&t) {
+        Err(Error::Mismatch { field, .. }) => assert_eq!(field, "amount"),
+        other => panic!("{other:?}"),
+    }
+    match c
+        .expect_with_broker("O-1", Money::from_fen(1230), "b2")
+        .check(&t)
+    {
+        Err(Error::Mismatch { field, .. }) => assert_eq!(field, "broker_id"),
+        other => panic!("{other:?}"),
+    }
+    // A notification that names no amount is not confirmed: strictly, a mismatch.
+    let bare = client()
+        .verify_notify(&sealed(&PAID.replace(r#""pay":"12.30","#, "")))
+        .unwrap()
+        .data
+        .transition();
+    assert_eq!(bare.amount, None);
+    match c.expect("O-1", Money::from_fen(1230)).check(&bare) {
+        Err(Error::Mismatch { field, got, .. }) => {
+            assert_eq!(field, "amount");
+            assert_eq!(got, None);
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -74,6 +74,8 @@ async fn each_account_kind_goes_to_its_endpoint() {
     assert_eq!(r.order_id, "U1");
     assert_eq!(r.provider_order_id.as_deref(), Some("R1"));
     assert_eq!(r.status, TxStatus::Processing);
+    assert_eq!(r.code, "0");
+    assert!(!r.is_final);
     assert_eq!(r.amount, Some(Money::from_fen(12_345)));
     let (p, body) = sent(&t, 0);
     assert_eq!(p, "/api/payment/v1/order-realtime");
@@ -161,4 +163,99 @@ async fn notification_maps_to_a_payout_result() {
     let r = c.parse_payout_notification(&n).await.unwrap();
     assert_eq!(r.order_id, "U1");
     assert_eq!(r.status, TxStatus::Processing); // red packet not opened yet
+    assert_eq!(r.code, "1/27");
+    assert!(!r.is_final);
+    assert_eq!(r.dedup_key(), "yunzhanghu:payout:processing:U1");
+}
+
+fn mismatch_field(r: Result<pay_core::Transition, Error>) -> (String, Option<String>) {
+    match r {
+        Err(Error::Mismatch { field, got, .. }) => (field.to_owned(), got.map(String::from)),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn bank() -> PayoutRequest {
+    request(PayeeAccount::BankCard {
+        card_no: "6228880199872220".into(),
+        bank_name: None,
+        bank_code: None,
+        corporate: false,
+    })
+}
+
+#[tokio::test]
+async fn create_answers_are_checked_and_an_unstated_amount_stays_none() {
+    let (t, c) = client();
+    // Another amount than the request's.
+    t.push_response(
+        200,
+        r#"{"code":"0000","message":"ok","request_id":"r","data":{"order_id":"U1","ref":"R1","pay":"1.00"}}"#,
+    );
+    assert_eq!(
+        mismatch_field(c.create_payout(&bank()).await),
+        ("amount".into(), Some("1.00".into()))
+    );
+    // Another order id.
+    t.push_response(
+        200,
+        r#"{"code":"0000","message":"ok","request_id":"r","data":{"order_id":"U2","ref":"R1","pay":"123.45"}}"#,
+    );
+    assert_eq!(
+        mismatch_field(c.create_payout(&bank()).await),
+        ("order_id".into(), Some("U2".into()))
+    );
+    // No `pay` in the answer: the amount is not confirmed, so it is None.
+    t.push_response(
+        200,
+        r#"{"code":"0000","message":"ok","request_id":"r","data":{"order_id":"U1","ref":"R1"}}"#,
+    );
+    let r = c.create_payout(&bank()).await.unwrap();
+    assert_eq!(r.amount, None);
+    assert_eq!(r.provider_order_id.as_deref(), Some("R1"));
+    assert_eq!(
+        c.expect_payout("U1", Money::from_fen(12_345)),
+        c.expect("U1", Money::from_fen(12_345))
+    );
+}
+
+#[tokio::test]
+async fn query_answers_naming_another_dealer_or_broker_are_refused() {
+    let (t, c) = client();
+    let answer = |dealer: &str, broker: &str| {
+        format!(
+            r#"{{"code":"0000","message":"ok","request_id":"r","data":{{"order_id":"U1","pay":"1.00","dealer_id":"{dealer}","broker_id":"{broker}","status":9,"status_detail":213}}}}"#
+        )
+    };
+    t.push_response(200, answer("other", "yiyun73"));
+    assert_eq!(
+        mismatch_field(c.query_payout("U1").await),
+        ("dealer_id".into(), Some("other".into()))
+    );
+    t.push_response(200, answer("sixcn", "b2"));
+    assert_eq!(
+        mismatch_field(c.query_payout("U1").await),
+        ("broker_id".into(), Some("b2".into()))
+    );
+    // The typed query for an order sent with another broker, and a wrong amount.
+    t.push_response(200, answer("sixcn", "b2"));
+    let r = c
+        .query_payout_expecting(&c.expect_with_broker("U1", Money::from_fen(100), "b2"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, TxStatus::Returned);
+    assert!(r.is_final);
+    t.push_response(200, answer("sixcn", "yiyun73"));
+    assert_eq!(
+        mismatch_field(
+            c.query_payout_expecting(&c.expect("U1", Money::from_fen(99)))
+                .await
+        ),
+        ("amount".into(), Some("1.00".into()))
+    );
+    // The right ids: the return, final.
+    t.push_response(200, answer("sixcn", "yiyun73"));
+    let r = c.query_payout("U1").await.unwrap();
+    assert_eq!(r.dedup_key(), "yunzhanghu:payout:returned:U1");
+    c.expect("U1", Money::from_fen(100)).check(&r).unwrap();
 }

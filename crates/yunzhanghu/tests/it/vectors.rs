@@ -98,6 +98,6 @@ fn notify_vector_through_the_verifier() {
     assert_eq!(event.data.reference, "79822056820047883");
     assert_eq!(
         pay_core::NotificationEvent::replay_key(&event),
-        "14732279660721952"
+        "yunzhanghu:payout:succeeded:201609010016562012999"
     );
 }
