@@ -10,18 +10,25 @@
 //!   Queries use the same rule, so **start unified order ids with their date** to query them on
 //!   a later day.
 //! - Queries use `user_cust_id` = the configured `mer_cust_id`.
-//! - Status: `trans_stat` (`S`/`F`/`I`/`P`) when the answer carries it; otherwise `C00000` is
-//!   final success (queries, quick pay, withdrawal) or "waiting for the payer" (app pay), and
-//!   `C00001`/`C00002` are processing.
+//! - Status: every answer is read through [`crate::lifecycle`]: `trans_stat` (`S`/`F`/`I`/`P`)
+//!   when the answer carries it, otherwise its `resp_code`, which never says paid (`C00000`,
+//!   `C00001`, `C00002` without `trans_stat` are processing: query again).
+//! - Checks: every create and query answer is checked against the request
+//!   ([`pay_core::ExpectedOrder::check_stated`]: the order id, and the amount and `mer_cust_id`
+//!   where the answer states them); a confirmed callback's transition should be checked by the
+//!   merchant with [`Payments::expect_payment`] / [`Payouts::expect_payout`] (or
+//!   [`Client::expect`]) before acting on it.
 
+use pay_core::lifecycle::{ExpectedOrder, Lifecycle, Transition};
 use pay_core::{
-    Error, IncomingNotification, PayeeAccount, PaymentAction, PaymentRequest, PaymentResult,
-    Payments, PayoutRequest, PayoutResult, Payouts, TxStatus,
+    Error, IncomingNotification, Money, NotificationReply, PayeeAccount, PaymentAction,
+    PaymentRequest, PaymentResult, Payments, PayoutRequest, Payouts,
 };
 use serde::de::DeserializeOwned;
 
 use crate::client::{Client, PROVIDER};
-use crate::codes::{PayType, QueryTransType, RespCode, TransStat};
+use crate::codes::{PayType, QueryTransType};
+use crate::lifecycle::{PAY, WITHDRAWAL};
 use crate::response::HfResponse;
 use crate::trade::{AppPayRequest, OrderQueryRequest, QuickPayRequest, WithdrawalRequest};
 
@@ -64,21 +71,31 @@ fn s(v: impl Into<String>) -> serde_json::Value {
     serde_json::Value::String(v.into())
 }
 
-/// The status a response reports; `success` is what `C00000` means for this call.
-pub fn tx_status(r: &HfResponse, success: TxStatus) -> TxStatus {
-    match &r.trans_stat {
-        Some(TransStat::Succeeded) => return TxStatus::Succeeded,
-        Some(TransStat::Failed) => return TxStatus::Failed,
-        Some(TransStat::Processing | TransStat::Pending) => return TxStatus::Processing,
-        Some(TransStat::Unknown(u)) => return TxStatus::Unknown(u.clone()),
-        None => {}
-    }
-    match &r.resp_code {
-        Some(RespCode::Success) => success,
-        Some(RespCode::Processing | RespCode::Accepted) => TxStatus::Processing,
-        Some(RespCode::Unknown(u)) => TxStatus::Unknown(u.clone()),
-        None => TxStatus::Unknown(String::new()),
-    }
+/// Reads an answer about the merchant's order through `table` after checking it against what
+/// the merchant expects (`expected`: the order id, and the amount and `mer_cust_id` where the
+/// answer states them). The transition's order id is the merchant's; a value the answer did
+/// not state stays `None`.
+fn checked(
+    table: &Lifecycle,
+    expected: &ExpectedOrder,
+    resp: &HfResponse,
+) -> Result<Transition, Error> {
+    let t = crate::lifecycle::transition(table, expected.order_id(), resp);
+    expected.check_stated(resp.order_id.as_deref(), t.amount, &t.parties)?;
+    Ok(t)
+}
+
+/// As [`checked`], for an order the merchant knows by id only (a query through the unified
+/// traits, which take no amount): the amount is reported as stated, unchecked.
+fn checked_id(
+    client: &Client,
+    table: &Lifecycle,
+    order_id: &str,
+    resp: &HfResponse,
+) -> Result<Transition, Error> {
+    let expected =
+        ExpectedOrder::new(order_id).party("mer_cust_id", client.config.mer_cust_id.clone());
+    checked(table, &expected, resp)
 }
 
 impl Client {
@@ -138,12 +155,9 @@ impl Payments for Client {
                 }
                 let typed: QuickPayRequest = build(filled, &extra)?;
                 let resp = self.quick_pay(&typed).await?;
+                let expected = self.expect_payment(&req.order_id, req.amount);
                 Ok(PaymentResult {
-                    provider: PROVIDER,
-                    order_id: req.order_id.clone(),
-                    provider_order_id: None,
-                    status: tx_status(&resp, TxStatus::Succeeded),
-                    amount: Some(req.amount),
+                    transition: checked(&PAY, &expected, &resp)?,
                     action: Some(PaymentAction::None),
                 })
             }
@@ -166,13 +180,16 @@ impl Payments for Client {
                 }
                 let typed: AppPayRequest = build(filled, &extra)?;
                 let resp = self.app_pay(&typed).await?;
+                let expected = self.expect_payment(&req.order_id, req.amount);
+                let action = resp
+                    .extra_str("pay_info")
+                    .filter(|p| p.starts_with("https://") || p.starts_with("http://"))
+                    .map(|url| PaymentAction::Redirect {
+                        url: url.to_owned(),
+                    });
                 Ok(PaymentResult {
-                    provider: PROVIDER,
-                    order_id: req.order_id.clone(),
-                    provider_order_id: None,
-                    status: tx_status(&resp, TxStatus::Unpaid),
-                    amount: resp.trans_amt.or(Some(req.amount)),
-                    action: None,
+                    transition: checked(&PAY, &expected, &resp)?,
+                    action,
                 })
             }
             None => Err(Error::invalid_input(
@@ -182,33 +199,31 @@ impl Payments for Client {
         }
     }
 
-    async fn query_payment(&self, order_id: &str) -> Result<PaymentResult, Error> {
+    async fn query_payment(&self, order_id: &str) -> Result<Transition, Error> {
         let resp = self.unified_query(order_id, QueryTransType::Pay).await?;
-        Ok(PaymentResult {
-            provider: PROVIDER,
-            order_id: order_id.to_owned(),
-            provider_order_id: None,
-            status: tx_status(&resp, TxStatus::Succeeded),
-            amount: resp.trans_amt,
-            action: None,
-        })
+        checked_id(self, &PAY, order_id, &resp)
     }
 
     async fn parse_payment_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PaymentResult, Error> {
+    ) -> Result<Transition, Error> {
         let e = self
             .verify_callback(notification, Some(QueryTransType::Pay))
             .await?;
-        Ok(PaymentResult {
-            provider: PROVIDER,
-            status: tx_status(&e.confirmed, TxStatus::Succeeded),
-            order_id: e.order_id,
-            provider_order_id: None,
-            amount: e.trans_amt,
-            action: None,
-        })
+        Ok(crate::lifecycle::transition(
+            &PAY,
+            &e.order_id,
+            &e.confirmed,
+        ))
+    }
+
+    fn expect_payment(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        self.expect(order_id, amount)
+    }
+
+    fn success_reply(&self) -> NotificationReply {
+        NotificationReply::text(self.config.callback_reply.clone())
     }
 }
 
@@ -227,7 +242,15 @@ impl Payouts for Client {
         PROVIDER
     }
 
-    async fn create_payout(&self, req: &PayoutRequest) -> Result<PayoutResult, Error> {
+    fn expect_payout(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        self.expect(order_id, amount)
+    }
+
+    fn success_reply(&self) -> NotificationReply {
+        NotificationReply::text(self.config.callback_reply.clone())
+    }
+
+    async fn create_payout(&self, req: &PayoutRequest) -> Result<Transition, Error> {
         match &req.payee.account {
             PayeeAccount::BankCard {
                 bank_name,
@@ -299,64 +322,87 @@ impl Payouts for Client {
         ];
         let typed: WithdrawalRequest = build(filled, &extra)?;
         let resp = self.withdrawal(&typed).await?;
-        Ok(PayoutResult {
-            provider: PROVIDER,
-            order_id: req.order_id.clone(),
-            provider_order_id: None,
-            status: tx_status(&resp, TxStatus::Succeeded),
-            amount: resp.trans_amt.or(Some(req.amount)),
-            message: resp.resp_desc,
-        })
+        checked(
+            &WITHDRAWAL,
+            &self.expect_payout(&req.order_id, req.amount),
+            &resp,
+        )
     }
 
-    async fn query_payout(&self, order_id: &str) -> Result<PayoutResult, Error> {
+    async fn query_payout(&self, order_id: &str) -> Result<Transition, Error> {
         let resp = self
             .unified_query(order_id, QueryTransType::Withdrawal)
             .await?;
-        Ok(PayoutResult {
-            provider: PROVIDER,
-            order_id: order_id.to_owned(),
-            provider_order_id: None,
-            status: tx_status(&resp, TxStatus::Succeeded),
-            amount: resp.trans_amt,
-            message: resp.resp_desc,
-        })
+        checked_id(self, &WITHDRAWAL, order_id, &resp)
     }
 
     async fn parse_payout_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PayoutResult, Error> {
+    ) -> Result<Transition, Error> {
         let e = self
             .verify_callback(notification, Some(QueryTransType::Withdrawal))
             .await?;
-        Ok(PayoutResult {
-            provider: PROVIDER,
-            status: tx_status(&e.confirmed, TxStatus::Succeeded),
-            message: e.confirmed.resp_desc.clone(),
-            order_id: e.order_id,
-            provider_order_id: None,
-            amount: e.trans_amt,
-        })
+        Ok(crate::lifecycle::transition(
+            &WITHDRAWAL,
+            &e.order_id,
+            &e.confirmed,
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::{RespCode, TransStat};
+    use pay_core::TxStatus;
+
+    fn client() -> Client {
+        Client::new(crate::Config::new("6666000000000001", "k", "s")).unwrap()
+    }
 
     #[test]
-    fn statuses() {
-        let mut r = HfResponse::default();
+    fn answers_are_checked_and_never_read_paid_without_trans_stat() {
+        let c = client();
+        let expected = c.expect("O1", Money::from_fen(150));
+        let mut r = HfResponse {
+            resp_code: Some(RespCode::Success),
+            order_id: Some("O1".into()),
+            trans_amt: Some(Money::from_fen(150)),
+            mer_cust_id: Some("6666000000000001".into()),
+            ..HfResponse::default()
+        };
+        let t = checked(&PAY, &expected, &r).unwrap();
         assert_eq!(
-            tx_status(&r, TxStatus::Succeeded),
-            TxStatus::Unknown(String::new())
+            (t.status.clone(), t.is_final),
+            (TxStatus::Processing, false)
         );
-        r.resp_code = Some(RespCode::Success);
-        assert_eq!(tx_status(&r, TxStatus::Unpaid), TxStatus::Unpaid);
-        r.resp_code = Some(RespCode::Accepted);
-        assert_eq!(tx_status(&r, TxStatus::Succeeded), TxStatus::Processing);
-        r.trans_stat = Some(TransStat::Failed);
-        assert_eq!(tx_status(&r, TxStatus::Succeeded), TxStatus::Failed);
+        r.trans_stat = Some(TransStat::Succeeded);
+        let t = checked(&PAY, &expected, &r).unwrap();
+        assert_eq!((t.status.clone(), t.is_final), (TxStatus::Succeeded, true));
+        assert_eq!(t.amount, Some(Money::from_fen(150)));
+        let field = |r: Result<Transition, Error>| match r {
+            Err(Error::Mismatch { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        let mut wrong = r.clone();
+        wrong.trans_amt = Some(Money::from_fen(15_000));
+        assert_eq!(field(checked(&PAY, &expected, &wrong)), "amount");
+        let mut wrong = r.clone();
+        wrong.mer_cust_id = Some("6666000000000999".into());
+        assert_eq!(field(checked(&PAY, &expected, &wrong)), "mer_cust_id");
+        let mut wrong = r.clone();
+        wrong.order_id = Some("O2".into());
+        assert_eq!(field(checked(&PAY, &expected, &wrong)), "order_id");
+        // not stated: unconfirmed, reported as None, never substituted
+        let mut bare = r.clone();
+        bare.trans_amt = None;
+        bare.mer_cust_id = None;
+        assert_eq!(checked(&PAY, &expected, &bare).unwrap().amount, None);
+        let e = checked_id(&c, &WITHDRAWAL, "O1", &wrong).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`order_id` does not match the merchant's order: expected O1, got O2 (order `O1`)"
+        );
     }
 }

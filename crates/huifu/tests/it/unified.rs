@@ -53,7 +53,7 @@ async fn create_and_query_payout() {
         .await;
     Mock::given(path("/api/hfpay/v1/trade/order_query"))
         .respond_with(ResponseTemplate::new(200).set_body_string(
-            r#"{"resp_code":"C00000","trans_stat":"F","resp_desc":"失败","trans_amt":"100.00"}"#,
+            r#"{"resp_code":"C00000","order_id":"20240105W7","trans_stat":"F","resp_desc":"失败","trans_amt":"100.00"}"#,
         ))
         .expect(1)
         .mount(&server)
@@ -68,9 +68,13 @@ async fn create_and_query_payout() {
         .await
         .unwrap();
     assert_eq!(r.status, TxStatus::Processing);
+    assert!(!r.is_final);
+    assert_eq!(r.code, "C00002");
     assert_eq!(r.amount, Some(Money::from_fen(10_000)));
+    assert_eq!(r.dedup_key(), "huifu:payout:processing:20240105W7");
     let q = client.query_payout("20240105W7").await.unwrap();
     assert_eq!(q.status, TxStatus::Failed);
+    assert!(q.is_final);
     assert_eq!(q.message.as_deref(), Some("失败"));
     let reqs = server.received_requests().await.unwrap();
     let mut form = pay_core::test_util::form_pairs(&reqs[0].body);
@@ -148,15 +152,16 @@ async fn create_app_payment_and_quick_confirmation() {
     Mock::given(path("/api/hfpay/v1/trade/app_pay"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_string(r#"{"resp_code":"C00000","trans_amt":"12.30"}"#),
+                .set_body_string(r#"{"resp_code":"C00001","order_id":"20240101P1","trans_amt":"12.30","trans_stat":"I","pay_info":"https://qr.example/x"}"#),
         )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(path("/api/hfpay/v1/trade/quick_pay"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_string(r#"{"resp_code":"C00000","trans_stat":"S"}"#),
+            ResponseTemplate::new(200).set_body_string(
+                r#"{"resp_code":"C00000","order_id":"20240101Q2","trans_stat":"S"}"#,
+            ),
         )
         .expect(1)
         .mount(&server)
@@ -173,8 +178,14 @@ async fn create_app_payment_and_quick_confirmation() {
         extra: extra(&[("user_cust_id", "6666000000000002")]),
     };
     let r = client.create_payment(&req).await.unwrap();
-    assert_eq!(r.status, TxStatus::Unpaid);
-    assert_eq!(r.amount, Some(Money::from_fen(1230)));
+    assert_eq!(r.transition.status, TxStatus::Processing);
+    assert_eq!(r.transition.amount, Some(Money::from_fen(1230)));
+    assert_eq!(
+        r.action,
+        Some(pay_core::PaymentAction::Redirect {
+            url: "https://qr.example/x".into()
+        })
+    );
     let form = pay_core::test_util::form_pairs(&server.received_requests().await.unwrap()[0].body);
     assert_eq!(get(&form, "pay_type"), Some("05"));
     assert_eq!(get(&form, "trans_amt"), Some("12.30"));
@@ -191,7 +202,9 @@ async fn create_app_payment_and_quick_confirmation() {
         ("sms_code", "123456"),
     ]);
     let r = client.create_payment(&req).await.unwrap();
-    assert_eq!(r.status, TxStatus::Succeeded);
+    assert_eq!(r.transition.status, TxStatus::Succeeded);
+    // quick_pay states no amount: unconfirmed, reported as None
+    assert_eq!(r.transition.amount, None);
 
     req.client_ip = Some("1.2.3.4".into());
     assert!(
@@ -210,4 +223,52 @@ async fn create_app_payment_and_quick_confirmation() {
     );
     // Nothing refused was sent: the two accepted calls only.
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn answers_that_disagree_with_the_order_are_refused() {
+    let server = mock_server().await;
+    Mock::given(path("/api/hfpay/v1/trade/withdrawal"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"resp_code":"C00002","order_id":"20240105W7","trans_amt":"1.00"}"#,
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(
+                r#"{"resp_code":"C00000","order_id":"20240105W8","trans_stat":"S"}"#,
+            ),
+        )
+        .mount(&server)
+        .await;
+    let client = client_with(config(&server));
+    let field = |e: Error| match e {
+        Error::Mismatch { field, .. } => field,
+        other => panic!("{other:?}"),
+    };
+    let e = client
+        .create_payout(&payout(extra(&[
+            ("user_cust_id", "6666000000000002"),
+            ("cash_bind_card_id", "BC1"),
+        ])))
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "amount");
+    assert_eq!(
+        field(client.query_payout("20240105W7").await.unwrap_err()),
+        "order_id"
+    );
+    // the expected order names the configured merchant
+    let t = pay_core::Transition::new(&huifu::lifecycle::WITHDRAWAL, "20240105W7", "S")
+        .amount(Some(Money::from_fen(10_000)));
+    assert_eq!(
+        field(
+            client
+                .expect_payout("20240105W7", Money::from_fen(10_000))
+                .check(&t)
+                .unwrap_err()
+        ),
+        "mer_cust_id"
+    );
 }
