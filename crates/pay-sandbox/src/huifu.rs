@@ -57,6 +57,14 @@
 //! - **Unknown originals.** An `old_order_id` / `org_order_id` that is no pay, or not a
 //!   successful one (unknown, in progress, failed), is `C10004`.
 //!
+//! # Answers without `trans_stat` (on request)
+//!
+//! An order whose `trans_amt` ends in `.33` yuan (see [`bare_answers`]) is answered as some
+//! gateways do: `order_query` says `C00000` (the query succeeded) with no `trans_stat`, and an
+//! `app_pay` is accepted with `C00000` and no `trans_stat` either. Nothing in such an answer says
+//! where the order stands, so a client must read it as processing, never as paid. The order
+//! itself runs as any other (it succeeds, and its callback says so).
+//!
 //! # Queries
 //!
 //! `order_query` finds an order by `order_id` + `order_date` **and** its kind: `trans_type` is
@@ -1247,11 +1255,15 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             state.orders.insert(key.clone(), order);
             drop(state);
             settle_later(ctx, f, key.clone());
+            let pay_info = format!("{}/sandbox/cashier/{}", ctx.base_url, key.0);
+            if bare_answers(amount) {
+                return Ok(reply(OK, "成功", f, json!({"pay_info": pay_info})));
+            }
             Ok(reply(
                 PROCESSING,
                 "交易处理中",
                 f,
-                json!({"trans_stat": "I", "pay_info": format!("{}/sandbox/cashier/{}", ctx.base_url, key.0)}),
+                json!({"trans_stat": "I", "pay_info": pay_info}),
             ))
         }
         "balance_pay" => {
@@ -1440,12 +1452,12 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             }) else {
                 return Err(err(ERR_NOT_FOUND, "订单不存在", f));
             };
-            Ok(reply(
-                OK,
-                "查询成功",
-                f,
-                json!({"trans_stat": o.status, "trans_amt": o.amount.to_yuan(), "platform_seq_id": o.platform_seq_id}),
-            ))
+            let mut answer =
+                json!({"trans_amt": o.amount.to_yuan(), "platform_seq_id": o.platform_seq_id});
+            if !bare_answers(o.amount) {
+                answer["trans_stat"] = o.status.into();
+            }
+            Ok(reply(OK, "查询成功", f, answer))
         }
         "unsgin" => {
             if need(f, "unsign_type")? != "1" {
@@ -1484,6 +1496,12 @@ fn query_kind(kind: &str) -> Option<&'static str> {
         "refund" => Some("04"),
         _ => None,
     }
+}
+
+/// Whether the answers about an order of `amount` leave `trans_stat` out (see the module docs):
+/// `trans_amt` ending in `.33` yuan.
+fn bare_answers(amount: Money) -> bool {
+    amount.fen().rem_euclid(100) == 33
 }
 
 /// Whether `order_query`'s `user_cust_id` (`asker`) may see an order of `owner`: the order's
@@ -1948,6 +1966,13 @@ mod tests {
         assert!(may_query("", "U1"));
         assert!(may_query("U2", ""));
         assert!(!may_query("U2", "U1"));
+    }
+
+    #[test]
+    fn bare_answers_by_amount() {
+        assert!(bare_answers(Money::from_fen(133)));
+        assert!(!bare_answers(Money::from_fen(144)));
+        assert!(!bare_answers(Money::from_fen(100)));
     }
 
     #[test]

@@ -380,6 +380,55 @@ async fn app_pay_settles_credits_and_scripted_failure_does_not() {
     sb.shutdown().await;
 }
 
+/// An order of `x.33` yuan is answered without `trans_stat`: `app_pay` and `order_query` say
+/// only `C00000`; the order still runs (it succeeds and its callback says `S`).
+#[tokio::test]
+async fn answers_without_trans_stat_on_request() {
+    let sb = sandbox(Provider::Huifu).await;
+    let base = sb.huifu_url();
+    let rx = Receiver::start(&["RECV_ORD_ID_X"]).await;
+    let user = open_user(&base, "U1").await;
+    let r = call(
+        &base,
+        "/api/hfpay/v1/trade/app_pay",
+        &[
+            ("mer_cust_id", M),
+            ("user_cust_id", &user),
+            ("order_id", "BARE1"),
+            ("order_date", DAY),
+            ("trans_amt", "2.33"),
+            ("pay_type", "10"),
+            ("bg_ret_url", &rx.url),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r,
+        json!({"resp_code": "C00000", "resp_desc": "成功", "mer_cust_id": M,
+               "user_cust_id": user, "order_id": "BARE1", "order_date": DAY,
+               "trans_amt": "2.33", "pay_info": format!("{base}/sandbox/cashier/BARE1")})
+    );
+    wait_status(&sb, Provider::Huifu, "BARE1", "S").await;
+    let cb = decode(&rx.wait(1).await[0].body);
+    assert_eq!(cb["trans_stat"], "S");
+    let q = call(
+        &base,
+        "/api/hfpay/v1/trade/order_query",
+        &[
+            ("mer_cust_id", M),
+            ("user_cust_id", &user),
+            ("order_id", "BARE1"),
+            ("order_date", DAY),
+            ("trans_type", "01"),
+        ],
+    )
+    .await;
+    assert_eq!(q["resp_code"], "C00000");
+    assert_eq!(q["trans_amt"], "2.33");
+    assert_eq!(q.get("trans_stat"), None, "{q}");
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_statement_file_lists_the_money_moving_orders() {
     let sb = sandbox(Provider::Huifu).await;
