@@ -12,6 +12,22 @@
 //! within 5 minutes of the wall clock (else `1001 签名已过期`, checked after the sign); `pay` is
 //! a JSON string with two decimals, `"100.00"` ("pay 为 string 类型"; a number or another shape
 //! is `1002`, a negative amount or zero `2024`).
+//!
+//! The later transitions (chapter 2 §5, chapter 5 §2.1 and §3, appendix 1): a paid order
+//! (status 1) can be returned (status 9, detail 213: 退汇, 冲正, an unopened red packet), with
+//! its callback, and the bill file then adds the 经纪公司退汇 rows beside the unchanged payment
+//! rows. On request:
+//!
+//! - scripted: an order whose amount in fen ends in `55` (`1.55`, `100.55` yuan) is returned
+//!   two status delays after it is paid: a bank card or Alipay payout is paid (1/0) then
+//!   returned (9/213); a WeChat red packet is sent (1/27, 微信红包待领取, processing), never
+//!   opened, and returned (9/213). Every other WeChat red packet is opened at once (1/0).
+//! - `POST /sandbox/orders/{order_id}/return` (no envelope, no sign: the sandbox's control):
+//!   returns a paid or sent order now (9/213, with its callback); `409` when the order is not
+//!   at status 1, `404` when unknown. Answers `{"order_id", "status", "status_detail"}`.
+//! - `POST /sandbox/orders/{order_id}/notify`: sends the order's current status again under a
+//!   new `notify_id` (as a provider resending one transition does); `409` when the order has no
+//!   notify URL, `404` when unknown.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write as _;
@@ -68,6 +84,8 @@ struct Order {
     status_detail: i32,
     created_at: Timestamp,
     finished_at: Option<Timestamp>,
+    /// When a paid order was returned (status 9 after 1).
+    returned_at: Option<Timestamp>,
     bank_bill: String,
     notify_url: Option<String>,
 }
@@ -344,6 +362,13 @@ async fn handle(
     if let Some(rest) = route.strip_prefix("/sandbox/files/") {
         return download(&ctx, rest);
     }
+    if let Some(rest) = route.strip_prefix("/sandbox/orders/") {
+        ctx.record(&route, None);
+        if method != http::Method::POST {
+            return (http::StatusCode::METHOD_NOT_ALLOWED, "use POST").into_response();
+        }
+        return control(&ctx, rest);
+    }
     let expected = match route.as_str() {
         "/api/payment/v1/order-realtime"
         | "/api/payment/v1/order-alipay"
@@ -614,6 +639,7 @@ fn place_order(
             status_detail: 0,
             created_at: ctx.now(),
             finished_at: None,
+            returned_at: None,
             bank_bill: String::new(),
             notify_url,
         },
@@ -663,8 +689,20 @@ fn settle(ctx: &Arc<Ctx>, order_id: &str) {
             if let Some(b) = state.balances.get_mut(key) {
                 *b = balance.checked_sub(o.pay).unwrap_or(Money::ZERO);
             }
-            (1, 0)
+            if o.channel == Channel::Wxpay && scripted_return(o.pay) {
+                (1, 27)
+            } else {
+                (1, 0)
+            }
         };
+        if status == 1 && scripted_return(o.pay) {
+            let id = order_id.to_owned();
+            ctx.after_status_delay(2, move |ctx| {
+                if let Some(outgoing) = return_order(&ctx, &id).ok().flatten() {
+                    ctx.notify(outgoing);
+                }
+            });
+        }
         let Some(o) = state.orders.get_mut(order_id) else {
             return;
         };
@@ -683,6 +721,107 @@ fn settle(ctx: &Arc<Ctx>, order_id: &str) {
         callback(ctx, o, &url)
     };
     ctx.notify(outgoing);
+}
+
+/// Whether a return is scripted for this amount: the amount in fen ends in `55`.
+fn scripted_return(pay: Money) -> bool {
+    pay.fen().rem_euclid(100) == 55
+}
+
+/// Why an order cannot be returned.
+#[derive(Debug, PartialEq, Eq)]
+enum NotReturnable {
+    Unknown,
+    NotPaid(i32),
+}
+
+/// Returns a paid order (status 1, any detail): status 9, detail 213, the amount back on the
+/// balance; the callback to send, where the order has a notify URL.
+fn return_order(ctx: &Ctx, order_id: &str) -> Result<Option<Outgoing>, NotReturnable> {
+    let mut state = lock(&ctx.yunzhanghu);
+    let Some(o) = state.orders.get_mut(order_id) else {
+        return Err(NotReturnable::Unknown);
+    };
+    if o.status != 1 {
+        return Err(NotReturnable::NotPaid(o.status));
+    }
+    o.status = 9;
+    o.status_detail = 213;
+    o.returned_at = Some(ctx.now());
+    let (pay, key) = (o.pay, balance_key(o.channel));
+    let outgoing = o.notify_url.clone().map(|url| callback(ctx, o, &url));
+    if let Some(b) = state.balances.get_mut(key) {
+        *b = b.checked_add(pay).unwrap_or(*b);
+    }
+    Ok(outgoing)
+}
+
+/// Decodes `%XX` escapes of a path segment (an invalid escape is kept as it is).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `POST /sandbox/orders/{order_id}/return` and `…/notify`.
+fn control(ctx: &Arc<Ctx>, rest: &str) -> Response {
+    let Some((order_id, action)) = rest.rsplit_once('/') else {
+        return (http::StatusCode::NOT_FOUND, "no such route").into_response();
+    };
+    let order_id = percent_decode(order_id);
+    let outgoing = match action {
+        "return" => match return_order(ctx, &order_id) {
+            Ok(o) => o,
+            Err(NotReturnable::Unknown) => {
+                return (http::StatusCode::NOT_FOUND, "no such order").into_response();
+            }
+            Err(NotReturnable::NotPaid(status)) => {
+                return (
+                    http::StatusCode::CONFLICT,
+                    format!("order is at status {status}, not 1 (已打款)"),
+                )
+                    .into_response();
+            }
+        },
+        "notify" => {
+            let state = lock(&ctx.yunzhanghu);
+            let Some(o) = state.orders.get(&order_id) else {
+                return (http::StatusCode::NOT_FOUND, "no such order").into_response();
+            };
+            let Some(url) = o.notify_url.clone() else {
+                return (http::StatusCode::CONFLICT, "the order has no notify URL").into_response();
+            };
+            Some(callback(ctx, o, &url))
+        }
+        _ => return (http::StatusCode::NOT_FOUND, "no such route").into_response(),
+    };
+    let answer = {
+        let state = lock(&ctx.yunzhanghu);
+        state.orders.get(&order_id).map(|o| {
+            json!({"order_id": o.order_id, "status": o.status, "status_detail": o.status_detail})
+        })
+    };
+    if let Some(outgoing) = outgoing {
+        ctx.notify(outgoing);
+    }
+    json_ok(&answer.unwrap_or(Value::Null))
 }
 
 fn status_message(status: i32) -> &'static str {
@@ -916,8 +1055,9 @@ fn service_fee(pay: Money) -> Money {
     Money::from_fen((pay.fen().saturating_mul(7) + 50) / 100)
 }
 
-fn file_status(status: i32) -> &'static str {
+fn file_status(status: i32, detail: i32) -> &'static str {
     match status {
+        1 if detail == 27 => "成功(待领取)",
         1 => "成功",
         2 => "失败",
         9 => "退汇",
@@ -954,7 +1094,7 @@ fn file_csv(state: &State, kind: &str, date: &str) -> String {
                 String::new(),
                 mask_name(&o.real_name),
                 mask_broker(&o.broker_id),
-                file_status(o.status).to_owned(),
+                file_status(o.status, o.status_detail).to_owned(),
                 mask_account(&o.card_no),
                 o.channel.name().to_owned(),
                 yuan_trimmed(o.pay),
@@ -972,24 +1112,29 @@ fn file_csv(state: &State, kind: &str, date: &str) -> String {
         }
     } else {
         out.push_str("商户订单号,订单流水号,流水号,流水类型,流水状态,支付渠道,姓名,经纪公司ID,金额,渠道流水号,创建时间,完成时间\n");
-        for o in orders
-            .iter()
-            .filter(|o| o.status == 1 && o.finished_at.is_some_and(|t| t.beijing_date() == date))
-        {
-            let finished = o
-                .finished_at
-                .map(Timestamp::beijing_datetime)
-                .unwrap_or_default();
-            for (suffix, kind, channel, amount, bill) in [
-                (
+        // The payment rows stay as they were when an order is returned; the return adds the
+        // 经纪公司退汇 rows (chapter 5 §3: "原打款流水不会改变,会新增对应订单的退汇流水").
+        for o in &orders {
+            let paid = matches!(o.status, 1 | 9) && !o.bank_bill.is_empty();
+            let mut rows = Vec::new();
+            if paid && o.finished_at.is_some_and(|t| t.beijing_date() == date) {
+                let at = o.finished_at;
+                rows.push((
                     "1",
                     "经纪公司打款",
                     o.channel.name(),
                     o.pay,
                     o.bank_bill.as_str(),
-                ),
-                ("2", "经纪公司打款服务费", "-/-", service_fee(o.pay), ""),
-            ] {
+                    at,
+                ));
+                rows.push(("2", "经纪公司打款服务费", "-/-", service_fee(o.pay), "", at));
+            }
+            if o.status == 9 && o.returned_at.is_some_and(|t| t.beijing_date() == date) {
+                let at = o.returned_at;
+                rows.push(("3", "经纪公司退汇", o.channel.name(), o.pay, "", at));
+                rows.push(("4", "经纪公司退汇手续费", "-/-", service_fee(o.pay), "", at));
+            }
+            for (suffix, kind, channel, amount, bill, at) in rows {
                 let row = [
                     o.order_id.clone(),
                     o.reference.clone(),
@@ -1002,7 +1147,7 @@ fn file_csv(state: &State, kind: &str, date: &str) -> String {
                     yuan_trimmed(amount),
                     bill.to_owned(),
                     o.created_at.beijing_datetime(),
-                    finished.clone(),
+                    at.map(Timestamp::beijing_datetime).unwrap_or_default(),
                 ];
                 push_row(&mut out, &row);
             }

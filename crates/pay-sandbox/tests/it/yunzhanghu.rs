@@ -714,3 +714,185 @@ async fn request_id_is_required_and_single_use() {
     assert_eq!(answer["code"], "1002", "{answer}");
     sb.shutdown().await;
 }
+
+/// The callbacks of `rx` decrypted: `(notify_id, status, status_detail)`.
+fn callbacks(rx: &[crate::Received]) -> Vec<(String, i64, i64)> {
+    rx.iter()
+        .map(|r| {
+            let plain = decrypt(&form_map(&r.body)["data"]);
+            (
+                plain["notify_id"].as_str().unwrap().to_owned(),
+                plain["data"]["status"].as_i64().unwrap(),
+                plain["data"]["status_detail"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn bill_csv(base: &str) -> Vec<String> {
+    let today = pay_core::Clock::now(&pay_core::SystemClock).beijing_date();
+    let u = call(
+        base,
+        "GET",
+        "/api/dataservice/v1/bill/downloadurl",
+        &json!({"bill_date": today}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    let gz = reqwest::get(u["data"]["bill_download_url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut csv = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut csv)
+        .unwrap();
+    csv.lines().skip(1).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn scripted_return_pays_then_returns_with_two_callbacks_and_bill_rows() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let rx = Receiver::start(&["success"]).await;
+    let base = sb.yunzhanghu_url();
+    let r = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("R55", "1.55", &rx.url),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "0000");
+    let got = callbacks(&rx.wait(2).await);
+    assert_eq!((got[0].1, got[0].2), (1, 0));
+    assert_eq!((got[1].1, got[1].2), (9, 213));
+    assert_ne!(got[0].0, got[1].0);
+    wait_status(&sb, Provider::Yunzhanghu, "R55", "9").await;
+    let q = call(
+        &base,
+        "GET",
+        "/api/payment/v1/query-realtime-order",
+        &json!({"order_id": "R55"}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(q["data"]["status"], 9);
+    assert_eq!(q["data"]["status_message"], "打款失败(已退款,退汇或者冲正)");
+    assert_eq!(q["data"]["pay"], "1.55");
+    // The payment rows stay; the return adds its own.
+    let rows = bill_csv(&base).await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows[0].contains(",经纪公司打款,成功,银行卡,张*,yiyun**,1.55,"));
+    assert!(rows[1].contains(",经纪公司打款服务费,成功,-/-,"));
+    assert!(rows[2].contains(",经纪公司退汇,成功,银行卡,张*,yiyun**,1.55,"));
+    assert!(rows[3].contains(",经纪公司退汇手续费,成功,-/-,张*,yiyun**,0.11,"));
+    // The amount is back on the balance.
+    let acc = call(
+        &base,
+        "GET",
+        "/api/payment/v1/query-accounts",
+        &json!({"dealer_id": cred::DEALER_ID}),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(
+        acc["data"]["dealer_infos"][0]["bank_card_balance"],
+        "1000000.00"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unopened_red_packet_is_sent_then_returned() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let rx = Receiver::start(&["success"]).await;
+    let base = sb.yunzhanghu_url();
+    let mut wx = order("W55", "2.55", &rx.url);
+    let m = wx.as_object_mut().unwrap();
+    m.remove("card_no");
+    m.remove("phone_no");
+    m.insert("openid".into(), json!("o-user"));
+    let r = call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-wxpay",
+        &wx,
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    assert_eq!(r["code"], "0000");
+    let got = callbacks(&rx.wait(2).await);
+    assert_eq!((got[0].1, got[0].2), (1, 27));
+    assert_eq!((got[1].1, got[1].2), (9, 213));
+    let plain = decrypt(&form_map(&rx.received()[0].body)["data"]);
+    assert_eq!(plain["data"]["status_detail_message"], "微信红包待领取");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn control_returns_a_paid_order_and_resends_under_a_new_notify_id() {
+    let sb = sandbox(Provider::Yunzhanghu).await;
+    let rx = Receiver::start(&["success"]).await;
+    let base = sb.yunzhanghu_url();
+    let http = reqwest::Client::new();
+    let post = |path: String| http.post(format!("{base}{path}")).send();
+    // Unknown order, and an order not paid yet.
+    let r = post("/sandbox/orders/NOPE/return".into()).await.unwrap();
+    assert_eq!(r.status(), 404);
+    call(
+        &base,
+        "POST",
+        "/api/payment/v1/order-realtime",
+        &order("C1", "100.00", &rx.url),
+        cred::APP_KEY,
+        cred::DEALER_ID,
+    )
+    .await;
+    let r = post("/sandbox/orders/C1/return".into()).await.unwrap();
+    assert_eq!(r.status(), 409);
+    let why = r.text().await.unwrap();
+    assert!(
+        [
+            "order is at status 0, not 1 (已打款)",
+            "order is at status 8, not 1 (已打款)"
+        ]
+        .contains(&why.as_str()),
+        "{why}"
+    );
+    let first = callbacks(&rx.wait(1).await);
+    assert_eq!((first[0].1, first[0].2), (1, 0));
+    // The same transition again, under a new notify_id.
+    let r = post("/sandbox/orders/C1/notify".into()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let got = callbacks(&rx.wait(2).await);
+    assert_eq!((got[1].1, got[1].2), (1, 0));
+    assert_ne!(got[0].0, got[1].0);
+    // Returned on request.
+    let r = post("/sandbox/orders/C1/return".into()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.text().await.unwrap()).unwrap(),
+        json!({"order_id": "C1", "status": 9, "status_detail": 213})
+    );
+    let got = callbacks(&rx.wait(3).await);
+    assert_eq!((got[2].1, got[2].2), (9, 213));
+    wait_status(&sb, Provider::Yunzhanghu, "C1", "9").await;
+    // A return is final: nothing more to return.
+    let r = post("/sandbox/orders/C1/return".into()).await.unwrap();
+    assert_eq!(r.status(), 409);
+    let r = http
+        .get(format!("{base}/sandbox/orders/C1/return"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    sb.shutdown().await;
+}
