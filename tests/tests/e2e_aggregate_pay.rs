@@ -119,11 +119,12 @@ async fn pay_order_notification_is_verified_and_the_query_agrees() {
     )
     .await
     .unwrap();
-    let pay_order_id = created.provider_order_id.clone().unwrap();
-    assert_eq!(created.provider, "aggregate-pay");
-    assert_eq!(created.order_id, no);
-    assert_eq!(created.status, TxStatus::Unpaid);
-    assert_eq!(created.amount, Some(Money::from_fen(1234)));
+    let pay_order_id = created.transition.provider_order_id.clone().unwrap();
+    assert_eq!(created.transition.provider, "aggregate-pay");
+    assert_eq!(created.transition.order_id, no);
+    assert_eq!(created.transition.status, TxStatus::Unpaid);
+    // The create answer states no amount: unconfirmed, never copied from the request.
+    assert_eq!(created.transition.amount, None);
     assert_eq!(
         created.action,
         Some(PaymentAction::Redirect {
@@ -140,7 +141,11 @@ async fn pay_order_notification_is_verified_and_the_query_agrees() {
         panic!("expected a pay notification, got {:?}", processed[0]);
     };
     assert_eq!(pay.pay_order_id, pay_order_id);
-    assert_eq!(pay.mch_order_no.as_deref(), Some(no));
+    assert_eq!(pay.mch_order_no, no);
+    client
+        .expect_payment(no, Money::from_fen(1234))
+        .check(&pay.to_transition())
+        .unwrap();
     assert_eq!(pay.mch_id, cred::MCH_ID);
     assert_eq!(pay.app_id.as_deref(), Some(cred::APP_ID));
     assert_eq!(pay.product_id, Some(ProductId::WechatQr));
@@ -209,7 +214,11 @@ async fn payout_notification_is_verified_and_the_query_agrees() {
     let processed = outcomes.wait_processed(1).await;
     let trans = trans_of(&processed[0]);
     assert_eq!(trans.trans_order_id, trans_order_id);
-    assert_eq!(trans.mch_trans_order_no.as_deref(), Some(no));
+    assert_eq!(trans.mch_trans_order_no, no);
+    client
+        .expect_payout(no, Money::from_fen(12345))
+        .check(&trans.to_transition())
+        .unwrap();
     assert_eq!(trans.amount, Money::from_fen(12345));
     assert_eq!(trans.status, TransStatus::Succeeded);
 
@@ -418,7 +427,8 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
         .unwrap();
     let processed = outcomes.wait_processed(1).await;
     let trans_order_id = trans_of(&processed[0]).trans_order_id.clone();
-    let key = format!("trans:{trans_order_id}:2");
+    assert!(trans_order_id.starts_with('T'), "{trans_order_id}");
+    let key = format!("aggregate-pay:payout:succeeded:{no}");
 
     // The gateway sends it again (the query's `executeNotify`): answered, not processed.
     let order = client
@@ -485,5 +495,181 @@ async fn a_failed_payout_is_reported_as_failed() {
     assert_eq!(
         sandbox.order(Provider::AggregatePay, no).unwrap().status,
         "3"
+    );
+}
+
+/// The paid notice (`2`), the completion notice (`3`) and a resend on `executeNotify` are one
+/// payment: the handler credits it once; the dedup key names the merchant's order and the event.
+#[tokio::test]
+async fn a_payment_is_credited_once_across_the_paid_completion_and_resent_notices() {
+    let sandbox = sandbox(Provider::AggregatePay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let no = "P20240101000033";
+    // An amount ending in 33 fen: the sandbox completes the order (3) after the paid notice (2).
+    let created = Payments::create_payment(
+        &client,
+        &PaymentRequest {
+            order_id: no.into(),
+            amount: Money::from_fen(1233),
+            subject: "测试商品".into(),
+            notify_url: receiver.url("/notify/pay"),
+            return_url: None,
+            client_ip: None,
+            method: Some("8002".into()),
+            extra: Extra::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.transition.status, TxStatus::Unpaid);
+
+    // The paid notice is processed, the completion notice arrives and is a duplicate.
+    let processed = outcomes.wait_processed(1).await;
+    let Notification::Pay(paid) = &processed[0] else {
+        panic!("expected a pay notification, got {:?}", processed[0]);
+    };
+    assert_eq!(paid.status, PayStatus::Succeeded);
+    let key = format!("aggregate-pay:payment:succeeded:{no}");
+    let dups = eventually("the completion notice", || async {
+        let d = outcomes.duplicates();
+        (!d.is_empty()).then_some(d)
+    })
+    .await;
+    assert_eq!(dups, vec![key.clone()]);
+    let hits = receiver.wait_hits(2).await;
+    let statuses: Vec<String> = hits
+        .iter()
+        .map(|h| {
+            h.notification
+                .params()
+                .into_iter()
+                .find(|(k, _)| k == "status")
+                .map(|(_, v)| v)
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(statuses, vec!["2", "3"]);
+    assert!(hits.iter().all(|h| h.reply == "success"));
+    assert_eq!(
+        sandbox.order(Provider::AggregatePay, no).unwrap().status,
+        "3"
+    );
+
+    // The completed order, queried: succeeded and final, the same event.
+    let queried = Payments::query_payment(&client, no).await.unwrap();
+    assert_eq!(queried.code, "3");
+    assert_eq!(queried.status, TxStatus::Succeeded);
+    assert!(queried.is_final);
+    assert_eq!(queried.dedup_key(), key);
+
+    // A resend through executeNotify: a duplicate again.
+    let order = client
+        .query_order(&QueryOrderRequest::by_mch_order_no(no).execute_notify(true))
+        .await
+        .unwrap();
+    assert_eq!(order.status, PayStatus::Completed);
+    let dups = eventually("the resent notice", || async {
+        let d = outcomes.duplicates();
+        (d.len() == 2).then_some(d)
+    })
+    .await;
+    assert_eq!(dups, vec![key.clone(), key]);
+    assert_eq!(receiver.wait_hits(3).await.len(), 3);
+    // Credited once.
+    assert_eq!(outcomes.processed().len(), 1);
+    assert_eq!(outcomes.rejected_count(), 0);
+}
+
+/// A genuine notification checked against another amount (or another merchant) is refused,
+/// naming the field, and never credited.
+#[tokio::test]
+async fn a_notification_that_disagrees_with_the_order_is_refused() {
+    let sandbox = sandbox(Provider::AggregatePay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let no = "P20240101000007";
+    Payments::create_payment(
+        &client,
+        &PaymentRequest {
+            order_id: no.into(),
+            amount: Money::from_fen(500),
+            subject: "测试商品".into(),
+            notify_url: receiver.url("/notify/pay"),
+            return_url: None,
+            client_ip: None,
+            method: Some("8002".into()),
+            extra: Extra::new(),
+        },
+    )
+    .await
+    .unwrap();
+    outcomes.wait_processed(1).await;
+    let n = &receiver.wait_hits(1).await[0].notification;
+    let t = Payments::parse_payment_notification(&client, n)
+        .await
+        .unwrap();
+    assert_eq!(t.amount, Some(Money::from_fen(500)));
+    // The merchant's ledger says 50.00 yuan: refused.
+    match client
+        .expect_payment(no, Money::from_fen(5_000))
+        .check(&t)
+        .unwrap_err()
+    {
+        Error::Mismatch {
+            field,
+            expected,
+            got,
+            order_id,
+        } => {
+            assert_eq!(field, "amount");
+            assert_eq!(&*expected, "50.00");
+            assert_eq!(got.as_deref(), Some("5.00"));
+            assert_eq!(order_id.as_deref(), Some(no));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another merchant configured: refused on mchId.
+    let other = Client::new(
+        Config::new(
+            "10000001",
+            cred::APP_ID,
+            cred::REQUEST_KEY,
+            cred::RESPONSE_KEY,
+        )
+        .base_url(sandbox.aggregate_pay_url()),
+    )
+    .unwrap();
+    assert!(matches!(
+        other.expect_payment(no, Money::from_fen(500)).check(&t),
+        Err(Error::Mismatch { field: "mchId", .. })
+    ));
+    // The right order passes.
+    client
+        .expect_payment(no, Money::from_fen(500))
+        .check(&t)
+        .unwrap();
+}
+
+/// A notifyUrl with a query string could never verify: refused before anything is sent.
+#[tokio::test]
+async fn a_notify_url_with_a_query_string_is_refused_before_sending() {
+    let sandbox = sandbox(Provider::AggregatePay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let err = Payouts::create_payout(
+        &client,
+        &unified_payout("T20240101000009", 100, "http://127.0.0.1:9/notify?tenant=1"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "notifyUrl"),
+        "{err:?}"
+    );
+    assert_eq!(
+        sandbox
+            .requests()
+            .count(Provider::AggregatePay, CREATE_PAYOUT, "T20240101000009"),
+        0
     );
 }

@@ -303,15 +303,10 @@ impl PayStatus {
         matches!(self, PayStatus::Succeeded | PayStatus::Completed)
     }
 
-    /// The provider-neutral status.
+    /// The provider-neutral status, read through [`crate::lifecycle::PAYMENT`] (`2` and `3`
+    /// are both [`TxStatus::Succeeded`]: one payment).
     pub fn to_tx_status(&self) -> TxStatus {
-        match self {
-            PayStatus::Created => TxStatus::Unpaid,
-            PayStatus::Paying => TxStatus::Processing,
-            PayStatus::Succeeded | PayStatus::Completed => TxStatus::Succeeded,
-            PayStatus::Failed => TxStatus::Failed,
-            PayStatus::Unknown(s) => TxStatus::Unknown(s.clone()),
-        }
+        crate::lifecycle::PAYMENT.state(self.as_str()).status
     }
 }
 
@@ -326,25 +321,21 @@ wire_enum! {
         Succeeded = "2" => "代付成功",
         /// The transfer failed: no money left the merchant's balance for it.
         Failed = "3" => "代付失败",
-        /// "Business processing complete" (listed only in the create response, section 3.1.4).
+        /// "Business processing complete" (listed only in the create response, section 3.1.4): the
+        /// gateway finished a succeeded transfer (read as succeeded, see
+        /// [`crate::lifecycle::PAYOUT`]).
         Completed = "4" => "业务处理完成",
     }
 }
 
 impl TransStatus {
-    /// The provider-neutral status.
+    /// The provider-neutral status, read through [`crate::lifecycle::PAYOUT`].
     ///
-    /// `4` (业务处理完成) does not say whether the transfer succeeded or failed, so it maps to
-    /// [`TxStatus::Unknown`]: treating it as either could pay twice or not at all. Query the
-    /// payout, which reports `2` or `3`.
+    /// `4` (业务处理完成, listed only in the create answer) is the gateway's completion of a
+    /// succeeded transfer, like the pay order's `3` (业务处理完成(支付成功)): it reads as
+    /// [`TxStatus::Succeeded`], the same business event as `2` (see the table's source).
     pub fn to_tx_status(&self) -> TxStatus {
-        match self {
-            TransStatus::Created | TransStatus::Transferring => TxStatus::Processing,
-            TransStatus::Succeeded => TxStatus::Succeeded,
-            TransStatus::Failed => TxStatus::Failed,
-            TransStatus::Completed => TxStatus::Unknown("4".to_owned()),
-            TransStatus::Unknown(s) => TxStatus::Unknown(s.clone()),
-        }
+        crate::lifecycle::PAYOUT.state(self.as_str()).status
     }
 }
 
@@ -452,7 +443,11 @@ mod tests {
         assert_eq!(TransStatus::from_wire("3").to_tx_status(), TxStatus::Failed);
         assert_eq!(
             TransStatus::from_wire("4").to_tx_status(),
-            TxStatus::Unknown("4".into())
+            TxStatus::Succeeded
+        );
+        assert_eq!(
+            TransStatus::from_wire("9").to_tx_status(),
+            TxStatus::Unknown("9".into())
         );
         assert_eq!(AccountType::KNOWN.len(), 4);
         assert_eq!(BackType::from_wire("2"), BackType::Back);

@@ -5,6 +5,7 @@ mod client;
 pub mod codes;
 mod config;
 mod de;
+pub mod lifecycle;
 pub mod notify;
 pub mod operations;
 pub mod pay;
@@ -21,7 +22,8 @@ pub use codes::{
     AccountAttr, AccountType, BackType, BankCode, ErrorCode, PayStatus, ProductId, TransStatus,
 };
 pub use config::Config;
-pub use notify::{Notification, PayNotification, TransNotification};
+pub use lifecycle::lifecycles;
+pub use notify::{Notification, PayNotification, TransNotification, check_notify_url};
 pub use operations::OPERATIONS;
 pub use pay::{
     CreateOrderRequest, CreateOrderResponse, PayOrder, PayParams, QueryOrderRequest, Remitter,

@@ -3,8 +3,21 @@
 //! The parameters are read from the query string and from a form body; they are verified over
 //! their URL-decoded values with the response key (every field but `sign`, unknown ones
 //! included) and answered with the text `success`. The gateway retries up to five times
-//! (60, 120, … s), so the same event can arrive again: use a [`pay_core::NotificationInbox`].
+//! (60, 120, … s), and resends on a query with `executeNotify`; a paid order is notified as `2`
+//! (支付成功) and may be notified again as `3` (业务处理完成(支付成功)). Every notification is one
+//! [`Transition`] read through [`crate::lifecycle`], whose dedup key names the merchant's order
+//! and the business event (`aggregate-pay:payment:succeeded:{mchOrderNo}`), never the raw
+//! status: run them through a [`pay_core::NotificationInbox`] and the payment is credited once.
+//!
+//! A notification without the merchant's order id (`mchOrderNo`, `mchTransOrderNo`) is refused
+//! ([`Error::Decode`]): it cannot be matched to an order. One whose `appId` differs from the
+//! configured one is refused ([`Error::Mismatch`] naming `appId`).
+//!
+//! The gateway signs every parameter it sends, and the merchant's endpoint receives them with
+//! any parameters of its own `notifyUrl` mixed in: a `notifyUrl` with a query string could
+//! never verify, so requests refuse one before sending ([`check_notify_url`]).
 
+use pay_core::lifecycle::Transition;
 use pay_core::{
     Error, Extensions, IncomingNotification, Money, NotificationEvent, NotificationReply,
     NotificationVerifier, SignatureErrorKind, Timestamp,
@@ -31,9 +44,9 @@ pub struct PayNotification {
     /// `productId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<ProductId>,
-    /// `mchOrderNo`: the merchant's order number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mch_order_no: Option<String>,
+    /// `mchOrderNo`: the merchant's order number (required: a notification without it is
+    /// refused).
+    pub mch_order_no: String,
     /// `amount` in fen.
     #[serde(with = "pay_core::money::as_fen")]
     pub amount: Money,
@@ -91,10 +104,30 @@ impl PayNotification {
     }
 }
 
+impl PayNotification {
+    /// The business event, read through [`crate::lifecycle::PAYMENT`]: keyed by `mchOrderNo`,
+    /// with the amount, `payOrderId`, `mchId` and (where sent) `appId`.
+    pub fn to_transition(&self) -> Transition {
+        crate::lifecycle::payment(
+            &self.mch_order_no,
+            self.status.as_str(),
+            Some(self.amount),
+            &self.pay_order_id,
+            Some(&self.mch_id),
+        )
+        .party("appId", self.app_id.as_deref())
+    }
+}
+
 impl NotificationEvent for PayNotification {
-    /// `pay:{payOrderId}:{status}`.
+    /// `aggregate-pay:payment:{status}:{mchOrderNo}`: statuses `2` and `3` are both
+    /// `succeeded`, one event.
     fn replay_key(&self) -> String {
-        format!("pay:{}:{}", self.pay_order_id, self.status)
+        self.to_transition().dedup_key()
+    }
+
+    fn transition(&self) -> Option<Transition> {
+        Some(self.to_transition())
     }
 }
 
@@ -106,9 +139,9 @@ pub struct TransNotification {
     pub trans_order_id: String,
     /// `mchId`.
     pub mch_id: String,
-    /// `mchTransOrderNo`: the merchant's payout number (the gateway sends it as `mchOrderNo`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mch_trans_order_no: Option<String>,
+    /// `mchTransOrderNo`: the merchant's payout number (the gateway sends it as `mchOrderNo`;
+    /// required: a notification without it is refused).
+    pub mch_trans_order_no: String,
     /// `amount` in fen.
     #[serde(with = "pay_core::money::as_fen")]
     pub amount: Money,
@@ -160,10 +193,28 @@ impl TransNotification {
     }
 }
 
+impl TransNotification {
+    /// The business event, read through [`crate::lifecycle::PAYOUT`]: keyed by
+    /// `mchTransOrderNo`, with the amount, `transOrderId` and `mchId`.
+    pub fn to_transition(&self) -> Transition {
+        crate::lifecycle::payout(
+            &self.mch_trans_order_no,
+            self.status.as_str(),
+            Some(self.amount),
+            &self.trans_order_id,
+            Some(&self.mch_id),
+        )
+    }
+}
+
 impl NotificationEvent for TransNotification {
-    /// `trans:{transOrderId}:{status}`.
+    /// `aggregate-pay:payout:{status}:{mchTransOrderNo}`.
     fn replay_key(&self) -> String {
-        format!("trans:{}:{}", self.trans_order_id, self.status)
+        self.to_transition().dedup_key()
+    }
+
+    fn transition(&self) -> Option<Transition> {
+        Some(self.to_transition())
     }
 }
 
@@ -178,12 +229,69 @@ pub enum Notification {
     Trans(TransNotification),
 }
 
+impl Notification {
+    /// The business event the notification reports.
+    pub fn to_transition(&self) -> Transition {
+        match self {
+            Notification::Pay(n) => n.to_transition(),
+            Notification::Trans(n) => n.to_transition(),
+        }
+    }
+}
+
 impl NotificationEvent for Notification {
     fn replay_key(&self) -> String {
-        match self {
-            Notification::Pay(n) => n.replay_key(),
-            Notification::Trans(n) => n.replay_key(),
-        }
+        self.to_transition().dedup_key()
+    }
+
+    fn transition(&self) -> Option<Transition> {
+        Some(self.to_transition())
+    }
+}
+
+/// Refuses a `notifyUrl` with a query string (or a bare `?`): the gateway signs only its own
+/// parameters, the merchant's endpoint would receive the URL's parameters too, and every
+/// received parameter enters the sign check, so no notification to it could ever verify (the
+/// gateway would retry five times and give up, and nobody would be told).
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `notifyUrl`.
+pub fn check_notify_url(url: &str) -> Result<(), Error> {
+    if url.contains('?') {
+        return Err(Error::invalid_input(
+            "notifyUrl",
+            "must not carry a query string: every parameter the endpoint receives enters the \
+             gateway's sign check, so a notification to it could never verify; put the \
+             distinction in the path instead",
+        ));
+    }
+    Ok(())
+}
+
+/// The bytes received, for a decode error.
+fn received(n: &IncomingNotification) -> bytes::Bytes {
+    if n.body.is_empty() {
+        bytes::Bytes::copy_from_slice(n.query.as_bytes())
+    } else {
+        n.body.clone()
+    }
+}
+
+/// Refuses a verified notification without the merchant's order id `field`.
+fn require_order_id(
+    map: &Map<String, Value>,
+    field: &'static str,
+    n: &IncomingNotification,
+) -> Result<String, Error> {
+    match map.get(field) {
+        Some(Value::String(id)) if !id.is_empty() => Ok(id.clone()),
+        _ => Err(Error::decode(
+            received(n),
+            format!(
+                "the notification has no {field} (the merchant's order id): it cannot be \
+                 matched to an order"
+            ),
+        )),
     }
 }
 
@@ -224,13 +332,14 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::Signature`] when unsigned, tampered or ambiguous (a parameter sent twice);
-    /// [`Error::Decode`] when the verified parameters are not a notification.
+    /// [`Error::Decode`] when the verified parameters are not a notification or name no
+    /// merchant order id; [`Error::Mismatch`] when its `appId` is not the configured one.
     pub fn verify_notification(&self, n: &IncomingNotification) -> Result<Notification, Error> {
         let map = verified_params(self, n)?;
         if map.contains_key("transOrderId") {
-            Self::trans_from(map).map(Notification::Trans)
+            self.trans_from(map, n).map(Notification::Trans)
         } else {
-            decode(map).map(Notification::Pay)
+            self.pay_from(map, n).map(Notification::Pay)
         }
     }
 
@@ -249,7 +358,7 @@ impl Client {
                 "a payout notification, not a pay notification",
             ));
         }
-        decode(map)
+        self.pay_from(map, n)
     }
 
     /// Verifies and parses a payout result notification (section 3.3).
@@ -260,16 +369,47 @@ impl Client {
         &self,
         n: &IncomingNotification,
     ) -> Result<TransNotification, Error> {
-        Self::trans_from(verified_params(self, n)?)
+        self.trans_from(verified_params(self, n)?, n)
     }
 
-    fn trans_from(mut map: Map<String, Value>) -> Result<TransNotification, Error> {
+    fn pay_from(
+        &self,
+        map: Map<String, Value>,
+        n: &IncomingNotification,
+    ) -> Result<PayNotification, Error> {
+        let order_id = require_order_id(&map, "mchOrderNo", n)?;
+        let pay: PayNotification = decode(map)?;
+        self.check_app_id(pay.app_id.as_deref(), &order_id)?;
+        Ok(pay)
+    }
+
+    fn trans_from(
+        &self,
+        mut map: Map<String, Value>,
+        n: &IncomingNotification,
+    ) -> Result<TransNotification, Error> {
         if !map.contains_key("mchTransOrderNo")
             && let Some(v) = map.remove("mchOrderNo")
         {
             map.insert("mchTransOrderNo".to_owned(), v);
         }
+        let order_id = require_order_id(&map, "mchTransOrderNo", n)?;
+        let app_id = map.get("appId").and_then(Value::as_str).map(str::to_owned);
+        self.check_app_id(app_id.as_deref(), &order_id)?;
         decode(map)
+    }
+
+    /// Refuses an `appId` the gateway stated that is not the configured one.
+    pub(crate) fn check_app_id(&self, got: Option<&str>, order_id: &str) -> Result<(), Error> {
+        match got {
+            Some(got) if got != self.config.app_id() => Err(Error::mismatch(
+                "appId",
+                self.config.app_id(),
+                Some(got.to_owned()),
+                order_id,
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The verified notification as JSON with wire names, tagged `"type": "pay"` or
@@ -283,10 +423,11 @@ impl Client {
     }
 }
 
+#[async_trait::async_trait]
 impl NotificationVerifier for Client {
     type Event = Notification;
 
-    fn verify_notification(&self, n: &IncomingNotification) -> Result<Notification, Error> {
+    async fn verify_notification(&self, n: &IncomingNotification) -> Result<Notification, Error> {
         Client::verify_notification(self, n)
     }
 

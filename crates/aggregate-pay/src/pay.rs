@@ -355,6 +355,7 @@ impl CreateOrderRequest {
         opt_url("returnUrl", self.return_url.as_deref(), 128)?;
         validate::required_max("notifyUrl", &self.notify_url, 128)?;
         validate::http_url("notifyUrl", &self.notify_url)?;
+        crate::notify::check_notify_url(&self.notify_url)?;
         validate::required_max("subject", &self.subject, 64)?;
         validate::required_max("body", &self.body, 256)?;
         let param1 = self.param1_value()?;

@@ -235,6 +235,7 @@ impl TransOrderRequest {
         opt_max("device", self.device.as_deref(), 64)?;
         validate::required_max("notifyUrl", &self.notify_url, 128)?;
         validate::http_url("notifyUrl", &self.notify_url)?;
+        crate::notify::check_notify_url(&self.notify_url)?;
         if let Some(attr) = &self.account_attr
             && !attr.is_known()
         {

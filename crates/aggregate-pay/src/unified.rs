@@ -12,10 +12,17 @@
 //!
 //! A `PayoutRequest` field the gateway cannot carry (`remark`, `payee.id_number`,
 //! `payee.phone`) is an [`Error::InvalidInput`].
+//!
+//! Every answer is a [`Transition`] read through [`crate::lifecycle`] and checked against the
+//! request (the merchant's order id, and the amount and `mchId`/`appId` where the answer states
+//! them): a disagreement is [`Error::Mismatch`], never a substitution. The pay order's create
+//! answer states only `payOrderId`: its transition is `0` (订单生成) of the order the merchant
+//! sent, with no amount confirmed.
 
+use pay_core::lifecycle::{ExpectedOrder, Transition};
 use pay_core::{
-    Error, Extensions, Extra, IncomingNotification, PayeeAccount, PaymentRequest, PaymentResult,
-    Payments, PayoutRequest, PayoutResult, Payouts, TxStatus,
+    Error, Extensions, Extra, IncomingNotification, Money, NotificationReply, PayeeAccount,
+    PaymentRequest, PaymentResult, Payments, PayoutRequest, Payouts,
 };
 use serde_json::{Map, Value};
 
@@ -26,30 +33,6 @@ use crate::payout::{TransOrder, TransOrderRequest, TransQueryRequest};
 
 fn take(extra: &mut Map<String, Value>, key: &str) -> Option<String> {
     extra.remove(key).and_then(|v| crate::sign::wire_string(&v))
-}
-
-/// The merchant's order number of a verified notification. The unified results are keyed by
-/// it and the spec makes it required (2.3.2, 3.3.2), so a notification without one is an
-/// [`Error::Decode`] (keeping what was received), never an empty id.
-fn notified_order_id(
-    id: Option<String>,
-    field: &'static str,
-    notification: &IncomingNotification,
-) -> Result<String, Error> {
-    match id {
-        Some(id) if !id.is_empty() => Ok(id),
-        _ => {
-            let received = if notification.body.is_empty() {
-                bytes::Bytes::copy_from_slice(notification.query.as_bytes())
-            } else {
-                notification.body.clone()
-            };
-            Err(Error::decode(
-                received,
-                format!("the notification has no {field}"),
-            ))
-        }
-    }
 }
 
 fn rest(extra: &Extra) -> Extensions {
@@ -226,17 +209,64 @@ impl Client {
     }
 }
 
-fn payout_result(order_id: &str, o: TransOrder) -> PayoutResult {
-    PayoutResult {
-        provider: PROVIDER,
-        order_id: o
-            .mch_trans_order_no
-            .clone()
-            .unwrap_or_else(|| order_id.to_owned()),
-        provider_order_id: Some(o.trans_order_id),
-        status: o.status.to_tx_status(),
-        amount: Some(o.amount),
-        message: None,
+impl Client {
+    /// What every answer and notification about pay order `order_id` of `amount` must agree
+    /// with: the order id, the amount and the configured `mchId`. (`appId`, where the gateway
+    /// states it, is checked against the configured one when the message is read.)
+    ///
+    /// ```
+    /// # fn main() -> Result<(), pay_core::Error> {
+    /// use aggregate_pay::{Client, Config};
+    /// use pay_core::Money;
+    ///
+    /// let client = Client::new(Config::new("20001222", "app", "K", "K").base_url("http://127.0.0.1:3020"))?;
+    /// let order = client.expect_payment("O1", Money::from_fen(100));
+    /// assert_eq!(order.order_id(), "O1");
+    /// assert_eq!(order.expected_amount(), Some(Money::from_fen(100)));
+    /// # Ok(()) }
+    /// ```
+    pub fn expect_payment(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        ExpectedOrder::new(order_id)
+            .amount(amount)
+            .party("mchId", self.config.mch_id())
+    }
+
+    /// What every answer and notification about payout `order_id` (`mchTransOrderNo`) of
+    /// `amount` must agree with: the order id, the amount and the configured `mchId`.
+    pub fn expect_payout(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        ExpectedOrder::new(order_id)
+            .amount(amount)
+            .party("mchId", self.config.mch_id())
+    }
+
+    fn mch_party(mch_id: Option<&str>) -> Vec<(&'static str, String)> {
+        mch_id
+            .map(|m| ("mchId", m.to_owned()))
+            .into_iter()
+            .collect()
+    }
+
+    /// A payout answer (create or query) as a transition, checked against `expected`.
+    fn payout_transition(
+        &self,
+        expected: &ExpectedOrder,
+        o: TransOrder,
+    ) -> Result<Transition, Error> {
+        let stated = o.mch_trans_order_no.as_deref().filter(|s| !s.is_empty());
+        expected.check_stated(
+            stated,
+            Some(o.amount),
+            &Self::mch_party(o.mch_id.as_deref()),
+        )?;
+        self.check_app_id(o.app_id.as_deref(), expected.order_id())?;
+        Ok(crate::lifecycle::payout(
+            expected.order_id(),
+            o.status.as_str(),
+            Some(o.amount),
+            &o.trans_order_id,
+            o.mch_id.as_deref(),
+        )
+        .party("appId", o.app_id.as_deref()))
     }
 }
 
@@ -246,46 +276,76 @@ impl Payments for Client {
         PROVIDER
     }
 
+    fn expect_payment(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        Client::expect_payment(self, order_id, amount)
+    }
+
     async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentResult, Error> {
         let req = Self::payment_request(request)?;
         let resp = self.create_order(&req).await?;
+        // The answer (2.1.5) states `payOrderId` and `payParams`; anything else the gateway adds
+        // (an order id, an amount, `mchId`) is checked.
+        let stated = |k: &str| resp.extra.get(k).and_then(crate::sign::wire_string);
+        let order_id = stated("mchOrderNo").unwrap_or_else(|| req.mch_order_no.clone());
+        let amount = match stated("amount") {
+            Some(a) => Some(Money::from_fen_str(&a).map_err(|_| {
+                Error::mismatch(
+                    "amount",
+                    req.amount.to_yuan(),
+                    Some(a.clone()),
+                    &req.mch_order_no,
+                )
+            })?),
+            None => None,
+        };
+        let mch_id = stated("mchId");
+        let expected = Client::expect_payment(self, &req.mch_order_no, req.amount);
+        expected.check_stated(Some(&order_id), amount, &Self::mch_party(mch_id.as_deref()))?;
+        self.check_app_id(stated("appId").as_deref(), &req.mch_order_no)?;
+        let transition = crate::lifecycle::payment(
+            &req.mch_order_no,
+            "0",
+            amount,
+            &resp.pay_order_id,
+            mch_id.as_deref(),
+        );
         Ok(PaymentResult {
-            provider: PROVIDER,
-            order_id: req.mch_order_no,
+            transition,
             action: Some(resp.action()),
-            provider_order_id: Some(resp.pay_order_id),
-            status: TxStatus::Unpaid,
-            amount: Some(req.amount),
         })
     }
 
-    async fn query_payment(&self, order_id: &str) -> Result<PaymentResult, Error> {
+    async fn query_payment(&self, order_id: &str) -> Result<Transition, Error> {
         let o = self
             .query_order(&QueryOrderRequest::by_mch_order_no(order_id))
             .await?;
-        Ok(PaymentResult {
-            provider: PROVIDER,
-            order_id: o.mch_order_no,
-            provider_order_id: Some(o.pay_order_id),
-            status: o.status.to_tx_status(),
-            amount: Some(o.amount),
-            action: None,
-        })
+        let expected = ExpectedOrder::new(order_id).party("mchId", self.config.mch_id());
+        expected.check_stated(
+            Some(&o.mch_order_no),
+            Some(o.amount),
+            &Self::mch_party(o.mch_id.as_deref()),
+        )?;
+        self.check_app_id(o.app_id.as_deref(), order_id)?;
+        Ok(crate::lifecycle::payment(
+            order_id,
+            o.status.as_str(),
+            Some(o.amount),
+            &o.pay_order_id,
+            o.mch_id.as_deref(),
+        )
+        .party("appId", o.app_id.as_deref()))
     }
 
     async fn parse_payment_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PaymentResult, Error> {
-        let n = self.verify_pay_notification(notification)?;
-        Ok(PaymentResult {
-            provider: PROVIDER,
-            order_id: notified_order_id(n.mch_order_no, "mchOrderNo", notification)?,
-            provider_order_id: Some(n.pay_order_id),
-            status: n.status.to_tx_status(),
-            amount: Some(n.amount),
-            action: None,
-        })
+    ) -> Result<Transition, Error> {
+        Ok(self.verify_pay_notification(notification)?.to_transition())
+    }
+
+    /// The text `success`.
+    fn success_reply(&self) -> NotificationReply {
+        NotificationReply::text("success")
     }
 }
 
@@ -295,32 +355,41 @@ impl Payouts for Client {
         PROVIDER
     }
 
-    async fn create_payout(&self, request: &PayoutRequest) -> Result<PayoutResult, Error> {
-        let req = Self::payout_request(request)?;
-        let o = self.trans_create_order(&req).await?;
-        Ok(payout_result(&request.order_id, o))
+    fn expect_payout(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        Client::expect_payout(self, order_id, amount)
     }
 
-    async fn query_payout(&self, order_id: &str) -> Result<PayoutResult, Error> {
+    async fn create_payout(&self, request: &PayoutRequest) -> Result<Transition, Error> {
+        let req = Self::payout_request(request)?;
+        let o = self.trans_create_order(&req).await?;
+        self.payout_transition(
+            &Client::expect_payout(self, &request.order_id, request.amount),
+            o,
+        )
+    }
+
+    async fn query_payout(&self, order_id: &str) -> Result<Transition, Error> {
         let o = self
             .trans_query_order(&TransQueryRequest::by_mch_trans_order_no(order_id))
             .await?;
-        Ok(payout_result(order_id, o))
+        self.payout_transition(
+            &ExpectedOrder::new(order_id).party("mchId", self.config.mch_id()),
+            o,
+        )
     }
 
     async fn parse_payout_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PayoutResult, Error> {
-        let n = self.verify_trans_notification(notification)?;
-        Ok(PayoutResult {
-            provider: PROVIDER,
-            order_id: notified_order_id(n.mch_trans_order_no, "mchTransOrderNo", notification)?,
-            provider_order_id: Some(n.trans_order_id),
-            status: n.status.to_tx_status(),
-            amount: Some(n.amount),
-            message: None,
-        })
+    ) -> Result<Transition, Error> {
+        Ok(self
+            .verify_trans_notification(notification)?
+            .to_transition())
+    }
+
+    /// The text `success`.
+    fn success_reply(&self) -> NotificationReply {
+        NotificationReply::text("success")
     }
 }
 

@@ -218,9 +218,11 @@ impl online::Provider for aggregate_pay::Client {
     async fn notification(
         &self,
         notification: &IncomingNotification,
-        _trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
-        self.notification_json(notification)
+        _options: &crate::online::NotifyOptions,
+    ) -> Result<crate::online::Notified, Error> {
+        let event = self.verify_notification(notification)?;
+        let json = pay_core::decode::to_value(&event)?;
+        Ok(crate::online::Notified::new(&event, json))
     }
 
     fn reply(&self) -> NotificationReply {

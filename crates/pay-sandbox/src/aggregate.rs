@@ -7,6 +7,14 @@
 //! parameter and signature errors; `SUCCESS` signed with the response key over every top-level field except
 //! `sign` and `payParams`, with `resCode` `SUCCESS`, or `resCode` `FAIL` plus `errCode` /
 //! `errCodeDes` for a business error.
+//!
+//! Later transitions, on request:
+//! - a pay order whose amount in fen ends in `33` (`1.33` yuan) is completed the way the
+//!   reference gateway completes an order: once the merchant acknowledges the paid notice
+//!   (status `2`, 支付成功), the order moves to `3` (业务处理完成(支付成功)) and the gateway sends
+//!   the completion notice (status `3`) on its own schedule — the same payment, notified twice;
+//! - a query with `executeNotify: true` (2.2.3, 3.2.3) sends the notification of the order's
+//!   current status once more, whatever was acknowledged before.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -358,11 +366,48 @@ fn create_pay(ctx: &Arc<Ctx>, params: Map<String, Value>) -> Response {
                 o.pay_succ_time = Some(ctx.now().unix_millis());
                 o.channel_order_no = format!("wx{}", ctx.next_id(""));
             }
-            pay_notification(&ctx, &no, o)
+            (
+                pay_notification(&ctx, &no, o),
+                o.status == 2 && scripted_completion(o.amount),
+            )
         };
-        ctx.notify(outgoing);
+        let (outgoing, complete) = outgoing;
+        if !complete {
+            ctx.notify(outgoing);
+            return;
+        }
+        let task = ctx.clone();
+        ctx.spawn(async move {
+            crate::notify::deliver(task.clone(), outgoing).await;
+            let acknowledged = task
+                .notifications
+                .for_order(task.provider, &no)
+                .iter()
+                .any(|r| r.kind == "pay" && r.acknowledged);
+            if !acknowledged {
+                return;
+            }
+            let completion = {
+                let mut state = lock(&task.aggregate);
+                let Some(o) = state.pay.get_mut(&no) else {
+                    return;
+                };
+                if o.status != 2 {
+                    return;
+                }
+                o.status = 3;
+                pay_notification(&task, &no, o)
+            };
+            task.notify(completion);
+        });
     });
     pay_created(ctx, &pay_order_id, &product)
+}
+
+/// Whether the completion notice (status `3` after `2`) is scripted for this amount: the
+/// amount in fen ends in `33`.
+fn scripted_completion(amount: Money) -> bool {
+    amount.fen().rem_euclid(100) == 33
 }
 
 fn pay_created(ctx: &Ctx, pay_order_id: &str, product: &str) -> Response {

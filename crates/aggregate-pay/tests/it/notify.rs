@@ -20,7 +20,7 @@ fn pay_event() -> PayNotification {
         mch_id: "20001222".into(),
         app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into()),
         product_id: Some(ProductId::WechatQr),
-        mch_order_no: Some("20160427210604000490".into()),
+        mch_order_no: "20160427210604000490".into(),
         amount: Money::from_fen(100),
         status: PayStatus::Succeeded,
         channel_order_no: Some("wx2016".into()),
@@ -37,7 +37,7 @@ fn trans_event() -> TransNotification {
     TransNotification {
         trans_order_id: "T01000020181013115051811".into(),
         mch_id: "20001222".into(),
-        mch_trans_order_no: Some("T20160427210604000491".into()),
+        mch_trans_order_no: "T20160427210604000491".into(),
         amount: Money::from_fen(12345),
         status: TransStatus::Succeeded,
         channel_order_no: Some("C9988".into()),
@@ -137,7 +137,7 @@ fn the_vectors_parse_into_typed_events() {
     };
     let p = c.verify_pay_notification(&get("pay-notify")).unwrap();
     assert_eq!(p.pay_order_id, "P01000020181013115051810");
-    assert_eq!(p.mch_order_no.as_deref(), Some("20160427210604000490"));
+    assert_eq!(p.mch_order_no, "20160427210604000490");
     assert_eq!(p.amount, Money::from_fen(100));
     assert_eq!(p.status, PayStatus::Succeeded);
     assert_eq!(p.back_type, Some(BackType::Back));
@@ -145,27 +145,36 @@ fn the_vectors_parse_into_typed_events() {
     assert_eq!(p.extra["subject"], "测试商品 & 名称");
     assert_eq!(p.extra["channelId"], "WX_NATIVE");
     assert_eq!(p.pay_succ_at().unwrap().unix_millis(), 1_539_402_651_000);
-    assert_eq!(p.replay_key(), "pay:P01000020181013115051810:2");
+    assert_eq!(
+        p.replay_key(),
+        "aggregate-pay:payment:succeeded:20160427210604000490"
+    );
 
     let t = c.verify_trans_notification(&get("trans-notify")).unwrap();
     assert_eq!(t.trans_order_id, "T01000020181013115051811");
-    assert_eq!(
-        t.mch_trans_order_no.as_deref(),
-        Some("T20160427210604000491")
-    );
+    assert_eq!(t.mch_trans_order_no, "T20160427210604000491");
     assert_eq!(t.amount, Money::from_fen(12345));
     assert_eq!(t.status, TransStatus::Succeeded);
     assert_eq!(
         t.trans_succ_time.as_deref(),
         Some("Tue Nov 28 10:00:00 CST 2017")
     );
-    assert_eq!(t.replay_key(), "trans:T01000020181013115051811:2");
+    assert_eq!(
+        t.replay_key(),
+        "aggregate-pay:payout:succeeded:T20160427210604000491"
+    );
 
-    let z = c
+    // Its sign verifies (the gateway's case-insensitive order), but it names no merchant
+    // order: refused as undecodable, not as forged.
+    match c
         .verify_pay_notification(&get("extension-field-gateway-order"))
-        .unwrap();
-    assert_eq!(z.extra["Zone"], "east");
-    assert_eq!(z.mch_order_no, None);
+        .unwrap_err()
+    {
+        Error::Decode { source, .. } => {
+            assert!(source.to_string().contains("mchOrderNo"), "{source}");
+        }
+        other => panic!("{other:?}"),
+    }
 
     let json = c.notification_json(&get("trans-notify")).unwrap();
     assert_eq!(json["type"], "trans");
@@ -204,6 +213,14 @@ async fn unified_parse_refuses_a_notification_without_the_merchant_order_number(
     let n = signed_pay_notification(&pay_event(), &resp_key()).unwrap();
     let r = c.parse_payment_notification(&n).await.unwrap();
     assert_eq!(r.order_id, "20160427210604000490");
+    assert_eq!(r.amount, Some(Money::from_fen(100)));
+    assert_eq!(
+        r.parties,
+        vec![
+            ("mchId", "20001222".to_owned()),
+            ("appId", "0ae8be35ff634e2abe94f5f32f6d5c4f".to_owned())
+        ]
+    );
     let n = signed_trans_notification(&trans_event(), &resp_key()).unwrap();
     let r = c.parse_payout_notification(&n).await.unwrap();
     assert_eq!(r.order_id, "T20160427210604000491");
@@ -211,12 +228,13 @@ async fn unified_parse_refuses_a_notification_without_the_merchant_order_number(
     // Correctly signed, but without mchOrderNo / mchTransOrderNo (required by 2.3.2 and
     // 3.3.2): a decode error keeping what was received, never an empty order id.
     let mut pay = pay_event();
-    pay.mch_order_no = None;
+    pay.mch_order_no = String::new();
     let n = signed_pay_notification(&pay, &resp_key()).unwrap();
-    assert!(
-        c.verify_pay_notification(&n).is_ok(),
-        "the typed parse stays lenient"
-    );
+    assert!(!n.query.contains("mchOrderNo"), "{}", n.query);
+    assert!(matches!(
+        c.verify_pay_notification(&n).unwrap_err(),
+        Error::Decode { .. }
+    ));
     match c.parse_payment_notification(&n).await.unwrap_err() {
         Error::Decode { body, source, .. } => {
             assert!(source.to_string().contains("mchOrderNo"), "{source}");
@@ -225,7 +243,7 @@ async fn unified_parse_refuses_a_notification_without_the_merchant_order_number(
         other => panic!("{other:?}"),
     }
     let mut trans = trans_event();
-    trans.mch_trans_order_no = Some(String::new());
+    trans.mch_trans_order_no = String::new();
     let n = signed_trans_notification(&trans, &resp_key()).unwrap();
     assert_eq!(n.method, http::Method::GET);
     match c.parse_payout_notification(&n).await.unwrap_err() {
@@ -240,4 +258,109 @@ async fn unified_parse_refuses_a_notification_without_the_merchant_order_number(
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn paid_and_completed_notices_are_one_credit() {
+    let c = client("http://x");
+    let inbox = NotificationInbox::new(c, std::sync::Arc::new(InMemoryReplayGuard::new()));
+    // 2 (支付成功), then 3 (业务处理完成(支付成功)) with another send time: one event.
+    let paid = signed_pay_notification(&pay_event(), &resp_key()).unwrap();
+    let claimed = inbox.accept(&paid).await.unwrap();
+    let t = claimed.event.transition().unwrap();
+    assert_eq!(
+        t.dedup_key(),
+        "aggregate-pay:payment:succeeded:20160427210604000490"
+    );
+    assert_eq!(t.status, pay_core::TxStatus::Succeeded);
+    assert!(!t.is_final);
+    inbox.complete(&claimed).await.unwrap();
+    let mut completed = pay_event();
+    completed.status = PayStatus::Completed;
+    completed.pay_succ_time = Some("1539402652000".into());
+    let n = signed_pay_notification(&completed, &resp_key()).unwrap();
+    match inbox.accept(&n).await.unwrap_err() {
+        Error::DuplicateNotification { key } => {
+            assert_eq!(key, "aggregate-pay:payment:succeeded:20160427210604000490");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A failure of the same order is another event (and a different order another key).
+    let mut failed = pay_event();
+    failed.status = PayStatus::Failed;
+    let claimed = inbox
+        .accept(&signed_pay_notification(&failed, &resp_key()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        claimed.event.replay_key(),
+        "aggregate-pay:payment:failed:20160427210604000490"
+    );
+}
+
+#[test]
+fn a_notification_for_another_app_is_refused() {
+    let c = client("http://x");
+    let mut other = pay_event();
+    other.app_id = Some("another-app".into());
+    let n = signed_pay_notification(&other, &resp_key()).unwrap();
+    match c.verify_notification(&n).unwrap_err() {
+        Error::Mismatch {
+            field,
+            expected,
+            got,
+            order_id,
+        } => {
+            assert_eq!(field, "appId");
+            assert_eq!(&*expected, "0ae8be35ff634e2abe94f5f32f6d5c4f");
+            assert_eq!(got.as_deref(), Some("another-app"));
+            assert_eq!(order_id.as_deref(), Some("20160427210604000490"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without appId (as the gateway's own sample sends it): nothing to compare.
+    let mut bare = pay_event();
+    bare.app_id = None;
+    let n = signed_pay_notification(&bare, &resp_key()).unwrap();
+    assert_eq!(c.verify_pay_notification(&n).unwrap(), bare);
+}
+
+#[test]
+fn a_notify_url_with_a_query_string_is_refused_before_sending() {
+    use aggregate_pay::{AccountType, BankCode, CreateOrderRequest, TransOrderRequest};
+    let reason_of = |e: Error| match e {
+        Error::InvalidInput { field, reason } => (field.into_owned(), reason.into_owned()),
+        other => panic!("{other:?}"),
+    };
+    let pay = |url: &str| {
+        CreateOrderRequest::new("O1", ProductId::WechatQr, Money::from_fen(1), url, "s", "b")
+    };
+    let (field, reason) = reason_of(pay("https://shop/notify?tenant=1").validate().unwrap_err());
+    assert_eq!(field, "notifyUrl");
+    assert!(reason.contains("query string"), "{reason}");
+    assert_eq!(
+        reason_of(pay("https://shop/notify?").validate().unwrap_err()).0,
+        "notifyUrl"
+    );
+    pay("https://shop/notify/tenant-1").validate().unwrap();
+    let payout = |url: &str| {
+        TransOrderRequest::new(
+            "T1",
+            Money::from_fen(1),
+            url,
+            BankCode::ChinaMerchantsBank,
+            "招商银行",
+            AccountType::BankCard,
+            "张三",
+            "6225880137705555",
+            "江苏",
+            "南京",
+        )
+    };
+    assert_eq!(
+        reason_of(payout("https://shop/t?x=1").validate().unwrap_err()).0,
+        "notifyUrl"
+    );
+    payout("https://shop/t").validate().unwrap();
+    assert!(aggregate_pay::check_notify_url("https://shop/t").is_ok());
 }

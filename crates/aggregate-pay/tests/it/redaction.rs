@@ -42,8 +42,8 @@ fn extension_fields_are_masked_in_debug_and_kept_on_the_wire() {
 #[test]
 fn echoed_params_are_masked_in_debug() {
     let n: TransNotification = serde_json::from_value(json!({
-        "transOrderId": "T1", "mchId": "20001222", "amount": "100", "status": "2",
-        "param1": "ICBC;张三;6222020000000000", "param2": "tel 13812345678"
+        "transOrderId": "T1", "mchId": "20001222", "mchTransOrderNo": "M1", "amount": "100",
+        "status": "2", "param1": "ICBC;张三;6222020000000000", "param2": "tel 13812345678"
     }))
     .unwrap();
     let shown = format!("{n:?}");

@@ -62,10 +62,14 @@ async fn payments() {
         })
         .await
         .unwrap();
-    assert_eq!(r.provider, "aggregate-pay");
-    assert_eq!(r.order_id, "O1");
-    assert_eq!(r.provider_order_id.as_deref(), Some("P1"));
-    assert_eq!(r.status, TxStatus::Unpaid);
+    let created = &r.transition;
+    assert_eq!(created.provider, "aggregate-pay");
+    assert_eq!(created.order_id, "O1");
+    assert_eq!(created.provider_order_id.as_deref(), Some("P1"));
+    assert_eq!(created.status, TxStatus::Unpaid);
+    assert_eq!(created.code, "0");
+    // The create answer states no amount: unconfirmed, not copied from the request.
+    assert_eq!(created.amount, None);
     assert_eq!(
         r.action,
         Some(PaymentAction::Redirect {
@@ -74,7 +78,10 @@ async fn payments() {
     );
     let q = c.query_payment("O1").await.unwrap();
     assert_eq!(q.status, TxStatus::Succeeded);
+    assert_eq!(q.code, "3");
+    assert!(q.is_final);
     assert_eq!(q.amount, Some(Money::from_fen(250)));
+    assert_eq!(q.dedup_key(), "aggregate-pay:payment:succeeded:O1");
     let reqs = t.requests();
     let pairs = pay_core::test_util::form_pairs(reqs[0].body());
     let params: Map<String, Value> =
@@ -92,7 +99,7 @@ async fn payments() {
         mch_id: "20001222".into(),
         app_id: None,
         product_id: None,
-        mch_order_no: Some("O1".into()),
+        mch_order_no: "O1".into(),
         amount: Money::from_fen(250),
         status: PayStatus::Failed,
         channel_order_no: None,
@@ -109,6 +116,92 @@ async fn payments() {
         .unwrap();
     assert_eq!(r.status, TxStatus::Failed);
     assert_eq!(r.order_id, "O1");
+    assert!(r.is_final);
+    c.expect_payment("O1", Money::from_fen(250))
+        .check(&r)
+        .unwrap();
+    match c.expect_payment("O1", Money::from_fen(251)).check(&r) {
+        Err(pay_core::Error::Mismatch {
+            field,
+            expected,
+            got,
+            ..
+        }) => {
+            assert_eq!(field, "amount");
+            assert_eq!(&*expected, "2.51");
+            assert_eq!(got.as_deref(), Some("2.50"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn answers_that_disagree_with_the_order_are_refused() {
+    let (t, c) = recording();
+    let order = |mch_order_no: &str, mch_id: Option<&str>, app_id: Option<&str>| PayOrder {
+        mch_id: mch_id.map(Into::into),
+        app_id: app_id.map(Into::into),
+        product_id: None,
+        pay_order_id: "P1".into(),
+        mch_order_no: mch_order_no.into(),
+        amount: Money::from_fen(250),
+        currency: None,
+        status: PayStatus::Succeeded,
+        channel_user: None,
+        channel_order_no: None,
+        channel_attach: None,
+        pay_succ_time: None,
+        extra: Extensions::new(),
+    };
+    let mismatch = |e: pay_core::Error| match e {
+        pay_core::Error::Mismatch { field, got, .. } => (field, got.map(String::from)),
+        other => panic!("{other:?}"),
+    };
+    // Another order than the one asked for.
+    t.push_response(
+        200,
+        signed_query_order_response(&order("O2", None, None), &resp_key()).unwrap(),
+    );
+    assert_eq!(
+        mismatch(c.query_payment("O1").await.unwrap_err()),
+        ("order_id", Some("O2".to_owned()))
+    );
+    // Another merchant.
+    t.push_response(
+        200,
+        signed_query_order_response(&order("O1", Some("999"), None), &resp_key()).unwrap(),
+    );
+    assert_eq!(
+        mismatch(c.query_payment("O1").await.unwrap_err()),
+        ("mchId", Some("999".to_owned()))
+    );
+    // Another app.
+    t.push_response(
+        200,
+        signed_query_order_response(&order("O1", Some("20001222"), Some("other")), &resp_key())
+            .unwrap(),
+    );
+    assert_eq!(
+        mismatch(c.query_payment("O1").await.unwrap_err()),
+        ("appId", Some("other".to_owned()))
+    );
+    // The right one: mchId and appId stated and equal.
+    t.push_response(
+        200,
+        signed_query_order_response(
+            &order(
+                "O1",
+                Some("20001222"),
+                Some("0ae8be35ff634e2abe94f5f32f6d5c4f"),
+            ),
+            &resp_key(),
+        )
+        .unwrap(),
+    );
+    let q = c.query_payment("O1").await.unwrap();
+    assert_eq!(q.status, TxStatus::Succeeded);
+    assert!(!q.is_final);
+    assert_eq!(q.parties[0], ("mchId", "20001222".to_owned()));
 }
 
 #[tokio::test]
@@ -152,8 +245,12 @@ async fn payouts() {
     assert_eq!(r.status, TxStatus::Processing);
     assert_eq!(r.order_id, "M1");
     assert_eq!(r.provider_order_id.as_deref(), Some("T1"));
+    assert_eq!(r.amount, Some(Money::from_fen(100)));
     let q = c.query_payout("M1").await.unwrap();
-    assert_eq!(q.status, TxStatus::Unknown("4".into()));
+    // 4 (业务处理完成): the gateway's completion of a succeeded transfer.
+    assert_eq!(q.status, TxStatus::Succeeded);
+    assert!(q.is_final);
+    assert_eq!(q.dedup_key(), "aggregate-pay:payout:succeeded:M1");
     let reqs = t.requests();
     let pairs = pay_core::test_util::form_pairs(reqs[0].body());
     let params: Map<String, Value> =
@@ -175,7 +272,7 @@ async fn payouts() {
     let n = aggregate_pay::TransNotification {
         trans_order_id: "T1".into(),
         mch_id: "20001222".into(),
-        mch_trans_order_no: Some("M1".into()),
+        mch_trans_order_no: "M1".into(),
         amount: Money::from_fen(100),
         status: aggregate_pay::TransStatus::Failed,
         channel_order_no: None,
@@ -192,4 +289,30 @@ async fn payouts() {
     assert_eq!(r.status, TxStatus::Failed);
     assert_eq!(r.order_id, "M1");
     assert_eq!(Payouts::provider(&c), "aggregate-pay");
+
+    // A create answer for another amount is refused, naming the field.
+    let mut wrong = Map::new();
+    for (k, v) in [
+        ("transOrderId", "T2"),
+        ("mchTransOrderNo", "M1"),
+        ("amount", "10000"),
+        ("status", "0"),
+    ] {
+        wrong.insert(k.into(), Value::String(v.into()));
+    }
+    t.push_response(200, signed_response_body(&wrong, &resp_key()).unwrap());
+    match c.create_payout(&req).await.unwrap_err() {
+        pay_core::Error::Mismatch {
+            field,
+            expected,
+            got,
+            order_id,
+        } => {
+            assert_eq!(field, "amount");
+            assert_eq!(&*expected, "1.00");
+            assert_eq!(got.as_deref(), Some("100.00"));
+            assert_eq!(order_id.as_deref(), Some("M1"));
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -87,7 +87,7 @@ async fn pay(env: &Env) -> Result<(), StepError> {
             .aggregate_events
             .wait(&mch_order_no, super::STEP_TIMEOUT, |e| {
                 matches!(e, Notification::Pay(p)
-                    if p.mch_order_no.as_deref() == Some(mch_order_no.as_str())
+                    if p.mch_order_no == mch_order_no
                         && !matches!(p.status, PayStatus::Created | PayStatus::Paying))
             })
             .await?;
@@ -197,7 +197,7 @@ async fn payout(env: &Env) -> Result<(), StepError> {
             .aggregate_events
             .wait(&no, super::STEP_TIMEOUT, |e| {
                 matches!(e, Notification::Trans(t)
-                    if t.mch_trans_order_no.as_deref() == Some(no.as_str())
+                    if t.mch_trans_order_no == no
                         && matches!(t.status, TransStatus::Succeeded | TransStatus::Failed))
             })
             .await?;
