@@ -5,11 +5,11 @@
 //! and the fault cases (timeout after send, lost, tampered and replayed callbacks, a failed
 //! withdrawal).
 //!
-//! Huifu's callbacks are not signed (`check_value` is base64). The receiver here does what
-//! `huifu::Client::verify_callback` does — the gateway's `unsgin` must recognise the check
-//! value, then `order_query` confirms the claims — reading the claims by local decoding and
-//! deduplicating through the inbox; `verify_callback_confirms_a_sandbox_callback` runs the
-//! crate's own authenticated handler end to end.
+//! Huifu's callbacks are not signed (`check_value` is base64). The receiver here runs every
+//! callback through a `NotificationInbox` over the client's own verifier, which confirms it
+//! through the gateway (`unsgin`, then `order_query` for a trade or `balance_query` for an
+//! opening) and deduplicates by business event; `verify_callback_confirms_a_sandbox_callback`
+//! runs the crate's trade handler directly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e_common;
@@ -29,12 +29,12 @@ use huifu::trade::{
     AppPayRequest, BalancePayRequest, FzRequest, GuaranteeRequest, OrderQueryRequest,
     RefundRequest, SendQuickPaySmsCodeRequest, WithdrawalRequest,
 };
-use huifu::{Client, Config, DivDetail, HfResponse, PrismSecretAuth, UnverifiedCallback};
+use huifu::{Client, Config, ConfirmedCallback, DivDetail, HfResponse, PrismSecretAuth};
 use pay_core::transport::{HttpRequest, HttpTransport as _, transport_fn};
 use pay_core::{
-    Error, Extra, InMemoryReplayGuard, IncomingNotification, Money, NotificationInbox,
-    NotificationVerifier, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
-    PayoutRequest, Payouts, ProviderErrorKind, SignatureErrorKind, TxStatus,
+    Error, Extra, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent,
+    NotificationInbox, NotificationVerifier, Payee, PayeeAccount, PaymentAction, PaymentRequest,
+    Payments, PayoutRequest, Payouts, ProviderErrorKind, SignatureErrorKind, Transition, TxStatus,
 };
 use pay_sandbox::credentials::huifu as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
@@ -62,29 +62,21 @@ fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
 struct Handled {
     path: String,
     claimed: HfResponse,
-    /// The `order_query` kind the claims were confirmed with.
+    /// The `order_query` kind the claims were confirmed with (a trade).
     kind: Option<QueryTransType>,
+    /// What the gateway answered when confirming (`order_query`, or `balance_query` for an
+    /// opening).
     confirmed: Option<HfResponse>,
+    /// The confirmed transition (a trade).
+    transition: Option<Transition>,
 }
 
-/// The order kind a callback URL receives: known for payments and withdrawals; for the trade
-/// operations (balance pay, refund, `order_affirm`, `order_reverse`, `fz`), which share one URL,
-/// told from the fields the callback echoes; none for openings and card bindings (no trade:
-/// `order_query` does not find them).
-fn kind_of(path: &str, claimed: &HfResponse) -> Option<QueryTransType> {
-    match path {
-        "/cb/pay" => Some(QueryTransType::Pay),
-        "/cb/withdrawal" => Some(QueryTransType::Withdrawal),
-        "/cb/trade" => Some(huifu::notify::infer_trans_type(claimed)),
-        _ => None,
-    }
-}
-
-/// The merchant's callback handler: the gateway's `unsgin` must recognise the check value, the
-/// inbox claims it (replays are answered, not processed), and `order_query` confirms the claims
-/// of a trade before anything is recorded.
+/// The merchant's callback handler: the inbox verifies (the client confirms every callback
+/// through the gateway) and claims it (replays of one business event are answered, not
+/// processed); a trade's transition must name this merchant (its amount is checked against the
+/// merchant's order by each test, which knows it).
 async fn handle(
-    client: &Client,
+    _client: &Client,
     inbox: &NotificationInbox<Client>,
     outcomes: &Outcomes<Handled>,
     path: &str,
@@ -95,13 +87,6 @@ async fn handle(
         outcomes.reject(e);
         (400, text)
     };
-    let check_value = match huifu::notify::check_value(n) {
-        Ok(v) => v,
-        Err(e) => return refuse(e),
-    };
-    if let Err(e) = client.decode_callback_via_unsgin(&check_value).await {
-        return refuse(e);
-    }
     let claimed = match inbox.accept(n).await {
         Ok(c) => c,
         Err(Error::DuplicateNotification { key }) => {
@@ -110,45 +95,37 @@ async fn handle(
         }
         Err(e) => return refuse(e),
     };
-    let claims = claimed.event.claimed.clone();
-    let kind = kind_of(path, &claims);
-    let confirmed = match kind.clone() {
-        None => None,
-        Some(trans_type) => {
-            let query = client
-                .order_query(&OrderQueryRequest {
-                    user_cust_id: claims
-                        .user_cust_id
-                        .clone()
-                        .unwrap_or_else(|| cred::MER_CUST_ID.into()),
-                    order_id: claims.order_id.clone().unwrap_or_default(),
-                    order_date: claims.order_date.clone().unwrap_or_default(),
-                    trans_type,
-                    mer_priv: None,
-                    extra: Default::default(),
-                })
-                .await;
-            match query {
-                Ok(q) if q.trans_amt == claims.trans_amt && q.order_id == claims.order_id => {
-                    Some(q)
-                }
-                Ok(_) => {
-                    let _ = inbox.release(&claimed).await;
-                    return refuse(Error::signature(SignatureErrorKind::Mismatch));
-                }
-                Err(e) => {
-                    let _ = inbox.release(&claimed).await;
-                    return refuse(e);
-                }
-            }
+    let transition = claimed.event.transition();
+    let handled = match &claimed.event {
+        ConfirmedCallback::Trade(e) => Handled {
+            path: path.to_owned(),
+            claimed: e.claimed.clone(),
+            kind: Some(e.trans_type.clone()),
+            confirmed: Some(e.confirmed.clone()),
+            transition: transition.clone(),
+        },
+        ConfirmedCallback::Opening(o) => Handled {
+            path: path.to_owned(),
+            claimed: o.claimed.clone(),
+            kind: None,
+            confirmed: Some(o.confirmed.clone()),
+            transition: None,
+        },
+        other => {
+            let _ = inbox.release(&claimed).await;
+            return refuse(Error::invalid_input("callback", format!("{other:?}")));
         }
     };
-    outcomes.process(Handled {
-        path: path.to_owned(),
-        claimed: claims,
-        kind,
-        confirmed,
-    });
+    // Every confirmed trade names this merchant (the query states mer_cust_id).
+    if let Some(t) = &transition
+        && let Err(e) = pay_core::ExpectedOrder::new(&t.order_id)
+            .party("mer_cust_id", cred::MER_CUST_ID)
+            .check(t)
+    {
+        let _ = inbox.release(&claimed).await;
+        return refuse(e);
+    }
+    outcomes.process(handled);
     if let Err(e) = inbox.complete(&claimed).await {
         return (500, e.to_string());
     }
@@ -440,10 +417,11 @@ async fn opening_quick_pay_callback_confirmed_and_withdrawal() {
     )
     .await
     .unwrap();
-    assert_eq!(paid.provider, "huifu");
-    assert_eq!(paid.order_id, pay_order);
-    assert_eq!(paid.status, TxStatus::Processing);
-    assert_eq!(paid.amount, Some(Money::from_fen(12_345)));
+    assert_eq!(paid.transition.provider, "huifu");
+    assert_eq!(paid.transition.order_id, pay_order);
+    assert_eq!(paid.transition.status, TxStatus::Processing);
+    // quick_pay's answer states the amount the SMS request fixed: checked against the order
+    assert_eq!(paid.transition.amount, Some(Money::from_fen(12_345)));
     assert_eq!(paid.action, Some(PaymentAction::None));
 
     // The callback: recognised by the gateway, claims confirmed by the query.
@@ -668,15 +646,15 @@ async fn a_tampered_callback_is_rejected_and_never_reaches_the_handler() {
             r[1]
         );
     });
-    // A check value that is not base64 fails local decoding with Decrypt; none at all, Signature.
+    // A check value the gateway did not issue is refused by `unsgin`; none at all, Signature.
     let garbage = IncomingNotification::post_form("check_value=%21%21not-base64%21%21");
     assert!(matches!(
-        m.client.verify_notification(&garbage),
-        Err(Error::Decrypt { .. })
+        m.client.verify_notification(&garbage).await,
+        Err(Error::Provider(p)) if p.code == "C10009"
     ));
     assert!(matches!(
         m.inbox.accept(&garbage).await,
-        Err(Error::Decrypt { .. })
+        Err(Error::Provider(p)) if p.code == "C10009"
     ));
     let missing = IncomingNotification::post_form("order_id=x");
     assert!(matches!(
@@ -704,7 +682,7 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
         .await
         .unwrap();
     m.outcomes.wait_processed(2).await;
-    let key = format!("huifu:{today}:{order}:S");
+    let key = format!("huifu:payout:succeeded:{order}");
     let first = m
         .receiver
         .wait_hits(2)
@@ -722,10 +700,11 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
     );
     let reply = handle(&m.client, &m.inbox, &m.outcomes, "/cb/withdrawal", &first).await;
     assert_eq!(reply, (200, "SUCCESS".to_owned()));
-    assert_eq!(m.outcomes.duplicates(), vec![key]);
+    assert_eq!(m.outcomes.duplicates(), vec![key.clone()]);
     assert_eq!(m.outcomes.processed().len(), 2);
-    let event: UnverifiedCallback = m.client.verify_notification(&first).unwrap();
-    assert_eq!(event.claimed.order_id.as_deref(), Some(order.as_str()));
+    let event = m.client.verify_notification(&first).await.unwrap();
+    assert_eq!(event.trade().unwrap().order_id, order);
+    assert_eq!(event.replay_key(), key);
 }
 
 #[tokio::test]
@@ -1241,9 +1220,9 @@ async fn app_pay_callback_confirmed_and_queried() {
     )
     .await
     .unwrap();
-    assert_eq!(created.order_id, order);
-    assert_eq!(created.status, TxStatus::Processing);
-    assert_eq!(created.amount, Some(Money::from_fen(2_550)));
+    assert_eq!(created.transition.order_id, order);
+    assert_eq!(created.transition.status, TxStatus::Processing);
+    assert_eq!(created.transition.amount, Some(Money::from_fen(2_550)));
 
     let handled = m.outcomes.wait_processed(3).await;
     let cb = &handled[2];
@@ -1343,4 +1322,198 @@ async fn app_pay_callback_confirmed_and_queried() {
     assert_eq!(queried.status, TxStatus::Failed);
     assert_eq!(m.balance(&seller).await, "10025.50");
     assert_eq!(m.outcomes.rejected_count(), 0);
+}
+
+/// An app payment through the unified API, `n` its callback once handled.
+async fn app_payment(
+    m: &Merchant,
+    order: &str,
+    buyer: &str,
+    seller: &str,
+    fen: i64,
+) -> IncomingNotification {
+    let before = m.outcomes.processed().len();
+    let mut extra = Extra::new();
+    extra.insert("user_cust_id".into(), buyer.into());
+    extra.insert("in_cust_id".into(), seller.into());
+    Payments::create_payment(
+        &m.client,
+        &PaymentRequest {
+            order_id: order.into(),
+            amount: Money::from_fen(fen),
+            subject: "会员充值".into(),
+            notify_url: m.receiver.url("/cb/pay"),
+            return_url: None,
+            client_ip: None,
+            method: Some("05".into()),
+            extra,
+        },
+    )
+    .await
+    .unwrap();
+    m.outcomes.wait_processed(before + 1).await;
+    m.receiver
+        .wait_hits(before + 1)
+        .await
+        .into_iter()
+        .rev()
+        .find(|h| h.path == "/cb/pay")
+        .unwrap()
+        .notification
+}
+
+/// A payment callback goes through the inbox once: the confirmed transition is the query's
+/// (succeeded, final, the amount ordered), the merchant's order check passes for the amount it
+/// ordered and refuses any other, and the same callback again is a duplicate of the same
+/// business event.
+#[tokio::test]
+async fn a_payment_is_credited_once_and_a_mismatch_is_refused() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let m = merchant(client(&sandbox, Duration::from_secs(5))).await;
+    let today = m.client.today();
+    let buyer = m.open_user(&format!("{today}U1")).await;
+    let seller = m.open_user(&format!("{today}U2")).await;
+    let order = format!("{today}A1");
+    let n = app_payment(&m, &order, &buyer, &seller, 2_550).await;
+
+    let handled = m.outcomes.processed();
+    let pays: Vec<_> = handled.iter().filter(|h| h.path == "/cb/pay").collect();
+    assert_eq!(pays.len(), 1);
+    let t = pays[0].transition.clone().unwrap();
+    assert_eq!(t.order_id, order);
+    assert_eq!(t.status, TxStatus::Succeeded);
+    assert!(t.is_final);
+    assert_eq!(t.amount, Some(Money::from_fen(2_550)));
+    assert_eq!(t.dedup_key(), format!("huifu:payment:succeeded:{order}"));
+    m.client
+        .expect(&order, Money::from_fen(2_550))
+        .check(&t)
+        .unwrap();
+    match m.client.expect(&order, Money::from_fen(255_000)).check(&t) {
+        Err(Error::Mismatch {
+            field,
+            expected,
+            got,
+            ..
+        }) => {
+            assert_eq!(field, "amount");
+            assert_eq!(&*expected, "2550.00");
+            assert_eq!(got.as_deref(), Some("25.50"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match m
+        .client
+        .expect(&format!("{today}A9"), Money::from_fen(2_550))
+        .check(&t)
+    {
+        Err(Error::Mismatch { field, .. }) => assert_eq!(field, "order_id"),
+        other => panic!("{other:?}"),
+    }
+
+    // The callback again (a resend): confirmed again, the same business event, a duplicate.
+    let err = m.inbox.accept(&n).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::DuplicateNotification { key } if *key == t.dedup_key()),
+        "{err:?}"
+    );
+    let reply = handle(&m.client, &m.inbox, &m.outcomes, "/cb/pay", &n).await;
+    assert_eq!(reply, (200, "SUCCESS".to_owned()));
+    assert_eq!(
+        m.outcomes
+            .processed()
+            .iter()
+            .filter(|h| h.path == "/cb/pay")
+            .count(),
+        1
+    );
+    // The seller was credited once.
+    assert_eq!(m.balance(&seller).await, "10025.50");
+}
+
+/// An order of `x.33` yuan is answered `C00000` without `trans_stat` (the sandbox's switch):
+/// the create answer, the query and the confirmed callback all read as processing, never
+/// paid, although the callback claims `S` — and nothing is final.
+#[tokio::test]
+async fn success_without_trans_stat_is_read_as_processing_never_paid() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let m = merchant(client(&sandbox, Duration::from_secs(5))).await;
+    let today = m.client.today();
+    let buyer = m.open_user(&format!("{today}U1")).await;
+    let seller = m.open_user(&format!("{today}U2")).await;
+    let order = format!("{today}A3");
+
+    let mut extra = Extra::new();
+    extra.insert("user_cust_id".into(), buyer.clone().into());
+    extra.insert("in_cust_id".into(), seller.clone().into());
+    let created = Payments::create_payment(
+        &m.client,
+        &PaymentRequest {
+            order_id: order.clone(),
+            amount: Money::from_fen(233),
+            subject: "会员充值".into(),
+            notify_url: m.receiver.url("/cb/pay"),
+            return_url: None,
+            client_ip: None,
+            method: Some("05".into()),
+            extra,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.transition.code, "C00000");
+    assert_eq!(created.transition.status, TxStatus::Processing);
+    assert!(!created.transition.is_final);
+
+    let handled = m.outcomes.wait_processed(3).await;
+    let cb = &handled[2];
+    assert_eq!(cb.path, "/cb/pay");
+    assert_eq!(cb.claimed.trans_stat, Some(TransStat::Succeeded));
+    assert_eq!(cb.confirmed.as_ref().unwrap().trans_stat, None);
+    let t = cb.transition.clone().unwrap();
+    assert_eq!(t.status, TxStatus::Processing);
+    assert!(!t.is_final);
+    assert_eq!(t.amount, Some(Money::from_fen(233)));
+    assert_eq!(t.dedup_key(), format!("huifu:payment:processing:{order}"));
+
+    let queried = Payments::query_payment(&m.client, &order).await.unwrap();
+    assert_eq!(queried.status, TxStatus::Processing);
+    assert!(!queried.is_final);
+    assert_eq!(queried.code, "C00000");
+    // The unified notification reads it the same way.
+    let n = m
+        .receiver
+        .wait_hits(3)
+        .await
+        .into_iter()
+        .find(|h| h.path == "/cb/pay")
+        .unwrap()
+        .notification;
+    let parsed = Payments::parse_payment_notification(&m.client, &n)
+        .await
+        .unwrap();
+    assert_eq!(parsed.status, TxStatus::Processing);
+}
+
+/// An opening callback is confirmed through `balance_query` of the user it names and goes
+/// through the inbox as a no-money event (no transition), once.
+#[tokio::test]
+async fn an_opening_callback_is_confirmed_by_the_balance_query() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let m = merchant(client(&sandbox, Duration::from_secs(5))).await;
+    let today = m.client.today();
+    let user = m.open_user(&format!("{today}U1")).await;
+    let handled = m.outcomes.processed();
+    assert_eq!(handled[0].transition, None);
+    assert_eq!(handled[0].kind, None);
+    let confirmed = handled[0].confirmed.as_ref().unwrap();
+    assert_eq!(confirmed.resp_code, Some(RespCode::Success));
+    assert_eq!(confirmed.extra_str("avl_balance"), Some("10000.00"));
+    let n = m.receiver.wait_hits(1).await[0].notification.clone();
+    let err = m.inbox.accept(&n).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::DuplicateNotification { key }
+            if *key == format!("huifu:opening:{user}:{today}U1")),
+        "{err:?}"
+    );
 }

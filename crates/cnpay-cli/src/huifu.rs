@@ -4,7 +4,9 @@
 use clap::Subcommand;
 use cnpay::huifu;
 use pay_core::multipart::FilePart;
-use pay_core::{Error, IncomingNotification, NotificationReply, NotificationVerifier};
+use pay_core::{
+    Error, IncomingNotification, NotificationEvent, NotificationReply, NotificationVerifier,
+};
 use serde_json::Value;
 
 use crate::error::CliError;
@@ -98,19 +100,39 @@ impl online::Provider for huifu::Client {
         self.call_json(operation, data, files).await
     }
 
+    /// Confirms the callback through the gateway: a trade with `order_query` (of the
+    /// `--trans-type` kind, else the kind its fields tell), an opening with `balance_query`;
+    /// a card binding is printed as not confirmable (`{"callback": "card_binding",
+    /// "confirmed": false, "action": …}`, transition null) with the reply, so that the merchant
+    /// acknowledges it and acts only on the binding's own answer.
     async fn notification(
         &self,
         notification: &IncomingNotification,
-        trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
-        let trans_type = trans_type.map(huifu::codes::QueryTransType::from_wire);
-        self.notification_json_as(notification, trans_type).await
+        options: &online::NotifyOptions,
+    ) -> Result<online::Notified, Error> {
+        let trans_type = options
+            .trans_type
+            .as_deref()
+            .map(huifu::codes::QueryTransType::from_wire);
+        let event = self.confirm_callback(notification, trans_type).await?;
+        Ok(online::Notified {
+            transition: event.transition(),
+            event: event.to_json()?,
+        })
     }
 
-    fn check_trans_type(trans_type: &str) -> Result<(), CliError> {
-        huifu::codes::QueryTransType::from_wire(trans_type)
-            .ensure_known("--trans-type")
-            .map_err(CliError::from)
+    fn check_notify_options(options: &online::NotifyOptions) -> Result<(), CliError> {
+        if options.kind.is_some() {
+            return Err(CliError::usage(
+                "--kind is for protocol-pay notifications only",
+            ));
+        }
+        if let Some(t) = &options.trans_type {
+            huifu::codes::QueryTransType::from_wire(t)
+                .ensure_known("--trans-type")
+                .map_err(CliError::from)?;
+        }
+        Ok(())
     }
 
     fn reply(&self) -> NotificationReply {
