@@ -571,6 +571,12 @@ async fn notify_trans_type_chooses_the_order_kind_to_confirm_with() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(printed["event"]["trans_type"], "03");
+    assert_eq!(
+        printed["transition"],
+        json!({"kind": "payout", "order_id": "W20240101", "amount_fen": 10000,
+            "status": "succeeded", "final": true,
+            "dedup_key": "huifu:payout:succeeded:W20240101"})
+    );
     let reqs = server.received_requests().await.unwrap();
     let q = pay_core::test_util::form_pairs(&reqs[1].body);
     assert_eq!(
