@@ -1,8 +1,10 @@
 //! End-to-end: the `yunzhanghu` client against the sandbox's realtime settlement API, with a
 //! local callback receiver: identity check → bank-card payout → callback → query → the day's
 //! bill and order files downloaded and parsed; the Alipay and WeChat payouts (callback and
-//! query); and the fault cases (timeout after send, lost, tampered and replayed callbacks, a
-//! failed payout).
+//! query); the later transitions (a paid payout returned, an unopened red packet returned:
+//! each paid callback processed once through the inbox, the return a new, final `Returned`
+//! event); mismatches refused; and the fault cases (timeout after send, lost, tampered and
+//! replayed callbacks, a failed payout).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e_common;
@@ -10,9 +12,11 @@ mod e2e_common;
 use std::time::Duration;
 
 use e2e_common::{DEADLINE, Receiver, SHORT_TIMEOUT, eventually, inbox_receiver, sandbox};
+use pay_core::unified::PayoutNotifications;
 use pay_core::{
-    Clock, Error, Extra, IncomingNotification, Money, Payee, PayeeAccount, PayoutRequest, Payouts,
-    ProviderErrorKind, SecretKey, SignatureErrorKind, SystemClock, TxStatus,
+    Clock, Error, Extra, IncomingNotification, Money, NotificationEvent, Payee, PayeeAccount,
+    PayoutRequest, Payouts, ProviderErrorKind, SecretKey, SignatureErrorKind, SystemClock,
+    Transition, TxStatus,
 };
 use pay_sandbox::credentials::yunzhanghu as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
@@ -63,12 +67,28 @@ async fn query(client: &Client, order_id: &str) -> OrderDetail {
         .into_data()
 }
 
-async fn wait_final(client: &Client, order_id: &str) -> OrderDetail {
-    eventually(&format!("order {order_id} to be final"), || async {
+/// Waits until the order has left processing (paid, failed, returned…; paid is not final).
+async fn wait_settled(client: &Client, order_id: &str) -> OrderDetail {
+    eventually(&format!("order {order_id} to be settled"), || async {
         let o = query(client, order_id).await;
-        o.tx_status().is_final().then_some(o)
+        (o.tx_status() != TxStatus::Processing).then_some(o)
     })
     .await
+}
+
+/// Drives the sandbox's control: `POST /sandbox/orders/{order_id}/{action}` (`return`,
+/// `notify`); answers the HTTP status.
+async fn control(sandbox: &Sandbox, order_id: &str, action: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/sandbox/orders/{order_id}/{action}",
+            sandbox.yunzhanghu_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 /// A receiver whose handler uses a `NotificationInbox`, set as the dealer's notify URL.
@@ -130,6 +150,8 @@ async fn identity_check_payout_callback_query_and_bill_file() {
     assert_eq!(created.provider, "yunzhanghu");
     assert_eq!(created.order_id, no);
     assert_eq!(created.status, TxStatus::Processing);
+    assert_eq!(created.code, "0");
+    assert!(!created.is_final);
     assert_eq!(created.amount, Some(Money::from_fen(19_500)));
     let reference = created.provider_order_id.clone().unwrap();
 
@@ -145,6 +167,16 @@ async fn identity_check_payout_callback_query_and_bill_file() {
     assert_eq!(event.data.dealer_id, cred::DEALER_ID);
     assert_eq!(event.data.broker_id, cred::BROKER_ID);
     assert_eq!(event.data.pay_remark, "一月劳务费");
+    let t = event.transition().unwrap();
+    assert_eq!(
+        event.replay_key(),
+        format!("yunzhanghu:payout:succeeded:{no}")
+    );
+    assert!(!t.is_final, "paid is not final: a return may follow");
+    client
+        .expect(no, Money::from_fen(19_500))
+        .check(&t)
+        .unwrap();
     let hits = receiver.wait_hits(1).await;
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].reply, "success");
@@ -249,7 +281,7 @@ async fn timeout_after_send_is_unknown_outcome_and_the_query_settles_it_without_
         "{err:?}"
     );
 
-    let detail = wait_final(&client, no).await;
+    let detail = wait_settled(&client, no).await;
     assert_eq!(detail.status, OrderStatus::Paid);
     assert_eq!(detail.pay, Some(Money::from_fen(10_000)));
     assert_eq!(
@@ -386,7 +418,8 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
 
     client.order_realtime(&order(no, 40_000)).await.unwrap();
     let processed = outcomes.wait_processed(1).await;
-    let key = processed[0].notify_id.clone();
+    let key = processed[0].replay_key();
+    assert_eq!(key, format!("yunzhanghu:payout:succeeded:{no}"));
 
     let first = receiver.wait_hits(1).await[0].notification.clone();
     let err = inbox.accept(&first).await.unwrap_err();
@@ -394,19 +427,249 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
         matches!(&err, Error::DuplicateNotification { key: k } if *k == key),
         "{err:?}"
     );
-    // A re-send carries the same notify_id under a new mess and timestamp.
-    let resent = yunzhanghu::test_util::signed_notification(
-        &config,
-        &processed[0],
-        "m-resent",
-        1_900_000_000,
-    )
-    .unwrap();
+    // A re-send of the same transition under a new notify_id, mess and timestamp.
+    let mut again = processed[0].clone();
+    again.notify_id = "N-resent-elsewhere".into();
+    let resent =
+        yunzhanghu::test_util::signed_notification(&config, &again, "m-resent", 1_900_000_000)
+            .unwrap();
     assert!(matches!(
         inbox.accept(&resent).await,
         Err(Error::DuplicateNotification { key: k }) if k == key
     ));
+    // And the sandbox resending it under a new notify_id: answered, never processed twice.
+    assert_eq!(control(&sandbox, no, "notify").await, 200);
+    let dups = eventually("the resend to be a duplicate", || async {
+        let d = outcomes.duplicates();
+        (!d.is_empty()).then_some(d)
+    })
+    .await;
+    assert_eq!(dups, vec![key.clone()]);
+    let hits = receiver.wait_hits(2).await;
+    assert_eq!(hits[1].reply, "success");
     assert_eq!(outcomes.processed().len(), 1);
+}
+
+/// The paid payout's callback is processed once (resends under new notify ids are duplicates);
+/// the return (status 9) is a new transition, `Returned`, final; every event agrees with the
+/// merchant's order. Through the provider-neutral inbox (`PayoutNotifications`).
+#[tokio::test]
+async fn a_paid_payout_returned_is_surfaced_once_as_a_new_final_event() {
+    let sandbox = sandbox(Provider::Yunzhanghu).await;
+    let client = std::sync::Arc::new(client(&sandbox, Duration::from_secs(5)));
+    let (receiver, _inbox, outcomes) = inbox_receiver(PayoutNotifications(client.clone())).await;
+    sandbox.set_yunzhanghu_notify_url(receiver.url("/notify/order"));
+    let no = "YZH20240101000011";
+    let fen = 30_000;
+
+    client.order_realtime(&order(no, fen)).await.unwrap();
+    let paid = outcomes.wait_processed(1).await;
+    assert_eq!(paid[0].status, TxStatus::Succeeded);
+    assert!(!paid[0].is_final);
+    assert_eq!(paid[0].code, "1");
+    client
+        .expect(no, Money::from_fen(fen))
+        .check(&paid[0])
+        .unwrap();
+    assert_eq!(
+        paid[0].dedup_key(),
+        format!("yunzhanghu:payout:succeeded:{no}")
+    );
+
+    // Resent twice under new notify ids: duplicates, answered `success`.
+    for n in 1..=2 {
+        assert_eq!(control(&sandbox, no, "notify").await, 200);
+        eventually("the resend to be a duplicate", || async {
+            (outcomes.duplicates().len() == n).then_some(())
+        })
+        .await;
+    }
+    assert_eq!(outcomes.processed().len(), 1);
+
+    // The bank sends it back: 退汇.
+    assert_eq!(control(&sandbox, no, "return").await, 200);
+    let events = outcomes.wait_processed(2).await;
+    let returned = &events[1];
+    assert_eq!(returned.status, TxStatus::Returned);
+    assert!(returned.is_final);
+    assert_eq!(returned.code, "9");
+    assert_eq!(
+        returned.dedup_key(),
+        format!("yunzhanghu:payout:returned:{no}")
+    );
+    client
+        .expect(no, Money::from_fen(fen))
+        .check(returned)
+        .unwrap();
+    assert_eq!(returned.amount, Some(Money::from_fen(fen)));
+    // The query agrees, and so does the inbox: the return is not processed twice either.
+    let settled = Payouts::query_payout(&*client, no).await.unwrap();
+    assert_eq!(settled.status, TxStatus::Returned);
+    assert!(settled.is_final);
+    assert_eq!(control(&sandbox, no, "notify").await, 200);
+    eventually("the resent return to be a duplicate", || async {
+        (outcomes.duplicates().len() == 3).then_some(())
+    })
+    .await;
+    assert_eq!(
+        outcomes.duplicates(),
+        vec![
+            format!("yunzhanghu:payout:succeeded:{no}"),
+            format!("yunzhanghu:payout:succeeded:{no}"),
+            format!("yunzhanghu:payout:returned:{no}"),
+        ]
+    );
+    assert_eq!(outcomes.processed().len(), 2);
+    assert_eq!(outcomes.rejected_count(), 0);
+    // Nothing more can be returned.
+    assert_eq!(control(&sandbox, no, "return").await, 409);
+}
+
+/// A WeChat red packet never opened (the scripted amount ending in 55): sent (1/27, still
+/// processing), returned the next day (9/213), each its own event through the typed inbox.
+#[tokio::test]
+async fn an_unopened_red_packet_is_returned() {
+    let sandbox = sandbox(Provider::Yunzhanghu).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (_receiver, _inbox, outcomes) = receiver_for(&sandbox, &client).await;
+    let no = "YZH20240101000012";
+    client
+        .order_wxpay(&WxpayOrder {
+            order_id: no.into(),
+            real_name: "张三".into(),
+            id_card: ID_CARD.into(),
+            openid: "wx-unopened".into(),
+            pay: Money::from_fen(2_055),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let events = outcomes.wait_processed(2).await;
+    let sent = events[0].transition().unwrap();
+    assert_eq!(
+        events[0].data.status_detail,
+        Some(StatusDetail::WechatRedPacketPending)
+    );
+    assert_eq!(sent.code, "1/27");
+    assert_eq!(sent.status, TxStatus::Processing);
+    assert!(!sent.is_final);
+    let returned = events[1].transition().unwrap();
+    assert_eq!(returned.code, "9");
+    assert_eq!(returned.status, TxStatus::Returned);
+    assert!(returned.is_final);
+    assert_eq!(events[1].data.status_detail, Some(StatusDetail::BothFailed));
+    for t in [&sent, &returned] {
+        client.expect(no, Money::from_fen(2_055)).check(t).unwrap();
+    }
+    assert_eq!(
+        [events[0].replay_key(), events[1].replay_key()],
+        [
+            format!("yunzhanghu:payout:processing:{no}"),
+            format!("yunzhanghu:payout:returned:{no}")
+        ]
+    );
+    let settled = Payouts::query_payout(&client, no).await.unwrap();
+    assert_eq!(settled.status, TxStatus::Returned);
+}
+
+fn mismatch<T: std::fmt::Debug>(r: Result<T, Error>) -> (&'static str, String, Option<String>) {
+    match r {
+        Err(Error::Mismatch {
+            field,
+            expected,
+            got,
+            ..
+        }) => (field, expected.into(), got.map(String::from)),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A wrong amount and another dealer are refused with `Error::Mismatch`, in the handler's
+/// check, in the inbox (the dealer) and on the query.
+#[tokio::test]
+async fn a_mismatch_is_refused() {
+    let sandbox = sandbox(Provider::Yunzhanghu).await;
+    let config = config(&sandbox, Duration::from_secs(5));
+    let client = Client::new(config.clone()).unwrap();
+    let (receiver, inbox, outcomes) = receiver_for(&sandbox, &client).await;
+    let no = "YZH20240101000013";
+    client.order_realtime(&order(no, 50_000)).await.unwrap();
+    let processed = outcomes.wait_processed(1).await;
+    let t: Transition = processed[0].transition().unwrap();
+
+    // The merchant's ledger says 5.00, the provider paid 500.00: not credited as agreed.
+    assert_eq!(
+        mismatch(client.expect(no, Money::from_fen(500)).check(&t)),
+        ("amount", "5.00".into(), Some("500.00".into()))
+    );
+    // Another broker than the order's.
+    assert_eq!(
+        mismatch(
+            client
+                .expect_with_broker(no, Money::from_fen(50_000), "other-broker")
+                .check(&t)
+        ),
+        (
+            "broker_id",
+            "other-broker".into(),
+            Some(cred::BROKER_ID.into())
+        )
+    );
+    // A notification naming another dealer, signed with the dealer's own keys.
+    let mut foreign = processed[0].clone();
+    foreign.data.dealer_id = "other-dealer".into();
+    foreign.data.status = OrderStatus::Returned;
+    let n = yunzhanghu::test_util::signed_notification(&config, &foreign, "m-x", 1_900_000_000)
+        .unwrap();
+    assert_eq!(
+        mismatch(inbox.accept(&n).await.map(|c| c.key)),
+        (
+            "dealer_id",
+            cred::DEALER_ID.into(),
+            Some("other-dealer".into())
+        )
+    );
+    // The typed query checked against the order.
+    assert_eq!(
+        mismatch(
+            client
+                .query_payout_expecting(&client.expect(no, Money::from_fen(49_999)))
+                .await
+        ),
+        ("amount", "499.99".into(), Some("500.00".into()))
+    );
+    let ok = client
+        .query_payout_expecting(&client.expect(no, Money::from_fen(50_000)))
+        .await
+        .unwrap();
+    assert_eq!(ok.status, TxStatus::Succeeded);
+    // A client configured for another dealer refuses this dealer's answers.
+    let other = Client::new(
+        Config::new(
+            "other-dealer",
+            cred::BROKER_ID,
+            cred::APP_KEY,
+            cred::DES3_KEY,
+        )
+        .base_url(sandbox.yunzhanghu_url()),
+    )
+    .unwrap();
+    let err = other
+        .verify_notify(&receiver_hit(&receiver).await)
+        .unwrap_err();
+    assert_eq!(
+        mismatch::<()>(Err(err)),
+        (
+            "dealer_id",
+            "other-dealer".into(),
+            Some(cred::DEALER_ID.into())
+        )
+    );
+    assert_eq!(outcomes.processed().len(), 1);
+}
+
+async fn receiver_hit(receiver: &Receiver) -> IncomingNotification {
+    receiver.wait_hits(1).await[0].notification.clone()
 }
 
 #[tokio::test]
@@ -428,8 +691,9 @@ async fn a_failed_payout_is_reported_as_failed() {
     assert_eq!(detail.status_detail, Some(StatusDetail::from_wire("211")));
     let settled = Payouts::query_payout(&client, no).await.unwrap();
     assert_eq!(settled.status, TxStatus::Failed);
+    assert!(settled.is_final);
     assert_eq!(settled.amount, Some(Money::from_fen(10_044)));
-    assert!(settled.message.is_some());
+    assert_eq!(settled.message.as_deref(), Some("系统打款失败"));
 }
 
 /// What an Alipay or WeChat payout was sent as, and the `ref` it was accepted under.

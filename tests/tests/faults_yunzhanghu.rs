@@ -94,6 +94,8 @@ fn query_realtime_order() -> Endpoint {
                     .await?;
                 assert_eq!(detail.order_id, ORDER_ID);
                 assert_eq!(detail.status, OrderStatus::Paid);
+                // Paid, not final: a return (9) may follow.
+                assert!(!detail.transition().is_final);
                 Ok(())
             })
         }),
