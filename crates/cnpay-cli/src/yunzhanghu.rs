@@ -287,12 +287,17 @@ impl online::Provider for yunzhanghu::Client {
         self.call_json(operation, data, files).await
     }
 
+    /// The verified event, its transition (status read through the payout table: 1 is paid but
+    /// not final, 9 returned and final) and its replay key (the transition's dedup key, never the
+    /// `notify_id`). A notification naming another `dealer_id` is refused.
     async fn notification(
         &self,
         notification: &IncomingNotification,
-        _trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
-        self.notification_json(notification)
+        _options: &online::NotifyOptions,
+    ) -> Result<online::Notified, Error> {
+        let event = self.verify_notify(notification)?;
+        let json = pay_core::decode::to_value(&event)?;
+        Ok(online::Notified::new(&event, json))
     }
 
     fn reply(&self) -> NotificationReply {

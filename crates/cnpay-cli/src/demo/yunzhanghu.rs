@@ -1,5 +1,7 @@
-//! Yunzhanghu's flow: an identity check, a bank-card payout, its encrypted callback, the order
-//! query, and the day's bill and order files downloaded and parsed.
+//! Yunzhanghu's flow: an identity check, a bank-card payout, its encrypted callback (paid, not
+//! final), the order query, the day's bill and order files downloaded and parsed; then a payout
+//! paid and returned by the bank (退汇, status 9): the return callback received, surfaced as a
+//! new, final `returned` event, and the query agreeing.
 
 use std::time::Duration;
 
@@ -9,7 +11,7 @@ use cnpay::yunzhanghu::identity::VerifyBankcardFourFactor;
 use cnpay::yunzhanghu::payout::BankCardOrder;
 use cnpay::yunzhanghu::query::QueryOrder;
 use cnpay::yunzhanghu::{BillRecord, Channel, Client, Config, OrderRecord, OrderStatus};
-use pay_core::{Clock, Error, Money, SystemClock, TxStatus};
+use pay_core::{Clock, Error, Money, SystemClock, Transition, TxStatus};
 use pay_sandbox::credentials::yunzhanghu as cred;
 
 use super::{Env, StepError, Table, expect_eq, present, step};
@@ -42,7 +44,7 @@ pub(super) async fn run(env: &Env, table: &mut Table) {
     table
         .flow(
             PROVIDER,
-            "identity check -> payout -> callback -> query -> bill file",
+            "identity check -> payout -> callback -> query -> bill file -> a payout returned",
             flow(env),
         )
         .await;
@@ -107,29 +109,35 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     })
     .await?;
 
-    step("callback verified and decrypted", async {
-        let e = env
-            .receiver
-            .yunzhanghu_events
-            .wait(&order_id, super::STEP_TIMEOUT, |e| {
-                e.data.order_id == order_id && e.data.tx_status().is_final()
-            })
-            .await?;
-        expect_eq("status", &OrderStatus::Paid, &e.data.status)?;
-        expect_eq("ref", reference.as_str(), e.data.reference.as_str())?;
-        let paid = present("pay", e.data.pay)?;
-        expect_eq("pay (fen)", &pay.fen(), &paid.fen())?;
-        Ok((
-            (),
-            format!(
-                "notify_id {}: status {} ({}), {} fen; answered `success`",
-                e.notify_id,
-                e.data.status,
-                e.data.status_message,
-                paid.fen()
-            ),
-        ))
-    })
+    step(
+        "callback verified, decrypted and checked against the order",
+        async {
+            let e = env
+                .receiver
+                .yunzhanghu_events
+                .wait(&order_id, super::STEP_TIMEOUT, |e| {
+                    e.data.order_id == order_id && e.data.tx_status() != TxStatus::Processing
+                })
+                .await?;
+            expect_eq("status", &OrderStatus::Paid, &e.data.status)?;
+            expect_eq("ref", reference.as_str(), e.data.reference.as_str())?;
+            let t = e.data.transition();
+            // The order id, the amount, dealer_id and broker_id must be the order's.
+            client.expect(&order_id, pay).check(&t)?;
+            let paid = present("pay", t.amount)?;
+            Ok((
+                (),
+                format!(
+                    "notify_id {}: status {} ({}), {} fen, {}; answered `success`",
+                    e.notify_id,
+                    e.data.status,
+                    e.data.status_message,
+                    paid.fen(),
+                    finality(&t)
+                ),
+            ))
+        },
+    )
     .await?;
 
     let finished_date = step("query the order", async {
@@ -240,6 +248,112 @@ async fn flow(env: &Env) -> Result<(), StepError> {
                 row.real_name
             ),
         ))
+    })
+    .await?;
+
+    returned(env, client).await
+}
+
+/// How final a transition is, for the table.
+fn finality(t: &Transition) -> String {
+    if t.is_final {
+        format!("{}, final", t.status.as_str())
+    } else {
+        format!("{}, not final (a return may follow)", t.status.as_str())
+    }
+}
+
+/// A payout paid, then returned by the bank (退汇): the sandbox returns every order whose amount
+/// in fen ends in 55, two status delays after paying it, with a callback for each transition.
+async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
+    let order_id = format!("{}YR", env.run_id);
+    let pay = Money::from_fen(8_855);
+    step(
+        "payout to be returned (order-realtime, 88.55 yuan)",
+        async {
+            let accepted = client
+                .order_realtime(&BankCardOrder {
+                    order_id: order_id.clone(),
+                    real_name: NAME.into(),
+                    card_no: CARD_NO.into(),
+                    id_card: ID_CARD.into(),
+                    pay,
+                    pay_remark: Some("cnpay demo".into()),
+                    ..Default::default()
+                })
+                .await?;
+            expect_eq("order_id", order_id.as_str(), accepted.order_id.as_str())?;
+            let stated = present("pay", accepted.pay)?;
+            expect_eq("pay (fen)", &pay.fen(), &stated.fen())?;
+            Ok((
+                (),
+                format!(
+                    "order {order_id}, {pay} yuan: accepted, ref {}",
+                    accepted.reference
+                ),
+            ))
+        },
+    )
+    .await?;
+
+    let event = |status: TxStatus| {
+        let order_id = order_id.clone();
+        async move {
+            let e = env
+                .receiver
+                .yunzhanghu_events
+                .wait(&order_id, super::STEP_TIMEOUT, |e| {
+                    e.data.order_id == order_id && e.data.tx_status() == status
+                })
+                .await?;
+            let t = e.data.transition();
+            client.expect(&order_id, pay).check(&t)?;
+            Ok::<_, StepError>((e, t))
+        }
+    };
+    step("paid callback (processed once)", async {
+        let (e, t) = event(TxStatus::Succeeded).await?;
+        if t.is_final {
+            return Err(StepError::check("status 1 (已打款) read as final"));
+        }
+        Ok((
+            (),
+            format!(
+                "status {} ({}), {} fen, {}",
+                e.data.status,
+                e.data.status_message,
+                pay.fen(),
+                finality(&t)
+            ),
+        ))
+    })
+    .await?;
+    step("return callback received and surfaced", async {
+        let (e, t) = event(TxStatus::Returned).await?;
+        expect_eq("status", &OrderStatus::Returned, &e.data.status)?;
+        if !t.is_final {
+            return Err(StepError::check("status 9 (returned) read as not final"));
+        }
+        Ok((
+            (),
+            format!(
+                "notify_id {}: status {} ({}), {} fen back with the dealer, {}; a new event: {}",
+                e.notify_id,
+                e.data.status,
+                e.data.status_message,
+                pay.fen(),
+                finality(&t),
+                t.dedup_key()
+            ),
+        ))
+    })
+    .await?;
+    step("query: returned", async {
+        let t = client
+            .query_payout_expecting(&client.expect(&order_id, pay))
+            .await?;
+        expect_eq("status", "returned", t.status.as_str())?;
+        Ok(((), format!("status {} ({})", t.code, finality(&t))))
     })
     .await
 }

@@ -431,3 +431,79 @@ async fn an_empty_standard_input_is_no_fields() {
     let plaintext = open_envelope(&query_pairs(req));
     assert_eq!(plaintext, json!({"dealer_id": DEALER}));
 }
+
+/// A status callback for `order_id`, sealed with the dealer's keys, as a form body.
+fn callback(order_id: &str, dealer: &str, status: i64, detail: i64, notify_id: &str) -> String {
+    let plain = json!({
+        "notify_id": notify_id,
+        "notify_time": "2024-01-01 12:00:00",
+        "data": {
+            "order_id": order_id, "pay": "100.00", "dealer_id": dealer, "broker_id": BROKER,
+            "status": status, "status_detail": detail, "ref": "R1",
+        },
+    });
+    sign::seal(&plain.to_string(), "m1", 1_700_000_000, &keys()).to_form()
+}
+
+fn notify(args: &[&str], body: String) -> assert_cmd::Command {
+    let mut c = yzh("http://127.0.0.1:9");
+    c.args(["yunzhanghu", "notify"])
+        .args(args)
+        .write_stdin(body);
+    c
+}
+
+/// `notify` prints the transition: paid (1) is succeeded but not final, a return (9) is a new
+/// event, returned and final; the dedup key names the transition, never the notify_id.
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_prints_paid_not_final_and_the_return_as_a_new_final_event() {
+    let out = run(&mut notify(&[], callback("O1", DEALER, 1, 0, "N1"))).await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed["transition"],
+        json!({"kind": "payout", "order_id": "O1", "amount_fen": 10_000, "status": "succeeded",
+               "final": false, "dedup_key": "yunzhanghu:payout:succeeded:O1"})
+    );
+    assert_eq!(printed["event"]["notify_id"], "N1");
+    assert_eq!(printed["reply"]["body"], "success");
+
+    let out = run(&mut notify(
+        &["--expect-order", "O1", "--expect-amount", "10000"],
+        callback("O1", DEALER, 9, 213, "N2"),
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed["transition"],
+        json!({"kind": "payout", "order_id": "O1", "amount_fen": 10_000, "status": "returned",
+               "final": true, "dedup_key": "yunzhanghu:payout:returned:O1"})
+    );
+}
+
+/// A callback that disagrees with the order (the amount) or names another dealer is exit 4,
+/// `mismatch`, naming the field.
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_refuses_a_mismatch() {
+    let out = run(&mut notify(
+        &["--expect-order", "O1", "--expect-amount", "9999"],
+        callback("O1", DEALER, 1, 0, "N1"),
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "mismatch", "{r}");
+    assert_eq!(r["field"], "amount");
+    assert_eq!(r["expected"], "99.99");
+    assert_eq!(r["got"], "100.00");
+
+    let out = run(&mut notify(&[], callback("O1", "other-dealer", 1, 0, "N1"))).await;
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "mismatch", "{r}");
+    assert_eq!(r["field"], "dealer_id");
+    assert_eq!(r["expected"], DEALER);
+    assert_eq!(r["got"], "other-dealer");
+}
