@@ -138,9 +138,29 @@ impl online::Provider for protocol_pay::Client {
     async fn notification(
         &self,
         notification: &IncomingNotification,
-        _trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
-        self.notification_json(notification)
+        options: &online::NotifyOptions,
+    ) -> Result<online::Notified, Error> {
+        // `--kind pay-result|funds-arrived|payout`: the endpoint's declared kind; without it,
+        // the shared-endpoint reading, which refuses an ambiguous payload.
+        let event = match options.kind.as_deref() {
+            Some(k) => self.verify_notification_as(notification, k.parse()?)?,
+            None => self.verify_notification(notification)?,
+        };
+        let json = serde_json::to_value(&event)
+            .map_err(|e| Error::decode(notification.body.clone(), e))?;
+        Ok(online::Notified::new(&event, json))
+    }
+
+    fn check_notify_options(options: &online::NotifyOptions) -> Result<(), CliError> {
+        if options.trans_type.is_some() {
+            return Err(CliError::usage("--trans-type is for Huifu callbacks only"));
+        }
+        if let Some(k) = &options.kind {
+            k.parse::<protocol_pay::NotificationKind>().map_err(|_| {
+                CliError::usage("--kind must be pay-result, funds-arrived or payout")
+            })?;
+        }
+        Ok(())
     }
 
     fn reply(&self) -> NotificationReply {

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod codes;
 pub mod config;
+pub mod lifecycle;
 pub mod notify;
 pub mod operations;
 pub mod pay;
@@ -24,7 +25,10 @@ pub use codes::{
     ProdCatalog,
 };
 pub use config::Config;
-pub use notify::{Notification, NotificationData, NotificationKind, SUCCESS_REPLY};
+pub use lifecycle::lifecycles;
+pub use notify::{
+    KindNotifications, Notification, NotificationData, NotificationKind, SUCCESS_REPLY,
+};
 pub use operations::OPERATIONS;
 pub use pay::{InqueryRequest, PayInOrder, PosCloseRequest, PosCloseResult, PrepayRequest};
 pub use payout::{BankAccount, OutpayRequest, OutqueryRequest, PayOutOrder};

@@ -2,8 +2,8 @@
 //! merchants' handlers offline (feature `test-util`).
 //!
 //! ```
-//! use pay_core::{Money, NotificationVerifier};
-//! use protocol_pay::{Client, Config, PayInOrder, PayStatus};
+//! use pay_core::Money;
+//! use protocol_pay::{Client, Config, NotificationKind, PayInOrder, PayStatus};
 //! use protocol_pay::test_util::{pay_in_notification, tampered};
 //!
 //! let config = Config::new("LFT1001", "key").base_url("https://pay.example.com");
@@ -13,9 +13,10 @@
 //! let n = pay_in_notification(&config, &order, "20201010123500000")?;
 //! let client = Client::with_transport(config, std::sync::Arc::new(
 //!     pay_core::transport::transport_fn(|_| async { unreachable!() })));
-//! let event = client.verify_notification(&n)?;
+//! // The endpoint given as outSuccessNotifyUrl receives pay results (§9).
+//! let event = client.verify_notification_as(&n, NotificationKind::PayResult)?;
 //! assert_eq!(event.pay_status(), &PayStatus::Success);
-//! assert!(client.verify_notification(&tampered(&n)).is_err());
+//! assert!(client.verify_notification_as(&tampered(&n), NotificationKind::PayResult).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

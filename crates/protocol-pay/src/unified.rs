@@ -25,11 +25,18 @@
 //! | `extra` | `transNo` (required); any other key is `InvalidInput` |
 //!
 //! Refunds (`REFUND`) are reached through [`Client::outpay`].
+//!
+//! Every answer is a [`Transition`] read through [`crate::lifecycle`], checked against the
+//! request (`outReqNo`, and the amount and `appId` where the answer states them): a
+//! disagreement is [`Error::Mismatch`], never a substitution. The notification parsers are the
+//! declared kinds: `parse_payment_notification` is the pay-result endpoint (§9),
+//! `parse_payout_notification` the pay-out endpoint (§11).
 
+use pay_core::lifecycle::{ExpectedOrder, Transition};
 use pay_core::unified::extra_str;
 use pay_core::{
-    Error, Extra, IncomingNotification, PayeeAccount, PaymentRequest, PaymentResult, Payments,
-    PayoutRequest, PayoutResult, Payouts, TxStatus,
+    Error, Extra, IncomingNotification, Money, NotificationReply, PayeeAccount, PaymentRequest,
+    PaymentResult, Payments, PayoutRequest, Payouts,
 };
 
 use crate::client::{Client, PROVIDER};
@@ -64,28 +71,38 @@ fn opt_extra(extra: &Extra, key: &str) -> Option<String> {
     extra_str(extra, key).map(|v| v.into_owned())
 }
 
-fn payment_result(order: PayInOrder) -> PaymentResult {
-    let action = order.action();
-    PaymentResult {
-        provider: PROVIDER,
-        status: order.pay_status.to_tx_status(),
-        order_id: order.out_req_no,
-        provider_order_id: order.pay_order_no,
-        amount: order.amount,
-        action,
-    }
+/// A pay-in answer as the transition of its `payStatus`.
+fn payment_transition(o: &PayInOrder) -> Transition {
+    Transition::new(
+        &crate::lifecycle::PAYMENT,
+        &o.out_req_no,
+        o.pay_status.as_str(),
+    )
+    .amount(o.amount)
+    .provider_order_id(o.pay_order_no.as_deref())
+    .party("appId", o.app_id.as_deref())
+    .message(o.channel_return_msg.as_deref().filter(|m| !m.is_empty()))
 }
 
-fn payout_result(order: PayOutOrder) -> PayoutResult {
-    let status: TxStatus = order.pay_status.to_tx_status();
-    PayoutResult {
-        provider: PROVIDER,
-        status,
-        order_id: order.out_req_no,
-        provider_order_id: order.pay_order_no,
-        amount: order.amount,
-        message: order.channel_return_msg.filter(|m| !m.is_empty()),
-    }
+/// A pay-out or refund answer (or §11) as the transition of its `payStatus`: the refund table
+/// when `outType` is `REFUND`, the pay-out table otherwise.
+pub(crate) fn payout_transition(o: &PayOutOrder) -> Transition {
+    let table = if o.out_type == Some(OutType::Refund) {
+        &crate::lifecycle::REFUND
+    } else {
+        &crate::lifecycle::PAYOUT
+    };
+    Transition::new(table, &o.out_req_no, o.pay_status.as_str())
+        .amount(o.amount)
+        .provider_order_id(o.pay_order_no.as_deref())
+        .party("appId", o.app_id.as_deref())
+        .message(o.channel_return_msg.as_deref().filter(|m| !m.is_empty()))
+}
+
+/// Checks an answer's transition against `expected`, by what it states.
+fn checked(expected: &ExpectedOrder, t: Transition) -> Result<Transition, Error> {
+    expected.check_stated(Some(&t.order_id), t.amount, &t.parties)?;
+    Ok(t)
 }
 
 impl Client {
@@ -197,30 +214,41 @@ impl Payments for Client {
         PROVIDER
     }
 
+    fn expect_payment(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        Client::expect_payment(self, order_id, amount)
+    }
+
     async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentResult, Error> {
         let req = self.prepay_request_from(request)?;
-        self.prepay(&req).await.map(payment_result)
+        let order = self.prepay(&req).await?;
+        let expected = Client::expect_payment(self, &request.order_id, request.amount);
+        let transition = checked(&expected, payment_transition(&order))?;
+        Ok(PaymentResult {
+            action: order.action(),
+            transition,
+        })
     }
 
-    async fn query_payment(&self, order_id: &str) -> Result<PaymentResult, Error> {
-        self.inquery(&InqueryRequest::new(order_id))
-            .await
-            .map(payment_result)
+    async fn query_payment(&self, order_id: &str) -> Result<Transition, Error> {
+        let order = self.inquery(&InqueryRequest::new(order_id)).await?;
+        let expected = ExpectedOrder::new(order_id).party("appId", self.config.app_id());
+        checked(&expected, payment_transition(&order))
     }
 
-    /// Verifies a pay-result notification (section 9).
+    /// Verifies a pay-result notification (section 9: the endpoint is declared the pay-result
+    /// one).
     async fn parse_payment_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PaymentResult, Error> {
-        let n = self.verify_notification_as(notification, NotificationKind::PayResult)?;
-        match n.data {
-            crate::notify::NotificationData::PayIn(o) => Ok(payment_result(o)),
-            crate::notify::NotificationData::PayOut(_) => Err(Error::invalid_input(
-                "notification",
-                "is not a pay-in notification",
-            )),
-        }
+    ) -> Result<Transition, Error> {
+        Ok(self
+            .verify_notification_as(notification, NotificationKind::PayResult)?
+            .to_transition())
+    }
+
+    /// The bare text `SUCCESS`.
+    fn success_reply(&self) -> NotificationReply {
+        self.notification_reply()
     }
 }
 
@@ -230,29 +258,36 @@ impl Payouts for Client {
         PROVIDER
     }
 
-    async fn create_payout(&self, request: &PayoutRequest) -> Result<PayoutResult, Error> {
+    fn expect_payout(&self, order_id: &str, amount: Money) -> ExpectedOrder {
+        Client::expect_payout(self, order_id, amount)
+    }
+
+    async fn create_payout(&self, request: &PayoutRequest) -> Result<Transition, Error> {
         let req = self.outpay_request_from(request)?;
-        self.outpay(&req).await.map(payout_result)
+        let order = self.outpay(&req).await?;
+        let expected = Client::expect_payout(self, &request.order_id, request.amount);
+        checked(&expected, payout_transition(&order))
     }
 
-    async fn query_payout(&self, order_id: &str) -> Result<PayoutResult, Error> {
-        self.outquery(&OutqueryRequest::new(order_id))
-            .await
-            .map(payout_result)
+    async fn query_payout(&self, order_id: &str) -> Result<Transition, Error> {
+        let order = self.outquery(&OutqueryRequest::new(order_id)).await?;
+        let expected = ExpectedOrder::new(order_id).party("appId", self.config.app_id());
+        checked(&expected, payout_transition(&order))
     }
 
-    /// Verifies a pay-out/refund notification (section 11).
+    /// Verifies a pay-out/refund notification (section 11: the endpoint is declared the
+    /// pay-out one).
     async fn parse_payout_notification(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<PayoutResult, Error> {
-        let n = self.verify_notification_as(notification, NotificationKind::PayoutArrived)?;
-        match n.data {
-            crate::notify::NotificationData::PayOut(o) => Ok(payout_result(o)),
-            crate::notify::NotificationData::PayIn(_) => Err(Error::invalid_input(
-                "notification",
-                "is not a pay-out notification",
-            )),
-        }
+    ) -> Result<Transition, Error> {
+        Ok(self
+            .verify_notification_as(notification, NotificationKind::PayoutArrived)?
+            .to_transition())
+    }
+
+    /// The bare text `SUCCESS`.
+    fn success_reply(&self) -> NotificationReply {
+        self.notification_reply()
     }
 }

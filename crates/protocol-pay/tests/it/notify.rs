@@ -50,8 +50,11 @@ fn pay_result_notification() {
     assert_eq!(o.pay_order_no.as_deref(), Some("P1"));
     assert_eq!(
         ev.replay_key(),
-        "protocol-pay:pay-result:LFT1001202010100001:SUCCESS:01"
+        "protocol-pay:payment:succeeded:LFT1001202010100001"
     );
+    let t = ev.transition().unwrap();
+    assert_eq!(t.amount, Some(Money::from_fen(100_050)));
+    assert!(t.is_final);
     assert_eq!(ev.sent_at().unwrap().unix_millis(), 1_602_304_500_000);
     assert!(ev.pay_out().is_none());
     let err = c.verify_notification(&tampered(&n)).unwrap_err();
@@ -71,7 +74,16 @@ fn pay_result_notification() {
 fn funds_arrived_notification() {
     let c = client("http://x");
     let n = pay_in_notification(&config("http://x"), &pay_in("SUCCESS", "02"), TS).unwrap();
-    let ev = c.verify_notification(&n).unwrap();
+    // At a shared endpoint it is ambiguous: §10, or a §9 resent after the funds arrived.
+    match c.verify_notification(&n).unwrap_err() {
+        Error::Decode { source, .. } => {
+            assert!(source.to_string().contains("ambiguous"), "{source}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let ev = c
+        .verify_notification_as(&n, NotificationKind::FundsArrived)
+        .unwrap();
     assert_eq!(ev.kind, NotificationKind::FundsArrived);
     assert_eq!(
         ev.pay_in().unwrap().arrived_status,
@@ -79,18 +91,64 @@ fn funds_arrived_notification() {
     );
     assert_eq!(
         ev.replay_key(),
-        "protocol-pay:funds-arrived:LFT1001202010100001:SUCCESS:02"
+        "protocol-pay:funds_arrived:succeeded:LFT1001202010100001"
     );
-    // Told explicitly, the kind is the caller's.
+    // At the pay-result endpoint the same data is the paid event (a late §9).
     let ev = c
         .verify_notification_as(&n, NotificationKind::PayResult)
         .unwrap();
     assert_eq!(ev.kind, NotificationKind::PayResult);
-    assert!(c.verify_notification(&tampered(&n)).is_err());
+    assert_eq!(
+        ev.replay_key(),
+        "protocol-pay:payment:succeeded:LFT1001202010100001"
+    );
+    // A funds-arrived endpoint refuses a payload whose funds have not arrived, and pay-out data.
+    let not_yet = pay_in_notification(&config("http://x"), &pay_in("SUCCESS", "01"), TS).unwrap();
+    assert!(matches!(
+        c.verify_notification_as(&not_yet, NotificationKind::FundsArrived),
+        Err(Error::Decode { .. })
+    ));
+    let out = pay_out_notification(&config("http://x"), &pay_out("SUCCESS"), TS).unwrap();
+    assert!(matches!(
+        c.verify_notification_as(&out, NotificationKind::FundsArrived),
+        Err(Error::Decode { .. })
+    ));
+    assert!(matches!(
+        c.verify_notification_as(&out, NotificationKind::PayResult),
+        Err(Error::Decode { .. })
+    ));
+    assert!(matches!(
+        c.verify_notification_as(&n, NotificationKind::PayoutArrived),
+        Err(Error::Decode { .. })
+    ));
     assert!(
         c.verify_notification_as(&tampered(&n), NotificationKind::FundsArrived)
             .is_err()
     );
+}
+
+#[test]
+fn kinds_parse_from_their_cli_names() {
+    assert_eq!(
+        "pay-result".parse::<NotificationKind>().unwrap(),
+        NotificationKind::PayResult
+    );
+    assert_eq!(
+        "funds-arrived".parse::<NotificationKind>().unwrap(),
+        NotificationKind::FundsArrived
+    );
+    assert_eq!(
+        "payout".parse::<NotificationKind>().unwrap(),
+        NotificationKind::PayoutArrived
+    );
+    assert_eq!(
+        "payout-arrived".parse::<NotificationKind>().unwrap(),
+        NotificationKind::PayoutArrived
+    );
+    assert!(matches!(
+        "refund".parse::<NotificationKind>(),
+        Err(Error::InvalidInput { .. })
+    ));
 }
 
 #[test]
@@ -105,7 +163,7 @@ fn payout_notification() {
     assert_eq!(o.amount, Some(Money::from_fen(50_000)));
     assert_eq!(
         ev.replay_key(),
-        "protocol-pay:payout-arrived:LFT1001202010100002:SUCCESS"
+        "protocol-pay:refund:succeeded:LFT1001202010100002"
     );
     assert!(!format!("{ev:?}").contains("6225880137705555"));
     let err = c.verify_notification(&tampered(&n)).unwrap_err();
@@ -143,7 +201,9 @@ fn tampered_vector_is_rejected() {
     );
     let body: serde_json::Value = serde_json::from_slice(&n.body).unwrap();
     assert_eq!(body["sign"], v[3]["sign"]);
-    let ev = client("http://x").verify_notification(&n).unwrap();
+    let ev = client("http://x")
+        .verify_notification_as(&n, NotificationKind::PayResult)
+        .unwrap();
     assert_eq!(ev.pay_in().unwrap().amount, Some(Money::from_fen(100_050)));
 }
 
@@ -181,7 +241,10 @@ fn unsigned_garbage_and_form_bodies() {
         ("sign", &sign),
     ]);
     let ev = c
-        .verify_notification(&IncomingNotification::post_form(form))
+        .verify_notification_as(
+            &IncomingNotification::post_form(form),
+            NotificationKind::PayResult,
+        )
         .unwrap();
     assert_eq!(ev.pay_status(), &PayStatus::Failure);
     // A verified data that is not an order is a decode error.
@@ -251,8 +314,23 @@ async fn inbox_processes_once() {
         inbox.accept(&n).await,
         Err(Error::DuplicateNotification { .. })
     ));
-    // The funds-arrived one for the same order is a different event.
+    // The funds-arrived one for the same order is a different event, at its own endpoint.
     let arrived = pay_in_notification(&config("http://x"), &pay_in("SUCCESS", "02"), TS).unwrap();
-    assert!(inbox.accept(&arrived).await.is_ok());
+    let c = client("http://x");
+    let funds = NotificationInbox::new(
+        c.notifications(NotificationKind::FundsArrived),
+        Arc::new(InMemoryReplayGuard::new()),
+    );
+    let claimed = funds.accept(&arrived).await.unwrap();
+    assert_eq!(
+        claimed.event.replay_key(),
+        "protocol-pay:funds_arrived:succeeded:LFT1001202010100001"
+    );
+    // At the shared endpoint it is refused as ambiguous, never read as a pay-in.
+    assert!(matches!(
+        inbox.accept(&arrived).await,
+        Err(Error::Decode { .. })
+    ));
     assert_eq!(inbox.success_reply().body, "SUCCESS");
+    assert_eq!(funds.success_reply().body, "SUCCESS");
 }

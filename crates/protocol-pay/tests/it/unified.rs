@@ -52,11 +52,11 @@ async fn create_and_query_payment() {
         sent,
         json!({"transNo":"T1","outReqNo":OUT_REQ_NO,"amount":"1000.50","outSuccessNotifyUrl":"https://m.example/paid","outArrivedNotifyUrl":"https://m.example/arrived","prodCatalog":"01"})
     );
-    assert_eq!(r.provider, "protocol-pay");
-    assert_eq!(r.order_id, OUT_REQ_NO);
-    assert_eq!(r.provider_order_id.as_deref(), Some("P1"));
-    assert_eq!(r.status, TxStatus::Unpaid);
-    assert_eq!(r.amount, Some(Money::from_fen(100_050)));
+    assert_eq!(r.transition.provider, "protocol-pay");
+    assert_eq!(r.transition.order_id, OUT_REQ_NO);
+    assert_eq!(r.transition.provider_order_id.as_deref(), Some("P1"));
+    assert_eq!(r.transition.status, TxStatus::Unpaid);
+    assert_eq!(r.transition.amount, Some(Money::from_fen(100_050)));
     assert_eq!(
         r.action,
         Some(PaymentAction::Code {
@@ -76,7 +76,33 @@ async fn create_and_query_payment() {
         .await
         .unwrap();
     assert_eq!(r.status, TxStatus::Succeeded);
-    assert_eq!(r.action, None);
+    assert!(r.is_final);
+    assert_eq!(
+        r.dedup_key(),
+        "protocol-pay:payment:succeeded:LFT1001202010100001"
+    );
+    // The answer states no amount: unconfirmed, `None`.
+    assert_eq!(r.amount, None);
+
+    // An answer about another order, or for another amount, is refused.
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(path("/api/protocol/inquery"))
+        .respond_with(ok_response(
+            r#"{"outReqNo":"LFT1001202010100002","payStatus":"SUCCESS","arrivedStatus":"01"}"#,
+        ))
+        .mount(&server)
+        .await;
+    match client(&server.uri())
+        .query_payment(OUT_REQ_NO)
+        .await
+        .unwrap_err()
+    {
+        Error::Mismatch { field, got, .. } => {
+            assert_eq!(field, "order_id");
+            assert_eq!(got.as_deref(), Some("LFT1001202010100002"));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
