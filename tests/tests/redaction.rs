@@ -1132,7 +1132,8 @@ fn verified_notification_events() {
         )
         .unwrap(),
     ] {
-        let (got, log) = captured(|| NotificationVerifier::verify_notification(&protocol, &n));
+        let (got, log) =
+            captured(|| block_on(NotificationVerifier::verify_notification(&protocol, &n)));
         let got = got.unwrap();
         assert!(serde_json::to_string(&got).unwrap().contains(CARD));
         check("protocol_pay::Notification", &got);
@@ -1170,11 +1171,11 @@ fn verified_notification_events() {
         answering(200, serde_json::to_string(&huifu_claims()).unwrap()),
     );
     let n = huifu::test_util::callback(&huifu_claims());
-    let (got, log) = captured(|| NotificationVerifier::verify_notification(&hf, &n));
-    check("huifu::UnverifiedCallback", &got.unwrap());
+    let (got, log) = captured(|| block_on(NotificationVerifier::verify_notification(&hf, &n)));
+    check("huifu::ConfirmedCallback", &got.unwrap());
     assert!(
         leaks(&log).is_empty(),
-        "huifu local decoding logs {:?}",
+        "huifu confirming verifier logs {:?}",
         leaks(&log)
     );
     let (got, log) = captured(|| block_on(hf.verify_callback(&n, None)));

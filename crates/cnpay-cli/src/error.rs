@@ -67,7 +67,11 @@ impl CliError {
             // says nothing about the notification: exit 5, try again later. Anything else
             // means it is not to be trusted.
             CliError::Notification(
-                Error::Transport { .. } | Error::UnknownOutcome { .. } | Error::HttpStatus { .. },
+                Error::Transport { .. }
+                | Error::UnknownOutcome { .. }
+                | Error::HttpStatus { .. }
+                | Error::NotificationInProgress { .. }
+                | Error::Io { .. },
             ) => EXIT_TRANSPORT,
             CliError::Notification(_) => EXIT_SIGNATURE,
             CliError::Core(e) => match e {

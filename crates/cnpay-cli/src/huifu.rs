@@ -5,7 +5,7 @@ use clap::Subcommand;
 use cnpay::huifu;
 use pay_core::multipart::FilePart;
 use pay_core::{
-    Error, IncomingNotification, NotificationEvent, NotificationReply, NotificationVerifier,
+    Error, IncomingNotification, NotificationReply, NotificationVerifier,
 };
 use serde_json::Value;
 
@@ -115,10 +115,8 @@ impl online::Provider for huifu::Client {
             .as_deref()
             .map(huifu::codes::QueryTransType::from_wire);
         let event = self.confirm_callback(notification, trans_type).await?;
-        Ok(online::Notified {
-            transition: event.transition(),
-            event: event.to_json()?,
-        })
+        let json = event.to_json()?;
+        Ok(online::Notified::new(&event, json))
     }
 
     fn check_notify_options(options: &online::NotifyOptions) -> Result<(), CliError> {

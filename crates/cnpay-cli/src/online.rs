@@ -6,7 +6,12 @@ use std::io::IsTerminal;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 use pay_core::multipart::FilePart;
-use pay_core::{Error, ExpectedOrder, IncomingNotification, Money, NotificationReply, Transition};
+use std::sync::Arc;
+
+use pay_core::{
+    ClaimOutcome, Error, ExpectedOrder, IncomingNotification, Money, NotificationEvent,
+    NotificationReply, ReplayGuard, Transition,
+};
 use serde_json::{Value, json};
 
 use crate::Global;
@@ -74,6 +79,19 @@ pub(crate) struct Notified {
     pub(crate) event: Value,
     /// The provider-neutral transition, where the notification reports a money movement.
     pub(crate) transition: Option<Transition>,
+    /// The event's replay key (the transition's dedup key where there is one).
+    pub(crate) replay_key: String,
+}
+
+impl Notified {
+    /// From a verified event and its JSON.
+    pub(crate) fn new<E: NotificationEvent>(event: &E, json: Value) -> Self {
+        Notified {
+            event: json,
+            transition: event.transition(),
+            replay_key: event.replay_key(),
+        }
+    }
 }
 
 /// The shared subcommands, as each provider's `Command` enum parses them (clap cannot flatten
@@ -138,6 +156,13 @@ pub(crate) struct NotifyArgs {
     /// The amount, in fen, the notification must state (needs --expect-order).
     #[arg(long, value_name = "FEN", requires = "expect_order")]
     expect_amount: Option<i64>,
+    /// Runs the notification through a durable inbox and completes its claim:
+    /// `sqlite://PATH` (e.g. `sqlite:///var/lib/shop/inbox.db`) or `postgres://…`. The output
+    /// gains `"duplicate": true|false`; a duplicate still exits 0 and prints the reply (so that
+    /// the provider stops resending), but must not be processed again. A notification another
+    /// handler is processing right now exits 5 (try again later).
+    #[arg(long, value_name = "URL")]
+    inbox: Option<String>,
 }
 
 impl NotifyArgs {
@@ -155,6 +180,21 @@ impl NotifyArgs {
             Some(fen) => order.amount(Money::from_fen(fen)),
             None => order,
         })
+    }
+}
+
+/// Claims `key` in the durable inbox and completes it at once (the command's output is the
+/// processing): `Ok(false)` for a new event, `Ok(true)` for one already processed.
+async fn claim_and_complete(guard: &Arc<dyn ReplayGuard>, key: &str) -> Result<bool, Error> {
+    match guard.try_claim(key).await? {
+        ClaimOutcome::Claimed => {
+            guard.complete(key).await?;
+            Ok(false)
+        }
+        ClaimOutcome::Done => Ok(true),
+        _ => Err(Error::NotificationInProgress {
+            key: key.to_owned(),
+        }),
     }
 }
 
@@ -241,6 +281,10 @@ pub(crate) fn run<P: Provider>(
             let expected = args.expected();
             let client = client(global)?;
             let rt = runtime()?;
+            let inbox = match &args.inbox {
+                Some(url) => Some(rt.block_on(pay_core::replay_store::open(url))?),
+                None => None,
+            };
             input::run_items(bodies, global.lines, |body| {
                 let mut n =
                     IncomingNotification::new(method.clone(), args.query.clone(), body.to_owned());
@@ -251,8 +295,15 @@ pub(crate) fn run<P: Provider>(
                     .block_on(client.notification(&n, &options))
                     .map_err(CliError::Notification)?;
                 check_expected(expected.as_ref(), &notified).map_err(CliError::Notification)?;
+                let duplicate = match &inbox {
+                    Some(guard) => Some(
+                        rt.block_on(claim_and_complete(guard, &notified.replay_key))
+                            .map_err(CliError::Notification)?,
+                    ),
+                    None => None,
+                };
                 let reply = client.reply();
-                Ok(Output::Json(json!({
+                let mut out = json!({
                     "event": notified.event,
                     "transition": notified.transition.as_ref().map(Transition::to_json),
                     "reply": {
@@ -260,7 +311,11 @@ pub(crate) fn run<P: Provider>(
                         "content_type": reply.content_type,
                         "body": reply.body,
                     },
-                })))
+                });
+                if let (Some(d), Some(obj)) = (duplicate, out.as_object_mut()) {
+                    obj.insert("duplicate".to_owned(), Value::Bool(d));
+                }
+                Ok(Output::Json(out))
             })
         }
         Command::Operation(argv) => {

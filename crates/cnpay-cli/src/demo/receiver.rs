@@ -16,12 +16,11 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use cnpay::huifu::codes::{QueryTransType, UnsignType};
-use cnpay::huifu::trade::UnsignRequest;
+use cnpay::huifu::codes::QueryTransType;
 use cnpay::{aggregate_pay, huifu, protocol_pay, yunzhanghu};
 use pay_core::{
-    Error, InMemoryReplayGuard, IncomingNotification, NotificationInbox, NotificationReply,
-    NotificationVerifier,
+    Error, InMemoryReplayGuard, IncomingNotification, NotificationEvent, NotificationInbox,
+    NotificationReply, NotificationVerifier,
 };
 use tokio::sync::{Notify, watch};
 
@@ -119,7 +118,7 @@ impl<E: Clone> Mailbox<E> {
 pub(crate) struct Receiver {
     aggregate: NotificationInbox<aggregate_pay::Client>,
     protocol: NotificationInbox<protocol_pay::Client>,
-    huifu: NotificationInbox<huifu::Client>,
+    huifu: NotificationInbox<HuifuByKind>,
     yunzhanghu: NotificationInbox<yunzhanghu::Client>,
     /// Verified aggregate gateway notifications (pay and payout).
     pub(crate) aggregate_events: Mailbox<aggregate_pay::Notification>,
@@ -129,9 +128,47 @@ pub(crate) struct Receiver {
     pub(crate) huifu_events: Mailbox<huifu::CallbackEvent>,
     /// Verified (and decrypted) Yunzhanghu callbacks.
     pub(crate) yunzhanghu_events: Mailbox<yunzhanghu::NotifyEvent>,
+    /// The dedup keys of verified notifications that were recognised as an event already
+    /// processed (a resend, or another notice of the same business event), every provider.
+    pub(crate) duplicates: Mailbox<String>,
     /// The kind of each Huifu order sent, by order id (the merchant's own records), so that a
     /// callback is confirmed with the right `order_query` kind.
-    huifu_kinds: Mutex<HashMap<String, QueryTransType>>,
+    huifu_kinds: Arc<Mutex<HashMap<String, QueryTransType>>>,
+}
+
+/// The demo's Huifu verifier: every callback is confirmed through the gateway, a trade with
+/// `order_query` of the kind the merchant's own records give for its order (the kind read from
+/// the callback for an order it does not know).
+#[derive(Debug)]
+struct HuifuByKind {
+    client: huifu::Client,
+    kinds: Arc<Mutex<HashMap<String, QueryTransType>>>,
+}
+
+#[async_trait::async_trait]
+impl NotificationVerifier for HuifuByKind {
+    type Event = huifu::ConfirmedCallback;
+
+    async fn verify_notification(
+        &self,
+        n: &IncomingNotification,
+    ) -> Result<huifu::ConfirmedCallback, Error> {
+        // The order the callback claims to be about: unverified, used only to look up which
+        // kind of order to confirm it as.
+        let claimed_order = huifu::notify::check_value(n)
+            .ok()
+            .and_then(|cv| huifu::notify::decode_check_value_unverified(&cv).ok())
+            .and_then(|c| c.order_id);
+        let kind = claimed_order.and_then(|id| {
+            let kinds = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
+            kinds.get(&id).cloned()
+        });
+        self.client.confirm_callback(n, kind).await
+    }
+
+    fn success_reply(&self) -> NotificationReply {
+        NotificationVerifier::success_reply(&self.client)
+    }
 }
 
 /// The clients the receiver verifies with (the same configuration as the flows').
@@ -154,16 +191,21 @@ fn inbox<V: NotificationVerifier>(verifier: V) -> NotificationInbox<V> {
 impl Receiver {
     /// A receiver verifying with these clients.
     pub(crate) fn new(v: Verifiers) -> Self {
+        let huifu_kinds = Arc::new(Mutex::new(HashMap::new()));
         Receiver {
             aggregate: inbox(v.aggregate),
             protocol: inbox(v.protocol),
-            huifu: inbox(v.huifu),
+            huifu: inbox(HuifuByKind {
+                client: v.huifu,
+                kinds: Arc::clone(&huifu_kinds),
+            }),
             yunzhanghu: inbox(v.yunzhanghu),
             aggregate_events: Mailbox::new(),
             protocol_events: Mailbox::new(),
             huifu_events: Mailbox::new(),
             yunzhanghu_events: Mailbox::new(),
-            huifu_kinds: Mutex::new(HashMap::new()),
+            duplicates: Mailbox::new(),
+            huifu_kinds,
         }
     }
 
@@ -173,11 +215,6 @@ impl Receiver {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(order_id.to_owned(), kind);
-    }
-
-    fn huifu_kind(&self, order_id: Option<&str>) -> Option<QueryTransType> {
-        let kinds = self.huifu_kinds.lock().unwrap_or_else(|p| p.into_inner());
-        order_id.and_then(|id| kinds.get(id).cloned())
     }
 }
 
@@ -258,13 +295,14 @@ fn refuse(e: &Error) -> Response {
 }
 
 /// Verifies and claims a notification, processes it, records the event, and answers the
-/// provider.
+/// provider. `process` gives the event to record, or `None` for a notification that is
+/// acknowledged without one (a Huifu opening or card binding: no money moved).
 async fn receive<V, O>(
+    r: &Receiver,
     inbox: &NotificationInbox<V>,
     mailbox: &Mailbox<O>,
     n: &IncomingNotification,
-    order_id_of: fn(&V::Event) -> Option<String>,
-    process: impl AsyncFnOnce(&V, &V::Event) -> Result<O, Error>,
+    process: impl FnOnce(&V::Event) -> Option<O>,
 ) -> Response
 where
     V: NotificationVerifier,
@@ -272,23 +310,19 @@ where
 {
     match inbox.accept(n).await {
         Ok(claimed) => {
-            let order_id = order_id_of(&claimed.event);
-            match process(inbox.verifier(), &claimed.event).await {
-                Ok(event) => {
-                    mailbox.push(order_id, Ok(event));
-                    let _ = inbox.complete(&claimed).await;
-                    reply(inbox.success_reply())
-                }
-                Err(e) => {
-                    // Not processed: give the claim back so that the next attempt is processed.
-                    let _ = inbox.release(&claimed).await;
-                    mailbox.push(order_id, Err(super::chain(&e)));
-                    refuse(&e)
-                }
+            let order_id = claimed.event.transition().map(|t| t.order_id);
+            if let Some(event) = process(&claimed.event) {
+                mailbox.push(order_id, Ok(event));
             }
+            let _ = inbox.complete(&claimed).await;
+            reply(inbox.success_reply())
         }
-        // Already processed (a resend that crossed our answer): just reply.
-        Err(Error::DuplicateNotification { .. }) => reply(inbox.success_reply()),
+        // Already processed (a resend, or another notice of the same business event): just
+        // reply, and do not process it again.
+        Err(Error::DuplicateNotification { key }) => {
+            r.duplicates.push(None, Ok(key));
+            reply(inbox.success_reply())
+        }
         // Being processed by another request right now: not a failure, but not acknowledged
         // either (that processing may still fail): the provider sends it again.
         Err(e @ Error::NotificationInProgress { .. }) => (
@@ -308,17 +342,9 @@ async fn aggregate(State(r): State<Arc<Receiver>>, request: Request) -> Response
         Ok(n) => n,
         Err(resp) => return resp,
     };
-    receive(
-        &r.aggregate,
-        &r.aggregate_events,
-        &n,
-        |e| match e {
-            aggregate_pay::Notification::Pay(p) => p.mch_order_no.clone(),
-            aggregate_pay::Notification::Trans(t) => t.mch_trans_order_no.clone(),
-            _ => None,
-        },
-        async |_, e| Ok(e.clone()),
-    )
+    receive(&r, &r.aggregate, &r.aggregate_events, &n, |e| {
+        Some(e.clone())
+    })
     .await
 }
 
@@ -327,14 +353,7 @@ async fn protocol(State(r): State<Arc<Receiver>>, request: Request) -> Response 
         Ok(n) => n,
         Err(resp) => return resp,
     };
-    receive(
-        &r.protocol,
-        &r.protocol_events,
-        &n,
-        |e| Some(e.out_req_no().to_owned()),
-        async |_, e| Ok(e.clone()),
-    )
-    .await
+    receive(&r, &r.protocol, &r.protocol_events, &n, |e| Some(e.clone())).await
 }
 
 async fn yunzhanghu_callback(State(r): State<Arc<Receiver>>, request: Request) -> Response {
@@ -342,64 +361,19 @@ async fn yunzhanghu_callback(State(r): State<Arc<Receiver>>, request: Request) -
         Ok(n) => n,
         Err(resp) => return resp,
     };
-    receive(
-        &r.yunzhanghu,
-        &r.yunzhanghu_events,
-        &n,
-        |e| Some(e.data.order_id.clone()),
-        async |_, e| Ok(e.clone()),
-    )
+    receive(&r, &r.yunzhanghu, &r.yunzhanghu_events, &n, |e| {
+        Some(e.clone())
+    })
     .await
 }
 
+/// Huifu's callbacks carry no signature: the verifier confirms every one through the gateway
+/// (`unsgin`, then `order_query` of the order's kind; an opening with `balance_query`). Only a
+/// confirmed trade is recorded; an opening or a card binding is acknowledged.
 async fn huifu_callback(State(r): State<Arc<Receiver>>, request: Request) -> Response {
     let n = match incoming(request).await {
         Ok(n) => n,
         Err(resp) => return resp,
     };
-    receive(
-        &r.huifu,
-        &r.huifu_events,
-        &n,
-        |e| e.claimed.order_id.clone(),
-        // The callback carries no signature: confirm its claims through the gateway, asking
-        // `order_query` about the kind of order we sent (inferred for one we do not know).
-        async |client, e| {
-            let kind = r.huifu_kind(e.claimed.order_id.as_deref());
-            match e.confirm(client, kind).await {
-                Err(err @ Error::Decode { .. }) => Err(explain_unsign(client, e, &err).await),
-                other => other,
-            }
-        },
-    )
-    .await
-}
-
-/// When `unsgin`'s answer could not be read as the decoded callback, asks `unsgin` again and
-/// names the fields it answered, so that the mismatch is visible.
-async fn explain_unsign(
-    client: &huifu::Client,
-    callback: &huifu::UnverifiedCallback,
-    err: &Error,
-) -> Error {
-    let answer = client
-        .unsign(&UnsignRequest {
-            check_value: callback.check_value.clone(),
-            unsign_type: UnsignType::Base64,
-            extra: Default::default(),
-        })
-        .await;
-    let fields = match answer.map(|a| serde_json::to_value(&a)) {
-        Ok(Ok(serde_json::Value::Object(m))) => m.keys().cloned().collect::<Vec<_>>().join(", "),
-        Ok(_) => "(not an object)".to_owned(),
-        Err(e) => format!("(a second call failed: {})", super::chain(&e)),
-    };
-    let why = match err {
-        Error::Decode { source, .. } => super::chain(source.as_ref()),
-        other => super::chain(other),
-    };
-    Error::decode(
-        Vec::new(),
-        format!("{why}; `unsgin` answered the fields [{fields}]"),
-    )
+    receive(&r, &r.huifu, &r.huifu_events, &n, |e| e.trade().cloned()).await
 }
