@@ -316,22 +316,22 @@ proptest! {
     #[test]
     fn notification_verifiers_never_panic(n in notification()) {
         let agg = aggregate_client(200, Vec::new());
-        if let Ok(e) = NotificationVerifier::verify_notification(&agg, &n) {
-            let _ = e.replay_key();
+        if let Ok(e) = block_on(NotificationVerifier::verify_notification(&agg, &n)) {
+            let _ = (e.replay_key(), e.transition());
         }
         let _ = agg.verify_pay_notification(&n);
         let _ = agg.verify_trans_notification(&n);
         let protocol = protocol_client(200, Vec::new());
-        if let Ok(e) = NotificationVerifier::verify_notification(&protocol, &n) {
-            let _ = (e.replay_key(), e.sent_at());
+        if let Ok(e) = block_on(NotificationVerifier::verify_notification(&protocol, &n)) {
+            let _ = (e.replay_key(), e.sent_at(), e.transition());
         }
         let yzh = yzh_client(200, Vec::new());
         if let Ok(e) = yzh.verify_notify(&n) {
-            let _ = (e.replay_key(), e.sent_at());
+            let _ = (e.replay_key(), e.sent_at(), e.transition());
         }
         let hf = huifu_client(200, Vec::new());
-        if let Ok(e) = NotificationVerifier::verify_notification(&hf, &n) {
-            let _ = e.replay_key();
+        if let Ok(e) = block_on(NotificationVerifier::verify_notification(&hf, &n)) {
+            let _ = (e.replay_key(), e.transition());
         }
         if let Ok(cv) = huifu::notify::check_value(&n) {
             let _ = huifu::notify::decode_check_value_unverified(&cv);
@@ -343,7 +343,7 @@ proptest! {
         // Without the key nobody can forge a verified event (the Huifu local decode is
         // documented as unverified and is not part of this).
         prop_assert!(aggregate_client(200, Vec::new()).verify_notification(&n).is_err());
-        prop_assert!(NotificationVerifier::verify_notification(&protocol_client(200, Vec::new()), &n).is_err());
+        prop_assert!(block_on(NotificationVerifier::verify_notification(&protocol_client(200, Vec::new()), &n)).is_err());
         prop_assert!(yzh_client(200, Vec::new()).verify_notify(&n).is_err());
     }
 
@@ -356,7 +356,7 @@ proptest! {
 
         let protocol = protocol_client(200, Vec::new());
         let n = protocol_pay::test_util::signed_notification(protocol.config(), &data, "20201010123500000");
-        let _ = NotificationVerifier::verify_notification(&protocol, &n);
+        let _ = block_on(NotificationVerifier::verify_notification(&protocol, &n));
 
         let map: serde_json::Map<String, serde_json::Value> =
             p.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
