@@ -9,6 +9,25 @@
 //! `EP10002`); `amount` must be a JSON string of yuan with two decimals (`"1000.50"`; anything
 //! else is `EP10001`); a notification is acknowledged only by the bare text `SUCCESS` or by a
 //! `PayCommonVo` with `code` `0000` whose sign verifies.
+//!
+//! The notifications: §9 (pay result) to `outSuccessNotifyUrl` one status delay after prepay,
+//! §10 (funds arrived, `arrivedStatus` `02`) to `outArrivedNotifyUrl` one delay later, §11
+//! (pay-out or refund) to `outNotifyUrl` one delay after outpay; each carries the order as the
+//! matching query answers it (§9 and §10 say "data同入金查询VO字段一致"; §11 lists no fields: the
+//! sandbox sends the `outquery` VO). An amount in fen ending in `44` fails the pay-in or pay-out.
+//!
+//! Later transitions and leaner notifications, on request (an amount in fen ending in `66`,
+//! `1.66`, `100.66` yuan):
+//! - a pay-in of such an amount gets its §9 (pay result) sent AGAIN after its §10 (funds
+//!   arrived), one status delay later, to `outSuccessNotifyUrl`, with the data then current
+//!   (`payStatus` `SUCCESS`, `arrivedStatus` `02`): the same payment notified twice, the second
+//!   time looking like the funds-arrived notification (attempt kind `pay-in-resend`);
+//! - a pay-out or refund of such an amount gets a §11 carrying only the fields every pay-out
+//!   answer has (those §6 and §7 both list as required, less the pay-out's own): `transNo`,
+//!   `appId`, `channelType`, `amount`, `outReqNo`, `payOrderNo`, `payStatus`, `createTime` — no
+//!   `outType`, `bankAccName`, `bankAccNum`, `bankName`, `bankCnaps` (§11 lists no fields, so
+//!   nothing obliges the system to send them). Nothing in it tells a pay-out from a pay-in: only
+//!   the URL it arrives at does.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -395,6 +414,27 @@ fn pay_out_json(p: &PayOut) -> Value {
     })
 }
 
+/// Whether the later/leaner notifications (see the module docs) are scripted for this amount:
+/// the amount in fen ends in `66`.
+pub(crate) fn scripted_lean(amount: Money) -> bool {
+    amount.fen().rem_euclid(100) == 66
+}
+
+/// The §11 data of a scripted pay-out (see the module docs): only the fields §6 and §7 both
+/// list as required, without the pay-out's own (`outType`, the bank account).
+fn lean_pay_out_json(p: &PayOut) -> Value {
+    json!({
+        "transNo": p.trans_no,
+        "appId": cred::APP_ID,
+        "channelType": "LFT",
+        "amount": p.amount.to_yuan(),
+        "outReqNo": p.out_req_no,
+        "payOrderNo": p.pay_order_no,
+        "payStatus": p.pay_status,
+        "createTime": p.create_time.beijing_datetime(),
+    })
+}
+
 fn prepay(ctx: &Arc<Ctx>, data: &Map<String, Value>) -> Result<Response, Response> {
     let trans_no = need(ctx, data, "transNo")?;
     let out_req_no = out_req_no(ctx, data)?;
@@ -454,6 +494,7 @@ fn prepay(ctx: &Arc<Ctx>, data: &Map<String, Value>) -> Result<Response, Respons
     state.pay_ins.insert(out_req_no.clone(), p);
     drop(state);
     let no = out_req_no.clone();
+    let out_req_no_resend = out_req_no.clone();
     ctx.after_status_delay(1, move |ctx| {
         let outgoing = {
             let mut state = lock(&ctx.protocol);
@@ -506,6 +547,22 @@ fn prepay(ctx: &Arc<Ctx>, data: &Map<String, Value>) -> Result<Response, Respons
             ctx.notify(o);
         }
     });
+    if scripted_lean(amount) {
+        let no = out_req_no_resend;
+        ctx.after_status_delay(3, move |ctx| {
+            let outgoing = {
+                let state = lock(&ctx.protocol);
+                let Some(p) = state.pay_ins.get(&no) else {
+                    return;
+                };
+                if p.pay_status != "SUCCESS" || !p.arrived {
+                    return;
+                }
+                notification(&ctx, &no, "pay-in-resend", &p.success_url, &pay_in_json(p))
+            };
+            ctx.notify(outgoing);
+        });
+    }
     Ok(success(ctx, &body))
 }
 
@@ -607,13 +664,12 @@ fn outpay(ctx: &Arc<Ctx>, data: &Map<String, Value>) -> Result<Response, Respons
                 ("0000", "出金成功")
             };
             let (trans_no, amount) = (p.trans_no.clone(), p.amount);
-            let out = notification(
-                &ctx,
-                &out_req_no,
-                "pay-out",
-                &p.notify_url,
-                &pay_out_json(p),
-            );
+            let data = if scripted_lean(p.amount) {
+                lean_pay_out_json(p)
+            } else {
+                pay_out_json(p)
+            };
+            let out = notification(&ctx, &out_req_no, "pay-out", &p.notify_url, &data);
             if let Some(pr) = state.protocols.get_mut(&trans_no) {
                 if failed {
                     pr.amount = pr.amount.checked_add(amount).unwrap_or(pr.amount);

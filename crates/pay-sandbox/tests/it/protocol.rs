@@ -302,3 +302,123 @@ async fn invalid_acknowledgements_are_retried_until_a_signed_one() {
     );
     sb.shutdown().await;
 }
+
+/// The data of a received notification envelope, after checking its sign.
+fn notified_data(body: &str) -> Value {
+    let env: Value = serde_json::from_str(body).unwrap();
+    let d = env["data"].as_str().unwrap();
+    assert!(EnvelopeSigner::new(cred::APP_ID, cred::KEY).verify(
+        d,
+        env["timestamp"].as_str().unwrap(),
+        env["sign"].as_str().unwrap()
+    ));
+    serde_json::from_str(d).unwrap()
+}
+
+/// On request (amounts in fen ending in 66): a pay-in's §9 is sent again after its §10, with
+/// the data then current; a pay-out's §11 carries only the fields every pay-out answer has.
+#[tokio::test]
+async fn scripted_late_pay_result_and_a_lean_pay_out_notification() {
+    let sb = sandbox(Provider::ProtocolPay).await;
+    let rx = Receiver::start(&["SUCCESS"]).await;
+    let base = sb.protocol_pay_url();
+    let p = data_of(
+        &call(
+            &base,
+            "create",
+            &json!({"channelType": "LFT", "transDesc": "购房", "businessId": cred::BUSINESS_ID}),
+            cred::KEY,
+        )
+        .await,
+    );
+    let trans_no = p["transNo"].as_str().unwrap().to_owned();
+    let in_no = format!("{}0066", cred::APP_ID);
+    data_of(&call(&base, "prepay", &json!({"transNo": trans_no, "outReqNo": in_no, "amount": "1000.66", "outSuccessNotifyUrl": format!("{}/paid", rx.url), "outArrivedNotifyUrl": format!("{}/arrived", rx.url), "prodCatalog": "01"}), cred::KEY).await);
+    sb.notifications()
+        .wait_acknowledged(
+            Provider::ProtocolPay,
+            &in_no,
+            Some("pay-in-resend"),
+            Duration::from_secs(2),
+        )
+        .await
+        .unwrap();
+    let attempts = sb.notifications().for_order(Provider::ProtocolPay, &in_no);
+    let seen: Vec<(&str, String)> = attempts
+        .iter()
+        .map(|a| (a.kind.as_str(), a.url.replace(&rx.url, "")))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("pay-in", "/paid".to_owned()),
+            ("arrived", "/arrived".to_owned()),
+            ("pay-in-resend", "/paid".to_owned())
+        ]
+    );
+    let (first, arrived, late) = (
+        notified_data(&attempts[0].body),
+        notified_data(&attempts[1].body),
+        notified_data(&attempts[2].body),
+    );
+    assert_eq!(first["payStatus"], "SUCCESS");
+    assert_eq!(first["arrivedStatus"], "01");
+    assert_eq!(arrived["arrivedStatus"], "02");
+    assert_eq!(late["outReqNo"], in_no.as_str());
+    assert_eq!(late["payStatus"], "SUCCESS");
+    assert_eq!(late["arrivedStatus"], "02");
+    assert_eq!(late["amount"], "1000.66");
+
+    let out_no = format!("{}0067", cred::APP_ID);
+    data_of(&call(&base, "outpay", &json!({"transNo": trans_no, "outReqNo": out_no, "amount": "100.66", "channelType": "LFT", "outNotifyUrl": format!("{}/out", rx.url), "bankAccName": "张三", "bankAccNum": "6225880137705555", "bankName": "招商银行北京海淀支行", "bankCnaps": "308100005158", "outType": "OUT"}), cred::KEY).await);
+    sb.notifications()
+        .wait_acknowledged(
+            Provider::ProtocolPay,
+            &out_no,
+            Some("pay-out"),
+            Duration::from_secs(2),
+        )
+        .await
+        .unwrap();
+    let attempts = sb.notifications().for_order(Provider::ProtocolPay, &out_no);
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0].url, format!("{}/out", rx.url));
+    let lean = notified_data(&attempts[0].body);
+    let mut keys: Vec<&str> = lean
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "amount",
+            "appId",
+            "channelType",
+            "createTime",
+            "outReqNo",
+            "payOrderNo",
+            "payStatus",
+            "transNo"
+        ]
+    );
+    assert_eq!(lean["payStatus"], "SUCCESS");
+    assert_eq!(lean["amount"], "100.66");
+    // The query still answers the whole VO.
+    let q = data_of(&call(&base, "outquery", &json!({"outReqNo": out_no}), cred::KEY).await);
+    assert_eq!(q["outType"], "OUT");
+    assert_eq!(q["bankCnaps"], "308100005158");
+
+    // An amount not ending in 66: no resend, the whole VO in §11.
+    let plain = format!("{}0068", cred::APP_ID);
+    data_of(&call(&base, "outpay", &json!({"transNo": trans_no, "outReqNo": plain, "amount": "100.00", "channelType": "LFT", "outNotifyUrl": format!("{}/out", rx.url), "bankAccName": "张三", "bankAccNum": "6225880137705555", "bankName": "招商银行北京海淀支行", "bankCnaps": "308100005158", "outType": "OUT"}), cred::KEY).await);
+    let got = rx.wait(5).await;
+    let full = notified_data(&got[4].body);
+    assert_eq!(full["outReqNo"], plain.as_str());
+    assert_eq!(full["outType"], "OUT");
+    assert_eq!(full["bankAccNum"], "6225880137705555");
+    assert_eq!(got.len(), 5);
+    sb.shutdown().await;
+}
