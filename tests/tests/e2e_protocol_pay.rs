@@ -2,29 +2,38 @@
 //! local notification receiver: protocol create → POS prepay → pay-result and funds-arrived
 //! notifications → outpay → pay-out notification → outquery; and the fault cases (timeout
 //! after send, lost, tampered and replayed notifications, a failed pay-out); a quick-pay (`QP`)
-//! pay-in, and the close of a POS code.
+//! pay-in, and the close of a POS code; the notification kinds (one endpoint per kind, a §9
+//! resent after §10 is the paid event again, a §11 without the pay-out's own fields read at the
+//! pay-out endpoint and refused at a shared one) and the order check.
+//!
+//! The merchant's receiver has one URL per notification kind, as the spec gives them:
+//! `/notify/paid` (`outSuccessNotifyUrl`, §9), `/notify/arrived` (`outArrivedNotifyUrl`, §10),
+//! `/notify/out` (`outNotifyUrl`, §11), each with its inbox on the declared kind; and
+//! `/notify/shared`, one inbox on the shared-endpoint reading. All four share one replay guard.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e_common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use e2e_common::{
-    DEADLINE, Outcomes, Receiver, SHORT_TIMEOUT, TIME_COMPRESSION, eventually, inbox_receiver,
+    DEADLINE, Outcomes, Receiver, SHORT_TIMEOUT, TIME_COMPRESSION, eventually, inbox_handler,
     sandbox,
 };
 use pay_core::{
-    Error, Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
-    PayoutRequest, Payouts, SignatureErrorKind, TxStatus,
+    Error, Extra, FlowKind, InMemoryReplayGuard, Money, NotificationEvent, NotificationInbox,
+    Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments, PayoutRequest, Payouts,
+    ReplayGuard, SignatureErrorKind, TxStatus,
 };
 use pay_sandbox::credentials::protocol as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox, SandboxOptions};
 use protocol_pay::test_util::{pay_out_notification, tampered};
 use protocol_pay::{
     ArrivedStatus, BankAccount, CashierType, Client, Config, CreateProtocolRequest,
-    FindProtocolRequest, InqueryRequest, Notification, NotificationKind, OutType, OutpayRequest,
-    OutqueryRequest, PayOutOrder, PayStatus, PosCloseRequest, PrepayRequest, ProdCatalog,
-    QueryBankCnapsRequest,
+    FindProtocolRequest, InqueryRequest, KindNotifications, Notification, NotificationKind,
+    OutType, OutpayRequest, OutqueryRequest, PayOutOrder, PayStatus, PosCloseRequest,
+    PrepayRequest, ProdCatalog, QueryBankCnapsRequest,
 };
 
 const OUTPAY: &str = "/api/protocol/outpay";
@@ -61,6 +70,45 @@ fn outpay_request(trans_no: &str, out_req_no: &str, fen: i64, notify_url: &str) 
     );
     r.remark = Some("定金转出".into());
     r
+}
+
+/// The merchant's inboxes: one per declared notification kind, and a shared one.
+#[derive(Debug)]
+struct Inboxes {
+    paid: NotificationInbox<KindNotifications>,
+    arrived: NotificationInbox<KindNotifications>,
+    out: NotificationInbox<KindNotifications>,
+    shared: NotificationInbox<Client>,
+}
+
+/// A receiver routing `/notify/paid`, `/notify/arrived`, `/notify/out` to the inbox of that
+/// declared kind and `/notify/shared` to the shared-endpoint inbox (see the module docs), each
+/// through [`inbox_handler`]; one replay guard and one record of outcomes for all.
+async fn kind_receiver(client: &Client) -> (Receiver, Arc<Inboxes>, Arc<Outcomes<Notification>>) {
+    let guard: Arc<dyn ReplayGuard> = Arc::new(InMemoryReplayGuard::new());
+    let declared = |kind| NotificationInbox::new(client.notifications(kind), guard.clone());
+    let inboxes = Arc::new(Inboxes {
+        paid: declared(NotificationKind::PayResult),
+        arrived: declared(NotificationKind::FundsArrived),
+        out: declared(NotificationKind::PayoutArrived),
+        shared: NotificationInbox::new(client.clone(), guard.clone()),
+    });
+    let outcomes: Arc<Outcomes<Notification>> = Arc::default();
+    let (i, o) = (inboxes.clone(), outcomes.clone());
+    let receiver = Receiver::start(move |path, n| {
+        let (i, o) = (i.clone(), o.clone());
+        async move {
+            match path.as_str() {
+                "/notify/paid" => inbox_handler(&i.paid, &o, &n).await,
+                "/notify/arrived" => inbox_handler(&i.arrived, &o, &n).await,
+                "/notify/out" => inbox_handler(&i.out, &o, &n).await,
+                "/notify/shared" => inbox_handler(&i.shared, &o, &n).await,
+                _ => (404, format!("no endpoint at {path}")),
+            }
+        }
+    })
+    .await;
+    (receiver, inboxes, outcomes)
 }
 
 fn pay_out_of(n: &Notification) -> &PayOutOrder {
@@ -127,7 +175,7 @@ async fn wait_outpay_final(client: &Client, out_req_no: &str) -> PayOutOrder {
 async fn protocol_pay_in_notifications_and_pay_out() {
     let sandbox = sandbox(Provider::ProtocolPay).await;
     let client = client(&sandbox, Duration::from_secs(5));
-    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, _inboxes, outcomes) = kind_receiver(&client).await;
 
     let protocol = client
         .create_protocol(&CreateProtocolRequest::new(
@@ -171,10 +219,12 @@ async fn protocol_pay_in_notifications_and_pay_out() {
     )
     .await
     .unwrap();
-    assert_eq!(created.provider, "protocol-pay");
-    assert_eq!(created.order_id, pay_in_no);
-    assert_eq!(created.status, TxStatus::Unpaid);
-    assert_eq!(created.amount, Some(Money::from_fen(100_050)));
+    assert_eq!(created.transition.provider, "protocol-pay");
+    assert_eq!(created.transition.kind, FlowKind::Payment);
+    assert_eq!(created.transition.order_id, pay_in_no);
+    assert_eq!(created.transition.status, TxStatus::Unpaid);
+    assert!(!created.transition.is_final);
+    assert_eq!(created.transition.amount, Some(Money::from_fen(100_050)));
     let Some(PaymentAction::Code { code }) = &created.action else {
         panic!("expected a POS code, got {:?}", created.action);
     };
@@ -194,6 +244,18 @@ async fn protocol_pay_in_notifications_and_pay_out() {
     assert_eq!(arrived.out_req_no, pay_in_no);
     assert_eq!(arrived.arrived_status, Some(ArrivedStatus::Arrived));
     assert_eq!(arrived.amount, Some(Money::from_fen(100_050)));
+    // Two business events of one pay-in: paid, then its funds arrived.
+    assert_eq!(
+        processed[0].replay_key(),
+        format!("protocol-pay:payment:succeeded:{pay_in_no}")
+    );
+    assert_eq!(
+        processed[1].replay_key(),
+        format!("protocol-pay:funds_arrived:succeeded:{pay_in_no}")
+    );
+    let expected = client.expect_payment(pay_in_no, Money::from_fen(100_050));
+    expected.check(&processed[0].transition().unwrap()).unwrap();
+    expected.check(&processed[1].transition().unwrap()).unwrap();
     let hits = receiver.wait_hits(2).await;
     let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
     assert_eq!(paths, ["/notify/paid", "/notify/arrived"]);
@@ -257,6 +319,15 @@ async fn protocol_pay_in_notifications_and_pay_out() {
     assert_eq!(paid_out.out_type, Some(OutType::Out));
     assert_eq!(paid_out.bank_cnaps.as_deref(), Some(CNAPS));
     assert_eq!(paid_out.remark.as_deref(), Some("定金转出"));
+    let t = processed[2].transition().unwrap();
+    assert_eq!(
+        t.dedup_key(),
+        format!("protocol-pay:payout:succeeded:{pay_out_no}")
+    );
+    client
+        .expect_payout(pay_out_no, Money::from_fen(50_000))
+        .check(&t)
+        .unwrap();
     let order = client
         .outquery(&OutqueryRequest::new(pay_out_no))
         .await
@@ -282,7 +353,7 @@ async fn timeout_after_send_is_unknown_outcome_and_the_query_settles_it_without_
     let client = client(&sandbox, Duration::from_secs(5));
     // Only the faulted call runs on the short time limit.
     let hasty = self::client(&sandbox, SHORT_TIMEOUT);
-    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, _inboxes, outcomes) = kind_receiver(&client).await;
     let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
     let no = "LFT1001E2E0101";
     sandbox
@@ -324,7 +395,7 @@ async fn timeout_after_send_is_unknown_outcome_and_the_query_settles_it_without_
 async fn a_lost_notification_is_recovered_by_the_query() {
     let sandbox = sandbox(Provider::ProtocolPay).await;
     let client = client(&sandbox, Duration::from_secs(5));
-    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, _inboxes, outcomes) = kind_receiver(&client).await;
     let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
     let no = "LFT1001E2E0201";
     sandbox
@@ -358,7 +429,7 @@ async fn a_lost_notification_is_recovered_by_the_query() {
 async fn a_tampered_notification_is_rejected_and_never_reaches_the_handler() {
     let sandbox = sandbox(Provider::ProtocolPay).await;
     let client = client(&sandbox, Duration::from_secs(5));
-    let (receiver, inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, inboxes, outcomes) = kind_receiver(&client).await;
     let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
     let no = "LFT1001E2E0301";
     sandbox.faults().set_times(
@@ -399,7 +470,7 @@ async fn a_tampered_notification_is_rejected_and_never_reaches_the_handler() {
         .unwrap()
         .notification;
     let forged = tampered(&genuine);
-    let err = inbox.accept(&forged).await.unwrap_err();
+    let err = inboxes.out.accept(&forged).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -416,7 +487,7 @@ async fn a_tampered_notification_is_rejected_and_never_reaches_the_handler() {
         pay_sandbox::testkit::protocol::tampered_envelope(&data, "20240101120000000"),
     );
     assert!(matches!(
-        inbox.accept(&testkit_forged).await,
+        inboxes.out.accept(&testkit_forged).await,
         Err(Error::Signature { .. })
     ));
     assert_eq!(outcomes.processed().len(), 2);
@@ -445,7 +516,7 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
     let sandbox = sandbox(Provider::ProtocolPay).await;
     let config = config(&sandbox, Duration::from_secs(5));
     let client = Client::new(config.clone()).unwrap();
-    let (receiver, inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, inboxes, outcomes) = kind_receiver(&client).await;
     let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
     let no = "LFT1001E2E0401";
 
@@ -459,7 +530,7 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
         .await
         .unwrap();
     let processed = outcomes.wait_processed(2).await;
-    let key = format!("protocol-pay:payout-arrived:{no}:SUCCESS");
+    let key = format!("protocol-pay:payout:succeeded:{no}");
 
     // The same request again, byte for byte.
     let first = receiver
@@ -469,7 +540,7 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
         .find(|h| h.path == "/notify/out")
         .unwrap()
         .notification;
-    let err = inbox.accept(&first).await.unwrap_err();
+    let err = inboxes.out.accept(&first).await.unwrap_err();
     assert!(
         matches!(&err, Error::DuplicateNotification { key: k } if *k == key),
         "{err:?}"
@@ -478,7 +549,7 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
     let resent =
         pay_out_notification(&config, pay_out_of(&processed[1]), "20991231235959000").unwrap();
     assert!(matches!(
-        inbox.accept(&resent).await,
+        inboxes.out.accept(&resent).await,
         Err(Error::DuplicateNotification { key: k }) if k == key
     ));
     assert_eq!(outcomes.processed().len(), 2);
@@ -488,7 +559,7 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
 async fn a_failed_payout_is_reported_as_failed() {
     let sandbox = sandbox(Provider::ProtocolPay).await;
     let client = client(&sandbox, Duration::from_secs(5));
-    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, _inboxes, outcomes) = kind_receiver(&client).await;
     let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
     let no = "LFT1001E2E0501";
 
@@ -528,7 +599,7 @@ async fn a_failed_payout_is_reported_as_failed() {
 async fn quick_pay_in_answers_a_cashier_url_then_notifies_and_queries() {
     let sandbox = sandbox(Provider::ProtocolPay).await;
     let client = client(&sandbox, Duration::from_secs(5));
-    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, _inboxes, outcomes) = kind_receiver(&client).await;
 
     let protocol = client
         .create_protocol(&CreateProtocolRequest::new(
@@ -618,7 +689,7 @@ async fn pos_close_fails_an_unpaid_pay_in_and_nothing_is_paid_or_notified() {
     .await
     .unwrap();
     let client = client(&sandbox, Duration::from_secs(5));
-    let (receiver, _inbox, outcomes) = inbox_receiver(client.clone()).await;
+    let (receiver, _inboxes, outcomes) = kind_receiver(&client).await;
     let protocol = client
         .create_protocol(&CreateProtocolRequest::new(
             "购房定金",
