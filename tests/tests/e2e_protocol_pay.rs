@@ -747,3 +747,293 @@ async fn pos_close_fails_an_unpaid_pay_in_and_nothing_is_paid_or_notified() {
         .unwrap_err();
     assert!(format!("{err:?}").contains("EP20002"), "{err:?}");
 }
+
+/// Why a notification was refused, where the library says (a decoding refusal's reason).
+fn refusal(e: &Error) -> String {
+    match e {
+        Error::Decode { source, .. } => source.to_string(),
+        other => format!("not a decoding refusal: {other:?}"),
+    }
+}
+
+/// A pay-in into a fresh POS protocol, notified at `/notify/paid` and `/notify/arrived`.
+async fn pay_in(client: &Client, receiver: &Receiver, no: &str, fen: i64) -> String {
+    let protocol = client
+        .create_protocol(&CreateProtocolRequest::new(
+            "购房定金",
+            cred::BUSINESS_ID,
+            CashierType::Pos,
+        ))
+        .await
+        .unwrap();
+    let mut request = PrepayRequest::new(
+        protocol.trans_no.clone(),
+        no,
+        Money::from_fen(fen),
+        receiver.url("/notify/paid"),
+        ProdCatalog::DebitOnly,
+    );
+    request.out_arrived_notify_url = Some(receiver.url("/notify/arrived"));
+    let order = client.prepay(&request).await.unwrap();
+    assert_eq!(order.pay_status, PayStatus::Unpaid);
+    protocol.trans_no
+}
+
+/// The sandbox resends §9 after §10 for an amount ending in 66 fen: at the pay-result endpoint
+/// it is the paid event again (a duplicate, answered `SUCCESS`, never processed), not "funds
+/// arrived" and not a second credit. Each declared kind refuses a notification of another
+/// kind; the shared endpoint refuses the §10 (and the late §9, the same data) as ambiguous.
+#[tokio::test]
+async fn a_pay_result_resent_after_funds_arrived_is_the_paid_event_again() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, inboxes, outcomes) = kind_receiver(&client).await;
+    let no = "LFT1001E2ELATE1";
+    let trans_no = pay_in(&client, &receiver, no, 100_066).await;
+
+    sandbox
+        .notifications()
+        .wait_acknowledged(Provider::ProtocolPay, no, Some("pay-in-resend"), DEADLINE)
+        .await
+        .unwrap();
+    let hits = receiver.wait_hits(3).await;
+    let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(paths, ["/notify/paid", "/notify/arrived", "/notify/paid"]);
+    assert!(hits.iter().all(|h| h.status == 200 && h.reply == "SUCCESS"));
+
+    // Processed: paid once, arrived once. The late §9 is a duplicate of the paid event.
+    let processed = outcomes.processed();
+    let keys: Vec<String> = processed.iter().map(|n| n.replay_key()).collect();
+    assert_eq!(
+        keys,
+        [
+            format!("protocol-pay:payment:succeeded:{no}"),
+            format!("protocol-pay:funds_arrived:succeeded:{no}"),
+        ]
+    );
+    assert_eq!(
+        outcomes.duplicates(),
+        [format!("protocol-pay:payment:succeeded:{no}")]
+    );
+    assert_eq!(outcomes.rejected_count(), 0);
+    let credited: Vec<Money> = processed
+        .iter()
+        .filter_map(|n| n.transition())
+        .filter(|t| t.kind == FlowKind::Payment && t.status == TxStatus::Succeeded)
+        .filter_map(|t| t.amount)
+        .collect();
+    assert_eq!(credited, [Money::from_fen(100_066)]);
+
+    // The late §9 read at its endpoint: a pay result (kind payment), though its arrivedStatus
+    // is 02 like the §10's.
+    let late = &hits[2].notification;
+    let read = client
+        .verify_notification_as(late, NotificationKind::PayResult)
+        .unwrap();
+    assert_eq!(read.kind, NotificationKind::PayResult);
+    assert_eq!(
+        read.pay_in().unwrap().arrived_status,
+        Some(ArrivedStatus::Arrived)
+    );
+    let t = read.transition().unwrap();
+    assert_eq!(t.kind, FlowKind::Payment);
+    assert_eq!(t.code, "SUCCESS");
+    assert_eq!(
+        t.dedup_key(),
+        format!("protocol-pay:payment:succeeded:{no}")
+    );
+    // Replayed into the pay-result inbox: the same duplicate again.
+    assert!(matches!(
+        inboxes.paid.accept(late).await,
+        Err(Error::DuplicateNotification { key }) if key == format!("protocol-pay:payment:succeeded:{no}")
+    ));
+
+    // Declared kinds refuse what contradicts them: the first §9 (arrivedStatus 01) at the
+    // funds-arrived endpoint, a pay-in at the pay-out endpoint.
+    let first = &hits[0].notification;
+    let arrived = &hits[1].notification;
+    for (inbox, n, why) in [
+        (&inboxes.arrived, first, "arrivedStatus is 01"),
+        (&inboxes.out, first, "pay-in field"),
+        (&inboxes.out, arrived, "pay-in field"),
+    ] {
+        let err = inbox.accept(n).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { .. }) && refusal(&err).contains(why),
+            "{why}: {err:?}"
+        );
+    }
+    // The shared endpoint: the §10 and the late §9 carry the same fields; refused as ambiguous.
+    for n in [arrived, late] {
+        let err = inboxes.shared.accept(n).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { .. }) && refusal(&err).contains("ambiguous"),
+            "{err:?}"
+        );
+    }
+    assert_eq!(outcomes.processed().len(), 2);
+
+    // The money arrived once.
+    let found = client
+        .find_protocol(&FindProtocolRequest::new(trans_no))
+        .await
+        .unwrap();
+    assert_eq!(found.amount, Some(Money::from_fen(100_066)));
+}
+
+/// The sandbox sends a §11 without `outType` or the bank account for an amount ending in 66
+/// fen: at the pay-out endpoint (declared kind) it is the pay-out, paid; at a shared endpoint
+/// nothing tells it from a pay-in, so it is refused as ambiguous every time it is sent (never
+/// recorded as money received), and the query settles the order.
+#[tokio::test]
+async fn a_bare_pay_out_notification_is_read_at_its_endpoint_and_refused_at_a_shared_one() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, inboxes, outcomes) = kind_receiver(&client).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2EBARE1";
+    client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            10_066,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap();
+    let processed = outcomes.wait_processed(2).await;
+    let bare = &processed[1];
+    assert_eq!(bare.kind, NotificationKind::PayoutArrived);
+    let order = pay_out_of(bare);
+    assert_eq!(order.out_req_no, no);
+    assert_eq!(order.out_type, None);
+    assert_eq!(order.bank_cnaps, None);
+    assert_eq!(order.bank_acc_num, None);
+    assert_eq!(order.amount, Some(Money::from_fen(10_066)));
+    let t = bare.transition().unwrap();
+    assert_eq!(t.kind, FlowKind::Payout);
+    assert_eq!(t.status, TxStatus::Succeeded);
+    assert!(t.is_final);
+    assert_eq!(t.dedup_key(), format!("protocol-pay:payout:succeeded:{no}"));
+    client
+        .expect_payout(no, Money::from_fen(10_066))
+        .check(&t)
+        .unwrap();
+    // The same bytes at a shared endpoint: no field says pay-out or pay-in, refused.
+    let genuine = receiver
+        .hits()
+        .into_iter()
+        .find(|h| h.path == "/notify/out")
+        .unwrap()
+        .notification;
+    let err = inboxes.shared.accept(&genuine).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { .. }) && refusal(&err).contains("ambiguous"),
+        "{err:?}"
+    );
+
+    // The same kind of pay-out notified to a shared endpoint: refused on every attempt.
+    let shared_no = "LFT1001E2EBARE2";
+    client
+        .outpay(&outpay_request(
+            &trans_no,
+            shared_no,
+            20_066,
+            &receiver.url("/notify/shared"),
+        ))
+        .await
+        .unwrap();
+    let attempts = eventually("all six attempts to be refused", || async {
+        let a = sandbox
+            .notifications()
+            .for_order(Provider::ProtocolPay, shared_no);
+        (a.len() == 6 && a.iter().all(|x| x.status.is_some())).then_some(a)
+    })
+    .await;
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a.status == Some(400) && !a.acknowledged),
+        "{attempts:?}"
+    );
+    assert_eq!(outcomes.processed().len(), 2);
+    outcomes.with_rejected(|r| {
+        assert_eq!(r.len(), 6, "{r:?}");
+        assert!(
+            r.iter()
+                .all(|e| matches!(e, Error::Decode { .. }) && refusal(e).contains("ambiguous")),
+            "{r:?}"
+        );
+    });
+    let settled = Payouts::query_payout(&client, shared_no).await.unwrap();
+    assert_eq!(settled.kind, FlowKind::Payout);
+    assert_eq!(settled.status, TxStatus::Succeeded);
+    assert_eq!(settled.amount, Some(Money::from_fen(20_066)));
+}
+
+/// The order check: a verified notification that disagrees with the merchant's order (amount,
+/// order id, app id) is refused with `Error::Mismatch` naming the field, never substituted.
+#[tokio::test]
+async fn a_notification_checked_against_the_wrong_order_is_a_mismatch() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let (receiver, _inboxes, outcomes) = kind_receiver(&client).await;
+    let no = "LFT1001E2EMISM1";
+    pay_in(&client, &receiver, no, 30_000).await;
+    let processed = outcomes.wait_processed(2).await;
+    let paid = processed[0].transition().unwrap();
+    assert_eq!(paid.kind, FlowKind::Payment);
+    client
+        .expect_payment(no, Money::from_fen(30_000))
+        .check(&paid)
+        .unwrap();
+
+    let err = client
+        .expect_payment(no, Money::from_fen(3_000))
+        .check(&paid)
+        .unwrap_err();
+    let Error::Mismatch {
+        field,
+        expected,
+        got,
+        order_id,
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(field, "amount");
+    assert_eq!(&*expected, "30.00");
+    assert_eq!(got.as_deref(), Some("300.00"));
+    assert_eq!(order_id.as_deref(), Some(no));
+
+    let err = client
+        .expect_payment("LFT1001E2EOTHER", Money::from_fen(30_000))
+        .check(&paid)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Mismatch { field: "order_id", got: Some(g), .. } if &**g == no),
+        "{err:?}"
+    );
+    let other_app = pay_core::ExpectedOrder::new(no)
+        .amount(Money::from_fen(30_000))
+        .party("appId", "LFT9999");
+    assert!(
+        matches!(
+            other_app.check(&paid),
+            Err(Error::Mismatch { field: "appId", got: Some(g), .. }) if &*g == cred::APP_ID
+        ),
+        "{paid:?}"
+    );
+    // The funds-arrived event is checked the same way.
+    let arrived = processed[1].transition().unwrap();
+    assert_eq!(arrived.kind, FlowKind::FundsArrived);
+    assert!(matches!(
+        client
+            .expect_payment(no, Money::from_fen(30_001))
+            .check(&arrived),
+        Err(Error::Mismatch {
+            field: "amount",
+            ..
+        })
+    ));
+}
