@@ -55,8 +55,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = client.verify_pay_notification(&n);
     let _ = client.verify_trans_notification(&n);
     let _ = client.notification_json(&n);
-    if let Ok(event) = NotificationVerifier::verify_notification(&client, &n) {
+    if let Ok(event) = cnpay_fuzz::block_on(NotificationVerifier::verify_notification(&client, &n)) {
         let _ = pay_core::NotificationEvent::replay_key(&event);
+        let _ = pay_core::NotificationEvent::transition(&event);
         let _ = format!("{event:?}");
     }
 });

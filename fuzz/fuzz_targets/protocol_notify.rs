@@ -36,8 +36,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = client.verify_notification_as(&n, kind);
     }
     let _ = client.notification_json(&n);
-    if let Ok(event) = NotificationVerifier::verify_notification(&client, &n) {
-        let _ = event.replay_key();
+    if let Ok(event) = cnpay_fuzz::block_on(NotificationVerifier::verify_notification(&client, &n)) {
+        let _ = (event.replay_key(), event.transition());
         let _ = event.sent_at();
         let _ = format!("{event:?}");
     }

@@ -40,7 +40,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(event) = client.verify_notify(&n) {
         let _ = event.replay_key();
         let _ = event.sent_at();
+        let _ = event.transition();
         let _ = format!("{event:?}");
     }
-    let _ = NotificationVerifier::verify_notification(&client, &n);
+    let _ = cnpay_fuzz::block_on(NotificationVerifier::verify_notification(&client, &n));
 });

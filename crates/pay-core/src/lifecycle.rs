@@ -63,7 +63,9 @@ pub struct StatusRule {
     pub code: &'static str,
     /// What the spec says it means.
     pub meaning: &'static str,
-    /// The neutral status.
+    /// The neutral status. A status the spec lists but whose outcome for the merchant is not
+    /// success, failure or any other neutral status (a partial success, to be reconciled by
+    /// hand) is `TxStatus::Unknown(String::new())`: [`Lifecycle::state`] fills in the code.
     pub status: TxStatus,
     /// Whether the spec allows no later change for this kind of order.
     pub is_final: bool,
@@ -104,7 +106,10 @@ impl Lifecycle {
     pub fn state(&self, code: &str) -> State {
         match self.rule(code) {
             Some(r) => State {
-                status: r.status.clone(),
+                status: match &r.status {
+                    TxStatus::Unknown(_) => TxStatus::Unknown(code.to_owned()),
+                    known => known.clone(),
+                },
                 is_final: r.is_final,
             },
             None => State {
@@ -119,8 +124,9 @@ impl Lifecycle {
         from == to || self.rule(from).is_some_and(|r| r.next.contains(&to))
     }
 
-    /// Checks that the table is consistent: codes are unique, a final status has no successor,
-    /// every successor is listed, an unknown status is never in a table.
+    /// Checks that the table is consistent: codes are unique, a final status has no successor
+    /// and a status that is not final has one, every successor is listed, and an unknown
+    /// status is never final.
     ///
     /// # Errors
     /// A sentence naming the first inconsistency.
