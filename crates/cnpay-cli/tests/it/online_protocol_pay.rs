@@ -215,6 +215,8 @@ fn notify_verifies_and_prints_event_and_reply() {
         .args([
             "protocol-pay",
             "notify",
+            "--kind",
+            "pay-result",
             "--header",
             "content-type: application/json",
         ])
@@ -226,6 +228,12 @@ fn notify_verifies_and_prints_event_and_reply() {
     assert_eq!(v["event"]["data"]["outReqNo"], "LFT1001202010100001");
     assert_eq!(v["event"]["data"]["payStatus"], "SUCCESS");
     assert_eq!(v["event"]["timestamp"], ts);
+    assert_eq!(v["event"]["kind"], "pay-result");
+    assert_eq!(v["transition"]["kind"], "payment");
+    assert_eq!(
+        v["transition"]["dedup_key"],
+        "protocol-pay:payment:succeeded:LFT1001202010100001"
+    );
     assert_eq!(v["reply"]["body"], "SUCCESS");
     assert_eq!(v["reply"]["status"], 200);
 
@@ -265,4 +273,188 @@ fn notify_verifies_and_prints_event_and_reply() {
     assert_eq!(r["acknowledge"], false);
     assert!(r.get("may_have_been_received").is_none(), "{r}");
     assert!(r.get("next").is_none(), "{r}");
+}
+
+/// A signed notification envelope around `data` (exact JSON text).
+fn notification(data: &Value) -> String {
+    let data = data.to_string();
+    let ts = "20201010123500000";
+    json!({
+        "appId": APP, "data": data, "timestamp": ts,
+        "sign": EnvelopeSigner::new(APP, KEY).sign(&data, ts),
+    })
+    .to_string()
+}
+
+/// A §11 carrying only the fields every pay-out answer has: no `outType`, no bank account.
+fn bare_payout() -> String {
+    notification(&json!({
+        "transNo": "T20201010001", "appId": APP, "channelType": "LFT", "amount": "1000.66",
+        "outReqNo": "LFT1001202010100009", "payOrderNo": "PO1", "payStatus": "SUCCESS",
+        "createTime": "2020-10-10 12:30:00",
+    }))
+}
+
+/// A §10: the pay-in VO with `arrivedStatus` `02`.
+fn funds_arrived() -> String {
+    notification(&json!({
+        "transNo": "T20201010001", "appId": APP, "channelType": "LFT", "amount": "1000.50",
+        "outReqNo": "LFT1001202010100001", "payOrderNo": "PI1", "payStatus": "SUCCESS",
+        "arrivedStatus": "02", "cashierType": "POS", "posCode": "123456",
+        "payFinishTime": "2020-10-10 12:31:00", "payArriveTime": "2020-10-10 12:32:00",
+    }))
+}
+
+fn notify(args: &[&str], body: String) -> std::process::Output {
+    cnpay()
+        .env("CNPAY_PROTOCOL_PAY_APP_ID", APP)
+        .env("CNPAY_PROTOCOL_PAY_KEY", KEY)
+        .args(["protocol-pay", "notify"])
+        .args(args)
+        .write_stdin(body)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn notify_kind_payout_reads_a_bare_pay_out_notification() {
+    let out = notify(&["--kind", "payout"], bare_payout());
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["event"]["kind"], "payout-arrived");
+    assert_eq!(v["event"]["data"]["outReqNo"], "LFT1001202010100009");
+    assert_eq!(v["event"]["data"].get("outType"), None);
+    assert_eq!(
+        v["transition"],
+        json!({
+            "kind": "payout",
+            "order_id": "LFT1001202010100009",
+            "amount_fen": 100_066,
+            "status": "succeeded",
+            "final": true,
+            "dedup_key": "protocol-pay:payout:succeeded:LFT1001202010100009",
+        })
+    );
+    assert_eq!(v["reply"]["body"], "SUCCESS");
+}
+
+#[test]
+fn notify_without_kind_refuses_a_bare_pay_out_notification_as_ambiguous() {
+    let out = notify(&[], bare_payout());
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "decode", "{r}");
+    assert_eq!(r["notification"], true);
+    assert_eq!(r["acknowledge"], false);
+    assert!(r.to_string().contains("ambiguous"), "{r}");
+}
+
+#[test]
+fn notify_funds_arrived_is_read_at_its_endpoint_and_refused_at_a_shared_or_payout_one() {
+    // §10 at the funds-arrived endpoint: the funds_arrived event.
+    let out = notify(&["--kind", "funds-arrived"], funds_arrived());
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["event"]["kind"], "funds-arrived");
+    assert_eq!(v["transition"]["kind"], "funds_arrived");
+    assert_eq!(v["transition"]["amount_fen"], 100_050);
+    assert_eq!(
+        v["transition"]["dedup_key"],
+        "protocol-pay:funds_arrived:succeeded:LFT1001202010100001"
+    );
+    // Without a kind: the same data as a §9 resent after it, refused as ambiguous.
+    let out = notify(&[], funds_arrived());
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "decode", "{r}");
+    assert!(r.to_string().contains("ambiguous"), "{r}");
+    // At the pay-out endpoint: a pay-in, refused.
+    let out = notify(&["--kind", "payout"], funds_arrived());
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert!(r.to_string().contains("pay-in field"), "{r}");
+}
+
+#[test]
+fn notify_declared_kinds_refuse_contradicting_notifications() {
+    // A whole §11 (it carries outType and the bank account) at the pay-result endpoint.
+    let full_payout = notification(&json!({
+        "transNo": "T20201010001", "appId": APP, "channelType": "LFT", "amount": "1000.50",
+        "outReqNo": "LFT1001202010100009", "payOrderNo": "PO1", "payStatus": "SUCCESS",
+        "outType": "OUT", "bankAccName": "张三", "bankAccNum": "6225880137705555",
+        "bankName": "招商银行", "bankCnaps": "308584000013",
+    }));
+    let out = notify(&["--kind", "pay-result"], full_payout.clone());
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "decode", "{r}");
+    assert!(r.to_string().contains("pay-out field `outType`"), "{r}");
+    // ...and read without a kind (its fields say pay-out).
+    let out = notify(&[], full_payout);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["transition"]["kind"], "payout");
+
+    // A §9 (funds not arrived, 01) at the funds-arrived endpoint.
+    let paid = notification(&json!({
+        "transNo": "T20201010001", "appId": APP, "amount": "1000.50",
+        "outReqNo": "LFT1001202010100001", "payStatus": "SUCCESS", "arrivedStatus": "01",
+        "cashierType": "POS",
+    }));
+    let out = notify(&["--kind", "funds-arrived"], paid);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert!(report(&out).to_string().contains("arrivedStatus is 01"));
+
+    // The §10's data at the pay-result endpoint is what a §9 resent after §10 carries: read as
+    // the payment (the paid event again, a duplicate for an inbox), never as funds arrived.
+    let out = notify(&["--kind", "pay-result"], funds_arrived());
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["event"]["kind"], "pay-result");
+    assert_eq!(v["transition"]["kind"], "payment");
+    assert_eq!(
+        v["transition"]["dedup_key"],
+        "protocol-pay:payment:succeeded:LFT1001202010100001"
+    );
+}
+
+#[test]
+fn notify_with_the_wrong_expected_amount_is_a_mismatch() {
+    let out = notify(
+        &[
+            "--kind",
+            "payout",
+            "--expect-order",
+            "LFT1001202010100009",
+            "--expect-amount",
+            "100066",
+        ],
+        bare_payout(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = notify(
+        &[
+            "--kind",
+            "payout",
+            "--expect-order",
+            "LFT1001202010100009",
+            "--expect-amount",
+            "100000",
+        ],
+        bare_payout(),
+    );
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "mismatch", "{r}");
+    assert_eq!(r["field"], "amount");
+    assert_eq!(r["expected"], "1000.00");
+    assert_eq!(r["got"], "1000.66");
+    assert_eq!(r["order_id"], "LFT1001202010100009");
+    assert_eq!(r["acknowledge"], false);
 }
