@@ -1118,22 +1118,32 @@ fn verified_notification_events() {
 
     // protocol-pay: the payout and pay-in events carry names, card and ID numbers.
     let protocol = protocol_pay::Client::with_transport(protocol_config(), answering(200, ""));
-    for n in [
-        protocol_pay::test_util::pay_out_notification(
-            protocol.config(),
-            &protocol_pay_out_order(),
-            "20201010123500000",
-        )
-        .unwrap(),
-        protocol_pay::test_util::pay_in_notification(
-            protocol.config(),
-            &protocol_pay_in_order(),
-            "20201010123500000",
-        )
-        .unwrap(),
+    for (n, kind) in [
+        (
+            protocol_pay::test_util::pay_out_notification(
+                protocol.config(),
+                &protocol_pay_out_order(),
+                "20201010123500000",
+            )
+            .unwrap(),
+            protocol_pay::NotificationKind::PayoutArrived,
+        ),
+        (
+            protocol_pay::test_util::pay_in_notification(
+                protocol.config(),
+                &protocol_pay_in_order(),
+                "20201010123500000",
+            )
+            .unwrap(),
+            protocol_pay::NotificationKind::PayResult,
+        ),
     ] {
-        let (got, log) =
-            captured(|| block_on(NotificationVerifier::verify_notification(&protocol, &n)));
+        let (got, log) = captured(|| {
+            block_on(NotificationVerifier::verify_notification(
+                &protocol.notifications(kind),
+                &n,
+            ))
+        });
         let got = got.unwrap();
         assert!(serde_json::to_string(&got).unwrap().contains(CARD));
         check("protocol_pay::Notification", &got);
@@ -1476,7 +1486,7 @@ fn open_extension_fields_of_every_provider() {
         v
     };
     let agg: aggregate_pay::PayNotification = serde_json::from_value(with(serde_json::json!({
-        "payOrderId": "P01", "mchId": "20001222", "amount": 100, "status": 2,
+        "payOrderId": "P01", "mchId": "20001222", "mchOrderNo": "M01", "amount": 100, "status": 2,
     })))
     .unwrap();
     assert_eq!(

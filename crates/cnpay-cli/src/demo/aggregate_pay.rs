@@ -55,7 +55,9 @@ fn describe_action(a: &PaymentAction) -> String {
 async fn pay(env: &Env) -> Result<(), StepError> {
     let client = &env.clients.aggregate;
     let mch_order_no = format!("{}P", env.run_id);
-    let amount = Money::from_fen(12_345);
+    // Fen ending in 33: the simulated gateway follows the paid notice (status 2) with its
+    // completion notice (status 3), the same payment, which the inbox must not credit again.
+    let amount = Money::from_fen(12_333);
     let order = CreateOrderRequest::new(
         mch_order_no.clone(),
         ProductId::AlipayQyQr,
@@ -103,6 +105,22 @@ async fn pay(env: &Env) -> Result<(), StepError> {
                 p.status.description(),
                 p.amount.fen(),
                 p.pay_order_id
+            ),
+        ))
+    })
+    .await?;
+
+    step("completion notice refused as a duplicate", async {
+        let key = format!("aggregate-pay:payment:succeeded:{mch_order_no}");
+        let dup = env
+            .receiver
+            .duplicates
+            .wait(&mch_order_no, super::STEP_TIMEOUT, |k| *k == key)
+            .await?;
+        Ok((
+            (),
+            format!(
+                "status 3 (业务处理完成) is the same business event `{dup}`: answered `success`, not credited again"
             ),
         ))
     })

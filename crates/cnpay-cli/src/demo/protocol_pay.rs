@@ -1,16 +1,15 @@
-//! Protocol pay's flow: a protocol, a POS pay-in with its notification 9 (paid) and the arrival
-//! of its funds (by `inquery`), then a pay-out with its notification 11 and the pay-out query.
+//! Protocol pay's flow: a protocol, a POS pay-in with its notification 9 (paid) and 10 (funds
+//! arrived), then a pay-out with its notification 11 and the pay-out query.
 //!
-//! The demo receiver has one route for protocol pay: a shared endpoint, read only where the
-//! fields tell the kinds apart. A funds-arrived notification (§10) carries the same fields as
-//! a pay result resent after it, so a shared endpoint refuses it as ambiguous; the flow gives
-//! no `outArrivedNotifyUrl` and asks `inquery` instead. A merchant gives each notification kind
-//! its own URL and runs that endpoint's inbox on `Client::notifications(kind)`.
+//! As a merchant should, the demo gives each notification kind its own URL (the receiver's
+//! `/notify/protocol-pay/{pay-result,funds-arrived,payout}`), each read by an inbox on
+//! `Client::notifications(kind)`: a funds-arrived notification (§10) carries the same fields as
+//! a pay result resent after it, so only its declared endpoint can tell them apart.
 
 use std::time::Duration;
 
 use cnpay::protocol_pay::{
-    ArrivedStatus, BankAccount, CashierType, Client, Config, CreateProtocolRequest, InqueryRequest,
+    ArrivedStatus, BankAccount, CashierType, Client, Config, CreateProtocolRequest,
     NotificationKind, OutType, OutpayRequest, OutqueryRequest, PayStatus, PrepayRequest,
     ProdCatalog,
 };
@@ -48,7 +47,9 @@ fn money(what: &str, m: Option<Money>) -> Result<Money, StepError> {
 
 async fn flow(env: &Env) -> Result<(), StepError> {
     let client = &env.clients.protocol;
-    let notify_url = env.notify_url(PROTOCOL_PATH);
+    let notify_url = env.notify_url(&format!("{PROTOCOL_PATH}/pay-result"));
+    let arrived_url = env.notify_url(&format!("{PROTOCOL_PATH}/funds-arrived"));
+    let payout_url = env.notify_url(&format!("{PROTOCOL_PATH}/payout"));
 
     let trans_no = step("create protocol", async {
         let p = client
@@ -74,14 +75,14 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     let pay_in_no = client.new_out_req_no();
     let pay_in_amount = Money::from_fen(1_000_050);
     step("POS pay-in (prepay)", async {
-        // No outArrivedNotifyUrl: the demo's one route cannot tell §10 from a late §9.
-        let request = PrepayRequest::new(
+        let mut request = PrepayRequest::new(
             trans_no.clone(),
             pay_in_no.clone(),
             pay_in_amount,
             notify_url.clone(),
             ProdCatalog::DebitOnly,
         );
+        request.out_arrived_notify_url = Some(arrived_url.clone());
         let o = client.prepay(&request).await?;
         expect_eq("outReqNo", pay_in_no.as_str(), o.out_req_no.as_str())?;
         expect_eq("payStatus", &PayStatus::Unpaid, &o.pay_status)?;
@@ -133,25 +134,28 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     })
     .await?;
 
-    step("funds arrived (inquery)", async {
-        // Polled until it arrives; the step's time limit ends a wait that never does.
-        let o = loop {
-            let o = client.inquery(&InqueryRequest::new(&pay_in_no)).await?;
-            if o.arrived_status == Some(ArrivedStatus::Arrived) {
-                break o;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
-        expect_eq("payStatus", &PayStatus::Success, &o.pay_status)?;
+    step("notification 10 (funds arrived) verified", async {
+        let n = env
+            .receiver
+            .protocol_events
+            .wait(&pay_in_no, super::STEP_TIMEOUT, |n| {
+                n.kind == NotificationKind::FundsArrived
+            })
+            .await?;
+        let o = present("data", n.pay_in())?;
+        let arrived = present("arrivedStatus", o.arrived_status.clone())?;
+        expect_eq("arrivedStatus", &ArrivedStatus::Arrived, &arrived)?;
         let amount = money("amount", o.amount)?;
         expect_eq("amount (fen)", &pay_in_amount.fen(), &amount.fen())?;
+        let t = n.to_transition();
         Ok((
             (),
             format!(
-                "arrivedStatus {} ({}), {} fen now available in the protocol",
+                "at its own endpoint: arrivedStatus {} ({}), {} fen now available; a new event `{}`",
                 ArrivedStatus::Arrived,
                 ArrivedStatus::Arrived.description(),
-                amount.fen()
+                amount.fen(),
+                t.dedup_key()
             ),
         ))
     })
@@ -166,7 +170,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
             trans_no.clone(),
             pay_out_no.clone(),
             pay_out_amount,
-            notify_url.clone(),
+            payout_url.clone(),
             BankAccount {
                 name: "李四".into(),
                 number: "6225880137705555".into(),

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use cnpay::huifu::codes::QueryTransType;
 use cnpay::{aggregate_pay, huifu, protocol_pay, yunzhanghu};
@@ -117,7 +117,11 @@ impl<E: Clone> Mailbox<E> {
 #[derive(Debug)]
 pub(crate) struct Receiver {
     aggregate: NotificationInbox<aggregate_pay::Client>,
-    protocol: NotificationInbox<protocol_pay::Client>,
+    /// One endpoint per protocol pay notification kind (the spec gives each its own URL),
+    /// their inboxes sharing one replay guard.
+    protocol_pay_result: NotificationInbox<protocol_pay::KindNotifications>,
+    protocol_funds_arrived: NotificationInbox<protocol_pay::KindNotifications>,
+    protocol_payout: NotificationInbox<protocol_pay::KindNotifications>,
     huifu: NotificationInbox<HuifuByKind>,
     yunzhanghu: NotificationInbox<yunzhanghu::Client>,
     /// Verified aggregate gateway notifications (pay and payout).
@@ -192,9 +196,15 @@ impl Receiver {
     /// A receiver verifying with these clients.
     pub(crate) fn new(v: Verifiers) -> Self {
         let huifu_kinds = Arc::new(Mutex::new(HashMap::new()));
+        let protocol_guard: Arc<dyn pay_core::ReplayGuard> = Arc::new(InMemoryReplayGuard::new());
+        let protocol_inbox = |kind| {
+            NotificationInbox::new(v.protocol.notifications(kind), Arc::clone(&protocol_guard))
+        };
         Receiver {
             aggregate: inbox(v.aggregate),
-            protocol: inbox(v.protocol),
+            protocol_pay_result: protocol_inbox(protocol_pay::NotificationKind::PayResult),
+            protocol_funds_arrived: protocol_inbox(protocol_pay::NotificationKind::FundsArrived),
+            protocol_payout: protocol_inbox(protocol_pay::NotificationKind::PayoutArrived),
             huifu: inbox(HuifuByKind {
                 client: v.huifu,
                 kinds: Arc::clone(&huifu_kinds),
@@ -220,7 +230,8 @@ impl Receiver {
 
 /// The receiver's path for each provider.
 pub(crate) const AGGREGATE_PATH: &str = "/notify/aggregate-pay";
-/// See [`AGGREGATE_PATH`].
+/// See [`AGGREGATE_PATH`]; protocol pay has one path per notification kind below it:
+/// `/pay-result` (§9), `/funds-arrived` (§10), `/payout` (§11).
 pub(crate) const PROTOCOL_PATH: &str = "/notify/protocol-pay";
 /// See [`AGGREGATE_PATH`].
 pub(crate) const HUIFU_PATH: &str = "/notify/huifu";
@@ -250,7 +261,10 @@ pub(crate) async fn start(receiver: Arc<Receiver>) -> Result<Running, std::io::E
     let base_url = format!("http://{}", listener.local_addr()?);
     let router = axum::Router::new()
         .route(AGGREGATE_PATH, axum::routing::any(aggregate))
-        .route(PROTOCOL_PATH, axum::routing::post(protocol))
+        .route(
+            &format!("{PROTOCOL_PATH}/{{kind}}"),
+            axum::routing::post(protocol),
+        )
         .route(HUIFU_PATH, axum::routing::post(huifu_callback))
         .route(YUNZHANGHU_PATH, axum::routing::post(yunzhanghu_callback))
         .with_state(receiver);
@@ -348,12 +362,22 @@ async fn aggregate(State(r): State<Arc<Receiver>>, request: Request) -> Response
     .await
 }
 
-async fn protocol(State(r): State<Arc<Receiver>>, request: Request) -> Response {
+async fn protocol(
+    State(r): State<Arc<Receiver>>,
+    Path(kind): Path<String>,
+    request: Request,
+) -> Response {
+    let inbox = match kind.parse() {
+        Ok(protocol_pay::NotificationKind::PayResult) => &r.protocol_pay_result,
+        Ok(protocol_pay::NotificationKind::FundsArrived) => &r.protocol_funds_arrived,
+        Ok(protocol_pay::NotificationKind::PayoutArrived) => &r.protocol_payout,
+        _ => return (http::StatusCode::NOT_FOUND, "no such notification kind").into_response(),
+    };
     let n = match incoming(request).await {
         Ok(n) => n,
         Err(resp) => return resp,
     };
-    receive(&r, &r.protocol, &r.protocol_events, &n, |e| Some(e.clone())).await
+    receive(&r, inbox, &r.protocol_events, &n, |e| Some(e.clone())).await
 }
 
 async fn yunzhanghu_callback(State(r): State<Arc<Receiver>>, request: Request) -> Response {
