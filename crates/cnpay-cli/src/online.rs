@@ -108,6 +108,9 @@ struct OperationArgs {
     /// A TOML settings file (as the global --config).
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// The most bytes one input may hold (as the global --max-input).
+    #[arg(long, value_name = "BYTES")]
+    max_input: Option<u64>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -127,7 +130,10 @@ pub(crate) fn run<P: Provider>(
 ) -> Result<(), CliError> {
     match cmd {
         Command::List => input::run_items(
-            P::operations().iter().map(|s| (*s).to_owned()).collect(),
+            P::operations()
+                .iter()
+                .map(|s| input::Item::whole(s.as_bytes()))
+                .collect(),
             false,
             |op| Ok(Output::Text(op.to_owned())),
         ),
@@ -148,7 +154,7 @@ pub(crate) fn run<P: Provider>(
             let bodies = if global.lines {
                 input::items(None, true)?
             } else if std::io::stdin().is_terminal() {
-                vec![String::new()]
+                vec![input::Item::whole(Vec::new())]
             } else {
                 input::items(None, false)?
             };
@@ -157,9 +163,20 @@ pub(crate) fn run<P: Provider>(
             }
             let client = client(global)?;
             let rt = runtime()?;
-            input::run_items(bodies, global.lines, |body| {
+            input::run_raw_items(bodies, global.lines, |body| {
+                // Bytes that are not text are a notification that cannot be read: not to be
+                // acknowledged (exit 4), like any other unreadable notification.
+                if let Err(e) = std::str::from_utf8(body) {
+                    return Err(CliError::Notification(Error::decode(
+                        body.to_vec(),
+                        format!(
+                            "the notification body is not UTF-8 text (at byte {})",
+                            e.valid_up_to()
+                        ),
+                    )));
+                }
                 let mut n =
-                    IncomingNotification::new(method.clone(), args.query.clone(), body.to_owned());
+                    IncomingNotification::new(method.clone(), args.query.clone(), body.to_vec());
                 for (k, v) in &headers {
                     n = n.with_header(k, v);
                 }
@@ -225,9 +242,13 @@ pub(crate) fn run<P: Provider>(
             };
             let args = OperationArgs::from_arg_matches(&matches)
                 .map_err(|e| CliError::usage(e.render().to_string()))?;
+            if let Some(limit) = args.max_input {
+                input::set_max_input(limit);
+            }
             let global = Global {
                 config: args.config.clone().or_else(|| global.config.clone()),
                 lines: args.lines || global.lines,
+                max_input: args.max_input.unwrap_or(global.max_input),
             };
             let files = args
                 .files
@@ -235,14 +256,16 @@ pub(crate) fn run<P: Provider>(
                 .map(|f| input::file_part(f))
                 .collect::<Result<Vec<_>, _>>()?;
             let items = match &args.data {
-                None if !global.lines && std::io::stdin().is_terminal() => vec!["{}".to_owned()],
+                None if !global.lines && std::io::stdin().is_terminal() => {
+                    vec![input::Item::whole("{}")]
+                }
                 // Nothing on standard input (`< /dev/null`, a cron job): no fields, as on a
                 // terminal.
                 None if !global.lines => {
                     let mut items = input::items(None, false)?;
                     for item in &mut items {
-                        if item.trim().is_empty() {
-                            "{}".clone_into(item);
+                        if item.bytes.trim_ascii().is_empty() {
+                            item.bytes = b"{}".to_vec();
                         }
                     }
                     items

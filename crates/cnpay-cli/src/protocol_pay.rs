@@ -155,9 +155,8 @@ pub(crate) fn sign(
     data: &str,
     timestamp: &str,
 ) -> Result<Value, CliError> {
-    if serde_json::from_str::<Value>(data).is_err() {
-        return Err(CliError::invalid("data", "must be JSON"));
-    }
+    // JSON, with no key given twice: the provider must read what was meant.
+    pay_core::decode::input_json(data, "data")?;
     if timestamp.len() != 17 || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
         return Err(CliError::invalid(
             "timestamp",

@@ -38,8 +38,19 @@ impl Settings {
         let table = match config {
             None => None,
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
+                let file = std::fs::File::open(path).map_err(|e| {
                     CliError::usage(format!("cannot read config file `{}`: {e}", path.display()))
+                })?;
+                let bytes = crate::input::read_limited(
+                    file,
+                    &format!("config file `{}`", path.display()),
+                    "--config",
+                )?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    CliError::usage(format!(
+                        "config file `{}` is not UTF-8 text",
+                        path.display()
+                    ))
                 })?;
                 let mut doc: toml::Table = toml::from_str(&text).map_err(|e| {
                     // The error's Display quotes the offending line, which may hold a secret:

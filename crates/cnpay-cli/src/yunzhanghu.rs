@@ -213,9 +213,8 @@ fn parse_timestamp(text: &str) -> Result<i64, CliError> {
 
 /// Encrypts and signs `plaintext` with the provider crate's [`sign::seal`].
 fn seal(keys: &Keys, plaintext: &str, mess: &str, timestamp: i64) -> Result<Value, CliError> {
-    if serde_json::from_str::<Value>(plaintext).is_err() {
-        return Err(CliError::invalid("data", "the plaintext must be JSON"));
-    }
+    // JSON, with no key given twice: the provider must read what was meant.
+    pay_core::decode::input_json(plaintext, "data")?;
     if mess.is_empty() {
         return Err(CliError::invalid("mess", "must not be empty"));
     }

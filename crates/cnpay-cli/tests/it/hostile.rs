@@ -1,0 +1,203 @@
+//! Hostile input: repeated keys, oversized and non-UTF-8 input, amounts in the wrong unit,
+//! stale notifications, bad settings and line numbers in `--lines` mode.
+
+use serde_json::{Value, json};
+
+use crate::common::{cnpay, report};
+
+const YZH_DES3: &str = "123456788765432112345678";
+const YZH_APP_KEY: &str = "78f9b4fad3481fbce1df0b30eee58577";
+
+/// Yunzhanghu settings pointing at a port nothing listens on: a request that gets past
+/// validation fails with a transport error (exit 5), one refused before sending exits 2.
+fn yzh() -> assert_cmd::Command {
+    let mut c = cnpay();
+    c.env("CNPAY_YUNZHANGHU_DEALER_ID", "D1")
+        .env("CNPAY_YUNZHANGHU_BROKER_ID", "B1")
+        .env("CNPAY_YUNZHANGHU_APP_KEY", YZH_APP_KEY)
+        .env("CNPAY_YUNZHANGHU_DES3_KEY", YZH_DES3)
+        .env("CNPAY_YUNZHANGHU_BASE_URL", "http://127.0.0.1:9");
+    c
+}
+
+#[test]
+fn a_repeated_key_in_data_is_refused_naming_the_key() {
+    let data = r#"{"order_id":"O1","real_name":"张三","card_no":"6228880199872220","id_card":"11010519491231002X","pay":"1.00","pay":"1000.00"}"#;
+    let out = yzh()
+        .args(["yunzhanghu", "order-realtime", "--data", data])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "invalid_input");
+    assert_eq!(r["field"], "pay");
+    assert_eq!(r["sent"], false);
+    assert_eq!(
+        r["reason"],
+        "appears more than once in data: which value is meant cannot be told"
+    );
+}
+
+#[test]
+fn a_repeated_nested_key_is_refused_by_sign_like_verify() {
+    let out = cnpay()
+        .env("CNPAY_AGGREGATE_PAY_KEY", "k")
+        .args([
+            "aggregate-pay",
+            "sign",
+            "--data",
+            r#"{"mchOrderNo":"A1","extra":{"a":[{"b":1,"b":2}]}}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "extra.a[0].b");
+
+    let out = cnpay()
+        .env("CNPAY_AGGREGATE_PAY_KEY", "k")
+        .args([
+            "aggregate-pay",
+            "sign",
+            "--data",
+            r#"{"amount":1,"amount":100}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "amount");
+
+    // seal signs the plaintext as given: a repeated key there is refused too.
+    let out = yzh()
+        .args([
+            "yunzhanghu",
+            "seal",
+            "--mess",
+            "1",
+            "--timestamp",
+            "1479892123",
+        ])
+        .write_stdin(r#"{"pay":"1.00","pay":"1000.00"}"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "pay");
+
+    let out = cnpay()
+        .env("CNPAY_PROTOCOL_PAY_APP_ID", "LFT1001")
+        .env("CNPAY_PROTOCOL_PAY_KEY", "k")
+        .args(["protocol-pay", "sign", "--timestamp", "20201010123015123"])
+        .write_stdin(r#"{"amount":"1.00","amount":"1000.00"}"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "amount");
+}
+
+#[test]
+fn input_over_the_limit_is_refused_before_it_is_read_whole() {
+    // /dev/zero never ends: without a limit this grows until memory runs out.
+    let out = cnpay()
+        .env("CNPAY_AGGREGATE_PAY_KEY", "k")
+        .args(["aggregate-pay", "verify", "--data", "@/dev/zero"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "invalid_input");
+    assert_eq!(r["field"], "input");
+    assert_eq!(
+        r["reason"],
+        "`/dev/zero` is larger than the input limit of 16777216 bytes (raise it with --max-input BYTES)"
+    );
+
+    // --max-input lowers and raises it, for standard input too, and anywhere on the line.
+    let out = yzh()
+        .args(["--max-input", "10", "yunzhanghu", "encrypt"])
+        .write_stdin("12345678901")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        report(&out)["reason"],
+        "standard input is larger than the input limit of 10 bytes (raise it with --max-input BYTES)"
+    );
+    let out = yzh()
+        .args(["yunzhanghu", "encrypt", "--max-input", "11"])
+        .write_stdin("12345678901")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    // An operation's own --max-input, and --file.
+    let big = std::env::temp_dir().join(format!("cnpay-hostile-{}.bin", std::process::id()));
+    std::fs::write(&big, vec![b'x'; 21]).unwrap();
+    let out = yzh()
+        .args([
+            "yunzhanghu",
+            "sign-idcard-image",
+            "--max-input",
+            "20",
+            "--data",
+            "{}",
+        ])
+        .arg("--file")
+        .arg(format!("id_card_image={}", big.display()))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&big);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "--file id_card_image");
+}
+
+#[test]
+fn a_notification_that_is_not_utf8_is_not_acknowledged() {
+    let out = yzh()
+        .args(["yunzhanghu", "notify"])
+        .write_stdin(b"data=\xff\xfe&mess=1".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "decode");
+    assert_eq!(r["acknowledge"], false);
+    assert_eq!(r["notification"], true);
+    assert_eq!(r.get("retry_safe"), None);
+
+    // Another command given bytes that are not text: invalid input, not a local I/O error.
+    let out = yzh()
+        .args(["yunzhanghu", "encrypt"])
+        .write_stdin(b"\xff".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "invalid_input");
+    assert_eq!(r["reason"], "is not UTF-8 text (at byte 0)");
+}
+
+#[test]
+fn lines_mode_reports_the_input_line_number() {
+    let out = cnpay()
+        .env("CNPAY_AGGREGATE_PAY_KEY", "k")
+        .args(["--lines", "aggregate-pay", "sign"])
+        .write_stdin("\n\n{\"a\":\"1\"}\n  \n\r\nnot json\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8(out.stderr.clone()).unwrap();
+    let first = err.lines().next().unwrap();
+    assert!(first.starts_with("line 6: "), "{err}");
+    let lines: Vec<Value> = stdout_lines(&out.stdout);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["a"], "1");
+    assert_eq!(lines[1]["line"], 6);
+    assert_eq!(lines[1]["error"]["error"], "invalid_input");
+}
+
+fn stdout_lines(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| json!(l)))
+        .collect()
+}
