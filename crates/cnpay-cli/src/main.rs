@@ -50,6 +50,7 @@ fn output_failed() -> Result<(), CliError> {
 }
 
 mod aggregate_pay;
+mod amounts;
 mod demo;
 mod error;
 mod huifu;

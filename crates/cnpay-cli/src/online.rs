@@ -229,7 +229,8 @@ pub(crate) fn run<P: Provider>(
                     "Example:\n  cnpay {provider} {op} --data @request.json{example_files}\n\n\
                      --data holds the business fields under the spec's wire names; the command \
                      adds credentials, ids, timestamps and the signature, validates, sends, \
-                     verifies, and prints the answer as JSON. {files_help}"
+                     verifies, and prints the answer as JSON. {files_help}\n\n{}",
+                    crate::amounts::help(provider, &op)
                 ));
             let matches = match command.try_get_matches_from(&argv) {
                 Ok(m) => m,

@@ -143,10 +143,40 @@ pub fn json_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> 
 /// # Errors
 /// [`Error::InvalidInput`] on `data`.
 pub fn input<T: serde::de::DeserializeOwned>(data: serde_json::Value) -> Result<T, Error> {
-    json(data.to_string().as_bytes()).map_err(|e| {
-        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
-        Error::invalid_input("data", why)
-    })
+    let text = data.to_string();
+    if let Ok(value) = serde_json::from_str(&text) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_str(&text);
+    // As in [`json`]: only a failure is decoded again, with the path tracked. The text is a
+    // value's own serialisation, so nothing follows it.
+    let e = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let path = e.path().to_string();
+    let inner = e.inner().to_string();
+    // An amount in the wrong unit names its field and the unit to write it in.
+    if inner.starts_with(crate::money::YUAN_NUMBER_REFUSED) {
+        return Err(Error::invalid_input(
+            path,
+            "is in yuan: write it as a string such as \"100.00\", not a number",
+        ));
+    }
+    if inner.starts_with(crate::money::FEN_YUAN_REFUSED) {
+        return Err(Error::invalid_input(
+            path,
+            "is in fen: write it as a whole number of fen such as 100 (for 1.00 yuan), not yuan",
+        ));
+    }
+    Err(Error::invalid_input(
+        "data",
+        DecodeError {
+            path,
+            message: redact(&inner),
+        }
+        .to_string(),
+    ))
 }
 
 /// Parses a caller's JSON input (a CLI `--data` object, a text to sign) into a value, refusing
@@ -361,6 +391,40 @@ mod tests {
         let e = json::<BTreeMap<String, BTreeMap<String, i64>>>(br#"{"a":{"b":"x"}}"#).unwrap_err();
         let source = std::error::Error::source(&e).unwrap().to_string();
         assert!(source.starts_with("at `a.b`: invalid type"), "{source}");
+    }
+
+    #[test]
+    fn input_names_an_amount_in_the_wrong_unit_and_its_unit() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Pay {
+            #[allow(dead_code)]
+            payee: BTreeMap<String, Payout>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Payout {
+            #[serde(with = "crate::money::as_yuan")]
+            #[allow(dead_code)]
+            pay: crate::Money,
+            #[serde(with = "crate::money::as_fen", default)]
+            #[allow(dead_code)]
+            fee: crate::Money,
+        }
+        let why = |data: serde_json::Value| match input::<Pay>(data) {
+            Err(Error::InvalidInput { field, reason }) => format!("{field}: {reason}"),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            why(serde_json::json!({"payee": {"a": {"pay": 100}}})),
+            "payee.a.pay: is in yuan: write it as a string such as \"100.00\", not a number"
+        );
+        assert_eq!(
+            why(serde_json::json!({"payee": {"a": {"pay": "1.00", "fee": "1.00"}}})),
+            "payee.a.fee: is in fen: write it as a whole number of fen such as 100 (for 1.00 yuan), not yuan"
+        );
+        assert_eq!(
+            why(serde_json::json!({"payee": {"a": {"pay": "1.001"}}})),
+            "data: at `payee.a.pay`: amount has more than two decimals at line 1 column 28"
+        );
     }
 
     #[test]

@@ -201,3 +201,175 @@ fn stdout_lines(bytes: &[u8]) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|_| json!(l)))
         .collect()
 }
+
+/// Runs `provider operation --data data` against a port nothing listens on.
+fn call(c: &mut assert_cmd::Command, provider: &str, op: &str, data: &Value) -> Value {
+    let out = c
+        .args([provider, op, "--data", &data.to_string()])
+        .output()
+        .unwrap();
+    let mut r = report(&out);
+    r["exit_code"] = json!(out.status.code());
+    r
+}
+
+fn protocol() -> assert_cmd::Command {
+    let mut c = cnpay();
+    c.env("CNPAY_PROTOCOL_PAY_APP_ID", "LFT1001")
+        .env("CNPAY_PROTOCOL_PAY_KEY", "k")
+        .env("CNPAY_PROTOCOL_PAY_BASE_URL", "http://127.0.0.1:9");
+    c
+}
+
+fn huifu() -> assert_cmd::Command {
+    let mut c = cnpay();
+    c.env("CNPAY_HUIFU_MER_CUST_ID", "6666000000000001")
+        .env("CNPAY_HUIFU_KEY", "client")
+        .env("CNPAY_HUIFU_SECRET", "secret")
+        .env("CNPAY_HUIFU_BASE_URL", "http://127.0.0.1:9");
+    c
+}
+
+fn aggregate() -> assert_cmd::Command {
+    let mut c = cnpay();
+    c.env("CNPAY_AGGREGATE_PAY_MCH_ID", "20001222")
+        .env("CNPAY_AGGREGATE_PAY_APP_ID", "app")
+        .env("CNPAY_AGGREGATE_PAY_KEY", "k")
+        .env("CNPAY_AGGREGATE_PAY_BASE_URL", "http://127.0.0.1:9");
+    c
+}
+
+fn yuan_refused(field: &str) -> Value {
+    json!({
+        "error": "invalid_input",
+        "field": field,
+        "reason": "is in yuan: write it as a string such as \"100.00\", not a number",
+        "message": format!("invalid input in `{field}`: is in yuan: write it as a string such as \"100.00\", not a number"),
+        "sent": false,
+        "exit_code": 2,
+    })
+}
+
+#[test]
+fn a_number_in_a_yuan_field_is_refused_for_every_yuan_provider() {
+    let payout = json!({
+        "order_id": "O1", "real_name": "张三", "card_no": "6228880199872220",
+        "id_card": "11010519491231002X", "pay": 100,
+    });
+    assert_eq!(
+        call(&mut yzh(), "yunzhanghu", "order-realtime", &payout),
+        yuan_refused("pay")
+    );
+    let outpay = json!({
+        "transNo": "T20201010001", "outReqNo": "LFT1001202010100009", "amount": 100,
+        "channelType": "LFT", "outNotifyUrl": "https://merchant.example/lft/out",
+        "bankAccName": "张三", "bankAccNum": "6225880137705555", "bankName": "招商银行",
+        "bankCnaps": "308584000013", "outType": "OUT",
+    });
+    assert_eq!(
+        call(&mut protocol(), "protocol-pay", "outpay", &outpay),
+        yuan_refused("amount")
+    );
+    let withdrawal = json!({
+        "user_cust_id": "6666000000000002", "order_id": "W20240101", "order_date": "20240101",
+        "trans_amt": 100, "cash_bind_card_id": "BC0001", "cash_type": "T0", "fee_obj": "M",
+        "fee_acct_id": "216548", "sms_code": "123456", "ret_url": "https://shop.example/ret",
+        "bg_ret_url": "https://shop.example/cb",
+    });
+    assert_eq!(
+        call(&mut huifu(), "huifu", "withdrawal", &withdrawal),
+        yuan_refused("trans_amt")
+    );
+    // The same requests with yuan strings get past validation (to the closed port: exit 5).
+    let mut fixed = payout.clone();
+    fixed["pay"] = json!("100.00");
+    assert_eq!(
+        call(&mut yzh(), "yunzhanghu", "order-realtime", &fixed)["exit_code"],
+        5
+    );
+    let mut fixed = withdrawal.clone();
+    fixed["trans_amt"] = json!("100.00");
+    assert_eq!(
+        call(&mut huifu(), "huifu", "withdrawal", &fixed)["exit_code"],
+        5
+    );
+}
+
+#[test]
+fn aggregate_pay_amounts_are_fen_integers_and_yuan_is_refused() {
+    let order = |amount: Value| {
+        json!({
+            "mchOrderNo": "O9", "productId": 8001, "amount": amount,
+            "notifyUrl": "https://shop.example/n", "subject": "s", "body": "b",
+        })
+    };
+    // 100 fen is accepted (and reaches the closed port).
+    let r = call(
+        &mut aggregate(),
+        "aggregate-pay",
+        "pay-create-order",
+        &order(json!(100)),
+    );
+    assert_eq!(r["exit_code"], 5, "{r}");
+    assert_eq!(r["error"], "transport", "{r}");
+    let r = call(
+        &mut aggregate(),
+        "aggregate-pay",
+        "pay-create-order",
+        &order(json!("1.00")),
+    );
+    assert_eq!(
+        r,
+        json!({
+            "error": "invalid_input",
+            "field": "amount",
+            "reason": "is in fen: write it as a whole number of fen such as 100 (for 1.00 yuan), not yuan",
+            "message": "invalid input in `amount`: is in fen: write it as a whole number of fen such as 100 (for 1.00 yuan), not yuan",
+            "sent": false,
+            "exit_code": 2,
+        })
+    );
+}
+
+#[test]
+fn every_operation_help_gives_each_amount_field_its_unit() {
+    for (provider, op, line) in [
+        (
+            "yunzhanghu",
+            "order-realtime",
+            "  pay: yuan, a string such as \"100.00\"; a JSON number is refused",
+        ),
+        (
+            "protocol-pay",
+            "outpay",
+            "  amount: yuan, a string such as \"100.00\"; a JSON number is refused",
+        ),
+        (
+            "huifu",
+            "withdrawal",
+            "  trans_amt: yuan, a string such as \"100.00\"; a JSON number is refused",
+        ),
+        (
+            "aggregate-pay",
+            "pay-create-order",
+            "  amount: fen, an integer such as 100 (1.00 yuan); a yuan string is refused",
+        ),
+        (
+            "aggregate-pay",
+            "trans-create-order",
+            "  amount: fen, an integer such as 100 (1.00 yuan); a yuan string is refused",
+        ),
+    ] {
+        let out = cnpay().args([provider, op, "--help"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Amounts:\n"), "{provider} {op}: {text}");
+        assert!(text.lines().any(|l| l == line), "{provider} {op}: {text}");
+    }
+    let out = cnpay()
+        .args(["protocol-pay", "outquery", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("This operation takes no amount."), "{text}");
+}
