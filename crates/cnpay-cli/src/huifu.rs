@@ -33,7 +33,7 @@ pub(crate) const SETTINGS: &[&str] = &[
 
 Settings: CNPAY_HUIFU_MER_CUST_ID (the merchant, sent as mer_cust_id), _KEY (client_id),
 _SECRET (client_secret), _TOKEN (an OAuth bearer token: when set, requests carry it instead of
-the key/secret authentication), _BASE_URL, _TIMEOUT (seconds); or a [huifu] table in the
+the key/secret authentication), _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [huifu] table in the
 --config file.")]
 pub(crate) enum Command {
     /// Prints the operation names, one per line.
@@ -74,7 +74,7 @@ fn online_client(global: &Global) -> Result<huifu::Client, CliError> {
     if let Some(token) = settings.secret_opt("token")? {
         config = config.auth(huifu::BearerAuth::new(token));
     }
-    Ok(huifu::Client::new(config)?)
+    huifu::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for huifu::Client {

@@ -26,7 +26,7 @@ pub(crate) const SETTINGS: &[&str] = &["app_id", "key", "base_url", "timeout"];
   cnpay protocol-pay verify < envelope.json
   cnpay protocol-pay list
 
-Settings: CNPAY_PROTOCOL_PAY_APP_ID, _KEY, _BASE_URL, _TIMEOUT (seconds); or a [protocol-pay]
+Settings: CNPAY_PROTOCOL_PAY_APP_ID, _KEY, _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [protocol-pay]
 table in the --config file.
 
 Operations (`cnpay protocol-pay list`): cnpay protocol-pay <operation> --data JSON, e.g.
@@ -118,7 +118,7 @@ fn client(settings: &Settings) -> Result<protocol_pay::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
-    Ok(protocol_pay::Client::new(config)?)
+    protocol_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for protocol_pay::Client {

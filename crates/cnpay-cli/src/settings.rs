@@ -151,17 +151,33 @@ impl Settings {
         Ok(self.get(setting)?.map(SecretKey::new))
     }
 
-    /// The optional `timeout` setting, in whole seconds.
+    /// The optional `timeout` setting, in whole seconds, from 1 to [`MAX_TIMEOUT_SECS`].
     pub(crate) fn timeout(&self) -> Result<Option<Duration>, CliError> {
         match self.get("timeout")? {
             None => Ok(None),
             Some(t) => match t.parse::<u64>() {
-                Ok(s) if s > 0 => Ok(Some(Duration::from_secs(s))),
+                Ok(s) if (1..=MAX_TIMEOUT_SECS).contains(&s) => Ok(Some(Duration::from_secs(s))),
                 _ => Err(CliError::usage(format!(
-                    "{} must be a whole number of seconds greater than zero",
+                    "{} must be a whole number of seconds from 1 to {MAX_TIMEOUT_SECS}",
                     self.describe("timeout")
                 ))),
             },
         }
     }
+
+    /// A client that could not be built from the settings: a setting it refuses (the library
+    /// names its config field, as the setting is named) is reported by the setting's
+    /// environment variable and config key, never its value.
+    pub(crate) fn client_error(&self, e: pay_core::Error) -> CliError {
+        match &e {
+            pay_core::Error::InvalidInput { field, reason } if self.known.contains(&&**field) => {
+                CliError::usage(format!("{} {reason}", self.describe(field)))
+            }
+            _ => e.into(),
+        }
+    }
 }
+
+/// The longest `timeout` setting, in seconds: a call that has not answered in five minutes
+/// will not, and an unbounded wait (`18446744073709551615`) hangs the command for ever.
+pub(crate) const MAX_TIMEOUT_SECS: u64 = 300;

@@ -37,7 +37,7 @@ pub(crate) const SETTINGS: &[&str] = &[
   cnpay yunzhanghu list
 
 Settings: CNPAY_YUNZHANGHU_DEALER_ID, _BROKER_ID, _APP_KEY, _DES3_KEY, _BASE_URL, _TIMEOUT
-(seconds); or a [yunzhanghu] table in the --config file.")]
+(seconds, 1 to 300); or a [yunzhanghu] table in the --config file.")]
 pub(crate) enum Command {
     /// Encrypts plaintext (stdin or --data) with the 3DES key; prints the base64 `data`.
     #[command(after_help = "Example:
@@ -262,7 +262,7 @@ fn online_client(global: &Global) -> Result<yunzhanghu::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
-    Ok(yunzhanghu::Client::new(config)?)
+    yunzhanghu::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for yunzhanghu::Client {

@@ -373,3 +373,68 @@ fn every_operation_help_gives_each_amount_field_its_unit() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("This operation takes no amount."), "{text}");
 }
+
+#[test]
+fn a_base_url_with_a_query_or_fragment_is_refused_naming_the_setting() {
+    type Case = (&'static str, fn() -> assert_cmd::Command, &'static str);
+    let cases: [Case; 4] = [
+        ("yunzhanghu", yzh, "query-accounts"),
+        ("protocol-pay", protocol, "outquery"),
+        ("huifu", huifu, "balance-query"),
+        ("aggregate-pay", aggregate, "pay-query-order"),
+    ];
+    for (provider, cmd, op) in cases {
+        let var = format!(
+            "CNPAY_{}_BASE_URL",
+            provider.to_ascii_uppercase().replace('-', "_")
+        );
+        for url in ["http://127.0.0.1:9/x?token=S", "http://127.0.0.1:9/x#frag"] {
+            let out = cmd()
+                .env(&var, url)
+                .args([provider, op, "--data", "{}"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{provider} {url}: {out:?}");
+            let r = report(&out);
+            assert_eq!(r["error"], "usage", "{r}");
+            let key = "base_url";
+            assert_eq!(
+                r["message"],
+                format!(
+                    "`{var}` (or `{key}` in [{provider}] of the --config file) must not have a query (?…) or a fragment (#…): request paths are appended to it"
+                ),
+                "{r}"
+            );
+            assert!(!r.to_string().contains("token=S"), "{r}");
+        }
+    }
+}
+
+#[test]
+fn a_timeout_setting_is_bounded() {
+    for bad in ["18446744073709551615", "301", "0", "-1"] {
+        let out = yzh()
+            .env("CNPAY_YUNZHANGHU_TIMEOUT", bad)
+            .args(["yunzhanghu", "query-accounts", "--data", "{}"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
+        assert_eq!(
+            report(&out)["message"],
+            "`CNPAY_YUNZHANGHU_TIMEOUT` (or `timeout` in [yunzhanghu] of the --config file) must be a whole number of seconds from 1 to 300",
+            "{bad}"
+        );
+    }
+    let out = yzh()
+        .env("CNPAY_YUNZHANGHU_TIMEOUT", "300")
+        .args(["yunzhanghu", "query-accounts", "--data", "{}"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let out = cnpay().args(["yunzhanghu", "--help"]).output().unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("_TIMEOUT\n(seconds, 1 to 300)"),
+    );
+}
