@@ -157,10 +157,11 @@ pub(crate) fn sign(
 ) -> Result<Value, CliError> {
     // JSON, with no key given twice: the provider must read what was meant.
     pay_core::decode::input_json(data, "data")?;
-    if timestamp.len() != 17 || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
+    // 17 digits that are a real date and time: month 13 or all zeros are refused.
+    if timestamp.len() != 17 || pay_core::Timestamp::parse_beijing_compact(timestamp).is_none() {
         return Err(CliError::invalid(
             "timestamp",
-            "must be yyyyMMddHHmmssSSS (17 digits)",
+            "must be a real date and time written yyyyMMddHHmmssSSS (17 digits)",
         ));
     }
     let envelope = Envelope::sign(app_id, key, data, timestamp);

@@ -191,22 +191,22 @@ fn build_keys(
     des3_key: &SecretKey,
 ) -> Result<Keys, CliError> {
     // The library's error names the field; name the setting instead (never its value).
-    Keys::new(app_key, des3_key).map_err(|_| {
-        CliError::usage(format!(
-            "{} must be exactly 24 bytes",
-            settings.env_name("des3_key")
-        ))
-    })
+    Keys::new(app_key, des3_key).map_err(|e| settings.client_error(e))
 }
 
+/// The largest `--timestamp`: 9999-12-31T23:59:59Z. Anything later is no date a provider will
+/// ever send or accept.
+const MAX_TIMESTAMP: i64 = 253_402_300_799;
+
 /// Parses `--timestamp`: unix seconds, as canonical integer text (what is signed is the
-/// number's text, so `0123` would not sign as given).
+/// number's text, so `0123` would not sign as given), greater than zero and at most
+/// [`MAX_TIMESTAMP`] (`-1` or `99999999999999` is no time).
 fn parse_timestamp(text: &str) -> Result<i64, CliError> {
     match text.parse::<i64>() {
-        Ok(n) if n.to_string() == text => Ok(n),
+        Ok(n) if n.to_string() == text && (1..=MAX_TIMESTAMP).contains(&n) => Ok(n),
         _ => Err(CliError::invalid(
             "timestamp",
-            "must be unix seconds, as an integer without sign or leading zeros",
+            "must be unix seconds from 1 to 253402300799 (9999-12-31), as an integer without sign or leading zeros",
         )),
     }
 }

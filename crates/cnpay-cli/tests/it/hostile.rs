@@ -438,3 +438,69 @@ fn a_timeout_setting_is_bounded() {
             .contains("_TIMEOUT\n(seconds, 1 to 300)"),
     );
 }
+
+#[test]
+fn offline_timestamps_must_be_real_times() {
+    for bad in [
+        "20201310123015123",
+        "00000000000000000",
+        "20200230123015123",
+        "20201010243015123",
+    ] {
+        let out = cnpay()
+            .env("CNPAY_PROTOCOL_PAY_APP_ID", "LFT1001")
+            .env("CNPAY_PROTOCOL_PAY_KEY", "k")
+            .args(["protocol-pay", "sign", "--data", "{}", "--timestamp", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
+        let r = report(&out);
+        assert_eq!(r["field"], "timestamp");
+        assert_eq!(
+            r["reason"],
+            "must be a real date and time written yyyyMMddHHmmssSSS (17 digits)"
+        );
+    }
+    for bad in ["-1", "0", "253402300800", "-9223372036854775808"] {
+        for command in ["seal", "sign"] {
+            let out = yzh()
+                .args(["yunzhanghu", command, "--mess", "1"])
+                .arg(format!("--timestamp={bad}"))
+                .write_stdin("{}")
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{command} {bad}: {out:?}");
+            assert_eq!(
+                report(&out)["reason"],
+                "must be unix seconds from 1 to 253402300799 (9999-12-31), as an integer without sign or leading zeros",
+                "{command} {bad}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_weak_3des_key_is_refused() {
+    // K1 = K2 (single DES), and K2 = K3.
+    for weak in ["abcdefghabcdefgh12345678", "12345678abcdefghabcdefgh"] {
+        for args in [
+            &["yunzhanghu", "encrypt"][..],
+            &["yunzhanghu", "query-accounts", "--data", "{}"],
+        ] {
+            let out = yzh()
+                .env("CNPAY_YUNZHANGHU_DES3_KEY", weak)
+                .args(args)
+                .write_stdin("{}")
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+            let r = report(&out);
+            assert_eq!(
+                r["message"],
+                "`CNPAY_YUNZHANGHU_DES3_KEY` (or `des3_key` in [yunzhanghu] of the --config file) is weak: its 8-byte thirds K1 and K2, or K2 and K3, are equal, which reduces 3DES to single DES",
+                "{args:?}"
+            );
+            assert!(!r.to_string().contains("abcdefgh"), "{r}");
+        }
+    }
+}
