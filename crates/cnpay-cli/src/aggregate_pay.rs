@@ -5,8 +5,8 @@ use cnpay::aggregate_pay;
 use cnpay::aggregate_pay::sign::{sign_params, verify_params, verify_response_body};
 use pay_core::multipart::FilePart;
 use pay_core::{
-    Error, IncomingNotification, KeyRing, NotificationReply, NotificationVerifier, SecretKey,
-    SignatureErrorKind,
+    Error, IncomingNotification, KeyRing, NotificationEvent, NotificationReply,
+    NotificationVerifier, SecretKey, SignatureErrorKind, Timestamp,
 };
 use serde_json::{Map, Value};
 
@@ -219,9 +219,12 @@ impl online::Provider for aggregate_pay::Client {
         &self,
         notification: &IncomingNotification,
         _trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
-        self.notification_json(notification)
+    ) -> Result<(Value, Option<Timestamp>), Error> {
+        let event = self.verify_notification(notification)?;
+        Ok((pay_core::decode::to_value(&event)?, event.sent_at()))
     }
+
+    const SENDS_TIME: bool = false;
 
     fn reply(&self) -> NotificationReply {
         self.success_reply()

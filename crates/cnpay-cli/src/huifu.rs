@@ -4,7 +4,10 @@
 use clap::Subcommand;
 use cnpay::huifu;
 use pay_core::multipart::FilePart;
-use pay_core::{Error, IncomingNotification, NotificationReply, NotificationVerifier};
+use pay_core::{
+    Error, IncomingNotification, NotificationEvent, NotificationReply, NotificationVerifier,
+    Timestamp,
+};
 use serde_json::Value;
 
 use crate::error::CliError;
@@ -102,10 +105,13 @@ impl online::Provider for huifu::Client {
         &self,
         notification: &IncomingNotification,
         trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
+    ) -> Result<(Value, Option<Timestamp>), Error> {
         let trans_type = trans_type.map(huifu::codes::QueryTransType::from_wire);
-        self.notification_json_as(notification, trans_type).await
+        let event = self.verify_callback(notification, trans_type).await?;
+        Ok((pay_core::decode::to_value(&event)?, event.sent_at()))
     }
+
+    const SENDS_TIME: bool = false;
 
     fn check_trans_type(trans_type: &str) -> Result<(), CliError> {
         huifu::codes::QueryTransType::from_wire(trans_type)

@@ -6,7 +6,10 @@ use std::io::IsTerminal;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 use pay_core::multipart::FilePart;
-use pay_core::{Error, IncomingNotification, NotificationReply};
+use pay_core::{
+    Clock, Error, IncomingNotification, NotificationReply, SignatureErrorKind, SystemClock,
+    Timestamp,
+};
 use serde_json::{Value, json};
 
 use crate::Global;
@@ -32,13 +35,20 @@ pub(crate) trait Provider {
         files: Vec<FilePart>,
     ) -> impl Future<Output = Result<Value, Error>>;
 
-    /// Verifies a notification and returns the typed event as JSON (the provider's
-    /// `notification_json`); `trans_type` was checked by [`Provider::check_trans_type`].
+    /// Verifies a notification and returns the typed event as JSON (as the provider's
+    /// `notification_json`) with the event's [`NotificationEvent::sent_at`]; `trans_type` was
+    /// checked by [`Provider::check_trans_type`].
+    ///
+    /// [`NotificationEvent::sent_at`]: pay_core::NotificationEvent::sent_at
     fn notification(
         &self,
         notification: &IncomingNotification,
         trans_type: Option<&str>,
-    ) -> impl Future<Output = Result<Value, Error>>;
+    ) -> impl Future<Output = Result<(Value, Option<Timestamp>), Error>>;
+
+    /// Whether the provider's notifications say when they were sent (so that `notify
+    /// --max-age` can be checked).
+    const SENDS_TIME: bool;
 
     /// Checks `notify --trans-type` before anything runs; only Huifu takes it.
     fn check_trans_type(_trans_type: &str) -> Result<(), CliError> {
@@ -68,9 +78,15 @@ pub(crate) const LIST_HELP: &str = "Prints the operation names, one per line.";
 pub(crate) const NOTIFY_HELP: &str = "Verifies a callback as it was received (body on stdin, \
 --query, --header, --method) and prints {\"event\": …, \"reply\": {\"status\", \"content_type\", \"body\"}}: \
 the verified event, and the reply to send. Exit code 4 when the notification is not to be \
-trusted: the signature does not verify, the data cannot be decrypted or read, or (Huifu) the \
-gateway does not confirm it; exit code 5 when the gateway could not be reached to confirm it \
-(try again later). Either way, do not acknowledge it.";
+trusted: the signature does not verify, the data cannot be decrypted or read, it is older (or \
+further in the future) than --max-age, or (Huifu) the gateway does not confirm it; exit code 5 \
+when the gateway could not be reached to confirm it (try again later). Either way, do not \
+acknowledge it.
+
+The same notification may arrive several times (the provider sends it again until it is \
+acknowledged, and a resend may cross the acknowledgement): the caller must deduplicate, by the \
+notification id or the order id and status, and act on each only once. This command keeps no \
+record of what it has seen.";
 
 /// `cnpay <provider> notify …`
 #[derive(Debug, clap::Args)]
@@ -89,6 +105,29 @@ pub(crate) struct NotifyArgs {
     /// callback's fields, which may not tell a withdrawal or a refund from a payment.
     #[arg(long, value_name = "01|02|03|04")]
     trans_type: Option<String>,
+    /// Refuses (exit 4) a notification sent more than SECONDS ago, or more than SECONDS in the
+    /// future, by the time it carries; one that carries no readable time is refused too.
+    /// Yunzhanghu and protocol-pay only: the other providers send no time.
+    #[arg(long, value_name = "SECONDS")]
+    max_age: Option<u64>,
+}
+
+/// Checks a verified notification's sent time against `notify --max-age`: further than
+/// `max_age_secs` from now either way, or no readable time at all (Yunzhanghu's `-1` or
+/// `i64::MIN`), is [`SignatureErrorKind::Expired`], as `NotificationInbox::with_time_window`
+/// reports a stale event: exit 4, not acknowledged.
+fn check_age(sent: Option<Timestamp>, max_age_secs: u64) -> Result<(), CliError> {
+    let fresh = sent.is_some_and(|sent| {
+        let skew_ms = SystemClock.now().unix_millis().abs_diff(sent.unix_millis());
+        u128::from(skew_ms) <= u128::from(max_age_secs) * 1000
+    });
+    if fresh {
+        Ok(())
+    } else {
+        Err(CliError::Notification(Error::signature(
+            SignatureErrorKind::Expired,
+        )))
+    }
 }
 
 /// `cnpay <provider> <operation> …`
@@ -161,6 +200,11 @@ pub(crate) fn run<P: Provider>(
             if let Some(t) = &args.trans_type {
                 P::check_trans_type(t)?;
             }
+            if args.max_age.is_some() && !P::SENDS_TIME {
+                return Err(CliError::usage(format!(
+                    "--max-age: {provider} notifications carry no sent time to check"
+                )));
+            }
             let client = client(global)?;
             let rt = runtime()?;
             input::run_raw_items(bodies, global.lines, |body| {
@@ -180,9 +224,12 @@ pub(crate) fn run<P: Provider>(
                 for (k, v) in &headers {
                     n = n.with_header(k, v);
                 }
-                let event = rt
+                let (event, sent_at) = rt
                     .block_on(client.notification(&n, args.trans_type.as_deref()))
                     .map_err(CliError::Notification)?;
+                if let Some(max_age) = args.max_age {
+                    check_age(sent_at, max_age)?;
+                }
                 let reply = client.reply();
                 Ok(Output::Json(json!({
                     "event": event,

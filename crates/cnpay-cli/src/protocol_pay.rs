@@ -4,7 +4,8 @@ use clap::Subcommand;
 use cnpay::protocol_pay::{self, Envelope, OPERATIONS};
 use pay_core::multipart::FilePart;
 use pay_core::{
-    Clock, Error, IncomingNotification, KeyRing, NotificationReply, SecretKey, SystemClock,
+    Clock, Error, IncomingNotification, KeyRing, NotificationEvent, NotificationReply,
+    NotificationVerifier, SecretKey, SystemClock, Timestamp,
 };
 use serde_json::Value;
 
@@ -139,9 +140,12 @@ impl online::Provider for protocol_pay::Client {
         &self,
         notification: &IncomingNotification,
         _trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
-        self.notification_json(notification)
+    ) -> Result<(Value, Option<Timestamp>), Error> {
+        let event = self.verify_notification(notification)?;
+        Ok((pay_core::decode::to_value(&event)?, event.sent_at()))
     }
+
+    const SENDS_TIME: bool = true;
 
     fn reply(&self) -> NotificationReply {
         self.notification_reply()

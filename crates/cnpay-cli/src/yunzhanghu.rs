@@ -6,8 +6,8 @@ use cnpay::yunzhanghu;
 use cnpay::yunzhanghu::sign::{self, Envelope, Keys};
 use pay_core::multipart::FilePart;
 use pay_core::{
-    Clock, Error, IdSource, IncomingNotification, KeyRing, NotificationReply, NotificationVerifier,
-    RandomIds, SecretKey, SignatureErrorKind, SystemClock,
+    Clock, Error, IdSource, IncomingNotification, KeyRing, NotificationEvent, NotificationReply,
+    NotificationVerifier, RandomIds, SecretKey, SignatureErrorKind, SystemClock, Timestamp,
 };
 use serde_json::Value;
 
@@ -290,9 +290,12 @@ impl online::Provider for yunzhanghu::Client {
         &self,
         notification: &IncomingNotification,
         _trans_type: Option<&str>,
-    ) -> Result<Value, Error> {
-        self.notification_json(notification)
+    ) -> Result<(Value, Option<Timestamp>), Error> {
+        let event = self.verify_notify(notification)?;
+        Ok((pay_core::decode::to_value(&event)?, event.sent_at()))
     }
+
+    const SENDS_TIME: bool = true;
 
     fn reply(&self) -> NotificationReply {
         self.success_reply()

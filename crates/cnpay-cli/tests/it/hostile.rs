@@ -504,3 +504,90 @@ fn a_weak_3des_key_is_refused() {
         }
     }
 }
+
+fn now_secs() -> i64 {
+    pay_core::Clock::now(&pay_core::SystemClock).unix_seconds()
+}
+
+/// A Yunzhanghu callback body sealed with `timestamp`.
+fn yzh_callback(timestamp: i64) -> String {
+    use cnpay::yunzhanghu::sign::{Keys, seal};
+    let keys = Keys::new(
+        pay_core::KeyRing::from(YZH_APP_KEY),
+        &pay_core::SecretKey::new(YZH_DES3),
+    )
+    .unwrap();
+    let plain = r#"{"notify_id":"N-7","notify_time":"2018-04-23 10:00:00","data":{"order_id":"O-7","pay":"12.30","status":1,"status_detail":0,"ref":"R-7"}}"#;
+    seal(plain, "m1", timestamp, &keys).to_form()
+}
+
+fn expired(out: &std::process::Output) {
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let r = report(out);
+    assert_eq!(r["error"], "signature");
+    assert_eq!(r["kind"], "timestamp outside the accepted window");
+    assert_eq!(r["acknowledge"], false);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn notify_max_age_refuses_stale_future_and_unreadable_times() {
+    let notify = |body: String, max_age: Option<&str>| {
+        let mut c = yzh();
+        c.args(["yunzhanghu", "notify"]);
+        if let Some(m) = max_age {
+            c.args(["--max-age", m]);
+        }
+        c.write_stdin(body).output().unwrap()
+    };
+    let now = now_secs();
+    let out = notify(yzh_callback(now), Some("300"));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for ts in [now - 301, now + 301, -1, i64::MIN, 99_999_999_999, 0] {
+        expired(&notify(yzh_callback(ts), Some("300")));
+    }
+    // Without --max-age nothing is checked (the library's behaviour).
+    assert_eq!(notify(yzh_callback(-1), None).status.code(), Some(0));
+
+    // protocol-pay: 19700101000000000 and a stale time are refused.
+    let lft = |ts: &str| {
+        let data = r#"{"outReqNo":"LFT1001202010100001","transNo":"T1","payStatus":"SUCCESS","amount":"1000.50","channelType":"LFT"}"#;
+        let body = json!({
+            "appId": "LFT1001", "data": data, "timestamp": ts,
+            "sign": sign_md5::EnvelopeSigner::new("LFT1001", "k").sign(data, ts),
+        })
+        .to_string();
+        cnpay()
+            .env("CNPAY_PROTOCOL_PAY_APP_ID", "LFT1001")
+            .env("CNPAY_PROTOCOL_PAY_KEY", "k")
+            .args(["protocol-pay", "notify", "--max-age", "60"])
+            .write_stdin(body)
+            .output()
+            .unwrap()
+    };
+    expired(&lft("19700101000000000"));
+    expired(&lft("20201010123500000"));
+    let fresh = pay_core::Timestamp::from_unix_seconds(now).beijing_compact_millis();
+    assert_eq!(lft(&fresh).status.code(), Some(0));
+
+    // A provider whose notifications carry no time cannot check it: a usage error.
+    let out = aggregate()
+        .args(["aggregate-pay", "notify", "--max-age", "60"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        report(&out)["message"],
+        "--max-age: aggregate-pay notifications carry no sent time to check"
+    );
+
+    // The help says so, and that the caller must deduplicate.
+    let out = cnpay()
+        .args(["yunzhanghu", "notify", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("--max-age <SECONDS>"), "{help}");
+    assert!(help.contains("the caller must deduplicate"), "{help}");
+}
