@@ -120,6 +120,6 @@ impl Config {
                 "is required (the gateway's address, e.g. http://IP:3020)",
             ));
         }
-        pay_core::validate::http_url("base_url", &self.base_url)
+        pay_core::validate::base_url("base_url", &self.base_url)
     }
 }

@@ -36,7 +36,7 @@ pub(crate) const SETTINGS: &[&str] = &[
   cnpay aggregate-pay list
 
 Settings: CNPAY_AGGREGATE_PAY_MCH_ID, _APP_ID, _KEY (request key), _RESPONSE_KEY (defaults to
-_KEY), _BASE_URL, _TIMEOUT (seconds); or a [aggregate-pay] table in the --config file.")]
+_KEY), _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [aggregate-pay] table in the --config file.")]
 pub(crate) enum Command {
     /// Signs a parameter object (JSON on stdin or --data) with the request key; prints it with
     /// `sign` added.
@@ -198,7 +198,7 @@ fn online_client(global: &Global) -> Result<aggregate_pay::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
-    Ok(aggregate_pay::Client::new(config)?)
+    aggregate_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for aggregate_pay::Client {
@@ -224,6 +224,8 @@ impl online::Provider for aggregate_pay::Client {
         let json = pay_core::decode::to_value(&event)?;
         Ok(crate::online::Notified::new(&event, json))
     }
+
+    const SENDS_TIME: bool = false;
 
     fn reply(&self) -> NotificationReply {
         self.success_reply()

@@ -4,9 +4,7 @@
 use clap::Subcommand;
 use cnpay::huifu;
 use pay_core::multipart::FilePart;
-use pay_core::{
-    Error, IncomingNotification, NotificationReply, NotificationVerifier,
-};
+use pay_core::{Error, IncomingNotification, NotificationReply, NotificationVerifier};
 use serde_json::Value;
 
 use crate::error::CliError;
@@ -35,7 +33,7 @@ pub(crate) const SETTINGS: &[&str] = &[
 
 Settings: CNPAY_HUIFU_MER_CUST_ID (the merchant, sent as mer_cust_id), _KEY (client_id),
 _SECRET (client_secret), _TOKEN (an OAuth bearer token: when set, requests carry it instead of
-the key/secret authentication), _BASE_URL, _TIMEOUT (seconds); or a [huifu] table in the
+the key/secret authentication), _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [huifu] table in the
 --config file.")]
 pub(crate) enum Command {
     /// Prints the operation names, one per line.
@@ -76,7 +74,7 @@ fn online_client(global: &Global) -> Result<huifu::Client, CliError> {
     if let Some(token) = settings.secret_opt("token")? {
         config = config.auth(huifu::BearerAuth::new(token));
     }
-    Ok(huifu::Client::new(config)?)
+    huifu::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for huifu::Client {
@@ -118,6 +116,8 @@ impl online::Provider for huifu::Client {
         let json = event.to_json()?;
         Ok(online::Notified::new(&event, json))
     }
+
+    const SENDS_TIME: bool = false;
 
     fn check_notify_options(options: &online::NotifyOptions) -> Result<(), CliError> {
         if options.kind.is_some() {

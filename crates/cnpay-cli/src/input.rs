@@ -1,8 +1,9 @@
 //! Reading input: `--data JSON | @file | -`, standard input, `--file name=path`, and the
 //! `--lines` batch mode.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pay_core::multipart::FilePart;
 
@@ -17,86 +18,140 @@ pub(crate) fn local_io(what: &str, e: &std::io::Error) -> CliError {
     )))
 }
 
-/// Reads the whole of standard input.
-fn read_stdin() -> Result<String, CliError> {
-    let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .map_err(|e| local_io("cannot read standard input", &e))?;
-    Ok(s)
+/// The input limit when `--max-input` is not given: 16 MiB.
+pub(crate) const DEFAULT_MAX_INPUT: u64 = 16 * 1024 * 1024;
+
+static MAX_INPUT: AtomicU64 = AtomicU64::new(DEFAULT_MAX_INPUT);
+
+/// Sets the most bytes any one input (standard input, an `@file`, a `--file`, the config file)
+/// may hold; see [`read_limited`].
+pub(crate) fn set_max_input(bytes: u64) {
+    MAX_INPUT.store(bytes, Ordering::Relaxed);
 }
 
-fn read_file(path: &str) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|e| local_io(&format!("cannot read `{path}`"), &e))
+/// Reads `reader` to its end, refusing it as soon as it holds more than the input limit: at
+/// most one byte over the limit is ever read, so that `--data @/dev/zero` or a runaway pipe
+/// cannot grow the process. `what` names the input in errors; `field` is the error's field.
+pub(crate) fn read_limited(
+    reader: impl Read,
+    what: &str,
+    field: &str,
+) -> Result<Vec<u8>, CliError> {
+    let limit = MAX_INPUT.load(Ordering::Relaxed);
+    let mut buf = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| local_io(&format!("cannot read {what}"), &e))?;
+    if u64::try_from(buf.len()).map_or(true, |n| n > limit) {
+        return Err(CliError::invalid(
+            field,
+            format!(
+                "{what} is larger than the input limit of {limit} bytes (raise it with --max-input BYTES)"
+            ),
+        ));
+    }
+    Ok(buf)
+}
+
+/// Reads a file whole, within the input limit.
+pub(crate) fn read_file_limited(path: &str, field: &str) -> Result<Vec<u8>, CliError> {
+    let file =
+        std::fs::File::open(path).map_err(|e| local_io(&format!("cannot read `{path}`"), &e))?;
+    read_limited(file, &format!("`{path}`"), field)
+}
+
+/// Reads the whole of standard input, within the input limit.
+fn read_stdin() -> Result<Vec<u8>, CliError> {
+    read_limited(std::io::stdin().lock(), "standard input", "input")
 }
 
 /// Removes one trailing line break (`\n` or `\r\n`), as `echo` and editors add one.
-fn trim_newline(mut s: String) -> String {
-    if s.ends_with('\n') {
+fn trim_newline(mut s: Vec<u8>) -> Vec<u8> {
+    if s.ends_with(b"\n") {
         s.pop();
-        if s.ends_with('\r') {
+        if s.ends_with(b"\r") {
             s.pop();
         }
     }
     s
 }
 
-/// Resolves a `--data` value: `-` is standard input, `@path` a file, anything else the text
-/// itself. One trailing line break of a file or of standard input is removed.
-pub(crate) fn resolve_data(value: &str) -> Result<String, CliError> {
-    if value == "-" {
-        read_stdin().map(trim_newline)
-    } else if let Some(path) = value.strip_prefix('@') {
-        read_file(path).map(trim_newline)
-    } else {
-        Ok(value.to_owned())
+/// One input item: its bytes, and the input line it starts on (1 outside `--lines` mode).
+#[derive(Debug)]
+pub(crate) struct Item {
+    /// The input line number, from 1.
+    pub(crate) line: usize,
+    /// The item as read; [`run_items`] turns it into text.
+    pub(crate) bytes: Vec<u8>,
+}
+
+impl Item {
+    /// A whole input (line 1).
+    pub(crate) fn whole(bytes: impl Into<Vec<u8>>) -> Self {
+        Item {
+            line: 1,
+            bytes: bytes.into(),
+        }
     }
 }
 
-/// Where the items come from: the `--data` value if given, else standard input.
+/// Where the items come from: the `--data` value if given (`-` is standard input, `@path` a
+/// file, anything else the text itself), else standard input.
 ///
-/// Without `--lines` there is one item: the whole input (less one trailing line break). With
-/// `--lines`, every non-empty line is one item.
-pub(crate) fn items(data: Option<&str>, lines: bool) -> Result<Vec<String>, CliError> {
-    if lines {
-        let text = match data {
-            None | Some("-") => {
-                let mut out = Vec::new();
-                for line in std::io::stdin().lock().lines() {
-                    let line = line.map_err(|e| local_io("cannot read standard input", &e))?;
-                    out.push(line);
-                }
-                return Ok(out
-                    .into_iter()
-                    .map(|l| l.trim_end_matches('\r').to_owned())
-                    .filter(|l| !l.trim().is_empty())
-                    .collect());
-            }
-            Some(v) => resolve_data(v)?,
+/// Without `--lines` there is one item: the whole input (less one trailing line break of a
+/// file or of standard input). With `--lines`, every line that is not blank is one item,
+/// numbered by its line in the input.
+pub(crate) fn items(data: Option<&str>, lines: bool) -> Result<Vec<Item>, CliError> {
+    let (bytes, from_source) = match data {
+        None | Some("-") => (read_stdin()?, true),
+        Some(v) => match v.strip_prefix('@') {
+            Some(path) => (read_file_limited(path, "input")?, true),
+            None => (v.as_bytes().to_vec(), false),
+        },
+    };
+    if !lines {
+        let bytes = if from_source {
+            trim_newline(bytes)
+        } else {
+            bytes
         };
-        Ok(text
-            .lines()
-            .map(|l| l.trim_end_matches('\r').to_owned())
-            .filter(|l| !l.trim().is_empty())
-            .collect())
-    } else {
-        let one = match data {
-            Some(v) => resolve_data(v)?,
-            None => read_stdin().map(trim_newline)?,
-        };
-        Ok(vec![one])
+        return Ok(vec![Item::whole(bytes)]);
     }
+    Ok(bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let blank = std::str::from_utf8(line).is_ok_and(|l| l.trim().is_empty());
+            (!blank).then(|| Item {
+                line: i + 1,
+                bytes: line.to_vec(),
+            })
+        })
+        .collect())
 }
 
-/// Parses an item as a JSON object, naming `what` on failure.
+/// An item as text; bytes that are not UTF-8 are invalid input (exit 2), not a local I/O
+/// failure.
+fn text(bytes: &[u8]) -> Result<&str, CliError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        CliError::invalid(
+            "input",
+            format!("is not UTF-8 text (at byte {})", e.valid_up_to()),
+        )
+    })
+}
+
+/// Parses an item as a JSON object, naming `what` on failure; a key given twice (at any
+/// depth) is refused by [`pay_core::decode::input_json`], naming the key.
 pub(crate) fn json_object(
     text: &str,
-    what: &str,
+    what: &'static str,
 ) -> Result<serde_json::Map<String, serde_json::Value>, CliError> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(m)) => Ok(m),
-        Ok(_) => Err(CliError::invalid(what, "must be a JSON object")),
-        Err(e) => Err(CliError::invalid(what, format!("is not valid JSON: {e}"))),
+    match pay_core::decode::input_json(text, what)? {
+        serde_json::Value::Object(m) => Ok(m),
+        _ => Err(CliError::invalid(what, "must be a JSON object")),
     }
 }
 
@@ -112,8 +167,9 @@ pub(crate) fn file_part(spec: &str) -> Result<FilePart, CliError> {
             "--file `{spec}`: expected NAME=PATH, e.g. --file file1=front.jpg"
         )));
     }
-    let data = std::fs::read(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| local_io(&format!("--file {field}: cannot read `{path}`"), &e))?;
+    let data = read_limited(file, &format!("`{path}`"), &format!("--file {field}"))?;
     let p = Path::new(path);
     let file_name = p
         .file_name()
@@ -153,13 +209,28 @@ pub(crate) enum Output {
 /// Runs `f` on every item and prints each result on stdout.
 ///
 /// Without `--lines`, the item's error is returned. With `--lines`, every input line gives one
-/// output line — a failed line prints `{"error": …}` (and the same report on stderr, with
-/// its line number) — and processing goes on; the exit code is then the most severe of the
+/// output line — a failed line prints `{"line": N, "error": …}` (and the same report on
+/// stderr, after `line N:`), N being its line in the input, blank lines counted — and processing goes on; the exit code is then the most severe of the
 /// failures.
 pub(crate) fn run_items(
-    items: Vec<String>,
+    items: Vec<Item>,
     lines: bool,
-    f: impl FnMut(&str) -> Result<Output, CliError>,
+    mut f: impl FnMut(&str) -> Result<Output, CliError>,
+) -> Result<(), CliError> {
+    run(
+        items,
+        lines,
+        |e| local_io("cannot write standard output", &e),
+        |bytes| f(text(bytes)?),
+    )
+}
+
+/// As [`run_items`], for items that are bytes as received (a notification body, which is
+/// judged by the provider's rules, not refused as local input).
+pub(crate) fn run_raw_items(
+    items: Vec<Item>,
+    lines: bool,
+    f: impl FnMut(&[u8]) -> Result<Output, CliError>,
 ) -> Result<(), CliError> {
     run(
         items,
@@ -173,25 +244,27 @@ pub(crate) fn run_items(
 /// standard output is [`CliError::AnswerNotWritten`] (the call was made, and may have moved
 /// money), never a local error that would say "run it again".
 pub(crate) fn run_calls(
-    items: Vec<String>,
+    items: Vec<Item>,
     lines: bool,
-    f: impl FnMut(&str) -> Result<Output, CliError>,
+    mut f: impl FnMut(&str) -> Result<Output, CliError>,
 ) -> Result<(), CliError> {
-    run(items, lines, CliError::AnswerNotWritten, f)
+    run(items, lines, CliError::AnswerNotWritten, |bytes| {
+        f(text(bytes)?)
+    })
 }
 
 fn run(
-    items: Vec<String>,
+    items: Vec<Item>,
     lines: bool,
     write_failed: impl Fn(std::io::Error) -> CliError,
-    mut f: impl FnMut(&str) -> Result<Output, CliError>,
+    mut f: impl FnMut(&[u8]) -> Result<Output, CliError>,
 ) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut worst = EXIT_OK;
     let mut failed = 0usize;
-    for (i, item) in items.iter().enumerate() {
-        match f(item) {
+    for item in &items {
+        match f(&item.bytes) {
             Ok(o) => {
                 let text = match (o, lines) {
                     (Output::Json(v), false) => {
@@ -205,10 +278,10 @@ fn run(
             Err(e) if lines => {
                 let report = e.report();
                 // Not eprintln!: a closed stderr must not panic.
-                let _ = writeln!(std::io::stderr(), "line {}: {}", i + 1, report);
+                let _ = writeln!(std::io::stderr(), "line {}: {}", item.line, report);
                 write_line(
                     &mut out,
-                    &serde_json::json!({ "error": report }).to_string(),
+                    &serde_json::json!({ "line": item.line, "error": report }).to_string(),
                 )
                 .map_err(&write_failed)?;
                 worst = worst.max(e.exit_code());

@@ -50,6 +50,7 @@ fn output_failed() -> Result<(), CliError> {
 }
 
 mod aggregate_pay;
+mod amounts;
 mod demo;
 mod error;
 mod huifu;
@@ -96,6 +97,11 @@ pub(crate) struct Global {
     /// Batch mode: every input line is one item, every output line one result.
     #[arg(long, global = true)]
     pub(crate) lines: bool,
+    /// The most bytes one input (standard input, an @file, a --file, the config file) may
+    /// hold; more is refused before it is read whole. 16 MiB by default.
+    #[arg(long, global = true, env = "CNPAY_MAX_INPUT", value_name = "BYTES",
+          default_value_t = input::DEFAULT_MAX_INPUT)]
+    pub(crate) max_input: u64,
 }
 
 /// The top-level commands. (`demo` and `sandbox` are added here, next to the providers.)
@@ -122,6 +128,7 @@ enum Command {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let global = cli.global;
+    input::set_max_input(global.max_input);
     match cli.command {
         Command::AggregatePay(cmd) => aggregate_pay::run(cmd, &global),
         Command::ProtocolPay(cmd) => protocol_pay::run(cmd, &global),

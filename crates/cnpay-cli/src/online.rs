@@ -9,8 +9,8 @@ use pay_core::multipart::FilePart;
 use std::sync::Arc;
 
 use pay_core::{
-    ClaimOutcome, Error, ExpectedOrder, IncomingNotification, Money, NotificationEvent,
-    NotificationReply, ReplayGuard, Transition,
+    ClaimOutcome, Clock, Error, ExpectedOrder, IncomingNotification, Money, NotificationEvent,
+    NotificationReply, ReplayGuard, SignatureErrorKind, SystemClock, Timestamp, Transition,
 };
 use serde_json::{Value, json};
 
@@ -39,13 +39,17 @@ pub(crate) trait Provider {
 
     /// Verifies a notification and returns the typed event as JSON (the provider's
     /// `notification_json`) with the provider-neutral transition it reports (`None` for a
-    /// notification that moves no money); `options` were checked by
+    /// notification that moves no money) and when it says it was sent; `options` were checked by
     /// [`Provider::check_notify_options`].
     fn notification(
         &self,
         notification: &IncomingNotification,
         options: &NotifyOptions,
     ) -> impl Future<Output = Result<Notified, Error>>;
+
+    /// Whether the provider's notifications say when they were sent (so that `notify
+    /// --max-age` can be checked).
+    const SENDS_TIME: bool;
 
     /// Checks `notify --trans-type` and `--kind` before anything runs: only Huifu takes
     /// `--trans-type`, only protocol-pay `--kind`.
@@ -54,7 +58,9 @@ pub(crate) trait Provider {
             return Err(CliError::usage("--trans-type is for Huifu callbacks only"));
         }
         if options.kind.is_some() {
-            return Err(CliError::usage("--kind is for protocol-pay notifications only"));
+            return Err(CliError::usage(
+                "--kind is for protocol-pay notifications only",
+            ));
         }
         Ok(())
     }
@@ -81,6 +87,8 @@ pub(crate) struct Notified {
     pub(crate) transition: Option<Transition>,
     /// The event's replay key (the transition's dedup key where there is one).
     pub(crate) replay_key: String,
+    /// When the provider says it sent the notification, where it says so.
+    pub(crate) sent_at: Option<Timestamp>,
 }
 
 impl Notified {
@@ -90,6 +98,7 @@ impl Notified {
             event: json,
             transition: event.transition(),
             replay_key: event.replay_key(),
+            sent_at: event.sent_at(),
         }
     }
 }
@@ -117,15 +126,16 @@ reports ({\"kind\": payment|payout|refund|funds_arrived, \"order_id\": the merch
 id, \"amount_fen\": integer or null, \"status\": processing|unpaid|succeeded|failed|closed|\
 returned|refunded|unknown, \"final\", \"dedup_key\"}; null for a callback that moves no money), \
 and the reply to send.\n\n\
-A provider sends the same notification several times: the caller must deduplicate, by \
+The same notification may arrive several times (the provider sends it again until it is \
+acknowledged, and a resend may cross the acknowledgement): the caller must deduplicate, by \
 `dedup_key` (one key per business event, whatever raw status or notification id it came with), \
-or with --inbox. Check the transition against the merchant's own order before acting on it: \
---expect-order and --expect-amount do so (a mismatch exits 4 with {\"error\": \"mismatch\", \
-\"field\": …} on stderr, and no reply is printed).\n\n\
+and act on each only once; --inbox does so in a durable store. Check the transition against the \
+merchant's own order before acting on it: --expect-order and --expect-amount do so (a mismatch \
+exits 4 with {\"error\": \"mismatch\", \"field\": …} on stderr, and no reply is printed).\n\n\
 Exit code 4 when the notification is not to be trusted: the signature does not verify, the data \
-cannot be decrypted or read, it disagrees with the expected order, or (Huifu) the gateway does \
-not confirm it; exit code 5 when the gateway could not be reached to confirm it (try again \
-later). Either way, do not acknowledge it.";
+cannot be decrypted or read, it disagrees with the expected order, it is older (or further in \
+the future) than --max-age, or (Huifu) the gateway does not confirm it; exit code 5 when the \
+gateway could not be reached to confirm it (try again later). Either way, do not acknowledge it.";
 
 /// `cnpay <provider> notify …`
 #[derive(Debug, clap::Args)]
@@ -163,6 +173,11 @@ pub(crate) struct NotifyArgs {
     /// handler is processing right now exits 5 (try again later).
     #[arg(long, value_name = "URL")]
     inbox: Option<String>,
+    /// Refuses (exit 4) a notification sent more than SECONDS ago, or more than SECONDS in the
+    /// future, by the time it carries; one that carries no readable time is refused too.
+    /// Yunzhanghu and protocol-pay only: the other providers send no time.
+    #[arg(long, value_name = "SECONDS")]
+    max_age: Option<u64>,
 }
 
 impl NotifyArgs {
@@ -195,6 +210,24 @@ async fn claim_and_complete(guard: &Arc<dyn ReplayGuard>, key: &str) -> Result<b
         _ => Err(Error::NotificationInProgress {
             key: key.to_owned(),
         }),
+    }
+}
+
+/// Checks a verified notification's sent time against `notify --max-age`: further than
+/// `max_age_secs` from now either way, or no readable time at all (Yunzhanghu's `-1` or
+/// `i64::MIN`), is [`SignatureErrorKind::Expired`], as `NotificationInbox::with_time_window`
+/// reports a stale event: exit 4, not acknowledged.
+fn check_age(sent: Option<Timestamp>, max_age_secs: u64) -> Result<(), CliError> {
+    let fresh = sent.is_some_and(|sent| {
+        let skew_ms = SystemClock.now().unix_millis().abs_diff(sent.unix_millis());
+        u128::from(skew_ms) <= u128::from(max_age_secs) * 1000
+    });
+    if fresh {
+        Ok(())
+    } else {
+        Err(CliError::Notification(Error::signature(
+            SignatureErrorKind::Expired,
+        )))
     }
 }
 
@@ -232,6 +265,9 @@ struct OperationArgs {
     /// A TOML settings file (as the global --config).
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// The most bytes one input may hold (as the global --max-input).
+    #[arg(long, value_name = "BYTES")]
+    max_input: Option<u64>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -251,7 +287,10 @@ pub(crate) fn run<P: Provider>(
 ) -> Result<(), CliError> {
     match cmd {
         Command::List => input::run_items(
-            P::operations().iter().map(|s| (*s).to_owned()).collect(),
+            P::operations()
+                .iter()
+                .map(|s| input::Item::whole(s.as_bytes()))
+                .collect(),
             false,
             |op| Ok(Output::Text(op.to_owned())),
         ),
@@ -272,12 +311,17 @@ pub(crate) fn run<P: Provider>(
             let bodies = if global.lines {
                 input::items(None, true)?
             } else if std::io::stdin().is_terminal() {
-                vec![String::new()]
+                vec![input::Item::whole(Vec::new())]
             } else {
                 input::items(None, false)?
             };
             let options = args.options();
             P::check_notify_options(&options)?;
+            if args.max_age.is_some() && !P::SENDS_TIME {
+                return Err(CliError::usage(format!(
+                    "--max-age: {provider} notifications carry no sent time to check"
+                )));
+            }
             let expected = args.expected();
             let client = client(global)?;
             let rt = runtime()?;
@@ -285,15 +329,29 @@ pub(crate) fn run<P: Provider>(
                 Some(url) => Some(rt.block_on(pay_core::replay_store::open(url))?),
                 None => None,
             };
-            input::run_items(bodies, global.lines, |body| {
+            input::run_raw_items(bodies, global.lines, |body| {
+                // Bytes that are not text are a notification that cannot be read: not to be
+                // acknowledged (exit 4), like any other unreadable notification.
+                if let Err(e) = std::str::from_utf8(body) {
+                    return Err(CliError::Notification(Error::decode(
+                        body.to_vec(),
+                        format!(
+                            "the notification body is not UTF-8 text (at byte {})",
+                            e.valid_up_to()
+                        ),
+                    )));
+                }
                 let mut n =
-                    IncomingNotification::new(method.clone(), args.query.clone(), body.to_owned());
+                    IncomingNotification::new(method.clone(), args.query.clone(), body.to_vec());
                 for (k, v) in &headers {
                     n = n.with_header(k, v);
                 }
                 let notified = rt
                     .block_on(client.notification(&n, &options))
                     .map_err(CliError::Notification)?;
+                if let Some(max_age) = args.max_age {
+                    check_age(notified.sent_at, max_age)?;
+                }
                 check_expected(expected.as_ref(), &notified).map_err(CliError::Notification)?;
                 let duplicate = match &inbox {
                     Some(guard) => Some(
@@ -353,7 +411,8 @@ pub(crate) fn run<P: Provider>(
                     "Example:\n  cnpay {provider} {op} --data @request.json{example_files}\n\n\
                      --data holds the business fields under the spec's wire names; the command \
                      adds credentials, ids, timestamps and the signature, validates, sends, \
-                     verifies, and prints the answer as JSON. {files_help}"
+                     verifies, and prints the answer as JSON. {files_help}\n\n{}",
+                    crate::amounts::help(provider, &op)
                 ));
             let matches = match command.try_get_matches_from(&argv) {
                 Ok(m) => m,
@@ -366,9 +425,13 @@ pub(crate) fn run<P: Provider>(
             };
             let args = OperationArgs::from_arg_matches(&matches)
                 .map_err(|e| CliError::usage(e.render().to_string()))?;
+            if let Some(limit) = args.max_input {
+                input::set_max_input(limit);
+            }
             let global = Global {
                 config: args.config.clone().or_else(|| global.config.clone()),
                 lines: args.lines || global.lines,
+                max_input: args.max_input.unwrap_or(global.max_input),
             };
             let files = args
                 .files
@@ -376,14 +439,16 @@ pub(crate) fn run<P: Provider>(
                 .map(|f| input::file_part(f))
                 .collect::<Result<Vec<_>, _>>()?;
             let items = match &args.data {
-                None if !global.lines && std::io::stdin().is_terminal() => vec!["{}".to_owned()],
+                None if !global.lines && std::io::stdin().is_terminal() => {
+                    vec![input::Item::whole("{}")]
+                }
                 // Nothing on standard input (`< /dev/null`, a cron job): no fields, as on a
                 // terminal.
                 None if !global.lines => {
                     let mut items = input::items(None, false)?;
                     for item in &mut items {
-                        if item.trim().is_empty() {
-                            "{}".clone_into(item);
+                        if item.bytes.trim_ascii().is_empty() {
+                            item.bytes = b"{}".to_vec();
                         }
                     }
                     items

@@ -26,7 +26,7 @@ pub(crate) const SETTINGS: &[&str] = &["app_id", "key", "base_url", "timeout"];
   cnpay protocol-pay verify < envelope.json
   cnpay protocol-pay list
 
-Settings: CNPAY_PROTOCOL_PAY_APP_ID, _KEY, _BASE_URL, _TIMEOUT (seconds); or a [protocol-pay]
+Settings: CNPAY_PROTOCOL_PAY_APP_ID, _KEY, _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [protocol-pay]
 table in the --config file.
 
 Operations (`cnpay protocol-pay list`): cnpay protocol-pay <operation> --data JSON, e.g.
@@ -118,7 +118,7 @@ fn client(settings: &Settings) -> Result<protocol_pay::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
-    Ok(protocol_pay::Client::new(config)?)
+    protocol_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for protocol_pay::Client {
@@ -163,6 +163,8 @@ impl online::Provider for protocol_pay::Client {
         Ok(())
     }
 
+    const SENDS_TIME: bool = true;
+
     fn reply(&self) -> NotificationReply {
         self.notification_reply()
     }
@@ -175,13 +177,13 @@ pub(crate) fn sign(
     data: &str,
     timestamp: &str,
 ) -> Result<Value, CliError> {
-    if serde_json::from_str::<Value>(data).is_err() {
-        return Err(CliError::invalid("data", "must be JSON"));
-    }
-    if timestamp.len() != 17 || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
+    // JSON, with no key given twice: the provider must read what was meant.
+    pay_core::decode::input_json(data, "data")?;
+    // 17 digits that are a real date and time: month 13 or all zeros are refused.
+    if timestamp.len() != 17 || pay_core::Timestamp::parse_beijing_compact(timestamp).is_none() {
         return Err(CliError::invalid(
             "timestamp",
-            "must be yyyyMMddHHmmssSSS (17 digits)",
+            "must be a real date and time written yyyyMMddHHmmssSSS (17 digits)",
         ));
     }
     let envelope = Envelope::sign(app_id, key, data, timestamp);

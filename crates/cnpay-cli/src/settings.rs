@@ -38,8 +38,19 @@ impl Settings {
         let table = match config {
             None => None,
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
+                let file = std::fs::File::open(path).map_err(|e| {
                     CliError::usage(format!("cannot read config file `{}`: {e}", path.display()))
+                })?;
+                let bytes = crate::input::read_limited(
+                    file,
+                    &format!("config file `{}`", path.display()),
+                    "--config",
+                )?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    CliError::usage(format!(
+                        "config file `{}` is not UTF-8 text",
+                        path.display()
+                    ))
                 })?;
                 let mut doc: toml::Table = toml::from_str(&text).map_err(|e| {
                     // The error's Display quotes the offending line, which may hold a secret:
@@ -140,17 +151,33 @@ impl Settings {
         Ok(self.get(setting)?.map(SecretKey::new))
     }
 
-    /// The optional `timeout` setting, in whole seconds.
+    /// The optional `timeout` setting, in whole seconds, from 1 to [`MAX_TIMEOUT_SECS`].
     pub(crate) fn timeout(&self) -> Result<Option<Duration>, CliError> {
         match self.get("timeout")? {
             None => Ok(None),
             Some(t) => match t.parse::<u64>() {
-                Ok(s) if s > 0 => Ok(Some(Duration::from_secs(s))),
+                Ok(s) if (1..=MAX_TIMEOUT_SECS).contains(&s) => Ok(Some(Duration::from_secs(s))),
                 _ => Err(CliError::usage(format!(
-                    "{} must be a whole number of seconds greater than zero",
+                    "{} must be a whole number of seconds from 1 to {MAX_TIMEOUT_SECS}",
                     self.describe("timeout")
                 ))),
             },
         }
     }
+
+    /// A client that could not be built from the settings: a setting it refuses (the library
+    /// names its config field, as the setting is named) is reported by the setting's
+    /// environment variable and config key, never its value.
+    pub(crate) fn client_error(&self, e: pay_core::Error) -> CliError {
+        match &e {
+            pay_core::Error::InvalidInput { field, reason } if self.known.contains(&&**field) => {
+                CliError::usage(format!("{} {reason}", self.describe(field)))
+            }
+            _ => e.into(),
+        }
+    }
 }
+
+/// The longest `timeout` setting, in seconds: a call that has not answered in five minutes
+/// will not, and an unbounded wait (`18446744073709551615`) hangs the command for ever.
+pub(crate) const MAX_TIMEOUT_SECS: u64 = 300;

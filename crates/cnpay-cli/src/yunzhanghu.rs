@@ -37,7 +37,7 @@ pub(crate) const SETTINGS: &[&str] = &[
   cnpay yunzhanghu list
 
 Settings: CNPAY_YUNZHANGHU_DEALER_ID, _BROKER_ID, _APP_KEY, _DES3_KEY, _BASE_URL, _TIMEOUT
-(seconds); or a [yunzhanghu] table in the --config file.")]
+(seconds, 1 to 300); or a [yunzhanghu] table in the --config file.")]
 pub(crate) enum Command {
     /// Encrypts plaintext (stdin or --data) with the 3DES key; prints the base64 `data`.
     #[command(after_help = "Example:
@@ -191,31 +191,30 @@ fn build_keys(
     des3_key: &SecretKey,
 ) -> Result<Keys, CliError> {
     // The library's error names the field; name the setting instead (never its value).
-    Keys::new(app_key, des3_key).map_err(|_| {
-        CliError::usage(format!(
-            "{} must be exactly 24 bytes",
-            settings.env_name("des3_key")
-        ))
-    })
+    Keys::new(app_key, des3_key).map_err(|e| settings.client_error(e))
 }
 
+/// The largest `--timestamp`: 9999-12-31T23:59:59Z. Anything later is no date a provider will
+/// ever send or accept.
+const MAX_TIMESTAMP: i64 = 253_402_300_799;
+
 /// Parses `--timestamp`: unix seconds, as canonical integer text (what is signed is the
-/// number's text, so `0123` would not sign as given).
+/// number's text, so `0123` would not sign as given), greater than zero and at most
+/// [`MAX_TIMESTAMP`] (`-1` or `99999999999999` is no time).
 fn parse_timestamp(text: &str) -> Result<i64, CliError> {
     match text.parse::<i64>() {
-        Ok(n) if n.to_string() == text => Ok(n),
+        Ok(n) if n.to_string() == text && (1..=MAX_TIMESTAMP).contains(&n) => Ok(n),
         _ => Err(CliError::invalid(
             "timestamp",
-            "must be unix seconds, as an integer without sign or leading zeros",
+            "must be unix seconds from 1 to 253402300799 (9999-12-31), as an integer without sign or leading zeros",
         )),
     }
 }
 
 /// Encrypts and signs `plaintext` with the provider crate's [`sign::seal`].
 fn seal(keys: &Keys, plaintext: &str, mess: &str, timestamp: i64) -> Result<Value, CliError> {
-    if serde_json::from_str::<Value>(plaintext).is_err() {
-        return Err(CliError::invalid("data", "the plaintext must be JSON"));
-    }
+    // JSON, with no key given twice: the provider must read what was meant.
+    pay_core::decode::input_json(plaintext, "data")?;
     if mess.is_empty() {
         return Err(CliError::invalid("mess", "must not be empty"));
     }
@@ -263,7 +262,7 @@ fn online_client(global: &Global) -> Result<yunzhanghu::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
-    Ok(yunzhanghu::Client::new(config)?)
+    yunzhanghu::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for yunzhanghu::Client {
@@ -299,6 +298,8 @@ impl online::Provider for yunzhanghu::Client {
         let json = pay_core::decode::to_value(&event)?;
         Ok(online::Notified::new(&event, json))
     }
+
+    const SENDS_TIME: bool = true;
 
     fn reply(&self) -> NotificationReply {
         self.success_reply()

@@ -43,6 +43,13 @@ pub enum CryptoError {
     /// The plaintext is not UTF-8.
     #[error("plaintext is not valid UTF-8")]
     Utf8,
+    /// The key's first and second 8-byte thirds are equal, or its second and third (parity
+    /// bits aside): encrypting then decrypting with the same third cancels out, and what is
+    /// left is single DES, broken by exhaustive search.
+    #[error(
+        "3DES key is weak: its thirds K1 and K2, or K2 and K3, are equal, which reduces it to single DES"
+    )]
+    WeakKey,
 }
 
 /// A 3DES-EDE3-CBC key: 24 bytes; the IV is the key's first 8 bytes; PKCS5 padding.
@@ -73,13 +80,32 @@ impl std::fmt::Debug for TripleDes {
     }
 }
 
+/// Whether two adjacent thirds of a 24-byte key are equal, parity bits aside; in time that
+/// does not depend on where they differ.
+fn is_weak(key: &[u8]) -> bool {
+    let third = |i: usize| key.get(i * 8..i * 8 + 8).unwrap_or_default();
+    let differs = |a: &[u8], b: &[u8]| {
+        a.iter()
+            .zip(b)
+            .fold(0u8, |acc, (x, y)| acc | ((x ^ y) & 0xFE))
+            != 0
+    };
+    !differs(third(0), third(1)) || !differs(third(1), third(2))
+}
+
 impl TripleDes {
-    /// A key from exactly 24 bytes.
+    /// A key from exactly 24 bytes whose thirds K1, K2, K3 satisfy K1 ≠ K2 and K2 ≠ K3
+    /// (K1 = K3, two-key 3DES, is allowed).
     ///
     /// # Errors
-    /// [`CryptoError::KeyLength`] for any other length.
+    /// [`CryptoError::KeyLength`] for any other length; [`CryptoError::WeakKey`] when K1 = K2
+    /// or K2 = K3, ignoring the parity bit of each byte, as DES does: EDE with two equal
+    /// adjacent keys is single DES.
     pub fn new(key: &[u8]) -> Result<Self, CryptoError> {
         let cipher = Core::new_from_slice(key).map_err(|_| CryptoError::KeyLength(key.len()))?;
+        if is_weak(key) {
+            return Err(CryptoError::WeakKey);
+        }
         let mut iv = Zeroizing::new([0u8; 8]);
         iv.copy_from_slice(&key[..8]);
         Ok(TripleDes { cipher, iv })
@@ -189,6 +215,26 @@ mod tests {
             CryptoError::KeyLength(25)
         );
         assert_eq!(TripleDes::new(&[]).unwrap_err(), CryptoError::KeyLength(0));
+    }
+
+    #[test]
+    fn keys_reducing_to_single_des_are_refused() {
+        for weak in [
+            &b"abcdefghabcdefgh12345678"[..], // K1 = K2
+            b"12345678abcdefghabcdefgh",      // K2 = K3
+            b"aaaaaaaaaaaaaaaaaaaaaaaa",      // all equal
+            b"abcdefghabcdefghabcdefgh",
+            b"`bcdefghabcdefgh12345678", // K1 = K2 but for parity bits ('`' = 'a' - 1)
+        ] {
+            assert_eq!(
+                TripleDes::new(weak).unwrap_err(),
+                CryptoError::WeakKey,
+                "{weak:?}"
+            );
+        }
+        // Two-key 3DES (K1 = K3) and the spec's key are fine.
+        assert!(TripleDes::new(b"abcdefgh1234567Xabcdefgh").is_ok());
+        assert!(TripleDes::new(KEY).is_ok());
     }
 
     #[test]

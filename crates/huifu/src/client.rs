@@ -59,9 +59,14 @@ impl Client {
     /// A client with the default transport (reqwest with rustls) and the config's timeout.
     ///
     /// # Errors
-    /// [`Error::Transport`] when the TLS backend cannot be initialised.
+    /// [`Error::InvalidInput`] on `base_url` when it is not an http(s) URL or has a query or a
+    /// fragment ([`pay_core::validate::base_url`]); [`Error::Transport`] when the TLS backend
+    /// cannot be initialised.
     #[cfg(feature = "reqwest")]
     pub fn new(config: Config) -> Result<Client, Error> {
+        if let Some(url) = &config.base_url {
+            pay_core::validate::base_url("base_url", url)?;
+        }
         let transport = pay_core::ReqwestTransport::builder()
             .timeout(config.timeout)
             .build()?;
@@ -105,10 +110,14 @@ impl Client {
     }
 
     pub(crate) fn base_url(&self) -> Result<&str, Error> {
-        self.config
+        let url = self
+            .config
             .base_url
             .as_deref()
-            .ok_or_else(|| Error::invalid_input("base_url", "is not configured"))
+            .ok_or_else(|| Error::invalid_input("base_url", "is not configured"))?;
+        // Checked here too: a client made by `with_transport` was not checked by `new`.
+        pay_core::validate::base_url("base_url", url)?;
+        Ok(url)
     }
 
     /// Serialises a typed request into named parameters, with `mer_cust_id` from the config,

@@ -143,10 +143,170 @@ pub fn json_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> 
 /// # Errors
 /// [`Error::InvalidInput`] on `data`.
 pub fn input<T: serde::de::DeserializeOwned>(data: serde_json::Value) -> Result<T, Error> {
-    json(data.to_string().as_bytes()).map_err(|e| {
-        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
-        Error::invalid_input("data", why)
-    })
+    let text = data.to_string();
+    if let Ok(value) = serde_json::from_str(&text) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_str(&text);
+    // As in [`json`]: only a failure is decoded again, with the path tracked. The text is a
+    // value's own serialisation, so nothing follows it.
+    let e = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let path = e.path().to_string();
+    let inner = e.inner().to_string();
+    // An amount in the wrong unit names its field and the unit to write it in.
+    if inner.starts_with(crate::money::YUAN_NUMBER_REFUSED) {
+        return Err(Error::invalid_input(
+            path,
+            "is in yuan: write it as a string such as \"100.00\", not a number",
+        ));
+    }
+    if inner.starts_with(crate::money::FEN_YUAN_REFUSED) {
+        return Err(Error::invalid_input(
+            path,
+            "is in fen: write it as a whole number of fen such as 100 (for 1.00 yuan), not yuan",
+        ));
+    }
+    Err(Error::invalid_input(
+        "data",
+        DecodeError {
+            path,
+            message: redact(&inner),
+        }
+        .to_string(),
+    ))
+}
+
+/// Parses a caller's JSON input (a CLI `--data` object, a text to sign) into a value, refusing
+/// an object that gives the same key twice, at any depth.
+///
+/// `serde_json` keeps the last of repeated keys silently, while a signature checker or the
+/// provider may read the first: `{"pay":"1.00","pay":"1000.00"}` would pay one amount and show
+/// another. Input is read through this one function so that every command refuses it alike.
+///
+/// ```
+/// let v = pay_core::decode::input_json(r#"{"pay":"1.00"}"#, "data")?;
+/// assert_eq!(v["pay"], "1.00");
+/// let err = pay_core::decode::input_json(r#"{"a":{"pay":"1.00","pay":"1000.00"}}"#, "data").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input in `a.pay`: appears more than once in data: which value is meant cannot be told");
+/// # Ok::<(), pay_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`]: on `what` when the text is not JSON, on the repeated key's path
+/// (`a.b[0].c`) when a key is repeated.
+pub fn input_json(
+    text: &str,
+    what: impl Into<std::borrow::Cow<'static, str>>,
+) -> Result<serde_json::Value, Error> {
+    let what = what.into();
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid_input(what.clone(), format!("is not valid JSON: {e}")))?;
+    let repeated = std::cell::RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = UniqueKeys {
+        path: "",
+        repeated: &repeated,
+    };
+    if serde::de::DeserializeSeed::deserialize(seed, &mut de).is_err() {
+        // The text parsed above, so the only failure left is a repeated key.
+        let path = repeated.into_inner().unwrap_or_else(|| ".".to_owned());
+        return Err(Error::invalid_input(
+            path,
+            format!("appears more than once in {what}: which value is meant cannot be told"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Walks a JSON value, failing at the first object key seen twice in one object (its path is
+/// left in `repeated`).
+struct UniqueKeys<'a> {
+    path: &'a str,
+    repeated: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl UniqueKeys<'_> {
+    fn key_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let path = format!("{}[{i}]", self.path);
+            let seed = UniqueKeys {
+                path: &path,
+                repeated: self.repeated,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = self.key_path(&key);
+            if !seen.insert(key) {
+                *self.repeated.borrow_mut() = Some(path);
+                return Err(serde::de::Error::custom("repeated key"));
+            }
+            map.next_value_seed(UniqueKeys {
+                path: &path,
+                repeated: self.repeated,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// A typed value as JSON (a typed response handed to the CLI, a notification event shown as
@@ -162,6 +322,35 @@ pub fn to_value<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Err
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn input_json_refuses_repeated_keys_at_any_depth() {
+        let field = |text: &str| match input_json(text, "data") {
+            Err(Error::InvalidInput { field, reason }) => (field.into_owned(), reason.into_owned()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(r#"{"pay":"1.00","pay":"1000.00"}"#),
+            (
+                "pay".to_owned(),
+                "appears more than once in data: which value is meant cannot be told".to_owned()
+            )
+        );
+        assert_eq!(field(r#"{"a":[1,{"b":{"c":1,"c":1}}]}"#).0, "a[1].b.c");
+        assert_eq!(field(r#"[{"x":1},{"x":1,"x":2}]"#).0, "[1].x");
+        // An escaped key is the same key.
+        assert_eq!(field(r#"{"pay":1,"p\u0061y":2}"#).0, "pay");
+        assert_eq!(
+            field("{\"a\":"),
+            (
+                "data".to_owned(),
+                "is not valid JSON: EOF while parsing a value at line 1 column 5".to_owned()
+            )
+        );
+        // The same key in two objects is not a repeat.
+        let v = input_json(r#"{"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}]}"#, "data").unwrap();
+        assert_eq!(v["b"]["k"], 2);
+    }
 
     #[test]
     fn redacts_values_keeps_field_names() {
@@ -202,6 +391,40 @@ mod tests {
         let e = json::<BTreeMap<String, BTreeMap<String, i64>>>(br#"{"a":{"b":"x"}}"#).unwrap_err();
         let source = std::error::Error::source(&e).unwrap().to_string();
         assert!(source.starts_with("at `a.b`: invalid type"), "{source}");
+    }
+
+    #[test]
+    fn input_names_an_amount_in_the_wrong_unit_and_its_unit() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Pay {
+            #[allow(dead_code)]
+            payee: BTreeMap<String, Payout>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Payout {
+            #[serde(with = "crate::money::as_yuan")]
+            #[allow(dead_code)]
+            pay: crate::Money,
+            #[serde(with = "crate::money::as_fen", default)]
+            #[allow(dead_code)]
+            fee: crate::Money,
+        }
+        let why = |data: serde_json::Value| match input::<Pay>(data) {
+            Err(Error::InvalidInput { field, reason }) => format!("{field}: {reason}"),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            why(serde_json::json!({"payee": {"a": {"pay": 100}}})),
+            "payee.a.pay: is in yuan: write it as a string such as \"100.00\", not a number"
+        );
+        assert_eq!(
+            why(serde_json::json!({"payee": {"a": {"pay": "1.00", "fee": "1.00"}}})),
+            "payee.a.fee: is in fen: write it as a whole number of fen such as 100 (for 1.00 yuan), not yuan"
+        );
+        assert_eq!(
+            why(serde_json::json!({"payee": {"a": {"pay": "1.001"}}})),
+            "data: at `payee.a.pay`: amount has more than two decimals at line 1 column 28"
+        );
     }
 
     #[test]

@@ -238,6 +238,27 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+/// How a yuan field refuses a JSON number (the start of the deserialisation error's message):
+/// `"pay": 100` could mean 100 yuan or 100 fen, and aggregate-pay, whose wire unit is fen,
+/// reads it as one yuan. A yuan amount is only ever a string.
+pub const YUAN_NUMBER_REFUSED: &str =
+    "a yuan amount must be a string such as 100.00, never a JSON number";
+
+/// How a fen field refuses a yuan amount such as `"1.00"` (the start of the error's message).
+pub const FEN_YUAN_REFUSED: &str =
+    "a fen amount must be a whole number of fen such as 100, never a yuan amount";
+
+/// The fen of a string of digits; a string that reads as yuan is refused as such.
+fn fen_from_str(v: &str) -> Result<Money, String> {
+    Money::from_fen_str(v).map_err(|e| {
+        if v.contains('.') && Money::from_signed_yuan(v).is_ok() {
+            FEN_YUAN_REFUSED.to_owned()
+        } else {
+            e.to_string()
+        }
+    })
+}
+
 struct FenVisitor;
 
 impl serde::de::Visitor<'_> for FenVisitor {
@@ -258,7 +279,7 @@ impl serde::de::Visitor<'_> for FenVisitor {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
-        Money::from_fen_str(v).map_err(E::custom)
+        fen_from_str(v).map_err(E::custom)
     }
 }
 
@@ -275,18 +296,16 @@ impl serde::de::Visitor<'_> for YuanVisitor {
         Money::from_signed_yuan(v).map_err(E::custom)
     }
 
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
-        v.checked_mul(100)
-            .map(Money::from_fen)
-            .ok_or_else(|| E::custom(MoneyError::Overflow))
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Money, E> {
+        Err(E::custom(YUAN_NUMBER_REFUSED))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
-        i64::try_from(v)
-            .ok()
-            .and_then(|v| v.checked_mul(100))
-            .map(Money::from_fen)
-            .ok_or_else(|| E::custom(MoneyError::Overflow))
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Money, E> {
+        Err(E::custom(YUAN_NUMBER_REFUSED))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Money, E> {
+        Err(E::custom(YUAN_NUMBER_REFUSED))
     }
 }
 
@@ -331,8 +350,9 @@ pub mod as_fen_string {
 
 /// Serde adapter: a yuan string with two decimals on the wire (`"12.30"`).
 ///
-/// Deserialisation accepts one or two decimals, a leading `-`, and integer JSON numbers (whole
-/// yuan); it rejects JSON floats, which could not be read exactly.
+/// Deserialisation accepts one or two decimals and a leading `-`; it refuses every JSON number
+/// ([`YUAN_NUMBER_REFUSED`]): `100` reads as 100 yuan to one reader and 100 fen (one yuan) to
+/// another, so a yuan amount is only ever a string.
 ///
 /// ```
 /// #[derive(serde::Serialize, serde::Deserialize)]
@@ -356,7 +376,8 @@ pub mod as_yuan {
     }
 }
 
-/// Serde adapter for `Option<Money>` as a yuan string; an absent, `null` or empty string is `None`.
+/// Serde adapter for `Option<Money>` as a yuan string; an absent, `null` or empty string is
+/// `None`. A JSON number is refused, as by [`as_yuan`].
 pub mod as_yuan_opt {
     use super::*;
 
@@ -371,7 +392,11 @@ pub mod as_yuan_opt {
     /// Deserialises `null` or `""` as `None`, anything else as a yuan amount.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
         let v = Option::<serde_json::Value>::deserialize(d)?;
-        opt_from_value(v, Money::from_signed_yuan, true)
+        opt_from_value(
+            v,
+            |s| Money::from_signed_yuan(s).map_err(|e| e.to_string()),
+            true,
+        )
     }
 }
 
@@ -390,31 +415,24 @@ pub mod as_fen_opt {
     /// Deserialises `null` or `""` as `None`, anything else as fen.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
         let v = Option::<serde_json::Value>::deserialize(d)?;
-        opt_from_value(v, Money::from_fen_str, false)
+        opt_from_value(v, fen_from_str, false)
     }
 }
 
 fn opt_from_value<E: serde::de::Error>(
     v: Option<serde_json::Value>,
-    parse: impl Fn(&str) -> Result<Money, MoneyError>,
-    number_is_yuan: bool,
+    parse: impl Fn(&str) -> Result<Money, String>,
+    is_yuan: bool,
 ) -> Result<Option<Money>, E> {
     match v {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(s)) if s.is_empty() => Ok(None),
         Some(serde_json::Value::String(s)) => parse(&s).map(Some).map_err(E::custom),
-        Some(serde_json::Value::Number(n)) => {
-            let Some(i) = n.as_i64() else {
-                return Err(E::custom("amount is not an integer"));
-            };
-            let fen = if number_is_yuan {
-                i.checked_mul(100)
-                    .ok_or_else(|| E::custom(MoneyError::Overflow))?
-            } else {
-                i
-            };
-            Ok(Some(Money::from_fen(fen)))
-        }
+        Some(serde_json::Value::Number(_)) if is_yuan => Err(E::custom(YUAN_NUMBER_REFUSED)),
+        Some(serde_json::Value::Number(n)) => match n.as_i64() {
+            Some(fen) => Ok(Some(Money::from_fen(fen))),
+            None => Err(E::custom("amount is not an integer")),
+        },
         Some(_) => Err(E::custom("amount must be a string or an integer")),
     }
 }
@@ -548,7 +566,7 @@ mod tests {
             serde_json::to_string(&w).unwrap(),
             r#"{"a":1,"b":"2","c":"3.50","d":null,"e":7}"#
         );
-        let w: Wire = serde_json::from_str(r#"{"a":1,"b":"2","c":4,"d":"0.01"}"#).unwrap();
+        let w: Wire = serde_json::from_str(r#"{"a":1,"b":"2","c":"4","d":"0.01"}"#).unwrap();
         assert_eq!(w.c, Money::from_fen(400));
         assert_eq!(w.d, Some(Money::from_fen(1)));
         assert_eq!(w.e, None);
@@ -561,6 +579,42 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Wire>(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_number_in_a_yuan_field_and_yuan_in_a_fen_field_are_refused() {
+        let err = |text: &str| {
+            serde_json::from_str::<Wire>(text)
+                .map(|w| format!("accepted: {w:?}"))
+                .unwrap_or_else(|e| e.to_string())
+        };
+        for yuan_number in [
+            r#"{"a":1,"b":"2","c":100}"#,
+            r#"{"a":1,"b":"2","c":-1}"#,
+            r#"{"a":1,"b":"2","c":18446744073709551615}"#,
+            r#"{"a":1,"b":"2","c":"1","d":100}"#,
+        ] {
+            assert!(
+                err(yuan_number).starts_with(YUAN_NUMBER_REFUSED),
+                "{yuan_number}: {}",
+                err(yuan_number)
+            );
+        }
+        for yuan_in_fen in [
+            r#"{"a":"1.00","b":"2","c":"1"}"#,
+            r#"{"a":1,"b":"2.5","c":"1"}"#,
+            r#"{"a":1,"b":"2","c":"1","e":"0.01"}"#,
+        ] {
+            assert!(
+                err(yuan_in_fen).starts_with(FEN_YUAN_REFUSED),
+                "{yuan_in_fen}: {}",
+                err(yuan_in_fen)
+            );
+        }
+        // Anything else keeps its own message.
+        assert!(
+            err(r#"{"a":"1x","b":"2","c":"1"}"#).starts_with("amount has an invalid character 'x'")
+        );
     }
 
     proptest::proptest! {

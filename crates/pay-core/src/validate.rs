@@ -121,6 +121,31 @@ pub fn http_url(field: &'static str, value: &str) -> Check {
     }
 }
 
+/// A service's base URL, which request paths are appended to: an absolute `http` or `https`
+/// URL ([`http_url`]) without a query (`?…`) or a fragment (`#…`). `https://gw.example/x?token=S`
+/// would turn every call into `…/x?token=S/api/…`.
+///
+/// ```
+/// assert!(pay_core::validate::base_url("base_url", "https://gw.example/prefix").is_ok());
+/// assert!(pay_core::validate::base_url("base_url", "https://gw.example/x?token=S").is_err());
+/// assert!(pay_core::validate::base_url("base_url", "https://gw.example/#top").is_err());
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`].
+pub fn base_url(field: &'static str, value: &str) -> Check {
+    http_url(field, value)?;
+    let parsed = url::Url::parse(value)
+        .map_err(|e| Error::invalid_input(field, format!("is not a valid URL: {e}")))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() || value.contains(['?', '#']) {
+        return Err(Error::invalid_input(
+            field,
+            "must not have a query (?…) or a fragment (#…): request paths are appended to it",
+        ));
+    }
+    Ok(())
+}
+
 /// Recognises, without allocating, the plain URLs a merchant configures: `http://` or
 /// `https://`, a host of ASCII letters, digits and inner hyphens (or a dotted-quad IPv4
 /// address), an optional port, and printable ASCII after it. Everything this accepts the `url`
@@ -227,6 +252,35 @@ pub fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_has_no_query_or_fragment() {
+        for ok in [
+            "https://gw.example",
+            "http://10.0.0.1:3020",
+            "https://gw.example/prefix/",
+        ] {
+            assert!(base_url("base_url", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://gw.example/x?token=S",
+            "https://gw.example?",
+            "https://gw.example/#",
+            "https://gw.example/x#frag",
+            "ftp://gw.example",
+        ] {
+            match base_url("base_url", bad) {
+                Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "base_url"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            base_url("base_url", "https://gw.example/x?token=S")
+                .unwrap_err()
+                .to_string(),
+            "invalid input in `base_url`: must not have a query (?…) or a fragment (#…): request paths are appended to it"
+        );
+    }
 
     #[test]
     fn checks() {

@@ -57,10 +57,18 @@ impl Client {
     /// A client on the default transport (reqwest with rustls) with the config's timeout.
     ///
     /// # Errors
-    /// [`Error::Transport`] when the TLS backend cannot be initialised.
+    /// [`Error::InvalidInput`] on `base_url` when it is not an http(s) URL or has a query or a
+    /// fragment ([`pay_core::validate::base_url`]); [`Error::Transport`] when the TLS backend
+    /// cannot be initialised.
     #[cfg(feature = "reqwest")]
     #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: Config) -> Result<Client, Error> {
+        // A base URL with a query or a fragment would garble every path: refused now, not at
+        // the first call (an empty one is refused when a call needs it).
+        let base_url = config.base_url_str();
+        if !base_url.is_empty() {
+            pay_core::validate::base_url("base_url", base_url)?;
+        }
         let transport = pay_core::ReqwestTransport::builder()
             .timeout(config.timeout_duration())
             .build()?;

@@ -111,6 +111,6 @@ impl Config {
             return Err(pay_core::Error::invalid_input("key", "is required"));
         }
         pay_core::validate::required("base_url", &self.base_url)?;
-        pay_core::validate::http_url("base_url", &self.base_url)
+        pay_core::validate::base_url("base_url", &self.base_url)
     }
 }

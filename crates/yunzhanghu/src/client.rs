@@ -53,9 +53,19 @@ impl Client {
     /// A client on the default transport (reqwest + rustls) with the config's timeout.
     ///
     /// # Errors
-    /// [`Error::Transport`] when the TLS backend cannot be initialised.
+    /// [`Error::InvalidInput`] on `base_url` when it is not an http(s) URL or has a query or a
+    /// fragment ([`pay_core::validate::base_url`]); [`Error::Transport`] when the TLS backend
+    /// cannot be initialised.
     #[cfg(feature = "reqwest")]
     pub fn new(config: Config) -> Result<Client, Error> {
+        // A base URL with a query or a fragment would garble every path: refused now, not at
+        // the first call (an empty one is refused when a call needs it).
+        let base_url = &config.base_url;
+        if !base_url.is_empty() {
+            pay_core::validate::base_url("base_url", base_url)?;
+        }
+        // A 3DES key of the wrong length or weak is refused now, not at the first call.
+        Keys::new(config.app_key.clone(), &config.des3_key)?;
         let transport = pay_core::ReqwestTransport::builder()
             .timeout(config.timeout)
             .build()?;
@@ -109,11 +119,17 @@ impl Client {
     /// The envelope keys.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] on `des3_key` when the 3DES key is not 24 bytes.
+    /// [`Error::InvalidInput`] on `des3_key` when the 3DES key is not 24 bytes or is weak.
     pub fn keys(&self) -> Result<&Keys, Error> {
-        self.keys
-            .as_deref()
-            .ok_or_else(|| Error::invalid_input("des3_key", "must be exactly 24 bytes"))
+        match self.keys.as_deref() {
+            Some(keys) => Ok(keys),
+            // Construct them again for the reason (length or weak key).
+            None => Err(
+                Keys::new(self.config.app_key.clone(), &self.config.des3_key)
+                    .err()
+                    .unwrap_or_else(|| Error::invalid_input("des3_key", "is not usable")),
+            ),
+        }
     }
 
     /// Builds the plaintext JSON of a request: the typed fields, the extension fields, and the

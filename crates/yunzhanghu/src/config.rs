@@ -128,7 +128,7 @@ impl Config {
             return Err(Error::invalid_input("app_key", "is required"));
         }
         crate::sign::Keys::new(self.app_key.clone(), &self.des3_key)?;
-        pay_core::validate::http_url("base_url", &self.base_url)
+        pay_core::validate::base_url("base_url", &self.base_url)
     }
 }
 

@@ -48,10 +48,17 @@ impl Keys {
     /// Keys from the app key (ring) and the 3DES key.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] on `des3_key` when it is not exactly 24 bytes.
+    /// [`Error::InvalidInput`] on `des3_key` when it is not exactly 24 bytes, or is weak (its
+    /// thirds K1 = K2 or K2 = K3: single DES, see [`crypto_3des::CryptoError::WeakKey`]).
     pub fn new(app_key: impl Into<KeyRing>, des3_key: &SecretKey) -> Result<Self, Error> {
-        let des3 = TripleDes::new(des3_key.expose_secret().as_bytes())
-            .map_err(|_| Error::invalid_input("des3_key", "must be exactly 24 bytes"))?;
+        let des3 =
+            TripleDes::new(des3_key.expose_secret().as_bytes()).map_err(|e| match e {
+                crypto_3des::CryptoError::WeakKey => Error::invalid_input(
+                    "des3_key",
+                    "is weak: its 8-byte thirds K1 and K2, or K2 and K3, are equal, which reduces 3DES to single DES",
+                ),
+                _ => Error::invalid_input("des3_key", "must be exactly 24 bytes"),
+            })?;
         Ok(Keys {
             app_key: app_key.into(),
             des3,

@@ -4,6 +4,7 @@
 
 mod common;
 mod exit_codes;
+mod hostile;
 mod lists_and_help;
 mod offline;
 mod online_huifu;

@@ -443,7 +443,8 @@ fn aggregate_pay_verify_refuses_repeated_fields() {
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     assert_eq!(report(&out)["kind"], "signature malformed");
     assert!(out.stdout.is_empty());
-    // A response body repeating a field is not a JSON object to verify: invalid input.
+    // A response body repeating a field is not a JSON object to verify: invalid input, naming
+    // the repeated field.
     let out = aggregate("K")
         .args([
             "aggregate-pay",
@@ -454,7 +455,7 @@ fn aggregate_pay_verify_refuses_repeated_fields() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert_eq!(report(&out)["field"], "params");
+    assert_eq!(report(&out)["field"], "amount");
     // Not JSON at all.
     let out = aggregate("K")
         .args(["aggregate-pay", "verify", "--data", "{not json"])
