@@ -524,7 +524,7 @@ fn yzh_callback(timestamp: i64) -> String {
 fn expired(out: &std::process::Output) {
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let r = report(out);
-    assert_eq!(r["error"], "signature");
+    assert_eq!(r["error"], "signature", "{r}");
     assert_eq!(r["kind"], "timestamp outside the accepted window");
     assert_eq!(r["acknowledge"], false);
     assert!(out.stdout.is_empty());
@@ -560,7 +560,7 @@ fn notify_max_age_refuses_stale_future_and_unreadable_times() {
         cnpay()
             .env("CNPAY_PROTOCOL_PAY_APP_ID", "LFT1001")
             .env("CNPAY_PROTOCOL_PAY_KEY", "k")
-            .args(["protocol-pay", "notify", "--max-age", "60"])
+            .args(["protocol-pay", "notify", "--kind", "pay-result", "--max-age", "60"])
             .write_stdin(body)
             .output()
             .unwrap()
