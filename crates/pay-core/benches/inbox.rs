@@ -1,0 +1,285 @@
+//! The durable inbox: claim + complete of a new key through `SqliteReplayGuard` /
+//! `PostgresReplayGuard` ("ours"), next to hand-written SQL doing the same on the same store in
+//! the same run ("baseline": `INSERT … ON CONFLICT DO NOTHING`, then `UPDATE … SET state =
+//! 'done'`, prepared once, each statement its own async call as a merchant's handler makes it:
+//! on tokio's blocking pool for SQLite, pipelined on one connection for PostgreSQL).
+//!
+//! Groups (a mean is the wall time per claim + complete, so with 8 tasks it is the inverse of
+//! the throughput):
+//! - `inbox-sqlite-claim-complete`: one task, a SQLite file in WAL mode.
+//! - `inbox-sqlite-claim-complete-8-tasks`: 8 concurrent tasks on one guard.
+//! - `inbox-postgres-claim-complete-8-tasks`: 8 concurrent tasks on one guard (one
+//!   connection); only when `CNPAY_TEST_POSTGRES_URL` is set.
+//!
+//! Run: `cargo bench -p pay-core --features sqlite,postgres --bench inbox`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use pay_core::{
+    ClaimOutcome, Clock, PostgresReplayGuard, ReplayGuard, SqliteReplayGuard, SystemClock,
+};
+
+const TASKS: u64 = 8;
+
+/// Unique keys across the whole run.
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+fn next_key() -> String {
+    format!("bench-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+const SCHEMA: &str = "(key TEXT PRIMARY KEY NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('claimed', 'done', 'released')),
+     claimed_at BIGINT NOT NULL)";
+
+/// Runs `iters` claim + complete operations, spread over `tasks` concurrent tasks, and returns
+/// the wall time.
+fn timed<F, Fut>(rt: &tokio::runtime::Runtime, iters: u64, tasks: u64, op: F) -> Duration
+where
+    F: Fn() -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    rt.block_on(async {
+        let start = Instant::now();
+        if tasks == 1 {
+            for _ in 0..iters {
+                op().await;
+            }
+        } else {
+            let mut handles = Vec::new();
+            for t in 0..tasks {
+                let n = iters / tasks + u64::from(t < iters % tasks);
+                let op = op.clone();
+                handles.push(tokio::spawn(async move {
+                    for _ in 0..n {
+                        op().await;
+                    }
+                }));
+            }
+            for h in handles {
+                h.await.unwrap();
+            }
+        }
+        start.elapsed()
+    })
+}
+
+/// The hand-written SQLite baseline: one connection with the guard's settings.
+struct RawSqlite {
+    conn: Arc<Mutex<rusqlite::Connection>>,
+}
+
+impl RawSqlite {
+    fn open(path: &std::path::Path) -> Self {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.busy_timeout(Duration::from_secs(10)).unwrap();
+        let _: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = FULL; CREATE TABLE IF NOT EXISTS raw_inbox {SCHEMA} WITHOUT ROWID;"
+        ))
+        .unwrap();
+        RawSqlite {
+            conn: Arc::new(Mutex::new(conn)),
+        }
+    }
+
+    async fn claim_complete(&self, key: String) {
+        let now = SystemClock.now().unix_millis();
+        let conn = Arc::clone(&self.conn);
+        let k = key.clone();
+        let inserted = tokio::task::spawn_blocking(move || {
+            conn.lock()
+                .unwrap()
+                .prepare_cached(
+                    "INSERT INTO raw_inbox (key, state, claimed_at) VALUES (?1, 'claimed', ?2) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .unwrap()
+                .execute(rusqlite::params![k, now])
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(inserted, 1);
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            conn.lock()
+                .unwrap()
+                .prepare_cached("UPDATE raw_inbox SET state = 'done' WHERE key = ?1")
+                .unwrap()
+                .execute(rusqlite::params![key])
+                .unwrap()
+        })
+        .await
+        .unwrap();
+    }
+}
+
+async fn guard_claim_complete(guard: &dyn ReplayGuard) {
+    let key = next_key();
+    assert_eq!(guard.try_claim(&key).await.unwrap(), ClaimOutcome::Claimed);
+    guard.complete(&key).await.unwrap();
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn sqlite(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("cnpay-inbox-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("inbox.db");
+    let guard: Arc<dyn ReplayGuard> = Arc::new(SqliteReplayGuard::open(&path).unwrap());
+    let raw = Arc::new(RawSqlite::open(&path));
+
+    for (name, tasks) in [
+        ("inbox-sqlite-claim-complete", 1),
+        ("inbox-sqlite-claim-complete-8-tasks", TASKS),
+    ] {
+        let mut g = c.benchmark_group(name);
+        g.sample_size(30).measurement_time(Duration::from_secs(6));
+        let ours = Arc::clone(&guard);
+        g.bench_function("ours", |b| {
+            b.iter_custom(|iters| {
+                let guard = Arc::clone(&ours);
+                timed(&rt, iters, tasks, move || {
+                    let guard = Arc::clone(&guard);
+                    async move { guard_claim_complete(&*guard).await }
+                })
+            })
+        });
+        let base = Arc::clone(&raw);
+        g.bench_function("baseline", |b| {
+            b.iter_custom(|iters| {
+                let raw = Arc::clone(&base);
+                timed(&rt, iters, tasks, move || {
+                    let raw = Arc::clone(&raw);
+                    async move { raw.claim_complete(next_key()).await }
+                })
+            })
+        });
+        g.finish();
+    }
+    drop(guard);
+    drop(raw);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The hand-written PostgreSQL baseline: its own connection, statements prepared once.
+struct RawPostgres {
+    client: tokio_postgres::Client,
+    insert: tokio_postgres::Statement,
+    update: tokio_postgres::Statement,
+}
+
+impl RawPostgres {
+    async fn connect(url: &str, table: &str) -> Self {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!(
+                "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} {SCHEMA}"
+            ))
+            .await
+            .unwrap();
+        let insert = client
+            .prepare(&format!(
+                "INSERT INTO {table} (key, state, claimed_at) VALUES ($1, 'claimed', $2) \
+                 ON CONFLICT DO NOTHING"
+            ))
+            .await
+            .unwrap();
+        let update = client
+            .prepare(&format!("UPDATE {table} SET state = 'done' WHERE key = $1"))
+            .await
+            .unwrap();
+        RawPostgres {
+            client,
+            insert,
+            update,
+        }
+    }
+
+    async fn claim_complete(&self, key: String) {
+        let now = SystemClock.now().unix_millis();
+        let inserted = self
+            .client
+            .execute(&self.insert, &[&key, &now])
+            .await
+            .unwrap();
+        assert_eq!(inserted, 1);
+        self.client.execute(&self.update, &[&key]).await.unwrap();
+    }
+}
+
+fn postgres(c: &mut Criterion) {
+    let Ok(url) = std::env::var("CNPAY_TEST_POSTGRES_URL") else {
+        eprintln!("skipping the PostgreSQL inbox benches: CNPAY_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let rt = runtime();
+    let (guard, raw) = rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute("DROP TABLE IF EXISTS cnpay_inbox_bench")
+            .await
+            .unwrap();
+        let guard: Arc<dyn ReplayGuard> = Arc::new(
+            PostgresReplayGuard::connect_with_table(&url, "cnpay_inbox_bench")
+                .await
+                .unwrap(),
+        );
+        let raw = Arc::new(RawPostgres::connect(&url, "cnpay_inbox_bench_raw").await);
+        (guard, raw)
+    });
+
+    let mut g = c.benchmark_group("inbox-postgres-claim-complete-8-tasks");
+    g.sample_size(30).measurement_time(Duration::from_secs(8));
+    let ours = Arc::clone(&guard);
+    g.bench_function("ours", |b| {
+        b.iter_custom(|iters| {
+            let guard = Arc::clone(&ours);
+            timed(&rt, iters, TASKS, move || {
+                let guard = Arc::clone(&guard);
+                async move { guard_claim_complete(&*guard).await }
+            })
+        })
+    });
+    let base = Arc::clone(&raw);
+    g.bench_function("baseline", |b| {
+        b.iter_custom(|iters| {
+            let raw = Arc::clone(&base);
+            timed(&rt, iters, TASKS, move || {
+                let raw = Arc::clone(&raw);
+                async move { raw.claim_complete(next_key()).await }
+            })
+        })
+    });
+    g.finish();
+
+    rt.block_on(async {
+        raw.client
+            .batch_execute("DROP TABLE IF EXISTS cnpay_inbox_bench, cnpay_inbox_bench_raw")
+            .await
+            .unwrap();
+    });
+}
+
+criterion_group!(benches, sqlite, postgres);
+criterion_main!(benches);
