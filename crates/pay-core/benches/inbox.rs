@@ -8,6 +8,8 @@
 //! the throughput):
 //! - `inbox-sqlite-claim-complete`: one task, a SQLite file in WAL mode.
 //! - `inbox-sqlite-claim-complete-8-tasks`: 8 concurrent tasks on one guard.
+//! - `inbox-sqlite-normal-claim-complete-8-tasks`: the same with `synchronous = NORMAL` on both
+//!   sides (`SqliteReplayGuard::with_synchronous_normal`): no `fsync` per commit.
 //! - `inbox-postgres-claim-complete-8-tasks`: 8 concurrent tasks on one guard (one
 //!   connection); only when `CNPAY_TEST_POSTGRES_URL` is set.
 //!
@@ -68,20 +70,69 @@ where
     })
 }
 
+/// With `CNPAY_BENCH_INTERLEAVED` set: times ours and the baseline in alternating rounds of
+/// about 50 ms and prints the best and median round of each (steadier than criterion's
+/// one-side-then-the-other on a busy machine; printed, not in the table).
+#[allow(clippy::print_stdout)]
+fn interleaved<FO, FutO, FB, FutB>(
+    name: &str,
+    rt: &tokio::runtime::Runtime,
+    tasks: u64,
+    ours: FO,
+    baseline: FB,
+) where
+    FO: Fn() -> FutO + Send + Sync + Clone + 'static,
+    FutO: std::future::Future<Output = ()> + Send,
+    FB: Fn() -> FutB + Send + Sync + Clone + 'static,
+    FutB: std::future::Future<Output = ()> + Send,
+{
+    if std::env::var_os("CNPAY_BENCH_INTERLEAVED").is_none() {
+        return;
+    }
+    let once = timed(rt, 16, tasks, ours.clone()).as_nanos() / 16;
+    let n = u64::try_from(50_000_000 / once.max(1))
+        .unwrap_or(1)
+        .clamp(16, 100_000);
+    let per_op = |d: Duration| d.as_nanos() / u128::from(n);
+    let (mut o, mut b) = (Vec::new(), Vec::new());
+    for i in 0..40 {
+        if i % 2 == 0 {
+            o.push(per_op(timed(rt, n, tasks, ours.clone())));
+            b.push(per_op(timed(rt, n, tasks, baseline.clone())));
+        } else {
+            b.push(per_op(timed(rt, n, tasks, baseline.clone())));
+            o.push(per_op(timed(rt, n, tasks, ours.clone())));
+        }
+    }
+    o.sort_unstable();
+    b.sort_unstable();
+    let ratio = |x: u128, y: u128| {
+        let hundredths = x * 100 / y.max(1);
+        format!("{}.{:02}", hundredths / 100, hundredths % 100)
+    };
+    let (best_o, best_b, med_o, med_b) = (o[0], b[0], o[o.len() / 2], b[b.len() / 2]);
+    println!(
+        "interleaved {name}: best ours {best_o} ns, baseline {best_b} ns, ratio {}; \
+         median ours {med_o} ns, baseline {med_b} ns, ratio {}",
+        ratio(best_o, best_b),
+        ratio(med_o, med_b),
+    );
+}
+
 /// The hand-written SQLite baseline: one connection with the guard's settings.
 struct RawSqlite {
     conn: Arc<Mutex<rusqlite::Connection>>,
 }
 
 impl RawSqlite {
-    fn open(path: &std::path::Path) -> Self {
+    fn open(path: &std::path::Path, synchronous: &str) -> Self {
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.busy_timeout(Duration::from_secs(10)).unwrap();
         let _: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .unwrap();
         conn.execute_batch(&format!(
-            "PRAGMA synchronous = FULL; CREATE TABLE IF NOT EXISTS raw_inbox {SCHEMA} WITHOUT ROWID;"
+            "PRAGMA synchronous = {synchronous}; CREATE TABLE IF NOT EXISTS raw_inbox {SCHEMA} WITHOUT ROWID;"
         ))
         .unwrap();
         RawSqlite {
@@ -140,16 +191,35 @@ fn sqlite(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("cnpay-inbox-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("inbox.db");
-    let guard: Arc<dyn ReplayGuard> = Arc::new(SqliteReplayGuard::open(&path).unwrap());
-    let raw = Arc::new(RawSqlite::open(&path));
+    let full: Arc<dyn ReplayGuard> = Arc::new(SqliteReplayGuard::open(&path).unwrap());
+    let raw_full = Arc::new(RawSqlite::open(&path, "FULL"));
+    let normal_path = dir.join("inbox-normal.db");
+    let normal: Arc<dyn ReplayGuard> = Arc::new(
+        SqliteReplayGuard::open(&normal_path)
+            .unwrap()
+            .with_synchronous_normal()
+            .unwrap(),
+    );
+    let raw_normal = Arc::new(RawSqlite::open(&normal_path, "NORMAL"));
 
-    for (name, tasks) in [
-        ("inbox-sqlite-claim-complete", 1),
-        ("inbox-sqlite-claim-complete-8-tasks", TASKS),
+    for (name, tasks, guard, raw) in [
+        ("inbox-sqlite-claim-complete", 1, &full, &raw_full),
+        (
+            "inbox-sqlite-claim-complete-8-tasks",
+            TASKS,
+            &full,
+            &raw_full,
+        ),
+        (
+            "inbox-sqlite-normal-claim-complete-8-tasks",
+            TASKS,
+            &normal,
+            &raw_normal,
+        ),
     ] {
         let mut g = c.benchmark_group(name);
         g.sample_size(30).measurement_time(Duration::from_secs(6));
-        let ours = Arc::clone(&guard);
+        let ours = Arc::clone(guard);
         g.bench_function("ours", |b| {
             b.iter_custom(|iters| {
                 let guard = Arc::clone(&ours);
@@ -159,7 +229,7 @@ fn sqlite(c: &mut Criterion) {
                 })
             })
         });
-        let base = Arc::clone(&raw);
+        let base = Arc::clone(raw);
         g.bench_function("baseline", |b| {
             b.iter_custom(|iters| {
                 let raw = Arc::clone(&base);
@@ -170,9 +240,22 @@ fn sqlite(c: &mut Criterion) {
             })
         });
         g.finish();
+        let (ours, base) = (Arc::clone(guard), Arc::clone(raw));
+        interleaved(
+            name,
+            &rt,
+            tasks,
+            move || {
+                let guard = Arc::clone(&ours);
+                async move { guard_claim_complete(&*guard).await }
+            },
+            move || {
+                let raw = Arc::clone(&base);
+                async move { raw.claim_complete(next_key()).await }
+            },
+        );
     }
-    drop(guard);
-    drop(raw);
+    drop((full, raw_full, normal, raw_normal));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -272,6 +355,20 @@ fn postgres(c: &mut Criterion) {
         })
     });
     g.finish();
+    let (ours, base) = (Arc::clone(&guard), Arc::clone(&raw));
+    interleaved(
+        "inbox-postgres-claim-complete-8-tasks",
+        &rt,
+        TASKS,
+        move || {
+            let guard = Arc::clone(&ours);
+            async move { guard_claim_complete(&*guard).await }
+        },
+        move || {
+            let raw = Arc::clone(&base);
+            async move { raw.claim_complete(next_key()).await }
+        },
+    );
 
     rt.block_on(async {
         raw.client

@@ -239,6 +239,27 @@ mod sqlite {
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
+    #[tokio::test]
+    async fn sqlite_with_synchronous_normal_follows_the_same_lifecycle() {
+        let path = temp_db("normal.db");
+        let p = path.clone();
+        lifecycle(move |clock, timeout| {
+            let p = p.clone();
+            async move {
+                Arc::new(
+                    SqliteReplayGuard::open(&p)
+                        .unwrap()
+                        .with_synchronous_normal()
+                        .unwrap()
+                        .with_clock(clock)
+                        .with_claim_timeout(timeout),
+                ) as Arc<dyn ReplayGuard>
+            }
+        })
+        .await;
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite_two_inboxes_eight_tasks_each_process_every_key_once() {
         let path = temp_db("shared.db");
