@@ -6,12 +6,14 @@
 //!
 //! Groups (a mean is the wall time per claim + complete, so with 8 tasks it is the inverse of
 //! the throughput):
-//! - `inbox-sqlite-claim-complete`: one task, a SQLite file in WAL mode.
-//! - `inbox-sqlite-claim-complete-8-tasks`: 8 concurrent tasks on one guard.
-//! - `inbox-sqlite-normal-claim-complete-8-tasks`: the same with `synchronous = NORMAL` on both
-//!   sides (`SqliteReplayGuard::with_synchronous_normal`): no `fsync` per commit.
+//! - `inbox-sqlite-full-claim-complete-8-tasks`: 8 concurrent tasks on one guard, a SQLite file
+//!   in WAL mode with the guard's default `synchronous = FULL` on both sides (an `fsync` per
+//!   commit: this measures the disk as much as the code).
+//! - `inbox-sqlite-normal-claim-complete` and `…-8-tasks`: one task, then 8, with
+//!   `synchronous = NORMAL` on both sides (`SqliteReplayGuard::with_synchronous_normal`): no
+//!   `fsync` per commit, so what the guard adds shows.
 //! - `inbox-postgres-claim-complete-8-tasks`: 8 concurrent tasks on one guard (one
-//!   connection); only when `CNPAY_TEST_POSTGRES_URL` is set.
+//!   connection, pipelined); only when `CNPAY_TEST_POSTGRES_URL` is set.
 //!
 //! Run: `cargo bench -p pay-core --features sqlite,postgres --bench inbox` (without both
 //! features it only says so, so that `cargo bench --workspace` still runs).
@@ -206,12 +208,17 @@ mod inbox {
         let raw_normal = Arc::new(RawSqlite::open(&normal_path, "NORMAL"));
 
         for (name, tasks, guard, raw) in [
-            ("inbox-sqlite-claim-complete", 1, &full, &raw_full),
             (
-                "inbox-sqlite-claim-complete-8-tasks",
+                "inbox-sqlite-full-claim-complete-8-tasks",
                 TASKS,
                 &full,
                 &raw_full,
+            ),
+            (
+                "inbox-sqlite-normal-claim-complete",
+                1,
+                &normal,
+                &raw_normal,
             ),
             (
                 "inbox-sqlite-normal-claim-complete-8-tasks",
