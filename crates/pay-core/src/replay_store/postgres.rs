@@ -184,12 +184,13 @@ impl ReplayGuard for PostgresReplayGuard {
         let oldest_held = now.saturating_sub(timeout_millis(self.claim_timeout));
         // A row released between the two statements is claimed again (twice at most).
         for _ in 0..3 {
-            let claimed = self
+            // One row inserted or updated: claimed.
+            let changed = self
                 .client
-                .query_opt(&p.claim, &[&key, &now, &oldest_held])
+                .execute(&p.claim, &[&key, &now, &oldest_held])
                 .await
                 .map_err(store_error)?;
-            if claimed.is_some() {
+            if changed == 1 {
                 return Ok(ClaimOutcome::Claimed);
             }
             let state = self

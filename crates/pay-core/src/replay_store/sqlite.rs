@@ -197,11 +197,11 @@ impl ReplayGuard for SqliteReplayGuard {
         self.run(move |conn, sql| {
             // A row released between the two statements is claimed again (twice at most).
             for _ in 0..3 {
-                let claimed = conn
-                    .prepare_cached(&sql.claim)?
-                    .query_row(params![key, now, oldest_held], |_| Ok(()))
-                    .optional()?;
-                if claimed.is_some() {
+                // One row inserted or updated: claimed.
+                let changed =
+                    conn.prepare_cached(&sql.claim)?
+                        .execute(params![key, now, oldest_held])?;
+                if changed == 1 {
                     return Ok(ClaimOutcome::Claimed);
                 }
                 let state: Option<String> = conn
