@@ -300,6 +300,17 @@ mod sqlite {
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
+    #[test]
+    fn sqlite_works_outside_a_tokio_runtime() {
+        // Polled by a plain executor, the statements run in place instead of panicking.
+        let guard = SqliteReplayGuard::open_in_memory().unwrap();
+        let outcome = futures_util::FutureExt::now_or_never(guard.try_claim("k"));
+        assert!(
+            matches!(outcome, Some(Ok(ClaimOutcome::Claimed))),
+            "{outcome:?}"
+        );
+    }
+
     #[tokio::test]
     async fn sqlite_store_failures_are_io_errors() {
         let dir = temp_db("x");
@@ -408,6 +419,17 @@ mod postgres {
             ClaimOutcome::Done
         );
         drop_table(&url, &table).await;
+    }
+
+    #[test]
+    fn postgres_connect_outside_a_tokio_runtime_is_an_error() {
+        let outcome = futures_util::FutureExt::now_or_never(PostgresReplayGuard::connect(
+            "postgres://u:secret@127.0.0.1:1/db",
+        ));
+        match outcome {
+            Some(Err(e @ Error::Io { .. })) => assert!(!format!("{e:?}").contains("secret")),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]

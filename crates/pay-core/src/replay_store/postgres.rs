@@ -79,8 +79,11 @@ impl PostgresReplayGuard {
         let config: tokio_postgres::Config = url.parse().map_err(|_| {
             Error::invalid_input("url", format!("not a valid PostgreSQL URL: {target}"))
         })?;
+        // The connection is a task on the current tokio runtime: without one, an error, not a
+        // panic.
+        let runtime = tokio::runtime::Handle::try_current().map_err(store_error)?;
         let (client, connection) = config.connect(NoTls).await.map_err(store_error)?;
-        tokio::spawn(async move {
+        runtime.spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!(error = %e, "cnpay inbox: PostgreSQL connection closed");
             }

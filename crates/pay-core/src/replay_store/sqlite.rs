@@ -18,8 +18,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The file is opened in WAL mode with a busy timeout, so several guards, and several processes
 /// on one machine, can share it; the table is created on first use (schema and statements in
 /// the [module docs](crate::replay_store)). Each guard holds one connection and runs its
-/// statements on tokio's blocking pool (SQLite serialises writers anyway); it must be used from
-/// within a tokio runtime. Commits are synchronous (`synchronous = FULL`, an `fsync` of the
+/// statements on tokio's blocking pool (SQLite serialises writers anyway); polled outside a
+/// tokio runtime, it runs them in place, blocking the caller's thread. Commits are synchronous (`synchronous = FULL`, an `fsync` of the
 /// WAL per statement): a key reported `complete` survives a crash or a power cut.
 /// [`with_synchronous_normal`](Self::with_synchronous_normal) trades that for speed.
 ///
@@ -177,14 +177,20 @@ impl SqliteReplayGuard {
     {
         let conn = Arc::clone(&self.conn);
         let sql = Arc::clone(&self.sql);
-        tokio::task::spawn_blocking(move || {
+        let job = move || {
             // A poisoned lock only means a statement panicked; the connection is still valid.
             let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
             f(&conn, &sql)
-        })
-        .await
-        .map_err(store_error)?
-        .map_err(store_error)
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => runtime
+                .spawn_blocking(job)
+                .await
+                .map_err(store_error)?
+                .map_err(store_error),
+            // Polled outside tokio: run in place (blocking this thread) rather than panic.
+            Err(_) => job().map_err(store_error),
+        }
     }
 }
 
