@@ -312,6 +312,18 @@ mod sqlite {
     }
 
     #[tokio::test]
+    async fn sqlite_schema_qualified_table() {
+        let guard = SqliteReplayGuard::open_in_memory_with_table("main.inbox")
+            .unwrap()
+            .with_claim_timeout(Duration::ZERO);
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        // A zero timeout: every claim is taken over at once (the UPDATE branch runs).
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        guard.complete("k").await.unwrap();
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Done);
+    }
+
+    #[tokio::test]
     async fn sqlite_store_failures_are_io_errors() {
         let dir = temp_db("x");
         // A directory is not a database file.
@@ -419,6 +431,33 @@ mod postgres {
             ClaimOutcome::Done
         );
         drop_table(&url, &table).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_schema_qualified_table() {
+        let Some(url) = postgres_url() else { return };
+        let schema = table("schema");
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+        let guard = PostgresReplayGuard::connect_with_table(&url, &format!("{schema}.inbox"))
+            .await
+            .unwrap()
+            .with_claim_timeout(Duration::ZERO);
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        // A zero timeout: every claim is taken over at once (the UPDATE branch runs).
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        guard.complete("k").await.unwrap();
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Done);
+        client
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .unwrap();
     }
 
     #[test]
