@@ -239,6 +239,7 @@ const BENCH_TARGETS: &[(&str, f64)] = &[
     ("aggregate-md5-sign", 1.2),
     ("protocol-envelope", 1.2),
     ("round-trip", 1.15),
+    ("inbox-", 1.2),
 ];
 
 fn bench(args: &[String]) -> Result<(), String> {
@@ -266,6 +267,21 @@ fn bench(args: &[String]) -> Result<(), String> {
     ]);
     c.args(args);
     run("bench (yunzhanghu, table-des)", c)?;
+    // The durable inbox needs its stores' features (PostgreSQL only with
+    // CNPAY_TEST_POSTGRES_URL set; .ci/run shows how to provision one).
+    let mut c = cargo();
+    c.args([
+        "bench",
+        "-p",
+        "pay-core",
+        "--features",
+        "sqlite,postgres",
+        "--bench",
+        "inbox",
+        "--",
+    ]);
+    c.args(args);
+    run("bench (pay-core inbox, sqlite + postgres)", c)?;
     // The round trips again with every thread on one CPU (`taskset -c 0`, Linux), rows suffixed
     // `-one-cpu`: the exchange then never waits for an idle CPU to wake, which on some VMs
     // decides whether it takes ~26 or ~90 µs (see BENCHMARKS.md).
@@ -301,7 +317,11 @@ fn bench(args: &[String]) -> Result<(), String> {
 
 /// Summarises `target/criterion` into the table at the top of `BENCHMARKS.md`.
 fn bench_report() -> Result<(), String> {
-    let dir = root().join("target").join("criterion");
+    // Where cargo wrote the results: CARGO_TARGET_DIR when set, else the workspace's target/.
+    let dir = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+        .join("criterion");
     let mut rows = Vec::new();
     let mut groups: Vec<_> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?

@@ -244,6 +244,8 @@ pub enum ClaimOutcome {
 ///   is [`ClaimOutcome::Claimed`]; a fresh `claimed` row is [`ClaimOutcome::InProgress`].
 /// - `complete`: update to `done`.
 /// - `release`: delete the row (or update it to `released`).
+///
+/// [`replay_store`](crate::replay_store) implements this on SQLite and PostgreSQL.
 #[async_trait::async_trait]
 pub trait ReplayGuard: Send + Sync + fmt::Debug {
     /// Claims `key` for processing.

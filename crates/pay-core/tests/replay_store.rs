@@ -239,6 +239,27 @@ mod sqlite {
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
+    #[tokio::test]
+    async fn sqlite_with_synchronous_normal_follows_the_same_lifecycle() {
+        let path = temp_db("normal.db");
+        let p = path.clone();
+        lifecycle(move |clock, timeout| {
+            let p = p.clone();
+            async move {
+                Arc::new(
+                    SqliteReplayGuard::open(&p)
+                        .unwrap()
+                        .with_synchronous_normal()
+                        .unwrap()
+                        .with_clock(clock)
+                        .with_claim_timeout(timeout),
+                ) as Arc<dyn ReplayGuard>
+            }
+        })
+        .await;
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite_two_inboxes_eight_tasks_each_process_every_key_once() {
         let path = temp_db("shared.db");
@@ -277,6 +298,29 @@ mod sqlite {
             Err(Error::InvalidInput { .. })
         ));
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn sqlite_works_outside_a_tokio_runtime() {
+        // Polled by a plain executor, the statements run in place instead of panicking.
+        let guard = SqliteReplayGuard::open_in_memory().unwrap();
+        let outcome = futures_util::FutureExt::now_or_never(guard.try_claim("k"));
+        assert!(
+            matches!(outcome, Some(Ok(ClaimOutcome::Claimed))),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite_schema_qualified_table() {
+        let guard = SqliteReplayGuard::open_in_memory_with_table("main.inbox")
+            .unwrap()
+            .with_claim_timeout(Duration::ZERO);
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        // A zero timeout: every claim is taken over at once (the UPDATE branch runs).
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        guard.complete("k").await.unwrap();
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Done);
     }
 
     #[tokio::test]
@@ -387,6 +431,44 @@ mod postgres {
             ClaimOutcome::Done
         );
         drop_table(&url, &table).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_schema_qualified_table() {
+        let Some(url) = postgres_url() else { return };
+        let schema = table("schema");
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+        let guard = PostgresReplayGuard::connect_with_table(&url, &format!("{schema}.inbox"))
+            .await
+            .unwrap()
+            .with_claim_timeout(Duration::ZERO);
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        // A zero timeout: every claim is taken over at once (the UPDATE branch runs).
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Claimed);
+        guard.complete("k").await.unwrap();
+        assert_eq!(guard.try_claim("k").await.unwrap(), ClaimOutcome::Done);
+        client
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .unwrap();
+    }
+
+    #[test]
+    fn postgres_connect_outside_a_tokio_runtime_is_an_error() {
+        let outcome = futures_util::FutureExt::now_or_never(PostgresReplayGuard::connect(
+            "postgres://u:secret@127.0.0.1:1/db",
+        ));
+        match outcome {
+            Some(Err(e @ Error::Io { .. })) => assert!(!format!("{e:?}").contains("secret")),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]

@@ -79,8 +79,11 @@ impl PostgresReplayGuard {
         let config: tokio_postgres::Config = url.parse().map_err(|_| {
             Error::invalid_input("url", format!("not a valid PostgreSQL URL: {target}"))
         })?;
+        // The connection is a task on the current tokio runtime: without one, an error, not a
+        // panic.
+        let runtime = tokio::runtime::Handle::try_current().map_err(store_error)?;
         let (client, connection) = config.connect(NoTls).await.map_err(store_error)?;
-        tokio::spawn(async move {
+        runtime.spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!(error = %e, "cnpay inbox: PostgreSQL connection closed");
             }
@@ -184,12 +187,13 @@ impl ReplayGuard for PostgresReplayGuard {
         let oldest_held = now.saturating_sub(timeout_millis(self.claim_timeout));
         // A row released between the two statements is claimed again (twice at most).
         for _ in 0..3 {
-            let claimed = self
+            // One row inserted or updated: claimed.
+            let changed = self
                 .client
-                .query_opt(&p.claim, &[&key, &now, &oldest_held])
+                .execute(&p.claim, &[&key, &now, &oldest_held])
                 .await
                 .map_err(store_error)?;
-            if claimed.is_some() {
+            if changed == 1 {
                 return Ok(ClaimOutcome::Claimed);
             }
             let state = self
