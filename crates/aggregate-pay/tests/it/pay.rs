@@ -455,3 +455,51 @@ async fn query_order_failures() {
         "{e:?}"
     );
 }
+
+/// `&` and `=` in a field the gateway echoes into a signed notification or answer would let
+/// the sign string be re-partitioned: refused before anything is sent, naming the field.
+#[tokio::test]
+async fn separators_in_echoed_fields_are_refused_before_sending() {
+    let (t, c) = recording();
+    let cases: Vec<(&str, CreateOrderRequest)> = vec![
+        ("param1", order().param1("z&mchOrderNo=BIG1")),
+        ("param2", order().param2("a=b")),
+        ("subject", {
+            let mut o = order();
+            o.subject = "A&B".into();
+            o
+        }),
+        ("body", {
+            let mut o = order();
+            o.body = "x=1".into();
+            o
+        }),
+        ("mchOrderNo", {
+            let mut o = order();
+            o.mch_order_no = "S1&x".into();
+            o
+        }),
+        ("device", order().device("ios&x=1")),
+        ("clientIp", order().client_ip("1.2.3.4=")),
+        ("extra.a=b", order().extra("a=b", "1")),
+        ("extra.a&b", order().extra("a&b", "1")),
+    ];
+    for (field, req) in cases {
+        let e = c.create_order(&req).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field: f, .. } if f == field),
+            "{field}: {e:?}"
+        );
+    }
+    for (field, req) in [
+        ("mchOrderNo", QueryOrderRequest::by_mch_order_no("S1&x=1")),
+        ("payOrderId", QueryOrderRequest::by_pay_order_id("P=1")),
+    ] {
+        let e = c.query_order(&req).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field: f, .. } if f == field),
+            "{field}: {e:?}"
+        );
+    }
+    assert!(t.requests().is_empty());
+}
