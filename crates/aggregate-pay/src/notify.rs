@@ -189,14 +189,12 @@ impl NotificationEvent for Notification {
 
 /// The verified parameters of a notification, `sign` and empty values removed.
 fn verified_params(client: &Client, n: &IncomingNotification) -> Result<Map<String, Value>, Error> {
-    let params = n.params();
+    // A parameter in both the query and the body, or twice: which one was signed? Refused
+    // (malformed), as every provider's notification reader refuses it.
+    let params = n.unique_params()?;
     let mut map = Map::new();
     let mut sign = None;
     for (k, v) in &params {
-        if params.iter().filter(|(other, _)| other == k).count() > 1 {
-            // A parameter in both the query and the body, or twice: which one was signed?
-            return Err(Error::signature(SignatureErrorKind::Malformed));
-        }
         if k == "sign" {
             sign = Some(v.as_str());
         } else if !v.is_empty() {

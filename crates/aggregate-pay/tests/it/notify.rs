@@ -84,6 +84,21 @@ fn pay_notification_round_trip_and_tamper() {
             ..
         }
     ));
+    // twice in the query (the same value, or another one) is refused too
+    for extra in ["&amount=100", "&amount=1", "&sign=00"] {
+        let twice = IncomingNotification::new(
+            http::Method::POST,
+            format!("{}{extra}", n.query),
+            bytes::Bytes::new(),
+        );
+        assert!(matches!(
+            c.verify_pay_notification(&twice).unwrap_err(),
+            Error::Signature {
+                kind: SignatureErrorKind::Malformed,
+                ..
+            }
+        ));
+    }
     // unsigned
     let unsigned = IncomingNotification::new(
         http::Method::POST,
