@@ -15,7 +15,7 @@ use e2e_common::{
 };
 use pay_core::{
     Error, Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
-    PayoutRequest, Payouts, SignatureErrorKind, TxStatus,
+    PayoutRequest, Payouts, ProviderErrorKind, SignatureErrorKind, TxStatus,
 };
 use pay_sandbox::credentials::protocol as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox, SandboxOptions};
@@ -675,4 +675,40 @@ async fn pos_close_fails_an_unpaid_pay_in_and_nothing_is_paid_or_notified() {
         .await
         .unwrap_err();
     assert!(format!("{err:?}").contains("EP20002"), "{err:?}");
+}
+
+/// A reused `outReqNo` on a money-moving call: the sandbox answers `EP10004`, which the
+/// client reads as a duplicate order to query (not retry-safe), never a plain refusal.
+#[tokio::test]
+async fn a_reused_out_req_no_is_a_duplicate_order_to_query() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = Client::new(config(&sandbox, Duration::from_secs(5))).unwrap();
+    let (receiver, _inbox, _outcomes) = inbox_receiver(client.clone()).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2E0901";
+    client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            10_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap();
+    let err = client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            20_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Provider(p) if p.code == "EP10004" && p.kind == ProviderErrorKind::DuplicateOrder),
+        "{err:?}"
+    );
+    assert!(err.needs_query());
+    assert!(!err.is_retry_safe());
+    assert_eq!(err.order_id(), Some(no));
 }

@@ -532,6 +532,36 @@ pub enum ProviderErrorKind {
     Unauthorized,
 }
 
+impl ProviderErrorKind {
+    /// Whether a provider's message says that the order id was used before ("订单号重复",
+    /// "订单已存在", "流水号重复"…): the wording of the gateways whose specs name no code for it.
+    /// A provider crate classifies such a refusal of a money-moving call as
+    /// [`ProviderErrorKind::DuplicateOrder`] (query it: the first attempt may have gone
+    /// through), never as a plain rejection.
+    ///
+    /// ```
+    /// use pay_core::ProviderErrorKind;
+    ///
+    /// assert!(ProviderErrorKind::says_duplicate_order("商户订单号重复"));
+    /// assert!(ProviderErrorKind::says_duplicate_order("业务系统请求流水号重复"));
+    /// assert!(ProviderErrorKind::says_duplicate_order("订单已存在"));
+    /// assert!(!ProviderErrorKind::says_duplicate_order("余额不足"));
+    /// ```
+    pub fn says_duplicate_order(message: &str) -> bool {
+        const WORDINGS: &[&str] = &[
+            "订单号重复",
+            "订单重复",
+            "重复订单",
+            "流水号重复",
+            "订单已存在",
+            "订单号已存在",
+            "流水号已存在",
+            "订单号已使用",
+        ];
+        WORDINGS.iter().any(|w| message.contains(w))
+    }
+}
+
 /// A response body as received, kept for diagnosis.
 ///
 /// Its `Debug` shows only the length, since a body can hold personal data; read it deliberately
