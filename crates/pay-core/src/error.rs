@@ -308,6 +308,43 @@ impl Error {
         }
     }
 
+    /// Whether the failed call's request may have reached the provider, whatever the call's
+    /// kind: false only when it was never sent (invalid input, a local I/O failure, a
+    /// connection that could not be made). A read-only query whose connection was reset after
+    /// the request went out may have been received, and is still
+    /// [retry-safe](Error::is_retry_safe). An answer that arrived (an HTTP status, a provider
+    /// refusal, an answer that could not be read or trusted) was received. The errors of an
+    /// incoming notification are not about a request: for them it says nothing.
+    ///
+    /// ```
+    /// use pay_core::transport::TransportError;
+    /// use pay_core::Call;
+    ///
+    /// let reset = Call::query("p", "query").transport_error(TransportError::io("reset"));
+    /// assert!(reset.may_have_been_received() && reset.is_retry_safe());
+    /// let refused = Call::query("p", "query").transport_error(TransportError::connect("refused"));
+    /// assert!(!refused.may_have_been_received());
+    /// ```
+    pub fn may_have_been_received(&self) -> bool {
+        match self {
+            Error::InvalidInput { .. }
+            | Error::Io { .. }
+            | Error::DuplicateNotification { .. }
+            | Error::NotificationInProgress { .. } => false,
+            // A transport failure says whether the request went out; one of another origin
+            // cannot tell, so it may have.
+            Error::Transport { source } => source
+                .downcast_ref::<crate::transport::TransportError>()
+                .is_none_or(crate::transport::TransportError::request_sent),
+            Error::UnknownOutcome { .. }
+            | Error::HttpStatus { .. }
+            | Error::Signature { .. }
+            | Error::Decrypt { .. }
+            | Error::Decode { .. }
+            | Error::Provider(_) => true,
+        }
+    }
+
     /// The merchant's order id the failed call concerned, where known. The errors of a
     /// read-only call carry none.
     pub fn order_id(&self) -> Option<&str> {
