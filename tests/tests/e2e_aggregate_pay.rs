@@ -17,7 +17,7 @@ use aggregate_pay::{
 use e2e_common::{DEADLINE, SHORT_TIMEOUT, eventually, inbox_receiver, sandbox};
 use pay_core::{
     Error, Extra, IncomingNotification, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest,
-    Payments, PayoutRequest, Payouts, SecretKey, SignatureErrorKind, TxStatus,
+    Payments, PayoutRequest, Payouts, ProviderErrorKind, SecretKey, SignatureErrorKind, TxStatus,
 };
 use pay_sandbox::credentials::aggregate as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
@@ -672,4 +672,28 @@ async fn a_notify_url_with_a_query_string_is_refused_before_sending() {
             .count(Provider::AggregatePay, CREATE_PAYOUT, "T20240101000009"),
         0
     );
+}
+
+/// A reused order number with other parameters: the sandbox answers `0011`, which the client
+/// reads as a duplicate order to query (not retry-safe), never a plain refusal.
+#[tokio::test]
+async fn a_reused_order_number_is_a_duplicate_order_to_query() {
+    let sandbox = sandbox(Provider::AggregatePay).await;
+    let client = client(&sandbox, Duration::from_secs(5));
+    let url = "http://127.0.0.1:9/notify";
+    client
+        .trans_create_order(&payout_request("E2EDUP1", 100, url))
+        .await
+        .unwrap();
+    let err = client
+        .trans_create_order(&payout_request("E2EDUP1", 200, url))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Provider(p) if p.code == "0011" && p.kind == ProviderErrorKind::DuplicateOrder),
+        "{err:?}"
+    );
+    assert!(err.needs_query());
+    assert!(!err.is_retry_safe());
+    assert_eq!(err.order_id(), Some("E2EDUP1"));
 }

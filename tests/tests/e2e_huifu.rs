@@ -744,7 +744,18 @@ async fn a_failed_withdrawal_is_reported_as_failed() {
 /// The provider error code of a refused call.
 fn refused(result: Result<HfResponse, Error>) -> String {
     match result {
-        Err(Error::Provider(p)) => p.code,
+        Err(e @ Error::Provider(_)) => {
+            let Error::Provider(p) = &e else {
+                unreachable!()
+            };
+            // The sandbox's answer to a reused order id is the code the client knows: a
+            // duplicate order to query, never a plain refusal (nor a retry).
+            if p.code == "C10003" {
+                assert_eq!(p.kind, ProviderErrorKind::DuplicateOrder, "{p:?}");
+                assert!(e.needs_query() && !e.is_retry_safe(), "{e:?}");
+            }
+            p.code.clone()
+        }
         other => panic!("expected a provider error, got {other:?}"),
     }
 }

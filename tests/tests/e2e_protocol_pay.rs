@@ -24,7 +24,7 @@ use e2e_common::{
 use pay_core::{
     Error, Extra, FlowKind, InMemoryReplayGuard, Money, NotificationEvent, NotificationInbox,
     Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments, PayoutRequest, Payouts,
-    ReplayGuard, SignatureErrorKind, TxStatus,
+    ProviderErrorKind, ReplayGuard, SignatureErrorKind, TxStatus,
 };
 use pay_sandbox::credentials::protocol as cred;
 use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox, SandboxOptions};
@@ -1036,4 +1036,40 @@ async fn a_notification_checked_against_the_wrong_order_is_a_mismatch() {
             ..
         })
     ));
+}
+
+/// A reused `outReqNo` on a money-moving call: the sandbox answers `EP10004`, which the
+/// client reads as a duplicate order to query (not retry-safe), never a plain refusal.
+#[tokio::test]
+async fn a_reused_out_req_no_is_a_duplicate_order_to_query() {
+    let sandbox = sandbox(Provider::ProtocolPay).await;
+    let client = Client::new(config(&sandbox, Duration::from_secs(5))).unwrap();
+    let (receiver, _inboxes, _outcomes) = kind_receiver(&client).await;
+    let trans_no = funded_protocol(&sandbox, &client, &receiver, 80_000).await;
+    let no = "LFT1001E2E0901";
+    client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            10_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap();
+    let err = client
+        .outpay(&outpay_request(
+            &trans_no,
+            no,
+            20_000,
+            &receiver.url("/notify/out"),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Provider(p) if p.code == "EP10004" && p.kind == ProviderErrorKind::DuplicateOrder),
+        "{err:?}"
+    );
+    assert!(err.needs_query());
+    assert!(!err.is_retry_safe());
+    assert_eq!(err.order_id(), Some(no));
 }

@@ -137,7 +137,16 @@ proptest! {
         let map: serde_json::Map<String, serde_json::Value> =
             p.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
         let key = SecretKey::new(AGG_KEY);
-        let signed = aggregate_pay::sign::sign_params(&map, &key);
+        // A value that could swallow a following `&name=` is refused, not signed.
+        let ambiguous = p.values().any(|v| !sign_md5::value_is_unambiguous(v));
+        let signed = match aggregate_pay::sign::sign_params(&map, &key) {
+            Ok(signed) => signed,
+            Err(e) => {
+                prop_assert!(ambiguous, "{}", e);
+                return Ok(());
+            }
+        };
+        prop_assert!(!ambiguous);
         aggregate_pay::sign::verify_params(&signed, &KeyRing::new(key.clone())).unwrap();
         prop_assert!(aggregate_pay::sign::verify_params(&signed, &KeyRing::new(SecretKey::new("other"))).is_err());
         // As a response body.
@@ -358,10 +367,12 @@ proptest! {
         let n = protocol_pay::test_util::signed_notification(protocol.config(), &data, "20201010123500000");
         let _ = block_on(NotificationVerifier::verify_notification(&protocol, &n));
 
-        let map: serde_json::Map<String, serde_json::Value> =
-            p.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
-        let signed = aggregate_pay::sign::sign_params(&map, &SecretKey::new(AGG_KEY));
-        let query = pay_core::form::encode(signed.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.as_str(), s))));
+        // Signed directly (`sign_params` refuses values that could be re-partitioned; the
+        // verifier must refuse them without panicking).
+        let sign = ParamSigner::new(AGG_KEY).sign(p.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let query = pay_core::form::encode(
+            p.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain([("sign", sign.as_str())]),
+        );
         let _ = aggregate_client(200, Vec::new()).verify_notification(&IncomingNotification::get(query));
     }
 

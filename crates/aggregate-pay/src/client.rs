@@ -7,8 +7,8 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use pay_core::{
-    Call, CallKind, Error, ProviderError, ProviderErrorKind, RandomIds, SharedClock,
-    SharedIdSource, SharedTransport, SystemClock,
+    Call, CallKind, Error, ProviderError, RandomIds, SharedClock, SharedIdSource, SharedTransport,
+    SystemClock,
 };
 use serde::de::DeserializeOwned;
 
@@ -238,9 +238,13 @@ impl Client {
     /// # Errors
     /// * [`Error::InvalidInput`]: nothing was sent.
     /// * [`Error::UnknownOutcome`]: sent, no answer; query the order by `mchOrderNo`.
-    /// * [`Error::Provider`] with [`ProviderErrorKind::RetrySameParams`] (code `0010`): call
-    ///   [`Client::resubmit`] with the same signed request (or this method with the same
-    ///   request), never with a new order number.
+    /// * [`Error::Provider`] with
+    ///   [`ProviderErrorKind::RetrySameParams`](pay_core::ProviderErrorKind::RetrySameParams)
+    ///   (code `0010`): call [`Client::resubmit`] with the same signed request (or this method
+    ///   with the same request), never with a new order number.
+    /// * [`Error::Provider`] with
+    ///   [`ProviderErrorKind::DuplicateOrder`](pay_core::ProviderErrorKind::DuplicateOrder)
+    ///   (code `0011`, or a message saying the order number was used before): query the order.
     /// * [`Error::Provider`] (`retCode=FAIL` or `resCode=FAIL`): refused.
     /// * [`Error::Signature`], [`Error::HttpStatus`], [`Error::Decode`]: the answer cannot be
     ///   trusted or read; query the order.
@@ -386,31 +390,42 @@ impl Client {
         // a mutation's carries its order number and needs a query; a query's is retry-safe and
         // needs none.
         let fields = RawFields::parse(&body).map_err(|e| call.classify(e))?;
-        check_envelope(&body, &fields, &self.config).map_err(|e| call.classify(e))?;
+        check_envelope(&body, &fields, &self.config, request.mutation)
+            .map_err(|e| call.classify(e))?;
         (request.decode)(&body, &fields).map_err(|e| call.classify(e))
     }
 }
 
-/// The provider error of a refused call, `0010` marked retry-safe.
-fn provider_error(code: Option<Cow<'_, str>>, message: Option<Cow<'_, str>>) -> Error {
+/// The provider error of a refused call, classified by [`ErrorCode::kind`] (`0010` retry-safe;
+/// a reused order number of a money-moving call `DuplicateOrder`).
+fn provider_error(
+    code: Option<Cow<'_, str>>,
+    message: Option<Cow<'_, str>>,
+    money_moving: bool,
+) -> Error {
     let code = code.map_or_else(|| "FAIL".to_owned(), Cow::into_owned);
-    let kind = if ErrorCode::from_wire(&code) == ErrorCode::SystemError {
-        ProviderErrorKind::RetrySameParams
-    } else {
-        ProviderErrorKind::Rejected
-    };
     let message = message.map(Cow::into_owned).unwrap_or_default();
+    let kind = ErrorCode::from_wire(&code).kind(money_moving, &message);
     Error::provider(ProviderError::new(code, message).kind(kind))
 }
 
 /// `retCode`, the sign and `resCode`, in that order. The errors are not yet classified.
-fn check_envelope(body: &Bytes, fields: &RawFields<'_>, config: &Config) -> Result<(), Error> {
+fn check_envelope(
+    body: &Bytes,
+    fields: &RawFields<'_>,
+    config: &Config,
+    money_moving: bool,
+) -> Result<(), Error> {
     match fields.text("retCode").as_deref() {
         Some("SUCCESS") => {}
         Some("FAIL") => {
             // Parameter errors: unsigned (section 2.1.5), nothing was done.
             let message = fields.text("retMsg").or_else(|| fields.text("errCodeDes"));
-            return Err(provider_error(fields.text("errCode"), message));
+            return Err(provider_error(
+                fields.text("errCode"),
+                message,
+                money_moving,
+            ));
         }
         other => {
             let what = format!("unexpected retCode {other:?}");
@@ -422,7 +437,11 @@ fn check_envelope(body: &Bytes, fields: &RawFields<'_>, config: &Config) -> Resu
         .map_err(Error::signature)?;
     if fields.text("resCode").as_deref() == Some("FAIL") {
         let message = fields.text("errCodeDes").or_else(|| fields.text("retMsg"));
-        return Err(provider_error(fields.text("errCode"), message));
+        return Err(provider_error(
+            fields.text("errCode"),
+            message,
+            money_moving,
+        ));
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Statuses, products, bank codes and error codes of the gateway, as
 //! [`pay_core::wire_enum!`] enums with an `Unknown(String)` fallback.
 
-use pay_core::{TxStatus, wire_enum};
+use pay_core::{ProviderErrorKind, TxStatus, wire_enum};
 
 wire_enum! {
     /// A pay product (appendix 4.1, `productId`). The description is the product's name.
@@ -375,9 +375,37 @@ wire_enum! {
 
 wire_enum! {
     /// Error codes (appendix 4.2, `errCode`).
+    ///
+    /// The spec names only `0010`. It names no code for a reused merchant order number; the
+    /// client classifies as [`ProviderErrorKind::DuplicateOrder`] (see [`ErrorCode::kind`])
+    /// `0011`, the code `pay-sandbox` answers (`商户订单号重复`), and any refusal whose message
+    /// says the order number was used before ([`ProviderErrorKind::says_duplicate_order`]),
+    /// since a real gateway's code for it is not documented.
     pub enum ErrorCode {
         /// System timeout or failure: call again with the same parameters.
         SystemError = "0010" => "系统错误",
+        /// The merchant order number was used before (not in the spec: `pay-sandbox`'s code).
+        DuplicateOrder = "0011" => "商户订单号重复",
+    }
+}
+
+impl ErrorCode {
+    /// What a refusal with this code and `message` means for the caller. `money_moving` says
+    /// whether the call creates a pay or payout order: only then is a reused order number
+    /// [`ProviderErrorKind::DuplicateOrder`] (query it: the first attempt may have gone
+    /// through; a retry is not safe), by code (`0011`) or by message. `0010` is
+    /// [`ProviderErrorKind::RetrySameParams`]; anything else [`ProviderErrorKind::Rejected`].
+    pub fn kind(&self, money_moving: bool, message: &str) -> ProviderErrorKind {
+        match self {
+            ErrorCode::SystemError => ProviderErrorKind::RetrySameParams,
+            _ if money_moving
+                && (*self == ErrorCode::DuplicateOrder
+                    || ProviderErrorKind::says_duplicate_order(message)) =>
+            {
+                ProviderErrorKind::DuplicateOrder
+            }
+            _ => ProviderErrorKind::Rejected,
+        }
     }
 }
 

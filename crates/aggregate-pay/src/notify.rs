@@ -297,14 +297,12 @@ fn require_order_id(
 
 /// The verified parameters of a notification, `sign` and empty values removed.
 fn verified_params(client: &Client, n: &IncomingNotification) -> Result<Map<String, Value>, Error> {
-    let params = n.params();
+    // A parameter in both the query and the body, or twice: which one was signed? Refused
+    // (malformed), as every provider's notification reader refuses it.
+    let params = n.unique_params()?;
     let mut map = Map::new();
     let mut sign = None;
     for (k, v) in &params {
-        if params.iter().filter(|(other, _)| other == k).count() > 1 {
-            // A parameter in both the query and the body, or twice: which one was signed?
-            return Err(Error::signature(SignatureErrorKind::Malformed));
-        }
         if k == "sign" {
             sign = Some(v.as_str());
         } else if !v.is_empty() {

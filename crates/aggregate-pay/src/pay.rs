@@ -51,11 +51,31 @@ pub(crate) fn opt_url(field: &'static str, value: Option<&str>, max: usize) -> R
     }
 }
 
+/// Checks a field the gateway echoes back in what it signs (an answer, a notification): no `&`
+/// and no `=`. The sign string joins `name=value` with `&`, so an echoed `z&mchOrderNo=B` would
+/// let a genuine notification be re-read as one for order `B`; the client refuses to verify
+/// such a value, so it refuses to send one first.
+pub(crate) fn no_separators(field: &'static str, value: Option<&str>) -> Result<(), Error> {
+    match value {
+        Some(v) if v.contains(['&', '=']) => Err(Error::invalid_input(
+            field,
+            "must not contain `&` or `=` (the gateway echoes it in a `name=value&…` sign string)",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Checks extension parameters: no name the client sets itself, and no empty name.
 pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Result<(), Error> {
     for name in extra.keys() {
         if name.is_empty() {
             return Err(Error::invalid_input("extra", "has an empty parameter name"));
+        }
+        if !sign_md5::name_is_unambiguous(name) {
+            return Err(Error::invalid_input(
+                format!("extra.{name}"),
+                "a parameter name must hold neither `&` nor `=`",
+            ));
         }
         if reserved.contains(&name.as_str()) || name == "sign" || name == "mchId" || name == "appId"
         {
@@ -361,6 +381,19 @@ impl CreateOrderRequest {
         let param1 = self.param1_value()?;
         opt_max("param1", param1.as_deref(), 64)?;
         opt_max("param2", self.param2.as_deref(), 64)?;
+        // Echoed in the notification and the query answer (the spec's `param1`/`param2`, and
+        // what an XxPay-style gateway adds: the order number, subject, body, client IP, device).
+        for (field, value) in [
+            ("mchOrderNo", Some(self.mch_order_no.as_str())),
+            ("clientIp", self.client_ip.as_deref()),
+            ("device", self.device.as_deref()),
+            ("subject", Some(self.subject.as_str())),
+            ("body", Some(self.body.as_str())),
+            ("param1", param1.as_deref()),
+            ("param2", self.param2.as_deref()),
+        ] {
+            no_separators(field, value)?;
+        }
         if self.product_id == ProductId::OnlineBanking {
             let Some(p) = param1.as_deref() else {
                 return Err(Error::invalid_input(
@@ -553,6 +586,8 @@ impl QueryOrderRequest {
         // gives the gateway's own id as String(32): an id the gateway issued must be queryable.
         opt_max("payOrderId", pay, 32)?;
         opt_max("mchOrderNo", mch, 30)?;
+        no_separators("payOrderId", pay)?;
+        no_separators("mchOrderNo", mch)?;
         check_extra(&self.extra, &["payOrderId", "mchOrderNo", "executeNotify"])
     }
 

@@ -7,7 +7,9 @@ use serde_json::Value;
 use crate::codes::{AccountAttr, AccountType, BankCode, TransStatus};
 use crate::config::Config;
 use crate::de;
-use crate::pay::{check_amount, check_extra, default_currency, millis, opt_max, push_extra};
+use crate::pay::{
+    check_amount, check_extra, default_currency, millis, no_separators, opt_max, push_extra,
+};
 use crate::sign::WireParams;
 
 /// A payout order (`/api/trans/create_order`, section 3.1.3). `mchId`, `appId` and `sign` come
@@ -268,6 +270,16 @@ impl TransOrderRequest {
         validate::required_max("city", &self.city, 32)?;
         opt_max("param1", self.param1.as_deref(), 64)?;
         opt_max("param2", self.param2.as_deref(), 64)?;
+        // Echoed in the notification and the answers (see `pay::no_separators`).
+        for (field, value) in [
+            ("mchTransOrderNo", Some(self.mch_trans_order_no.as_str())),
+            ("clientIp", self.client_ip.as_deref()),
+            ("device", self.device.as_deref()),
+            ("param1", self.param1.as_deref()),
+            ("param2", self.param2.as_deref()),
+        ] {
+            no_separators(field, value)?;
+        }
         check_extra(&self.extra, TRANS_ORDER_FIELDS)
     }
 
@@ -364,6 +376,8 @@ impl TransQueryRequest {
         }
         opt_max("transOrderId", id, 30)?;
         opt_max("mchTransOrderNo", no, 30)?;
+        no_separators("transOrderId", id)?;
+        no_separators("mchTransOrderNo", no)?;
         check_extra(
             &self.extra,
             &["transOrderId", "mchTransOrderNo", "executeNotify"],

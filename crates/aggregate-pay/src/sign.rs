@@ -164,17 +164,35 @@ pub(crate) fn wire_string(v: &Value) -> Option<String> {
 ///
 /// let params = serde_json::json!({"mchId": "20001222", "amount": "1", "extra": {"openId": "o1"}});
 /// let key = SecretKey::new("K");
-/// let signed = sign_params(params.as_object().unwrap(), &key);
+/// let signed = sign_params(params.as_object().unwrap(), &key)?;
 /// assert_eq!(signed["extra"], "{\"openId\":\"o1\"}");
 /// assert_eq!(signed["sign"].as_str().map(str::len), Some(32));
 /// verify_params(&signed, &KeyRing::new(key))?;
+///
+/// // A value that could be re-partitioned into other parameters is not signed.
+/// let ambiguous = serde_json::json!({"mchOrderNo": "S1", "param1": "z&mchOrderNo=B1"});
+/// assert!(sign_params(ambiguous.as_object().unwrap(), &SecretKey::new("K")).is_err());
 /// # Ok::<(), pay_core::Error>(())
 /// ```
-pub fn sign_params(params: &Map<String, Value>, key: &SecretKey) -> Map<String, Value> {
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming the parameter when a name is empty or holds `&` or `=`, or a
+/// value holds `&` followed by `name=` (the sign string could be split into other parameters;
+/// see the [module docs](self)).
+pub fn sign_params(
+    params: &Map<String, Value>,
+    key: &SecretKey,
+) -> Result<Map<String, Value>, Error> {
     let mut out = Map::new();
     for (k, v) in params {
         if k == "sign" {
             continue;
+        }
+        if !sign_md5::name_is_unambiguous(k) {
+            return Err(Error::invalid_input(
+                k.clone(),
+                "a parameter name must be non-empty and hold neither `&` nor `=`",
+            ));
         }
         match v {
             Value::Null => {}
@@ -191,10 +209,19 @@ pub fn sign_params(params: &Map<String, Value>, key: &SecretKey) -> Map<String, 
             .iter()
             .filter_map(|(k, v)| value_text(v).map(|t| (k.as_str(), t)))
             .collect();
+        if let Some((k, _)) = pairs
+            .iter()
+            .find(|(_, v)| !sign_md5::value_is_unambiguous(v))
+        {
+            return Err(Error::invalid_input(
+                (*k).to_owned(),
+                "must not hold `&` followed by `name=`: the sign string could be split into other parameters",
+            ));
+        }
         ParamSigner::new(key.expose_secret()).sign(pairs.iter().map(|(k, v)| (*k, v.as_ref())))
     };
     out.insert("sign".to_owned(), Value::String(sign));
-    out
+    Ok(out)
 }
 
 /// Verifies the `sign` of a parameter or response object with any of `keys`: every field
@@ -248,6 +275,11 @@ pub(crate) fn check_sign<'a>(
     keys: &KeyRing,
 ) -> Result<(), SignatureErrorKind> {
     if sign.len() != 32 || !sign.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(SignatureErrorKind::Malformed);
+    }
+    // A sign string that splits into other parameters too: a genuine sign over one set would
+    // verify the other (a value `z&mchOrderNo=B` re-partitioned into a second order number).
+    if sign_md5::check_unambiguous(pairs.clone()).is_err() {
         return Err(SignatureErrorKind::Malformed);
     }
     let ok =
@@ -462,7 +494,7 @@ mod tests {
         // md5("Zone=east&amount=1&b=x&key=K") and md5("amount=1&b=x&Zone=east&key=K"),
         // computed independently (Python hashlib); the empty `c` is left out.
         let params = serde_json::json!({"amount": "1", "b": "x", "Zone": "east", "c": ""});
-        let signed = sign_params(params.as_object().unwrap(), &SecretKey::new("K"));
+        let signed = sign_params(params.as_object().unwrap(), &SecretKey::new("K")).unwrap();
         assert_eq!(signed["sign"], "AD8301CC703048A0A989AF6F23C061DE");
         let keys = KeyRing::from("K");
         verify_params(&signed, &keys).unwrap();
@@ -499,7 +531,16 @@ mod tests {
                 .filter(|(k, _)| k.as_str() != "sign" && k.as_str() != "payParams")
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
-            let signed = sign_params(&map, &SecretKey::new(key.clone()));
+            // A value that could swallow a following `&name=` is refused, not signed.
+            let ambiguous = map.values().any(|v| !sign_md5::value_is_unambiguous(v.as_str().unwrap_or_default()));
+            let signed = match sign_params(&map, &SecretKey::new(key.clone())) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    proptest::prop_assert!(ambiguous, "{e}");
+                    return Ok(());
+                }
+            };
+            proptest::prop_assert!(!ambiguous);
             let keys = KeyRing::from(key.as_str());
             proptest::prop_assert!(verify_params(&signed, &keys).is_ok());
             // as a response body too

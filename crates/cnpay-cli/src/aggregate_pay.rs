@@ -142,7 +142,7 @@ pub(crate) fn sign(key: &SecretKey, text: &str) -> Result<Value, CliError> {
             ));
         }
     }
-    Ok(Value::Object(sign_params(&params, key)))
+    Ok(Value::Object(sign_params(&params, key)?))
 }
 
 /// Verifies a signed parameter set with the provider crate's verifiers: a JSON object (a

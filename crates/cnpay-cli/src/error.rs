@@ -73,6 +73,10 @@ impl CliError {
                 | Error::NotificationInProgress { .. }
                 | Error::Io { .. },
             ) => EXIT_TRANSPORT,
+            // Nor does a read-only call's answer that could not be read (an HTML page, a
+            // garbled body): a gateway fault, retry-safe, not a forged notification. A failure
+            // of the notification itself is never retry-safe.
+            CliError::Notification(e) if e.is_retry_safe() => EXIT_TRANSPORT,
             CliError::Notification(_) => EXIT_SIGNATURE,
             CliError::Core(e) => match e {
                 // A local file or stream failed, not the provider call: as low as a usage
@@ -210,8 +214,14 @@ fn core_report(e: &Error) -> Value {
         Error::Transport { .. } => json!({
             "error": "transport",
             "message": message,
-            "may_have_been_received": false,
-            "note": "the request was not sent, or the call is a read-only query: retrying is safe",
+            // A read-only query whose connection failed after it was sent may have been
+            // received (and is still safe to send again).
+            "may_have_been_received": e.may_have_been_received(),
+            "note": if e.may_have_been_received() {
+                "the request was sent but no answer arrived; the call is a read-only query: retrying is safe"
+            } else {
+                "the request was not sent: retrying is safe"
+            },
             "retry_safe": true,
         }),
         Error::UnknownOutcome { order_id, .. } => json!({
@@ -327,6 +337,39 @@ mod tests {
             r["next"],
             "the request may have been received: query order `O1` before sending anything again"
         );
+    }
+
+    /// A read-only query whose connection failed after the request was sent may have been
+    /// received (still retry-safe); one that could not connect was not.
+    #[test]
+    fn a_query_reset_after_sending_may_have_been_received() {
+        use pay_core::transport::TransportError;
+        let query = pay_core::Call::query("p", "query");
+        for (err, received) in [
+            (TransportError::io("connection reset by peer"), true),
+            (TransportError::timeout("timed out"), true),
+            (TransportError::connect("connection refused"), false),
+        ] {
+            let e = CliError::from(query.transport_error(err));
+            assert_eq!(e.exit_code(), 5);
+            let r = e.report();
+            assert_eq!(r["error"], "transport");
+            assert_eq!(r["may_have_been_received"], received, "{r}");
+            assert_eq!(r["retry_safe"], true);
+        }
+    }
+
+    /// During a notification's confirmation, a read-only call's unreadable answer is a gateway
+    /// fault (exit 5); the notification's own failures are not to be trusted (exit 4).
+    #[test]
+    fn an_unreadable_confirmation_answer_is_exit_5() {
+        let query = pay_core::Call::query("p", "order-query");
+        let garbled = CliError::Notification(query.classify(Error::decode("<html>", "not JSON")));
+        assert_eq!(garbled.exit_code(), 5);
+        let own = CliError::Notification(Error::decode("x", "no order_id"));
+        assert_eq!(own.exit_code(), 4);
+        let forged = CliError::Notification(Error::signature(SignatureErrorKind::Mismatch));
+        assert_eq!(forged.exit_code(), 4);
     }
 
     #[test]

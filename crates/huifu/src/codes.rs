@@ -1,6 +1,8 @@
 //! The enumerations the spec gives as text, and the result codes, as
 //! [`pay_core::wire_enum!`] enums (a value this version does not know decodes to `Unknown`).
 
+use pay_core::ProviderErrorKind;
+
 pay_core::wire_enum! {
     /// `resp_code` values that are not errors (any other code is a provider error).
     pub enum RespCode {
@@ -10,6 +12,35 @@ pay_core::wire_enum! {
         Processing = "C00001" => "处理中",
         /// Accepted: the outcome will come by callback or query.
         Accepted = "C00002" => "已受理",
+    }
+}
+
+pay_core::wire_enum! {
+    /// Error `resp_code`s the client gives a meaning to. The spec lists no error codes at all
+    /// (every endpoint's "错误代码列表" is empty): `C10003` is the code `pay-sandbox` answers
+    /// for a reused `order_id` + `order_date` (`订单号重复`). A refusal whose `resp_desc` says
+    /// the order id was used before ([`ProviderErrorKind::says_duplicate_order`]) is read the
+    /// same way, whatever its code (see [`ErrorCode::kind`]).
+    pub enum ErrorCode {
+        /// `order_id` + `order_date` used before (not in the spec: `pay-sandbox`'s code).
+        DuplicateOrder = "C10003" => "订单号重复",
+    }
+}
+
+impl ErrorCode {
+    /// What a refusal with this code and `message` (`resp_desc`) means. `money_moving` says
+    /// whether the call created an order under the merchant's `order_id` (a mutation carrying
+    /// it): only then is a reused order id [`ProviderErrorKind::DuplicateOrder`] (query it; a
+    /// retry is not safe). Anything else is [`ProviderErrorKind::Rejected`].
+    pub fn kind(&self, money_moving: bool, message: &str) -> ProviderErrorKind {
+        if money_moving
+            && (*self == ErrorCode::DuplicateOrder
+                || ProviderErrorKind::says_duplicate_order(message))
+        {
+            ProviderErrorKind::DuplicateOrder
+        } else {
+            ProviderErrorKind::Rejected
+        }
     }
 }
 

@@ -74,22 +74,31 @@ pub fn recv_ord_id_reply(order_id: &str) -> NotificationReply {
 /// The `check_value` of a callback: a form field (or query parameter), or a field of a JSON body.
 ///
 /// # Errors
-/// [`Error::Signature`] ([`SignatureErrorKind::Missing`]) when there is none.
+/// [`Error::Signature`] ([`SignatureErrorKind::Missing`]) when there is none,
+/// ([`SignatureErrorKind::Malformed`]) when a parameter or JSON key is repeated.
 pub fn check_value(n: &IncomingNotification) -> Result<String, Error> {
+    // A parameter or key given twice (or in both the query and the body) is ambiguous: which
+    // copy the gateway signed cannot be told, so it is refused rather than the first one read.
     let from_params = n
-        .params()
+        .unique_params()?
         .into_iter()
         .find(|(k, _)| k == "check_value")
         .map(|(_, v)| v);
-    let found = from_params.or_else(|| {
-        serde_json::from_slice::<serde_json::Value>(&n.body)
-            .ok()
-            .and_then(|v| {
-                v.get("check_value")
-                    .and_then(|c| c.as_str())
-                    .map(str::to_owned)
-            })
-    });
+    let from_body = if n.body.trim_ascii_start().starts_with(b"{") {
+        // Also refuses a query parameter named like a key of the body.
+        match n.json_object() {
+            Ok(map) => map
+                .get("check_value")
+                .and_then(|c| c.as_str())
+                .map(str::to_owned),
+            Err(e @ Error::Signature { .. }) => return Err(e),
+            // Not JSON: no `check_value` there.
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let found = from_params.or(from_body);
     match found {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(Error::signature(SignatureErrorKind::Missing)),
@@ -768,5 +777,44 @@ mod tests {
             })
         ));
         assert_eq!(recv_ord_id_reply("P1").body, "RECV_ORD_ID_P1");
+    }
+
+    /// A `check_value` given twice (in the query and the body, twice in one, or twice in a JSON
+    /// body) is refused as malformed instead of the first copy being read.
+    #[test]
+    fn a_repeated_check_value_is_malformed() {
+        let malformed = |n: &IncomingNotification| {
+            matches!(
+                check_value(n),
+                Err(Error::Signature {
+                    kind: SignatureErrorKind::Malformed,
+                    ..
+                })
+            )
+        };
+        assert_eq!(
+            check_value(&IncomingNotification::post_form("check_value=AAA")).unwrap(),
+            "AAA"
+        );
+        assert!(malformed(&IncomingNotification::post_form(
+            "check_value=AAA&check_value=BBB"
+        )));
+        let mut both = IncomingNotification::post_form("check_value=AAA");
+        both.query = "check_value=BBB".to_owned();
+        assert!(malformed(&both));
+        assert!(malformed(&IncomingNotification::get(
+            "check_value=AAA&check_value=AAA"
+        )));
+        // JSON: the key twice, or in the query too
+        assert_eq!(
+            check_value(&IncomingNotification::post_json(r#"{"check_value":"AAA"}"#)).unwrap(),
+            "AAA"
+        );
+        assert!(malformed(&IncomingNotification::post_json(
+            r#"{"check_value":"AAA","check_value":"BBB"}"#
+        )));
+        let mut both = IncomingNotification::post_json(r#"{"check_value":"AAA"}"#);
+        both.query = "check_value=BBB".to_owned();
+        assert!(malformed(&both));
     }
 }

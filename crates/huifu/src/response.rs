@@ -19,7 +19,7 @@ use bytes::Bytes;
 use pay_core::{Error, Money, ProviderError, ProviderErrorKind};
 use serde::{Deserialize, Serialize};
 
-use crate::codes::{RespCode, TransStat};
+use crate::codes::{ErrorCode, RespCode, TransStat};
 
 /// Decides whether a response is a success.
 pub trait ResponseInterpreter: Send + Sync + fmt::Debug {
@@ -92,8 +92,12 @@ impl ResponseInterpreter for DefaultInterpreter {
                     .get("resp_desc")
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or_default();
+                // A mutation carries its order id: a reused one there is a duplicate order.
+                let kind = ErrorCode::from_wire(&code).kind(order_id.is_some(), message);
                 return Err(Error::provider(
-                    ProviderError::new(code, message).order_id(order_id),
+                    ProviderError::new(code, message)
+                        .kind(kind)
+                        .order_id(order_id),
                 ));
             }
         }
@@ -201,5 +205,35 @@ mod tests {
             .check(200, &Bytes::from_static(b"<html>"), Some("O3"))
             .unwrap_err();
         assert!(matches!(e, Error::Decode { .. }) && e.needs_query());
+    }
+
+    /// A reused order id on a mutation (which carries its order id) is "query it", never a
+    /// plain refusal: `C10003` (pay-sandbox's code; the spec lists none) or a `resp_desc`
+    /// saying so. A retry is not safe. On a query (no order id) it stays a rejection.
+    #[test]
+    fn a_reused_order_id_needs_a_query() {
+        let i = DefaultInterpreter;
+        for body in [
+            r#"{"resp_code":"C10003","resp_desc":"订单号重复 (order_id + order_date used before)"}"#,
+            r#"{"resp_code":"C10003"}"#,
+            r#"{"resp_code":"E99999","resp_desc":"订单已存在"}"#,
+        ] {
+            let e = i
+                .check(200, &Bytes::from(body), Some("P2024010100001"))
+                .unwrap_err();
+            assert!(
+                matches!(&e, Error::Provider(p) if p.kind == ProviderErrorKind::DuplicateOrder),
+                "{body}: {e:?}"
+            );
+            assert!(e.needs_query(), "{body}");
+            assert!(!e.is_retry_safe(), "{body}");
+            assert_eq!(e.order_id(), Some("P2024010100001"));
+            let e = i.check(200, &Bytes::from(body), None).unwrap_err();
+            assert!(
+                matches!(&e, Error::Provider(p) if p.kind == ProviderErrorKind::Rejected),
+                "{body}: {e:?}"
+            );
+            assert!(!e.needs_query(), "{body}");
+        }
     }
 }

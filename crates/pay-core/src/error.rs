@@ -353,6 +353,44 @@ impl Error {
         }
     }
 
+    /// Whether the failed call's request may have reached the provider, whatever the call's
+    /// kind: false only when it was never sent (invalid input, a local I/O failure, a
+    /// connection that could not be made). A read-only query whose connection was reset after
+    /// the request went out may have been received, and is still
+    /// [retry-safe](Error::is_retry_safe). An answer that arrived (an HTTP status, a provider
+    /// refusal, an answer that could not be read or trusted) was received. The errors of an
+    /// incoming notification are not about a request: for them it says nothing.
+    ///
+    /// ```
+    /// use pay_core::transport::TransportError;
+    /// use pay_core::Call;
+    ///
+    /// let reset = Call::query("p", "query").transport_error(TransportError::io("reset"));
+    /// assert!(reset.may_have_been_received() && reset.is_retry_safe());
+    /// let refused = Call::query("p", "query").transport_error(TransportError::connect("refused"));
+    /// assert!(!refused.may_have_been_received());
+    /// ```
+    pub fn may_have_been_received(&self) -> bool {
+        match self {
+            Error::InvalidInput { .. }
+            | Error::Io { .. }
+            | Error::DuplicateNotification { .. }
+            | Error::NotificationInProgress { .. } => false,
+            // A transport failure says whether the request went out; one of another origin
+            // cannot tell, so it may have.
+            Error::Transport { source } => source
+                .downcast_ref::<crate::transport::TransportError>()
+                .is_none_or(crate::transport::TransportError::request_sent),
+            Error::UnknownOutcome { .. }
+            | Error::HttpStatus { .. }
+            | Error::Signature { .. }
+            | Error::Decrypt { .. }
+            | Error::Decode { .. }
+            | Error::Mismatch { .. }
+            | Error::Provider(_) => true,
+        }
+    }
+
     /// The merchant's order id the failed call concerned, where known. The errors of a
     /// read-only call carry none.
     pub fn order_id(&self) -> Option<&str> {
@@ -578,6 +616,36 @@ pub enum ProviderErrorKind {
     },
     /// The credentials were refused.
     Unauthorized,
+}
+
+impl ProviderErrorKind {
+    /// Whether a provider's message says that the order id was used before ("订单号重复",
+    /// "订单已存在", "流水号重复"…): the wording of the gateways whose specs name no code for it.
+    /// A provider crate classifies such a refusal of a money-moving call as
+    /// [`ProviderErrorKind::DuplicateOrder`] (query it: the first attempt may have gone
+    /// through), never as a plain rejection.
+    ///
+    /// ```
+    /// use pay_core::ProviderErrorKind;
+    ///
+    /// assert!(ProviderErrorKind::says_duplicate_order("商户订单号重复"));
+    /// assert!(ProviderErrorKind::says_duplicate_order("业务系统请求流水号重复"));
+    /// assert!(ProviderErrorKind::says_duplicate_order("订单已存在"));
+    /// assert!(!ProviderErrorKind::says_duplicate_order("余额不足"));
+    /// ```
+    pub fn says_duplicate_order(message: &str) -> bool {
+        const WORDINGS: &[&str] = &[
+            "订单号重复",
+            "订单重复",
+            "重复订单",
+            "流水号重复",
+            "订单已存在",
+            "订单号已存在",
+            "流水号已存在",
+            "订单号已使用",
+        ];
+        WORDINGS.iter().any(|w| message.contains(w))
+    }
 }
 
 /// A response body as received, kept for diagnosis.

@@ -122,12 +122,132 @@ impl IncomingNotification {
     }
 
     /// The URL-decoded parameters of the query string, followed by those of a form body.
+    ///
+    /// A parameter may appear more than once here; a verifier reads
+    /// [`IncomingNotification::unique_params`] instead.
     pub fn params(&self) -> Vec<(String, String)> {
         let mut params = crate::form::decode(self.query.as_bytes());
         if self.body_is_form() {
             params.extend(crate::form::decode(&self.body));
         }
         params
+    }
+
+    /// As [`IncomingNotification::params`], refusing a parameter that appears twice (in the
+    /// query and the body, or twice in one): two parsers in a merchant's stack could read
+    /// different copies, so what was signed cannot be told.
+    ///
+    /// ```
+    /// use pay_core::{Error, IncomingNotification, SignatureErrorKind};
+    ///
+    /// let n = IncomingNotification::post_form("a=1&b=2");
+    /// assert_eq!(n.unique_params()?.len(), 2);
+    /// let twice = IncomingNotification::post_form("a=1&a=2");
+    /// assert!(matches!(
+    ///     twice.unique_params(),
+    ///     Err(Error::Signature { kind: SignatureErrorKind::Malformed, .. })
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Signature`] ([`SignatureErrorKind::Malformed`]) for a repeated parameter.
+    pub fn unique_params(&self) -> Result<Vec<(String, String)>, Error> {
+        let params = self.params();
+        let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Error::signature(SignatureErrorKind::Malformed));
+        }
+        Ok(params)
+    }
+
+    /// The body as a JSON object, refusing a key repeated at any depth (serde_json keeps the
+    /// last copy, another parser the first: what was signed cannot be told), and a query
+    /// parameter named like one of its top-level keys.
+    ///
+    /// ```
+    /// use pay_core::{Error, IncomingNotification, SignatureErrorKind};
+    ///
+    /// let n = IncomingNotification::post_json(r#"{"a":"1","b":{"c":2}}"#);
+    /// assert_eq!(n.json_object()?["b"]["c"], 2);
+    /// let twice = IncomingNotification::post_json(r#"{"a":"1","b":{"c":2,"c":3}}"#);
+    /// assert!(matches!(
+    ///     twice.json_object(),
+    ///     Err(Error::Signature { kind: SignatureErrorKind::Malformed, .. })
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when the body is not a JSON object; [`Error::Signature`]
+    /// ([`SignatureErrorKind::Malformed`]) for a repeated key.
+    pub fn json_object(&self) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+        let body = self.body.trim_ascii_start();
+        let map: serde_json::Map<String, serde_json::Value> = crate::decode::json(body)?;
+        // It is a JSON object: a second, checking pass can fail only on a repeated key.
+        if serde_json::from_slice::<UniqueKeys>(body).is_err()
+            || crate::form::decode(self.query.as_bytes())
+                .iter()
+                .any(|(k, _)| map.contains_key(k))
+        {
+            return Err(Error::signature(SignatureErrorKind::Malformed));
+        }
+        Ok(map)
+    }
+}
+
+/// A JSON value whose objects, at every depth, repeat no key (only checked, nothing kept).
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+            fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+                Ok(UniqueKeys)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                while seq.next_element::<UniqueKeys>()?.is_some() {}
+                Ok(UniqueKeys)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                let mut seen = std::collections::HashSet::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    map.next_value::<UniqueKeys>()?;
+                    if !seen.insert(key) {
+                        return Err(serde::de::Error::custom("repeated key"));
+                    }
+                }
+                Ok(UniqueKeys)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -496,6 +616,73 @@ impl<V: NotificationVerifier> NotificationInbox<V> {
 mod tests {
     use super::*;
     use crate::FixedClock;
+
+    fn malformed<T: fmt::Debug>(r: Result<T, Error>) -> bool {
+        matches!(
+            r,
+            Err(Error::Signature {
+                kind: SignatureErrorKind::Malformed,
+                ..
+            })
+        )
+    }
+
+    #[test]
+    fn unique_params_refuse_a_parameter_given_twice() {
+        let n = IncomingNotification::post_form("a=1&b=2");
+        assert_eq!(
+            n.unique_params().unwrap(),
+            [
+                ("a".to_owned(), "1".to_owned()),
+                ("b".to_owned(), "2".to_owned())
+            ]
+        );
+        // twice in the body, twice in the query, once in each (encoded differently)
+        assert!(malformed(
+            IncomingNotification::post_form("a=1&b=2&a=1").unique_params()
+        ));
+        assert!(malformed(
+            IncomingNotification::get("a=1&a=2").unique_params()
+        ));
+        let mut both = IncomingNotification::post_form("%61=2");
+        both.query = "a=1".to_owned();
+        assert_eq!(both.params().len(), 2);
+        assert!(malformed(both.unique_params()));
+    }
+
+    #[test]
+    fn json_object_refuses_repeated_keys_at_any_depth() {
+        let n = IncomingNotification::post_json(r#" {"a":"1","b":{"c":[{"d":1},{"d":2}]}}"#);
+        let map = n.json_object().unwrap();
+        assert_eq!(map["a"], "1");
+        assert_eq!(map["b"]["c"][1]["d"], 2);
+        for body in [
+            r#"{"a":"1","a":"2"}"#,
+            r#"{"a":"1","\u0061":"2"}"#,
+            r#"{"a":{"x":1,"x":1}}"#,
+            r#"{"a":[{"x":1,"x":2}]}"#,
+        ] {
+            assert!(
+                malformed(IncomingNotification::post_json(body).json_object()),
+                "{body}"
+            );
+        }
+        // a query parameter named like a key of the body
+        let mut both = IncomingNotification::post_json(r#"{"a":"1"}"#);
+        both.query = "b=1".to_owned();
+        assert_eq!(both.json_object().unwrap().len(), 1);
+        both.query = "%61=2".to_owned();
+        assert!(malformed(both.json_object()));
+        for body in ["[1]", "not json", r#"{"a":1} x"#] {
+            assert!(
+                matches!(
+                    IncomingNotification::post_json(body).json_object(),
+                    Err(Error::Decode { .. })
+                ),
+                "{body}"
+            );
+        }
+    }
 
     #[derive(Debug)]
     struct Ev(String, Option<Timestamp>);

@@ -15,6 +15,15 @@
 //!   the completion notice (status `3`) on its own schedule — the same payment, notified twice;
 //! - a query with `executeNotify: true` (2.2.3, 3.2.3) sends the notification of the order's
 //!   current status once more, whatever was acknowledged before.
+//!
+//! The sign string joins `name=value` with `&` (spec 1.3), so a name holding `&` or `=`, or an
+//! echoed value holding them, could be re-partitioned into other parameters under the same sign.
+//! The spec says nothing about it; the reading here (as the client's): a request whose parameter
+//! names hold `&` or `=` is a parameter error, and so is `&` or `=` in any field this gateway
+//! echoes into what it signs (the order numbers, `subject`, `body`, `clientIp`, `device`,
+//! `param1`, `param2`): refused (`retCode` `FAIL`, unsigned) instead of echoed into a signed
+//! notification or answer that could be re-read as another order. Other values (a `notifyUrl`
+//! with a query string) are never echoed and stay accepted.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -150,6 +159,11 @@ async fn handle(
     };
     ctx.record(&route, order_key.as_deref());
 
+    if let Some(name) = params.keys().find(|k| !sign_md5::name_is_unambiguous(k)) {
+        return fail(&format!(
+            "参数格式校验错误: 参数名 {name} 不能为空或包含 & 或 = (a parameter name holds & or =)"
+        ));
+    }
     if field(&params, "mchId").as_deref() != Some(cred::MCH_ID) {
         return fail("商户不存在 (mchId unknown)");
     }
@@ -172,6 +186,9 @@ async fn handle(
     }
     if field(&params, "appId").as_deref() != Some(cred::APP_ID) {
         return fail("应用不存在 (appId unknown)");
+    }
+    if let Err(r) = echo_safe(&params) {
+        return r;
     }
     match route.as_str() {
         "/api/pay/create_order" => create_pay(&ctx, params),
@@ -255,6 +272,35 @@ fn optional_max(params: &Map<String, Value>, name: &str, max: usize) -> Result<(
         }
         _ => Ok(()),
     }
+}
+
+/// Fields this gateway echoes into what it signs (notifications, answers).
+const ECHOED: &[&str] = &[
+    "mchOrderNo",
+    "payOrderId",
+    "mchTransOrderNo",
+    "transOrderId",
+    "subject",
+    "body",
+    "clientIp",
+    "device",
+    "param1",
+    "param2",
+];
+
+/// Refuses `&` and `=` in an echoed field: echoed into a signed `name=value&…` string, such a
+/// value could be re-partitioned into other parameters under the same sign.
+fn echo_safe(params: &Map<String, Value>) -> Result<(), Response> {
+    for name in ECHOED {
+        if let Some(v) = field(params, name)
+            && v.contains(['&', '='])
+        {
+            return Err(fail(&format!(
+                "参数格式校验错误: {name} 不能包含 & 或 = ({name} must not contain & or =)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn amount_of(params: &Map<String, Value>) -> Result<Money, Response> {

@@ -270,15 +270,17 @@ impl Client {
         // Every error about the answer is classified by the call's kind (pay_core's one rule):
         // a mutation's carries its `outReqNo` and needs a query; a query's is retry-safe and
         // needs none.
+        // Only a money-moving call's reused `outReqNo` is a duplicate order to query.
+        let money_moving = matches!(call.operation, "prepay" | "outpay");
         let data = self
-            .open_response(response.body())
+            .open_response(response.body(), money_moving)
             .map_err(|e| call.classify(e))?;
         pay_core::decode::json_str(&data).map_err(|e| call.classify(e))
     }
 
     /// Parses and verifies a `PayCommonVo`, returning its exact `data` text when `code` is
     /// `0000`, or the provider error otherwise. The errors are not yet classified.
-    fn open_response(&self, body: &Bytes) -> Result<String, Error> {
+    fn open_response(&self, body: &Bytes, money_moving: bool) -> Result<String, Error> {
         let env = ReceivedEnvelope::parse(body)?;
         let code = env.code.clone().unwrap_or_default();
         if code != CODE_RECEIVED {
@@ -289,9 +291,10 @@ impl Client {
             if code.is_empty() {
                 return Err(Error::decode(body.clone(), "the response has no `code`"));
             }
-            let kind = ErrorCode::from_wire(&code).kind();
+            let message = env.msg.unwrap_or_default();
+            let kind = ErrorCode::from_wire(&code).classify(money_moving, &message);
             return Err(Error::provider(
-                ProviderError::new(code, env.msg.unwrap_or_default()).kind(kind),
+                ProviderError::new(code, message).kind(kind),
             ));
         }
         env.verify(self.config.app_id(), self.config.keys())?;

@@ -112,7 +112,10 @@ pay_core::wire_enum! {
 }
 
 pay_core::wire_enum! {
-    /// The error codes the spec names. Any other non-`0000` code is a plain rejection.
+    /// The error codes the spec names (`EP20001`–`EP20003`), and the one it does not name for
+    /// a reused `outReqNo`: `EP10004`, the code `pay-sandbox` answers (`业务系统请求流水号重复`).
+    /// Any other non-`0000` code is a plain rejection, unless its message says the `outReqNo`
+    /// was used before (see [`ErrorCode::classify`]).
     pub enum ErrorCode {
         /// The protocol does not exist (协议不存在).
         ProtocolNotFound = "EP20001" => "协议不存在",
@@ -120,22 +123,43 @@ pay_core::wire_enum! {
         PayInNotFound = "EP20002" => "入金订单不存在",
         /// The pay-out order does not exist (出金订单不存在).
         PayOutNotFound = "EP20003" => "出金订单不存在",
+        /// The `outReqNo` was used before (not in the spec: `pay-sandbox`'s code).
+        DuplicateOutReqNo = "EP10004" => "业务系统请求流水号重复",
     }
 }
 
 impl ErrorCode {
     /// What the code means for the caller: `EP20001`–`EP20003` are
-    /// [`ProviderErrorKind::NotFound`] naming what was not found, anything else is
-    /// [`ProviderErrorKind::Rejected`].
+    /// [`ProviderErrorKind::NotFound`] naming what was not found, `EP10004`
+    /// [`ProviderErrorKind::DuplicateOrder`], anything else [`ProviderErrorKind::Rejected`].
     pub fn kind(&self) -> ProviderErrorKind {
         let what: &'static str = match self {
             ErrorCode::ProtocolNotFound => "protocol",
             ErrorCode::PayInNotFound => "pay-in order",
             ErrorCode::PayOutNotFound => "pay-out order",
+            ErrorCode::DuplicateOutReqNo => return ProviderErrorKind::DuplicateOrder,
             ErrorCode::Unknown(_) => return ProviderErrorKind::Rejected,
         };
         ProviderErrorKind::NotFound {
             what: Cow::Borrowed(what),
+        }
+    }
+
+    /// What a refusal with this code and `message` means for a call. `money_moving` says
+    /// whether the call creates a pay-in or pay-out order under an `outReqNo` (`prepay`,
+    /// `outpay`): only then is a reused `outReqNo` — `EP10004`, or a message saying so
+    /// ([`ProviderErrorKind::says_duplicate_order`]) — [`ProviderErrorKind::DuplicateOrder`]
+    /// (query it; a retry is not safe). Otherwise as [`ErrorCode::kind`], with `EP10004` a
+    /// plain rejection.
+    pub fn classify(&self, money_moving: bool, message: &str) -> ProviderErrorKind {
+        match self.kind() {
+            ProviderErrorKind::DuplicateOrder if !money_moving => ProviderErrorKind::Rejected,
+            ProviderErrorKind::Rejected
+                if money_moving && ProviderErrorKind::says_duplicate_order(message) =>
+            {
+                ProviderErrorKind::DuplicateOrder
+            }
+            kind => kind,
         }
     }
 }
@@ -167,6 +191,33 @@ mod tests {
         assert_eq!(
             ErrorCode::from_wire("EP10000").kind(),
             ProviderErrorKind::Rejected
+        );
+    }
+
+    #[test]
+    fn a_reused_out_req_no_is_a_duplicate_order_on_money_moving_calls() {
+        let dup = ErrorCode::from_wire("EP10004");
+        assert_eq!(dup, ErrorCode::DuplicateOutReqNo);
+        assert_eq!(dup.classify(true, ""), ProviderErrorKind::DuplicateOrder);
+        assert_eq!(dup.classify(false, ""), ProviderErrorKind::Rejected);
+        let other = ErrorCode::from_wire("EP19999");
+        assert_eq!(
+            other.classify(true, "订单号重复"),
+            ProviderErrorKind::DuplicateOrder
+        );
+        assert_eq!(
+            other.classify(false, "订单号重复"),
+            ProviderErrorKind::Rejected
+        );
+        assert_eq!(
+            other.classify(true, "余额不足"),
+            ProviderErrorKind::Rejected
+        );
+        assert_eq!(
+            ErrorCode::from_wire("EP20002").classify(true, "订单号重复"),
+            ProviderErrorKind::NotFound {
+                what: "pay-in order".into()
+            }
         );
     }
 

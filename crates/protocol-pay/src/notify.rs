@@ -199,10 +199,13 @@ impl NotificationEvent for Notification {
 fn received(n: &IncomingNotification) -> Result<ReceivedEnvelope, Error> {
     let body = n.body.as_ref();
     let trimmed = body.trim_ascii_start();
+    // A key or parameter given twice (or in the query and the body) is ambiguous: refused
+    // as malformed, as every provider's notification reader refuses it.
     if trimmed.starts_with(b"{") {
+        n.json_object()?;
         ReceivedEnvelope::parse(body)
     } else {
-        let params = n.params();
+        let params = n.unique_params()?;
         if params.is_empty() {
             Err(Error::signature(pay_core::SignatureErrorKind::Missing))
         } else {

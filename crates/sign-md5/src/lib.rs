@@ -321,6 +321,83 @@ impl<'k> ParamSigner<'k> {
     }
 }
 
+/// Why a parameter set's sign string could also be read as another parameter set.
+///
+/// The sign string joins `name=value` with `&`, so `a=1&b=2` is both `{a: 1, b: 2}` and
+/// `{a: "1&b=2"}`: a genuine sign over one set would verify another. The string splits one way
+/// only when no name is empty or holds `&` or `=`, and no value holds an `&` followed (anywhere
+/// later) by `=`. See [`check_unambiguous`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ambiguity {
+    /// A name that is empty or holds `&` or `=` (the name, as given).
+    Name(String),
+    /// The value of this parameter holds `&` followed by `name=`.
+    Value(String),
+}
+
+impl std::fmt::Display for Ambiguity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ambiguity::Name(name) => {
+                write!(f, "parameter name `{name}` is empty or holds `&` or `=`")
+            }
+            Ambiguity::Value(name) => {
+                write!(f, "the value of `{name}` holds `&` followed by `name=`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Ambiguity {}
+
+/// Whether `name` can be a signed parameter name: not empty, no `&`, no `=`.
+pub fn name_is_unambiguous(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['&', '='])
+}
+
+/// Whether `value` cannot swallow a following `&name=value`: no `=` after any `&`.
+pub fn value_is_unambiguous(value: &str) -> bool {
+    match value.find('&') {
+        Some(i) => !value.get(i..).unwrap_or_default().contains('='),
+        None => true,
+    }
+}
+
+/// Checks that the sign string of `params` splits into exactly these parameters: every name
+/// (signed or not, `sign` aside) passes [`name_is_unambiguous`] and every signed value
+/// [`value_is_unambiguous`]. A verifier calls it before comparing signs, so that a genuine sign
+/// cannot be carried over to a re-partitioned parameter set.
+///
+/// ```
+/// use sign_md5::{Ambiguity, check_unambiguous};
+///
+/// assert_eq!(check_unambiguous([("mchOrderNo", "S1"), ("param1", "a & b")]), Ok(()));
+/// assert_eq!(
+///     check_unambiguous([("mchId", "1&mchOrderNo=S1"), ("mchOrderNo", "B1")]),
+///     Err(Ambiguity::Value("mchId".into()))
+/// );
+/// assert_eq!(check_unambiguous([("a=1&b", "2")]), Err(Ambiguity::Name("a=1&b".into())));
+/// ```
+///
+/// # Errors
+/// The first [`Ambiguity`] found.
+pub fn check_unambiguous<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), Ambiguity> {
+    for (k, v) in params {
+        if k == "sign" {
+            continue;
+        }
+        if !name_is_unambiguous(k) {
+            return Err(Ambiguity::Name(k.to_owned()));
+        }
+        if !value_is_unambiguous(v) {
+            return Err(Ambiguity::Value(k.to_owned()));
+        }
+    }
+    Ok(())
+}
+
 /// The `(name, wire text)` pairs of a JSON object, leaving out `null` and `""` values.
 pub fn json_pairs(
     object: &serde_json::Map<String, serde_json::Value>,
@@ -483,6 +560,53 @@ mod tests {
             s.sign_json(obj),
             s.sign(pairs.iter().map(|(k, v)| (*k, v.as_ref())))
         );
+    }
+
+    /// The re-partition the checks exist for: a value swallowing `&name=` signs the same as
+    /// the split parameters.
+    #[test]
+    fn repartitioned_sets_sign_alike_and_are_refused() {
+        let s = ParamSigner::new("K");
+        let genuine = [
+            ("mchId", "1"),
+            ("mchOrderNo", "S1"),
+            ("param1", "z&mchOrderNo=B1"),
+        ];
+        let forged = [("mchId", "1&mchOrderNo=S1&param1=z"), ("mchOrderNo", "B1")];
+        assert_eq!(s.sign(genuine), s.sign(forged));
+        assert_eq!(
+            check_unambiguous(genuine),
+            Err(Ambiguity::Value("param1".into()))
+        );
+        assert_eq!(
+            check_unambiguous(forged),
+            Err(Ambiguity::Value("mchId".into()))
+        );
+        assert_eq!(
+            check_unambiguous([("", "1")]),
+            Err(Ambiguity::Name(String::new()))
+        );
+        assert_eq!(
+            check_unambiguous([("a&b", "")]),
+            Err(Ambiguity::Name("a&b".into()))
+        );
+        assert_eq!(
+            check_unambiguous([("a=", "1")]),
+            Err(Ambiguity::Name("a=".into()))
+        );
+        // `=` alone, `&` alone, or `=` before `&` cannot swallow a following pair.
+        assert_eq!(
+            check_unambiguous([
+                ("a", "x=y"),
+                ("b", "x & y"),
+                ("c", "k=v&"),
+                ("sign", "a&b=c")
+            ]),
+            Ok(())
+        );
+        assert!(!value_is_unambiguous("a&&=b"));
+        assert!(!value_is_unambiguous("&="));
+        assert!(value_is_unambiguous("=&"));
     }
 
     #[test]

@@ -66,7 +66,8 @@ impl NotificationEvent for NotifyEvent {
 pub(crate) fn envelope_of(n: &IncomingNotification) -> Result<Envelope, Error> {
     let body = n.body.trim_ascii_start();
     if body.starts_with(b"{") {
-        let map: Map<String, Value> = pay_core::decode::json(body)?;
+        // A key repeated (or also in the query) is ambiguous: refused as malformed.
+        let map: Map<String, Value> = n.json_object()?;
         let params: Vec<(String, String)> = map
             .into_iter()
             .filter_map(|(k, v)| match v {
@@ -77,7 +78,8 @@ pub(crate) fn envelope_of(n: &IncomingNotification) -> Result<Envelope, Error> {
             .collect();
         Envelope::from_params(&params)
     } else {
-        Envelope::from_params(&n.params())
+        // A parameter repeated (twice in one, or in the query and the body) is ambiguous.
+        Envelope::from_params(&n.unique_params()?)
     }
 }
 

@@ -25,7 +25,7 @@ fn pay_event() -> PayNotification {
         status: PayStatus::Succeeded,
         channel_order_no: Some("wx2016".into()),
         channel_attach: None,
-        param1: Some("a&b=c 测".into()),
+        param1: Some("a=b&c 测".into()),
         param2: None,
         pay_succ_time: Some("1539402651000".into()),
         back_type: Some(BackType::Back),
@@ -84,6 +84,21 @@ fn pay_notification_round_trip_and_tamper() {
             ..
         }
     ));
+    // twice in the query (the same value, or another one) is refused too
+    for extra in ["&amount=100", "&amount=1", "&sign=00"] {
+        let twice = IncomingNotification::new(
+            http::Method::POST,
+            format!("{}{extra}", n.query),
+            bytes::Bytes::new(),
+        );
+        assert!(matches!(
+            c.verify_pay_notification(&twice).unwrap_err(),
+            Error::Signature {
+                kind: SignatureErrorKind::Malformed,
+                ..
+            }
+        ));
+    }
     // unsigned
     let unsigned = IncomingNotification::new(
         http::Method::POST,
@@ -105,6 +120,92 @@ fn pay_notification_round_trip_and_tamper() {
     assert!(matches!(
         c.verify_pay_notification(&t).unwrap_err(),
         Error::Decode { .. }
+    ));
+}
+
+/// The attack: a genuine notification for order SMALL1 whose `param1` is `z&mchOrderNo=BIG1`
+/// has the sign string `…&mchId=20001222&mchOrderNo=SMALL1&param1=z&mchOrderNo=BIG1&…`, which
+/// the parameters `mchId=20001222&mchOrderNo=SMALL1&param1=z`, `mchOrderNo=BIG1` (no `param1`)
+/// sign exactly as well: without the check it verified as a payment of BIG1.
+#[test]
+fn a_genuine_notification_re_partitioned_into_another_order_is_refused() {
+    let c = client("http://x");
+    let mut small = pay_event();
+    small.mch_order_no = "SMALL1".into();
+    small.param1 = Some("z&mchOrderNo=BIG1".into());
+    let genuine = signed_pay_notification(&small, &resp_key()).unwrap();
+    let params = genuine.params();
+    let sign = params
+        .iter()
+        .find(|(k, _)| k == "sign")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let forged_params: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "param1" && k != "sign")
+        .map(|(k, v)| match k.as_str() {
+            "mchId" => (k.clone(), format!("{v}&mchOrderNo=SMALL1&param1=z")),
+            "mchOrderNo" => (k.clone(), "BIG1".to_owned()),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    // The same sign string, so the gateway's genuine sign matches the forged set.
+    let signer = sign_md5::ParamSigner::new(crate::RESP_KEY);
+    let text = |p: &[(String, String)]| {
+        signer.sign_string(
+            p.iter()
+                .filter(|(k, _)| k != "sign")
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+            sign_md5::SortOrder::Ascii,
+        )
+    };
+    assert_eq!(text(&forged_params), text(&params));
+    assert!(text(&params).contains("&mchOrderNo=SMALL1&param1=z&mchOrderNo=BIG1&"));
+    let mut forged_query = forged_params.clone();
+    forged_query.push(("sign".to_owned(), sign));
+    let forged = IncomingNotification::new(
+        http::Method::POST,
+        pay_core::form::encode(forged_query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        bytes::Bytes::new(),
+    );
+    for n in [&forged, &genuine] {
+        assert!(matches!(
+            c.verify_notification(n).unwrap_err(),
+            Error::Signature {
+                kind: SignatureErrorKind::Malformed,
+                ..
+            }
+        ));
+        assert!(matches!(
+            c.notification_json(n).unwrap_err(),
+            Error::Signature {
+                kind: SignatureErrorKind::Malformed,
+                ..
+            }
+        ));
+    }
+    // A name holding `=` or `&` is refused the same way, and so is a payout notification.
+    let renamed = IncomingNotification::new(
+        http::Method::POST,
+        genuine.query.replacen("amount=", "amount%3D1%26x=", 1),
+        bytes::Bytes::new(),
+    );
+    assert!(matches!(
+        c.verify_notification(&renamed).unwrap_err(),
+        Error::Signature {
+            kind: SignatureErrorKind::Malformed,
+            ..
+        }
+    ));
+    let mut t = trans_event();
+    t.param2 = Some("x&status=3".into());
+    let t = signed_trans_notification(&t, &resp_key()).unwrap();
+    assert!(matches!(
+        c.verify_trans_notification(&t).unwrap_err(),
+        Error::Signature {
+            kind: SignatureErrorKind::Malformed,
+            ..
+        }
     ));
 }
 

@@ -155,13 +155,13 @@ async fn create_order_failures() {
         &server,
         "/api/pay/create_order",
         200,
-        signed_business_error("1111", "商户订单号重复", &resp_key()).unwrap(),
+        signed_business_error("1111", "余额不足", &resp_key()).unwrap(),
     )
     .await;
     match c.create_order(&order()).await.unwrap_err() {
         Error::Provider(p) => {
             assert_eq!(p.code, "1111");
-            assert_eq!(p.message, "商户订单号重复");
+            assert_eq!(p.message, "余额不足");
             assert_eq!(p.kind, ProviderErrorKind::Rejected);
         }
         other => panic!("{other:?}"),
@@ -454,4 +454,92 @@ async fn query_order_failures() {
         matches!(e, Error::Transport { .. }) && e.is_retry_safe(),
         "{e:?}"
     );
+}
+
+/// `&` and `=` in a field the gateway echoes into a signed notification or answer would let
+/// the sign string be re-partitioned: refused before anything is sent, naming the field.
+#[tokio::test]
+async fn separators_in_echoed_fields_are_refused_before_sending() {
+    let (t, c) = recording();
+    let cases: Vec<(&str, CreateOrderRequest)> = vec![
+        ("param1", order().param1("z&mchOrderNo=BIG1")),
+        ("param2", order().param2("a=b")),
+        ("subject", {
+            let mut o = order();
+            o.subject = "A&B".into();
+            o
+        }),
+        ("body", {
+            let mut o = order();
+            o.body = "x=1".into();
+            o
+        }),
+        ("mchOrderNo", {
+            let mut o = order();
+            o.mch_order_no = "S1&x".into();
+            o
+        }),
+        ("device", order().device("ios&x=1")),
+        ("clientIp", order().client_ip("1.2.3.4=")),
+        ("extra.a=b", order().extra("a=b", "1")),
+        ("extra.a&b", order().extra("a&b", "1")),
+    ];
+    for (field, req) in cases {
+        let e = c.create_order(&req).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field: f, .. } if f == field),
+            "{field}: {e:?}"
+        );
+    }
+    for (field, req) in [
+        ("mchOrderNo", QueryOrderRequest::by_mch_order_no("S1&x=1")),
+        ("payOrderId", QueryOrderRequest::by_pay_order_id("P=1")),
+    ] {
+        let e = c.query_order(&req).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field: f, .. } if f == field),
+            "{field}: {e:?}"
+        );
+    }
+    assert!(t.requests().is_empty());
+}
+
+/// A reused order number is "query it", never a plain refusal: `0011` (pay-sandbox's code; the
+/// spec names none) or a message saying so, on a money-moving call. A retry is not safe (the
+/// first attempt may have gone through); on a query the same answer stays a rejection.
+#[tokio::test]
+async fn a_reused_order_number_needs_a_query() {
+    for (code, message) in [
+        ("0011", "商户订单号重复 (mchOrderNo already used)"),
+        ("0011", ""),
+        ("9999", "商户订单号重复"),
+        ("FAIL", "订单已存在"),
+    ] {
+        let server = mock_server().await;
+        let c = client(&server.uri());
+        let body = if code == "FAIL" {
+            json!({"retCode": "FAIL", "retMsg": message}).to_string()
+        } else {
+            signed_business_error(code, message, &resp_key()).unwrap()
+        };
+        mount(&server, "/api/pay/create_order", 200, body.clone()).await;
+        mount(&server, "/api/pay/query_order", 200, body).await;
+        let e = c.create_order(&order()).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::Provider(p) if p.kind == ProviderErrorKind::DuplicateOrder && p.code == code),
+            "{code} {message}: {e:?}"
+        );
+        assert!(e.needs_query(), "{code} {message}");
+        assert!(!e.is_retry_safe(), "{code} {message}");
+        assert_eq!(e.order_id(), Some("20160427210604000490"));
+        let e = c
+            .query_order(&QueryOrderRequest::by_mch_order_no("20160427210604000490"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::Provider(p) if p.kind == ProviderErrorKind::Rejected),
+            "{code} {message}: {e:?}"
+        );
+        assert!(!e.needs_query());
+    }
 }

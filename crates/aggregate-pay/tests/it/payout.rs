@@ -272,3 +272,55 @@ async fn query_payout() {
     assert!(e.is_retry_safe() && !e.needs_query(), "{e:?}");
     assert_eq!(e.order_id(), None);
 }
+
+/// `&` and `=` in a field the gateway echoes into a signed notification or answer: refused
+/// before anything is sent, naming the field.
+#[tokio::test]
+async fn separators_in_echoed_fields_are_refused_before_sending() {
+    let (t, c) = recording();
+    let cases: Vec<(&str, TransOrderRequest)> = vec![
+        ("param1", payout().param1("z&mchOrderNo=BIG1")),
+        ("param2", payout().param2("a=b")),
+        ("mchTransOrderNo", {
+            let mut p = payout();
+            p.mch_trans_order_no = "T1&x".into();
+            p
+        }),
+        ("extra.k=v", payout().extra("k=v", "1")),
+    ];
+    for (field, req) in cases {
+        let e = c.trans_create_order(&req).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field: f, .. } if f == field),
+            "{field}: {e:?}"
+        );
+    }
+    let e = c
+        .trans_query_order(&TransQueryRequest::by_mch_trans_order_no("T1=2"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, Error::InvalidInput { field, .. } if field == "mchTransOrderNo"));
+    assert!(t.requests().is_empty());
+}
+
+/// A reused payout number (`0011`, pay-sandbox's code) is "query it", never a plain refusal.
+#[tokio::test]
+async fn a_reused_payout_number_needs_a_query() {
+    let server = mock_server().await;
+    let c = client(&server.uri());
+    Mock::given(method("POST"))
+        .and(path("/api/trans/create_order"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            signed_business_error("0011", "商户代付订单号重复", &resp_key()).unwrap(),
+        ))
+        .mount(&server)
+        .await;
+    let e = c.trans_create_order(&payout()).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Provider(p) if p.kind == ProviderErrorKind::DuplicateOrder && p.code == "0011"),
+        "{e:?}"
+    );
+    assert!(e.needs_query());
+    assert!(!e.is_retry_safe());
+    assert_eq!(e.order_id(), Some("T20160427210604000491"));
+}

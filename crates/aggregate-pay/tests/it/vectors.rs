@@ -85,7 +85,7 @@ fn every_vector() {
                     // a structured value given as an object is sent and signed as its JSON text
                     input.insert("extra".into(), serde_json::from_str(extra).unwrap());
                 }
-                let signed = sign_params(&input, &SecretKey::new(key));
+                let signed = sign_params(&input, &SecretKey::new(key)).unwrap();
                 assert_eq!(signed["sign"], v["sign"], "{ctx}");
                 if let Some(e) = params.get("extra") {
                     assert_eq!(&signed["extra"], e, "{ctx}");

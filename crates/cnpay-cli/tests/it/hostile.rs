@@ -560,7 +560,14 @@ fn notify_max_age_refuses_stale_future_and_unreadable_times() {
         cnpay()
             .env("CNPAY_PROTOCOL_PAY_APP_ID", "LFT1001")
             .env("CNPAY_PROTOCOL_PAY_KEY", "k")
-            .args(["protocol-pay", "notify", "--kind", "pay-result", "--max-age", "60"])
+            .args([
+                "protocol-pay",
+                "notify",
+                "--kind",
+                "pay-result",
+                "--max-age",
+                "60",
+            ])
             .write_stdin(body)
             .output()
             .unwrap()

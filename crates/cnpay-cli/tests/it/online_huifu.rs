@@ -487,6 +487,123 @@ async fn notify_refused_by_the_gateway_is_exit_4_and_unreachable_is_exit_5() {
     );
 }
 
+/// The confirmation's `order_query` gets an HTML page: a gateway fault on a read-only call,
+/// exit 5 (try later, do not acknowledge), never exit 4 (not to be trusted).
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_confirmation_answered_with_html_is_exit_5() {
+    let claim = r#"{"resp_code":"C00000","mer_cust_id":"6666000000000001","user_cust_id":"6666000000000002","order_id":"W20240101","order_date":"20240101","trans_amt":"100.00"}"#;
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(path("/api/hfpay/v1/trade/unsgin"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(claim))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/hfpay/v1/trade/order_query"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("<html><body>502 Bad Gateway</body></html>")
+                .insert_header("content-type", "text/html"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cv = base64_of(claim);
+    let out = run(huifu(&server.uri())
+        .args([
+            "huifu",
+            "notify",
+            "--header",
+            "content-type: application/x-www-form-urlencoded",
+        ])
+        .write_stdin(pay_core::form::encode([("check_value", cv.as_str())])))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let r = report(&out);
+    assert_eq!(r["error"], "decode", "{r}");
+    assert_eq!(r["notification"], true);
+    assert_eq!(r["acknowledge"], false);
+    assert!(
+        r["note"]
+            .as_str()
+            .unwrap()
+            .contains("could not be confirmed"),
+        "{r}"
+    );
+}
+
+fn base64_of(text: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A read-only query whose connection is reset after the server read the whole request: the
+/// request may have been received (`may_have_been_received: true`), and the query is still
+/// safe to send again (exit 5, `retry_safe: true`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_reset_after_it_was_read_may_have_been_received() {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut sock in listener.incoming().flatten() {
+            // Read the whole request (headers and the content-length body), then reset.
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = sock.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+            }
+            // Closed without an answer: the client sees the connection end mid-exchange.
+            drop(sock);
+        }
+    });
+    let out = run(huifu(&format!("http://{addr}")).args([
+        "huifu",
+        "order-query",
+        "--data",
+        r#"{"user_cust_id":"6666000000000002","order_id":"P20240101","order_date":"20240101","trans_type":"01"}"#,
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let r = report(&out);
+    assert_eq!(r["error"], "transport", "{r}");
+    assert_eq!(r["may_have_been_received"], true, "{r}");
+    assert_eq!(r["retry_safe"], true, "{r}");
+}
+
 /// `bank-check-card` puts the card number in the URL path. Neither the logs (`CNPAY_LOG=debug`)
 /// nor an error report may show it whole.
 #[tokio::test(flavor = "multi_thread")]

@@ -173,6 +173,53 @@ fn aggregate_pay_notify_verifies_the_shared_vectors() {
     }
 }
 
+/// The re-partition attack through the CLI: a genuine notification for order SMALL1 whose
+/// `param1` is `z&mchOrderNo=BIG1`, re-sent as `mchId=20001222&mchOrderNo=SMALL1&param1=z`,
+/// `mchOrderNo=BIG1` under the same sign, is not accepted as a payment of BIG1 (exit 4), and
+/// neither is the genuine one, whose sign string is ambiguous.
+#[test]
+fn aggregate_pay_notify_refuses_a_re_partitioned_notification() {
+    let genuine = [
+        ("payOrderId", "P01000020181013115051810"),
+        ("mchId", "20001222"),
+        ("mchOrderNo", "SMALL1"),
+        ("amount", "100"),
+        ("status", "2"),
+        ("param1", "z&mchOrderNo=BIG1"),
+        ("paySuccTime", "1539402651000"),
+        ("backType", "2"),
+    ];
+    let sign = sign_md5::ParamSigner::new(AGG_RESP_KEY).sign(genuine);
+    let forged = [
+        ("payOrderId", "P01000020181013115051810"),
+        ("mchId", "20001222&mchOrderNo=SMALL1&param1=z"),
+        ("mchOrderNo", "BIG1"),
+        ("amount", "100"),
+        ("status", "2"),
+        ("paySuccTime", "1539402651000"),
+        ("backType", "2"),
+    ];
+    assert_eq!(sign_md5::ParamSigner::new(AGG_RESP_KEY).sign(forged), sign);
+    for params in [&genuine[..], &forged[..]] {
+        let query = pay_core::form::encode(params.iter().copied().chain([("sign", sign.as_str())]));
+        let out = cnpay()
+            .env("CNPAY_AGGREGATE_PAY_MCH_ID", "20001222")
+            .env("CNPAY_AGGREGATE_PAY_APP_ID", "A")
+            .env("CNPAY_AGGREGATE_PAY_KEY", AGG_REQ_KEY)
+            .env("CNPAY_AGGREGATE_PAY_RESPONSE_KEY", AGG_RESP_KEY)
+            .args(["aggregate-pay", "notify", "--method", "POST"])
+            .args(["--query", &query])
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{out:?}");
+        assert!(out.stdout.is_empty(), "{out:?}");
+        let r = report(&out);
+        assert_eq!(r["error"], "signature", "{r}");
+        assert_eq!(r["acknowledge"], false, "{r}");
+    }
+}
+
 fn yzh(base: &str) -> assert_cmd::Command {
     let mut c = cnpay();
     c.env("CNPAY_YUNZHANGHU_DEALER_ID", "sixcn")

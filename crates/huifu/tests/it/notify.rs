@@ -343,3 +343,44 @@ async fn test_util_builders_round_trip() {
         event
     );
 }
+
+/// A confirmation whose `order_query` (or `unsgin`) gets an HTML page instead of JSON: a
+/// gateway fault on a read-only call (retry-safe, no query needed), never a forged callback.
+#[tokio::test]
+async fn an_html_page_during_confirmation_is_a_retry_safe_gateway_fault() {
+    for html_on in ["order_query", "unsgin"] {
+        let server = mock_server().await;
+        let json_claim = ResponseTemplate::new(200).set_body_string(CLAIM.to_owned());
+        let html = ResponseTemplate::new(200)
+            .set_body_string("<html><body>502 Bad Gateway</body></html>")
+            .insert_header("content-type", "text/html");
+        Mock::given(path("/api/hfpay/v1/trade/unsgin"))
+            .respond_with(if html_on == "unsgin" {
+                html.clone()
+            } else {
+                json_claim
+            })
+            .mount(&server)
+            .await;
+        Mock::given(path("/api/hfpay/v1/trade/order_query"))
+            .respond_with(html)
+            .mount(&server)
+            .await;
+        let client = client_with(config(&server));
+        let (_, n) = callback(CLAIM);
+        let e = client.verify_callback(&n, None).await.unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::Decode {
+                    read_only: true,
+                    order_id: None,
+                    ..
+                }
+            ),
+            "{html_on}: {e:?}"
+        );
+        assert!(e.is_retry_safe(), "{html_on}");
+        assert!(!e.needs_query(), "{html_on}");
+    }
+}

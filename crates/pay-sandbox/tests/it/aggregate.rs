@@ -319,3 +319,55 @@ async fn faults_system_error_wrong_signature_garbage_and_dropped_notifications()
     assert_eq!(resp.status(), 502);
     sb.shutdown().await;
 }
+
+/// The sign string joins `name=value` with `&`: a value the gateway echoes into a signed
+/// notification (`param1=z&mchOrderNo=BIG1`) could be re-partitioned into another order, so
+/// the gateway refuses `&` and `=` in echoed fields, and in any parameter name, as a parameter
+/// error (unsigned), and creates nothing.
+#[tokio::test]
+async fn separators_in_echoed_fields_and_names_are_refused() {
+    let sb = sandbox(Provider::AggregatePay).await;
+    let base = sb.aggregate_pay_url();
+    let url = "http://127.0.0.1:9/n";
+    let pay = |no: &str| {
+        json!({
+            "mchId": cred::MCH_ID, "appId": cred::APP_ID, "productId": "8002", "mchOrderNo": no,
+            "currency": "cny", "amount": 100, "notifyUrl": url, "subject": "s", "body": "b"
+        })
+    };
+    let mut with_param1 = pay("SMALL1");
+    with_param1["param1"] = json!("z&mchOrderNo=BIG1");
+    let mut with_subject = pay("SMALL2");
+    with_subject["subject"] = json!("a=b");
+    let mut with_name = pay("SMALL3");
+    with_name["x&mchOrderNo"] = json!("BIG1");
+    let mut payout = trans("T9", 100, url);
+    payout["param2"] = json!("x&status=3");
+    for (path, params, needle) in [
+        ("/api/pay/create_order", with_param1, "param1"),
+        ("/api/pay/create_order", with_subject, "subject"),
+        ("/api/pay/create_order", with_name, "x&mchOrderNo"),
+        ("/api/trans/create_order", payout, "param2"),
+    ] {
+        let body = post(&base, path, signed_params(params, cred::REQUEST_KEY)).await;
+        assert_eq!(body["retCode"], "FAIL", "{needle}: {body}");
+        assert!(body.get("sign").is_none());
+        let msg = body["retMsg"].as_str().unwrap();
+        assert!(msg.starts_with("参数格式校验错误"), "{msg}");
+        assert!(msg.contains(needle), "{msg}");
+    }
+    for no in ["SMALL1", "SMALL2", "SMALL3", "T9", "BIG1"] {
+        assert!(sb.order(Provider::AggregatePay, no).is_none(), "{no}");
+    }
+    // `&` or `=` in a value that is never echoed (a notify URL's query) is accepted.
+    let mut ok = pay("OK1");
+    ok["notifyUrl"] = json!("http://127.0.0.1:9/n?a=1&b=2");
+    let body = post(
+        &base,
+        "/api/pay/create_order",
+        signed_params(ok, cred::REQUEST_KEY),
+    )
+    .await;
+    assert_eq!(body["resCode"], "SUCCESS", "{body}");
+    sb.shutdown().await;
+}

@@ -529,3 +529,35 @@ async fn extra_fields_are_sent_but_may_not_repeat_typed_ones() {
     assert_eq!(field(&err), "extra");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+/// A reused `outReqNo` on a money-moving call (`prepay`, `outpay`) is "query it", never a
+/// plain refusal: `EP10004` (pay-sandbox's code; the spec names none) or a message saying so.
+/// A retry is not safe. On any other call the same answer stays a rejection.
+#[tokio::test]
+async fn a_reused_out_req_no_needs_a_query() {
+    for case in cases() {
+        for (code, msg) in [
+            ("EP10004", "业务系统请求流水号重复"),
+            ("EP19999", "订单号重复"),
+        ] {
+            let signed = signed_response_raw(&config("http://x"), code, msg, "", "t");
+            let unsigned = json!({"code": code, "msg": msg}).to_string();
+            for body in [signed, unsigned] {
+                let (err, _) = run(&case, ResponseTemplate::new(200).set_body_string(body)).await;
+                let Error::Provider(p) = &err else {
+                    panic!("{}: {err:?}", case.op)
+                };
+                assert_eq!(p.code, code);
+                if matches!(case.op, "prepay" | "outpay") {
+                    assert_eq!(p.kind, ProviderErrorKind::DuplicateOrder, "{}", case.op);
+                    assert!(err.needs_query(), "{}", case.op);
+                    assert!(!err.is_retry_safe(), "{}", case.op);
+                    assert_eq!(err.order_id(), case.order_id, "{}", case.op);
+                } else {
+                    assert_eq!(p.kind, ProviderErrorKind::Rejected, "{}", case.op);
+                    assert!(!err.needs_query(), "{}", case.op);
+                }
+            }
+        }
+    }
+}

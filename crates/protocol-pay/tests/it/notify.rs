@@ -255,6 +255,49 @@ fn unsigned_garbage_and_form_bodies() {
     ));
 }
 
+/// A parameter or JSON key given twice (twice in the form, in the query and the body, twice in
+/// the JSON envelope) is refused as malformed, never the first (or last) copy read.
+#[test]
+fn repeated_parameters_are_malformed() {
+    let c = client("http://x");
+    let data = r#"{"outReqNo":"LFT10011","payStatus":"FAILURE"}"#;
+    let sign = protocol_pay::sign::sign(APP, KEY, data, TS);
+    let pairs = [
+        ("appId", APP),
+        ("data", data),
+        ("timestamp", TS),
+        ("sign", &sign),
+    ];
+    let malformed = |n: &IncomingNotification| {
+        matches!(
+            c.verify_notification(n),
+            Err(Error::Signature {
+                kind: SignatureErrorKind::Malformed,
+                ..
+            })
+        )
+    };
+    let form = form_urlencoded_pairs(&pairs);
+    assert!(!malformed(&IncomingNotification::post_form(form.clone())));
+    let twice = format!("{form}&{}", form_urlencoded_pairs(&[("data", "{}")]));
+    assert!(malformed(&IncomingNotification::post_form(twice)));
+    let mut split = IncomingNotification::post_form(form.clone());
+    split.query = form_urlencoded_pairs(&[("timestamp", TS)]);
+    assert!(malformed(&split));
+    let json_text = json!({"appId": APP, "data": data, "timestamp": TS, "sign": sign}).to_string();
+    assert_eq!(
+        c.verify_notification(&IncomingNotification::post_json(json_text.clone()))
+            .unwrap()
+            .pay_status(),
+        &PayStatus::Failure
+    );
+    let dup = json_text.replacen('{', r#"{"data":"{}","#, 1);
+    assert!(malformed(&IncomingNotification::post_json(dup)));
+    let mut in_query = IncomingNotification::post_json(json_text);
+    in_query.query = "sign=00".to_owned();
+    assert!(malformed(&in_query));
+}
+
 fn form_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
     fn enc(s: &str) -> String {
         s.bytes()

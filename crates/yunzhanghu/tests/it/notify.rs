@@ -336,3 +336,63 @@ fn test_util_builders_round_trip() {
         SignatureErrorKind::Mismatch
     );
 }
+
+/// A parameter given twice (twice in the form, in the query and the body, or a JSON key twice)
+/// is refused as malformed: before, the first copy was read, so a second parser in the
+/// merchant's stack could read another (genuinely signed) envelope.
+#[test]
+fn repeated_parameters_are_malformed() {
+    let c = client();
+    let a = sign::seal(NESTED, "m1", 1_524_448_800, &keys());
+    let other = NESTED.replace("O-7", "O-8");
+    let b = sign::seal(&other, "m1", 1_524_448_801, &keys());
+    let fields = |e: &sign::Envelope| {
+        vec![
+            ("data".to_owned(), e.data.clone()),
+            ("mess".to_owned(), e.mess.clone()),
+            ("timestamp".to_owned(), e.timestamp.to_string()),
+            ("sign".to_owned(), e.sign.clone()),
+        ]
+    };
+    let enc = |p: &[(String, String)]| {
+        pay_core::form::encode(p.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    };
+    let malformed = |n: &IncomingNotification| {
+        matches!(
+            c.verify_notify(n),
+            Err(Error::Signature {
+                kind: SignatureErrorKind::Malformed,
+                ..
+            })
+        )
+    };
+    // each alone verifies
+    let only_a = IncomingNotification::post_form(enc(&fields(&a)));
+    assert_eq!(c.verify_notify(&only_a).unwrap().data.order_id, "O-7");
+    // both envelopes in one form body
+    let mut twice = fields(&a);
+    twice.extend(fields(&b));
+    assert!(malformed(&IncomingNotification::post_form(enc(&twice))));
+    // one in the query, the other in the body
+    let mut split = IncomingNotification::post_form(enc(&fields(&a)));
+    split.query = enc(&fields(&b));
+    assert!(malformed(&split));
+    // the same value twice is still refused
+    let mut same = fields(&a);
+    same.push(("mess".to_owned(), a.mess.clone()));
+    assert!(malformed(&IncomingNotification::post_form(enc(&same))));
+    // a JSON body repeating a key, or with the key in the query too
+    let json = |extra: &str| {
+        format!(
+            r#"{{"data":"{}","mess":"{}","timestamp":{},"sign":"{}"{extra}}}"#,
+            a.data, a.mess, a.timestamp, a.sign
+        )
+    };
+    let ok = IncomingNotification::post_json(json(""));
+    assert_eq!(c.verify_notify(&ok).unwrap().data.order_id, "O-7");
+    let dup = IncomingNotification::post_json(json(&format!(r#","data":"{}""#, b.data)));
+    assert!(malformed(&dup));
+    let mut in_query = IncomingNotification::post_json(json(""));
+    in_query.query = enc(&fields(&b));
+    assert!(malformed(&in_query));
+}
