@@ -507,3 +507,51 @@ async fn notify_refuses_a_mismatch() {
     assert_eq!(r["expected"], DEALER);
     assert_eq!(r["got"], "other-dealer");
 }
+
+/// `--inbox sqlite://…`: the first notice of an event is processed (`duplicate: false`), a
+/// resend under a new notify id, in a later run of the command on the same file, is a duplicate
+/// that is still answered with the reply; a later, different event (the return) is new.
+#[tokio::test(flavor = "multi_thread")]
+async fn notify_inbox_deduplicates_across_runs_by_business_event() {
+    let dir = std::env::temp_dir().join(format!("cnpay-inbox-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("inbox.db");
+    let _ = std::fs::remove_file(&db);
+    let url = format!("sqlite://{}", db.display());
+    let inbox = ["--inbox", url.as_str()];
+
+    let first = run(&mut notify(&inbox, callback("O7", DEALER, 1, 0, "N1"))).await;
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let printed: Value = serde_json::from_str(&stdout(&first)).unwrap();
+    assert_eq!(printed["duplicate"], false);
+    assert_eq!(
+        printed["transition"]["dedup_key"],
+        "yunzhanghu:payout:succeeded:O7"
+    );
+
+    let resent = run(&mut notify(&inbox, callback("O7", DEALER, 1, 0, "N2"))).await;
+    assert_eq!(resent.status.code(), Some(0), "{resent:?}");
+    let printed: Value = serde_json::from_str(&stdout(&resent)).unwrap();
+    assert_eq!(printed["duplicate"], true);
+    assert_eq!(printed["reply"]["body"], "success");
+
+    let returned = run(&mut notify(&inbox, callback("O7", DEALER, 9, 213, "N3"))).await;
+    let printed: Value = serde_json::from_str(&stdout(&returned)).unwrap();
+    assert_eq!(printed["duplicate"], false);
+    assert_eq!(printed["transition"]["status"], "returned");
+
+    // Without --inbox there is no `duplicate` field: the command keeps no record.
+    let plain = run(&mut notify(&[], callback("O7", DEALER, 1, 0, "N4"))).await;
+    let printed: Value = serde_json::from_str(&stdout(&plain)).unwrap();
+    assert!(printed.get("duplicate").is_none(), "{printed}");
+
+    // A store that cannot be opened: nothing is acknowledged.
+    let bad = run(&mut notify(
+        &["--inbox", "mysql://nowhere"],
+        callback("O7", DEALER, 1, 0, "N5"),
+    ))
+    .await;
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    assert!(bad.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

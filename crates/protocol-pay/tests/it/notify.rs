@@ -286,9 +286,12 @@ fn repeated_parameters_are_malformed() {
     assert!(malformed(&split));
     let json_text = json!({"appId": APP, "data": data, "timestamp": TS, "sign": sign}).to_string();
     assert_eq!(
-        c.verify_notification(&IncomingNotification::post_json(json_text.clone()))
-            .unwrap()
-            .pay_status(),
+        c.verify_notification_as(
+            &IncomingNotification::post_json(json_text.clone()),
+            protocol_pay::NotificationKind::PayResult,
+        )
+        .unwrap()
+        .pay_status(),
         &PayStatus::Failure
     );
     let dup = json_text.replacen('{', r#"{"data":"{}","#, 1);
