@@ -682,7 +682,7 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
         .await
         .unwrap();
     m.outcomes.wait_processed(2).await;
-    let key = format!("huifu:payout:succeeded:{order}");
+    let key = format!("huifu:payout:succeeded:{today}:{order}");
     let first = m
         .receiver
         .wait_hits(2)
@@ -1395,7 +1395,10 @@ async fn a_payment_is_credited_once_and_a_mismatch_is_refused() {
     assert_eq!(t.status, TxStatus::Succeeded);
     assert!(t.is_final);
     assert_eq!(t.amount, Some(Money::from_fen(2_550)));
-    assert_eq!(t.dedup_key(), format!("huifu:payment:succeeded:{order}"));
+    assert_eq!(
+        t.dedup_key(),
+        format!("huifu:payment:succeeded:{today}:{order}")
+    );
     m.client
         .expect(&order, Money::from_fen(2_550))
         .check(&t)
@@ -1485,7 +1488,10 @@ async fn success_without_trans_stat_is_read_as_processing_never_paid() {
     assert_eq!(t.status, TxStatus::Processing);
     assert!(!t.is_final);
     assert_eq!(t.amount, Some(Money::from_fen(233)));
-    assert_eq!(t.dedup_key(), format!("huifu:payment:processing:{order}"));
+    assert_eq!(
+        t.dedup_key(),
+        format!("huifu:payment:processing:{today}:{order}")
+    );
 
     let queried = Payments::query_payment(&m.client, &order).await.unwrap();
     assert_eq!(queried.status, TxStatus::Processing);

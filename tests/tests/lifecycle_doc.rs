@@ -28,8 +28,9 @@ fn render(tables: &[&Lifecycle]) -> String {
          `refunded`, `unknown`), whether the spec allows anything to follow it (`final`), and \
          what may follow. A code a table does not list is `unknown` and never final: it never \
          reads as success. A notification's dedup key is \
-         `{provider}:{kind}:{status}:{merchant order id}`: two notices of one business event \
-         are one event whatever raw code or notification id they carry; a later, different \
+         `{provider}:{kind}:{status}:{merchant order id}` (Huifu, whose order is its id and its \
+         `order_date`: `huifu:{kind}:{status}:{order_date}:{order id}`): two notices of one \
+         business event are one event whatever raw code or notification id they carry; a later, different \
          transition is a new event.\n\n",
     );
     for t in tables {

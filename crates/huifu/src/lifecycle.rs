@@ -159,10 +159,11 @@ pub fn status_code(r: &HfResponse) -> String {
 
 /// The transition an answer (create, query, or a confirmed callback's query) reports for the
 /// merchant's order `order_id`, read through `table`: the status from [`status_code`], the
-/// amount and `mer_cust_id` only where the answer states them, the answer's `platform_seq_id`
-/// and `resp_desc`.
+/// amount and `mer_cust_id` only where the answer states them, the `order_date` it states as
+/// the order's scope, the answer's `platform_seq_id` and `resp_desc`.
 pub fn transition(table: &Lifecycle, order_id: &str, r: &HfResponse) -> Transition {
     Transition::new(table, order_id, status_code(r))
+        .order_scope(r.order_date.as_deref())
         .amount(r.trans_amt)
         .provider_order_id(r.extra_str("platform_seq_id"))
         .party("mer_cust_id", r.mer_cust_id.as_deref())

@@ -200,11 +200,15 @@ pub struct CallbackEvent {
 
 impl CallbackEvent {
     /// The confirmed order's transition: status and amount as `order_query` reported them,
-    /// read through the table of [`CallbackEvent::trans_type`]; the order id is the merchant's.
+    /// read through the table of [`CallbackEvent::trans_type`]; the order id is the merchant's,
+    /// scoped by its `order_date` (a Huifu order is `order_id` + `order_date`: the same id on
+    /// another day is another order, and its dedup key differs).
     /// `None` only for an order kind this version does not know (never confirmed).
     pub fn order_transition(&self) -> Option<Transition> {
-        crate::lifecycle::table(&self.trans_type)
-            .map(|t| crate::lifecycle::transition(t, &self.order_id, &self.confirmed))
+        crate::lifecycle::table(&self.trans_type).map(|t| {
+            crate::lifecycle::transition(t, &self.order_id, &self.confirmed)
+                .order_scope(Some(self.order_date.clone()))
+        })
     }
 }
 

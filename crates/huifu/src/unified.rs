@@ -95,7 +95,8 @@ fn checked_id(
 ) -> Result<Transition, Error> {
     let expected =
         ExpectedOrder::new(order_id).party("mer_cust_id", client.config.mer_cust_id.clone());
-    checked(table, &expected, resp)
+    let scope = order_date_for(client, order_id, &pay_core::Extra::new());
+    Ok(checked(table, &expected, resp)?.order_scope(Some(scope)))
 }
 
 impl Client {
@@ -141,6 +142,8 @@ impl Payments for Client {
             ));
         }
         let order_date = order_date_for(self, &req.order_id, &req.extra);
+        // A Huifu order is `order_id` + `order_date`: the transition is scoped by the date.
+        let scope = order_date.clone();
         let mut extra = req.extra.clone();
         extra.remove("order_date");
         match req.method.as_deref() {
@@ -157,7 +160,7 @@ impl Payments for Client {
                 let resp = self.quick_pay(&typed).await?;
                 let expected = self.expect_payment(&req.order_id, req.amount);
                 Ok(PaymentResult {
-                    transition: checked(&PAY, &expected, &resp)?,
+                    transition: checked(&PAY, &expected, &resp)?.order_scope(Some(scope.clone())),
                     action: Some(PaymentAction::None),
                 })
             }
@@ -188,7 +191,7 @@ impl Payments for Client {
                         url: url.to_owned(),
                     });
                 Ok(PaymentResult {
-                    transition: checked(&PAY, &expected, &resp)?,
+                    transition: checked(&PAY, &expected, &resp)?.order_scope(Some(scope.clone())),
                     action,
                 })
             }
@@ -211,11 +214,10 @@ impl Payments for Client {
         let e = self
             .verify_callback(notification, Some(QueryTransType::Pay))
             .await?;
-        Ok(crate::lifecycle::transition(
-            &PAY,
-            &e.order_id,
-            &e.confirmed,
-        ))
+        Ok(
+            crate::lifecycle::transition(&PAY, &e.order_id, &e.confirmed)
+                .order_scope(Some(e.order_date.clone())),
+        )
     }
 
     fn expect_payment(&self, order_id: &str, amount: Money) -> ExpectedOrder {
@@ -309,6 +311,8 @@ impl Payouts for Client {
             ));
         };
         let order_date = order_date_for(self, &req.order_id, &req.extra);
+        // A Huifu order is `order_id` + `order_date`: the transition is scoped by the date.
+        let scope = order_date.clone();
         let mut extra = req.extra.clone();
         extra.remove("order_date");
         extra
@@ -322,11 +326,12 @@ impl Payouts for Client {
         ];
         let typed: WithdrawalRequest = build(filled, &extra)?;
         let resp = self.withdrawal(&typed).await?;
-        checked(
+        Ok(checked(
             &WITHDRAWAL,
             &self.expect_payout(&req.order_id, req.amount),
             &resp,
-        )
+        )?
+        .order_scope(Some(scope)))
     }
 
     async fn query_payout(&self, order_id: &str) -> Result<Transition, Error> {
@@ -343,11 +348,10 @@ impl Payouts for Client {
         let e = self
             .verify_callback(notification, Some(QueryTransType::Withdrawal))
             .await?;
-        Ok(crate::lifecycle::transition(
-            &WITHDRAWAL,
-            &e.order_id,
-            &e.confirmed,
-        ))
+        Ok(
+            crate::lifecycle::transition(&WITHDRAWAL, &e.order_id, &e.confirmed)
+                .order_scope(Some(e.order_date.clone())),
+        )
     }
 }
 

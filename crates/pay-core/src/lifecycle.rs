@@ -191,6 +191,10 @@ impl Lifecycle {
     }
 }
 
+/// Characters escaped in a dedup key's order scope.
+const SCOPE_RESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b':').add(b'%').add(b' ');
+
 /// The merchant/app/dealer/broker ids a message names, by wire field.
 pub type Parties = Vec<(&'static str, String)>;
 
@@ -207,6 +211,11 @@ pub struct Transition {
     pub kind: FlowKind,
     /// The merchant's own order id (the one it sent).
     pub order_id: String,
+    /// What else identifies the order at the provider besides the merchant's order id, where
+    /// the provider lets an order id be used again under another scope (Huifu: the
+    /// `order_date`, since an order is `order_id` + `order_date`). Part of the dedup key, so
+    /// that the same id on another day is another order, never a duplicate.
+    pub order_scope: Option<String>,
     /// The provider's order id, where given.
     pub provider_order_id: Option<String>,
     /// The amount the provider stated; `None` where it stated none.
@@ -232,6 +241,7 @@ impl Transition {
             provider: table.provider,
             kind: table.kind,
             order_id: order_id.into(),
+            order_scope: None,
             provider_order_id: None,
             amount: None,
             code,
@@ -246,6 +256,14 @@ impl Transition {
     #[must_use]
     pub fn amount(mut self, amount: Option<Money>) -> Self {
         self.amount = amount;
+        self
+    }
+
+    /// With the scope that identifies the order besides its id (see
+    /// [`Transition::order_scope`]).
+    #[must_use]
+    pub fn order_scope(mut self, scope: Option<impl Into<String>>) -> Self {
+        self.order_scope = scope.map(Into::into);
         self
     }
 
@@ -273,18 +291,23 @@ impl Transition {
     }
 
     /// The identity of the business event, for replay protection:
-    /// `{provider}:{kind}:{status}:{order_id}`. Two notices of the same transition of the same
-    /// order share it whatever raw code or notification id they carry; a different transition
-    /// (failed after processing, returned after succeeded) has another. The order id comes last,
-    /// so any character in it keeps the key unambiguous.
+    /// `{provider}:{kind}:{status}:{order_id}`, or `{provider}:{kind}:{status}:{scope}:{order_id}`
+    /// where the order has a [scope](Transition::order_scope) (percent-encoded). Two notices of
+    /// the same transition of the same order share it whatever raw code or notification id they
+    /// carry; a different transition (failed after processing, returned after succeeded) has
+    /// another. The order id comes last, so any character in it keeps the key unambiguous.
     pub fn dedup_key(&self) -> String {
-        format!(
-            "{}:{}:{}:{}",
-            self.provider,
-            self.kind,
-            self.status.event_name(),
-            self.order_id
-        )
+        let event = self.status.event_name();
+        match &self.order_scope {
+            Some(scope) => format!(
+                "{}:{}:{event}:{}:{}",
+                self.provider,
+                self.kind,
+                percent_encoding::utf8_percent_encode(scope, SCOPE_RESERVED),
+                self.order_id
+            ),
+            None => format!("{}:{}:{event}:{}", self.provider, self.kind, self.order_id),
+        }
     }
 
     /// The JSON object the CLI prints:
@@ -518,6 +541,14 @@ mod tests {
         assert_eq!(
             Transition::new(&PAYOUT, "O", "x:y").dedup_key(),
             "p:payout:unknown(x%3Ay):O"
+        );
+        let dated = Transition::new(&PAYOUT, "O:1", "1").order_scope(Some("20240101"));
+        assert_eq!(dated.dedup_key(), "p:payout:succeeded:20240101:O:1");
+        assert_ne!(
+            dated.dedup_key(),
+            Transition::new(&PAYOUT, "O:1", "1")
+                .order_scope(Some("20240102"))
+                .dedup_key()
         );
         let json = a.amount(Some(Money::from_fen(5))).to_json();
         assert_eq!(

@@ -692,7 +692,7 @@ async fn notify_trans_type_chooses_the_order_kind_to_confirm_with() {
         printed["transition"],
         json!({"kind": "payout", "order_id": "W20240101", "amount_fen": 10000,
             "status": "succeeded", "final": true,
-            "dedup_key": "huifu:payout:succeeded:W20240101"})
+            "dedup_key": "huifu:payout:succeeded:20240101:W20240101"})
     );
     let reqs = server.received_requests().await.unwrap();
     let q = pay_core::test_util::form_pairs(&reqs[1].body);

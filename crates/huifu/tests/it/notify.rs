@@ -149,7 +149,7 @@ async fn the_verifier_confirms_and_the_inbox_dedups_by_business_event() {
         std::sync::Arc::new(InMemoryReplayGuard::new()),
     );
     let claimed = inbox.accept(&n).await.unwrap();
-    assert_eq!(claimed.key, "huifu:payment:succeeded:20240101P1");
+    assert_eq!(claimed.key, "huifu:payment:succeeded:20240101:20240101P1");
     let t = claimed.event.transition().unwrap();
     assert_eq!(t.status, TxStatus::Succeeded);
     assert!(t.is_final);
@@ -193,7 +193,10 @@ async fn success_without_trans_stat_is_processing_never_paid() {
     assert_eq!(t.status, TxStatus::Processing);
     assert!(!t.is_final);
     assert_eq!(t.code, "C00000");
-    assert_eq!(e.replay_key(), "huifu:payment:processing:20240101P1");
+    assert_eq!(
+        e.replay_key(),
+        "huifu:payment:processing:20240101:20240101P1"
+    );
 }
 
 #[tokio::test]
@@ -230,7 +233,7 @@ async fn a_kind_endpoint_confirms_under_its_kind() {
         .verify_notification(&n)
         .await
         .unwrap();
-    assert_eq!(e.replay_key(), "huifu:payout:failed:20240101P1");
+    assert_eq!(e.replay_key(), "huifu:payout:failed:20240101:20240101P1");
     let reqs = server.received_requests().await.unwrap();
     let q = pay_core::test_util::form_pairs(&reqs[1].body);
     assert_eq!(get(&q, "trans_type"), Some("03"));

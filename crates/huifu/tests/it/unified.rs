@@ -71,7 +71,7 @@ async fn create_and_query_payout() {
     assert!(!r.is_final);
     assert_eq!(r.code, "C00002");
     assert_eq!(r.amount, Some(Money::from_fen(10_000)));
-    assert_eq!(r.dedup_key(), "huifu:payout:processing:20240105W7");
+    assert_eq!(r.dedup_key(), "huifu:payout:processing:20240105:20240105W7");
     let q = client.query_payout("20240105W7").await.unwrap();
     assert_eq!(q.status, TxStatus::Failed);
     assert!(q.is_final);
