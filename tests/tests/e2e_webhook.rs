@@ -21,7 +21,7 @@ use cnpay::{
 };
 use pay_core::Extra;
 use pay_sandbox::credentials as cred;
-use pay_sandbox::{NotificationRecord, Provider, Sandbox, SandboxOptions};
+use pay_sandbox::{NotificationRecord, Provider, Sandbox, SandboxOptions, TrafficLog};
 use serde_json::{Value, json};
 use webhook_service::{EventSink, Providers, router};
 
@@ -291,11 +291,16 @@ fn event(provider: &str, kind: &str, order: &str, fen: i64, is_final: bool) -> V
 async fn the_example_service_processes_each_event_once_and_answers_every_resend() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let traffic: Arc<Mutex<Vec<String>>> = Arc::default();
+    let lines = Arc::clone(&traffic);
     let sandbox = Sandbox::start_with(
         SandboxOptions::default()
             .with_status_delay(Duration::from_millis(40))
             .with_time_compression(10_000)
-            .with_yunzhanghu_notify_url(format!("{base}/notify/yunzhanghu")),
+            .with_yunzhanghu_notify_url(format!("{base}/notify/yunzhanghu"))
+            .with_traffic_log(TrafficLog::new(move |line| {
+                lines.lock().unwrap().push(line.to_owned());
+            })),
     )
     .await
     .unwrap();
@@ -347,6 +352,28 @@ async fn the_example_service_processes_each_event_once_and_answers_every_resend(
             (Provider::Huifu, 200, "SUCCESS"),
             (Provider::Yunzhanghu, 200, "success"),
         ]
+    );
+
+    // The simulators' traffic log: one line per callback (URL, status, reply), one per request.
+    let logged = traffic.lock().unwrap().clone();
+    let callbacks: Vec<&String> = logged.iter().filter(|l| l.contains(" -> ")).collect();
+    assert_eq!(callbacks.len(), sent.len(), "{logged:#?}");
+    assert_eq!(
+        *callbacks[callbacks.len() - 1],
+        format!(
+            "pay-sandbox yunzhanghu -> POST {base}/notify/yunzhanghu (order YZHWEBHOOK1, order, \
+             attempt 1): 200 \"success\", acknowledged"
+        )
+    );
+    let payout_request = logged
+        .iter()
+        .find(|l| l.contains("yunzhanghu <- POST /api/payment/v1/order-realtime"))
+        .unwrap_or_else(|| panic!("{logged:#?}"));
+    assert!(
+        payout_request.starts_with(
+            "pay-sandbox yunzhanghu <- POST /api/payment/v1/order-realtime: 200 \"{\\\"code\\\":\\\"0000\\\""
+        ),
+        "{payout_request}"
     );
 
     // Each sent again, byte for byte: the same reply, nothing processed again.
