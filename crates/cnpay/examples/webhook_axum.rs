@@ -49,7 +49,18 @@ impl ServiceSettings {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // Display, not Debug: the message names the variable at fault.
+            eprintln!("webhook_axum: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let settings = ServiceSettings::from_env();
     let providers = Providers::from_env()?;
     let names = providers.names();
