@@ -27,12 +27,14 @@ use webhook_service::{EventSink, Providers, router};
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
-/// The service on an ephemeral port, its base URL and what it printed.
+/// The service on `listener`, every provider on `sandbox_urls`' simulators, its inbox a SQLite
+/// file at `inbox_path`.
 async fn start_service(
     sandbox_urls: &Sandbox,
     listener: tokio::net::TcpListener,
     inbox_path: &std::path::Path,
-) -> Arc<Mutex<Vec<Value>>> {
+    sink: EventSink,
+) {
     let timeout = Duration::from_secs(5);
     let providers = Providers {
         aggregate_pay: Some(
@@ -55,12 +57,28 @@ async fn start_service(
     let guard = cnpay::core::replay_store::open(&format!("sqlite://{}", inbox_path.display()))
         .await
         .unwrap();
-    let printed: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let lines = Arc::clone(&printed);
-    let sink: EventSink = Arc::new(move |event| lines.lock().unwrap().push(event));
     let app = router(providers, guard, sink);
     tokio::spawn(async move { axum::serve(listener, app).await });
-    printed
+}
+
+/// A sink keeping what the service printed.
+fn printed() -> (Arc<Mutex<Vec<Value>>>, EventSink) {
+    let printed: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let lines = Arc::clone(&printed);
+    let sink: EventSink = Arc::new(move |event| {
+        lines.lock().unwrap().push(event);
+        Ok(())
+    });
+    (printed, sink)
+}
+
+/// A file name for this test's inbox.
+fn inbox_path(base: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "cnpay-e2e-webhook-{}-{}.db",
+        std::process::id(),
+        base.rsplit(':').next().unwrap()
+    ))
 }
 
 fn protocol_client(sandbox: &Sandbox) -> protocol_pay::Client {
@@ -304,12 +322,9 @@ async fn the_example_service_processes_each_event_once_and_answers_every_resend(
     )
     .await
     .unwrap();
-    let inbox_path = std::env::temp_dir().join(format!(
-        "cnpay-e2e-webhook-{}-{}.db",
-        std::process::id(),
-        base.rsplit(':').next().unwrap()
-    ));
-    let printed = start_service(&sandbox, listener, &inbox_path).await;
+    let inbox_path = inbox_path(&base);
+    let (printed, sink) = printed();
+    start_service(&sandbox, listener, &inbox_path, sink).await;
 
     aggregate_payment(&sandbox, &base, "P20240101WEBHOOK1").await;
     protocol_pay_in(&sandbox, &base, "LFT1001WEBHOOK1").await;
@@ -411,6 +426,62 @@ async fn the_example_service_processes_each_event_once_and_answers_every_resend(
         assert_eq!(response.text().await.unwrap(), "refused", "{path}");
     }
     assert_eq!(*printed.lock().unwrap(), expected);
+    sandbox.shutdown().await;
+    let _ = std::fs::remove_file(&inbox_path);
+}
+
+/// An event the service fails to process (its output cannot be written) is given back: the
+/// provider gets an error status, sends it again on its schedule, and the resend is processed.
+#[tokio::test]
+async fn an_event_that_fails_to_process_is_processed_at_the_resend() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let sandbox = Sandbox::start_with(
+        SandboxOptions::default()
+            .with_status_delay(Duration::from_millis(40))
+            .with_time_compression(10_000),
+    )
+    .await
+    .unwrap();
+    let inbox_path = inbox_path(&base);
+    let printed: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let lines = Arc::clone(&printed);
+    let failures = Arc::new(Mutex::new(1));
+    let sink: EventSink = Arc::new(move |event| {
+        let mut left = failures.lock().unwrap();
+        if *left > 0 {
+            *left -= 1;
+            return Err(std::io::Error::other("standard output closed"));
+        }
+        lines.lock().unwrap().push(event);
+        Ok(())
+    });
+    start_service(&sandbox, listener, &inbox_path, sink).await;
+
+    aggregate_payment(&sandbox, &base, "P20240101WEBHOOK2").await;
+    let attempts: Vec<(u32, Option<u16>, String, bool)> = sandbox
+        .notifications()
+        .for_order(Provider::AggregatePay, "P20240101WEBHOOK2")
+        .into_iter()
+        .map(|r| (r.attempt, r.status, r.response, r.acknowledged))
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (1, Some(500), "not processed".to_owned(), false),
+            (2, Some(200), "success".to_owned(), true),
+        ]
+    );
+    assert_eq!(
+        *printed.lock().unwrap(),
+        [event(
+            "aggregate-pay",
+            "payment",
+            "P20240101WEBHOOK2",
+            1234,
+            false
+        )]
+    );
     sandbox.shutdown().await;
     let _ = std::fs::remove_file(&inbox_path);
 }

@@ -23,6 +23,7 @@
 #[path = "support/webhook_service.rs"]
 mod webhook_service;
 
+use std::io::Write as _;
 use std::sync::Arc;
 
 use webhook_service::{EventSink, Providers, router};
@@ -68,7 +69,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return Err("no provider configured: set its CNPAY_<PROVIDER>_… variables".into());
     }
     let guard = cnpay::core::replay_store::open(&settings.inbox).await?;
-    let sink: EventSink = Arc::new(|event| println!("{event}"));
+    // One line per event, written whole; a failed write (stdout closed) is a failed event.
+    let sink: EventSink = Arc::new(|event| writeln!(std::io::stdout().lock(), "{event}"));
     let listener = tokio::net::TcpListener::bind(&settings.addr).await?;
     eprintln!(
         "listening on http://{}/notify/… for {}",

@@ -18,8 +18,9 @@ use cnpay::{
 };
 
 /// Where the service puts each processed event: one JSON object
-/// `{"provider", "transition"}` (the example prints it as a line on stdout).
-pub(crate) type EventSink = Arc<dyn Fn(serde_json::Value) + Send + Sync>;
+/// `{"provider", "transition"}` (the example prints it as a line on stdout). An error means
+/// the event was not processed: the claim is released and the provider sends it again.
+pub(crate) type EventSink = Arc<dyn Fn(serde_json::Value) -> std::io::Result<()> + Send + Sync>;
 
 /// The paths of protocol pay's three notification kinds, below `/notify/protocol-pay/`, the
 /// kinds of the CLI's `--kind`.
@@ -160,10 +161,24 @@ where
             // Here a real service checks the transition against its order (`ExpectedOrder`)
             // and records it in the same database transaction as its own state.
             let transition = claimed.event.transition().map(|t| t.to_json());
-            (endpoint.sink)(serde_json::json!({
+            let event = serde_json::json!({
                 "provider": endpoint.provider,
                 "transition": transition,
-            }));
+            });
+            if let Err(e) = (endpoint.sink)(event) {
+                eprintln!(
+                    "{}: could not process a notification: {e}",
+                    endpoint.provider
+                );
+                // Not processed: given back, so that the provider's resend is processed.
+                if let Err(e) = inbox.release(&claimed).await {
+                    eprintln!(
+                        "{}: could not release a notification: {e}",
+                        endpoint.provider
+                    );
+                }
+                return (http::StatusCode::INTERNAL_SERVER_ERROR, "not processed").into_response();
+            }
             match inbox.complete(&claimed).await {
                 Ok(()) => inbox.success_reply().into_response(),
                 Err(e) => {
