@@ -61,6 +61,38 @@ fn run(step: &str, mut cmd: Command) -> Result<(), String> {
     }
 }
 
+/// The license texts every package must ship (the licence is `MIT OR Apache-2.0`).
+const LICENSE_FILES: [&str; 2] = ["LICENSE-MIT", "LICENSE-APACHE"];
+
+/// Every crate under `crates/` (each directory is named after its package) ships both license
+/// texts: `cargo package --list` shows them.
+fn check_license_files() -> Result<(), String> {
+    println!("==> license files in every package");
+    let dirs = std::fs::read_dir(root().join("crates")).map_err(|e| format!("crates/: {e}"))?;
+    let mut packages: Vec<String> = dirs
+        .filter_map(|d| d.ok())
+        .filter(|d| d.path().join("Cargo.toml").is_file())
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .collect();
+    packages.sort();
+    for package in &packages {
+        let mut c = cargo();
+        c.args(["package", "--list", "--allow-dirty", "-p", package]);
+        let listed = output(c)?;
+        for file in LICENSE_FILES {
+            if !listed.lines().any(|l| l == file) {
+                return Err(format!("package {package} does not ship {file}"));
+            }
+        }
+    }
+    println!(
+        "    {} packages ship {}",
+        packages.len(),
+        LICENSE_FILES.join(" and ")
+    );
+    Ok(())
+}
+
 fn output(mut cmd: Command) -> Result<String, String> {
     let out = cmd.output().map_err(|e| e.to_string())?;
     if !out.status.success() {
@@ -166,6 +198,7 @@ fn ci(args: &[String]) -> Result<(), String> {
         "xtask",
     ]);
     run("package", c)?;
+    check_license_files()?;
 
     // Each provider alone: it builds, and pulls in no other provider nor its crypto.
     for (feature, banned) in PROVIDERS {

@@ -22,7 +22,8 @@ use pay_core::{Error, KeyRing, SecretKey};
 /// let shown = format!("{config:?}");
 /// assert!(!shown.contains("REQUEST-KEY") && !shown.contains("RESPONSE-KEY"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, serde::Deserialize)]
+#[serde(try_from = "ConfigFile")]
 pub struct Config {
     pub(crate) mch_id: String,
     pub(crate) app_id: String,
@@ -121,5 +122,163 @@ impl Config {
             ));
         }
         pay_core::validate::base_url("base_url", &self.base_url)
+    }
+}
+
+/// A [`Config`] as a merchant's configuration file gives it: the keys `mch_id`, `app_id`, `key`, `response_key`, `base_url`, `timeout`
+/// (the names of the `cnpay` CLI's settings); an unknown key is an error.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    mch_id: String,
+    app_id: String,
+    key: SecretKey,
+    /// the response key; the request key when absent.
+    #[serde(default)]
+    response_key: Option<SecretKey>,
+    #[serde(default)]
+    base_url: Option<String>,
+    /// Whole seconds, from 1 to [`Config::MAX_TIMEOUT_SECS`].
+    #[serde(default)]
+    timeout: Option<u64>,
+}
+
+impl TryFrom<ConfigFile> for Config {
+    type Error = Error;
+
+    fn try_from(f: ConfigFile) -> Result<Self, Error> {
+        let mut config = {
+            let response_key = f.response_key.unwrap_or_else(|| f.key.clone());
+            Config::new(f.mch_id, f.app_id, f.key, response_key)
+        };
+        if let Some(url) = f.base_url {
+            config = config.base_url(url);
+        }
+        if let Some(t) = timeout_secs("timeout", f.timeout)? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+impl Config {
+    /// The environment variables [`Config::from_env`] reads all begin with this.
+    pub const ENV_PREFIX: &str = "CNPAY_AGGREGATE_PAY_";
+
+    /// The longest `timeout` setting, in seconds (five minutes): a call that has not answered
+    /// by then will not.
+    pub const MAX_TIMEOUT_SECS: u64 = 300;
+
+    /// The configuration in the environment, under the names the `cnpay` CLI reads:
+    /// `CNPAY_AGGREGATE_PAY_MCH_ID`, `CNPAY_AGGREGATE_PAY_APP_ID`, `CNPAY_AGGREGATE_PAY_KEY`, `CNPAY_AGGREGATE_PAY_RESPONSE_KEY`, `CNPAY_AGGREGATE_PAY_BASE_URL`, `CNPAY_AGGREGATE_PAY_TIMEOUT` (an empty value counts as unset).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the variable that is missing or malformed.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut config = {
+            let key = SecretKey::new(env_required("CNPAY_AGGREGATE_PAY_KEY")?);
+            let response_key = match env_var("CNPAY_AGGREGATE_PAY_RESPONSE_KEY")? {
+                Some(k) => SecretKey::new(k),
+                None => key.clone(),
+            };
+            Config::new(
+                env_required("CNPAY_AGGREGATE_PAY_MCH_ID")?,
+                env_required("CNPAY_AGGREGATE_PAY_APP_ID")?,
+                key,
+                response_key,
+            )
+        };
+        if let Some(url) = env_var("CNPAY_AGGREGATE_PAY_BASE_URL")? {
+            config = config.base_url(url);
+        }
+        if let Some(t) = env_timeout("CNPAY_AGGREGATE_PAY_TIMEOUT")? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+/// The value of environment variable `name`; empty counts as unset.
+fn env_var(name: &'static str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(v) if v.is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::invalid_input(name, "is not valid UTF-8"))
+        }
+    }
+}
+
+/// The value of the required environment variable `name`.
+fn env_required(name: &'static str) -> Result<String, Error> {
+    env_var(name)?.ok_or_else(|| Error::invalid_input(name, "is not set"))
+}
+
+/// The `timeout` setting (whole seconds from 1 to [`Config::MAX_TIMEOUT_SECS`]), checked.
+fn timeout_secs(field: &'static str, secs: Option<u64>) -> Result<Option<Duration>, Error> {
+    match secs {
+        None => Ok(None),
+        Some(s) if (1..=Config::MAX_TIMEOUT_SECS).contains(&s) => Ok(Some(Duration::from_secs(s))),
+        Some(_) => Err(Error::invalid_input(
+            field,
+            format!(
+                "must be a whole number of seconds from 1 to {}",
+                Config::MAX_TIMEOUT_SECS
+            ),
+        )),
+    }
+}
+
+/// The environment variable `name` as a timeout in whole seconds.
+fn env_timeout(name: &'static str) -> Result<Option<Duration>, Error> {
+    let secs = match env_var(name)? {
+        None => None,
+        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+            Error::invalid_input(
+                name,
+                format!(
+                    "must be a whole number of seconds from 1 to {}",
+                    Config::MAX_TIMEOUT_SECS
+                ),
+            )
+        })?),
+    };
+    timeout_secs(name, secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deserializes_from_a_config_file_the_response_key_defaulting_to_the_key() {
+        let c: Config = serde_json::from_str(
+            r#"{"mch_id":"20001222","app_id":"app","key":"req-key","base_url":"http://gw:3020","timeout":9}"#,
+        )
+        .unwrap();
+        assert_eq!((c.mch_id.as_str(), c.app_id.as_str()), ("20001222", "app"));
+        assert_eq!(c.request_key.expose_secret(), "req-key");
+        assert_eq!(c.response_keys.current().expose_secret(), "req-key");
+        assert_eq!(c.base_url, "http://gw:3020");
+        assert_eq!(c.timeout, Duration::from_secs(9));
+        let two: Config = serde_json::from_str(
+            r#"{"mch_id":"1","app_id":"a","key":"req-key","response_key":"resp-key"}"#,
+        )
+        .unwrap();
+        assert_eq!(two.response_keys.current().expose_secret(), "resp-key");
+        assert_eq!(two.timeout, pay_core::transport::DEFAULT_TIMEOUT);
+        let e = serde_json::from_str::<Config>(r#"{"mch_id":"1","key":"k"}"#).unwrap_err();
+        assert!(e.to_string().starts_with("missing field `app_id`"), "{e}");
+    }
+
+    #[test]
+    fn from_env_names_the_missing_variable() {
+        // The test environment sets no CNPAY_AGGREGATE_PAY_ variable.
+        let e = Config::from_env().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input in `CNPAY_AGGREGATE_PAY_KEY`: is not set"
+        );
     }
 }

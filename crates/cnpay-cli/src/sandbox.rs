@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Subcommand;
 use pay_sandbox::credentials;
-use pay_sandbox::{Provider, SandboxOptions};
+use pay_sandbox::{Provider, SandboxOptions, TrafficLog};
 
 use crate::demo::{chain, parse_provider};
 use crate::error::CliError;
@@ -20,8 +20,21 @@ pub(crate) enum Command {
   cnpay sandbox serve --provider aggregate-pay --port 3020 --realtime
 
 Prints the base URL and the sandbox's test credentials (public test values, valid nowhere but
-in the sandbox), as environment settings for the other cnpay commands. Notifications go only to
-loopback notify URLs unless --allow-remote-notify is given.")]
+in the sandbox), as environment settings for the other cnpay commands (and for
+`cargo run -p cnpay --example webhook_axum`), and where callbacks go. Logs one line per request
+and per callback (URL, status, reply) on stderr unless --quiet. Notifications go only to
+loopback notify URLs unless --allow-remote-notify is given.
+
+Scripted outcomes, chosen by the amount's last two fen digits:
+  44  fails (every provider: a payment, pay-in, payout or pay-out of 1.44, 100.44 yuan)
+  33  aggregate-pay: a paid order is then completed, a second notice with status 3
+      huifu: answered C00000 without trans_stat (order_query, app_pay); the order succeeds
+  66  protocol-pay: a pay-in's §9 (pay result) is sent again after its §10 (funds arrived);
+      a pay-out or refund gets a lean §11 (only the fields every pay-out answer has)
+  55  yunzhanghu: the order is paid, then returned (status 9, detail 213) with its callback
+Yunzhanghu controls (no envelope, no sign):
+  POST /sandbox/orders/{order_id}/return   return a paid order now, with its callback
+  POST /sandbox/orders/{order_id}/notify   send the order's current status again")]
     Serve(ServeArgs),
 }
 
@@ -51,6 +64,9 @@ pub(crate) struct ServeArgs {
     /// when the dealer was opened").
     #[arg(long, value_name = "URL")]
     yunzhanghu_notify_url: Option<String>,
+    /// Do not log requests and callbacks on stderr.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Runs `cnpay sandbox <command>`.
@@ -74,6 +90,9 @@ fn serve(args: ServeArgs) -> Result<(), CliError> {
         .with_remote_notify(args.allow_remote_notify);
     if let Some(url) = &args.yunzhanghu_notify_url {
         options = options.with_yunzhanghu_notify_url(url.clone());
+    }
+    if !args.quiet {
+        options = options.with_traffic_log(TrafficLog::stderr());
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -163,6 +182,37 @@ fn settings(provider: Provider, base_url: &str) -> Vec<(&'static str, String)> {
     }
 }
 
+/// Where `provider`'s callbacks go, and a warning when they have nowhere to go.
+fn callbacks(provider: Provider, options: &SandboxOptions) -> Vec<String> {
+    let per_order = |field: &str, example: &str| {
+        vec![format!(
+            "callbacks: to each order's {field} (e.g. {example} for \
+             `cargo run -p cnpay --example webhook_axum`)"
+        )]
+    };
+    match provider {
+        Provider::AggregatePay => {
+            per_order("notifyUrl", "http://127.0.0.1:8080/notify/aggregate-pay")
+        }
+        Provider::ProtocolPay => per_order(
+            "outSuccessNotifyUrl, outArrivedNotifyUrl and outNotifyUrl",
+            "http://127.0.0.1:8080/notify/protocol-pay/{pay-result,funds-arrived,payout}",
+        ),
+        Provider::Huifu => per_order("bg_ret_url", "http://127.0.0.1:8080/notify/huifu"),
+        Provider::Yunzhanghu => match &options.yunzhanghu_notify_url {
+            Some(url) => vec![format!(
+                "callbacks: to {url} (the dealer's notify URL), or an order's own notify_url"
+            )],
+            None => vec![
+                "callbacks: only to an order's own notify_url".to_owned(),
+                "WARNING: no --yunzhanghu-notify-url: an order without notify_url gets no \
+                 callback (e.g. --yunzhanghu-notify-url http://127.0.0.1:8080/notify/yunzhanghu)"
+                    .to_owned(),
+            ],
+        },
+    }
+}
+
 /// What else a user of `provider`'s sandbox needs to know.
 fn notes(provider: Provider) -> Vec<String> {
     match provider {
@@ -200,11 +250,22 @@ fn print_banner(provider: Provider, base_url: &str, options: &SandboxOptions) {
         out!("  # {note}");
     }
     out!();
+    for line in callbacks(provider, options) {
+        out!("{line}");
+    }
+    if !options.allow_remote_notify {
+        out!("Notify URLs must be on loopback (127.0.0.0/8, ::1, localhost).");
+    }
+    out!();
     out!(
         "Orders move to their next status after {} ms; notification retries run {}x faster than \
-         the spec's schedule. An amount whose fen ends in 44 (e.g. 1.44) fails.",
+         the spec's schedule. An amount whose fen ends in 44 (e.g. 1.44) fails; see --help for \
+         the other scripted outcomes.",
         options.status_delay.as_millis(),
         options.time_compression
     );
+    if options.traffic_log.is_some() {
+        out!("Requests and callbacks are logged on stderr (--quiet: not).");
+    }
     out!("Ctrl-C stops it.");
 }

@@ -3,54 +3,32 @@
 //! ```text
 //! CNPAY_PROVIDER=yunzhanghu CNPAY_YUNZHANGHU_DEALER_ID=… CNPAY_YUNZHANGHU_BROKER_ID=… \
 //!   CNPAY_YUNZHANGHU_APP_KEY=… CNPAY_YUNZHANGHU_DES3_KEY=… \
+//!   CNPAY_YUNZHANGHU_BASE_URL=http://127.0.0.1:PORT \
 //!   cargo run -p cnpay --features full --example payouts_from_config -- ORDER_ID
 //! ```
 //!
-//! Querying is read-only, so it is safe to run against a real account.
+//! Without `CNPAY_YUNZHANGHU_BASE_URL` the query goes to Yunzhanghu's production host; the
+//! other providers have no default host. Querying is read-only, so it is safe to run against a
+//! real account.
 
-use cnpay::core::SecretKey;
 use cnpay::{Error, Payouts};
 
-fn var(name: &str) -> Result<String, Error> {
-    std::env::var(name).map_err(|_| Error::invalid_input(name.to_owned(), "is not set"))
-}
-
-/// The provider named by `CNPAY_PROVIDER`, configured from the environment.
+/// The provider named by `CNPAY_PROVIDER`, configured by its `Config::from_env` (the variables
+/// the `cnpay` CLI reads, `…_BASE_URL` and `…_TIMEOUT` included).
 fn payouts_from_env() -> Result<Box<dyn Payouts>, Error> {
-    let provider = var("CNPAY_PROVIDER")?;
+    let provider = std::env::var("CNPAY_PROVIDER")
+        .map_err(|_| Error::invalid_input("CNPAY_PROVIDER", "is not set"))?;
     let payouts: Box<dyn Payouts> = match provider.as_str() {
         "yunzhanghu" => Box::new(cnpay::yunzhanghu::Client::new(
-            cnpay::yunzhanghu::Config::new(
-                var("CNPAY_YUNZHANGHU_DEALER_ID")?,
-                var("CNPAY_YUNZHANGHU_BROKER_ID")?,
-                SecretKey::new(var("CNPAY_YUNZHANGHU_APP_KEY")?),
-                SecretKey::new(var("CNPAY_YUNZHANGHU_DES3_KEY")?),
-            ),
+            cnpay::yunzhanghu::Config::from_env()?,
         )?),
         "aggregate-pay" => Box::new(cnpay::aggregate_pay::Client::new(
-            cnpay::aggregate_pay::Config::new(
-                var("CNPAY_AGGREGATE_PAY_MCH_ID")?,
-                var("CNPAY_AGGREGATE_PAY_APP_ID")?,
-                SecretKey::new(var("CNPAY_AGGREGATE_PAY_KEY")?),
-                SecretKey::new(var("CNPAY_AGGREGATE_PAY_RESPONSE_KEY")?),
-            )
-            .base_url(var("CNPAY_AGGREGATE_PAY_BASE_URL")?),
+            cnpay::aggregate_pay::Config::from_env()?,
         )?),
         "protocol-pay" => Box::new(cnpay::protocol_pay::Client::new(
-            cnpay::protocol_pay::Config::new(
-                var("CNPAY_PROTOCOL_PAY_APP_ID")?,
-                SecretKey::new(var("CNPAY_PROTOCOL_PAY_KEY")?),
-            )
-            .base_url(var("CNPAY_PROTOCOL_PAY_BASE_URL")?),
+            cnpay::protocol_pay::Config::from_env()?,
         )?),
-        "huifu" => Box::new(cnpay::huifu::Client::new(
-            cnpay::huifu::Config::new(
-                var("CNPAY_HUIFU_MER_CUST_ID")?,
-                var("CNPAY_HUIFU_KEY")?,
-                SecretKey::new(var("CNPAY_HUIFU_SECRET")?),
-            )
-            .base_url(var("CNPAY_HUIFU_BASE_URL")?),
-        )?),
+        "huifu" => Box::new(cnpay::huifu::Client::new(cnpay::huifu::Config::from_env()?)?),
         other => {
             return Err(Error::invalid_input(
                 "CNPAY_PROVIDER",

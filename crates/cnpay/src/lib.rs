@@ -10,6 +10,7 @@
 /// The shared types of every provider (re-export of `pay-core`): money in fen, the one error
 /// enum, secrets, masked personal data, the HTTP transport, notifications and the unified
 /// traits.
+#[doc(inline)]
 pub use pay_core as core;
 
 pub use pay_core::{
@@ -35,21 +36,25 @@ pub use pay_core::PostgresReplayGuard;
 /// The aggregate payment gateway (feature `aggregate-pay`).
 #[cfg(feature = "aggregate-pay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aggregate-pay")))]
+#[doc(inline)]
 pub use aggregate_pay;
 
 /// The protocol (escrow) pay API (feature `protocol-pay`).
 #[cfg(feature = "protocol-pay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "protocol-pay")))]
+#[doc(inline)]
 pub use protocol_pay;
 
 /// Huifu hfpay (feature `huifu`).
 #[cfg(feature = "huifu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "huifu")))]
+#[doc(inline)]
 pub use huifu;
 
 /// Yunzhanghu realtime settlement (feature `yunzhanghu`).
 #[cfg(feature = "yunzhanghu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "yunzhanghu")))]
+#[doc(inline)]
 pub use yunzhanghu;
 
 /// The default HTTP transport (feature `reqwest`, on by default).

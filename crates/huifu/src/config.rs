@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pay_core::SecretKey;
+use pay_core::{Error, SecretKey};
 
 use crate::auth::{Auth, PrismSecretAuth, PrismSignAuth};
 use crate::response::{DefaultInterpreter, ResponseInterpreter};
@@ -36,7 +36,8 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 ///     .timeout(Duration::from_secs(10));
 /// assert!(!format!("{config:?}").contains("app-secret"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, serde::Deserialize)]
+#[serde(try_from = "ConfigFile")]
 pub struct Config {
     pub(crate) mer_cust_id: String,
     pub(crate) client_id: String,
@@ -181,5 +182,155 @@ impl Config {
                 self.client_secret.clone(),
             ))
         }
+    }
+}
+
+/// A [`Config`] as a merchant's configuration file gives it: the keys `mer_cust_id`, `key`, `secret`, `token`, `base_url`, `timeout`
+/// (the names of the `cnpay` CLI's settings); an unknown key is an error.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    mer_cust_id: String,
+    key: String,
+    secret: SecretKey,
+    /// a bearer token, sent as `Authorization: Bearer …`.
+    #[serde(default)]
+    token: Option<SecretKey>,
+    #[serde(default)]
+    base_url: Option<String>,
+    /// Whole seconds, from 1 to [`Config::MAX_TIMEOUT_SECS`].
+    #[serde(default)]
+    timeout: Option<u64>,
+}
+
+impl TryFrom<ConfigFile> for Config {
+    type Error = Error;
+
+    fn try_from(f: ConfigFile) -> Result<Self, Error> {
+        let mut config = Config::new(f.mer_cust_id, f.key, f.secret);
+        if let Some(token) = f.token {
+            config = config.auth(crate::BearerAuth::new(token));
+        }
+        if let Some(url) = f.base_url {
+            config = config.base_url(url);
+        }
+        if let Some(t) = timeout_secs("timeout", f.timeout)? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+impl Config {
+    /// The environment variables [`Config::from_env`] reads all begin with this.
+    pub const ENV_PREFIX: &str = "CNPAY_HUIFU_";
+
+    /// The longest `timeout` setting, in seconds (five minutes): a call that has not answered
+    /// by then will not.
+    pub const MAX_TIMEOUT_SECS: u64 = 300;
+
+    /// The configuration in the environment, under the names the `cnpay` CLI reads:
+    /// `CNPAY_HUIFU_MER_CUST_ID`, `CNPAY_HUIFU_KEY`, `CNPAY_HUIFU_SECRET`, `CNPAY_HUIFU_TOKEN`, `CNPAY_HUIFU_BASE_URL`, `CNPAY_HUIFU_TIMEOUT` (an empty value counts as unset).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the variable that is missing or malformed.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut config = Config::new(
+            env_required("CNPAY_HUIFU_MER_CUST_ID")?,
+            env_required("CNPAY_HUIFU_KEY")?,
+            SecretKey::new(env_required("CNPAY_HUIFU_SECRET")?),
+        );
+        if let Some(token) = env_var("CNPAY_HUIFU_TOKEN")? {
+            config = config.auth(crate::BearerAuth::new(SecretKey::new(token)));
+        }
+        if let Some(url) = env_var("CNPAY_HUIFU_BASE_URL")? {
+            config = config.base_url(url);
+        }
+        if let Some(t) = env_timeout("CNPAY_HUIFU_TIMEOUT")? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+/// The value of environment variable `name`; empty counts as unset.
+fn env_var(name: &'static str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(v) if v.is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::invalid_input(name, "is not valid UTF-8"))
+        }
+    }
+}
+
+/// The value of the required environment variable `name`.
+fn env_required(name: &'static str) -> Result<String, Error> {
+    env_var(name)?.ok_or_else(|| Error::invalid_input(name, "is not set"))
+}
+
+/// The `timeout` setting (whole seconds from 1 to [`Config::MAX_TIMEOUT_SECS`]), checked.
+fn timeout_secs(field: &'static str, secs: Option<u64>) -> Result<Option<Duration>, Error> {
+    match secs {
+        None => Ok(None),
+        Some(s) if (1..=Config::MAX_TIMEOUT_SECS).contains(&s) => Ok(Some(Duration::from_secs(s))),
+        Some(_) => Err(Error::invalid_input(
+            field,
+            format!(
+                "must be a whole number of seconds from 1 to {}",
+                Config::MAX_TIMEOUT_SECS
+            ),
+        )),
+    }
+}
+
+/// The environment variable `name` as a timeout in whole seconds.
+fn env_timeout(name: &'static str) -> Result<Option<Duration>, Error> {
+    let secs = match env_var(name)? {
+        None => None,
+        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+            Error::invalid_input(
+                name,
+                format!(
+                    "must be a whole number of seconds from 1 to {}",
+                    Config::MAX_TIMEOUT_SECS
+                ),
+            )
+        })?),
+    };
+    timeout_secs(name, secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deserializes_from_a_config_file_with_an_optional_token() {
+        let c: Config = serde_json::from_str(
+            r#"{"mer_cust_id":"6666000000000001","key":"client","secret":"app-secret","token":"bearer-token","base_url":"https://gw.example","timeout":12}"#,
+        )
+        .unwrap();
+        assert_eq!(c.mer_cust_id(), "6666000000000001");
+        assert_eq!(c.client_id, "client");
+        assert_eq!(c.client_secret.expose_secret(), "app-secret");
+        assert_eq!(c.base_url.as_deref(), Some("https://gw.example"));
+        assert_eq!(c.timeout, Duration::from_secs(12));
+        assert!(c.auth.is_some());
+        assert!(!format!("{c:?}").contains("bearer-token"));
+        let plain: Config =
+            serde_json::from_str(r#"{"mer_cust_id":"1","key":"c","secret":"s"}"#).unwrap();
+        assert!(plain.auth.is_none());
+    }
+
+    #[test]
+    fn from_env_names_the_missing_variable() {
+        // The test environment sets no CNPAY_HUIFU_ variable.
+        let e = Config::from_env().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input in `CNPAY_HUIFU_MER_CUST_ID`: is not set"
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod notify;
 mod prism;
 mod protocol;
 pub mod testkit;
+mod traffic;
 mod yunzhanghu;
 
 use std::fmt;
@@ -25,6 +26,7 @@ use tokio::task::JoinHandle;
 pub use faults::{Fault, Faults, NOTIFY_ROUTE};
 pub use inspect::{IdCardUpload, OrderSnapshot, RequestLog};
 pub use notify::{NotificationLog, NotificationRecord};
+pub use traffic::TrafficLog;
 
 use crate::common::Ctx;
 
@@ -128,6 +130,9 @@ pub struct SandboxOptions {
     /// Yunzhanghu's notify URL "configured when the dealer was opened", used when an order
     /// request carries no `notify_url`. Default none.
     pub yunzhanghu_notify_url: Option<String>,
+    /// Where to log one line per request answered and per notification attempt (URL, status,
+    /// reply). Default none.
+    pub traffic_log: Option<TrafficLog>,
 }
 
 impl Default for SandboxOptions {
@@ -140,6 +145,7 @@ impl Default for SandboxOptions {
             allow_remote_notify: false,
             notify_timeout: Duration::from_secs(5),
             yunzhanghu_notify_url: None,
+            traffic_log: None,
         }
     }
 }
@@ -188,6 +194,12 @@ impl SandboxOptions {
     /// Sets [`SandboxOptions::yunzhanghu_notify_url`].
     pub fn with_yunzhanghu_notify_url(mut self, url: impl Into<String>) -> Self {
         self.yunzhanghu_notify_url = Some(url.into());
+        self
+    }
+
+    /// Sets [`SandboxOptions::traffic_log`].
+    pub fn with_traffic_log(mut self, log: TrafficLog) -> Self {
+        self.traffic_log = Some(log);
         self
     }
 
@@ -430,7 +442,16 @@ fn build_router(provider: Provider, ctx: Arc<Ctx>) -> axum::Router {
         Provider::Huifu => huifu::router(ctx.clone()),
         Provider::Yunzhanghu => yunzhanghu::router(ctx.clone()),
     };
-    router.layer(axum::middleware::from_fn_with_state(ctx, faults::apply))
+    let traffic_log = ctx.options.traffic_log.clone();
+    let router = router.layer(axum::middleware::from_fn_with_state(ctx, faults::apply));
+    match traffic_log {
+        // Outermost, so that it logs the answer as sent, faults applied.
+        Some(log) => router.layer(axum::middleware::from_fn_with_state(
+            (provider, log),
+            traffic::log_request,
+        )),
+        None => router,
+    }
 }
 
 /// Runs one simulator on `addr` until ctrl-c or until the returned future is dropped (for

@@ -145,6 +145,7 @@ pub(crate) async fn deliver(ctx: Arc<Ctx>, outgoing: Outgoing) {
         match fault {
             Some(Fault::DropNotification) => {
                 record.dropped = true;
+                crate::traffic::log_callback(ctx.options.traffic_log.as_ref(), &record);
                 ctx.notifications.push(record);
                 continue;
             }
@@ -161,6 +162,7 @@ pub(crate) async fn deliver(ctx: Arc<Ctx>, outgoing: Outgoing) {
             Ok(r) => r,
             Err(e) => {
                 record.response = format!("could not build the request: {e}");
+                crate::traffic::log_callback(ctx.options.traffic_log.as_ref(), &record);
                 ctx.notifications.push(record);
                 return;
             }
@@ -178,6 +180,7 @@ pub(crate) async fn deliver(ctx: Arc<Ctx>, outgoing: Outgoing) {
         }
         let done = record.acknowledged;
         tracing::debug!(provider = %ctx.provider, order_id = %record.order_id, attempt, done, "notification sent");
+        crate::traffic::log_callback(ctx.options.traffic_log.as_ref(), &record);
         ctx.notifications.push(record);
         if done {
             return;

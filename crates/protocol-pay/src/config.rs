@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use pay_core::KeyRing;
+use pay_core::{Error, KeyRing, SecretKey};
 
 /// The path prefix every endpoint lives under (`xxx/api/protocol/...` in the spec).
 pub const PATH_PREFIX: &str = "/api/protocol";
@@ -25,7 +25,8 @@ pub const PATH_PREFIX: &str = "/api/protocol";
 /// assert!(!format!("{config:?}").contains("a8f5f167"));
 /// assert_eq!(config.endpoint_url("prepay"), "https://pay.example.com/api/protocol/prepay");
 /// ```
-#[derive(Clone)]
+#[derive(Clone, serde::Deserialize)]
+#[serde(try_from = "ConfigFile")]
 pub struct Config {
     app_id: String,
     key: KeyRing,
@@ -112,5 +113,147 @@ impl Config {
         }
         pay_core::validate::required("base_url", &self.base_url)?;
         pay_core::validate::base_url("base_url", &self.base_url)
+    }
+}
+
+/// A [`Config`] as a merchant's configuration file gives it: the keys `app_id`, `key`, `base_url`, `timeout`
+/// (the names of the `cnpay` CLI's settings); an unknown key is an error.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    app_id: String,
+    key: SecretKey,
+    #[serde(default)]
+    base_url: Option<String>,
+    /// Whole seconds, from 1 to [`Config::MAX_TIMEOUT_SECS`].
+    #[serde(default)]
+    timeout: Option<u64>,
+}
+
+impl TryFrom<ConfigFile> for Config {
+    type Error = Error;
+
+    fn try_from(f: ConfigFile) -> Result<Self, Error> {
+        let mut config = Config::new(f.app_id, f.key);
+        if let Some(url) = f.base_url {
+            config = config.base_url(url);
+        }
+        if let Some(t) = timeout_secs("timeout", f.timeout)? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+impl Config {
+    /// The environment variables [`Config::from_env`] reads all begin with this.
+    pub const ENV_PREFIX: &str = "CNPAY_PROTOCOL_PAY_";
+
+    /// The longest `timeout` setting, in seconds (five minutes): a call that has not answered
+    /// by then will not.
+    pub const MAX_TIMEOUT_SECS: u64 = 300;
+
+    /// The configuration in the environment, under the names the `cnpay` CLI reads:
+    /// `CNPAY_PROTOCOL_PAY_APP_ID`, `CNPAY_PROTOCOL_PAY_KEY`, `CNPAY_PROTOCOL_PAY_BASE_URL`, `CNPAY_PROTOCOL_PAY_TIMEOUT` (an empty value counts as unset).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the variable that is missing or malformed.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut config = Config::new(
+            env_required("CNPAY_PROTOCOL_PAY_APP_ID")?,
+            SecretKey::new(env_required("CNPAY_PROTOCOL_PAY_KEY")?),
+        );
+        if let Some(url) = env_var("CNPAY_PROTOCOL_PAY_BASE_URL")? {
+            config = config.base_url(url);
+        }
+        if let Some(t) = env_timeout("CNPAY_PROTOCOL_PAY_TIMEOUT")? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+/// The value of environment variable `name`; empty counts as unset.
+fn env_var(name: &'static str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(v) if v.is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::invalid_input(name, "is not valid UTF-8"))
+        }
+    }
+}
+
+/// The value of the required environment variable `name`.
+fn env_required(name: &'static str) -> Result<String, Error> {
+    env_var(name)?.ok_or_else(|| Error::invalid_input(name, "is not set"))
+}
+
+/// The `timeout` setting (whole seconds from 1 to [`Config::MAX_TIMEOUT_SECS`]), checked.
+fn timeout_secs(field: &'static str, secs: Option<u64>) -> Result<Option<Duration>, Error> {
+    match secs {
+        None => Ok(None),
+        Some(s) if (1..=Config::MAX_TIMEOUT_SECS).contains(&s) => Ok(Some(Duration::from_secs(s))),
+        Some(_) => Err(Error::invalid_input(
+            field,
+            format!(
+                "must be a whole number of seconds from 1 to {}",
+                Config::MAX_TIMEOUT_SECS
+            ),
+        )),
+    }
+}
+
+/// The environment variable `name` as a timeout in whole seconds.
+fn env_timeout(name: &'static str) -> Result<Option<Duration>, Error> {
+    let secs = match env_var(name)? {
+        None => None,
+        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+            Error::invalid_input(
+                name,
+                format!(
+                    "must be a whole number of seconds from 1 to {}",
+                    Config::MAX_TIMEOUT_SECS
+                ),
+            )
+        })?),
+    };
+    timeout_secs(name, secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deserializes_from_a_config_file() {
+        let c: Config = serde_json::from_str(
+            r#"{"app_id":"LFT1001","key":"md5-key","base_url":"https://pay.example.com","timeout":15}"#,
+        )
+        .unwrap();
+        assert_eq!(c.app_id(), "LFT1001");
+        assert_eq!(c.keys().current().expose_secret(), "md5-key");
+        assert_eq!(
+            c.endpoint_url("prepay"),
+            "https://pay.example.com/api/protocol/prepay"
+        );
+        assert_eq!(c.timeout_duration(), Duration::from_secs(15));
+        let e =
+            serde_json::from_str::<Config>(r#"{"app_id":"A","key":"k","timeout":0}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input in `timeout`: must be a whole number of seconds from 1 to 300"
+        );
+    }
+
+    #[test]
+    fn from_env_names_the_missing_variable() {
+        // The test environment sets no CNPAY_PROTOCOL_PAY_ variable.
+        let e = Config::from_env().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input in `CNPAY_PROTOCOL_PAY_APP_ID`: is not set"
+        );
     }
 }

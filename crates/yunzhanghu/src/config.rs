@@ -33,7 +33,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// .timeout(Duration::from_secs(10));
 /// assert!(!format!("{config:?}").contains("78f9b4fad3481fbce1df0b30eee58577"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, serde::Deserialize)]
+#[serde(try_from = "ConfigFile")]
 pub struct Config {
     pub(crate) dealer_id: String,
     pub(crate) broker_id: String,
@@ -132,6 +133,116 @@ impl Config {
     }
 }
 
+/// A [`Config`] as a merchant's configuration file gives it: the keys `dealer_id`, `broker_id`, `app_key`, `des3_key`, `base_url`, `timeout`
+/// (the names of the `cnpay` CLI's settings); an unknown key is an error.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    dealer_id: String,
+    broker_id: String,
+    app_key: SecretKey,
+    des3_key: SecretKey,
+    #[serde(default)]
+    base_url: Option<String>,
+    /// Whole seconds, from 1 to [`Config::MAX_TIMEOUT_SECS`].
+    #[serde(default)]
+    timeout: Option<u64>,
+}
+
+impl TryFrom<ConfigFile> for Config {
+    type Error = Error;
+
+    fn try_from(f: ConfigFile) -> Result<Self, Error> {
+        let mut config = Config::new(f.dealer_id, f.broker_id, f.app_key, f.des3_key);
+        if let Some(url) = f.base_url {
+            config = config.base_url(url);
+        }
+        if let Some(t) = timeout_secs("timeout", f.timeout)? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+impl Config {
+    /// The environment variables [`Config::from_env`] reads all begin with this.
+    pub const ENV_PREFIX: &str = "CNPAY_YUNZHANGHU_";
+
+    /// The longest `timeout` setting, in seconds (five minutes): a call that has not answered
+    /// by then will not.
+    pub const MAX_TIMEOUT_SECS: u64 = 300;
+
+    /// The configuration in the environment, under the names the `cnpay` CLI reads:
+    /// `CNPAY_YUNZHANGHU_DEALER_ID`, `CNPAY_YUNZHANGHU_BROKER_ID`, `CNPAY_YUNZHANGHU_APP_KEY`, `CNPAY_YUNZHANGHU_DES3_KEY`, `CNPAY_YUNZHANGHU_BASE_URL`, `CNPAY_YUNZHANGHU_TIMEOUT` (an empty value counts as unset).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the variable that is missing or malformed.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut config = Config::new(
+            env_required("CNPAY_YUNZHANGHU_DEALER_ID")?,
+            env_required("CNPAY_YUNZHANGHU_BROKER_ID")?,
+            SecretKey::new(env_required("CNPAY_YUNZHANGHU_APP_KEY")?),
+            SecretKey::new(env_required("CNPAY_YUNZHANGHU_DES3_KEY")?),
+        );
+        if let Some(url) = env_var("CNPAY_YUNZHANGHU_BASE_URL")? {
+            config = config.base_url(url);
+        }
+        if let Some(t) = env_timeout("CNPAY_YUNZHANGHU_TIMEOUT")? {
+            config = config.timeout(t);
+        }
+        Ok(config)
+    }
+}
+
+/// The value of environment variable `name`; empty counts as unset.
+fn env_var(name: &'static str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(v) if v.is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::invalid_input(name, "is not valid UTF-8"))
+        }
+    }
+}
+
+/// The value of the required environment variable `name`.
+fn env_required(name: &'static str) -> Result<String, Error> {
+    env_var(name)?.ok_or_else(|| Error::invalid_input(name, "is not set"))
+}
+
+/// The `timeout` setting (whole seconds from 1 to [`Config::MAX_TIMEOUT_SECS`]), checked.
+fn timeout_secs(field: &'static str, secs: Option<u64>) -> Result<Option<Duration>, Error> {
+    match secs {
+        None => Ok(None),
+        Some(s) if (1..=Config::MAX_TIMEOUT_SECS).contains(&s) => Ok(Some(Duration::from_secs(s))),
+        Some(_) => Err(Error::invalid_input(
+            field,
+            format!(
+                "must be a whole number of seconds from 1 to {}",
+                Config::MAX_TIMEOUT_SECS
+            ),
+        )),
+    }
+}
+
+/// The environment variable `name` as a timeout in whole seconds.
+fn env_timeout(name: &'static str) -> Result<Option<Duration>, Error> {
+    let secs = match env_var(name)? {
+        None => None,
+        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+            Error::invalid_input(
+                name,
+                format!(
+                    "must be a whole number of seconds from 1 to {}",
+                    Config::MAX_TIMEOUT_SECS
+                ),
+            )
+        })?),
+    };
+    timeout_secs(name, secs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +263,46 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "invalid input in `des3_key`: must be exactly 24 bytes"
+        );
+    }
+
+    #[test]
+    fn deserializes_from_a_config_file_and_names_what_is_wrong() {
+        let c: Config = serde_json::from_str(
+            r#"{"dealer_id":"D1","broker_id":"B1","app_key":"app-secret-key","des3_key":"123456788765432112345678","base_url":"http://sandbox/","timeout":7}"#,
+        )
+        .unwrap();
+        assert_eq!((c.dealer_id(), c.broker_id()), ("D1", "B1"));
+        assert_eq!(c.get_base_url(), "http://sandbox");
+        assert_eq!(c.get_timeout(), Duration::from_secs(7));
+        assert_eq!(c.des3_key.expose_secret(), "123456788765432112345678");
+        let unknown = serde_json::from_str::<Config>(
+            r#"{"dealer_id":"D1","broker_id":"B1","app_key":"k","des3_key":"k","app_secret":"x"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            unknown
+                .to_string()
+                .starts_with("unknown field `app_secret`"),
+            "{unknown}"
+        );
+        let slow = serde_json::from_str::<Config>(
+            r#"{"dealer_id":"D1","broker_id":"B1","app_key":"k","des3_key":"k","timeout":301}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            slow.to_string(),
+            "invalid input in `timeout`: must be a whole number of seconds from 1 to 300"
+        );
+    }
+
+    #[test]
+    fn from_env_names_the_missing_variable() {
+        // The test environment sets no CNPAY_YUNZHANGHU_ variable.
+        let e = Config::from_env().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input in `CNPAY_YUNZHANGHU_DEALER_ID`: is not set"
         );
     }
 }
