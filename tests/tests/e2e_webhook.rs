@@ -344,7 +344,13 @@ async fn the_example_service_processes_each_event_once_and_answers_every_resend(
             true,
         ),
         json!({"provider": "huifu", "transition": null}),
-        event("huifu", "payout", &huifu_ids[2], 10_000, true),
+        {
+            // A Huifu order is its id and its order_date: the dedup key carries both.
+            let mut e = event("huifu", "payout", &huifu_ids[2], 10_000, true);
+            e["transition"]["dedup_key"] =
+                json!(format!("huifu:payout:succeeded:{today}:{}", huifu_ids[2]));
+            e
+        },
         event("yunzhanghu", "payout", "YZHWEBHOOK1", 19_500, false),
     ];
     assert_eq!(*printed.lock().unwrap(), expected);

@@ -100,19 +100,18 @@ fn serve(args: ServeArgs) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async move {
-        let mut addr = SocketAddr::new(args.host, args.port);
-        if args.port == 0 {
-            // Find a free port to print before serving (pay_sandbox::serve binds it itself).
-            let probe = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| CliError::usage(format!("cannot listen on {addr}: {e}")))?;
-            addr = probe
-                .local_addr()
-                .map_err(|e| CliError::usage(format!("cannot listen on {addr}: {e}")))?;
-        }
+        let wanted = SocketAddr::new(args.host, args.port);
+        // Bound before the banner is printed, so that a client reading the banner is never
+        // refused (with --port 0 the banner names the port the system chose).
+        let listener = tokio::net::TcpListener::bind(wanted)
+            .await
+            .map_err(|e| CliError::usage(format!("cannot listen on {wanted}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::usage(format!("cannot listen on {wanted}: {e}")))?;
         let base_url = format!("http://{addr}");
         print_banner(args.provider, &base_url, &options);
-        pay_sandbox::serve(args.provider, addr, options)
+        pay_sandbox::serve_on(args.provider, listener, options)
             .await
             .map_err(|e| CliError::usage(format!("the sandbox stopped: {}", chain(&e))))?;
         out!("stopped");

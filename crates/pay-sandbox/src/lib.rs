@@ -454,8 +454,7 @@ fn build_router(provider: Provider, ctx: Arc<Ctx>) -> axum::Router {
     }
 }
 
-/// Runs one simulator on `addr` until ctrl-c or until the returned future is dropped (for
-/// `cnpay sandbox serve --provider P --port N`).
+/// Runs one simulator on `addr` until ctrl-c or until the returned future is dropped.
 ///
 /// # Errors
 /// [`SandboxError::Bind`] when `addr` cannot be opened, [`SandboxError::Serve`] when the server
@@ -468,9 +467,25 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
-    let local = listener
-        .local_addr()
-        .map_err(|source| SandboxError::Bind { addr, source })?;
+    serve_on(provider, listener, options).await
+}
+
+/// Runs one simulator on a listener the caller bound (so that it can print the address before
+/// serving, with no window in which a client is refused: `cnpay sandbox serve --port 0`), until
+/// ctrl-c or until the returned future is dropped.
+///
+/// # Errors
+/// [`SandboxError::Bind`] when the listener has no local address, [`SandboxError::Serve`] when
+/// the server fails.
+pub async fn serve_on(
+    provider: Provider,
+    listener: tokio::net::TcpListener,
+    options: SandboxOptions,
+) -> Result<(), SandboxError> {
+    let local = listener.local_addr().map_err(|source| SandboxError::Bind {
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })?;
     let (shutdown, _) = watch::channel(false);
     let url = format!("http://{local}");
     let ctx = Arc::new(Ctx::new(
