@@ -225,7 +225,7 @@ impl Client {
         req: &E,
     ) -> Result<Response<E::Response>, Error> {
         req.validate()?;
-        crate::validate::extra_keys(req.extra(), E::FIELDS)?;
+        pay_core::validate::extra_disjoint(req.extra(), E::FIELDS)?;
         let json = self.plaintext(req)?;
         let envelope = self.seal(&json)?;
         let request_id = self.request_id();
@@ -255,7 +255,7 @@ impl Client {
         files: &[pay_core::multipart::FilePart],
     ) -> Result<Response<E::Response>, Error> {
         req.validate()?;
-        crate::validate::extra_keys(req.extra(), E::FIELDS)?;
+        pay_core::validate::extra_disjoint(req.extra(), E::FIELDS)?;
         let json = self.plaintext(req)?;
         let envelope = self.seal(&json)?;
         let request_id = self.request_id();
