@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod multipart;
 pub mod notify;
+pub mod operation;
 pub mod pii;
 pub mod replay_store;
 mod secret;
@@ -40,6 +41,7 @@ pub use notify::{
     ClaimOutcome, Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent,
     NotificationInbox, NotificationReply, NotificationVerifier, ReplayGuard,
 };
+pub use operation::{Codec, Operation};
 pub use pii::{CardNumber, IdNumber, PersonName, PhoneNumber};
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
