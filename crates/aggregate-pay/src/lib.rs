@@ -4,7 +4,6 @@
 mod client;
 pub mod codes;
 mod config;
-mod de;
 pub mod lifecycle;
 pub mod notify;
 pub mod operations;

@@ -10,7 +10,6 @@ use serde_json::{Map, Value};
 
 use crate::codes::{PayStatus, ProductId};
 use crate::config::Config;
-use crate::de;
 use crate::sign::{WireParams, value_text};
 
 /// The largest amount the gateway's `int` fields hold, in fen.
@@ -40,15 +39,11 @@ pub(crate) fn opt_max(field: &'static str, value: Option<&str>, max: usize) -> R
     }
 }
 
-/// Checks an optional URL: at most `max` characters and a well-formed http(s) URL.
+/// Checks an optional URL: at most `max` characters and a well-formed http(s) URL; an empty one
+/// is not sent, so it passes.
 pub(crate) fn opt_url(field: &'static str, value: Option<&str>, max: usize) -> Result<(), Error> {
-    match value {
-        Some(v) if !v.is_empty() => {
-            validate::max_chars(field, v, max)?;
-            validate::http_url(field, v)
-        }
-        _ => Ok(()),
-    }
+    opt_max(field, value, max)?;
+    validate::opt_url(field, value.filter(|v| !v.is_empty()))
 }
 
 /// Checks a field the gateway echoes back in what it signs (an answer, a notification): no `&`
@@ -65,7 +60,8 @@ pub(crate) fn no_separators(field: &'static str, value: Option<&str>) -> Result<
     }
 }
 
-/// Checks extension parameters: no name the client sets itself, and no empty name.
+/// Checks extension parameters: no empty or ambiguous name, no name the client sets itself
+/// (`sign`, `mchId`, `appId`) and none of the typed fields in `reserved`.
 pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Result<(), Error> {
     for name in extra.keys() {
         if name.is_empty() {
@@ -77,15 +73,9 @@ pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Resu
                 "a parameter name must hold neither `&` nor `=`",
             ));
         }
-        if reserved.contains(&name.as_str()) || name == "sign" || name == "mchId" || name == "appId"
-        {
-            return Err(Error::invalid_input(
-                format!("extra.{name}"),
-                "is set by the client or a typed field; do not pass it as an extension",
-            ));
-        }
     }
-    Ok(())
+    validate::extra_disjoint(extra, &["sign", "mchId", "appId"])?;
+    validate::extra_disjoint(extra, reserved)
 }
 
 /// Appends extension parameters in their wire form.
@@ -442,7 +432,7 @@ impl CreateOrderRequest {
 #[serde(rename_all = "camelCase")]
 pub struct CreateOrderResponse {
     /// `payOrderId`: the gateway's order number.
-    #[serde(deserialize_with = "de::string")]
+    #[serde(deserialize_with = "pay_core::decode::string_or_number")]
     pub pay_order_id: String,
     /// `payParams`: what the payer needs to pay (not covered by the sign).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -536,7 +526,7 @@ pub struct QueryOrderRequest {
     /// `executeNotify`: when `true` the gateway sends the notification once more.
     #[serde(
         default,
-        deserialize_with = "de::opt_bool",
+        deserialize_with = "pay_core::decode::opt_bool_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub execute_notify: Option<bool>,
@@ -621,14 +611,14 @@ pub struct PayOrder {
     /// `mchId`.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub mch_id: Option<String>,
     /// `appId`.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub app_id: Option<String>,
@@ -636,10 +626,10 @@ pub struct PayOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<ProductId>,
     /// `payOrderId`: the gateway's order number.
-    #[serde(deserialize_with = "de::string")]
+    #[serde(deserialize_with = "pay_core::decode::string_or_number")]
     pub pay_order_id: String,
     /// `mchOrderNo`: the merchant's order number.
-    #[serde(deserialize_with = "de::string")]
+    #[serde(deserialize_with = "pay_core::decode::string_or_number")]
     pub mch_order_no: String,
     /// `amount` in fen.
     #[serde(with = "pay_core::money::as_fen")]
@@ -647,7 +637,7 @@ pub struct PayOrder {
     /// `currency`.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub currency: Option<String>,
@@ -656,28 +646,28 @@ pub struct PayOrder {
     /// `channelUser`: the payer's id at the channel.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub channel_user: Option<String>,
     /// `channelOrderNo`: the channel's order number.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub channel_order_no: Option<String>,
     /// `channelAttach`: the channel's data package, as sent.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub channel_attach: Option<String>,
     /// `paySuccTime`: milliseconds since the epoch, as sent (see [`PayOrder::pay_succ_at`]).
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub pay_succ_time: Option<String>,

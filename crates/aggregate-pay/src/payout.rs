@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use crate::codes::{AccountAttr, AccountType, BankCode, TransStatus};
 use crate::config::Config;
-use crate::de;
 use crate::pay::{
     check_amount, check_extra, default_currency, millis, no_separators, opt_max, push_extra,
 };
@@ -64,7 +63,7 @@ pub struct TransOrderRequest {
     /// real 12-digit numbers do not fit one; sent as a string of up to 20 digits).
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub bank_type: Option<String>,
@@ -328,7 +327,7 @@ pub struct TransQueryRequest {
     /// `executeNotify`: when `true` the gateway sends the notification once more.
     #[serde(
         default,
-        deserialize_with = "de::opt_bool",
+        deserialize_with = "pay_core::decode::opt_bool_or_text",
         skip_serializing_if = "Option::is_none"
     )]
     pub execute_notify: Option<bool>,
@@ -411,19 +410,19 @@ impl TransQueryRequest {
 #[serde(rename_all = "camelCase")]
 pub struct TransOrder {
     /// `transOrderId`: the gateway's payout number.
-    #[serde(deserialize_with = "de::string")]
+    #[serde(deserialize_with = "pay_core::decode::string_or_number")]
     pub trans_order_id: String,
     /// `mchId`.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub mch_id: Option<String>,
     /// `appId` (query only).
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub app_id: Option<String>,
@@ -431,7 +430,7 @@ pub struct TransOrder {
     /// sends that name instead).
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub mch_trans_order_no: Option<String>,
@@ -441,7 +440,7 @@ pub struct TransOrder {
     /// `currency` (query only).
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub currency: Option<String>,
@@ -450,21 +449,21 @@ pub struct TransOrder {
     /// `channelOrderNo`.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub channel_order_no: Option<String>,
     /// `createTime` (create answer): milliseconds since the epoch, as sent.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub create_time: Option<String>,
     /// `transSuccTime` (query): milliseconds since the epoch, as sent.
     #[serde(
         default,
-        deserialize_with = "de::opt_string",
+        deserialize_with = "pay_core::decode::opt_string_or_scalar",
         skip_serializing_if = "Option::is_none"
     )]
     pub trans_succ_time: Option<String>,

@@ -4,6 +4,10 @@
 //! "13812345678", expected u64`), and a response field can hold personal data, so the message
 //! is rewritten with the value replaced by `***` before it becomes an error's source. The raw
 //! body stays available, deliberately, through [`Error::Decode`]'s `body`.
+//!
+//! The lenient field readers for `#[serde(deserialize_with = …)]` live here too, one copy for
+//! every provider: [`string_or_integer`], [`string_or_number`], [`opt_string_or_scalar`] and
+//! [`opt_bool_or_text`].
 
 use std::fmt;
 
@@ -316,6 +320,129 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys<'_> {
 /// [`Error::Decode`] with an empty body.
 pub fn to_value<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::decode(Vec::new(), e))
+}
+
+/// Reads a string, or an integer as its decimal text: a code a provider sends either way
+/// (`"0000"` or `0`). Used by [`crate::wire_enum!`]; for `#[serde(deserialize_with = …)]`.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct A {
+///     #[serde(deserialize_with = "pay_core::decode::string_or_integer")]
+///     code: String,
+/// }
+/// let a: A = serde_json::from_str(r#"{"code":10}"#).unwrap();
+/// assert_eq!(a.code, "10");
+/// assert!(serde_json::from_str::<A>(r#"{"code":1.5}"#).is_err());
+/// ```
+///
+/// # Errors
+/// Anything but a string or an integer.
+pub fn string_or_integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or an integer")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Reads a required string, or any number as its JSON text (`100` → `"100"`).
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct A {
+///     #[serde(deserialize_with = "pay_core::decode::string_or_number")]
+///     amount: String,
+/// }
+/// let a: A = serde_json::from_str(r#"{"amount":100}"#).unwrap();
+/// assert_eq!(a.amount, "100");
+/// assert!(serde_json::from_str::<A>(r#"{"amount":true}"#).is_err());
+/// ```
+///
+/// # Errors
+/// Anything but a string or a number.
+pub fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        v @ serde_json::Value::Number(_) => Ok(v.to_string()),
+        _ => Err(serde::de::Error::custom("expected a string or a number")),
+    }
+}
+
+/// Reads an optional string, or a number or boolean as its JSON text; absent, `null` and `""`
+/// are `None` (a value the provider did not send). Use with `#[serde(default)]`.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct A {
+///     #[serde(default, deserialize_with = "pay_core::decode::opt_string_or_scalar")]
+///     channel: Option<String>,
+/// }
+/// let read = |s| serde_json::from_str::<A>(s).map(|a| a.channel).ok();
+/// assert_eq!(read(r#"{"channel":8001}"#), Some(Some("8001".to_owned())));
+/// assert_eq!(read(r#"{"channel":""}"#), Some(None));
+/// assert_eq!(read(r#"{}"#), Some(None));
+/// assert_eq!(read(r#"{"channel":{}}"#), None);
+/// ```
+///
+/// # Errors
+/// An object or an array.
+pub fn opt_string_or_scalar<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize;
+    use serde_json::Value;
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(s),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
+        Some(_) => return Err(serde::de::Error::custom("expected a string or a number")),
+    })
+}
+
+/// Reads an optional boolean, or its text `"true"`/`"false"`; absent, `null` and `""` are
+/// `None`. Use with `#[serde(default)]`.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct A {
+///     #[serde(default, deserialize_with = "pay_core::decode::opt_bool_or_text")]
+///     notify: Option<bool>,
+/// }
+/// let read = |s| serde_json::from_str::<A>(s).map(|a| a.notify).ok();
+/// assert_eq!(read(r#"{"notify":"true"}"#), Some(Some(true)));
+/// assert_eq!(read(r#"{"notify":false}"#), Some(Some(false)));
+/// assert_eq!(read(r#"{"notify":""}"#), Some(None));
+/// assert_eq!(read(r#"{"notify":"yes"}"#), None);
+/// ```
+///
+/// # Errors
+/// Anything else.
+pub fn opt_bool_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    use serde::Deserialize;
+    use serde_json::Value;
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(b),
+        Some(Value::String(s)) if s == "true" => Some(true),
+        Some(Value::String(s)) if s == "false" => Some(false),
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(_) => return Err(serde::de::Error::custom("expected true or false")),
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod multipart;
 pub mod notify;
+pub mod operation;
 pub mod pii;
 pub mod replay_store;
 mod secret;
@@ -40,6 +41,7 @@ pub use notify::{
     ClaimOutcome, Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent,
     NotificationInbox, NotificationReply, NotificationVerifier, ReplayGuard,
 };
+pub use operation::{Codec, Operation};
 pub use pii::{CardNumber, IdNumber, PersonName, PhoneNumber};
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
@@ -72,26 +74,6 @@ pub fn default_transport() -> Result<SharedTransport> {
 pub mod __private {
     pub use serde;
 
-    /// Reads a string, or an integer as its decimal text (for [`crate::wire_enum!`]).
-    pub fn deserialize_wire_string<'de, D: serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<String, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = String;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string or an integer")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-                Ok(v.to_owned())
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-                Ok(v.to_string())
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-                Ok(v.to_string())
-            }
-        }
-        d.deserialize_any(V)
-    }
+    /// The old name of [`crate::decode::string_or_integer`], until huifu reads it from there.
+    pub use crate::decode::string_or_integer as deserialize_wire_string;
 }

@@ -121,6 +121,51 @@ pub fn http_url(field: &'static str, value: &str) -> Check {
     }
 }
 
+/// An optional URL: when present, a well-formed [`http_url`]; absent passes.
+///
+/// ```
+/// use pay_core::validate::opt_url;
+/// assert!(opt_url("returnUrl", None).is_ok());
+/// assert!(opt_url("returnUrl", Some("https://shop.example/return")).is_ok());
+/// assert!(opt_url("returnUrl", Some("")).is_err());
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`].
+pub fn opt_url(field: &'static str, value: Option<&str>) -> Check {
+    match value {
+        Some(v) => http_url(field, v),
+        None => Ok(()),
+    }
+}
+
+/// Extension fields must not repeat a typed field (or one the client sets itself): the request
+/// would carry the name twice. The error names the field as `extra.<name>`.
+///
+/// ```
+/// use pay_core::validate::extra_disjoint;
+/// let mut extra = serde_json::Map::new();
+/// extra.insert("openId".into(), "o1".into());
+/// assert!(extra_disjoint(&extra, &["mchOrderNo"]).is_ok());
+/// extra.insert("mchOrderNo".into(), "A1".into());
+/// match extra_disjoint(&extra, &["mchOrderNo"]) {
+///     Err(pay_core::Error::InvalidInput { field, .. }) => assert_eq!(field, "extra.mchOrderNo"),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`] for the field `extra.<name>` of the first repeated name.
+pub fn extra_disjoint(extra: &serde_json::Map<String, serde_json::Value>, typed: &[&str]) -> Check {
+    match extra.keys().find(|k| typed.contains(&k.as_str())) {
+        Some(k) => Err(Error::invalid_input(
+            format!("extra.{k}"),
+            "repeats a typed field or one the client sets: set it there, not in `extra`",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A service's base URL, which request paths are appended to: an absolute `http` or `https`
 /// URL ([`http_url`]) without a query (`?…`) or a fragment (`#…`). `https://gw.example/x?token=S`
 /// would turn every call into `…/x?token=S/api/…`.

@@ -131,7 +131,7 @@ macro_rules! wire_enum {
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                $crate::__private::deserialize_wire_string(deserializer)
+                $crate::decode::string_or_integer(deserializer)
                     .map(|s| $name::from_wire(&s))
             }
         }

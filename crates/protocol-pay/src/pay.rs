@@ -4,7 +4,9 @@ use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PaymentAction, Pe
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::codes::{ArrivedStatus, CashierType, ChannelType, PayStatus, ProdCatalog};
-use crate::validate::{extra_disjoint, known, opt_text, opt_url, out_req_no};
+use crate::validate::{known, opt_text, out_req_no};
+use pay_core::validate::extra_disjoint;
+use pay_core::validate::opt_url;
 
 /// `prepay` (入金): a pay-in into a protocol, answered with a six-digit POS code or a quick-pay
 /// cashier URL.

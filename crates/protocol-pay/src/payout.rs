@@ -4,7 +4,8 @@ use pay_core::{CardNumber, Error, Extensions, Money, PersonName};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{ChannelType, OutType, PayStatus};
-use crate::validate::{extra_disjoint, known, opt_text, out_req_no};
+use crate::validate::{known, opt_text, out_req_no};
+use pay_core::validate::extra_disjoint;
 
 /// `outpay` (出金或退款): pays out of a protocol to a bank account, or refunds.
 ///

@@ -4,7 +4,8 @@ use pay_core::{Error, Extensions, Money};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{CashierType, ChannelType};
-use crate::validate::{extra_disjoint, known};
+use crate::validate::known;
+use pay_core::validate::extra_disjoint;
 
 /// `create` (创建协议): opens a protocol (an escrow account) for a business subject.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

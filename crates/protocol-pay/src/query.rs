@@ -3,7 +3,7 @@
 use pay_core::{Error, Extensions};
 use serde::{Deserialize, Serialize};
 
-use crate::validate::extra_disjoint;
+use pay_core::validate::extra_disjoint;
 
 /// `querybankcnaps`: bank branches whose name contains a keyword (e.g. `海淀`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

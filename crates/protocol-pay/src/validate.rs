@@ -1,6 +1,6 @@
 //! Input checks particular to this provider.
 
-use pay_core::{Error, Extensions};
+use pay_core::Error;
 
 /// The longest `outReqNo` accepted (the spec gives no limit; 64 is what the reference system's
 /// columns hold for request numbers of this kind).
@@ -38,19 +38,6 @@ pub fn out_req_no(app_id: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Rejects extension fields that repeat a typed field (they would be sent twice).
-pub(crate) fn extra_disjoint(extra: &Extensions, known: &[&str]) -> Result<(), Error> {
-    for k in extra.keys() {
-        if known.contains(&k.as_str()) {
-            return Err(Error::invalid_input(
-                "extra",
-                format!("`{k}` is a typed field: set it there"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// A known value of a wire enum.
 pub(crate) fn known(field: &'static str, is_known: bool, allowed: &str) -> Result<(), Error> {
     if is_known {
@@ -60,14 +47,6 @@ pub(crate) fn known(field: &'static str, is_known: bool, allowed: &str) -> Resul
             field,
             format!("must be one of {allowed}"),
         ))
-    }
-}
-
-/// An optional URL must be well-formed when present.
-pub(crate) fn opt_url(field: &'static str, value: Option<&str>) -> Result<(), Error> {
-    match value {
-        Some(v) => pay_core::validate::http_url(field, v),
-        None => Ok(()),
     }
 }
 

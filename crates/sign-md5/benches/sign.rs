@@ -28,16 +28,6 @@ fn params() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn hex_upper(d: &[u8]) -> String {
-    const T: &[u8; 16] = b"0123456789ABCDEF";
-    let mut s = String::with_capacity(32);
-    for &b in d {
-        s.push(T[usize::from(b >> 4)] as char);
-        s.push(T[usize::from(b & 15)] as char);
-    }
-    s
-}
-
 fn aggregate(c: &mut Criterion) {
     let p = params();
     let signer = ParamSigner::new(KEY);
@@ -46,13 +36,13 @@ fn aggregate(c: &mut Criterion) {
     // What aggregate-pay calls for every request: the parameters in a slice, in field order.
     g.bench_function("ours", |b| b.iter(|| signer.sign_pairs(black_box(&p))));
     g.bench_function("baseline", |b| {
-        b.iter(|| hex_upper(&Md5::digest(black_box(&joined).as_bytes())))
+        b.iter(|| hex::encode_upper(Md5::digest(black_box(&joined).as_bytes())))
     });
     g.finish();
     pay_core::test_util::interleaved(
         "aggregate-md5-sign-15-fields",
         || signer.sign_pairs(black_box(&p)),
-        || hex_upper(&Md5::digest(black_box(&joined).as_bytes())),
+        || hex::encode_upper(Md5::digest(black_box(&joined).as_bytes())),
     );
 }
 
@@ -66,7 +56,7 @@ fn envelope(c: &mut Criterion) {
         b.iter(|| signer.sign(black_box(data), black_box(ts)))
     });
     g.bench_function("baseline", |b| {
-        b.iter(|| hex_upper(&Md5::digest(black_box(&joined).as_bytes())).to_lowercase())
+        b.iter(|| hex::encode(Md5::digest(black_box(&joined).as_bytes())))
     });
     g.finish();
 }

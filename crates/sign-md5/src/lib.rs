@@ -3,19 +3,6 @@
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;
 
-const UPPER: &[u8; 16] = b"0123456789ABCDEF";
-const LOWER: &[u8; 16] = b"0123456789abcdef";
-
-fn hex_into(digest: &[u8; 16], table: &[u8; 16]) -> String {
-    let mut hex = [0u8; 32];
-    for (pair, &b) in hex.chunks_exact_mut(2).zip(digest) {
-        pair[0] = table[usize::from(b >> 4)];
-        pair[1] = table[usize::from(b & 0x0f)];
-    }
-    // Every byte comes from `table`, which is ASCII.
-    std::str::from_utf8(&hex).unwrap_or_default().to_owned()
-}
-
 /// The order in which parameter names are sorted before signing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortOrder {
@@ -40,97 +27,25 @@ fn for_each_ascii<'a>(
 }
 
 /// Calls `f` with the index of every signed pair of `params` (non-empty value, not `sign`),
-/// in the order of their names compared byte-wise; duplicate names keep their input order.
-fn ascii_order<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)], mut f: impl FnMut(usize)) {
-    let signed = |(k, v): &(K, V)| !v.as_ref().is_empty() && k.as_ref() != "sign";
-    // Up to 32 signed parameters (of at most 256) are sorted through keys `name prefix
-    // (7 bytes) << 8 | index` on the stack, compared as plain integers (no calls to `memcmp`);
-    // names whose prefixes are equal are then settled by comparing them whole.
-    const ON_STACK: usize = 32;
-    let mut stack = [0u64; ON_STACK];
-    let mut n = 0;
-    let mut fits = params.len() <= 256;
-    if fits {
-        for (pair, i) in params.iter().zip(0u64..) {
-            if !signed(pair) {
-                continue;
-            }
-            let Some(key) = stack.get_mut(n) else {
-                fits = false;
-                break;
-            };
-            *key = name_prefix(pair.0.as_ref().as_bytes()) & !0xff | i;
-            n += 1;
-        }
-    }
-    if !fits {
-        // More: a general (stable) sort of the indices.
-        let mut order: Vec<usize> = (0..params.len()).filter(|&i| signed(&params[i])).collect();
-        order.sort_by(|&a, &b| params[a].0.as_ref().cmp(params[b].0.as_ref()));
-        order.into_iter().for_each(f);
-        return;
-    }
-    let keys = &mut stack[..n];
-    // Parameters built from a sorted map arrive in order: then there is nothing to sort.
-    if !keys.is_sorted() {
-        keys.sort_unstable();
-    }
-    let index = |key: u64| usize::from(key as u8);
-    let mut run = if keys.windows(2).any(|w| w[0] >> 8 == w[1] >> 8) {
-        0
-    } else {
-        keys.len()
-    };
-    while run < keys.len() {
-        let prefix = keys[run] >> 8;
-        let len = keys[run..].iter().take_while(|k| *k >> 8 == prefix).count();
-        if len > 1 {
-            // Stable: equal names keep their input order.
-            keys[run..run + len].sort_by(|a, b| {
-                params[index(*a)]
-                    .0
-                    .as_ref()
-                    .cmp(params[index(*b)].0.as_ref())
-            });
-        }
-        run += len;
-    }
-    for &key in keys.iter() {
-        f(index(key));
-    }
+/// in the order of their names compared byte-wise; duplicate names keep their input order
+/// (the sort is stable).
+fn ascii_order<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)], f: impl FnMut(usize)) {
+    let mut order: Vec<usize> = (0..params.len())
+        .filter(|&i| {
+            let (k, v) = &params[i];
+            !v.as_ref().is_empty() && k.as_ref() != "sign"
+        })
+        .collect();
+    order.sort_by(|&a, &b| params[a].0.as_ref().cmp(params[b].0.as_ref()));
+    order.into_iter().for_each(f);
 }
 
 /// Hashes `name=value&`, piece by piece (no joined string).
-#[inline]
 fn hash_pair(h: &mut Md5, name: &str, value: &str) {
     h.update(name.as_bytes());
     h.update(b"=");
     h.update(value.as_bytes());
     h.update(b"&");
-}
-
-/// A name's first eight bytes as a big-endian integer, zero-padded. If two names' prefixes
-/// (or the same leading bytes of them) differ, they order the two names as a byte-wise
-/// comparison of the names does: a name that ends early pads with 0, which no byte is below.
-#[inline]
-fn name_prefix(name: &[u8]) -> u64 {
-    match *name {
-        [a, b, c, d, e, f, g, h, ..] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
-        [a, b, c, d, ..] => {
-            // 4 to 7 bytes: the first four and the last four, overlapping on equal bytes.
-            let n = name.len();
-            let head = u64::from(u32::from_be_bytes([a, b, c, d])) << 32;
-            let tail = match name.get(n - 4..) {
-                Some(&[w, x, y, z]) => u64::from(u32::from_be_bytes([w, x, y, z])),
-                _ => 0,
-            };
-            head | tail << (64 - 8 * n)
-        }
-        _ => name
-            .iter()
-            .zip([56u32, 48, 40])
-            .fold(0, |acc, (&c, shift)| acc | u64::from(c) << shift),
-    }
 }
 
 /// The parameters that are signed (non-empty value, not `sign`), in signing order.
@@ -293,7 +208,7 @@ impl<'k> ParamSigner<'k> {
     fn finish(&self, mut h: Md5) -> String {
         h.update(b"key=");
         h.update(self.key.as_bytes());
-        hex_into(&h.finalize().into(), UPPER)
+        hex::encode_upper(h.finalize())
     }
 
     /// Signs a JSON object's top-level fields (strings as their
@@ -479,7 +394,7 @@ impl<'a> EnvelopeSigner<'a> {
         h.update(timestamp.as_bytes());
         h.update(b"&");
         h.update(self.key.as_bytes());
-        hex_into(&h.finalize().into(), LOWER)
+        hex::encode(h.finalize())
     }
 
     /// Verifies `sign` (hex, either case) in constant time.
@@ -530,13 +445,13 @@ mod tests {
     fn known_md5() {
         // md5("key=K") computed independently
         let s = ParamSigner::new("K");
-        assert_eq!(s.sign([]), hex_into(&Md5::digest(b"key=K").into(), UPPER));
+        assert_eq!(s.sign([]), hex::encode_upper(Md5::digest(b"key=K")));
         assert_eq!(
             EnvelopeSigner::new("", "").sign("", ""),
-            hex_into(&Md5::digest(b"&&&").into(), LOWER)
+            hex::encode(Md5::digest(b"&&&"))
         );
         assert_eq!(
-            hex_into(&Md5::digest(b"").into(), LOWER),
+            hex::encode(Md5::digest(b"")),
             "d41d8cd98f00b204e9800998ecf8427e"
         );
     }
@@ -617,8 +532,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The integer-key sort orders exactly as a stable sort on the whole names: short and
-        /// long names, shared prefixes, non-ASCII, duplicates, empty values, more than 32.
+        /// The signing order is a stable sort on the whole names: short and long names, shared
+        /// prefixes, non-ASCII, duplicates, empty values, many parameters.
         #[test]
         fn ascii_order_is_a_stable_byte_wise_sort(
             pairs in proptest::collection::vec(("(sign|mchOrderNo|mchOrder|channel[A-Za-z]{0,3}|[a-zA-Z0-9\\x00é]{0,10})", "[a-z]{0,2}"), 0..45),
@@ -635,17 +550,6 @@ mod tests {
             let mut expected: Vec<(&str, &str)> = sorted_input.iter().copied().filter(|(k, v)| !v.is_empty() && *k != "sign").collect();
             expected.sort_by(|a, b| a.0.cmp(b.0));
             proptest::prop_assert_eq!(sorted(sorted_input.iter().copied(), SortOrder::Ascii), expected);
-        }
-
-        #[test]
-        fn name_prefix_orders_like_the_names(a in proptest::collection::vec(proptest::num::u8::ANY, 0..12), b in proptest::collection::vec(proptest::num::u8::ANY, 0..12)) {
-            let (pa, pb) = (name_prefix(&a), name_prefix(&b));
-            if pa != pb {
-                proptest::prop_assert_eq!(pa.cmp(&pb), a.cmp(&b));
-            }
-            let mut padded = [0u8; 8];
-            for (d, s) in padded.iter_mut().zip(&a) { *d = *s; }
-            proptest::prop_assert_eq!(pa, u64::from_be_bytes(padded));
         }
 
         #[test]

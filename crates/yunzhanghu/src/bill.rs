@@ -18,6 +18,9 @@ use pay_core::{
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use http::Method;
+use pay_core::{CallKind, Operation};
+
 use crate::client::{Client, Endpoint, PROVIDER, Response};
 use crate::codes::{BillType, Channel, FileStatus};
 use crate::validate;
@@ -35,17 +38,23 @@ pub struct OrderDownloadUrl {
     pub extra: Extensions,
 }
 
-impl Endpoint for OrderDownloadUrl {
-    const OPERATION: &'static str = "order-downloadurl";
+impl Operation for OrderDownloadUrl {
+    type Answer = OrderDownloadUrlAnswer;
+    const NAME: &'static str = "order-downloadurl";
+    const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/dataservice/v1/order/downloadurl";
-    const POST: bool = false;
-    const MUTATION: bool = false;
-    const FIELDS: &'static [&'static str] = &["order_date"];
-    type Response = OrderDownloadUrlAnswer;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
 
     fn validate(&self) -> Result<(), Error> {
         validate::dashed_date("order_date", &self.order_date)
     }
+}
+
+impl Endpoint for OrderDownloadUrl {
+    const FIELDS: &'static [&'static str] = &["order_date"];
 
     fn extra(&self) -> &Extensions {
         &self.extra
@@ -73,17 +82,23 @@ pub struct BillDownloadUrl {
     pub extra: Extensions,
 }
 
-impl Endpoint for BillDownloadUrl {
-    const OPERATION: &'static str = "bill-downloadurl";
+impl Operation for BillDownloadUrl {
+    type Answer = BillDownloadUrlAnswer;
+    const NAME: &'static str = "bill-downloadurl";
+    const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/dataservice/v1/bill/downloadurl";
-    const POST: bool = false;
-    const MUTATION: bool = false;
-    const FIELDS: &'static [&'static str] = &["bill_date"];
-    type Response = BillDownloadUrlAnswer;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
 
     fn validate(&self) -> Result<(), Error> {
         validate::dashed_date("bill_date", &self.bill_date)
     }
+}
+
+impl Endpoint for BillDownloadUrl {
+    const FIELDS: &'static [&'static str] = &["bill_date"];
 
     fn extra(&self) -> &Extensions {
         &self.extra

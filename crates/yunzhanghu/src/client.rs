@@ -4,9 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use pay_core::multipart::FilePart;
+use pay_core::transport::{HttpRequest, HttpResponse};
 use pay_core::{
-    Call, CallKind, Error, Extensions, ProviderError, RandomIds, SharedClock, SharedIdSource,
-    SharedTransport, SystemClock,
+    Call, Codec, Error, Extensions, Operation, ProviderError, RandomIds, SharedClock,
+    SharedIdSource, SharedTransport, SystemClock,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -174,20 +176,6 @@ impl Client {
             .map_err(|e| Error::invalid_input("data", format!("cannot be serialised: {e}")))
     }
 
-    fn call<E: Endpoint>(req: &E) -> Call {
-        Call {
-            provider: PROVIDER,
-            operation: E::OPERATION,
-            kind: if E::MUTATION {
-                CallKind::Mutation {
-                    order_id: req.order_id().map(str::to_owned),
-                }
-            } else {
-                CallKind::Query
-            },
-        }
-    }
-
     fn request_id(&self) -> String {
         match &self.request_id {
             Some(id) => id.to_string(),
@@ -219,46 +207,17 @@ impl Client {
             .header("request-id", rid))
     }
 
-    /// Runs an endpoint: validate, serialise, seal, send once, check, decode.
-    pub(crate) async fn execute<E: Endpoint>(
-        &self,
-        req: &E,
-    ) -> Result<Response<E::Response>, Error> {
-        req.validate()?;
-        crate::validate::extra_keys(req.extra(), E::FIELDS)?;
-        let json = self.plaintext(req)?;
-        let envelope = self.seal(&json)?;
-        let request_id = self.request_id();
-        let url = format!("{}{}", self.config.base_url, E::PATH);
-        let request = if E::POST {
-            self.builder(http::Method::POST, url, &request_id)?
-                .header(http::header::CONTENT_TYPE, pay_core::form::CONTENT_TYPE)
-                .body(Bytes::from(envelope.to_form()))
-        } else {
-            self.builder(
-                http::Method::GET,
-                format!("{url}?{}", envelope.to_form()),
-                &request_id,
-            )?
-            .body(Bytes::new())
-        }
-        .map_err(|e| Error::invalid_input("base_url", format!("cannot build the request: {e}")))?;
-        let call = Self::call(req);
-        self.send(&call, request, &request_id, req.encrypted_answer())
-            .await
+    /// Runs an endpoint through [`pay_core::operation::execute`] with this client as its codec.
+    pub(crate) async fn execute<E>(&self, req: &E) -> Result<Response<E::Answer>, Error>
+    where
+        E: Endpoint,
+        E::Answer: DeserializeOwned,
+    {
+        pay_core::operation::execute(self, &*self.transport, req).await
     }
 
-    /// Runs a multipart endpoint: the envelope fields as text parts, then the files.
-    pub(crate) async fn execute_multipart<E: Endpoint>(
-        &self,
-        req: &E,
-        files: &[pay_core::multipart::FilePart],
-    ) -> Result<Response<E::Response>, Error> {
-        req.validate()?;
-        crate::validate::extra_keys(req.extra(), E::FIELDS)?;
-        let json = self.plaintext(req)?;
-        let envelope = self.seal(&json)?;
-        let request_id = self.request_id();
+    /// The envelope fields as text parts, then the files.
+    fn multipart(&self, envelope: &sign::Envelope, files: &[FilePart]) -> (String, Bytes) {
         let mut form =
             pay_core::multipart::Multipart::with_boundary(format!("cnpay-{}", self.ids.next_id()));
         let ts = envelope.timestamp.to_string();
@@ -270,29 +229,7 @@ impl Client {
         for f in files {
             form.part(f);
         }
-        let (content_type, body) = form.finish();
-        let url = format!("{}{}", self.config.base_url, E::PATH);
-        let request = self
-            .builder(http::Method::POST, url, &request_id)?
-            .header(http::header::CONTENT_TYPE, content_type)
-            .body(body)
-            .map_err(|e| {
-                Error::invalid_input("base_url", format!("cannot build the request: {e}"))
-            })?;
-        let call = Self::call(req);
-        self.send(&call, request, &request_id, false).await
-    }
-
-    async fn send<T: DeserializeOwned>(
-        &self,
-        call: &Call,
-        request: http::Request<Bytes>,
-        request_id: &str,
-        encrypted: bool,
-    ) -> Result<Response<T>, Error> {
-        let response = call.send(&*self.transport, request).await?;
-        let response = call.ensure_success(response)?;
-        self.parse(call, response.body(), request_id, encrypted)
+        form.finish()
     }
 
     /// Decodes `{code, message, request_id, data}`; a code other than `0000` is
@@ -402,34 +339,83 @@ pub struct Empty {
     pub extra: Extensions,
 }
 
-/// One endpoint: its operation name, path, method, and request/response types.
-pub(crate) trait Endpoint: Serialize {
-    /// The CLI operation name.
-    const OPERATION: &'static str;
-    /// The path after the base URL.
-    const PATH: &'static str;
-    /// POST (form or multipart) or GET (query string).
-    const POST: bool;
-    /// Whether the call changes state (a timeout after sending is an unknown outcome).
-    const MUTATION: bool;
+/// What [`Client`] keeps from encoding a call for decoding its answer (its [`Codec::Sent`]).
+#[derive(Debug)]
+pub struct Sent {
+    request_id: String,
+    encrypted: bool,
+}
+
+/// Yunzhanghu's wire: the plaintext JSON sealed in the signed 3DES envelope, as a form body
+/// (POST), a query string (GET) or multipart parts (file uploads); the answer's `code` checked,
+/// `encry_data` decrypted when asked for.
+impl<E> Codec<E> for Client
+where
+    E: Endpoint,
+    E::Answer: DeserializeOwned,
+{
+    const PROVIDER: &'static str = PROVIDER;
+    type Sent = Sent;
+    type Output = Response<E::Answer>;
+
+    fn encode(&self, req: &E) -> Result<(HttpRequest, Sent), Error> {
+        pay_core::validate::extra_disjoint(req.extra(), E::FIELDS)?;
+        let json = self.plaintext(req)?;
+        let envelope = self.seal(&json)?;
+        let request_id = self.request_id();
+        let url = format!("{}{}", self.config.base_url, E::PATH);
+        let request = if !req.files().is_empty() {
+            let (content_type, body) = self.multipart(&envelope, req.files());
+            self.builder(http::Method::POST, url, &request_id)?
+                .header(http::header::CONTENT_TYPE, content_type)
+                .body(body)
+        } else if E::METHOD == http::Method::GET {
+            self.builder(
+                http::Method::GET,
+                format!("{url}?{}", envelope.to_form()),
+                &request_id,
+            )?
+            .body(Bytes::new())
+        } else {
+            self.builder(E::METHOD, url, &request_id)?
+                .header(http::header::CONTENT_TYPE, pay_core::form::CONTENT_TYPE)
+                .body(Bytes::from(envelope.to_form()))
+        }
+        .map_err(|e| Error::invalid_input("base_url", format!("cannot build the request: {e}")))?;
+        let sent = Sent {
+            request_id,
+            encrypted: req.encrypted_answer(),
+        };
+        Ok((request, sent))
+    }
+
+    fn decode(
+        &self,
+        call: &Call,
+        response: HttpResponse,
+        sent: Sent,
+    ) -> Result<Response<E::Answer>, Error> {
+        self.parse(call, response.body(), &sent.request_id, sent.encrypted)
+    }
+}
+
+/// What a Yunzhanghu endpoint adds to its [`Operation`]: the plaintext's config-filled ids,
+/// the typed fields `extra` must not repeat, whether the answer is encrypted, files to upload.
+pub(crate) trait Endpoint: Operation + Serialize {
     /// Whether the plaintext carries `dealer_id` (filled from the config).
     const DEALER_ID: bool = false;
     /// Whether the plaintext carries `broker_id` (the config's when the request has none).
     const BROKER_ID: bool = false;
     /// The typed wire fields, which `extra` must not repeat.
     const FIELDS: &'static [&'static str];
-    /// The typed `data` of the answer.
-    type Response: DeserializeOwned;
-    /// Checks every field before anything is sent.
-    fn validate(&self) -> Result<(), Error>;
     /// The extension fields.
     fn extra(&self) -> &Extensions;
-    /// The merchant's order id, for mutations.
-    fn order_id(&self) -> Option<&str> {
-        None
-    }
     /// Whether the answer's `data` is encrypted.
     fn encrypted_answer(&self) -> bool {
         false
+    }
+    /// Files sent as multipart parts after the envelope's fields (none: a form or a query).
+    fn files(&self) -> &[FilePart] {
+        &[]
     }
 }

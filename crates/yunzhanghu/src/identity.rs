@@ -6,25 +6,38 @@ use pay_core::multipart::FilePart;
 use pay_core::{CardNumber, Error, Extensions, IdNumber, PersonName, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
+use http::Method;
+use pay_core::{CallKind, Operation};
+
 use crate::client::{Client, Empty, Endpoint, Response};
 use crate::validate;
 
 macro_rules! endpoint {
     ($t:ty, $op:literal, $path:literal, post = $post:literal, mutation = $mutation:literal,
      dealer = $dealer:literal, broker = $broker:literal, fields = [$($f:literal),*], response = $resp:ty) => {
-        impl Endpoint for $t {
-            const OPERATION: &'static str = $op;
+        impl Operation for $t {
+            type Answer = $resp;
+            const NAME: &'static str = $op;
+            const METHOD: Method = if $post { Method::POST } else { Method::GET };
             const PATH: &'static str = $path;
-            const POST: bool = $post;
-            const MUTATION: bool = $mutation;
-            const DEALER_ID: bool = $dealer;
-            const BROKER_ID: bool = $broker;
-            const FIELDS: &'static [&'static str] = &[$($f),*];
-            type Response = $resp;
+
+            fn kind(&self) -> CallKind {
+                if $mutation {
+                    CallKind::Mutation { order_id: None }
+                } else {
+                    CallKind::Query
+                }
+            }
 
             fn validate(&self) -> Result<(), Error> {
                 self.check()
             }
+        }
+
+        impl Endpoint for $t {
+            const DEALER_ID: bool = $dealer;
+            const BROKER_ID: bool = $broker;
+            const FIELDS: &'static [&'static str] = &[$($f),*];
 
             fn extra(&self) -> &Extensions {
                 &self.extra
@@ -316,17 +329,44 @@ impl IdCardImage {
     }
 }
 
-endpoint!(
-    IdCardImage,
-    "sign-idcard-image",
-    "/api/payment/v1/sign/idcard/image",
-    post = true,
-    mutation = true,
-    dealer = true,
-    broker = true,
-    fields = ["dealer_id", "broker_id", "real_name", "id_card"],
-    response = Empty
-);
+/// The ID card upload as sent: the request's fields in the sealed envelope, then the two images
+/// as multipart parts.
+#[derive(Serialize)]
+pub(crate) struct IdCardUpload<'a> {
+    #[serde(flatten)]
+    request: &'a IdCardImage,
+    #[serde(skip)]
+    files: [FilePart; 2],
+}
+
+impl Operation for IdCardUpload<'_> {
+    type Answer = Empty;
+    const NAME: &'static str = "sign-idcard-image";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/payment/v1/sign/idcard/image";
+
+    fn kind(&self) -> CallKind {
+        CallKind::Mutation { order_id: None }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        self.request.check()
+    }
+}
+
+impl Endpoint for IdCardUpload<'_> {
+    const DEALER_ID: bool = true;
+    const BROKER_ID: bool = true;
+    const FIELDS: &'static [&'static str] = &["dealer_id", "broker_id", "real_name", "id_card"];
+
+    fn extra(&self) -> &Extensions {
+        &self.request.extra
+    }
+
+    fn files(&self) -> &[FilePart] {
+        &self.files
+    }
+}
 
 /// The multipart field of the ID card's front image.
 pub const ID_CARD_IMAGE: &str = "id_card_image";
@@ -430,6 +470,10 @@ impl Client {
         if back.data.is_empty() {
             return Err(Error::invalid_input(ID_CARD_IMAGE_BACKGROUND, "is empty"));
         }
-        self.execute_multipart(req, &[front, back]).await
+        self.execute(&IdCardUpload {
+            request: req,
+            files: [front, back],
+        })
+        .await
     }
 }

@@ -7,36 +7,44 @@ use pay_core::{Error, IncomingNotification};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::bill::{BillDownloadUrl, OrderDownloadUrl};
 use crate::client::Client;
-use crate::identity::{ID_CARD_IMAGE, ID_CARD_IMAGE_BACKGROUND};
+use crate::identity::{
+    AuthAlipay, ID_CARD_IMAGE, ID_CARD_IMAGE_BACKGROUND, IdCardUpload, VerifyBankcardFourFactor,
+    VerifyBankcardThreeFactor, VerifyConfirm, VerifyId, VerifyRequest,
+};
+use crate::payout::{AlipayOrder, BankCardOrder, WxpayOrder};
+use crate::query::{QueryAccounts, QueryOrder};
+use crate::report::{AlipayReport, BankCardReport, WxpayReport};
+use pay_core::Operation;
 
 /// Every operation, by the endpoint path after its common prefix (`/api/payment/v1/`,
 /// `/api/dataservice/v1/`, `/authentication/`, `/api/`) with `/` and `_` turned into `-`;
-/// sorted.
+/// sorted. Each name is its request type's [`Operation::NAME`], written once, there.
 pub const OPERATIONS: &[&str] = &[
-    "auth-alipay",
-    "bill-downloadurl",
-    "notify-order-alipay",
-    "notify-order-bankcard",
-    "notify-order-wxpay",
-    "order-alipay",
-    "order-downloadurl",
-    "order-realtime",
-    "order-wxpay",
-    "query-accounts",
-    "query-realtime-order",
-    "sign-idcard-image",
-    "verify-bankcard-four-factor",
-    "verify-bankcard-three-factor",
-    "verify-confirm",
-    "verify-id",
-    "verify-request",
+    <AuthAlipay as Operation>::NAME,
+    <BillDownloadUrl as Operation>::NAME,
+    <AlipayReport as Operation>::NAME,
+    <BankCardReport as Operation>::NAME,
+    <WxpayReport as Operation>::NAME,
+    <AlipayOrder as Operation>::NAME,
+    <OrderDownloadUrl as Operation>::NAME,
+    <BankCardOrder as Operation>::NAME,
+    <WxpayOrder as Operation>::NAME,
+    <QueryAccounts as Operation>::NAME,
+    <QueryOrder as Operation>::NAME,
+    <IdCardUpload<'static> as Operation>::NAME,
+    <VerifyBankcardFourFactor as Operation>::NAME,
+    <VerifyBankcardThreeFactor as Operation>::NAME,
+    <VerifyConfirm as Operation>::NAME,
+    <VerifyId as Operation>::NAME,
+    <VerifyRequest as Operation>::NAME,
 ];
 
 /// The operations that upload files, with the fields [`Client::call_json`] takes them under
 /// (its `files`); every other operation takes none.
 pub const OPERATION_FILES: &[(&str, &[&str])] = &[(
-    "sign-idcard-image",
+    <IdCardUpload as Operation>::NAME,
     &[ID_CARD_IMAGE, ID_CARD_IMAGE_BACKGROUND],
 )];
 
@@ -72,25 +80,41 @@ impl Client {
         files: Vec<FilePart>,
     ) -> Result<Value, Error> {
         let mut files = files;
-        if operation != "sign-idcard-image" && !files.is_empty() {
+        if operation != <IdCardUpload as Operation>::NAME && !files.is_empty() {
             return Err(Error::invalid_input(
                 "files",
                 "this operation takes no files",
             ));
         }
         match operation {
-            "auth-alipay" => output(&self.auth_alipay(&input(data)?).await?),
-            "bill-downloadurl" => output(&self.bill_downloadurl(&input(data)?).await?),
-            "notify-order-alipay" => output(&self.notify_order_alipay(&input(data)?).await?),
-            "notify-order-bankcard" => output(&self.notify_order_bankcard(&input(data)?).await?),
-            "notify-order-wxpay" => output(&self.notify_order_wxpay(&input(data)?).await?),
-            "order-alipay" => output(&self.order_alipay(&input(data)?).await?),
-            "order-downloadurl" => output(&self.order_downloadurl(&input(data)?).await?),
-            "order-realtime" => output(&self.order_realtime(&input(data)?).await?),
-            "order-wxpay" => output(&self.order_wxpay(&input(data)?).await?),
-            "query-accounts" => output(&self.query_accounts(&input(data)?).await?),
-            "query-realtime-order" => output(&self.query_realtime_order(&input(data)?).await?),
-            "sign-idcard-image" => {
+            <AuthAlipay as Operation>::NAME => output(&self.auth_alipay(&input(data)?).await?),
+            <BillDownloadUrl as Operation>::NAME => {
+                output(&self.bill_downloadurl(&input(data)?).await?)
+            }
+            <AlipayReport as Operation>::NAME => {
+                output(&self.notify_order_alipay(&input(data)?).await?)
+            }
+            <BankCardReport as Operation>::NAME => {
+                output(&self.notify_order_bankcard(&input(data)?).await?)
+            }
+            <WxpayReport as Operation>::NAME => {
+                output(&self.notify_order_wxpay(&input(data)?).await?)
+            }
+            <AlipayOrder as Operation>::NAME => output(&self.order_alipay(&input(data)?).await?),
+            <OrderDownloadUrl as Operation>::NAME => {
+                output(&self.order_downloadurl(&input(data)?).await?)
+            }
+            <BankCardOrder as Operation>::NAME => {
+                output(&self.order_realtime(&input(data)?).await?)
+            }
+            <WxpayOrder as Operation>::NAME => output(&self.order_wxpay(&input(data)?).await?),
+            <QueryAccounts as Operation>::NAME => {
+                output(&self.query_accounts(&input(data)?).await?)
+            }
+            <QueryOrder as Operation>::NAME => {
+                output(&self.query_realtime_order(&input(data)?).await?)
+            }
+            <IdCardUpload as Operation>::NAME => {
                 let req = input(data)?;
                 let front = take_file(&mut files, ID_CARD_IMAGE)?;
                 let back = take_file(&mut files, ID_CARD_IMAGE_BACKGROUND)?;
@@ -102,15 +126,19 @@ impl Client {
                 }
                 output(&self.sign_idcard_image(&req, front, back).await?)
             }
-            "verify-bankcard-four-factor" => {
+            <VerifyBankcardFourFactor as Operation>::NAME => {
                 output(&self.verify_bankcard_four_factor(&input(data)?).await?)
             }
-            "verify-bankcard-three-factor" => {
+            <VerifyBankcardThreeFactor as Operation>::NAME => {
                 output(&self.verify_bankcard_three_factor(&input(data)?).await?)
             }
-            "verify-confirm" => output(&self.verify_confirm(&input(data)?).await?),
-            "verify-id" => output(&self.verify_id(&input(data)?).await?),
-            "verify-request" => output(&self.verify_request(&input(data)?).await?),
+            <VerifyConfirm as Operation>::NAME => {
+                output(&self.verify_confirm(&input(data)?).await?)
+            }
+            <VerifyId as Operation>::NAME => output(&self.verify_id(&input(data)?).await?),
+            <VerifyRequest as Operation>::NAME => {
+                output(&self.verify_request(&input(data)?).await?)
+            }
             _ => Err(Error::invalid_input(
                 "operation",
                 format!("unknown operation `{operation}`"),
@@ -131,6 +159,17 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operations_are_the_spec_names_sorted_once() {
+        assert!(OPERATIONS.windows(2).all(|w| w[0] < w[1]), "{OPERATIONS:?}");
+        assert_eq!(OPERATIONS.len(), 17);
+        assert_eq!(OPERATIONS[0], "auth-alipay");
+        assert_eq!(OPERATIONS[7], "order-realtime");
+        assert_eq!(OPERATIONS[11], "sign-idcard-image");
+        assert_eq!(OPERATIONS[16], "verify-request");
+        assert_eq!(OPERATION_FILES[0].0, "sign-idcard-image");
+    }
 
     #[test]
     fn bad_input_names_the_field_without_quoting_the_value() {

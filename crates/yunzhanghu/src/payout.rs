@@ -13,6 +13,9 @@
 use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
+use http::Method;
+use pay_core::{CallKind, Operation};
+
 use crate::client::{Client, Endpoint, Response};
 use crate::validate;
 
@@ -67,11 +70,31 @@ pub struct BankCardOrder {
     pub extra: Extensions,
 }
 
-impl Endpoint for BankCardOrder {
-    const OPERATION: &'static str = "order-realtime";
+impl Operation for BankCardOrder {
+    type Answer = OrderAccepted;
+    const NAME: &'static str = "order-realtime";
+    const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/payment/v1/order-realtime";
-    const POST: bool = true;
-    const MUTATION: bool = true;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        pay_core::validate::required_max("order_id", &self.order_id, 64)?;
+        validate::name("real_name", &self.real_name)?;
+        validate::bank_card("card_no", &self.card_no)?;
+        if let Some(p) = &self.phone_no {
+            validate::phone("phone_no", p)?;
+        }
+        validate::id_card("id_card", &self.id_card)?;
+        validate::payout_amount("pay", self.pay, validate::BANK_CARD_MAX)?;
+        opt_max("anchor_id", &self.anchor_id, 64)?;
+        opt_remark(&self.pay_remark)
+    }
+}
+
+impl Endpoint for BankCardOrder {
     const DEALER_ID: bool = true;
     const BROKER_ID: bool = true;
     const FIELDS: &'static [&'static str] = &[
@@ -87,27 +110,9 @@ impl Endpoint for BankCardOrder {
         "notes",
         "pay_remark",
     ];
-    type Response = OrderAccepted;
-
-    fn validate(&self) -> Result<(), Error> {
-        pay_core::validate::required_max("order_id", &self.order_id, 64)?;
-        validate::name("real_name", &self.real_name)?;
-        validate::bank_card("card_no", &self.card_no)?;
-        if let Some(p) = &self.phone_no {
-            validate::phone("phone_no", p)?;
-        }
-        validate::id_card("id_card", &self.id_card)?;
-        validate::payout_amount("pay", self.pay, validate::BANK_CARD_MAX)?;
-        opt_max("anchor_id", &self.anchor_id, 64)?;
-        opt_remark(&self.pay_remark)
-    }
 
     fn extra(&self) -> &Extensions {
         &self.extra
-    }
-
-    fn order_id(&self) -> Option<&str> {
-        Some(&self.order_id)
     }
 }
 
@@ -142,11 +147,27 @@ pub struct AlipayOrder {
     pub extra: Extensions,
 }
 
-impl Endpoint for AlipayOrder {
-    const OPERATION: &'static str = "order-alipay";
+impl Operation for AlipayOrder {
+    type Answer = OrderAccepted;
+    const NAME: &'static str = "order-alipay";
+    const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/payment/v1/order-alipay";
-    const POST: bool = true;
-    const MUTATION: bool = true;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        pay_core::validate::required_max("order_id", &self.order_id, 64)?;
+        validate::name("real_name", &self.real_name)?;
+        validate::id_card("id_card", &self.id_card)?;
+        pay_core::validate::required_max("card_no", self.card_no.expose(), 100)?;
+        validate::payout_amount("pay", self.pay, validate::ALIPAY_MAX)?;
+        opt_remark(&self.pay_remark)
+    }
+}
+
+impl Endpoint for AlipayOrder {
     const DEALER_ID: bool = true;
     const BROKER_ID: bool = true;
     const FIELDS: &'static [&'static str] = &[
@@ -160,23 +181,9 @@ impl Endpoint for AlipayOrder {
         "notes",
         "pay_remark",
     ];
-    type Response = OrderAccepted;
-
-    fn validate(&self) -> Result<(), Error> {
-        pay_core::validate::required_max("order_id", &self.order_id, 64)?;
-        validate::name("real_name", &self.real_name)?;
-        validate::id_card("id_card", &self.id_card)?;
-        pay_core::validate::required_max("card_no", self.card_no.expose(), 100)?;
-        validate::payout_amount("pay", self.pay, validate::ALIPAY_MAX)?;
-        opt_remark(&self.pay_remark)
-    }
 
     fn extra(&self) -> &Extensions {
         &self.extra
-    }
-
-    fn order_id(&self) -> Option<&str> {
-        Some(&self.order_id)
     }
 }
 
@@ -211,11 +218,27 @@ pub struct WxpayOrder {
     pub extra: Extensions,
 }
 
-impl Endpoint for WxpayOrder {
-    const OPERATION: &'static str = "order-wxpay";
+impl Operation for WxpayOrder {
+    type Answer = OrderAccepted;
+    const NAME: &'static str = "order-wxpay";
+    const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/payment/v1/order-wxpay";
-    const POST: bool = true;
-    const MUTATION: bool = true;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        pay_core::validate::required_max("order_id", &self.order_id, 64)?;
+        validate::name("real_name", &self.real_name)?;
+        validate::id_card("id_card", &self.id_card)?;
+        pay_core::validate::required_max("openid", &self.openid, 128)?;
+        validate::payout_amount("pay", self.pay, validate::WECHAT_MAX)?;
+        opt_remark(&self.pay_remark)
+    }
+}
+
+impl Endpoint for WxpayOrder {
     const DEALER_ID: bool = true;
     const BROKER_ID: bool = true;
     const FIELDS: &'static [&'static str] = &[
@@ -229,23 +252,9 @@ impl Endpoint for WxpayOrder {
         "notes",
         "pay_remark",
     ];
-    type Response = OrderAccepted;
-
-    fn validate(&self) -> Result<(), Error> {
-        pay_core::validate::required_max("order_id", &self.order_id, 64)?;
-        validate::name("real_name", &self.real_name)?;
-        validate::id_card("id_card", &self.id_card)?;
-        pay_core::validate::required_max("openid", &self.openid, 128)?;
-        validate::payout_amount("pay", self.pay, validate::WECHAT_MAX)?;
-        opt_remark(&self.pay_remark)
-    }
 
     fn extra(&self) -> &Extensions {
         &self.extra
-    }
-
-    fn order_id(&self) -> Option<&str> {
-        Some(&self.order_id)
     }
 }
 

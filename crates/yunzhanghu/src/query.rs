@@ -3,6 +3,9 @@
 use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber, TxStatus};
 use serde::{Deserialize, Serialize};
 
+use http::Method;
+use pay_core::{CallKind, Operation};
+
 use crate::client::{Client, Endpoint, Response};
 use crate::codes::{self, Channel, DataType, OrderStatus, StatusDetail};
 
@@ -41,13 +44,15 @@ impl QueryOrder {
     }
 }
 
-impl Endpoint for QueryOrder {
-    const OPERATION: &'static str = "query-realtime-order";
+impl Operation for QueryOrder {
+    type Answer = OrderDetail;
+    const NAME: &'static str = "query-realtime-order";
+    const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/payment/v1/query-realtime-order";
-    const POST: bool = false;
-    const MUTATION: bool = false;
-    const FIELDS: &'static [&'static str] = &["order_id", "channel", "data_type"];
-    type Response = OrderDetail;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
 
     fn validate(&self) -> Result<(), Error> {
         pay_core::validate::required_max("order_id", &self.order_id, 64)?;
@@ -64,6 +69,10 @@ impl Endpoint for QueryOrder {
         }
         Ok(())
     }
+}
+
+impl Endpoint for QueryOrder {
+    const FIELDS: &'static [&'static str] = &["order_id", "channel", "data_type"];
 
     fn extra(&self) -> &Extensions {
         &self.extra
@@ -195,18 +204,24 @@ pub struct QueryAccounts {
     pub extra: Extensions,
 }
 
-impl Endpoint for QueryAccounts {
-    const OPERATION: &'static str = "query-accounts";
+impl Operation for QueryAccounts {
+    type Answer = Accounts;
+    const NAME: &'static str = "query-accounts";
+    const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/payment/v1/query-accounts";
-    const POST: bool = false;
-    const MUTATION: bool = false;
-    const DEALER_ID: bool = true;
-    const FIELDS: &'static [&'static str] = &["dealer_id"];
-    type Response = Accounts;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
 
     fn validate(&self) -> Result<(), Error> {
         Ok(())
     }
+}
+
+impl Endpoint for QueryAccounts {
+    const DEALER_ID: bool = true;
+    const FIELDS: &'static [&'static str] = &["dealer_id"];
 
     fn extra(&self) -> &Extensions {
         &self.extra

@@ -4,6 +4,9 @@
 use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
+use http::Method;
+use pay_core::{CallKind, Operation};
+
 use crate::client::{Client, Endpoint, Response};
 use crate::codes::ReportResult;
 use crate::payout::OrderAccepted;
@@ -100,28 +103,15 @@ pub struct BankCardReport {
     pub extra: Extensions,
 }
 
-impl Endpoint for BankCardReport {
-    const OPERATION: &'static str = "notify-order-bankcard";
+impl Operation for BankCardReport {
+    type Answer = OrderAccepted;
+    const NAME: &'static str = "notify-order-bankcard";
+    const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/notify/order-bankcard";
-    const POST: bool = true;
-    const MUTATION: bool = true;
-    const DEALER_ID: bool = true;
-    const BROKER_ID: bool = true;
-    const FIELDS: &'static [&'static str] = &[
-        "order_id",
-        "dealer_id",
-        "broker_id",
-        "real_name",
-        "card_no",
-        "phone_no",
-        "id_card",
-        "pay",
-        "anchor_id",
-        "created_at",
-        "result",
-        "notes",
-    ];
-    type Response = OrderAccepted;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
 
     fn validate(&self) -> Result<(), Error> {
         common(
@@ -138,13 +128,28 @@ impl Endpoint for BankCardReport {
         }
         Ok(())
     }
+}
+
+impl Endpoint for BankCardReport {
+    const DEALER_ID: bool = true;
+    const BROKER_ID: bool = true;
+    const FIELDS: &'static [&'static str] = &[
+        "order_id",
+        "dealer_id",
+        "broker_id",
+        "real_name",
+        "card_no",
+        "phone_no",
+        "id_card",
+        "pay",
+        "anchor_id",
+        "created_at",
+        "result",
+        "notes",
+    ];
 
     fn extra(&self) -> &Extensions {
         &self.extra
-    }
-
-    fn order_id(&self) -> Option<&str> {
-        Some(&self.order_id)
     }
 }
 
@@ -180,11 +185,30 @@ pub struct AlipayReport {
     pub extra: Extensions,
 }
 
-impl Endpoint for AlipayReport {
-    const OPERATION: &'static str = "notify-order-alipay";
+impl Operation for AlipayReport {
+    type Answer = OrderAccepted;
+    const NAME: &'static str = "notify-order-alipay";
+    const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/notify/order-alipay";
-    const POST: bool = true;
-    const MUTATION: bool = true;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        common(
+            &self.order_id,
+            &self.real_name,
+            &self.id_card,
+            self.pay,
+            &self.created_at,
+            &self.result,
+        )?;
+        pay_core::validate::required_max("card_no", self.card_no.expose(), 100)
+    }
+}
+
+impl Endpoint for AlipayReport {
     const DEALER_ID: bool = true;
     const BROKER_ID: bool = true;
     const FIELDS: &'static [&'static str] = &[
@@ -199,26 +223,9 @@ impl Endpoint for AlipayReport {
         "result",
         "notes",
     ];
-    type Response = OrderAccepted;
-
-    fn validate(&self) -> Result<(), Error> {
-        common(
-            &self.order_id,
-            &self.real_name,
-            &self.id_card,
-            self.pay,
-            &self.created_at,
-            &self.result,
-        )?;
-        pay_core::validate::required_max("card_no", self.card_no.expose(), 100)
-    }
 
     fn extra(&self) -> &Extensions {
         &self.extra
-    }
-
-    fn order_id(&self) -> Option<&str> {
-        Some(&self.order_id)
     }
 }
 
@@ -254,11 +261,30 @@ pub struct WxpayReport {
     pub extra: Extensions,
 }
 
-impl Endpoint for WxpayReport {
-    const OPERATION: &'static str = "notify-order-wxpay";
+impl Operation for WxpayReport {
+    type Answer = OrderAccepted;
+    const NAME: &'static str = "notify-order-wxpay";
+    const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/notify/order-wxpay";
-    const POST: bool = true;
-    const MUTATION: bool = true;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        common(
+            &self.order_id,
+            &self.real_name,
+            &self.id_card,
+            self.pay,
+            &self.created_at,
+            &self.result,
+        )?;
+        pay_core::validate::required_max("openid", &self.openid, 128)
+    }
+}
+
+impl Endpoint for WxpayReport {
     const DEALER_ID: bool = true;
     const BROKER_ID: bool = true;
     const FIELDS: &'static [&'static str] = &[
@@ -273,26 +299,9 @@ impl Endpoint for WxpayReport {
         "result",
         "notes",
     ];
-    type Response = OrderAccepted;
-
-    fn validate(&self) -> Result<(), Error> {
-        common(
-            &self.order_id,
-            &self.real_name,
-            &self.id_card,
-            self.pay,
-            &self.created_at,
-            &self.result,
-        )?;
-        pay_core::validate::required_max("openid", &self.openid, 128)
-    }
 
     fn extra(&self) -> &Extensions {
         &self.extra
-    }
-
-    fn order_id(&self) -> Option<&str> {
-        Some(&self.order_id)
     }
 }
 

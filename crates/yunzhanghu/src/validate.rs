@@ -1,7 +1,6 @@
 //! Input checks particular to Yunzhanghu. Each names the wire field it rejects.
 
 use pay_core::{Error, Money};
-use serde_json::{Map, Value};
 
 /// The characters `pay_remark` must not contain (`'"&|@%*()-:#¥`).
 pub const PAY_REMARK_FORBIDDEN: &[char] = &[
@@ -130,22 +129,6 @@ pub fn payout_amount(field: &'static str, amount: Money, max: Money) -> Result<(
             field,
             format!("must be at most {} yuan for this channel", max.to_yuan()),
         ));
-    }
-    Ok(())
-}
-
-/// Extension fields must not repeat a typed field (the JSON would carry the key twice).
-///
-/// # Errors
-/// [`Error::InvalidInput`] naming the repeated field.
-pub fn extra_keys(extra: &Map<String, Value>, fields: &[&'static str]) -> Result<(), Error> {
-    for f in fields {
-        if extra.contains_key(*f) {
-            return Err(Error::invalid_input(
-                *f,
-                "is a typed field: set it there, not in `extra`",
-            ));
-        }
     }
     Ok(())
 }

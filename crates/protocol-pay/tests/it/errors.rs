@@ -526,7 +526,7 @@ async fn extra_fields_are_sent_but_may_not_repeat_typed_ones() {
     req.extra.insert("outReqNo".into(), json!("LFT10010"));
     let server = pay_core::test_util::mock_server().await;
     let err = client(&server.uri()).inquery(&req).await.unwrap_err();
-    assert_eq!(field(&err), "extra");
+    assert_eq!(field(&err), "extra.outReqNo");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

@@ -243,7 +243,7 @@ async fn invalid_input_is_never_sent() {
     let mut dup = bank_order();
     dup.extra.insert("pay".into(), json!("1.00"));
     match c.order_realtime(&dup).await {
-        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "pay"),
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "extra.pay"),
         other => panic!("{other:?}"),
     }
     assert!(t.requests().is_empty());

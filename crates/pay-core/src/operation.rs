@@ -1,0 +1,147 @@
+//! One way through for every endpoint: an [`Operation`] says what a call is (its name, method,
+//! path and [`CallKind`], how its input is checked), a provider's client says how any of its
+//! operations goes on the wire ([`Codec`]), and [`execute`] runs the one pipeline between them:
+//! check, encode, send once, classify every failure by the call's kind, decode.
+//!
+//! ```
+//! use bytes::Bytes;
+//! use pay_core::operation::{execute, Codec, Operation};
+//! use pay_core::transport::{transport_fn, HttpRequest, HttpResponse};
+//! use pay_core::{Call, CallKind, Error};
+//!
+//! /// `GET /balance`: a query.
+//! struct Balance;
+//!
+//! impl Operation for Balance {
+//!     type Answer = String;
+//!     const NAME: &'static str = "balance";
+//!     const METHOD: http::Method = http::Method::GET;
+//!     const PATH: &'static str = "/balance";
+//!     fn kind(&self) -> CallKind {
+//!         CallKind::Query
+//!     }
+//!     fn validate(&self) -> Result<(), Error> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! /// A provider whose answers are plain text.
+//! struct Plain;
+//!
+//! impl<O: Operation<Answer = String>> Codec<O> for Plain {
+//!     const PROVIDER: &'static str = "plain";
+//!     type Sent = ();
+//!     type Output = String;
+//!     fn encode(&self, _op: &O) -> Result<(HttpRequest, ()), Error> {
+//!         let request = http::Request::builder()
+//!             .method(O::METHOD)
+//!             .uri(format!("http://gw.example{}", O::PATH))
+//!             .body(Bytes::new())
+//!             .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
+//!         Ok((request, ()))
+//!     }
+//!     fn decode(&self, _call: &Call, response: HttpResponse, _sent: ()) -> Result<String, Error> {
+//!         Ok(String::from_utf8_lossy(response.body()).into_owned())
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let transport = transport_fn(|_| async {
+//!     Ok(http::Response::new(Bytes::from_static(b"100")))
+//! });
+//! assert_eq!(execute(&Plain, &transport, &Balance).await.unwrap(), "100");
+//!
+//! let failing = transport_fn(|_| async {
+//!     Ok(http::Response::builder().status(502).body(Bytes::new()).unwrap())
+//! });
+//! let err = execute(&Plain, &failing, &Balance).await.unwrap_err();
+//! assert!(err.is_retry_safe() && !err.needs_query()); // a query moved no money
+//! # });
+//! ```
+
+use http::Method;
+
+use crate::transport::{HttpRequest, HttpResponse};
+use crate::{Call, CallKind, Error, HttpTransport};
+
+/// One endpoint of a provider, implemented by its request type beside that type.
+pub trait Operation {
+    /// The typed answer (the provider's data, before any wrapper its codec adds).
+    type Answer;
+    /// The operation's name: the CLI's and the logs' (`order-realtime`).
+    const NAME: &'static str;
+    /// The HTTP method.
+    const METHOD: Method;
+    /// The path after the base URL.
+    const PATH: &'static str;
+    /// A query, or a mutation with the merchant's order id: decides how failures are reported
+    /// ([`Call::classify`]).
+    fn kind(&self) -> CallKind;
+    /// Checks every field before anything is sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the field.
+    fn validate(&self) -> Result<(), Error>;
+}
+
+/// How a provider's client puts an operation on the wire and reads its answer (signing,
+/// encryption, envelopes). Implemented once per provider, for all its operations.
+pub trait Codec<O: Operation> {
+    /// The provider's name (logs, errors).
+    const PROVIDER: &'static str;
+    /// What encoding hands to decoding (the request id sent, a nonce…).
+    type Sent;
+    /// What a successful call returns.
+    type Output;
+    /// Builds the request (signed, sealed) for a checked operation.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when it cannot be built; nothing has been sent.
+    fn encode(&self, op: &O) -> Result<(HttpRequest, Self::Sent), Error>;
+    /// Verifies and decodes a 2xx answer. A provider's refusal is [`Error::Provider`] carrying
+    /// the provider's request id where it sent one. Errors are classified by [`execute`].
+    ///
+    /// # Errors
+    /// [`Error::Decode`], [`Error::Signature`], [`Error::Decrypt`], [`Error::Provider`].
+    fn decode(
+        &self,
+        call: &Call,
+        response: HttpResponse,
+        sent: Self::Sent,
+    ) -> Result<Self::Output, Error>;
+}
+
+/// The [`Call`] of `op` (its provider, name and kind).
+pub fn call_of<O: Operation, C: Codec<O>>(op: &O) -> Call {
+    Call {
+        provider: C::PROVIDER,
+        operation: O::NAME,
+        kind: op.kind(),
+    }
+}
+
+/// Runs `op`: checks it, encodes it, sends it once through `transport`, turns a non-2xx status
+/// into [`Error::HttpStatus`], decodes the answer; every failure after sending is classified
+/// by the call's kind ([`Call::classify`]; transport failures by [`Call::send`]). Never resends.
+///
+/// # Errors
+/// [`Error::InvalidInput`] before anything is sent; [`Error::Transport`] /
+/// [`Error::UnknownOutcome`]; [`Error::HttpStatus`]; whatever [`Codec::decode`] returns.
+pub async fn execute<O, C>(
+    codec: &C,
+    transport: &dyn HttpTransport,
+    op: &O,
+) -> Result<C::Output, Error>
+where
+    O: Operation,
+    C: Codec<O>,
+{
+    op.validate()?;
+    let (request, sent) = codec.encode(op)?;
+    let call = call_of::<O, C>(op);
+    let response = call.send(transport, request).await?;
+    let response = call.ensure_success(response)?;
+    codec
+        .decode(&call, response, sent)
+        .map_err(|e| call.classify(e))
+}
