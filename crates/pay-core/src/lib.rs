@@ -15,6 +15,7 @@ pub mod money;
 pub mod multipart;
 pub mod notify;
 pub mod pii;
+pub mod reconcile;
 pub mod replay_store;
 mod secret;
 pub mod transport;
