@@ -139,6 +139,16 @@ impl Totals {
         }
     }
 
+    fn add_matched(&mut self, entry: &Entry) {
+        let fee = Money::from_fen(entry.provider.fee);
+        let t = &mut self.matched;
+        t.count += 1;
+        t.provider_fen = add(t.provider_fen, Money::from_fen(entry.provider.amount));
+        t.ledger_fen = add(t.ledger_fen, Money::from_fen(entry.ledger.amount));
+        t.fee_fen = add(t.fee_fen, fee);
+        self.fee_fen = add(self.fee_fen, fee);
+    }
+
     fn add(&mut self, item: &Item) {
         let fee = item.provider_fee_fen.unwrap_or(Money::ZERO);
         let t = self.get_mut(item.class);
@@ -325,6 +335,12 @@ impl StatusTable {
         }
     }
 
+    fn get_ref(&self, code: u32) -> Option<&TxStatus> {
+        usize::try_from(code)
+            .ok()
+            .and_then(|i| self.statuses.get(i))
+    }
+
     fn get(&self, code: u32) -> TxStatus {
         usize::try_from(code)
             .ok()
@@ -334,31 +350,71 @@ impl StatusTable {
     }
 }
 
+/// An order id as a table key: inline when short (most are), so that finding an order reads
+/// one table slot instead of following a pointer to the id (half the run time at 1,000,000
+/// orders).
+#[derive(PartialEq, Eq, Hash)]
+enum Key {
+    Inline { len: u8, bytes: [u8; Key::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Key {
+    const INLINE: usize = 22;
+
+    fn new(id: &str) -> Key {
+        let mut bytes = [0; Key::INLINE];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(id.as_bytes());
+                Key::Inline { len, bytes }
+            }
+            _ => Key::Heap(id.into()),
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Key::Inline { len, bytes } => {
+                let id = bytes.get(..usize::from(len)).unwrap_or_default();
+                // ok: the bytes were copied from a `str`, so this is never lossy.
+                String::from_utf8_lossy(id).into_owned()
+            }
+            Key::Heap(id) => id.into_string(),
+        }
+    }
+}
+
 /// Order ids to entries; the entries in a separate vector keep each table slot small.
+/// foldhash: the ids come from the provider's signed answers and the merchant's own ledger,
+/// and SipHash was a tenth of the run time; foldhash is still seeded per process.
 #[derive(Default)]
 struct Table {
-    index: HashMap<Box<str>, u32>,
+    index: HashMap<Key, u32, foldhash::fast::RandomState>,
     entries: Vec<Entry>,
     statuses: StatusTable,
 }
 
 impl Table {
     fn insert(&mut self, side: Side, record: Record) {
-        if self.merge(side, &record) {
-            return;
-        }
         let status = self.statuses.code(&record.status);
-        let mut entry = Entry::default();
-        entry.side(side).add(&record, status);
         // More than u32::MAX orders in a day would not fit in memory anyway.
-        let n = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
-        self.entries.push(entry);
-        self.index.insert(record.order_id.into_boxed_str(), n);
+        let next = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let n = *self.index.entry(Key::new(&record.order_id)).or_insert(next);
+        if n == next {
+            self.entries.push(Entry::default());
+        }
+        if let Some(entry) = usize::try_from(n)
+            .ok()
+            .and_then(|i| self.entries.get_mut(i))
+        {
+            entry.side(side).add(&record, status);
+        }
     }
 
     /// Adds the record to its order's entry, if the order is in the table.
     fn merge(&mut self, side: Side, record: &Record) -> bool {
-        let Some(&n) = self.index.get(record.order_id.as_str()) else {
+        let Some(&n) = self.index.get(&Key::new(&record.order_id)) else {
             return false;
         };
         let status = self.statuses.code(&record.status);
@@ -385,11 +441,13 @@ impl Table {
             let Some(entry) = usize::try_from(n).ok().and_then(|i| entries.get(i)) else {
                 continue;
             };
+            if is_matched(&statuses, entry) {
+                report.totals.add_matched(entry);
+                continue;
+            }
             let item = table_item(&statuses, order_id.into_string(), entry);
             report.totals.add(&item);
-            if item.class != Class::Matched {
-                report.items.push(item);
-            }
+            report.items.push(item);
         }
         for item in loose.items {
             report.totals.add(&item);
@@ -419,6 +477,16 @@ fn table_item(statuses: &StatusTable, order_id: String, entry: &Entry) -> Item {
     };
     item.class = classify(&item);
     item
+}
+
+/// Whether an entry is matched, without building its item (most are).
+fn is_matched(statuses: &StatusTable, entry: &Entry) -> bool {
+    let (p, l) = (&entry.provider, &entry.ledger);
+    p.rows > 0
+        && l.rows > 0
+        && p.status == l.status
+        && p.amount == l.amount
+        && !statuses.get_ref(p.status).is_some_and(is_pending)
 }
 
 fn amount(t: &Tally) -> Option<Money> {
@@ -733,6 +801,30 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "invalid input in `line 2: amount_fen`: bad"
+        );
+    }
+
+    #[test]
+    fn long_short_and_non_ascii_ids_are_kept_exactly() {
+        let ids = [
+            "a".repeat(22),
+            "b".repeat(23),
+            "订单".repeat(8),
+            "c".repeat(300),
+            String::new() + "x",
+        ];
+        let provider: Rows = ids.iter().map(|id| rec(id, 2, Succeeded)).collect();
+        let ledger: Rows = ids.iter().map(|id| rec(id, 1, Succeeded)).collect();
+        let report = reconcile(provider, ledger).unwrap();
+        let mut want: Vec<String> = ids.to_vec();
+        want.sort();
+        let got: Vec<String> = report.items.iter().map(|i| i.order_id.clone()).collect();
+        assert_eq!(got, want);
+        assert!(
+            report
+                .items
+                .iter()
+                .all(|i| i.class == Class::AmountMismatch)
         );
     }
 
