@@ -30,9 +30,11 @@
 
 mod engine;
 mod ledger_csv;
+mod query;
 
 pub use engine::{Class, ClassTotal, Item, Report, Totals, reconcile};
 pub use ledger_csv::LedgerCsv;
+pub use query::{QueryPlan, query_records};
 
 use crate::{Error, Money, TxStatus};
 
