@@ -1,5 +1,7 @@
-//! End-to-end reconciliation against the sandbox: aggregate-pay by query (payouts that
-//! succeeded, failed and never existed; a pay order never paid).
+//! End-to-end reconciliation against the sandbox: Yunzhanghu from the day's order and bill
+//! files (every class: paid, paid for another amount, failed, returned, unknown to the ledger,
+//! never made, still paying) and aggregate-pay by query (payouts that succeeded, failed and
+//! never existed; a pay order never paid).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e_common;
@@ -13,7 +15,7 @@ use pay_core::{
     Extra, Money, Payee, PayeeAccount, PaymentRequest, Payments, PayoutRequest, Payouts, TxStatus,
 };
 use pay_sandbox::credentials::aggregate as cred;
-use pay_sandbox::{Provider, Sandbox};
+use pay_sandbox::{Provider, Sandbox, SandboxOptions};
 
 fn client(sandbox: &Sandbox) -> Client {
     Client::new(
@@ -159,4 +161,163 @@ async fn aggregate_pay_day_by_query() {
     assert_eq!(report.items.len(), 1);
     assert_eq!(report.items[0].class, Class::PendingAtProvider);
     assert_eq!(report.items[0].provider_status, Some(TxStatus::Unpaid));
+}
+
+mod yunzhanghu_files {
+    use super::*;
+    use pay_core::reconcile::LedgerCsv;
+    use pay_core::{Clock, SystemClock};
+    use pay_sandbox::credentials::yunzhanghu as ycred;
+    use yunzhanghu::Channel;
+    use yunzhanghu::bill::{BillDownloadUrl, BillFileReader, OrderDownloadUrl, OrderFileReader};
+    use yunzhanghu::payout::BankCardOrder;
+    use yunzhanghu::query::QueryOrder;
+
+    /// Long enough that the order made last is still paying when the files are downloaded.
+    const SLOW: Duration = Duration::from_millis(1500);
+
+    fn client(sandbox: &Sandbox) -> yunzhanghu::Client {
+        yunzhanghu::Client::new(
+            yunzhanghu::Config::new(
+                ycred::DEALER_ID,
+                ycred::BROKER_ID,
+                ycred::APP_KEY,
+                ycred::DES3_KEY,
+            )
+            .base_url(sandbox.yunzhanghu_url())
+            .timeout(Duration::from_secs(5)),
+        )
+        .unwrap()
+    }
+
+    fn order(order_id: &str, fen: i64) -> BankCardOrder {
+        BankCardOrder {
+            order_id: order_id.into(),
+            real_name: "张三".into(),
+            card_no: "6228880199872220".into(),
+            id_card: "11010519491231002X".into(),
+            phone_no: Some("13812345678".into()),
+            pay: Money::from_fen(fen),
+            pay_remark: Some("一月劳务费".into()),
+            ..Default::default()
+        }
+    }
+
+    async fn wait_settled(client: &yunzhanghu::Client, no: &str) {
+        eventually(&format!("order {no} to be settled"), || async {
+            let o = client
+                .query_realtime_order(&QueryOrder::new(no, Channel::BankCard))
+                .await
+                .unwrap()
+                .into_data();
+            (o.tx_status() != TxStatus::Processing).then_some(())
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn yunzhanghu_day_from_its_files_with_every_class() {
+        let sandbox = Sandbox::start_with(
+            SandboxOptions::default()
+                .with_providers(&[Provider::Yunzhanghu])
+                .with_status_delay(SLOW)
+                .with_time_compression(10_000),
+        )
+        .await
+        .unwrap();
+        let client = client(&sandbox);
+        let settled = [
+            ("Y-OK", 19_500),
+            ("Y-AMT", 20_000),
+            ("Y-FAIL", 10_044), // scripted to fail
+            ("Y-RET", 30_000),
+            ("Y-EXTRA", 5_000),
+        ];
+        for (no, fen) in settled {
+            client.order_realtime(&order(no, fen)).await.unwrap();
+        }
+        for (no, _) in settled {
+            wait_settled(&client, no).await;
+        }
+        let status = reqwest::Client::new()
+            .post(format!(
+                "{}/sandbox/orders/Y-RET/return",
+                sandbox.yunzhanghu_url()
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status.as_u16(), 200);
+        client
+            .order_realtime(&order("Y-PEND", 7_000))
+            .await
+            .unwrap();
+
+        let today = SystemClock.now().beijing_date();
+        let (mut orders, mut bill) = (Vec::new(), Vec::new());
+        client
+            .download_order_file(
+                &OrderDownloadUrl {
+                    order_date: today.clone(),
+                    ..Default::default()
+                },
+                &mut orders,
+            )
+            .await
+            .unwrap();
+        client
+            .download_bill_file(
+                &BillDownloadUrl {
+                    bill_date: today,
+                    ..Default::default()
+                },
+                &mut bill,
+            )
+            .await
+            .unwrap();
+
+        let returns =
+            yunzhanghu::reconcile::returns(BillFileReader::from_gz(bill.as_slice())).unwrap();
+        assert_eq!(returns.get("Y-RET"), Some(&Money::from_fen(30_000)));
+        let provider =
+            yunzhanghu::reconcile::records(OrderFileReader::from_gz(orders.as_slice()), returns);
+        let ledger = "order_id,amount_yuan,status\n\
+            Y-OK,195.00,succeeded\n\
+            Y-AMT,200.01,succeeded\n\
+            Y-FAIL,100.44,succeeded\n\
+            Y-RET,300,succeeded\n\
+            Y-NEVER,1.00,succeeded\n\
+            Y-PEND,70,succeeded\n";
+        let report = reconcile(provider, LedgerCsv::new(ledger.as_bytes())).unwrap();
+        let got: Vec<(Class, &str, Option<String>)> = report
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.class,
+                    i.order_id.as_str(),
+                    i.provider_status.as_ref().map(ToString::to_string),
+                )
+            })
+            .collect();
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            got,
+            vec![
+                (Class::AmountMismatch, "Y-AMT", s("succeeded")),
+                (Class::StatusMismatch, "Y-FAIL", s("failed")),
+                (Class::StatusMismatch, "Y-RET", s("returned")),
+                (Class::MissingAtProvider, "Y-NEVER", None),
+                (Class::MissingInLedger, "Y-EXTRA", s("succeeded")),
+                (Class::PendingAtProvider, "Y-PEND", s("processing")),
+            ]
+        );
+        let t = &report.totals;
+        assert_eq!(t.matched.count, 1);
+        assert_eq!(t.matched.provider_fen, Money::from_fen(19_500));
+        // The order file's 服务费: 7 % of each row the sandbox charged.
+        assert_eq!(t.matched.fee_fen, Money::from_fen(1_365));
+        assert_eq!(t.amount_mismatch.ledger_fen, Money::from_fen(20_001));
+    }
 }
