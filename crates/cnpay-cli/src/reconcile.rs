@@ -313,3 +313,61 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .build()
         .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))
 }
+
+/// The options of a reconciliation by query (aggregate-pay, protocol-pay).
+#[derive(Debug, clap::Args)]
+pub(crate) struct QueryArgs {
+    /// What the ledger's orders are.
+    #[arg(long, value_enum, default_value_t = Kind::Payout)]
+    pub(crate) kind: Kind,
+    /// Queries in flight at once (1 to 64).
+    #[arg(long, default_value_t = 4)]
+    pub(crate) concurrency: usize,
+    /// Queries started per second at most (1 to 1000).
+    #[arg(long, default_value_t = 10)]
+    pub(crate) rate: u32,
+}
+
+/// The kind of the ledger's orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Kind {
+    /// Pay orders (money in).
+    Payment,
+    /// Payouts (代付, money out).
+    Payout,
+}
+
+impl QueryArgs {
+    fn plan(&self) -> Result<pay_core::reconcile::QueryPlan, CliError> {
+        if !(1..=1000).contains(&self.rate) {
+            return Err(CliError::invalid(
+                "--rate",
+                "must be 1 to 1000 queries a second",
+            ));
+        }
+        Ok(pay_core::reconcile::QueryPlan {
+            concurrency: self.concurrency,
+            interval: std::time::Duration::from_micros(1_000_000 / u64::from(self.rate)),
+            attempts: 3,
+        })
+    }
+}
+
+/// Reconciles by query: every ledger order (the ledger is read whole: it is the list of
+/// orders to ask about) is queried, read-only, at the rate given; an order the provider does
+/// not know is missing at the provider. Nothing can be missing in the ledger this way.
+pub(crate) fn by_query<F, Fut>(args: &Args, query: &QueryArgs, side: F) -> Result<(), CliError>
+where
+    F: FnOnce(Vec<Record>, pay_core::reconcile::QueryPlan) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Record>, Error>>,
+{
+    check_date(&args.date)?;
+    let plan = query.plan()?;
+    let ledger: Vec<Record> = ledger(&args.ledger)?.collect::<Result<_, _>>()?;
+    let provider = runtime()?.block_on(side(ledger.clone(), plan))?;
+    run(
+        provider.into_iter().map(Ok),
+        ledger.into_iter().map(Ok),
+        args,
+    )
+}

@@ -145,3 +145,88 @@ fn a_bad_ledger_line_is_exit_2_naming_line_and_field() {
     assert_eq!(report(&out)["field"], "--date");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `cnpay aggregate-pay reconcile` against the sandbox: one payout paid as booked, one booked
+/// for another amount, one never made.
+#[tokio::test]
+async fn aggregate_pay_by_query_against_the_sandbox() {
+    use pay_sandbox::credentials::aggregate as cred;
+    use pay_sandbox::{Provider, Sandbox, SandboxOptions};
+
+    let sandbox = Sandbox::start_with(
+        SandboxOptions::default()
+            .with_providers(&[Provider::AggregatePay])
+            .with_status_delay(std::time::Duration::from_millis(20)),
+    )
+    .await
+    .unwrap();
+    let client = cnpay::aggregate_pay::Client::new(
+        cnpay::aggregate_pay::Config::new(
+            cred::MCH_ID,
+            cred::APP_ID,
+            cred::REQUEST_KEY,
+            cred::RESPONSE_KEY,
+        )
+        .base_url(sandbox.aggregate_pay_url()),
+    )
+    .unwrap();
+    for (no, fen) in [("C-OK", 12_345), ("C-AMT", 20_000)] {
+        client
+            .trans_create_order(
+                &cnpay::aggregate_pay::TransOrderRequest::new(
+                    no,
+                    pay_core::Money::from_fen(fen),
+                    "http://127.0.0.1:9/n",
+                    cnpay::aggregate_pay::BankCode::ChinaMerchantsBank,
+                    "招商银行南京分行",
+                    cnpay::aggregate_pay::AccountType::BankCard,
+                    "张三",
+                    "6225880137705555",
+                    "江苏",
+                    "南京",
+                )
+                .account_attr(cnpay::aggregate_pay::AccountAttr::Private),
+            )
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let dir = tmp("agg");
+    let ledger = write(
+        &dir,
+        "ledger.csv",
+        "order_id,amount_fen\nC-OK,12345\nC-AMT,20001\nC-NEVER,100\n",
+    );
+    let mut cmd = cnpay();
+    cmd.env("CNPAY_AGGREGATE_PAY_MCH_ID", cred::MCH_ID)
+        .env("CNPAY_AGGREGATE_PAY_APP_ID", cred::APP_ID)
+        .env("CNPAY_AGGREGATE_PAY_KEY", cred::REQUEST_KEY)
+        .env("CNPAY_AGGREGATE_PAY_RESPONSE_KEY", cred::RESPONSE_KEY)
+        .env("CNPAY_AGGREGATE_PAY_BASE_URL", sandbox.aggregate_pay_url())
+        .args([
+            "aggregate-pay",
+            "reconcile",
+            "--date",
+            "2026-12-05",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--kind", "payout", "--rate", "100", "--format", "json"]);
+    let out = crate::common::run(&mut cmd).await;
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        r["summary"],
+        json!({"matched": 1, "amount_mismatch": 1, "status_mismatch": 0,
+               "missing_at_provider": 1, "missing_in_ledger": 0, "pending_at_provider": 0})
+    );
+    assert_eq!(r["items"][0]["order_id"], "C-AMT");
+    assert_eq!(r["items"][0]["provider_amount_fen"], 20_000);
+    assert_eq!(r["items"][1]["order_id"], "C-NEVER");
+    std::fs::remove_dir_all(dir).unwrap();
+}
