@@ -386,6 +386,10 @@ wire_enum! {
         SystemError = "0010" => "系统错误",
         /// The merchant order number was used before (not in the spec: `pay-sandbox`'s code).
         DuplicateOrder = "0011" => "商户订单号重复",
+        /// No such order (not in the spec: `pay-sandbox`'s code). A query reads it as
+        /// [`ProviderErrorKind::NotFound`], so reconciliation reports the order missing at the
+        /// provider; any other refusal of a query ends a reconciliation with the error.
+        NotFound = "0012" => "订单不存在",
     }
 }
 
@@ -394,7 +398,8 @@ impl ErrorCode {
     /// whether the call creates a pay or payout order: only then is a reused order number
     /// [`ProviderErrorKind::DuplicateOrder`] (query it: the first attempt may have gone
     /// through; a retry is not safe), by code (`0011`) or by message. `0010` is
-    /// [`ProviderErrorKind::RetrySameParams`]; anything else [`ProviderErrorKind::Rejected`].
+    /// [`ProviderErrorKind::RetrySameParams`]; `0012` on a query
+    /// [`ProviderErrorKind::NotFound`]; anything else [`ProviderErrorKind::Rejected`].
     pub fn kind(&self, money_moving: bool, message: &str) -> ProviderErrorKind {
         match self {
             ErrorCode::SystemError => ProviderErrorKind::RetrySameParams,
@@ -404,6 +409,9 @@ impl ErrorCode {
             {
                 ProviderErrorKind::DuplicateOrder
             }
+            ErrorCode::NotFound if !money_moving => ProviderErrorKind::NotFound {
+                what: "order".into(),
+            },
             _ => ProviderErrorKind::Rejected,
         }
     }

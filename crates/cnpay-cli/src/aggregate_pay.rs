@@ -77,6 +77,16 @@ when the sign is missing or does not match.")]
   cnpay aggregate-pay notify --method GET --query 'transOrderId=T1&mchOrderNo=T2&status=2&sign=…'")]
     Notify(online::NotifyArgs),
     /// Any operation listed by `list`.
+    /// Reconciles a day's ledger by querying each of its orders (read-only, at --rate; exit 6
+    /// when anything is not matched).
+    #[command(after_help = "Example:
+  cnpay aggregate-pay reconcile --date 2026-12-05 --ledger ledger.csv --kind payout --rate 5")]
+    Reconcile {
+        #[command(flatten)]
+        args: crate::reconcile::Args,
+        #[command(flatten)]
+        query: crate::reconcile::QueryArgs,
+    },
     #[command(external_subcommand)]
     Operation(Vec<String>),
 }
@@ -112,6 +122,20 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
             let items = input::items(data.as_deref(), global.lines)?;
             input::run_items(items, global.lines, |item| {
                 verify(&key, item).map(Output::Json)
+            })
+        }
+        Command::Reconcile { args, query } => {
+            let client = online_client(global)?;
+            let kind = query.kind;
+            crate::reconcile::by_query(&args, &query, |ledger, plan| async move {
+                match kind {
+                    crate::reconcile::Kind::Payment => {
+                        cnpay::aggregate_pay::reconcile::payments(&client, ledger, &plan).await
+                    }
+                    crate::reconcile::Kind::Payout => {
+                        cnpay::aggregate_pay::reconcile::payouts(&client, ledger, &plan).await
+                    }
+                }
             })
         }
         Command::List => online::run(NAME, online::Command::List, global, online_client),

@@ -16,6 +16,8 @@ pub(crate) const EXIT_PROVIDER: u8 = 3;
 pub(crate) const EXIT_SIGNATURE: u8 = 4;
 /// Exit code: transport error or unknown outcome.
 pub(crate) const EXIT_TRANSPORT: u8 = 5;
+/// Exit code: `reconcile` wrote a report listing discrepancies or pending orders.
+pub(crate) const EXIT_DISCREPANCIES: u8 = 6;
 
 /// A failure of the command.
 #[derive(Debug)]
@@ -31,6 +33,11 @@ pub(crate) enum CliError {
     /// acknowledged. Whatever the library error was (a signature, a decoding failure, the
     /// provider refusing to confirm it), the notification is not trusted.
     Notification(Error),
+    /// `reconcile`: the report (already written) lists orders that are not matched.
+    Discrepancies {
+        /// How many orders the report lists.
+        items: usize,
+    },
     /// `--lines` mode: some lines failed (each was reported as it happened).
     Batch {
         /// The exit code: the most severe of the failed lines.
@@ -62,6 +69,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Batch { code, .. } => *code,
+            CliError::Discrepancies { .. } => EXIT_DISCREPANCIES,
             CliError::AnswerNotWritten(_) => EXIT_TRANSPORT,
             // A transport failure while confirming a notification (Huifu asks the gateway)
             // says nothing about the notification: exit 5, try again later. Anything else
@@ -107,6 +115,10 @@ impl CliError {
                 "error": "batch",
                 "message": format!("{failed} line(s) failed; see the error line for each"),
                 "exit_code": code,
+            }),
+            CliError::Discrepancies { items } => json!({
+                "error": "discrepancies",
+                "message": format!("{items} order(s) not matched: see the report"),
             }),
             CliError::Core(e) => core_report(e),
             CliError::AnswerNotWritten(e) => json!({
@@ -298,6 +310,7 @@ impl fmt::Display for CliError {
                 "the call was made, but its answer could not be written to standard output: {e}"
             ),
             CliError::Batch { failed, .. } => write!(f, "{failed} line(s) failed"),
+            CliError::Discrepancies { items } => write!(f, "{items} order(s) not matched"),
         }
     }
 }

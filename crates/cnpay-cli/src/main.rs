@@ -3,7 +3,8 @@
 //!
 //! Exit codes: 0 success; 2 usage, invalid input or a local file (nothing sent); 3 provider
 //! business error; 4 signature or decryption check failed, or a notification not to be trusted;
-//! 5 transport error, unknown outcome, or an answer that could not be written.
+//! 5 transport error, unknown outcome, or an answer that could not be written; 6 (reconcile)
+//! the report lists discrepancies or pending orders.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -57,6 +58,7 @@ mod huifu;
 mod input;
 mod online;
 mod protocol_pay;
+mod reconcile;
 mod sandbox;
 mod settings;
 mod yunzhanghu;
@@ -76,7 +78,7 @@ Exit codes: 0 success; 2 usage, invalid input or a local file (nothing sent); 3 
 business error (code, message, request id as JSON on stderr); 4 signature or decryption check
 failed, or (notify) a notification not to be trusted; 5 transport error, unknown outcome or an
 answer that could not be written (stderr says whether the request may have been received and
-which order id to query).";
+which order id to query); 6 (reconcile) the report lists discrepancies or pending orders.";
 
 /// Every cnpay operation from the shell.
 #[derive(Debug, Parser)]

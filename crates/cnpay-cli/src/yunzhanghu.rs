@@ -108,6 +108,22 @@ Exit code 4 when the sign is missing or does not match, or the data cannot be de
     #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
   cnpay yunzhanghu notify --header 'content-type: application/x-www-form-urlencoded' < body.txt")]
     Notify(online::NotifyArgs),
+    /// Reconciles a day: the order and bill files against your ledger (exit 6 when anything
+    /// is not matched).
+    #[command(after_help = "Example:
+  cnpay yunzhanghu reconcile --date 2026-12-05 --ledger ledger.csv --format json
+
+Without --order-file the day's order and bill files are downloaded (settings needed).")]
+    Reconcile {
+        #[command(flatten)]
+        args: crate::reconcile::Args,
+        /// A local order file (gz or CSV) instead of downloading it.
+        #[arg(long, value_name = "FILE")]
+        order_file: Option<std::path::PathBuf>,
+        /// A local bill file (gz or CSV), for returns; only with --order-file.
+        #[arg(long, value_name = "FILE", requires = "order_file")]
+        bill_file: Option<std::path::PathBuf>,
+    },
     /// Any operation listed by `list`.
     #[command(external_subcommand)]
     Operation(Vec<String>),
@@ -158,6 +174,15 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
             let keys = keys(&settings)?;
             input::run_items(input::items(data.as_deref(), lines)?, lines, |item| {
                 open(&keys, item).map(Output::Text)
+            })
+        }
+        Command::Reconcile {
+            args,
+            order_file,
+            bill_file,
+        } => {
+            crate::reconcile::yunzhanghu(&args, order_file.as_deref(), bill_file.as_deref(), || {
+                online_client(global)
             })
         }
         Command::List => online::run(NAME, online::Command::List, global, online_client),

@@ -16,6 +16,7 @@ pub mod multipart;
 pub mod notify;
 pub mod operation;
 pub mod pii;
+pub mod reconcile;
 pub mod replay_store;
 mod secret;
 pub mod transport;

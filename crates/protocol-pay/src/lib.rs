@@ -11,6 +11,7 @@ pub mod pay;
 pub mod payout;
 pub mod protocol;
 pub mod query;
+pub mod reconcile;
 pub mod sign;
 pub mod unified;
 pub mod validate;

@@ -11,6 +11,7 @@ pub mod notify;
 mod operations;
 pub mod payout;
 pub mod query;
+pub mod reconcile;
 pub mod report;
 pub mod sign;
 pub mod unified;

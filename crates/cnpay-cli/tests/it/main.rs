@@ -11,3 +11,4 @@ mod online_huifu;
 mod online_others;
 mod online_protocol_pay;
 mod online_yunzhanghu;
+mod reconcile;

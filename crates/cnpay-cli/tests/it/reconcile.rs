@@ -1,0 +1,232 @@
+//! `cnpay yunzhanghu reconcile` on local day files: the report's formats and the exit codes.
+
+use serde_json::{Value, json};
+
+use crate::common::{cnpay, report, stdout};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../yunzhanghu/tests/fixtures");
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cnpay-it-recon-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const LEDGER: &str = "order_id,amount_yuan,status\n\
+    2017112701,195.00,succeeded\n\
+    2017112702,200,succeeded\n\
+    2017112703,10,succeeded\n\
+    2017112704,18.01,succeeded\n\
+    2017112705,1110,succeeded\n\
+    2017112799,5,succeeded\n";
+
+#[test]
+fn json_report_counts_every_class_and_exits_6() {
+    let dir = tmp("json");
+    let ledger = write(&dir, "ledger.csv", LEDGER);
+    let out_path = dir.join("report.json");
+    let out = cnpay()
+        .args([
+            "yunzhanghu",
+            "reconcile",
+            "--date",
+            "2017-11-20",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--order-file", &format!("{FIXTURES}/order-file.csv")])
+        .args(["--bill-file", &format!("{FIXTURES}/bill-file.csv")])
+        .args(["--format", "json", "--out", out_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(report(&out)["error"], "discrepancies");
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    assert_eq!(
+        r["summary"],
+        json!({"matched": 3, "amount_mismatch": 1, "status_mismatch": 1,
+               "missing_at_provider": 1, "missing_in_ledger": 2, "pending_at_provider": 0})
+    );
+    assert_eq!(r["totals"]["fee_fen"], 17_087);
+    assert_eq!(
+        r["items"][1],
+        json!({"class": "status_mismatch", "order_id": "2017112702",
+               "provider_amount_fen": 20000, "ledger_amount_fen": 20000,
+               "provider_status": "failed", "ledger_status": "succeeded",
+               "provider_fee_fen": 756, "provider_rows": 1, "ledger_rows": 1})
+    );
+    assert_eq!(r["items"][3]["order_id"], "2017111102");
+    assert_eq!(r["items"][3]["provider_status"], "returned");
+    assert_eq!(r["items"].as_array().unwrap().len(), 5);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn everything_matched_exits_0_and_csv_has_only_the_header() {
+    let dir = tmp("ok");
+    let ledger = write(
+        &dir,
+        "ledger.csv",
+        "order_id,amount_fen\n2017112701,19500\n2017112702,20000\n",
+    );
+    let orders = write(
+        &dir,
+        "orders.csv",
+        &include_str!("../../../yunzhanghu/tests/fixtures/order-file.csv")
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace(",失败,", ",成功,"),
+    );
+    let out = cnpay()
+        .args([
+            "yunzhanghu",
+            "reconcile",
+            "--date",
+            "2017-11-20",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--order-file", &orders, "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout(&out),
+        "class,order_id,provider_amount_fen,ledger_amount_fen,provider_status,ledger_status,provider_fee_fen,provider_rows,ledger_rows\n"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_bad_ledger_line_is_exit_2_naming_line_and_field() {
+    let dir = tmp("bad");
+    let ledger = write(&dir, "ledger.csv", "order_id,amount_fen\nA,1\nB,1.50\n");
+    let out = cnpay()
+        .args([
+            "yunzhanghu",
+            "reconcile",
+            "--date",
+            "2017-11-20",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--order-file", &format!("{FIXTURES}/order-file.csv")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(report(&out)["field"], "line 3: amount_fen");
+    let out = cnpay()
+        .args([
+            "yunzhanghu",
+            "reconcile",
+            "--date",
+            "2017-11-31x",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--order-file", &format!("{FIXTURES}/order-file.csv")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(report(&out)["field"], "--date");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `cnpay aggregate-pay reconcile` against the sandbox: one payout paid as booked, one booked
+/// for another amount, one never made.
+#[tokio::test]
+async fn aggregate_pay_by_query_against_the_sandbox() {
+    use pay_sandbox::credentials::aggregate as cred;
+    use pay_sandbox::{Provider, Sandbox, SandboxOptions};
+
+    let sandbox = Sandbox::start_with(
+        SandboxOptions::default()
+            .with_providers(&[Provider::AggregatePay])
+            .with_status_delay(std::time::Duration::from_millis(20)),
+    )
+    .await
+    .unwrap();
+    let client = cnpay::aggregate_pay::Client::new(
+        cnpay::aggregate_pay::Config::new(
+            cred::MCH_ID,
+            cred::APP_ID,
+            cred::REQUEST_KEY,
+            cred::RESPONSE_KEY,
+        )
+        .base_url(sandbox.aggregate_pay_url()),
+    )
+    .unwrap();
+    for (no, fen) in [("C-OK", 12_345), ("C-AMT", 20_000)] {
+        client
+            .trans_create_order(
+                &cnpay::aggregate_pay::TransOrderRequest::new(
+                    no,
+                    pay_core::Money::from_fen(fen),
+                    "http://127.0.0.1:9/n",
+                    cnpay::aggregate_pay::BankCode::ChinaMerchantsBank,
+                    "招商银行南京分行",
+                    cnpay::aggregate_pay::AccountType::BankCard,
+                    "张三",
+                    "6225880137705555",
+                    "江苏",
+                    "南京",
+                )
+                .account_attr(cnpay::aggregate_pay::AccountAttr::Private),
+            )
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let dir = tmp("agg");
+    let ledger = write(
+        &dir,
+        "ledger.csv",
+        "order_id,amount_fen\nC-OK,12345\nC-AMT,20001\nC-NEVER,100\n",
+    );
+    let mut cmd = cnpay();
+    cmd.env("CNPAY_AGGREGATE_PAY_MCH_ID", cred::MCH_ID)
+        .env("CNPAY_AGGREGATE_PAY_APP_ID", cred::APP_ID)
+        .env("CNPAY_AGGREGATE_PAY_KEY", cred::REQUEST_KEY)
+        .env("CNPAY_AGGREGATE_PAY_RESPONSE_KEY", cred::RESPONSE_KEY)
+        .env("CNPAY_AGGREGATE_PAY_BASE_URL", sandbox.aggregate_pay_url())
+        .args([
+            "aggregate-pay",
+            "reconcile",
+            "--date",
+            "2026-12-05",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--kind", "payout", "--rate", "100", "--format", "json"]);
+    let out = crate::common::run(&mut cmd).await;
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        r["summary"],
+        json!({"matched": 1, "amount_mismatch": 1, "status_mismatch": 0,
+               "missing_at_provider": 1, "missing_in_ledger": 0, "pending_at_provider": 0})
+    );
+    assert_eq!(r["items"][0]["order_id"], "C-AMT");
+    assert_eq!(r["items"][0]["provider_amount_fen"], 20_000);
+    assert_eq!(r["items"][1]["order_id"], "C-NEVER");
+    std::fs::remove_dir_all(dir).unwrap();
+}

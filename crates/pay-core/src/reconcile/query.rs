@@ -1,0 +1,260 @@
+//! The provider side by query, for providers that publish no day file (aggregate-pay,
+//! protocol-pay): one read-only query per ledger order, at most `concurrency` at once and at
+//! most one started per `interval`, each retried only while its error is retry-safe.
+
+use std::future::Future;
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+
+use super::Record;
+use crate::{Error, ProviderErrorKind, Transition};
+
+/// How to query a day's orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryPlan {
+    /// Queries in flight at once (1 to 64).
+    pub concurrency: usize,
+    /// The least time between two queries started: the rate the merchant allows itself.
+    pub interval: Duration,
+    /// Tries per order when a try fails retry-safe (a transport error, a garbled answer);
+    /// 1 to 10.
+    pub attempts: u32,
+}
+
+impl Default for QueryPlan {
+    /// 4 at once, 10 per second, 3 tries.
+    fn default() -> Self {
+        QueryPlan {
+            concurrency: 4,
+            interval: Duration::from_millis(100),
+            attempts: 3,
+        }
+    }
+}
+
+impl QueryPlan {
+    fn validate(&self) -> Result<(), Error> {
+        if !(1..=64).contains(&self.concurrency) {
+            return Err(Error::invalid_input("concurrency", "must be 1 to 64"));
+        }
+        if !(1..=10).contains(&self.attempts) {
+            return Err(Error::invalid_input("attempts", "must be 1 to 10"));
+        }
+        Ok(())
+    }
+}
+
+/// Queries every ledger order and returns the provider's records: an order the provider does
+/// not know (`ProviderErrorKind::NotFound`) has none, and so comes out missing at the provider.
+/// The provider's fee is not known from a query (`None`); where an answer states no amount the
+/// ledger's amount is used, so that order is compared on its status only.
+///
+/// `query` is the provider's read-only query of one order id (`Payments::query_payment`,
+/// `Payouts::query_payout`), `sleep` the runtime's timer (`tokio::time::sleep`).
+///
+/// # Errors
+/// [`Error::InvalidInput`] for a bad plan (before any query); the error of the first order
+/// whose query failed, after its tries (any error that is not retry-safe ends at once).
+pub async fn query_records<Q, QF, S, SF>(
+    ledger: Vec<Record>,
+    plan: &QueryPlan,
+    query: Q,
+    sleep: S,
+) -> Result<Vec<Record>, Error>
+where
+    Q: Fn(String) -> QF,
+    QF: Future<Output = Result<Transition, Error>>,
+    S: Fn(Duration) -> SF,
+    SF: Future<Output = ()>,
+{
+    plan.validate()?;
+    let (query, sleep) = (&query, &sleep);
+    let paced = stream::iter(ledger.into_iter().enumerate()).then(|(i, record)| async move {
+        if i > 0 {
+            sleep(plan.interval).await;
+        }
+        record
+    });
+    let found: Vec<Option<Record>> = paced
+        .map(|record| async move { query_one(record, plan, query, sleep).await })
+        .buffer_unordered(plan.concurrency)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+async fn query_one<Q, QF, S, SF>(
+    ledger: Record,
+    plan: &QueryPlan,
+    query: &Q,
+    sleep: &S,
+) -> Result<Option<Record>, Error>
+where
+    Q: Fn(String) -> QF,
+    QF: Future<Output = Result<Transition, Error>>,
+    S: Fn(Duration) -> SF,
+    SF: Future<Output = ()>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match query(ledger.order_id.clone()).await {
+            Ok(t) => {
+                return Ok(Some(Record {
+                    amount: t.amount.unwrap_or(ledger.amount),
+                    order_id: ledger.order_id,
+                    status: t.status,
+                    fee: None,
+                }));
+            }
+            Err(Error::Provider(e)) if matches!(e.kind, ProviderErrorKind::NotFound { .. }) => {
+                return Ok(None);
+            }
+            Err(e) if e.is_retry_safe() && tries < plan.attempts => sleep(plan.interval).await,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use crate::lifecycle::{FlowKind, Lifecycle, StatusRule};
+    use crate::{Money, ProviderError, TxStatus};
+
+    static TABLE: Lifecycle = Lifecycle {
+        provider: "test",
+        kind: FlowKind::Payment,
+        source: "test",
+        rules: &[
+            StatusRule {
+                code: "S",
+                meaning: "paid",
+                status: TxStatus::Succeeded,
+                is_final: true,
+                next: &[],
+            },
+            StatusRule {
+                code: "P",
+                meaning: "paying",
+                status: TxStatus::Processing,
+                is_final: false,
+                next: &["S"],
+            },
+        ],
+    };
+
+    fn ledger(ids: &[&str]) -> Vec<Record> {
+        ids.iter()
+            .map(|id| Record {
+                order_id: (*id).to_owned(),
+                amount: Money::from_fen(100),
+                status: TxStatus::Succeeded,
+                fee: None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn queries_each_order_paced_retrying_only_retry_safe_failures() {
+        let flaky_tries = AtomicU32::new(0);
+        let slept = Mutex::new(Vec::new());
+        let query = |id: String| {
+            let flaky_tries = &flaky_tries;
+            async move {
+                match id.as_str() {
+                    "paid" => {
+                        let mut t = Transition::new(&TABLE, id, "S");
+                        t.amount = Some(Money::from_fen(120));
+                        Ok(t)
+                    }
+                    "no-amount" => Ok(Transition::new(&TABLE, id, "P")),
+                    "flaky" if flaky_tries.fetch_add(1, Ordering::SeqCst) == 0 => {
+                        Err(Error::io(std::io::Error::other("reset")))
+                    }
+                    "flaky" => Ok(Transition::new(&TABLE, id, "S")),
+                    _ => Err(Error::Provider(Box::new(
+                        ProviderError::new("404", "no such order").kind(
+                            ProviderErrorKind::NotFound {
+                                what: "order".into(),
+                            },
+                        ),
+                    ))),
+                }
+            }
+        };
+        let sleep = |d: Duration| {
+            slept.lock().unwrap().push(d);
+            async {}
+        };
+        let plan = QueryPlan {
+            concurrency: 2,
+            interval: Duration::from_millis(50),
+            attempts: 2,
+        };
+        let mut got = query_records(
+            ledger(&["paid", "no-amount", "flaky", "gone"]),
+            &plan,
+            query,
+            sleep,
+        )
+        .await
+        .unwrap();
+        got.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        let got: Vec<(&str, i64, &str)> = got
+            .iter()
+            .map(|r| (r.order_id.as_str(), r.amount.fen(), r.status.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("flaky", 100, "succeeded"),
+                ("no-amount", 100, "processing"),
+                ("paid", 120, "succeeded"),
+            ]
+        );
+        assert_eq!(flaky_tries.load(Ordering::SeqCst), 2);
+        // Three paces between four starts, one pause before the retry.
+        assert_eq!(*slept.lock().unwrap(), vec![Duration::from_millis(50); 4]);
+    }
+
+    #[tokio::test]
+    async fn a_failure_that_is_not_retry_safe_or_out_of_tries_ends_the_run() {
+        let calls = AtomicU32::new(0);
+        let err = query_records(
+            ledger(&["a"]),
+            &QueryPlan {
+                attempts: 3,
+                ..QueryPlan::default()
+            },
+            |_id| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async { Err(Error::io(std::io::Error::other("reset"))) }
+            },
+            |_d| async {},
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, Error::Io { .. }));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        let err = query_records(
+            ledger(&["a"]),
+            &QueryPlan {
+                concurrency: 0,
+                ..QueryPlan::default()
+            },
+            |id| async move { Ok(Transition::new(&TABLE, id, "S")) },
+            |_d| async {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid input in `concurrency`: must be 1 to 64"
+        );
+    }
+}
