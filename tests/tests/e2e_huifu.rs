@@ -29,7 +29,9 @@ use huifu::trade::{
     AppPayRequest, BalancePayRequest, FzRequest, GuaranteeRequest, OrderQueryRequest,
     RefundRequest, SendQuickPaySmsCodeRequest, WithdrawalRequest,
 };
-use huifu::{Client, Config, ConfirmedCallback, DivDetail, HfResponse, PrismSecretAuth};
+use huifu::{
+    Client, Config, ConfirmedCallback, DivDetail, HfResponse, OAuthTokenProvider, PrismSecretAuth,
+};
 use pay_core::transport::{HttpRequest, HttpTransport as _, transport_fn};
 use pay_core::{
     Error, Extra, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent,
@@ -1076,38 +1078,62 @@ async fn the_default_prism_sign_is_checked_and_a_changed_amount_is_refused() {
     assert_eq!(m.outcomes.rejected_count(), 0);
 }
 
-/// `PrismSecretAuth` (meant for HTTPS) is still accepted by the sandbox, which serves plain
-/// HTTP only: the right secret authenticates, a wrong one is `401 invalid_client`.
+/// On the sandbox's plain-HTTP URL, `PrismSecretAuth` is refused by the client before anything
+/// is sent (the secret would travel in clear; prism-php sends it only over HTTPS), and a wrong
+/// secret under the default sign is the gateway's `401 invalid_sign`.
 #[tokio::test]
-async fn prism_secret_auth_is_accepted_and_a_wrong_secret_refused() {
+async fn client_secret_is_never_sent_over_http_and_a_wrong_secret_is_refused() {
     let sandbox = sandbox(Provider::Huifu).await;
-    let with_secret = |secret: &str| {
-        Client::new(
-            config(&sandbox, Duration::from_secs(5))
-                .auth(PrismSecretAuth::new(cred::CLIENT_ID, secret.to_owned())),
-        )
-        .unwrap()
+    let with_secret = Client::new(
+        config(&sandbox, Duration::from_secs(5))
+            .app_auth(PrismSecretAuth::new(cred::CLIENT_ID, cred::CLIENT_SECRET)),
+    )
+    .unwrap();
+    let query = BalanceQueryRequest {
+        user_cust_id: "6666000000009999".to_owned(),
+        acct_id: None,
+        extra: Default::default(),
     };
-    let m = merchant(with_secret(cred::CLIENT_SECRET)).await;
-    let today = m.client.today();
-    let user = m.open_user(&format!("{today}U1")).await;
-    assert_eq!(m.balance(&user).await, "10000.00");
+    match with_secret.balance_query(&query).await {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "base_url"),
+        other => panic!("expected a refusal before sending, got {other:?}"),
+    }
+    assert_eq!(sandbox.requests().all().len(), 0, "nothing was sent");
 
-    let wrong = with_secret("not-the-secret");
-    let refused = wrong
-        .balance_query(&BalanceQueryRequest {
-            user_cust_id: user,
-            acct_id: None,
-            extra: Default::default(),
-        })
-        .await;
-    match refused {
+    let wrong = Client::new(
+        Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, "not-the-secret")
+            .base_url(sandbox.huifu_url()),
+    )
+    .unwrap();
+    match wrong.balance_query(&query).await {
         Err(Error::Provider(p)) => {
-            assert_eq!(p.code, "invalid_client", "{p:?}");
+            assert_eq!(p.code, "invalid_sign", "{p:?}");
             assert_eq!(p.kind, ProviderErrorKind::Unauthorized, "{p:?}");
         }
         other => panic!("expected the gateway's refusal, got {other:?}"),
     }
+}
+
+/// A user's OAuth token rides on top of the app's sign: the whole merchant flow (opening,
+/// balance) works with it, and the sandbox checks both.
+#[tokio::test]
+async fn a_user_token_rides_on_top_of_the_sign() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let client = Client::new(config(&sandbox, Duration::from_secs(5)).auth(
+        OAuthTokenProvider::new(cred::CLIENT_ID, cred::CLIENT_SECRET),
+    ))
+    .unwrap();
+    let m = merchant(client).await;
+    let today = m.client.today();
+    let user = m.open_user(&format!("{today}U1")).await;
+    assert_eq!(m.balance(&user).await, "10000.00");
+    assert_eq!(
+        sandbox
+            .requests()
+            .count_route(Provider::Huifu, "/oauth/token"),
+        1,
+        "one token, fetched once and sent with every call"
+    );
 }
 
 /// `order_query` finds an order only under its own kind (`03` for a withdrawal) and for its

@@ -1,14 +1,19 @@
-//! Authentication: a trait, and the four ways the gateway is known to accept.
+//! Authentication: a trait, the app's credentials, and a user's token on top of them.
 //!
 //! The spec says only "Key / Secret, OAuth Token Header". The doc site is a ShopEx Prism API
-//! gateway, whose SDKs authenticate an app in one of two ways, and a user with an OAuth token:
+//! gateway. Its PHP client (`shopex/prism-php`, `src/Requester.php`) authenticates every request
+//! with the APP's credentials, and adds a user's OAuth token on top when it has one:
 //!
-//! | implementation | what it sends |
-//! |---|---|
-//! | [`PrismSecretAuth`] (HTTPS) | query `client_id=…&client_secret=…` |
-//! | [`PrismSignAuth`] (plain HTTP) | query `client_id`, `sign_method=md5`, `sign_time` (unix seconds from the client's clock), `sign` (see [`crate::sign`]) |
-//! | [`BearerAuth`] | header `Authorization: Bearer <token>` |
-//! | [`OAuthTokenProvider`] | header `Authorization: Bearer <token>`, the token fetched from the token endpoint, cached, refreshed before it expires and once after a `401` |
+//! | layer | implementation | what it sends (prism-php behaviour reproduced) |
+//! |---|---|---|
+//! | app, plain HTTP (default for `http://`) | [`PrismSignAuth`] | query `client_id`, `sign_method=md5`, `sign_time` (unix seconds), `sign` over method, path, the `Authorization` and `X-Api-*` headers, query and form (see [`crate::sign`]) |
+//! | app, HTTPS (default for `https://`) | [`PrismSecretAuth`] | query `client_id`, `client_secret` only (prism-php drops the sign over HTTPS); refused on a plain-HTTP base URL, where the secret would travel in clear |
+//! | user, on top | [`BearerAuth`] | header `Authorization: Bearer <token>`; over HTTP the sign covers it |
+//! | user, on top | [`OAuthTokenProvider`] | the same header, the token fetched, cached, refreshed before it expires and once after a `401` |
+//!
+//! The client runs the user layer ([`crate::Config::auth`]) first and the app layer
+//! ([`crate::Config::app_auth`]) last, so a token never replaces the app's credentials and the
+//! sign covers the header the token added.
 //!
 //! # Writing your own
 //!
@@ -143,7 +148,10 @@ pub trait Auth: Send + Sync + fmt::Debug {
     }
 }
 
-/// Prism over HTTPS: `client_id` and `client_secret` as query parameters.
+/// The app's credentials over HTTPS: `client_id` and `client_secret` as query parameters.
+///
+/// Refused ([`Error::InvalidInput`] on `base_url`, nothing sent) when the base URL is not
+/// `https://`.
 #[derive(Clone)]
 pub struct PrismSecretAuth {
     client_id: String,
@@ -174,8 +182,14 @@ impl Auth for PrismSecretAuth {
     async fn authorize(
         &self,
         request: &mut AuthRequest<'_>,
-        _ctx: &AuthContext<'_>,
+        ctx: &AuthContext<'_>,
     ) -> Result<(), Error> {
+        if !ctx.base_url.starts_with("https://") {
+            return Err(Error::invalid_input(
+                "base_url",
+                "client_secret is sent only over https; use PrismSignAuth on plain http",
+            ));
+        }
         request
             .query
             .push(("client_id".into(), self.client_id.clone()));
@@ -259,7 +273,8 @@ impl Auth for PrismSignAuth {
     }
 }
 
-/// A static OAuth bearer token: `Authorization: Bearer <token>`.
+/// A user's OAuth token obtained elsewhere: `Authorization: Bearer <token>`, sent on top of the
+/// app's credentials (set it with [`crate::Config::auth`]).
 #[derive(Clone)]
 pub struct BearerAuth {
     token: SecretKey,

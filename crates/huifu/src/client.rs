@@ -20,7 +20,10 @@ pub const PROVIDER: &str = "huifu";
 #[derive(Clone)]
 pub struct Client {
     pub(crate) config: Arc<Config>,
-    pub(crate) auth: Arc<dyn Auth>,
+    /// The app's credentials, applied last (so the sign covers what `user_auth` added).
+    pub(crate) app_auth: Arc<dyn Auth>,
+    /// A user's credentials (a token), applied first, on top of the app's.
+    pub(crate) user_auth: Option<Arc<dyn Auth>>,
     pub(crate) transport: SharedTransport,
     pub(crate) clock: SharedClock,
     pub(crate) ids: SharedIdSource,
@@ -75,10 +78,12 @@ impl Client {
 
     /// A client sending through `transport`.
     pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
-        let auth = config.resolved_auth();
+        let app_auth = config.resolved_app_auth();
+        let user_auth = config.auth.clone();
         Client {
             config: Arc::new(config),
-            auth,
+            app_auth,
+            user_auth,
             transport,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
@@ -225,7 +230,10 @@ impl Client {
                 headers,
                 form: &form,
             };
-            self.auth.authorize(&mut areq, &ctx).await?;
+            if let Some(user) = &self.user_auth {
+                user.authorize(&mut areq, &ctx).await?;
+            }
+            self.app_auth.authorize(&mut areq, &ctx).await?;
             let AuthRequest { query, headers, .. } = areq;
             let mut uri = format!("{base}{path}");
             if !query.is_empty() {
@@ -241,7 +249,7 @@ impl Client {
                 .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
             let response = call.send(self.transport.as_ref(), request).await?;
             let status = response.status().as_u16();
-            if status == 401 && attempt == 1 && self.auth.on_unauthorized(&headers, &ctx).await? {
+            if status == 401 && attempt == 1 && self.refreshed_after_401(&headers, &ctx).await? {
                 tracing::info!(
                     provider = PROVIDER,
                     operation = call.operation,
@@ -257,6 +265,18 @@ impl Client {
                 .check(status, &body, call.order_id())
                 .map_err(|e| call.classify(e))?;
             return call.decode_json(&body);
+        }
+    }
+
+    /// Asks the user's credentials (the only ones that can be renewed) to refresh after a `401`.
+    async fn refreshed_after_401(
+        &self,
+        sent: &HeaderMap,
+        ctx: &AuthContext<'_>,
+    ) -> Result<bool, Error> {
+        match &self.user_auth {
+            Some(user) => user.on_unauthorized(sent, ctx).await,
+            None => Ok(false),
         }
     }
 

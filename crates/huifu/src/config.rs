@@ -44,6 +44,7 @@ pub struct Config {
     pub(crate) base_url: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) auth: Option<Arc<dyn Auth>>,
+    pub(crate) app_auth: Option<Arc<dyn Auth>>,
     pub(crate) encoding: BodyEncoding,
     pub(crate) interpreter: Arc<dyn ResponseInterpreter>,
     pub(crate) callback_reply: String,
@@ -59,6 +60,7 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("auth", &self.auth)
+            .field("app_auth", &self.app_auth)
             .field("encoding", &self.encoding)
             .field("interpreter", &self.interpreter)
             .field("callback_reply", &self.callback_reply)
@@ -84,6 +86,7 @@ impl Config {
             base_url: None,
             timeout: pay_core::transport::DEFAULT_TIMEOUT,
             auth: None,
+            app_auth: None,
             encoding: BodyEncoding::Form,
             interpreter: Arc::new(DefaultInterpreter),
             callback_reply: DEFAULT_CALLBACK_REPLY.to_owned(),
@@ -107,8 +110,11 @@ impl Config {
         self
     }
 
-    /// The authentication. Default: [`PrismSecretAuth`] when the base URL is `https`,
-    /// [`PrismSignAuth`] otherwise (as the Prism SDKs choose), with this config's key and secret.
+    /// A user's credentials (typically an OAuth token: [`crate::BearerAuth`],
+    /// [`crate::OAuthTokenProvider`]), sent ON TOP of the app's credentials, never instead of
+    /// them: the client runs this first, then the app's authentication
+    /// ([`Config::app_auth`]), so that the Prism sign covers the `Authorization` header this
+    /// adds, as prism-php's `Requester::createRequest` does. Default: none.
     #[must_use]
     pub fn auth(mut self, auth: impl Auth + 'static) -> Self {
         self.auth = Some(Arc::new(auth));
@@ -119,6 +125,15 @@ impl Config {
     #[must_use]
     pub fn shared_auth(mut self, auth: Arc<dyn Auth>) -> Self {
         self.auth = Some(auth);
+        self
+    }
+
+    /// The app's own credentials, sent with every request. Default: [`PrismSecretAuth`] when
+    /// the base URL is `https`, [`PrismSignAuth`] otherwise (as prism-php chooses), with this
+    /// config's key and secret.
+    #[must_use]
+    pub fn app_auth(mut self, auth: impl Auth + 'static) -> Self {
+        self.app_auth = Some(Arc::new(auth));
         self
     }
 
@@ -162,8 +177,9 @@ impl Config {
         self.encoding
     }
 
-    pub(crate) fn resolved_auth(&self) -> Arc<dyn Auth> {
-        if let Some(a) = &self.auth {
+    /// The app's credentials layer: the explicit one, or the default by scheme.
+    pub(crate) fn resolved_app_auth(&self) -> Arc<dyn Auth> {
+        if let Some(a) = &self.app_auth {
             return a.clone();
         }
         let https = self

@@ -2,20 +2,20 @@
 //! quick pay, balance pay, refunds, withdrawals, queries, `unsgin` and the `bg_ret_url`
 //! callbacks.
 //!
-//! Authentication: the Prism request signature (`client_id`, `sign_method=md5`, `sign_time`,
-//! `sign` in the query; see [`crate::prism`]), `client_id` + `client_secret` query parameters,
-//! or `Authorization: Bearer` with a token from `POST /oauth/token`; a failure is HTTP 401
+//! Authentication, as a Prism gateway: the app's credentials on every request, either the Prism
+//! request signature (`client_id`, `sign_method=md5`, `sign_time`, `sign` in the query; see
+//! [`crate::prism`]) or `client_id` + `client_secret` query parameters; a user's
+//! `Authorization: Bearer` token (from `POST /oauth/token`) only ON TOP of them, never alone,
+//! and covered by the sign; a failure is HTTP 401
 //! `{"result":"error","error":{"code","message"}}`. Bodies are form-encoded (JSON and multipart
 //! accepted).
 //!
 //! The simulator serves plain HTTP only, and still takes `client_secret` in the query there,
-//! although a Prism app sends it only over HTTPS (and signs on plain HTTP, the `huifu` client's
-//! default for an `http://` base URL). That is a leniency of the simulator, kept on purpose: it
-//! is the one way to exercise `PrismSecretAuth` against it (the sandbox may also sit behind a
-//! TLS-terminating proxy), and hand-written requests (curl, the simulator's own tests) need no
-//! signing code. It weakens no check of the sign: a request that carries `sign`, `sign_method`
-//! or `sign_time` is judged by its Prism sign (and any bearer token it carries), never by a
-//! `client_secret` sent along.
+//! although a Prism app sends it only over HTTPS (the `huifu` client refuses to send it on an
+//! `http://` base URL and signs instead). That is a leniency of the simulator, kept on purpose
+//! for hand-written requests (curl, the simulator's own tests) that need no signing code. It
+//! weakens no check of the sign: a request that carries `sign`, `sign_method` or `sign_time` is
+//! judged by its Prism sign, never by a `client_secret` sent along.
 //!
 //! Answers are HTTP 200 JSON with `resp_code` (`C00000` success, `C00001` processing,
 //! `C00002` accepted, others errors) and `resp_desc`, plus the echoed and result fields.
@@ -670,37 +670,38 @@ struct Signed<'a> {
     form: &'a [(String, String)],
 }
 
-/// Authenticates a request in one of the gateway's three ways: the Prism sign (`sign` in the
-/// query), `client_id` + `client_secret`, or a bearer token alone. A bearer token sent with a
-/// Prism sign must be valid too.
+/// Authenticates a request as a Prism gateway does: the APP's credentials always (the Prism
+/// sign, or `client_id` + `client_secret`), and a user's bearer token only on top of them. A
+/// bearer token alone is refused (`missing_credentials`), whatever the token.
 fn authenticate(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Response> {
-    let bearer = req
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or_default());
-    let check_bearer = |auth: &str| {
-        let token = auth.strip_prefix("Bearer ").unwrap_or_default().trim();
-        if !token.is_empty() && lock(&ctx.huifu).tokens.contains(token) {
-            return Ok(());
-        }
-        Err(gateway_error(
-            http::StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "the bearer token is unknown or expired",
-        ))
-    };
+    app_credentials(ctx, req, query)?;
+    match req.headers.get(http::header::AUTHORIZATION) {
+        Some(auth) => check_bearer(ctx, auth.to_str().unwrap_or_default()),
+        None => Ok(()),
+    }
+}
+
+/// A bearer token the sandbox issued and that has not expired.
+fn check_bearer(ctx: &Ctx, auth: &str) -> Result<(), Response> {
+    let token = auth.strip_prefix("Bearer ").unwrap_or_default().trim();
+    if !token.is_empty() && lock(&ctx.huifu).tokens.contains(token) {
+        return Ok(());
+    }
+    Err(gateway_error(
+        http::StatusCode::UNAUTHORIZED,
+        "invalid_token",
+        "the bearer token is unknown or expired",
+    ))
+}
+
+/// The app's credentials: a request that carries `sign`, `sign_method` or `sign_time` is
+/// judged by its Prism sign alone; otherwise `client_id` + `client_secret` must match.
+fn app_credentials(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Response> {
     if ["sign", "sign_method", "sign_time"]
         .iter()
         .any(|k| query.contains_key(*k))
     {
-        verify_prism(ctx, req, query)?;
-        return match bearer {
-            Some(auth) => check_bearer(auth),
-            None => Ok(()),
-        };
-    }
-    if let Some(auth) = bearer {
-        return check_bearer(auth);
+        return verify_prism(ctx, req, query);
     }
     match (query.get("client_id"), query.get("client_secret")) {
         (Some(id), Some(secret))
@@ -719,7 +720,7 @@ fn authenticate(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Respo
         _ => Err(gateway_error(
             http::StatusCode::UNAUTHORIZED,
             "missing_credentials",
-            "send client_id and client_secret, a Prism sign, or Authorization: Bearer",
+            "send the app's client_id with a Prism sign or client_secret; a bearer token rides on top of them, never alone",
         )),
     }
 }

@@ -43,7 +43,12 @@ fn withdrawal_data() -> Value {
 
 /// Checks the Prism sign authentication of a received request over `form`, and that nothing
 /// else is in the query.
-fn assert_prism_signed(req: &wiremock::Request, form: &[(String, String)]) {
+/// Checks the query's Prism sign; `headers` are the signed headers expected (the bearer token).
+fn assert_prism_signed_with(
+    req: &wiremock::Request,
+    headers: &[(String, String)],
+    form: &[(String, String)],
+) {
     let query = query_pairs(req);
     let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["client_id", "sign_method", "sign_time", "sign"]);
@@ -58,11 +63,15 @@ fn assert_prism_signed(req: &wiremock::Request, form: &[(String, String)]) {
         SECRET,
         req.method.as_str(),
         req.url.path(),
-        &[],
+        headers,
         &query[..3],
         form,
     );
     assert_eq!(query[3].1, expected);
+}
+
+fn assert_prism_signed(req: &wiremock::Request, form: &[(String, String)]) {
+    assert_prism_signed_with(req, &[], form);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,7 +144,7 @@ async fn withdrawal_sends_every_field_signed_and_prints_the_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_bearer_token_replaces_the_prism_sign() {
+async fn a_bearer_token_rides_on_top_of_client_id_and_the_prism_sign() {
     let server = pay_core::test_util::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/api/hfpay/app/bank_check/card/6225880137705555"))
@@ -163,8 +172,13 @@ async fn a_bearer_token_replaces_the_prism_sign() {
         req.headers.get("authorization").unwrap(),
         "Bearer tok-secret-1"
     );
-    assert_eq!(req.url.query(), None);
     assert!(req.body.is_empty());
+    // the app's client_id and sign are still sent, and the sign covers the bearer header
+    assert_prism_signed_with(
+        req,
+        &[("Authorization".to_owned(), "Bearer tok-secret-1".to_owned())],
+        &[],
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains("tok-secret-1"), "{stderr}");
 }

@@ -37,35 +37,123 @@ async fn https_base_url_defaults_to_client_id_and_secret_in_the_query() {
     assert!(req.headers().get("authorization").is_none());
 }
 
-#[tokio::test]
-async fn explicit_prism_secret_and_bearer() {
+/// Signs of whole requests, computed by hand from prism-php's `PrismSign::produce`
+/// (`/tmp/prism_vec.py`-style: Python `hashlib.md5` over `urllib.parse.quote(safe="-_.~")`
+/// pieces), for `order_query` with `order_query()`'s fields at `sign_time=1700000000`.
+const SIGN_WITH_BEARER: &str = "653AA999472A0C352AC8064500E222F4";
+const SIGN_WITHOUT_BEARER: &str = "DD804C31BD793046381F155CE8616E7F";
+
+async fn recorded_order_query(config: Config) -> wiremock::Request {
     let server = mock_server().await;
     Mock::given(path("/api/hfpay/v1/trade/order_query"))
-        .and(header("authorization", "Bearer static-token"))
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
         .expect(1)
         .mount(&server)
         .await;
-    let client = client_with(config(&server).auth(BearerAuth::new("static-token")));
+    let client = client_with(config.base_url(server.uri()));
     client
         .call_json("order-query", order_query(), Vec::new())
         .await
         .unwrap();
-    let req = &server.received_requests().await.unwrap()[0];
-    assert_eq!(req.url.query(), None);
+    server.received_requests().await.unwrap().remove(0)
+}
 
-    let server = mock_server().await;
-    Mock::given(path("/api/hfpay/v1/trade/order_query"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
-        .mount(&server)
-        .await;
-    let client = client_with(config(&server).auth(PrismSecretAuth::new("k2", "s2")));
+#[tokio::test]
+async fn a_bearer_token_rides_on_top_of_the_app_sign_which_covers_it() {
+    let req = recorded_order_query(
+        Config::new(MER, CLIENT_ID, SECRET).auth(BearerAuth::new("static-token")),
+    )
+    .await;
+    assert_eq!(
+        req.url.query(),
+        Some(
+            format!(
+                "client_id=app-key&sign_method=md5&sign_time=1700000000&sign={SIGN_WITH_BEARER}"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(bearer_of(&req), "Bearer static-token");
+}
+
+#[tokio::test]
+async fn without_a_token_the_app_sign_alone() {
+    let req = recorded_order_query(Config::new(MER, CLIENT_ID, SECRET)).await;
+    assert_eq!(
+        req.url.query(),
+        Some(
+            format!(
+                "client_id=app-key&sign_method=md5&sign_time=1700000000&sign={SIGN_WITHOUT_BEARER}"
+            )
+            .as_str()
+        )
+    );
+    assert!(req.headers.get("authorization").is_none());
+}
+
+#[tokio::test]
+async fn over_https_a_bearer_token_rides_on_client_id_and_secret() {
+    let t = Arc::new(RecordingTransport::new());
+    t.push_response(200, r#"{"resp_code":"C00000"}"#);
+    let client = Client::with_transport(
+        Config::new(MER, CLIENT_ID, SECRET)
+            .base_url("https://gw.example/")
+            .auth(BearerAuth::new("user-token")),
+        t.clone(),
+    );
     client
         .call_json("order-query", order_query(), Vec::new())
         .await
         .unwrap();
-    let req = &server.received_requests().await.unwrap()[0];
-    assert_eq!(req.url.query(), Some("client_id=k2&client_secret=s2"));
+    let req = &t.requests()[0];
+    assert_eq!(
+        req.uri().to_string(),
+        "https://gw.example/api/hfpay/v1/trade/order_query?client_id=app-key&client_secret=app-secret"
+    );
+    assert_eq!(
+        req.headers().get("authorization").unwrap(),
+        "Bearer user-token"
+    );
+}
+
+#[tokio::test]
+async fn client_secret_is_refused_on_plain_http_before_sending() {
+    let t = Arc::new(RecordingTransport::new());
+    let client = Client::with_transport(
+        Config::new(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .app_auth(PrismSecretAuth::new("k2", "s2")),
+        t.clone(),
+    );
+    let err = client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "base_url"),
+        "{err:?}"
+    );
+    assert!(t.requests().is_empty());
+}
+
+#[tokio::test]
+async fn explicit_app_secret_auth_over_https() {
+    let t = Arc::new(RecordingTransport::new());
+    t.push_response(200, r#"{"resp_code":"C00000"}"#);
+    let client = Client::with_transport(
+        Config::new(MER, CLIENT_ID, SECRET)
+            .base_url("https://gw.example")
+            .app_auth(PrismSecretAuth::new("k2", "s2")),
+        t.clone(),
+    );
+    client
+        .call_json("order-query", order_query(), Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        t.requests()[0].uri().query(),
+        Some("client_id=k2&client_secret=s2")
+    );
 }
 
 async fn token_mock(server: &wiremock::MockServer, token: &str, expires_in: i64, times: u64) {

@@ -1353,12 +1353,19 @@ async fn a_401_under_oauth_refreshes_the_token_once_and_resends_once() {
             ],
             "{op}: one fetch, the refused call, one refresh, one resend"
         );
-        // the resend is the same request: same body, no Prism query
+        // the resend is the same request (same body), with the app's credentials and a sign
+        // that covers the new token
         assert_eq!(reqs[1].body, reqs[3].body, "{op}");
         for req in [&reqs[1], &reqs[3]] {
             assert_eq!(req.method.as_str(), ep.method, "{op}");
-            assert_eq!(req.url.query(), None, "{op}");
-            check_form_body(&ep, req);
+            let signed_form = check_form_body(&ep, req);
+            let q = query_pairs(req);
+            assert_eq!(get(&q, "client_id"), Some(CLIENT_ID), "{op}");
+            assert_eq!(
+                get(&q, "sign"),
+                Some(expected_sign(req, &signed_form).as_str()),
+                "{op}"
+            );
         }
 
         // the refreshed token is cached: the next call fetches nothing

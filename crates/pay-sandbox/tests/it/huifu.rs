@@ -7,9 +7,14 @@ use serde_json::Value;
 
 use crate::{Receiver, form_map, sandbox};
 
+/// A form POST with the app's credentials and a user's bearer token on top.
 async fn post(base: &str, path: &str, token: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let resp = reqwest::Client::new()
         .post(format!("{base}{path}"))
+        .query(&[
+            ("client_id", cred::CLIENT_ID),
+            ("client_secret", cred::CLIENT_SECRET),
+        ])
         .bearer_auth(token)
         .form(form)
         .send()
@@ -70,6 +75,30 @@ async fn auth_opening_quick_pay_callback_unsign_and_withdrawal() {
     assert_eq!(tok["token_type"], "Bearer");
     let token = tok["access_token"].as_str().unwrap().to_owned();
     let m = cred::MER_CUST_ID;
+
+    // a valid token alone, without the app's credentials, is refused before any handling
+    let r = client
+        .post(format!("{base}/api/hfpay/v1/merchant/balance_query"))
+        .bearer_auth(&token)
+        .form(&[("mer_cust_id", m), ("user_cust_id", m)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let body: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "missing_credentials");
+    // an unknown token on top of valid app credentials is refused too
+    let (s, bad) = post(
+        &base,
+        "/api/hfpay/v1/merchant/balance_query",
+        "not-a-token",
+        &[("mer_cust_id", m), ("user_cust_id", m)],
+    )
+    .await;
+    assert_eq!(
+        (s, bad["error"]["code"].as_str()),
+        (401, Some("invalid_token"))
+    );
 
     let (s, open) = post(
         &base,
