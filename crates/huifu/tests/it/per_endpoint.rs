@@ -1233,14 +1233,10 @@ async fn json_encoding_sends_one_object_with_every_field() {
     }
 }
 
-/// The kind of a refusal: a failed refund may be sent again unchanged (the spec's refund
-/// `order_id` note), everything else is a plain rejection.
-fn refused_kind(op: &str) -> ProviderErrorKind {
-    if op == "refund" {
-        ProviderErrorKind::RetrySameParams
-    } else {
-        ProviderErrorKind::Rejected
-    }
+/// The kind of a refusal: the fixture's "账户余额不足" is a plain rejection for every endpoint,
+/// a refund included (only a refund refused as failed may be resent unchanged).
+fn refused_kind(_op: &str) -> ProviderErrorKind {
+    ProviderErrorKind::Rejected
 }
 
 #[tokio::test]
@@ -1507,26 +1503,42 @@ async fn a_timeout_is_never_resent() {
 }
 
 /// The spec on `refund.order_id`: "对于退货失败的,支持同订单号同金额的重复请求" (a failed refund
-/// may be sent again with the same order id and amount). CONTRIBUTING.md: "Where the spec says
-/// a retry with the same parameters is safe, offer it as an explicit method and mark the error
-/// `ProviderErrorKind::RetrySameParams`." The crate marks a refused refund `Rejected`, like any
-/// other refusal, and offers no explicit retry.
+/// may be sent again with the same order id and amount): a refund refused as failed is
+/// `RetrySameParams`; one refused for a parameter error, or for anything else, is `Rejected`.
 #[tokio::test]
-
-async fn a_failed_refund_is_marked_retry_same_params() {
+async fn only_a_refund_refused_as_failed_is_retry_same_params() {
     let ep = endpoints().into_iter().find(|e| e.op == "refund").unwrap();
-    let server = answering(&ep, 200, BUSINESS_ERROR).await;
-    let client = client_with(config(&server));
-    match run(&ep, &client).await {
-        Err(e @ Error::Provider(_)) => {
-            assert!(e.is_retry_safe(), "{e:?}");
-            let Error::Provider(p) = e else {
-                unreachable!()
-            };
-            assert_eq!(p.kind, ProviderErrorKind::RetrySameParams);
-            assert_eq!(p.order_id.as_deref(), Some("R20240102"));
+    let cases = [
+        ("E20001", "退货失败", ProviderErrorKind::RetrySameParams),
+        (
+            "E20002",
+            "退款失败: 银行处理失败",
+            ProviderErrorKind::RetrySameParams,
+        ),
+        (
+            "C10001",
+            "参数错误: trans_amt 超过原交易可退金额",
+            ProviderErrorKind::Rejected,
+        ),
+        (
+            "C10001",
+            "参数错误导致退货失败",
+            ProviderErrorKind::Rejected,
+        ),
+        ("E11012", "账户余额不足", ProviderErrorKind::Rejected),
+        ("E99999", "", ProviderErrorKind::Rejected),
+    ];
+    for (code, desc, kind) in cases {
+        let body = json!({"resp_code": code, "resp_desc": desc, "order_id": "R20240102"});
+        let server = answering(&ep, 200, &body.to_string()).await;
+        let client = client_with(config(&server));
+        match run(&ep, &client).await {
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.code.as_str(), p.kind), (code, kind), "{desc}");
+                assert_eq!(p.order_id.as_deref(), Some("R20240102"), "{desc}");
+            }
+            other => panic!("{desc}: {other:?}"),
         }
-        other => panic!("{other:?}"),
     }
 }
 
