@@ -126,23 +126,39 @@ impl Client {
     }
 
     /// Serialises a typed request into named parameters, with `mer_cust_id` from the config,
-    /// leaving out absent values.
+    /// leaving out absent values, in name order.
+    ///
+    /// A request's `extra` cannot override a typed (validated) field nor `mer_cust_id`: a name
+    /// that comes out twice is refused, naming it, before anything is sent.
     pub(crate) fn params<T: Serialize>(&self, req: &T) -> Result<Body, Error> {
-        let value = serde_json::to_value(req)
+        // As text, a flattened `extra` entry and the typed field of the same name both appear
+        // (a `serde_json::Value` would silently keep the last one).
+        let text = serde_json::to_string(req)
             .map_err(|e| Error::invalid_input("request", e.to_string()))?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(Error::invalid_input("request", "is not an object"));
-        };
+        let Pairs(pairs) = serde_json::from_str(&text)
+            .map_err(|e| Error::invalid_input("request", e.to_string()))?;
+        let mut fields: std::collections::BTreeMap<String, serde_json::Value> =
+            std::collections::BTreeMap::new();
+        for (k, v) in pairs {
+            if k == "mer_cust_id" {
+                return Err(Error::invalid_input(
+                    "mer_cust_id",
+                    "comes from the Config; `extra` may not set it",
+                ));
+            }
+            if fields.contains_key(&k) {
+                return Err(Error::invalid_input(
+                    k,
+                    "is a typed field of the request; `extra` may not override it",
+                ));
+            }
+            fields.insert(k, v);
+        }
         let mut params = vec![(
             "mer_cust_id".to_owned(),
             serde_json::Value::String(self.config.mer_cust_id.clone()),
         )];
-        for (k, v) in map {
-            if v.is_null() || k == "mer_cust_id" {
-                continue;
-            }
-            params.push((k, v));
-        }
+        params.extend(fields.into_iter().filter(|(_, v)| !v.is_null()));
         Ok(Body::Params(params))
     }
 
@@ -289,6 +305,32 @@ impl Client {
     ) -> Result<Resp, Error> {
         let body = self.params(req)?;
         self.execute(call, Method::POST, path, body).await
+    }
+}
+
+/// The entries of a JSON object in order, duplicates kept.
+struct Pairs(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push(entry);
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 

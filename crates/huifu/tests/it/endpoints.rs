@@ -765,3 +765,44 @@ async fn the_seven_split_limit_applies_where_the_spec_sets_it() {
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// A request's flattened `extra` cannot override a typed (validated) field nor `mer_cust_id`:
+/// refused before sending, naming the field. A name the request does not type goes through.
+#[tokio::test]
+async fn extra_cannot_override_a_typed_field() {
+    let t = Arc::new(RecordingTransport::new());
+    let client = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        t.clone(),
+    );
+    let refund = || -> huifu::trade::RefundRequest {
+        serde_json::from_value(json!({
+            "order_date": "20240102", "order_id": "R1", "trans_amt": "1.00",
+            "org_order_id": "P1", "org_order_date": "20240101",
+            "bg_ret_url": "https://shop.example/cb"
+        }))
+        .unwrap()
+    };
+    for (name, value) in [
+        ("trans_amt", json!("999999.00")),
+        ("order_id", json!("R2")),
+        ("bg_ret_url", json!("http://127.0.0.1/cb")),
+        ("mer_cust_id", json!("6666000000000999")),
+    ] {
+        let mut req = refund();
+        req.extra.insert(name.to_owned(), value);
+        match client.refund(&req).await {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, name),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    assert!(t.requests().is_empty(), "nothing was sent");
+
+    t.push_response(200, r#"{"resp_code":"C00002"}"#);
+    let mut req = refund();
+    req.extra.insert("new_field".to_owned(), json!("x"));
+    client.refund(&req).await.unwrap();
+    let sent = pay_core::test_util::form_pairs(t.requests()[0].body());
+    assert_eq!(get(&sent, "new_field"), Some("x"));
+    assert_eq!(get(&sent, "trans_amt"), Some("1.00"));
+}
