@@ -129,7 +129,8 @@ impl Client {
     /// leaving out absent values, in name order.
     ///
     /// A request's `extra` cannot override a typed (validated) field nor `mer_cust_id`: a name
-    /// that comes out twice is refused, naming it, before anything is sent.
+    /// that comes out twice is refused, naming it, before anything is sent. A `bg_ret_url` must
+    /// be public unless [`Config::allow_private_callback_urls`] is set.
     pub(crate) fn params<T: Serialize>(&self, req: &T) -> Result<Body, Error> {
         // As text, a flattened `extra` entry and the typed field of the same name both appear
         // (a `serde_json::Value` would silently keep the last one).
@@ -151,6 +152,12 @@ impl Client {
                     k,
                     "is a typed field of the request; `extra` may not override it",
                 ));
+            }
+            if k == "bg_ret_url"
+                && !self.config.allow_private_callback_urls
+                && let serde_json::Value::String(url) = &v
+            {
+                crate::types::public_callback_url("bg_ret_url", url)?;
             }
             fields.insert(k, v);
         }

@@ -49,6 +49,7 @@ pub struct Config {
     pub(crate) interpreter: Arc<dyn ResponseInterpreter>,
     pub(crate) callback_reply: String,
     pub(crate) max_upload_bytes: usize,
+    pub(crate) allow_private_callback_urls: bool,
 }
 
 impl fmt::Debug for Config {
@@ -65,6 +66,10 @@ impl fmt::Debug for Config {
             .field("interpreter", &self.interpreter)
             .field("callback_reply", &self.callback_reply)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field(
+                "allow_private_callback_urls",
+                &self.allow_private_callback_urls,
+            )
             .finish()
     }
 }
@@ -91,6 +96,7 @@ impl Config {
             interpreter: Arc::new(DefaultInterpreter),
             callback_reply: DEFAULT_CALLBACK_REPLY.to_owned(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            allow_private_callback_urls: false,
         }
     }
 
@@ -164,6 +170,16 @@ impl Config {
     #[must_use]
     pub fn max_upload_bytes(mut self, limit: usize) -> Self {
         self.max_upload_bytes = limit;
+        self
+    }
+
+    /// FOR TEST ENVIRONMENTS ONLY: accepts a `bg_ret_url` on a loopback, private, link-local or
+    /// unspecified host (a local simulator, a demo, end-to-end tests). By default such a URL is
+    /// refused before sending ([`crate::types::public_callback_url`]), since the spec requires
+    /// a public address (必须是外网地址) and a real gateway could never deliver to it.
+    #[must_use]
+    pub fn allow_private_callback_urls(mut self) -> Self {
+        self.allow_private_callback_urls = true;
         self
     }
 

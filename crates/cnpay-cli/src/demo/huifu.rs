@@ -23,12 +23,15 @@ const MOBILE: &str = "13812345678";
 /// The client for the simulator at `base_url`, with the sandbox's test app and merchant.
 ///
 /// The client with its default authentication: over the simulator's plain-HTTP address that is
-/// the Prism request signature (`client_id`, `sign_method`, `sign_time`, `sign`).
+/// the Prism request signature (`client_id`, `sign_method`, `sign_time`, `sign`). The demo's
+/// callback receiver listens on loopback, so it opts in to private callback URLs (a test
+/// environment; never in production).
 pub(super) fn client(base_url: &str) -> Result<Client, Error> {
     Client::new(
         Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
             .base_url(base_url)
-            .timeout(Duration::from_secs(5)),
+            .timeout(Duration::from_secs(5))
+            .allow_private_callback_urls(),
     )
 }
 

@@ -806,3 +806,46 @@ async fn extra_cannot_override_a_typed_field() {
     assert_eq!(get(&sent, "new_field"), Some("x"));
     assert_eq!(get(&sent, "trans_amt"), Some("1.00"));
 }
+
+/// `bg_ret_url` 必须是外网地址: a loopback or private callback URL is refused before sending,
+/// unless the config opts in for a test environment.
+#[tokio::test]
+async fn a_private_callback_url_is_refused_unless_opted_in() {
+    let refund = |url: &str| -> huifu::trade::RefundRequest {
+        serde_json::from_value(json!({
+            "order_date": "20240102", "order_id": "R1", "trans_amt": "1.00",
+            "org_order_id": "P1", "org_order_date": "20240101", "bg_ret_url": url
+        }))
+        .unwrap()
+    };
+    let t = Arc::new(RecordingTransport::new());
+    let strict = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        t.clone(),
+    );
+    for url in [
+        "http://127.0.0.1:8080/cb",
+        "http://192.168.0.10/cb",
+        "http://localhost/cb",
+    ] {
+        match strict.refund(&refund(url)).await {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "bg_ret_url", "{url}"),
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+    assert!(t.requests().is_empty(), "nothing was sent");
+
+    let opted_in = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .allow_private_callback_urls(),
+        t.clone(),
+    );
+    t.push_response(200, r#"{"resp_code":"C00002"}"#);
+    opted_in
+        .refund(&refund("http://127.0.0.1:8080/cb"))
+        .await
+        .unwrap();
+    let sent = pay_core::test_util::form_pairs(t.requests()[0].body());
+    assert_eq!(get(&sent, "bg_ret_url"), Some("http://127.0.0.1:8080/cb"));
+}
