@@ -222,7 +222,7 @@ impl Merchant {
             .await
             .unwrap();
         assert_eq!(bound.resp_code, Some(RespCode::Success));
-        bound.extra_str("card_id").unwrap().to_owned()
+        bound.card_id.unwrap().expose().to_owned()
     }
 
     async fn balance(&self, user: &str) -> String {
@@ -235,7 +235,7 @@ impl Merchant {
             })
             .await
             .unwrap();
-        b.extra_str("avl_balance").unwrap().to_owned()
+        b.avl_balance.unwrap().to_yuan()
     }
 
     /// `(avl_balance, frz_balance)` of a user, or of the merchant itself (whose frozen balance
@@ -250,16 +250,10 @@ impl Merchant {
             })
             .await
             .unwrap();
-        let avl = b.extra_str("avl_balance").unwrap().to_owned();
-        let frz = b.extra_str("frz_balance").unwrap().to_owned();
+        let (avl, frz) = (b.avl_balance.unwrap(), b.frz_balance.unwrap());
         // acct_balance is their sum
-        let acct = Money::from_yuan(b.extra_str("acct_balance").unwrap()).unwrap();
-        let sum = Money::from_yuan(&avl)
-            .unwrap()
-            .checked_add(Money::from_yuan(&frz).unwrap())
-            .unwrap();
-        assert_eq!(acct, sum, "{b:?}");
-        (avl, frz)
+        assert_eq!(b.acct_balance, avl.checked_add(frz), "{b:?}");
+        (avl.to_yuan(), frz.to_yuan())
     }
 
     fn balance_pay(
@@ -1345,8 +1339,7 @@ async fn app_pay_callback_confirmed_and_queried() {
     assert_eq!(r.resp_code, Some(RespCode::Processing));
     assert_eq!(r.trans_stat, Some(TransStat::Processing));
     assert!(
-        r.extra_str("pay_info")
-            .is_some_and(|u| u.ends_with(&failing)),
+        r.pay_info.as_deref().is_some_and(|u| u.ends_with(&failing)),
         "{r:?}"
     );
     let handled = m.outcomes.wait_processed(4).await;
@@ -1547,7 +1540,7 @@ async fn an_opening_callback_is_confirmed_by_the_balance_query() {
     assert_eq!(handled[0].kind, None);
     let confirmed = handled[0].confirmed.as_ref().unwrap();
     assert_eq!(confirmed.resp_code, Some(RespCode::Success));
-    assert_eq!(confirmed.extra_str("avl_balance"), Some("10000.00"));
+    assert_eq!(confirmed.avl_balance, Some(Money::from_fen(1_000_000)));
     let n = m.receiver.wait_hits(1).await[0].notification.clone();
     let err = m.inbox.accept(&n).await.unwrap_err();
     assert!(

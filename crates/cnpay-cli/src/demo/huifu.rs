@@ -118,7 +118,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
             })
             .await?;
         expect_code(&r, &RespCode::Success)?;
-        let card_id = present("card_id", r.extra_str("card_id").map(str::to_owned))?;
+        let card_id = present("card_id", r.card_id.as_ref().map(|c| c.expose().to_owned()))?;
         let detail = format!("招商银行 card 6225********5555, card_id {card_id}");
         Ok((card_id, detail))
     })

@@ -323,7 +323,8 @@ async fn bank_check_card_is_a_get_with_the_id_path_escaped() {
         .await;
     let client = client_with(config(&server));
     let r = client.bank_check_card(&"62/25 x".into()).await.unwrap();
-    assert_eq!(r.extra_str("bank_id"), Some("01030000"));
+    assert_eq!(r.bank_id.as_deref(), Some("01030000"));
+    assert!(r.extra.is_empty(), "{r:?}");
     let out = client
         .call_json("bank-check-card", json!({"card_id": "62/25 x"}), Vec::new())
         .await
@@ -848,4 +849,59 @@ async fn a_private_callback_url_is_refused_unless_opted_in() {
         .unwrap();
     let sent = pay_core::test_util::form_pairs(t.requests()[0].body());
     assert_eq!(get(&sent, "bg_ret_url"), Some("http://127.0.0.1:8080/cb"));
+}
+
+/// The result fields the gateway answers with are typed; an unknown one stays in `extra`; a
+/// malformed balance is a decode error, never `None`.
+#[tokio::test]
+async fn result_fields_are_typed() {
+    let t = Arc::new(RecordingTransport::new());
+    let client = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        t.clone(),
+    );
+    let balance = || huifu::merchant::BalanceQueryRequest {
+        user_cust_id: "6666000000000002".into(),
+        acct_id: None,
+        extra: Default::default(),
+    };
+    t.push_response(
+        200,
+        r#"{"resp_code":"C00000","avl_balance":"100.01","frz_balance":"0.99","acct_balance":"101.00","new_thing":"n"}"#,
+    );
+    let r = client.balance_query(&balance()).await.unwrap();
+    assert_eq!(r.avl_balance, Some(Money::from_fen(10_001)));
+    assert_eq!(r.frz_balance, Some(Money::from_fen(99)));
+    assert_eq!(r.acct_balance, Some(Money::from_fen(10_100)));
+    assert_eq!(r.extra_str("new_thing"), Some("n"));
+    assert_eq!(r.extra.len(), 1);
+
+    t.push_response(200, r#"{"resp_code":"C00000","avl_balance":"1.0.0"}"#);
+    let e = client.balance_query(&balance()).await.unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+
+    let r: huifu::HfResponse = serde_json::from_value(json!({
+        "resp_code": "C00000", "card_id": "6225880137705555", "bank_id": "03080000",
+        "bank_name": "招商银行", "file_id": "F9", "file_url": "https://gw.example/f.txt",
+        "pay_info": "weixin://wxpay/bizpayurl?pr=abc", "user_cust_id": "6666000000000002"
+    }))
+    .unwrap();
+    assert_eq!(
+        r.card_id.as_ref().map(|c| c.expose()),
+        Some("6225880137705555")
+    );
+    assert_eq!(r.bank_id.as_deref(), Some("03080000"));
+    assert_eq!(r.bank_name.as_deref(), Some("招商银行"));
+    assert_eq!(r.file_id.as_deref(), Some("F9"));
+    assert_eq!(r.file_url.as_deref(), Some("https://gw.example/f.txt"));
+    assert_eq!(
+        r.pay_info.as_deref(),
+        Some("weixin://wxpay/bizpayurl?pr=abc")
+    );
+    assert_eq!(r.user_cust_id.as_deref(), Some("6666000000000002"));
+    assert!(r.extra.is_empty());
+    assert!(
+        !format!("{r:?}").contains("6225880137705555"),
+        "card masked in Debug"
+    );
 }

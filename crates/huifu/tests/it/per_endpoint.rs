@@ -69,9 +69,9 @@ fn expected_success() -> HfResponse {
     r.trans_amt = Some(Money::from_fen(123_456));
     r.trans_stat = Some(TransStat::Succeeded);
     r.mer_priv = Some("echo-priv".into());
+    r.acct_balance = Some(Money::from_fen(8_800));
     r.extra = json!({
         "platform_seq_id": "HF2024010100000001",
-        "acct_balance": "88.00",
         "nested": {"a": [1, 2]}
     })
     .as_object()
