@@ -1110,15 +1110,45 @@ async fn client_secret_is_never_sent_over_http_and_a_wrong_secret_is_refused() {
     }
 }
 
-/// A user's OAuth token rides on top of the app's sign: the whole merchant flow (opening,
-/// balance) works with it, and the sandbox checks both.
+/// Prism's OAuth end to end: the authorize URL sends the user back with a code, the code is
+/// exchanged for a user's token (signed with the app's credentials), the token rides on top of
+/// the app's sign through the merchant flow, and when the gateway expires it the client
+/// refreshes it once (`grant_type=refresh_token`) and saves the new one in the store.
 #[tokio::test]
-async fn a_user_token_rides_on_top_of_the_sign() {
+async fn a_user_token_from_prism_oauth_rides_on_top_of_the_sign_and_is_refreshed() {
     let sandbox = sandbox(Provider::Huifu).await;
-    let client = Client::new(config(&sandbox, Duration::from_secs(5)).auth(
-        OAuthTokenProvider::new(cred::CLIENT_ID, cred::CLIENT_SECRET),
-    ))
-    .unwrap();
+    let app = Client::new(config(&sandbox, Duration::from_secs(5))).unwrap();
+    let authorize = app
+        .authorize_url("https://shop.example/oauth/back")
+        .unwrap();
+    assert!(authorize.starts_with(&format!(
+        "{}/oauth/authorize?response_type=code&client_id=",
+        sandbox.huifu_url()
+    )));
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let back = no_redirect.get(&authorize).send().await.unwrap();
+    assert_eq!(back.status(), 302);
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    let (to, query) = location.split_once('?').unwrap();
+    assert_eq!(to, "https://shop.example/oauth/back");
+    let code = pay_core::form::decode(query.as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1;
+    let token = app.exchange_code(&code).await.unwrap();
+    assert!(app.check_session(&token).await.unwrap());
+    let first = token.access_token.expose_secret().to_owned();
+
+    let store = Arc::new(huifu::oauth::MemoryTokenStore::with(token));
+    let client =
+        Client::new(config(&sandbox, Duration::from_secs(5)).auth(
+            OAuthTokenProvider::new(cred::CLIENT_ID, cred::CLIENT_SECRET).store(store.clone()),
+        ))
+        .unwrap();
     let m = merchant(client).await;
     let today = m.client.today();
     let user = m.open_user(&format!("{today}U1")).await;
@@ -1128,7 +1158,35 @@ async fn a_user_token_rides_on_top_of_the_sign() {
             .requests()
             .count_route(Provider::Huifu, "/oauth/token"),
         1,
-        "one token, fetched once and sent with every call"
+        "the exchange only: the stored token serves every call"
+    );
+
+    // The gateway expires the token: the next call is refused once, refreshed, resent.
+    let expired = reqwest::Client::new()
+        .post(format!(
+            "{}/sandbox/huifu/expire_tokens",
+            sandbox.huifu_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 200);
+    assert_eq!(m.balance(&user).await, "10000.00");
+    assert_eq!(
+        sandbox
+            .requests()
+            .count_route(Provider::Huifu, "/oauth/token"),
+        2,
+        "one refresh"
+    );
+    let saved = huifu::oauth::TokenStore::load(store.as_ref())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        saved.access_token.expose_secret(),
+        first,
+        "the new token is saved"
     );
 }
 

@@ -10,6 +10,14 @@
 //! `{"result":"error","error":{"code","message"}}`. Bodies are form-encoded (JSON and multipart
 //! accepted).
 //!
+//! Prism's OAuth (prism-php `src/Oauth.php`): `GET /oauth/authorize` (`response_type=code`,
+//! `client_id`, `redirect_uri`) consents at once and redirects back with a `code`;
+//! `POST /oauth/token` exchanges it (`grant_type=authorization_code`) or a refresh token
+//! (`grant_type=refresh_token`; each works once) for an access token that expires after
+//! [`TOKEN_TTL_SECS`]; `POST /platform/oauth/session_check` answers whether a `session_id` is
+//! open. The token and session requests need the app's credentials like any other. A test
+//! hook, `POST` [`EXPIRE_TOKENS_ROUTE`], expires every access token at once.
+//!
 //! The simulator serves plain HTTP only, and still takes `client_secret` in the query there,
 //! although a Prism app sends it only over HTTPS (the `huifu` client refuses to send it on an
 //! `http://` base URL and signs instead). That is a leniency of the simulator, kept on purpose
@@ -372,7 +380,14 @@ struct PendingQuickPay {
 /// Huifu's memory.
 #[derive(Debug)]
 pub(crate) struct State {
-    tokens: HashSet<String>,
+    /// Access tokens and when they expire (unix seconds).
+    tokens: HashMap<String, i64>,
+    /// Authorization codes not yet exchanged (each works once).
+    codes: HashSet<String>,
+    /// Refresh tokens not yet used (each works once) and the session each belongs to.
+    refresh_tokens: HashMap<String, String>,
+    /// Open sessions.
+    sessions: HashSet<String>,
     accounts: Accounts,
     cards: HashMap<String, Card>,
     orders: HashMap<Key, Order>,
@@ -383,7 +398,10 @@ pub(crate) struct State {
 impl Default for State {
     fn default() -> State {
         State {
-            tokens: HashSet::new(),
+            tokens: HashMap::new(),
+            codes: HashSet::new(),
+            refresh_tokens: HashMap::new(),
+            sessions: HashSet::new(),
             accounts: Accounts {
                 users: HashMap::new(),
                 merchant: Account {
@@ -544,9 +562,35 @@ async fn handle(
     let route = crate::common::route_of(uri.path());
     let raw_query = uri.query().unwrap_or_default().as_bytes();
     let query = parse_form(raw_query);
-    if route == "/oauth/token" {
+    if route == "/oauth/authorize" {
         ctx.record(&route, None);
-        return token(&ctx, &parse_body(&headers, &body).fields, &query);
+        return authorize(&ctx, &query);
+    }
+    if route == EXPIRE_TOKENS_ROUTE {
+        ctx.record(&route, None);
+        return expire_tokens(&ctx);
+    }
+    if route == "/oauth/token" || route == "/platform/oauth/session_check" {
+        ctx.record(&route, None);
+        let parsed = parse_body(&headers, &body);
+        let request = Signed {
+            method: method.as_str(),
+            path: uri.path(),
+            headers: &headers,
+            query: url::form_urlencoded::parse(raw_query)
+                .into_owned()
+                .collect(),
+            form: &parsed.signed,
+        };
+        // Signed like any other request: the app's credentials.
+        if let Err(r) = app_credentials(&ctx, &request, &query) {
+            return r;
+        }
+        return if route == "/oauth/token" {
+            token(&ctx, &parsed.fields)
+        } else {
+            session_check(&ctx, &parsed.fields)
+        };
     }
     if let Some(rest) = route.strip_prefix("/sandbox/files/") {
         ctx.record(&route, None);
@@ -633,28 +677,112 @@ async fn handle(
     dispatch(&ctx, &op, &f).unwrap_or_else(|r| r)
 }
 
-fn token(ctx: &Ctx, form: &Fields, query: &Fields) -> Response {
-    let get = |k: &str| form.get(k).or_else(|| query.get(k)).map(String::as_str);
-    if get("grant_type") != Some("client_credentials") {
+/// How long an access token lives.
+pub(crate) const TOKEN_TTL_SECS: i64 = 7200;
+
+/// A test hook: `POST` here and every access token issued so far expires at once (refresh
+/// tokens stay valid), so tests can see a client refresh without waiting two hours.
+pub(crate) const EXPIRE_TOKENS_ROUTE: &str = "/sandbox/huifu/expire_tokens";
+
+/// `GET /oauth/authorize?response_type=code&client_id=…&redirect_uri=…`: the user consents at
+/// once, and is sent back to `redirect_uri` with `code` (302).
+fn authorize(ctx: &Ctx, query: &Fields) -> Response {
+    let get = |k: &str| query.get(k).map(String::as_str);
+    if get("response_type") != Some("code") {
         return gateway_error(
             http::StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "grant_type must be client_credentials",
+            "unsupported_response_type",
+            "response_type must be code",
         );
     }
-    let id_ok = get("client_id") == Some(cred::CLIENT_ID);
-    let secret_ok = get("client_secret")
-        .is_some_and(|s| sign_md5::ct_eq_hex(s, cred::CLIENT_SECRET) && s == cred::CLIENT_SECRET);
-    if !(id_ok && secret_ok) {
+    if get("client_id") != Some(cred::CLIENT_ID) {
         return gateway_error(
-            http::StatusCode::UNAUTHORIZED,
+            http::StatusCode::BAD_REQUEST,
             "invalid_client",
-            "client_id or client_secret is wrong",
+            "client_id is unknown",
         );
     }
-    let token = format!("hf{}", ctx.next_id("t"));
-    lock(&ctx.huifu).tokens.insert(token.clone());
-    json_ok(&json!({"access_token": token, "token_type": "Bearer", "expires_in": 7200}))
+    let Some(back) = get("redirect_uri")
+        .and_then(|u| url::Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+    else {
+        return gateway_error(
+            http::StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri must be an http(s) URL",
+        );
+    };
+    let code = ctx.next_id("c");
+    lock(&ctx.huifu).codes.insert(code.clone());
+    let mut back = back;
+    back.query_pairs_mut().append_pair("code", &code);
+    (
+        http::StatusCode::FOUND,
+        [(http::header::LOCATION, back.to_string())],
+    )
+        .into_response()
+}
+
+/// `POST /oauth/token`: `grant_type=authorization_code` with a `code` from
+/// [`authorize`], or `grant_type=refresh_token` with a `refresh_token`; each code and refresh
+/// token works once. Answers a new access token (living [`TOKEN_TTL_SECS`]), a new refresh
+/// token and the session.
+fn token(ctx: &Ctx, form: &Fields) -> Response {
+    let get = |k: &str| form.get(k).map(String::as_str);
+    let mut state = lock(&ctx.huifu);
+    let session = match get("grant_type") {
+        Some("authorization_code") => get("code")
+            .filter(|c| state.codes.remove(*c))
+            .map(|_| ctx.next_id("s")),
+        Some("refresh_token") => get("refresh_token").and_then(|r| state.refresh_tokens.remove(r)),
+        _ => {
+            return gateway_error(
+                http::StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type must be authorization_code or refresh_token",
+            );
+        }
+    };
+    let Some(session) = session else {
+        return gateway_error(
+            http::StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the code or refresh token is unknown or was used",
+        );
+    };
+    let access = format!("hf{}", ctx.next_id("t"));
+    let refresh = ctx.next_id("r");
+    state
+        .tokens
+        .insert(access.clone(), ctx.now().unix_seconds() + TOKEN_TTL_SECS);
+    state
+        .refresh_tokens
+        .insert(refresh.clone(), session.clone());
+    state.sessions.insert(session.clone());
+    drop(state);
+    json_ok(&json!({
+        "access_token": access, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECS,
+        "refresh_token": refresh, "session_id": session
+    }))
+}
+
+/// `POST /platform/oauth/session_check` (`session_id`): `{"result": open, "error": null}`.
+fn session_check(ctx: &Ctx, form: &Fields) -> Response {
+    let open = form
+        .get("session_id")
+        .is_some_and(|s| lock(&ctx.huifu).sessions.contains(s));
+    json_ok(&json!({"result": open, "error": null}))
+}
+
+/// The test hook [`EXPIRE_TOKENS_ROUTE`].
+fn expire_tokens(ctx: &Ctx) -> Response {
+    let mut state = lock(&ctx.huifu);
+    let n = state.tokens.len();
+    for exp in state.tokens.values_mut() {
+        *exp = 0;
+    }
+    drop(state);
+    json_ok(&json!({"expired": n}))
 }
 
 /// What the Prism sign covers of a request.
@@ -684,7 +812,12 @@ fn authenticate(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Respo
 /// A bearer token the sandbox issued and that has not expired.
 fn check_bearer(ctx: &Ctx, auth: &str) -> Result<(), Response> {
     let token = auth.strip_prefix("Bearer ").unwrap_or_default().trim();
-    if !token.is_empty() && lock(&ctx.huifu).tokens.contains(token) {
+    let now = ctx.now().unix_seconds();
+    if lock(&ctx.huifu)
+        .tokens
+        .get(token)
+        .is_some_and(|expires| *expires > now)
+    {
         return Ok(());
     }
     Err(gateway_error(

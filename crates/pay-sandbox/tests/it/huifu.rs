@@ -47,32 +47,72 @@ async fn auth_opening_quick_pay_callback_unsign_and_withdrawal() {
         .map(|t| serde_json::from_str::<Value>(&t).unwrap())
         .unwrap();
     assert_eq!(body["result"], "error");
-    let r = client
-        .post(format!("{base}/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
+    // Prism's OAuth: the authorize page sends the user back with a code...
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect
+        .get(format!("{base}/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
             ("client_id", cred::CLIENT_ID),
-            ("client_secret", "nope"),
+            ("redirect_uri", "https://shop.example/back?x=1"),
         ])
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 401);
-    let tok: Value = client
-        .post(format!("{base}/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", cred::CLIENT_ID),
-            ("client_secret", cred::CLIENT_SECRET),
-        ])
-        .send()
-        .await
+    assert_eq!(r.status(), 302);
+    let back = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(back.path(), "/back");
+    let code = back
+        .query_pairs()
+        .find(|(k, _)| k == "code")
         .unwrap()
-        .text()
-        .await
-        .map(|t| serde_json::from_str::<Value>(&t).unwrap())
-        .unwrap();
+        .1
+        .into_owned();
+    // ...which is exchanged only with the app's credentials
+    let exchange = |query: &'static [(&'static str, &'static str)], code: String| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            let r = client
+                .post(format!("{base}/oauth/token"))
+                .query(query)
+                .form(&[
+                    ("code", code.as_str()),
+                    ("grant_type", "authorization_code"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (
+                status,
+                serde_json::from_str::<Value>(&r.text().await.unwrap()).unwrap(),
+            )
+        }
+    };
+    let (s, _) = exchange(
+        &[("client_id", cred::CLIENT_ID), ("client_secret", "nope")],
+        code.clone(),
+    )
+    .await;
+    assert_eq!(s, 401);
+    let app_static: &'static [(&'static str, &'static str)] = &[
+        ("client_id", cred::CLIENT_ID),
+        ("client_secret", cred::CLIENT_SECRET),
+    ];
+    let (s, tok) = exchange(app_static, code.clone()).await;
+    assert_eq!(s, 200, "{tok}");
+    // a code works once
+    let (s, again) = exchange(app_static, code).await;
+    assert_eq!(
+        (s, again["error"]["code"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     assert_eq!(tok["token_type"], "Bearer");
+    assert_eq!(tok["expires_in"], 7200);
     let token = tok["access_token"].as_str().unwrap().to_owned();
     let m = cred::MER_CUST_ID;
 
