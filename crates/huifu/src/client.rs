@@ -131,7 +131,7 @@ impl Client {
     /// A request's `extra` cannot override a typed (validated) field nor `mer_cust_id`: a name
     /// that comes out twice is refused, naming it, before anything is sent. A `bg_ret_url` must
     /// be public unless [`Config::allow_private_callback_urls`] is set.
-    pub(crate) fn params<T: Serialize>(&self, req: &T) -> Result<Body, Error> {
+    pub(crate) fn params<T: Request>(&self, req: &T) -> Result<Body, Error> {
         // As text, a flattened `extra` entry and the typed field of the same name both appear
         // (a `serde_json::Value` would silently keep the last one).
         let text = serde_json::to_string(req)
@@ -161,6 +161,7 @@ impl Client {
             }
             fields.insert(k, v);
         }
+        typed_names_in_extra(req, &fields)?;
         let mut params = vec![(
             "mer_cust_id".to_owned(),
             serde_json::Value::String(self.config.mer_cust_id.clone()),
@@ -304,7 +305,7 @@ impl Client {
     }
 
     /// A POST of a typed request's parameters.
-    pub(crate) async fn post<Req: Serialize, Resp: DeserializeOwned>(
+    pub(crate) async fn post<Req: Request, Resp: DeserializeOwned>(
         &self,
         call: Call,
         path: &str,
@@ -312,6 +313,55 @@ impl Client {
     ) -> Result<Resp, Error> {
         let body = self.params(req)?;
         self.execute(call, Method::POST, path, body).await
+    }
+}
+
+/// A typed request: its fields, and `extra`, the parameters this version does not know.
+pub(crate) trait Request: Serialize + DeserializeOwned {
+    /// The parameters this version does not know.
+    fn extra(&self) -> &pay_core::Extensions;
+}
+
+/// Implements [`Request`] for request types with an `extra` field.
+macro_rules! requests {
+    ($($t:ty),* $(,)?) => {
+        $(impl crate::client::Request for $t {
+            fn extra(&self) -> &pay_core::Extensions {
+                &self.extra
+            }
+        })*
+    };
+}
+pub(crate) use requests;
+
+/// Refuses an `extra` entry named like a typed field the request left unset (it would skip the
+/// field's validation): read back into the request type, such an entry lands in the typed
+/// field instead of `extra`.
+fn typed_names_in_extra<T: Request>(
+    req: &T,
+    fields: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<(), Error> {
+    if req.extra().is_empty() {
+        return Ok(());
+    }
+    let map: serde_json::Map<String, serde_json::Value> =
+        fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let read_back: T = serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+        Error::invalid_input(
+            "extra",
+            format!("names a typed field with a wrong value: {e}"),
+        )
+    })?;
+    match req
+        .extra()
+        .keys()
+        .find(|k| !read_back.extra().contains_key(k.as_str()))
+    {
+        Some(k) => Err(Error::invalid_input(
+            k.clone(),
+            "is a typed field of the request; set it there, where it is validated, not in `extra`",
+        )),
+        None => Ok(()),
     }
 }
 

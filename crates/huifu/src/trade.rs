@@ -874,3 +874,16 @@ impl Client {
         self.post(call, UNSGIN, req).await
     }
 }
+
+crate::client::requests!(
+    AppPayRequest,
+    BalancePayRequest,
+    QuickPayRequest,
+    SendQuickPaySmsCodeRequest,
+    RefundRequest,
+    FzRequest,
+    GuaranteeRequest,
+    OrderQueryRequest,
+    WithdrawalRequest,
+    UnsignRequest,
+);

@@ -345,7 +345,10 @@ impl UploadFileRequest {
 }
 
 impl Client {
-    fn text_fields<T: Serialize>(&self, req: &T) -> Result<Vec<(String, String)>, Error> {
+    fn text_fields<T: crate::client::Request>(
+        &self,
+        req: &T,
+    ) -> Result<Vec<(String, String)>, Error> {
         match self.params(req)? {
             Body::Params(p) => Ok(p
                 .into_iter()
@@ -445,3 +448,5 @@ impl Client {
         .await
     }
 }
+
+crate::client::requests!(UploadCardRequest, UploadFileRequest);

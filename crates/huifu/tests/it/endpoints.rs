@@ -789,6 +789,9 @@ async fn extra_cannot_override_a_typed_field() {
         ("order_id", json!("R2")),
         ("bg_ret_url", json!("http://127.0.0.1/cb")),
         ("mer_cust_id", json!("6666000000000999")),
+        // typed fields the request left unset: they belong in the typed field, validated
+        ("mer_priv", json!("p")),
+        ("user_cust_id", json!("6666000000000002")),
     ] {
         let mut req = refund();
         req.extra.insert(name.to_owned(), value);
