@@ -374,3 +374,129 @@ async fn auth_opening_quick_pay_callback_unsign_and_withdrawal() {
     assert_eq!(r["bank_name"], "招商银行");
     sb.shutdown().await;
 }
+
+/// Prism's OAuth in the simulator: a code works once, a refresh token works once and rotates,
+/// the session stays open across a refresh, an expired access token is refused on top of valid
+/// app credentials, and the token endpoint refuses a request without them.
+#[tokio::test]
+async fn oauth_codes_refresh_tokens_sessions_and_expiry() {
+    let sb = sandbox(Provider::Huifu).await;
+    let base = sb.huifu_url();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let app = [
+        ("client_id", cred::CLIENT_ID),
+        ("client_secret", cred::CLIENT_SECRET),
+    ];
+    let form_post = |path: &'static str, with_app: bool, form: Vec<(&'static str, String)>| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let mut r = client.post(format!("{base}{path}"));
+            if with_app {
+                r = r.query(&app);
+            }
+            let r = r.form(&form).send().await.unwrap();
+            let status = r.status().as_u16();
+            (
+                status,
+                serde_json::from_str::<Value>(&r.text().await.unwrap()).unwrap(),
+            )
+        }
+    };
+    let r = client
+        .get(format!("{base}/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", cred::CLIENT_ID),
+            ("redirect_uri", "https://shop.example/back"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let code = location.split_once("code=").unwrap().1.to_owned();
+
+    let grant = vec![
+        ("code", code),
+        ("grant_type", "authorization_code".to_owned()),
+    ];
+    let (s, _) = form_post("/oauth/token", false, grant.clone()).await;
+    assert_eq!(s, 401, "no app credentials");
+    let (s, first) = form_post("/oauth/token", true, grant).await;
+    assert_eq!(s, 200, "{first}");
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    let session = first["session_id"].as_str().unwrap().to_owned();
+
+    let refresh_grant = vec![
+        ("grant_type", "refresh_token".to_owned()),
+        ("refresh_token", refresh),
+    ];
+    let (s, second) = form_post("/oauth/token", true, refresh_grant.clone()).await;
+    assert_eq!(s, 200, "{second}");
+    assert_ne!(second["access_token"], first["access_token"]);
+    assert_eq!(second["session_id"], session.as_str(), "the same session");
+    let (s, again) = form_post("/oauth/token", true, refresh_grant).await;
+    assert_eq!(
+        (s, again["error"]["code"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (s, other) = form_post(
+        "/oauth/token",
+        true,
+        vec![("grant_type", "client_credentials".to_owned())],
+    )
+    .await;
+    assert_eq!(
+        (s, other["error"]["code"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+
+    let check = |id: String| {
+        form_post(
+            "/platform/oauth/session_check",
+            true,
+            vec![("session_id", id)],
+        )
+    };
+    assert_eq!(
+        check(session).await,
+        (200, serde_json::json!({"result": true, "error": null}))
+    );
+    assert_eq!(check("nope".to_owned()).await.1["result"], false);
+
+    // a live token on top of the app's credentials is accepted; once expired, refused
+    let token = second["access_token"].as_str().unwrap().to_owned();
+    let m = cred::MER_CUST_ID;
+    let balance = [
+        ("mer_cust_id", m),
+        ("user_cust_id", m),
+        ("acct_id", "MERCHANT"),
+    ];
+    let (s, ok) = post(
+        &base,
+        "/api/hfpay/v1/merchant/balance_query",
+        &token,
+        &balance,
+    )
+    .await;
+    assert_eq!((s, ok["resp_code"].as_str()), (200, Some("C00000")), "{ok}");
+    let r = client
+        .post(format!("{base}/sandbox/huifu/expire_tokens"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (s, refused) = post(
+        &base,
+        "/api/hfpay/v1/merchant/balance_query",
+        &token,
+        &balance,
+    )
+    .await;
+    assert_eq!(
+        (s, refused["error"]["code"].as_str()),
+        (401, Some("invalid_token"))
+    );
+}
