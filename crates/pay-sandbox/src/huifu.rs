@@ -954,6 +954,35 @@ fn one_of(f: &Fields, name: &str, allowed: &[&str]) -> Result<(), Response> {
     }
 }
 
+/// The spec's enumerations of `upload_agent_file` and `upload_merchant_file`: `trans_type`
+/// (01 代理商开户, 02 生利宝开户, 03 企业开户, 05 个体工商户开户, 06 批量代发; only 05 for a
+/// merchant file) and `attach_type` (13/14, the settlement card, for merchant files only), as
+/// the `huifu` client checks them (`file_upload_type` is not: the spec lists `01` and speaks of
+/// an update mode without giving its code).
+fn upload_enums(op: &str, f: &Fields) -> Result<(), Response> {
+    need(f, "trans_type")?;
+    if op == "upload_merchant_file" {
+        one_of(f, "trans_type", &["05"])?;
+    } else {
+        one_of(f, "trans_type", &["01", "02", "03", "05", "06"])?;
+    }
+    const COMMON: &[&str] = &[
+        "00", "01", "02", "03", "04", "05", "08", "09", "10", "11", "12", "99",
+    ];
+    const MERCHANT: &[&str] = &[
+        "00", "01", "02", "03", "04", "05", "08", "09", "10", "11", "12", "13", "14", "99",
+    ];
+    one_of(
+        f,
+        "attach_type",
+        if op == "upload_merchant_file" {
+            MERCHANT
+        } else {
+            COMMON
+        },
+    )
+}
+
 /// `order_id` + `order_date` of the request.
 fn order_key(f: &Fields) -> Result<Key, Response> {
     Ok((need(f, "order_id")?.to_owned(), date8(f, "order_date")?))
@@ -1292,6 +1321,10 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             }
             if op == "upload_card" {
                 user_exists(ctx, f, "user_cust_id")?;
+                one_of(f, "cert_type", &["00"])?;
+                one_of(f, "source_channel", &["0", "1", "2"])?;
+            } else {
+                upload_enums(op, f)?;
             }
             Ok(reply(
                 OK,
