@@ -29,7 +29,9 @@ use huifu::trade::{
     AppPayRequest, BalancePayRequest, FzRequest, GuaranteeRequest, OrderQueryRequest,
     RefundRequest, SendQuickPaySmsCodeRequest, WithdrawalRequest,
 };
-use huifu::{Client, Config, ConfirmedCallback, DivDetail, HfResponse, PrismSecretAuth};
+use huifu::{
+    Client, Config, ConfirmedCallback, DivDetail, HfResponse, OAuthTokenProvider, PrismSecretAuth,
+};
 use pay_core::transport::{HttpRequest, HttpTransport as _, transport_fn};
 use pay_core::{
     Error, Extra, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent,
@@ -43,9 +45,11 @@ const WITHDRAWAL: &str = "/api/hfpay/v1/trade/withdrawal";
 const CARD: &str = "6225880137705555";
 
 fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
+    // The callbacks go to a receiver on loopback: a test environment opts in.
     Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
         .base_url(sandbox.huifu_url())
         .timeout(timeout)
+        .allow_private_callback_urls()
 }
 
 /// The client as a merchant configures it: the default authentication, which on the sandbox's
@@ -218,7 +222,7 @@ impl Merchant {
             .await
             .unwrap();
         assert_eq!(bound.resp_code, Some(RespCode::Success));
-        bound.extra_str("card_id").unwrap().to_owned()
+        bound.card_id.unwrap().expose().to_owned()
     }
 
     async fn balance(&self, user: &str) -> String {
@@ -231,7 +235,7 @@ impl Merchant {
             })
             .await
             .unwrap();
-        b.extra_str("avl_balance").unwrap().to_owned()
+        b.avl_balance.unwrap().to_yuan()
     }
 
     /// `(avl_balance, frz_balance)` of a user, or of the merchant itself (whose frozen balance
@@ -246,16 +250,10 @@ impl Merchant {
             })
             .await
             .unwrap();
-        let avl = b.extra_str("avl_balance").unwrap().to_owned();
-        let frz = b.extra_str("frz_balance").unwrap().to_owned();
+        let (avl, frz) = (b.avl_balance.unwrap(), b.frz_balance.unwrap());
         // acct_balance is their sum
-        let acct = Money::from_yuan(b.extra_str("acct_balance").unwrap()).unwrap();
-        let sum = Money::from_yuan(&avl)
-            .unwrap()
-            .checked_add(Money::from_yuan(&frz).unwrap())
-            .unwrap();
-        assert_eq!(acct, sum, "{b:?}");
-        (avl, frz)
+        assert_eq!(b.acct_balance, avl.checked_add(frz), "{b:?}");
+        (avl.to_yuan(), frz.to_yuan())
     }
 
     fn balance_pay(
@@ -1076,38 +1074,120 @@ async fn the_default_prism_sign_is_checked_and_a_changed_amount_is_refused() {
     assert_eq!(m.outcomes.rejected_count(), 0);
 }
 
-/// `PrismSecretAuth` (meant for HTTPS) is still accepted by the sandbox, which serves plain
-/// HTTP only: the right secret authenticates, a wrong one is `401 invalid_client`.
+/// On the sandbox's plain-HTTP URL, `PrismSecretAuth` is refused by the client before anything
+/// is sent (the secret would travel in clear; prism-php sends it only over HTTPS), and a wrong
+/// secret under the default sign is the gateway's `401 invalid_sign`.
 #[tokio::test]
-async fn prism_secret_auth_is_accepted_and_a_wrong_secret_refused() {
+async fn client_secret_is_never_sent_over_http_and_a_wrong_secret_is_refused() {
     let sandbox = sandbox(Provider::Huifu).await;
-    let with_secret = |secret: &str| {
-        Client::new(
-            config(&sandbox, Duration::from_secs(5))
-                .auth(PrismSecretAuth::new(cred::CLIENT_ID, secret.to_owned())),
-        )
-        .unwrap()
+    let with_secret = Client::new(
+        config(&sandbox, Duration::from_secs(5))
+            .app_auth(PrismSecretAuth::new(cred::CLIENT_ID, cred::CLIENT_SECRET)),
+    )
+    .unwrap();
+    let query = BalanceQueryRequest {
+        user_cust_id: "6666000000009999".to_owned(),
+        acct_id: None,
+        extra: Default::default(),
     };
-    let m = merchant(with_secret(cred::CLIENT_SECRET)).await;
-    let today = m.client.today();
-    let user = m.open_user(&format!("{today}U1")).await;
-    assert_eq!(m.balance(&user).await, "10000.00");
+    match with_secret.balance_query(&query).await {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "base_url"),
+        other => panic!("expected a refusal before sending, got {other:?}"),
+    }
+    assert_eq!(sandbox.requests().all().len(), 0, "nothing was sent");
 
-    let wrong = with_secret("not-the-secret");
-    let refused = wrong
-        .balance_query(&BalanceQueryRequest {
-            user_cust_id: user,
-            acct_id: None,
-            extra: Default::default(),
-        })
-        .await;
-    match refused {
+    let wrong = Client::new(
+        Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, "not-the-secret")
+            .base_url(sandbox.huifu_url()),
+    )
+    .unwrap();
+    match wrong.balance_query(&query).await {
         Err(Error::Provider(p)) => {
-            assert_eq!(p.code, "invalid_client", "{p:?}");
+            assert_eq!(p.code, "invalid_sign", "{p:?}");
             assert_eq!(p.kind, ProviderErrorKind::Unauthorized, "{p:?}");
         }
         other => panic!("expected the gateway's refusal, got {other:?}"),
     }
+}
+
+/// Prism's OAuth end to end: the authorize URL sends the user back with a code, the code is
+/// exchanged for a user's token (signed with the app's credentials), the token rides on top of
+/// the app's sign through the merchant flow, and when the gateway expires it the client
+/// refreshes it once (`grant_type=refresh_token`) and saves the new one in the store.
+#[tokio::test]
+async fn a_user_token_from_prism_oauth_rides_on_top_of_the_sign_and_is_refreshed() {
+    let sandbox = sandbox(Provider::Huifu).await;
+    let app = Client::new(config(&sandbox, Duration::from_secs(5))).unwrap();
+    let authorize = app
+        .authorize_url("https://shop.example/oauth/back")
+        .unwrap();
+    assert!(authorize.starts_with(&format!(
+        "{}/oauth/authorize?response_type=code&client_id=",
+        sandbox.huifu_url()
+    )));
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let back = no_redirect.get(&authorize).send().await.unwrap();
+    assert_eq!(back.status(), 302);
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    let (to, query) = location.split_once('?').unwrap();
+    assert_eq!(to, "https://shop.example/oauth/back");
+    let code = pay_core::form::decode(query.as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1;
+    let token = app.exchange_code(&code).await.unwrap();
+    assert!(app.check_session(&token).await.unwrap());
+    let first = token.access_token.expose_secret().to_owned();
+
+    let store = Arc::new(huifu::oauth::MemoryTokenStore::with(token));
+    let client =
+        Client::new(config(&sandbox, Duration::from_secs(5)).auth(
+            OAuthTokenProvider::new(cred::CLIENT_ID, cred::CLIENT_SECRET).store(store.clone()),
+        ))
+        .unwrap();
+    let m = merchant(client).await;
+    let today = m.client.today();
+    let user = m.open_user(&format!("{today}U1")).await;
+    assert_eq!(m.balance(&user).await, "10000.00");
+    assert_eq!(
+        sandbox
+            .requests()
+            .count_route(Provider::Huifu, "/oauth/token"),
+        1,
+        "the exchange only: the stored token serves every call"
+    );
+
+    // The gateway expires the token: the next call is refused once, refreshed, resent.
+    let expired = reqwest::Client::new()
+        .post(format!(
+            "{}/sandbox/huifu/expire_tokens",
+            sandbox.huifu_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 200);
+    assert_eq!(m.balance(&user).await, "10000.00");
+    assert_eq!(
+        sandbox
+            .requests()
+            .count_route(Provider::Huifu, "/oauth/token"),
+        2,
+        "one refresh"
+    );
+    let saved = huifu::oauth::TokenStore::load(store.as_ref())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        saved.access_token.expose_secret(),
+        first,
+        "the new token is saved"
+    );
 }
 
 /// `order_query` finds an order only under its own kind (`03` for a withdrawal) and for its
@@ -1317,8 +1397,7 @@ async fn app_pay_callback_confirmed_and_queried() {
     assert_eq!(r.resp_code, Some(RespCode::Processing));
     assert_eq!(r.trans_stat, Some(TransStat::Processing));
     assert!(
-        r.extra_str("pay_info")
-            .is_some_and(|u| u.ends_with(&failing)),
+        r.pay_info.as_deref().is_some_and(|u| u.ends_with(&failing)),
         "{r:?}"
     );
     let handled = m.outcomes.wait_processed(4).await;
@@ -1525,7 +1604,7 @@ async fn an_opening_callback_is_confirmed_by_the_balance_query() {
     assert_eq!(handled[0].kind, None);
     let confirmed = handled[0].confirmed.as_ref().unwrap();
     assert_eq!(confirmed.resp_code, Some(RespCode::Success));
-    assert_eq!(confirmed.extra_str("avl_balance"), Some("10000.00"));
+    assert_eq!(confirmed.avl_balance, Some(Money::from_fen(1_000_000)));
     let n = m.receiver.wait_hits(1).await[0].notification.clone();
     let err = m.inbox.accept(&n).await.unwrap_err();
     assert!(

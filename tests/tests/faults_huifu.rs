@@ -149,7 +149,16 @@ async fn oauth_401_on_withdrawal_is_resent_once_identically() {
         .await;
     let transport = CountingTransport::new();
     let client = client_with(
-        config(&server.uri()).auth(OAuthTokenProvider::new("app-key", "app-secret")),
+        config(&server.uri()).auth(OAuthTokenProvider::new("app-key", "app-secret").store(
+            std::sync::Arc::new(huifu::oauth::MemoryTokenStore::with(
+                huifu::oauth::OAuthToken {
+                    access_token: "user-token".into(),
+                    refresh_token: Some("rt".into()),
+                    expires_at: pay_core::Timestamp::from_unix_seconds(NOW + 7200),
+                    session_id: None,
+                },
+            )),
+        )),
         transport.clone(),
     );
     let err = client.withdrawal(&withdrawal_request()).await.unwrap_err();

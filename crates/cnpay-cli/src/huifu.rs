@@ -32,8 +32,8 @@ pub(crate) const SETTINGS: &[&str] = &[
   cnpay huifu upload-card --data @card.json --file file1=front.jpg --file file2=back.jpg
 
 Settings: CNPAY_HUIFU_MER_CUST_ID (the merchant, sent as mer_cust_id), _KEY (client_id),
-_SECRET (client_secret), _TOKEN (an OAuth bearer token: when set, requests carry it instead of
-the key/secret authentication), _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [huifu] table in the
+_SECRET (client_secret), _TOKEN (a user's OAuth bearer token: when set, requests carry it on top
+of the key/secret authentication, and over http the Prism sign covers it), _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [huifu] table in the
 --config file.")]
 pub(crate) enum Command {
     /// Prints the operation names, one per line.

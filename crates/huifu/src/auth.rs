@@ -1,14 +1,19 @@
-//! Authentication: a trait, and the four ways the gateway is known to accept.
+//! Authentication: a trait, the app's credentials, and a user's token on top of them.
 //!
 //! The spec says only "Key / Secret, OAuth Token Header". The doc site is a ShopEx Prism API
-//! gateway, whose SDKs authenticate an app in one of two ways, and a user with an OAuth token:
+//! gateway. Its PHP client (`shopex/prism-php`, `src/Requester.php`) authenticates every request
+//! with the APP's credentials, and adds a user's OAuth token on top when it has one:
 //!
-//! | implementation | what it sends |
-//! |---|---|
-//! | [`PrismSecretAuth`] (HTTPS) | query `client_id=…&client_secret=…` |
-//! | [`PrismSignAuth`] (plain HTTP) | query `client_id`, `sign_method=md5`, `sign_time` (unix seconds from the client's clock), `sign` (see [`crate::sign`]) |
-//! | [`BearerAuth`] | header `Authorization: Bearer <token>` |
-//! | [`OAuthTokenProvider`] | header `Authorization: Bearer <token>`, the token fetched from the token endpoint, cached, refreshed before it expires and once after a `401` |
+//! | layer | implementation | what it sends (prism-php behaviour reproduced) |
+//! |---|---|---|
+//! | app, plain HTTP (default for `http://`) | [`PrismSignAuth`] | query `client_id`, `sign_method=md5`, `sign_time` (unix seconds), `sign` over method, path, the `Authorization` and `X-Api-*` headers, query and form (see [`crate::sign`]) |
+//! | app, HTTPS (default for `https://`) | [`PrismSecretAuth`] | query `client_id`, `client_secret` only (prism-php drops the sign over HTTPS); refused on a plain-HTTP base URL, where the secret would travel in clear |
+//! | user, on top | [`BearerAuth`] | header `Authorization: Bearer <token>`; over HTTP the sign covers it |
+//! | user, on top | [`OAuthTokenProvider`] | the same header, the user's token from a [`TokenStore`], refreshed (`grant_type=refresh_token`) before it expires and once after a `401` (see [`crate::oauth`]) |
+//!
+//! The client runs the user layer ([`crate::Config::auth`]) first and the app layer
+//! ([`crate::Config::app_auth`]) last, so a token never replaces the app's credentials and the
+//! sign covers the header the token added.
 //!
 //! # Writing your own
 //!
@@ -34,11 +39,11 @@
 use std::fmt;
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use pay_core::transport::HttpTransport;
-use pay_core::{Call, Clock, Error, ProviderError, ProviderErrorKind, SecretKey, Timestamp};
+use pay_core::{Clock, Error, ProviderError, ProviderErrorKind, SecretKey, Timestamp};
 
+use crate::oauth::{MemoryTokenStore, OAuthToken, TokenStore};
 use crate::sign;
 
 /// The parts of an outgoing request that authentication may read and extend.
@@ -143,7 +148,10 @@ pub trait Auth: Send + Sync + fmt::Debug {
     }
 }
 
-/// Prism over HTTPS: `client_id` and `client_secret` as query parameters.
+/// The app's credentials over HTTPS: `client_id` and `client_secret` as query parameters.
+///
+/// Refused ([`Error::InvalidInput`] on `base_url`, nothing sent) when the base URL is not
+/// `https://`.
 #[derive(Clone)]
 pub struct PrismSecretAuth {
     client_id: String,
@@ -174,8 +182,14 @@ impl Auth for PrismSecretAuth {
     async fn authorize(
         &self,
         request: &mut AuthRequest<'_>,
-        _ctx: &AuthContext<'_>,
+        ctx: &AuthContext<'_>,
     ) -> Result<(), Error> {
+        if !ctx.base_url.starts_with("https://") {
+            return Err(Error::invalid_input(
+                "base_url",
+                "client_secret is sent only over https; use PrismSignAuth on plain http",
+            ));
+        }
         request
             .query
             .push(("client_id".into(), self.client_id.clone()));
@@ -259,7 +273,8 @@ impl Auth for PrismSignAuth {
     }
 }
 
-/// A static OAuth bearer token: `Authorization: Bearer <token>`.
+/// A user's OAuth token obtained elsewhere: `Authorization: Bearer <token>`, sent on top of the
+/// app's credentials (set it with [`crate::Config::auth`]).
 #[derive(Clone)]
 pub struct BearerAuth {
     token: SecretKey,
@@ -296,34 +311,23 @@ impl Auth for BearerAuth {
     }
 }
 
-/// The default path of the token endpoint (an assumption: the spec is silent).
-pub const DEFAULT_TOKEN_PATH: &str = "/oauth/token";
-
-#[derive(Clone)]
-struct CachedToken {
-    token: SecretKey,
-    expires_at: Timestamp,
-}
-
-/// Fetches, caches and refreshes an OAuth token (client-credentials grant).
+/// A user's OAuth token from a [`TokenStore`], sent on top of the app's credentials
+/// (`Authorization: Bearer …`), refreshed as Prism does it (see [`crate::oauth`]).
 ///
-/// The token endpoint is our documented assumption, since the spec is silent:
-/// `POST {base_url}/oauth/token` (path configurable with [`OAuthTokenProvider::token_path`]),
-/// form `grant_type=client_credentials&client_id=…&client_secret=…`, answering
-/// `{"access_token":"…","token_type":"Bearer","expires_in":seconds}`.
-///
-/// - The token is cached and reused until `refresh_margin` (default 60 s) before it expires,
-///   measured on the client's [`Clock`].
-/// - Concurrent callers share one fetch: the cache is a `tokio::sync::Mutex` held across the
-///   fetch, so a hundred calls with an empty cache make one request to the token endpoint.
-/// - After a `401` the token that was refused is dropped (unless another caller has already
-///   replaced it) and the request is sent once more with a new one.
+/// - The token comes from the store (seed it with [`crate::Client::exchange_code`]); without
+///   one, a call is refused before sending ([`Error::InvalidInput`] on `access_token`).
+/// - It is refreshed (`grant_type=refresh_token`, `POST {root}/oauth/token`, signed with the
+///   app's key and secret like any request) `refresh_margin` (default 60 s) before it expires,
+///   measured on the client's [`Clock`], and the new token is saved in the store.
+/// - Concurrent callers share one refresh: the cache is a `tokio::sync::Mutex` held across it.
+/// - After a `401` the refused token is refreshed once (unless another caller has already
+///   replaced it) and the request is sent once more with the new one.
 pub struct OAuthTokenProvider {
     client_id: String,
     client_secret: SecretKey,
-    token_path: String,
+    store: std::sync::Arc<dyn TokenStore>,
     refresh_margin: Duration,
-    cache: tokio::sync::Mutex<Option<CachedToken>>,
+    cache: tokio::sync::Mutex<Option<OAuthToken>>,
 }
 
 impl fmt::Debug for OAuthTokenProvider {
@@ -331,36 +335,29 @@ impl fmt::Debug for OAuthTokenProvider {
         f.debug_struct("OAuthTokenProvider")
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
-            .field("token_path", &self.token_path)
+            .field("store", &self.store)
             .field("refresh_margin", &self.refresh_margin)
             .finish_non_exhaustive()
     }
 }
 
-#[derive(serde::Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    #[serde(default)]
-    token_type: Option<String>,
-    expires_in: i64,
-}
-
 impl OAuthTokenProvider {
-    /// A provider for the app's key and secret.
+    /// A provider for the app's key and secret (which sign the refresh requests), with an empty
+    /// [`MemoryTokenStore`]: set a store with [`OAuthTokenProvider::store`].
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<SecretKey>) -> Self {
         OAuthTokenProvider {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            token_path: DEFAULT_TOKEN_PATH.to_owned(),
+            store: std::sync::Arc::new(MemoryTokenStore::default()),
             refresh_margin: Duration::from_secs(60),
             cache: tokio::sync::Mutex::new(None),
         }
     }
 
-    /// The token endpoint's path under the base URL (default [`DEFAULT_TOKEN_PATH`]).
+    /// Where the user's token is kept (default: an empty [`MemoryTokenStore`]).
     #[must_use]
-    pub fn token_path(mut self, path: impl Into<String>) -> Self {
-        self.token_path = path.into();
+    pub fn store(mut self, store: std::sync::Arc<dyn TokenStore>) -> Self {
+        self.store = store;
         self
     }
 
@@ -371,78 +368,60 @@ impl OAuthTokenProvider {
         self
     }
 
-    fn fresh(&self, cached: &CachedToken, now: Timestamp) -> bool {
+    fn fresh(&self, token: &OAuthToken, now: Timestamp) -> bool {
         let margin = i64::try_from(self.refresh_margin.as_millis()).unwrap_or(i64::MAX);
-        now.unix_millis().saturating_add(margin) < cached.expires_at.unix_millis()
+        now.unix_millis().saturating_add(margin) < token.expires_at.unix_millis()
     }
 
-    /// The current token, fetching one when none is cached or it is about to expire.
+    /// The app's credentials for the refresh request, chosen by scheme as the client does.
+    fn app(&self, ctx: &AuthContext<'_>) -> Box<dyn Auth> {
+        if ctx.base_url.starts_with("https://") {
+            Box::new(PrismSecretAuth::new(
+                self.client_id.clone(),
+                self.client_secret.clone(),
+            ))
+        } else {
+            Box::new(PrismSignAuth::new(
+                self.client_id.clone(),
+                self.client_secret.clone(),
+            ))
+        }
+    }
+
+    async fn refreshed(
+        &self,
+        ctx: &AuthContext<'_>,
+        token: &OAuthToken,
+    ) -> Result<OAuthToken, Error> {
+        let new = crate::oauth::refresh(ctx, self.app(ctx).as_ref(), token).await?;
+        self.store.save(&new).await?;
+        Ok(new)
+    }
+
+    /// The current token, refreshing it when it is about to expire.
     ///
     /// # Errors
-    /// The token endpoint's failure: [`Error::Transport`], [`Error::HttpStatus`],
-    /// [`Error::Provider`] (kind [`ProviderErrorKind::Unauthorized`]) or [`Error::Decode`].
+    /// [`Error::InvalidInput`] on `access_token` when the store holds none; the store's or the
+    /// token endpoint's failure.
     pub async fn token(&self, ctx: &AuthContext<'_>) -> Result<SecretKey, Error> {
         let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref()
-            && self.fresh(c, ctx.clock.now())
-        {
-            return Ok(c.token.clone());
+        if cache.is_none() {
+            *cache = self.store.load().await?;
         }
-        let fetched = self.fetch(ctx).await?;
-        let token = fetched.token.clone();
-        *cache = Some(fetched);
+        let Some(current) = cache.clone() else {
+            return Err(Error::invalid_input(
+                "access_token",
+                "no user token is stored: send the user to Client::authorize_url and save \
+                 what Client::exchange_code returns",
+            ));
+        };
+        if self.fresh(&current, ctx.clock.now()) {
+            return Ok(current.access_token);
+        }
+        let new = self.refreshed(ctx, &current).await?;
+        let token = new.access_token.clone();
+        *cache = Some(new);
         Ok(token)
-    }
-
-    async fn fetch(&self, ctx: &AuthContext<'_>) -> Result<CachedToken, Error> {
-        let call = Call::query("huifu", "oauth-token");
-        let body = pay_core::form::encode([
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose_secret()),
-        ]);
-        let url = format!("{}{}", ctx.base_url, self.token_path);
-        let request = http::Request::builder()
-            .method(Method::POST)
-            .uri(url)
-            .header(http::header::CONTENT_TYPE, pay_core::form::CONTENT_TYPE)
-            .header(http::header::ACCEPT, "application/json")
-            .body(Bytes::from(body))
-            .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
-        let started = ctx.clock.now();
-        let response = call.send(ctx.transport, request).await?;
-        let status = response.status().as_u16();
-        let body = response.into_body();
-        if let Some(err) = crate::response::gateway_error(&body) {
-            return Err(Error::provider(err.kind(ProviderErrorKind::Unauthorized)));
-        }
-        // Fetching a token is read-only: its failures are retry-safe and never ask for a query.
-        if !(200..300).contains(&status) {
-            return Err(call.classify(Error::http_status(status, body)));
-        }
-        let t: TokenResponse = call.decode_json(&body)?;
-        if let Some(tt) = &t.token_type
-            && !tt.eq_ignore_ascii_case("bearer")
-        {
-            return Err(call.classify(Error::decode(
-                body,
-                format!("token_type `{tt}` is not Bearer"),
-            )));
-        }
-        if t.access_token.is_empty() || t.expires_in <= 0 {
-            return Err(call.classify(Error::decode(
-                body,
-                "access_token empty or expires_in not positive",
-            )));
-        }
-        Ok(CachedToken {
-            token: SecretKey::new(t.access_token),
-            expires_at: Timestamp::from_unix_millis(
-                started
-                    .unix_millis()
-                    .saturating_add(t.expires_in.saturating_mul(1000)),
-            ),
-        })
     }
 }
 
@@ -463,7 +442,7 @@ impl Auth for OAuthTokenProvider {
     async fn on_unauthorized(
         &self,
         sent_headers: &HeaderMap,
-        _ctx: &AuthContext<'_>,
+        ctx: &AuthContext<'_>,
     ) -> Result<bool, Error> {
         let sent = sent_headers
             .get(http::header::AUTHORIZATION)
@@ -471,14 +450,18 @@ impl Auth for OAuthTokenProvider {
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
         let mut cache = self.cache.lock().await;
-        let refused = cache
-            .as_ref()
-            .is_some_and(|c| sign::ct_eq(c.token.expose_secret(), sent));
-        if refused {
-            // Drop the refused token; the resend fetches a new one. If another caller already
-            // replaced it, keep theirs.
-            *cache = None;
+        let Some(current) = cache.clone() else {
+            return Ok(false);
+        };
+        if !sign::ct_eq(current.access_token.expose_secret(), sent) {
+            // Another caller has already replaced the refused token: use theirs.
+            return Ok(true);
         }
+        if current.refresh_token.is_none() {
+            return Ok(false);
+        }
+        let new = self.refreshed(ctx, &current).await?;
+        *cache = Some(new);
         Ok(true)
     }
 }

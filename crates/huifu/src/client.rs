@@ -20,7 +20,10 @@ pub const PROVIDER: &str = "huifu";
 #[derive(Clone)]
 pub struct Client {
     pub(crate) config: Arc<Config>,
-    pub(crate) auth: Arc<dyn Auth>,
+    /// The app's credentials, applied last (so the sign covers what `user_auth` added).
+    pub(crate) app_auth: Arc<dyn Auth>,
+    /// A user's credentials (a token), applied first, on top of the app's.
+    pub(crate) user_auth: Option<Arc<dyn Auth>>,
     pub(crate) transport: SharedTransport,
     pub(crate) clock: SharedClock,
     pub(crate) ids: SharedIdSource,
@@ -75,10 +78,12 @@ impl Client {
 
     /// A client sending through `transport`.
     pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
-        let auth = config.resolved_auth();
+        let app_auth = config.resolved_app_auth();
+        let user_auth = config.auth.clone();
         Client {
             config: Arc::new(config),
-            auth,
+            app_auth,
+            user_auth,
             transport,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
@@ -121,23 +126,47 @@ impl Client {
     }
 
     /// Serialises a typed request into named parameters, with `mer_cust_id` from the config,
-    /// leaving out absent values.
-    pub(crate) fn params<T: Serialize>(&self, req: &T) -> Result<Body, Error> {
-        let value = serde_json::to_value(req)
+    /// leaving out absent values, in name order.
+    ///
+    /// A request's `extra` cannot override a typed (validated) field nor `mer_cust_id`: a name
+    /// that comes out twice is refused, naming it, before anything is sent. A `bg_ret_url` must
+    /// be public unless [`Config::allow_private_callback_urls`] is set.
+    pub(crate) fn params<T: Request>(&self, req: &T) -> Result<Body, Error> {
+        // As text, a flattened `extra` entry and the typed field of the same name both appear
+        // (a `serde_json::Value` would silently keep the last one).
+        let text = serde_json::to_string(req)
             .map_err(|e| Error::invalid_input("request", e.to_string()))?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(Error::invalid_input("request", "is not an object"));
-        };
+        let Pairs(pairs) = serde_json::from_str(&text)
+            .map_err(|e| Error::invalid_input("request", e.to_string()))?;
+        let mut fields: std::collections::BTreeMap<String, serde_json::Value> =
+            std::collections::BTreeMap::new();
+        for (k, v) in pairs {
+            if k == "mer_cust_id" {
+                return Err(Error::invalid_input(
+                    "mer_cust_id",
+                    "comes from the Config; `extra` may not set it",
+                ));
+            }
+            if fields.contains_key(&k) {
+                return Err(Error::invalid_input(
+                    k,
+                    "is a typed field of the request; `extra` may not override it",
+                ));
+            }
+            if k == "bg_ret_url"
+                && !self.config.allow_private_callback_urls
+                && let serde_json::Value::String(url) = &v
+            {
+                crate::types::public_callback_url("bg_ret_url", url)?;
+            }
+            fields.insert(k, v);
+        }
+        typed_names_in_extra(req, &fields)?;
         let mut params = vec![(
             "mer_cust_id".to_owned(),
             serde_json::Value::String(self.config.mer_cust_id.clone()),
         )];
-        for (k, v) in map {
-            if v.is_null() || k == "mer_cust_id" {
-                continue;
-            }
-            params.push((k, v));
-        }
+        params.extend(fields.into_iter().filter(|(_, v)| !v.is_null()));
         Ok(Body::Params(params))
     }
 
@@ -225,7 +254,10 @@ impl Client {
                 headers,
                 form: &form,
             };
-            self.auth.authorize(&mut areq, &ctx).await?;
+            if let Some(user) = &self.user_auth {
+                user.authorize(&mut areq, &ctx).await?;
+            }
+            self.app_auth.authorize(&mut areq, &ctx).await?;
             let AuthRequest { query, headers, .. } = areq;
             let mut uri = format!("{base}{path}");
             if !query.is_empty() {
@@ -241,7 +273,7 @@ impl Client {
                 .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
             let response = call.send(self.transport.as_ref(), request).await?;
             let status = response.status().as_u16();
-            if status == 401 && attempt == 1 && self.auth.on_unauthorized(&headers, &ctx).await? {
+            if status == 401 && attempt == 1 && self.refreshed_after_401(&headers, &ctx).await? {
                 tracing::info!(
                     provider = PROVIDER,
                     operation = call.operation,
@@ -260,8 +292,20 @@ impl Client {
         }
     }
 
+    /// Asks the user's credentials (the only ones that can be renewed) to refresh after a `401`.
+    async fn refreshed_after_401(
+        &self,
+        sent: &HeaderMap,
+        ctx: &AuthContext<'_>,
+    ) -> Result<bool, Error> {
+        match &self.user_auth {
+            Some(user) => user.on_unauthorized(sent, ctx).await,
+            None => Ok(false),
+        }
+    }
+
     /// A POST of a typed request's parameters.
-    pub(crate) async fn post<Req: Serialize, Resp: DeserializeOwned>(
+    pub(crate) async fn post<Req: Request, Resp: DeserializeOwned>(
         &self,
         call: Call,
         path: &str,
@@ -269,6 +313,81 @@ impl Client {
     ) -> Result<Resp, Error> {
         let body = self.params(req)?;
         self.execute(call, Method::POST, path, body).await
+    }
+}
+
+/// A typed request: its fields, and `extra`, the parameters this version does not know.
+pub(crate) trait Request: Serialize + DeserializeOwned {
+    /// The parameters this version does not know.
+    fn extra(&self) -> &pay_core::Extensions;
+}
+
+/// Implements [`Request`] for request types with an `extra` field.
+macro_rules! requests {
+    ($($t:ty),* $(,)?) => {
+        $(impl crate::client::Request for $t {
+            fn extra(&self) -> &pay_core::Extensions {
+                &self.extra
+            }
+        })*
+    };
+}
+pub(crate) use requests;
+
+/// Refuses an `extra` entry named like a typed field the request left unset (it would skip the
+/// field's validation): read back into the request type, such an entry lands in the typed
+/// field instead of `extra`.
+fn typed_names_in_extra<T: Request>(
+    req: &T,
+    fields: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<(), Error> {
+    if req.extra().is_empty() {
+        return Ok(());
+    }
+    let map: serde_json::Map<String, serde_json::Value> =
+        fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let read_back: T = serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+        Error::invalid_input(
+            "extra",
+            format!("names a typed field with a wrong value: {e}"),
+        )
+    })?;
+    match req
+        .extra()
+        .keys()
+        .find(|k| !read_back.extra().contains_key(k.as_str()))
+    {
+        Some(k) => Err(Error::invalid_input(
+            k.clone(),
+            "is a typed field of the request; set it there, where it is validated, not in `extra`",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The entries of a JSON object in order, duplicates kept.
+struct Pairs(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push(entry);
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 

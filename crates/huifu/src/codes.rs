@@ -44,6 +44,22 @@ impl ErrorCode {
     }
 }
 
+/// Whether a refused refund's `resp_desc` says the refund itself failed, in the spec's word
+/// (退货失败) or its synonym (退款失败): the one refusal the spec allows to be sent again with
+/// the same `order_id` and amount ("对于退货失败的,支持同订单号同金额的重复请求"). The spec
+/// lists no error codes, so the description is all there is to go by; a parameter error (参数)
+/// never reads as failed, since resending it unchanged cannot help, and neither does any other
+/// or unknown refusal.
+///
+/// ```
+/// assert!(huifu::codes::says_refund_failed("退货失败: 银行处理失败"));
+/// assert!(!huifu::codes::says_refund_failed("参数错误: trans_amt 超过原交易可退金额"));
+/// assert!(!huifu::codes::says_refund_failed("账户余额不足"));
+/// ```
+pub fn says_refund_failed(message: &str) -> bool {
+    !message.contains("参数") && (message.contains("退货失败") || message.contains("退款失败"))
+}
+
 pay_core::wire_enum! {
     /// `trans_stat` (Huifu's convention in its other APIs; not named by this spec).
     pub enum TransStat {

@@ -45,10 +45,12 @@ pub struct Config {
     pub(crate) base_url: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) auth: Option<Arc<dyn Auth>>,
+    pub(crate) app_auth: Option<Arc<dyn Auth>>,
     pub(crate) encoding: BodyEncoding,
     pub(crate) interpreter: Arc<dyn ResponseInterpreter>,
     pub(crate) callback_reply: String,
     pub(crate) max_upload_bytes: usize,
+    pub(crate) allow_private_callback_urls: bool,
 }
 
 impl fmt::Debug for Config {
@@ -60,10 +62,15 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("auth", &self.auth)
+            .field("app_auth", &self.app_auth)
             .field("encoding", &self.encoding)
             .field("interpreter", &self.interpreter)
             .field("callback_reply", &self.callback_reply)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field(
+                "allow_private_callback_urls",
+                &self.allow_private_callback_urls,
+            )
             .finish()
     }
 }
@@ -85,10 +92,12 @@ impl Config {
             base_url: None,
             timeout: pay_core::transport::DEFAULT_TIMEOUT,
             auth: None,
+            app_auth: None,
             encoding: BodyEncoding::Form,
             interpreter: Arc::new(DefaultInterpreter),
             callback_reply: DEFAULT_CALLBACK_REPLY.to_owned(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            allow_private_callback_urls: false,
         }
     }
 
@@ -108,8 +117,11 @@ impl Config {
         self
     }
 
-    /// The authentication. Default: [`PrismSecretAuth`] when the base URL is `https`,
-    /// [`PrismSignAuth`] otherwise (as the Prism SDKs choose), with this config's key and secret.
+    /// A user's credentials (typically an OAuth token: [`crate::BearerAuth`],
+    /// [`crate::OAuthTokenProvider`]), sent ON TOP of the app's credentials, never instead of
+    /// them: the client runs this first, then the app's authentication
+    /// ([`Config::app_auth`]), so that the Prism sign covers the `Authorization` header this
+    /// adds, as prism-php's `Requester::createRequest` does. Default: none.
     #[must_use]
     pub fn auth(mut self, auth: impl Auth + 'static) -> Self {
         self.auth = Some(Arc::new(auth));
@@ -120,6 +132,15 @@ impl Config {
     #[must_use]
     pub fn shared_auth(mut self, auth: Arc<dyn Auth>) -> Self {
         self.auth = Some(auth);
+        self
+    }
+
+    /// The app's own credentials, sent with every request. Default: [`PrismSecretAuth`] when
+    /// the base URL is `https`, [`PrismSignAuth`] otherwise (as prism-php chooses), with this
+    /// config's key and secret.
+    #[must_use]
+    pub fn app_auth(mut self, auth: impl Auth + 'static) -> Self {
+        self.app_auth = Some(Arc::new(auth));
         self
     }
 
@@ -153,6 +174,16 @@ impl Config {
         self
     }
 
+    /// FOR TEST ENVIRONMENTS ONLY: accepts a `bg_ret_url` on a loopback, private, link-local or
+    /// unspecified host (a local simulator, a demo, end-to-end tests). By default such a URL is
+    /// refused before sending ([`crate::types::public_callback_url`]), since the spec requires
+    /// a public address (必须是外网地址) and a real gateway could never deliver to it.
+    #[must_use]
+    pub fn allow_private_callback_urls(mut self) -> Self {
+        self.allow_private_callback_urls = true;
+        self
+    }
+
     /// The merchant's customer id.
     pub fn mer_cust_id(&self) -> &str {
         &self.mer_cust_id
@@ -163,8 +194,9 @@ impl Config {
         self.encoding
     }
 
-    pub(crate) fn resolved_auth(&self) -> Arc<dyn Auth> {
-        if let Some(a) = &self.auth {
+    /// The app's credentials layer: the explicit one, or the default by scheme.
+    pub(crate) fn resolved_app_auth(&self) -> Arc<dyn Auth> {
+        if let Some(a) = &self.app_auth {
             return a.clone();
         }
         let https = self

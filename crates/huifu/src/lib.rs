@@ -8,6 +8,7 @@ pub mod config;
 pub mod lifecycle;
 pub mod merchant;
 pub mod notify;
+pub mod oauth;
 pub mod operations;
 pub mod response;
 pub mod sign;

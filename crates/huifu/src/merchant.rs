@@ -1167,3 +1167,16 @@ impl Client {
         self.execute(call, Method::GET, &path, Body::Empty).await
     }
 }
+
+crate::client::requests!(
+    AgentMerchantOpeningRequest,
+    MerchantOpeningRequest,
+    PersonOpeningRequest,
+    BusinessOpeningRequest,
+    SubMerchantCreateRequest,
+    BalanceQueryRequest,
+    BindBankCardRequest,
+    UntieBankCardRequest,
+    SendSmsCodeRequest,
+    OrderDownloadRequest,
+);

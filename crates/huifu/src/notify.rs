@@ -380,7 +380,7 @@ impl CallbackKind {
             {
                 return CallbackKind::Opening;
             }
-            if has("card_id") || has("bank_id") || has("card_no") {
+            if claimed.card_id.is_some() || claimed.bank_id.is_some() || has("card_no") {
                 return CallbackKind::CardBinding;
             }
         }

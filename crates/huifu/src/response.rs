@@ -105,8 +105,15 @@ impl ResponseInterpreter for DefaultInterpreter {
     }
 }
 
-/// The response of every endpoint: the fields Huifu echoes (the request's own names) typed,
-/// everything else in `extra`.
+/// The response of every endpoint: the fields Huifu echoes (the request's own names) and the
+/// result fields typed, everything else in `extra`.
+///
+/// The spec lists request parameters only. The result fields typed here are the names the
+/// gateway answers with (as `pay-sandbox`, written from the spec and Huifu's other APIs, does):
+/// the opening's `user_cust_id`, the binding's `card_id`, the balances, the uploaded file's
+/// `file_id`, `order_download`'s `file_url`, `app_pay`'s `pay_info` and the bank check's
+/// `bank_id`/`bank_name`. A value that is absent is `None`; one that is present but malformed
+/// (a balance that is not a yuan amount) is a decode error, never a `None`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HfResponse {
@@ -142,6 +149,46 @@ pub struct HfResponse {
     /// The merchant's private field, echoed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mer_priv: Option<String>,
+    /// The bank card's id (`bind_bank_card`, `untie_bank_card`; the checked card for
+    /// `bank_check`). Masked in `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<pay_core::CardNumber>,
+    /// The bank's code (`bank_check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_id: Option<String>,
+    /// The bank's name (`bank_check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
+    /// The available balance (`balance_query`).
+    #[serde(
+        default,
+        with = "pay_core::money::as_yuan_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avl_balance: Option<Money>,
+    /// The frozen balance (`balance_query`).
+    #[serde(
+        default,
+        with = "pay_core::money::as_yuan_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub frz_balance: Option<Money>,
+    /// The account's whole balance, available and frozen (`balance_query`).
+    #[serde(
+        default,
+        with = "pay_core::money::as_yuan_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acct_balance: Option<Money>,
+    /// The uploaded file's id (`upload_card`, `upload_agent_file`, `upload_merchant_file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
+    /// Where the statement file is (`order_download`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_url: Option<String>,
+    /// What the payer opens or scans (`app_pay`): a pay URL or the QR code's data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_info: Option<String>,
     /// Every other field.
     #[serde(flatten)]
     pub extra: pay_core::Extensions,

@@ -781,14 +781,21 @@ impl Client {
     /// # Errors
     /// As [`Client::app_pay`].
     ///
-    /// A refused refund is [`ProviderErrorKind::RetrySameParams`](pay_core::ProviderErrorKind):
-    /// the spec allows a failed refund to be sent again with the same `order_id` and amount
+    /// A refund refused as failed ([`crate::codes::says_refund_failed`]) is
+    /// [`ProviderErrorKind::RetrySameParams`](pay_core::ProviderErrorKind): the spec allows a
+    /// failed refund to be sent again with the same `order_id` and amount
     /// ("对于退货失败的,支持同订单号同金额的重复请求"); do that with [`Client::retry_refund`].
+    /// Any other refusal (a parameter error, too little balance, an unknown code) stays
+    /// `Rejected`: fix the request rather than resend it. A refund accepted and later reported
+    /// failed (`trans_stat` `F` by query or callback) may be resent the same way.
     pub async fn refund(&self, req: &RefundRequest) -> Result<HfResponse, Error> {
         req.validate()?;
         let call = Call::mutation(PROVIDER, "refund", &req.order_id);
         self.post(call, REFUND, req).await.map_err(|e| match e {
-            Error::Provider(mut p) if p.kind == pay_core::ProviderErrorKind::Rejected => {
+            Error::Provider(mut p)
+                if p.kind == pay_core::ProviderErrorKind::Rejected
+                    && crate::codes::says_refund_failed(&p.message) =>
+            {
                 p.kind = pay_core::ProviderErrorKind::RetrySameParams;
                 Error::Provider(p)
             }
@@ -867,3 +874,16 @@ impl Client {
         self.post(call, UNSGIN, req).await
     }
 }
+
+crate::client::requests!(
+    AppPayRequest,
+    BalancePayRequest,
+    QuickPayRequest,
+    SendQuickPaySmsCodeRequest,
+    RefundRequest,
+    FzRequest,
+    GuaranteeRequest,
+    OrderQueryRequest,
+    WithdrawalRequest,
+    UnsignRequest,
+);

@@ -265,6 +265,58 @@ pub(crate) fn url(field: &'static str, v: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks that a callback URL names a public host: the spec says twice that `bg_ret_url`
+/// "必须是外网地址" (must be an address reachable from the internet). Refused: `localhost` and
+/// `*.localhost`, and literal addresses that are loopback, private (RFC 1918, IPv6 unique
+/// local `fc00::/7`), shared (`100.64.0.0/10`), link-local, unspecified or broadcast, IPv4
+/// inside IPv6 included. A domain name is not resolved (no DNS lookup before a request): a name
+/// that resolves to a private address is for the gateway to refuse.
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `field`.
+pub fn public_callback_url(field: &'static str, v: &str) -> Result<(), Error> {
+    let parsed =
+        url::Url::parse(v).map_err(|_| Error::invalid_input(field, "is not a valid URL"))?;
+    let public = match parsed.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d != "localhost" && !d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => public_v4(ip),
+        Some(url::Host::Ipv6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => public_v4(v4),
+            None => public_v6(ip),
+        },
+        None => false,
+    };
+    if public {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            field,
+            "must be a public address (必须是外网地址), not a loopback, private, link-local or \
+             unspecified host; Config::allow_private_callback_urls opts in for test environments",
+        ))
+    }
+}
+
+fn public_v4(ip: std::net::Ipv4Addr) -> bool {
+    let shared = ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64;
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || shared)
+}
+
+fn public_v6(ip: std::net::Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    let unique_local = (first & 0xFE00) == 0xFC00;
+    let link_local = (first & 0xFFC0) == 0xFE80;
+    !(ip.is_loopback() || ip.is_unspecified() || unique_local || link_local)
+}
+
 pub(crate) fn opt_url(field: &'static str, v: Option<&String>) -> Result<(), Error> {
     v.map_or(Ok(()), |u| url(field, u))
 }
@@ -375,5 +427,47 @@ mod tests {
         assert!(order_id("order_id", "O 1").is_err());
         assert!(cert_id("legal_cert_id", Some(&CertType::Passport), &"E1234".into()).is_ok());
         assert!(cert_id("legal_cert_id", Some(&CertType::IdCard), &"E1234".into()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod callback_url_tests {
+    use super::public_callback_url;
+
+    #[test]
+    fn public_hosts_pass_and_local_ones_are_refused() {
+        for ok in [
+            "https://shop.example/cb",
+            "http://203.0.113.7:8080/cb",
+            "https://[2001:db8::1]/cb",
+            "http://100.128.0.1/cb",
+        ] {
+            assert!(public_callback_url("bg_ret_url", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://localhost/cb",
+            "http://api.localhost./cb",
+            "http://127.0.0.1:9000/cb",
+            "http://10.1.2.3/cb",
+            "http://172.16.0.1/cb",
+            "http://192.168.1.1/cb",
+            "http://169.254.169.254/latest",
+            "http://0.0.0.0/cb",
+            "http://255.255.255.255/cb",
+            "http://100.64.0.1/cb",
+            "http://[::1]/cb",
+            "http://[::]/cb",
+            "http://[fd00::1]/cb",
+            "http://[fe80::1]/cb",
+            "http://[::ffff:127.0.0.1]/cb",
+            "not a url",
+        ] {
+            match public_callback_url("bg_ret_url", bad) {
+                Err(pay_core::Error::InvalidInput { field, .. }) => {
+                    assert_eq!(field, "bg_ret_url", "{bad}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
     }
 }

@@ -185,7 +185,8 @@ impl Payments for Client {
                 let resp = self.app_pay(&typed).await?;
                 let expected = self.expect_payment(&req.order_id, req.amount);
                 let action = resp
-                    .extra_str("pay_info")
+                    .pay_info
+                    .as_deref()
                     .filter(|p| p.starts_with("https://") || p.starts_with("http://"))
                     .map(|url| PaymentAction::Redirect {
                         url: url.to_owned(),

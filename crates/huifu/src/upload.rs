@@ -3,11 +3,25 @@
 //!
 //! A file comes from a path, from bytes, or from a reader ([`FileSource`]). Before anything is
 //! sent, each file is read up to the size limit ([`crate::Config::max_upload_bytes`], default
-//! 5 MiB; the spec gives none) and its type is recognised from its first bytes: `upload_card`
-//! takes JPEG or PNG, the other two JPEG, PNG or PDF. The part's `Content-Type` is the
-//! recognised type, and the file name is sent percent-encoded UTF-8 (the spec: "文件名称为 UTF-8
-//! 字符集, URLEncode 编码后的字符串"). The text fields go first, as form-data fields, and are the
-//! fields the Prism sign covers.
+//! 5 MiB; the spec gives none) and must not be empty.
+//!
+//! **Types.** `upload_card`'s `file1`/`file2` are "身份证正面照/反面照" (photos): JPEG or PNG,
+//! recognised from their first bytes. `upload_agent_file` and `upload_merchant_file` take ANY
+//! file, since the spec sets no type and `trans_type` `06` (批量代发, batch payout) uploads a
+//! payout list, typically a CSV. The part's `Content-Type` is the type recognised from the
+//! first bytes (JPEG, PNG, PDF), else the one the file name's extension names (`.csv`
+//! `text/csv`, `.txt` `text/plain`, `.xls`, `.xlsx`, `.zip`), else `application/octet-stream`.
+//!
+//! **The file name.** The spec: "文件名称为 UTF-8 字符集, URLEncode 编码后的字符串". The name is
+//! sent as the `filename` of its part, its UTF-8 bytes percent-encoded as RFC 3986 / PHP
+//! `rawurlencode` does ([`crate::sign::rawurlencode`]: everything but `A–Z a–z 0–9 - _ . ~` as
+//! `%XX`, a space as `%20`). Why this one: it is the only encoding that a Java
+//! `URLDecoder.decode(name, "UTF-8")` (what "URLEncode" most likely means on Huifu's Java
+//! side) and a plain RFC 3986 percent-decoder read back to the same name; Java's
+//! `URLEncoder.encode` form (a space as `+`) would come back with a `+` from the latter. The
+//! encoded name is plain ASCII, so no `filename*` parameter is needed.
+//!
+//! The text fields go first, as form-data fields, and are the fields the Prism sign covers.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -67,7 +81,26 @@ impl FileKind {
 }
 
 const IMAGES: &[FileKind] = &[FileKind::Jpeg, FileKind::Png];
-const DOCUMENTS: &[FileKind] = &[FileKind::Jpeg, FileKind::Png, FileKind::Pdf];
+
+/// The `Content-Type` of a file of any type: its recognised kind, else its extension's type,
+/// else `application/octet-stream`.
+pub fn content_type_of(file_name: &str, data: &[u8]) -> &'static str {
+    if let Some(kind) = FileKind::sniff(data) {
+        return kind.content_type();
+    }
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" => "text/csv",
+        "txt" => "text/plain",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
 
 /// Where a file's content comes from.
 pub enum FileSource {
@@ -131,12 +164,13 @@ impl FileSource {
         }
     }
 
-    /// Reads the content, checking size and kind; `field` names the multipart field in errors.
+    /// Reads the content, checking size and, when `allowed` is given, kind; `field` names the
+    /// multipart field in errors.
     pub(crate) async fn load(
         self,
         field: &'static str,
         max: usize,
-        allowed: &[FileKind],
+        allowed: Option<&[FileKind]>,
     ) -> Result<FilePart, Error> {
         let too_big = || Error::invalid_input(field, format!("is larger than {max} bytes"));
         let (file_name, data) = match self {
@@ -177,26 +211,34 @@ impl FileSource {
             return Err(Error::invalid_input(field, "is empty"));
         }
         types::required(field, &file_name)?;
-        let kind = FileKind::sniff(&data)
-            .filter(|k| allowed.contains(k))
-            .ok_or_else(|| {
-                let names: Vec<&str> = allowed
-                    .iter()
-                    .map(|k| match k {
-                        FileKind::Jpeg => "JPEG",
-                        FileKind::Png => "PNG",
-                        FileKind::Pdf => "PDF",
-                    })
-                    .collect();
-                Error::invalid_input(field, format!("must be a {} file", names.join(" or ")))
-            })?;
+        let content_type = match allowed {
+            Some(allowed) => only_kinds(field, &data, allowed)?.content_type(),
+            None => content_type_of(&file_name, &data),
+        };
         Ok(FilePart {
             field: field.to_owned(),
             file_name: crate::sign::rawurlencode(&file_name),
-            content_type: kind.content_type().to_owned(),
+            content_type: content_type.to_owned(),
             data,
         })
     }
+}
+
+/// The kind of `data` when it is one of `allowed`.
+fn only_kinds(field: &'static str, data: &[u8], allowed: &[FileKind]) -> Result<FileKind, Error> {
+    FileKind::sniff(data)
+        .filter(|k| allowed.contains(k))
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed
+                .iter()
+                .map(|k| match k {
+                    FileKind::Jpeg => "JPEG",
+                    FileKind::Png => "PNG",
+                    FileKind::Pdf => "PDF",
+                })
+                .collect();
+            Error::invalid_input(field, format!("must be a {} file", names.join(" or ")))
+        })
 }
 
 /// Personal ID card photos (`upload_card`); the two images are passed to
@@ -303,7 +345,10 @@ impl UploadFileRequest {
 }
 
 impl Client {
-    fn text_fields<T: Serialize>(&self, req: &T) -> Result<Vec<(String, String)>, Error> {
+    fn text_fields<T: crate::client::Request>(
+        &self,
+        req: &T,
+    ) -> Result<Vec<(String, String)>, Error> {
         match self.params(req)? {
             Body::Params(p) => Ok(p
                 .into_iter()
@@ -332,8 +377,8 @@ impl Client {
     ) -> Result<HfResponse, Error> {
         req.validate()?;
         let max = self.config.max_upload_bytes;
-        let f1 = file1.load("file1", max, IMAGES).await?;
-        let f2 = file2.load("file2", max, IMAGES).await?;
+        let f1 = file1.load("file1", max, Some(IMAGES)).await?;
+        let f2 = file2.load("file2", max, Some(IMAGES)).await?;
         let fields = self.text_fields(req)?;
         let call = Call::mutation(PROVIDER, "upload-card", &req.order_id);
         self.execute(
@@ -348,10 +393,11 @@ impl Client {
         .await
     }
 
-    /// Uploads an agent's document (`file`).
+    /// Uploads an agent's document (`file`), of any type: for `trans_type` `06` (批量代发) the
+    /// payout list, e.g. a CSV.
     ///
     /// # Errors
-    /// As [`Client::upload_card`] (JPEG, PNG or PDF).
+    /// As [`Client::upload_card`] (any type; empty or too large refused).
     pub async fn upload_agent_file(
         &self,
         req: &UploadFileRequest,
@@ -360,10 +406,11 @@ impl Client {
         self.upload_file(req, file, false).await
     }
 
-    /// Uploads an individual business's document (`file`; `trans_type` must be `05`).
+    /// Uploads an individual business's document (`file`, of any type; `trans_type` must be
+    /// `05`).
     ///
     /// # Errors
-    /// As [`Client::upload_card`] (JPEG, PNG or PDF).
+    /// As [`Client::upload_card`] (any type; empty or too large refused).
     pub async fn upload_merchant_file(
         &self,
         req: &UploadFileRequest,
@@ -380,7 +427,7 @@ impl Client {
     ) -> Result<HfResponse, Error> {
         req.validate(merchant)?;
         let part = file
-            .load("file", self.config.max_upload_bytes, DOCUMENTS)
+            .load("file", self.config.max_upload_bytes, None)
             .await?;
         let fields = self.text_fields(req)?;
         let (op, path) = if merchant {
@@ -401,3 +448,5 @@ impl Client {
         .await
     }
 }
+
+crate::client::requests!(UploadCardRequest, UploadFileRequest);

@@ -2,20 +2,28 @@
 //! quick pay, balance pay, refunds, withdrawals, queries, `unsgin` and the `bg_ret_url`
 //! callbacks.
 //!
-//! Authentication: the Prism request signature (`client_id`, `sign_method=md5`, `sign_time`,
-//! `sign` in the query; see [`crate::prism`]), `client_id` + `client_secret` query parameters,
-//! or `Authorization: Bearer` with a token from `POST /oauth/token`; a failure is HTTP 401
+//! Authentication, as a Prism gateway: the app's credentials on every request, either the Prism
+//! request signature (`client_id`, `sign_method=md5`, `sign_time`, `sign` in the query; see
+//! [`crate::prism`]) or `client_id` + `client_secret` query parameters; a user's
+//! `Authorization: Bearer` token (from `POST /oauth/token`) only ON TOP of them, never alone,
+//! and covered by the sign; a failure is HTTP 401
 //! `{"result":"error","error":{"code","message"}}`. Bodies are form-encoded (JSON and multipart
 //! accepted).
 //!
+//! Prism's OAuth (prism-php `src/Oauth.php`): `GET /oauth/authorize` (`response_type=code`,
+//! `client_id`, `redirect_uri`) consents at once and redirects back with a `code`;
+//! `POST /oauth/token` exchanges it (`grant_type=authorization_code`) or a refresh token
+//! (`grant_type=refresh_token`; each works once) for an access token that expires after
+//! [`TOKEN_TTL_SECS`]; `POST /platform/oauth/session_check` answers whether a `session_id` is
+//! open. The token and session requests need the app's credentials like any other. A test
+//! hook, `POST` [`EXPIRE_TOKENS_ROUTE`], expires every access token at once.
+//!
 //! The simulator serves plain HTTP only, and still takes `client_secret` in the query there,
-//! although a Prism app sends it only over HTTPS (and signs on plain HTTP, the `huifu` client's
-//! default for an `http://` base URL). That is a leniency of the simulator, kept on purpose: it
-//! is the one way to exercise `PrismSecretAuth` against it (the sandbox may also sit behind a
-//! TLS-terminating proxy), and hand-written requests (curl, the simulator's own tests) need no
-//! signing code. It weakens no check of the sign: a request that carries `sign`, `sign_method`
-//! or `sign_time` is judged by its Prism sign (and any bearer token it carries), never by a
-//! `client_secret` sent along.
+//! although a Prism app sends it only over HTTPS (the `huifu` client refuses to send it on an
+//! `http://` base URL and signs instead). That is a leniency of the simulator, kept on purpose
+//! for hand-written requests (curl, the simulator's own tests) that need no signing code. It
+//! weakens no check of the sign: a request that carries `sign`, `sign_method` or `sign_time` is
+//! judged by its Prism sign, never by a `client_secret` sent along.
 //!
 //! Answers are HTTP 200 JSON with `resp_code` (`C00000` success, `C00001` processing,
 //! `C00002` accepted, others errors) and `resp_desc`, plus the echoed and result fields.
@@ -372,7 +380,14 @@ struct PendingQuickPay {
 /// Huifu's memory.
 #[derive(Debug)]
 pub(crate) struct State {
-    tokens: HashSet<String>,
+    /// Access tokens and when they expire (unix seconds).
+    tokens: HashMap<String, i64>,
+    /// Authorization codes not yet exchanged (each works once).
+    codes: HashSet<String>,
+    /// Refresh tokens not yet used (each works once) and the session each belongs to.
+    refresh_tokens: HashMap<String, String>,
+    /// Open sessions.
+    sessions: HashSet<String>,
     accounts: Accounts,
     cards: HashMap<String, Card>,
     orders: HashMap<Key, Order>,
@@ -383,7 +398,10 @@ pub(crate) struct State {
 impl Default for State {
     fn default() -> State {
         State {
-            tokens: HashSet::new(),
+            tokens: HashMap::new(),
+            codes: HashSet::new(),
+            refresh_tokens: HashMap::new(),
+            sessions: HashSet::new(),
             accounts: Accounts {
                 users: HashMap::new(),
                 merchant: Account {
@@ -544,9 +562,35 @@ async fn handle(
     let route = crate::common::route_of(uri.path());
     let raw_query = uri.query().unwrap_or_default().as_bytes();
     let query = parse_form(raw_query);
-    if route == "/oauth/token" {
+    if route == "/oauth/authorize" {
         ctx.record(&route, None);
-        return token(&ctx, &parse_body(&headers, &body).fields, &query);
+        return authorize(&ctx, &query);
+    }
+    if route == EXPIRE_TOKENS_ROUTE {
+        ctx.record(&route, None);
+        return expire_tokens(&ctx);
+    }
+    if route == "/oauth/token" || route == "/platform/oauth/session_check" {
+        ctx.record(&route, None);
+        let parsed = parse_body(&headers, &body);
+        let request = Signed {
+            method: method.as_str(),
+            path: uri.path(),
+            headers: &headers,
+            query: url::form_urlencoded::parse(raw_query)
+                .into_owned()
+                .collect(),
+            form: &parsed.signed,
+        };
+        // Signed like any other request: the app's credentials.
+        if let Err(r) = app_credentials(&ctx, &request, &query) {
+            return r;
+        }
+        return if route == "/oauth/token" {
+            token(&ctx, &parsed.fields)
+        } else {
+            session_check(&ctx, &parsed.fields)
+        };
     }
     if let Some(rest) = route.strip_prefix("/sandbox/files/") {
         ctx.record(&route, None);
@@ -633,28 +677,112 @@ async fn handle(
     dispatch(&ctx, &op, &f).unwrap_or_else(|r| r)
 }
 
-fn token(ctx: &Ctx, form: &Fields, query: &Fields) -> Response {
-    let get = |k: &str| form.get(k).or_else(|| query.get(k)).map(String::as_str);
-    if get("grant_type") != Some("client_credentials") {
+/// How long an access token lives.
+pub(crate) const TOKEN_TTL_SECS: i64 = 7200;
+
+/// A test hook: `POST` here and every access token issued so far expires at once (refresh
+/// tokens stay valid), so tests can see a client refresh without waiting two hours.
+pub(crate) const EXPIRE_TOKENS_ROUTE: &str = "/sandbox/huifu/expire_tokens";
+
+/// `GET /oauth/authorize?response_type=code&client_id=…&redirect_uri=…`: the user consents at
+/// once, and is sent back to `redirect_uri` with `code` (302).
+fn authorize(ctx: &Ctx, query: &Fields) -> Response {
+    let get = |k: &str| query.get(k).map(String::as_str);
+    if get("response_type") != Some("code") {
         return gateway_error(
             http::StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "grant_type must be client_credentials",
+            "unsupported_response_type",
+            "response_type must be code",
         );
     }
-    let id_ok = get("client_id") == Some(cred::CLIENT_ID);
-    let secret_ok = get("client_secret")
-        .is_some_and(|s| sign_md5::ct_eq_hex(s, cred::CLIENT_SECRET) && s == cred::CLIENT_SECRET);
-    if !(id_ok && secret_ok) {
+    if get("client_id") != Some(cred::CLIENT_ID) {
         return gateway_error(
-            http::StatusCode::UNAUTHORIZED,
+            http::StatusCode::BAD_REQUEST,
             "invalid_client",
-            "client_id or client_secret is wrong",
+            "client_id is unknown",
         );
     }
-    let token = format!("hf{}", ctx.next_id("t"));
-    lock(&ctx.huifu).tokens.insert(token.clone());
-    json_ok(&json!({"access_token": token, "token_type": "Bearer", "expires_in": 7200}))
+    let Some(back) = get("redirect_uri")
+        .and_then(|u| url::Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+    else {
+        return gateway_error(
+            http::StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri must be an http(s) URL",
+        );
+    };
+    let code = ctx.next_id("c");
+    lock(&ctx.huifu).codes.insert(code.clone());
+    let mut back = back;
+    back.query_pairs_mut().append_pair("code", &code);
+    (
+        http::StatusCode::FOUND,
+        [(http::header::LOCATION, back.to_string())],
+    )
+        .into_response()
+}
+
+/// `POST /oauth/token`: `grant_type=authorization_code` with a `code` from
+/// [`authorize`], or `grant_type=refresh_token` with a `refresh_token`; each code and refresh
+/// token works once. Answers a new access token (living [`TOKEN_TTL_SECS`]), a new refresh
+/// token and the session.
+fn token(ctx: &Ctx, form: &Fields) -> Response {
+    let get = |k: &str| form.get(k).map(String::as_str);
+    let mut state = lock(&ctx.huifu);
+    let session = match get("grant_type") {
+        Some("authorization_code") => get("code")
+            .filter(|c| state.codes.remove(*c))
+            .map(|_| ctx.next_id("s")),
+        Some("refresh_token") => get("refresh_token").and_then(|r| state.refresh_tokens.remove(r)),
+        _ => {
+            return gateway_error(
+                http::StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type must be authorization_code or refresh_token",
+            );
+        }
+    };
+    let Some(session) = session else {
+        return gateway_error(
+            http::StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the code or refresh token is unknown or was used",
+        );
+    };
+    let access = format!("hf{}", ctx.next_id("t"));
+    let refresh = ctx.next_id("r");
+    state
+        .tokens
+        .insert(access.clone(), ctx.now().unix_seconds() + TOKEN_TTL_SECS);
+    state
+        .refresh_tokens
+        .insert(refresh.clone(), session.clone());
+    state.sessions.insert(session.clone());
+    drop(state);
+    json_ok(&json!({
+        "access_token": access, "token_type": "Bearer", "expires_in": TOKEN_TTL_SECS,
+        "refresh_token": refresh, "session_id": session
+    }))
+}
+
+/// `POST /platform/oauth/session_check` (`session_id`): `{"result": open, "error": null}`.
+fn session_check(ctx: &Ctx, form: &Fields) -> Response {
+    let open = form
+        .get("session_id")
+        .is_some_and(|s| lock(&ctx.huifu).sessions.contains(s));
+    json_ok(&json!({"result": open, "error": null}))
+}
+
+/// The test hook [`EXPIRE_TOKENS_ROUTE`].
+fn expire_tokens(ctx: &Ctx) -> Response {
+    let mut state = lock(&ctx.huifu);
+    let n = state.tokens.len();
+    for exp in state.tokens.values_mut() {
+        *exp = 0;
+    }
+    drop(state);
+    json_ok(&json!({"expired": n}))
 }
 
 /// What the Prism sign covers of a request.
@@ -670,37 +798,43 @@ struct Signed<'a> {
     form: &'a [(String, String)],
 }
 
-/// Authenticates a request in one of the gateway's three ways: the Prism sign (`sign` in the
-/// query), `client_id` + `client_secret`, or a bearer token alone. A bearer token sent with a
-/// Prism sign must be valid too.
+/// Authenticates a request as a Prism gateway does: the APP's credentials always (the Prism
+/// sign, or `client_id` + `client_secret`), and a user's bearer token only on top of them. A
+/// bearer token alone is refused (`missing_credentials`), whatever the token.
 fn authenticate(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Response> {
-    let bearer = req
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or_default());
-    let check_bearer = |auth: &str| {
-        let token = auth.strip_prefix("Bearer ").unwrap_or_default().trim();
-        if !token.is_empty() && lock(&ctx.huifu).tokens.contains(token) {
-            return Ok(());
-        }
-        Err(gateway_error(
-            http::StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "the bearer token is unknown or expired",
-        ))
-    };
+    app_credentials(ctx, req, query)?;
+    match req.headers.get(http::header::AUTHORIZATION) {
+        Some(auth) => check_bearer(ctx, auth.to_str().unwrap_or_default()),
+        None => Ok(()),
+    }
+}
+
+/// A bearer token the sandbox issued and that has not expired.
+fn check_bearer(ctx: &Ctx, auth: &str) -> Result<(), Response> {
+    let token = auth.strip_prefix("Bearer ").unwrap_or_default().trim();
+    let now = ctx.now().unix_seconds();
+    if lock(&ctx.huifu)
+        .tokens
+        .get(token)
+        .is_some_and(|expires| *expires > now)
+    {
+        return Ok(());
+    }
+    Err(gateway_error(
+        http::StatusCode::UNAUTHORIZED,
+        "invalid_token",
+        "the bearer token is unknown or expired",
+    ))
+}
+
+/// The app's credentials: a request that carries `sign`, `sign_method` or `sign_time` is
+/// judged by its Prism sign alone; otherwise `client_id` + `client_secret` must match.
+fn app_credentials(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Response> {
     if ["sign", "sign_method", "sign_time"]
         .iter()
         .any(|k| query.contains_key(*k))
     {
-        verify_prism(ctx, req, query)?;
-        return match bearer {
-            Some(auth) => check_bearer(auth),
-            None => Ok(()),
-        };
-    }
-    if let Some(auth) = bearer {
-        return check_bearer(auth);
+        return verify_prism(ctx, req, query);
     }
     match (query.get("client_id"), query.get("client_secret")) {
         (Some(id), Some(secret))
@@ -719,7 +853,7 @@ fn authenticate(ctx: &Ctx, req: &Signed<'_>, query: &Fields) -> Result<(), Respo
         _ => Err(gateway_error(
             http::StatusCode::UNAUTHORIZED,
             "missing_credentials",
-            "send client_id and client_secret, a Prism sign, or Authorization: Bearer",
+            "send the app's client_id with a Prism sign or client_secret; a bearer token rides on top of them, never alone",
         )),
     }
 }
@@ -818,6 +952,35 @@ fn one_of(f: &Fields, name: &str, allowed: &[&str]) -> Result<(), Response> {
             f,
         )),
     }
+}
+
+/// The spec's enumerations of `upload_agent_file` and `upload_merchant_file`: `trans_type`
+/// (01 代理商开户, 02 生利宝开户, 03 企业开户, 05 个体工商户开户, 06 批量代发; only 05 for a
+/// merchant file) and `attach_type` (13/14, the settlement card, for merchant files only), as
+/// the `huifu` client checks them (`file_upload_type` is not: the spec lists `01` and speaks of
+/// an update mode without giving its code).
+fn upload_enums(op: &str, f: &Fields) -> Result<(), Response> {
+    need(f, "trans_type")?;
+    if op == "upload_merchant_file" {
+        one_of(f, "trans_type", &["05"])?;
+    } else {
+        one_of(f, "trans_type", &["01", "02", "03", "05", "06"])?;
+    }
+    const COMMON: &[&str] = &[
+        "00", "01", "02", "03", "04", "05", "08", "09", "10", "11", "12", "99",
+    ];
+    const MERCHANT: &[&str] = &[
+        "00", "01", "02", "03", "04", "05", "08", "09", "10", "11", "12", "13", "14", "99",
+    ];
+    one_of(
+        f,
+        "attach_type",
+        if op == "upload_merchant_file" {
+            MERCHANT
+        } else {
+            COMMON
+        },
+    )
 }
 
 /// `order_id` + `order_date` of the request.
@@ -1158,6 +1321,10 @@ fn dispatch(ctx: &Arc<Ctx>, op: &str, f: &Fields) -> Result<Response, Response> 
             }
             if op == "upload_card" {
                 user_exists(ctx, f, "user_cust_id")?;
+                one_of(f, "cert_type", &["00"])?;
+                one_of(f, "source_channel", &["0", "1", "2"])?;
+            } else {
+                upload_enums(op, f)?;
             }
             Ok(reply(
                 OK,

@@ -23,12 +23,15 @@ const MOBILE: &str = "13812345678";
 /// The client for the simulator at `base_url`, with the sandbox's test app and merchant.
 ///
 /// The client with its default authentication: over the simulator's plain-HTTP address that is
-/// the Prism request signature (`client_id`, `sign_method`, `sign_time`, `sign`).
+/// the Prism request signature (`client_id`, `sign_method`, `sign_time`, `sign`). The demo's
+/// callback receiver listens on loopback, so it opts in to private callback URLs (a test
+/// environment; never in production).
 pub(super) fn client(base_url: &str) -> Result<Client, Error> {
     Client::new(
         Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
             .base_url(base_url)
-            .timeout(Duration::from_secs(5)),
+            .timeout(Duration::from_secs(5))
+            .allow_private_callback_urls(),
     )
 }
 
@@ -115,7 +118,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
             })
             .await?;
         expect_code(&r, &RespCode::Success)?;
-        let card_id = present("card_id", r.extra_str("card_id").map(str::to_owned))?;
+        let card_id = present("card_id", r.card_id.as_ref().map(|c| c.expose().to_owned()))?;
         let detail = format!("招商银行 card 6225********5555, card_id {card_id}");
         Ok((card_id, detail))
     })

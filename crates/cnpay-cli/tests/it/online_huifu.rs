@@ -43,7 +43,12 @@ fn withdrawal_data() -> Value {
 
 /// Checks the Prism sign authentication of a received request over `form`, and that nothing
 /// else is in the query.
-fn assert_prism_signed(req: &wiremock::Request, form: &[(String, String)]) {
+/// Checks the query's Prism sign; `headers` are the signed headers expected (the bearer token).
+fn assert_prism_signed_with(
+    req: &wiremock::Request,
+    headers: &[(String, String)],
+    form: &[(String, String)],
+) {
     let query = query_pairs(req);
     let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["client_id", "sign_method", "sign_time", "sign"]);
@@ -58,11 +63,15 @@ fn assert_prism_signed(req: &wiremock::Request, form: &[(String, String)]) {
         SECRET,
         req.method.as_str(),
         req.url.path(),
-        &[],
+        headers,
         &query[..3],
         form,
     );
     assert_eq!(query[3].1, expected);
+}
+
+fn assert_prism_signed(req: &wiremock::Request, form: &[(String, String)]) {
+    assert_prism_signed_with(req, &[], form);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,7 +144,7 @@ async fn withdrawal_sends_every_field_signed_and_prints_the_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_bearer_token_replaces_the_prism_sign() {
+async fn a_bearer_token_rides_on_top_of_client_id_and_the_prism_sign() {
     let server = pay_core::test_util::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/api/hfpay/app/bank_check/card/6225880137705555"))
@@ -163,8 +172,13 @@ async fn a_bearer_token_replaces_the_prism_sign() {
         req.headers.get("authorization").unwrap(),
         "Bearer tok-secret-1"
     );
-    assert_eq!(req.url.query(), None);
     assert!(req.body.is_empty());
+    // the app's client_id and sign are still sent, and the sign covers the bearer header
+    assert_prism_signed_with(
+        req,
+        &[("Authorization".to_owned(), "Bearer tok-secret-1".to_owned())],
+        &[],
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains("tok-secret-1"), "{stderr}");
 }
@@ -714,4 +728,58 @@ async fn notify_trans_type_chooses_the_order_kind_to_confirm_with() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(report(&out)["error"], "usage");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+/// `trans_type` 06 (批量代发) uploads a payout list: the CLI sends the CSV as it is, as
+/// `text/csv`, its name percent-encoded (RFC 3986), the text fields signed.
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_agent_file_sends_a_batch_payout_csv() {
+    const CSV: &[u8] = "序号,姓名,卡号,金额\n1,张三,6225880137705555,1.00\n".as_bytes();
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/hfpay/v1/merchant/upload_agent_file"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"resp_code": "C00000", "resp_desc": "成功"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = temp_dir("huifu-upload-csv");
+    let list = dir.join("代发 1.csv");
+    std::fs::write(&list, CSV).unwrap();
+    let data = json!({"attach_no": "AT6", "trans_type": "06", "attach_type": "99"});
+    let out = run(huifu(&server.uri())
+        .args(["huifu", "upload-agent-file", "--data", &data.to_string()])
+        .arg("--file")
+        .arg(format!("file={}", list.display())))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let req = &server.received_requests().await.unwrap()[0];
+    let parts = multipart_parts(req);
+    let texts: Vec<(String, String)> = parts
+        .iter()
+        .filter(|p| p.file_name.is_none())
+        .map(|p| (p.name.clone(), String::from_utf8(p.data.clone()).unwrap()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("mer_cust_id".to_owned(), MER.to_owned()),
+            ("attach_no".to_owned(), "AT6".to_owned()),
+            ("attach_type".to_owned(), "99".to_owned()),
+            ("trans_type".to_owned(), "06".to_owned()),
+        ]
+    );
+    let files: Vec<_> = parts.iter().filter(|p| p.file_name.is_some()).collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].name, "file");
+    assert_eq!(
+        files[0].file_name.as_deref(),
+        Some("%E4%BB%A3%E5%8F%91%201.csv")
+    );
+    assert_eq!(files[0].content_type.as_deref(), Some("text/csv"));
+    assert_eq!(files[0].data, CSV);
+    assert_prism_signed(req, &texts);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -323,7 +323,8 @@ async fn bank_check_card_is_a_get_with_the_id_path_escaped() {
         .await;
     let client = client_with(config(&server));
     let r = client.bank_check_card(&"62/25 x".into()).await.unwrap();
-    assert_eq!(r.extra_str("bank_id"), Some("01030000"));
+    assert_eq!(r.bank_id.as_deref(), Some("01030000"));
+    assert!(r.extra.is_empty(), "{r:?}");
     let out = client
         .call_json("bank-check-card", json!({"card_id": "62/25 x"}), Vec::new())
         .await
@@ -764,4 +765,146 @@ async fn the_seven_split_limit_applies_where_the_spec_sets_it() {
         );
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+/// A request's flattened `extra` cannot override a typed (validated) field nor `mer_cust_id`:
+/// refused before sending, naming the field. A name the request does not type goes through.
+#[tokio::test]
+async fn extra_cannot_override_a_typed_field() {
+    let t = Arc::new(RecordingTransport::new());
+    let client = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        t.clone(),
+    );
+    let refund = || -> huifu::trade::RefundRequest {
+        serde_json::from_value(json!({
+            "order_date": "20240102", "order_id": "R1", "trans_amt": "1.00",
+            "org_order_id": "P1", "org_order_date": "20240101",
+            "bg_ret_url": "https://shop.example/cb"
+        }))
+        .unwrap()
+    };
+    for (name, value) in [
+        ("trans_amt", json!("999999.00")),
+        ("order_id", json!("R2")),
+        ("bg_ret_url", json!("http://127.0.0.1/cb")),
+        ("mer_cust_id", json!("6666000000000999")),
+        // typed fields the request left unset: they belong in the typed field, validated
+        ("mer_priv", json!("p")),
+        ("user_cust_id", json!("6666000000000002")),
+    ] {
+        let mut req = refund();
+        req.extra.insert(name.to_owned(), value);
+        match client.refund(&req).await {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, name),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    assert!(t.requests().is_empty(), "nothing was sent");
+
+    t.push_response(200, r#"{"resp_code":"C00002"}"#);
+    let mut req = refund();
+    req.extra.insert("new_field".to_owned(), json!("x"));
+    client.refund(&req).await.unwrap();
+    let sent = pay_core::test_util::form_pairs(t.requests()[0].body());
+    assert_eq!(get(&sent, "new_field"), Some("x"));
+    assert_eq!(get(&sent, "trans_amt"), Some("1.00"));
+}
+
+/// `bg_ret_url` 必须是外网地址: a loopback or private callback URL is refused before sending,
+/// unless the config opts in for a test environment.
+#[tokio::test]
+async fn a_private_callback_url_is_refused_unless_opted_in() {
+    let refund = |url: &str| -> huifu::trade::RefundRequest {
+        serde_json::from_value(json!({
+            "order_date": "20240102", "order_id": "R1", "trans_amt": "1.00",
+            "org_order_id": "P1", "org_order_date": "20240101", "bg_ret_url": url
+        }))
+        .unwrap()
+    };
+    let t = Arc::new(RecordingTransport::new());
+    let strict = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        t.clone(),
+    );
+    for url in [
+        "http://127.0.0.1:8080/cb",
+        "http://192.168.0.10/cb",
+        "http://localhost/cb",
+    ] {
+        match strict.refund(&refund(url)).await {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "bg_ret_url", "{url}"),
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+    assert!(t.requests().is_empty(), "nothing was sent");
+
+    let opted_in = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .allow_private_callback_urls(),
+        t.clone(),
+    );
+    t.push_response(200, r#"{"resp_code":"C00002"}"#);
+    opted_in
+        .refund(&refund("http://127.0.0.1:8080/cb"))
+        .await
+        .unwrap();
+    let sent = pay_core::test_util::form_pairs(t.requests()[0].body());
+    assert_eq!(get(&sent, "bg_ret_url"), Some("http://127.0.0.1:8080/cb"));
+}
+
+/// The result fields the gateway answers with are typed; an unknown one stays in `extra`; a
+/// malformed balance is a decode error, never `None`.
+#[tokio::test]
+async fn result_fields_are_typed() {
+    let t = Arc::new(RecordingTransport::new());
+    let client = Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        t.clone(),
+    );
+    let balance = || huifu::merchant::BalanceQueryRequest {
+        user_cust_id: "6666000000000002".into(),
+        acct_id: None,
+        extra: Default::default(),
+    };
+    t.push_response(
+        200,
+        r#"{"resp_code":"C00000","avl_balance":"100.01","frz_balance":"0.99","acct_balance":"101.00","new_thing":"n"}"#,
+    );
+    let r = client.balance_query(&balance()).await.unwrap();
+    assert_eq!(r.avl_balance, Some(Money::from_fen(10_001)));
+    assert_eq!(r.frz_balance, Some(Money::from_fen(99)));
+    assert_eq!(r.acct_balance, Some(Money::from_fen(10_100)));
+    assert_eq!(r.extra_str("new_thing"), Some("n"));
+    assert_eq!(r.extra.len(), 1);
+
+    t.push_response(200, r#"{"resp_code":"C00000","avl_balance":"1.0.0"}"#);
+    let e = client.balance_query(&balance()).await.unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+
+    let r: huifu::HfResponse = serde_json::from_value(json!({
+        "resp_code": "C00000", "card_id": "6225880137705555", "bank_id": "03080000",
+        "bank_name": "招商银行", "file_id": "F9", "file_url": "https://gw.example/f.txt",
+        "pay_info": "weixin://wxpay/bizpayurl?pr=abc", "user_cust_id": "6666000000000002"
+    }))
+    .unwrap();
+    assert_eq!(
+        r.card_id.as_ref().map(|c| c.expose()),
+        Some("6225880137705555")
+    );
+    assert_eq!(r.bank_id.as_deref(), Some("03080000"));
+    assert_eq!(r.bank_name.as_deref(), Some("招商银行"));
+    assert_eq!(r.file_id.as_deref(), Some("F9"));
+    assert_eq!(r.file_url.as_deref(), Some("https://gw.example/f.txt"));
+    assert_eq!(
+        r.pay_info.as_deref(),
+        Some("weixin://wxpay/bizpayurl?pr=abc")
+    );
+    assert_eq!(r.user_cust_id.as_deref(), Some("6666000000000002"));
+    assert!(r.extra.is_empty());
+    assert!(
+        !format!("{r:?}").contains("6225880137705555"),
+        "card masked in Debug"
+    );
 }

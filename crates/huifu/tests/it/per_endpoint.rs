@@ -53,7 +53,6 @@ const PROCESSING: &str = include_str!("../fixtures/processing.json");
 const BUSINESS_ERROR: &str = include_str!("../fixtures/business_error.json");
 const GATEWAY_ERROR: &str = include_str!("../fixtures/gateway_error.json");
 const UNAUTHORIZED: &str = include_str!("../fixtures/unauthorized.json");
-const TOKEN_FIRST: &str = include_str!("../fixtures/token_first.json");
 const TOKEN_REFRESHED: &str = include_str!("../fixtures/token_refreshed.json");
 const TRUNCATED: &str = include_str!("../fixtures/truncated.json");
 
@@ -69,9 +68,9 @@ fn expected_success() -> HfResponse {
     r.trans_amt = Some(Money::from_fen(123_456));
     r.trans_stat = Some(TransStat::Succeeded);
     r.mer_priv = Some("echo-priv".into());
+    r.acct_balance = Some(Money::from_fen(8_800));
     r.extra = json!({
         "platform_seq_id": "HF2024010100000001",
-        "acct_balance": "88.00",
         "nested": {"a": [1, 2]}
     })
     .as_object()
@@ -1233,14 +1232,10 @@ async fn json_encoding_sends_one_object_with_every_field() {
     }
 }
 
-/// The kind of a refusal: a failed refund may be sent again unchanged (the spec's refund
-/// `order_id` note), everything else is a plain rejection.
-fn refused_kind(op: &str) -> ProviderErrorKind {
-    if op == "refund" {
-        ProviderErrorKind::RetrySameParams
-    } else {
-        ProviderErrorKind::Rejected
-    }
+/// The kind of a refusal: the fixture's "账户余额不足" is a plain rejection for every endpoint,
+/// a refund included (only a refund refused as failed may be resent unchanged).
+fn refused_kind(_op: &str) -> ProviderErrorKind {
+    ProviderErrorKind::Rejected
 }
 
 #[tokio::test]
@@ -1297,24 +1292,22 @@ async fn the_gateway_error_envelope_is_a_provider_error_and_a_prism_401_is_not_r
     }
 }
 
-const TOKEN_FORM: &str = "grant_type=client_credentials&client_id=app-key&client_secret=app-secret";
+const TOKEN_FORM: &str = "grant_type=refresh_token&refresh_token=rt-first";
 
 #[tokio::test]
 async fn a_401_under_oauth_refreshes_the_token_once_and_resends_once() {
     for ep in endpoints() {
         let op = ep.op;
         let server = mock_server().await;
-        for token in [TOKEN_FIRST, TOKEN_REFRESHED] {
-            Mock::given(method("POST"))
-                .and(path("/oauth/token"))
-                .and(header("content-type", "application/x-www-form-urlencoded"))
-                .and(body_string(TOKEN_FORM))
-                .respond_with(ResponseTemplate::new(200).set_body_string(token))
-                .up_to_n_times(1)
-                .expect(1)
-                .mount(&server)
-                .await;
-        }
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .and(header("content-type", "application/x-www-form-urlencoded"))
+            .and(body_string(TOKEN_FORM))
+            .respond_with(ResponseTemplate::new(200).set_body_string(TOKEN_REFRESHED))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
         Mock::given(method(ep.method))
             .and(path(ep.path))
             .and(header("authorization", "Bearer tok-first"))
@@ -1331,7 +1324,16 @@ async fn a_401_under_oauth_refreshes_the_token_once_and_resends_once() {
             .expect(1)
             .mount(&server)
             .await;
-        let client = client_with(config(&server).auth(OAuthTokenProvider::new(CLIENT_ID, SECRET)));
+        let first: huifu::oauth::OAuthToken = huifu::oauth::OAuthToken {
+            access_token: "tok-first".into(),
+            refresh_token: Some("rt-first".into()),
+            expires_at: pay_core::Timestamp::from_unix_seconds(NOW + 7200),
+            session_id: None,
+        };
+        let store = std::sync::Arc::new(huifu::oauth::MemoryTokenStore::with(first));
+        let client = client_with(
+            config(&server).auth(OAuthTokenProvider::new(CLIENT_ID, SECRET).store(store)),
+        );
         let r = run(&ep, &client)
             .await
             .unwrap_or_else(|e| panic!("{op}: {e:?}"));
@@ -1346,19 +1348,25 @@ async fn a_401_under_oauth_refreshes_the_token_once_and_resends_once() {
         assert_eq!(
             seen,
             [
-                ("/oauth/token", None),
                 (ep.path, Some("Bearer tok-first")),
                 ("/oauth/token", None),
                 (ep.path, Some("Bearer tok-refreshed")),
             ],
-            "{op}: one fetch, the refused call, one refresh, one resend"
+            "{op}: the refused call, one refresh, one resend"
         );
-        // the resend is the same request: same body, no Prism query
-        assert_eq!(reqs[1].body, reqs[3].body, "{op}");
-        for req in [&reqs[1], &reqs[3]] {
+        // the resend is the same request (same body), with the app's credentials and a sign
+        // that covers the new token
+        assert_eq!(reqs[0].body, reqs[2].body, "{op}");
+        for req in [&reqs[0], &reqs[2]] {
             assert_eq!(req.method.as_str(), ep.method, "{op}");
-            assert_eq!(req.url.query(), None, "{op}");
-            check_form_body(&ep, req);
+            let signed_form = check_form_body(&ep, req);
+            let q = query_pairs(req);
+            assert_eq!(get(&q, "client_id"), Some(CLIENT_ID), "{op}");
+            assert_eq!(
+                get(&q, "sign"),
+                Some(expected_sign(req, &signed_form).as_str()),
+                "{op}"
+            );
         }
 
         // the refreshed token is cached: the next call fetches nothing
@@ -1373,8 +1381,8 @@ async fn a_401_under_oauth_refreshes_the_token_once_and_resends_once() {
             .await
             .unwrap_or_else(|e| panic!("{op}: {e:?}"));
         let reqs = server.received_requests().await.unwrap();
-        assert_eq!(reqs.len(), 5, "{op}");
-        assert_eq!(reqs[4].url.path(), ep.path, "{op}");
+        assert_eq!(reqs.len(), 4, "{op}");
+        assert_eq!(reqs[3].url.path(), ep.path, "{op}");
     }
 }
 
@@ -1500,26 +1508,42 @@ async fn a_timeout_is_never_resent() {
 }
 
 /// The spec on `refund.order_id`: "对于退货失败的,支持同订单号同金额的重复请求" (a failed refund
-/// may be sent again with the same order id and amount). CONTRIBUTING.md: "Where the spec says
-/// a retry with the same parameters is safe, offer it as an explicit method and mark the error
-/// `ProviderErrorKind::RetrySameParams`." The crate marks a refused refund `Rejected`, like any
-/// other refusal, and offers no explicit retry.
+/// may be sent again with the same order id and amount): a refund refused as failed is
+/// `RetrySameParams`; one refused for a parameter error, or for anything else, is `Rejected`.
 #[tokio::test]
-
-async fn a_failed_refund_is_marked_retry_same_params() {
+async fn only_a_refund_refused_as_failed_is_retry_same_params() {
     let ep = endpoints().into_iter().find(|e| e.op == "refund").unwrap();
-    let server = answering(&ep, 200, BUSINESS_ERROR).await;
-    let client = client_with(config(&server));
-    match run(&ep, &client).await {
-        Err(e @ Error::Provider(_)) => {
-            assert!(e.is_retry_safe(), "{e:?}");
-            let Error::Provider(p) = e else {
-                unreachable!()
-            };
-            assert_eq!(p.kind, ProviderErrorKind::RetrySameParams);
-            assert_eq!(p.order_id.as_deref(), Some("R20240102"));
+    let cases = [
+        ("E20001", "退货失败", ProviderErrorKind::RetrySameParams),
+        (
+            "E20002",
+            "退款失败: 银行处理失败",
+            ProviderErrorKind::RetrySameParams,
+        ),
+        (
+            "C10001",
+            "参数错误: trans_amt 超过原交易可退金额",
+            ProviderErrorKind::Rejected,
+        ),
+        (
+            "C10001",
+            "参数错误导致退货失败",
+            ProviderErrorKind::Rejected,
+        ),
+        ("E11012", "账户余额不足", ProviderErrorKind::Rejected),
+        ("E99999", "", ProviderErrorKind::Rejected),
+    ];
+    for (code, desc, kind) in cases {
+        let body = json!({"resp_code": code, "resp_desc": desc, "order_id": "R20240102"});
+        let server = answering(&ep, 200, &body.to_string()).await;
+        let client = client_with(config(&server));
+        match run(&ep, &client).await {
+            Err(Error::Provider(p)) => {
+                assert_eq!((p.code.as_str(), p.kind), (code, kind), "{desc}");
+                assert_eq!(p.order_id.as_deref(), Some("R20240102"), "{desc}");
+            }
+            other => panic!("{desc}: {other:?}"),
         }
-        other => panic!("{other:?}"),
     }
 }
 

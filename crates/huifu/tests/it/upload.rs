@@ -241,3 +241,63 @@ async fn bad_files_are_refused_before_sending() {
     assert_eq!(field_of(e), "file1: file is required");
     assert!(t.requests().is_empty());
 }
+
+/// `trans_type` 06 (批量代发) uploads a payout list: a CSV goes through as `text/csv`, its
+/// UTF-8 name percent-encoded as RFC 3986 (a space as `%20`; computed independently with
+/// Python's `urllib.parse.quote(name, safe="-_.~")`). The size guard and the empty check still
+/// apply to files of any type.
+#[tokio::test]
+async fn a_batch_payout_csv_is_uploaded_with_its_name_url_encoded() {
+    const CSV: &[u8] = "序号,姓名,卡号,金额\n1,张三,6225880137705555,1.00\n".as_bytes();
+    let t = Arc::new(RecordingTransport::new());
+    t.push_response(200, r#"{"resp_code":"C00000","file_id":"F1"}"#);
+    let client = huifu::Client::with_transport(
+        huifu::Config::new(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .max_upload_bytes(CSV.len()),
+        t.clone(),
+    )
+    .with_ids(Arc::new(pay_core::SequentialIds::new("b")));
+    let req = UploadFileRequest {
+        attach_no: "AT6".into(),
+        trans_type: UploadTransType::BatchPayout,
+        attach_type: AttachType::Other,
+        attach_desc: None,
+        file_upload_type: Some(FileUploadType::Create),
+        extra: Default::default(),
+    };
+    client
+        .upload_agent_file(&req, FileSource::bytes("代发 批次.csv", CSV))
+        .await
+        .unwrap();
+    let body = String::from_utf8(t.requests()[0].body().to_vec()).unwrap();
+    let expected_part = format!(
+        "name=\"file\"; filename=\"%E4%BB%A3%E5%8F%91%20%E6%89%B9%E6%AC%A1.csv\"\r\ncontent-type: text/csv\r\n\r\n{}\r\n",
+        std::str::from_utf8(CSV).unwrap()
+    );
+    assert!(body.contains(&expected_part), "{body}");
+    assert!(body.contains(&part("trans_type", "06")), "{body}");
+
+    let too_big = [CSV, b"x"].concat();
+    let e = client
+        .upload_agent_file(&req, FileSource::bytes("a.csv", too_big))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidInput { field, reason } if field == "file" && reason == &format!("is larger than {} bytes", CSV.len())),
+        "{e:?}"
+    );
+    let e = client
+        .upload_agent_file(&req, FileSource::bytes("a.csv", Vec::new()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidInput { field, reason } if field == "file" && reason == "is empty"),
+        "{e:?}"
+    );
+    assert_eq!(t.requests().len(), 1, "the refused files were not sent");
+    assert_eq!(
+        huifu::upload::content_type_of("list.bin", b"\x00\x01"),
+        "application/octet-stream"
+    );
+}

@@ -553,3 +553,38 @@ async fn the_statement_file_lists_the_money_moving_orders() {
     );
     sb.shutdown().await;
 }
+
+/// The uploads' enumerations as the spec gives them (and the client checks them): a batch
+/// payout list (`trans_type` 06) of any content is taken; an unknown `trans_type`, a merchant
+/// file that is not 05, or the settlement card (13) on an agent file are `C10001`.
+#[tokio::test]
+async fn upload_enumerations_are_checked() {
+    let sb = sandbox(Provider::Huifu).await;
+    let base = sb.huifu_url();
+    let upload = |op: &'static str, trans_type: &'static str, attach_type: &'static str| {
+        let base = base.clone();
+        async move {
+            call(
+                &base,
+                &format!("/api/hfpay/v1/merchant/{op}"),
+                &[
+                    ("mer_cust_id", M),
+                    ("attach_no", "AT1"),
+                    ("trans_type", trans_type),
+                    ("attach_type", attach_type),
+                    ("file", "序号,金额\n1,1.00\n"),
+                ],
+            )
+            .await["resp_code"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(upload("upload_agent_file", "06", "99").await, "C00000");
+    assert_eq!(upload("upload_merchant_file", "05", "13").await, "C00000");
+    assert_eq!(upload("upload_agent_file", "07", "99").await, "C10001");
+    assert_eq!(upload("upload_merchant_file", "06", "99").await, "C10001");
+    assert_eq!(upload("upload_agent_file", "01", "13").await, "C10001");
+    assert_eq!(upload("upload_agent_file", "01", "77").await, "C10001");
+}

@@ -158,6 +158,7 @@ async fn a_correct_prism_sign_is_accepted_for_form_get_and_multipart() {
         ("attach_no", "A1"),
         ("attach_type", "01"),
         ("mer_cust_id", cred::MER_CUST_ID),
+        ("trans_type", "05"),
     ];
     let sign = prism("POST", path, &[], &query, &fields);
     let mut mp = reqwest::multipart::Form::new();
