@@ -96,7 +96,9 @@ fn huifu_client(sandbox: &Sandbox) -> huifu::Client {
             cred::huifu::CLIENT_ID,
             cred::huifu::CLIENT_SECRET,
         )
-        .base_url(sandbox.huifu_url()),
+        .base_url(sandbox.huifu_url())
+        // The callbacks go to this test's loopback receiver.
+        .allow_private_callback_urls(),
     )
     .unwrap()
 }
@@ -223,7 +225,7 @@ async fn huifu_withdrawal(sandbox: &Sandbox, base: &str, ids: [&str; 3]) {
         .await
         .unwrap();
     // The simulator sends no callback for a card binding.
-    let card_id = bound.extra_str("card_id").unwrap().to_owned();
+    let card_id = bound.card_id.unwrap().expose().to_owned();
     client
         .withdrawal(&WithdrawalRequest {
             user_cust_id: user,

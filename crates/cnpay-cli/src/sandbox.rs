@@ -224,10 +224,10 @@ fn notes(provider: Provider) -> Vec<String> {
             format!("a known businessId: {}", credentials::protocol::BUSINESS_ID),
         ],
         Provider::Huifu => vec![
-            "authentication as the Prism gateway: client_id and client_secret as query \
-             parameters, or `Authorization: Bearer` with a token from POST /oauth/token \
-             (grant_type=client_credentials); see the pay-sandbox README for the request \
-             signature"
+            "authentication as the Prism gateway: client_id on every request with the Prism \
+             sign (or client_secret), and a user's `Authorization: Bearer` token from Prism \
+             OAuth (GET /oauth/authorize, then POST /oauth/token) only on top of them; see the \
+             pay-sandbox README"
                 .to_owned(),
             format!("the SMS code: {}", credentials::huifu::SMS_CODE),
         ],
