@@ -22,6 +22,7 @@ pub(crate) const SETTINGS: &[&str] = &[
     "token",
     "base_url",
     "timeout",
+    "allow_private_callback_urls",
 ];
 
 /// `cnpay huifu …`
@@ -33,7 +34,9 @@ pub(crate) const SETTINGS: &[&str] = &[
 
 Settings: CNPAY_HUIFU_MER_CUST_ID (the merchant, sent as mer_cust_id), _KEY (client_id),
 _SECRET (client_secret), _TOKEN (a user's OAuth bearer token: when set, requests carry it on top
-of the key/secret authentication, and over http the Prism sign covers it), _BASE_URL, _TIMEOUT (seconds, 1 to 300); or a [huifu] table in the
+of the key/secret authentication, and over http the Prism sign covers it), _BASE_URL, _TIMEOUT (seconds, 1 to 300),
+_ALLOW_PRIVATE_CALLBACK_URLS (true: accept a loopback or private bg_ret_url, for a test gateway such
+as `cnpay sandbox serve`; the spec requires a public address); or a [huifu] table in the
 --config file.")]
 pub(crate) enum Command {
     /// Prints the operation names, one per line.
@@ -73,6 +76,15 @@ fn online_client(global: &Global) -> Result<huifu::Client, CliError> {
     }
     if let Some(token) = settings.secret_opt("token")? {
         config = config.auth(huifu::BearerAuth::new(token));
+    }
+    match settings.get("allow_private_callback_urls")?.as_deref() {
+        None | Some("false") => {}
+        Some("true") => config = config.allow_private_callback_urls(),
+        Some(_) => {
+            return Err(CliError::usage(
+                "CNPAY_HUIFU_ALLOW_PRIVATE_CALLBACK_URLS must be `true` or `false`",
+            ));
+        }
     }
     huifu::Client::new(config).map_err(|e| settings.client_error(e))
 }

@@ -158,6 +158,9 @@ fn settings(provider: Provider, base_url: &str) -> Vec<(&'static str, String)> {
             ),
             ("CNPAY_HUIFU_KEY", s(credentials::huifu::CLIENT_ID)),
             ("CNPAY_HUIFU_SECRET", s(credentials::huifu::CLIENT_SECRET)),
+            // The sandbox's callbacks go to loopback receivers, which the spec's rule (a
+            // public bg_ret_url) would refuse.
+            ("CNPAY_HUIFU_ALLOW_PRIVATE_CALLBACK_URLS", s("true")),
         ],
         Provider::Yunzhanghu => vec![
             ("CNPAY_YUNZHANGHU_BASE_URL", s(base_url)),

@@ -444,6 +444,50 @@ async fn invalid_input_is_exit_2_naming_the_wire_field_and_nothing_is_sent() {
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
+/// A loopback `bg_ret_url` is refused before sending (the spec requires a public address),
+/// unless `CNPAY_HUIFU_ALLOW_PRIVATE_CALLBACK_URLS=true` (a test gateway such as the sandbox);
+/// any other value of the setting is a usage error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_callback_url_needs_the_opt_in_setting() {
+    let server = pay_core::test_util::mock_server().await;
+    let mut data = withdrawal_data();
+    data["bg_ret_url"] = json!("http://127.0.0.1:8080/cb");
+    let args = ["huifu", "withdrawal", "--data", &data.to_string()];
+    let out = run(huifu(&server.uri()).args(args)).await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(report(&out)["field"], "bg_ret_url");
+    let out = run(huifu(&server.uri())
+        .env("CNPAY_HUIFU_ALLOW_PRIVATE_CALLBACK_URLS", "yes")
+        .args(args))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        report(&out)["message"],
+        "CNPAY_HUIFU_ALLOW_PRIVATE_CALLBACK_URLS must be `true` or `false`"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+    Mock::given(method("POST"))
+        .and(path(WITHDRAWAL))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "resp_code": "C00002", "resp_desc": "已受理", "order_id": "W20240101",
+            "order_date": "20240101", "mer_cust_id": MER, "trans_amt": "100000.00"
+        })))
+        .mount(&server)
+        .await;
+    let out = run(huifu(&server.uri())
+        .env("CNPAY_HUIFU_ALLOW_PRIVATE_CALLBACK_URLS", "true")
+        .args(args))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent.len(), 1);
+    let form = pay_core::test_util::form_pairs(&sent[0].body);
+    assert!(form.contains(&(
+        "bg_ret_url".to_owned(),
+        "http://127.0.0.1:8080/cb".to_owned()
+    )));
+}
+
 /// A callback the gateway will not decode (a forged or corrupted `check_value`) is not to be
 /// trusted: exit 4, reported as a notification, never acknowledged. A gateway that cannot be
 /// reached says nothing about the callback: exit 5.
