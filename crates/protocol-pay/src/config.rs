@@ -138,7 +138,7 @@ impl TryFrom<ConfigFile> for Config {
         if let Some(url) = f.base_url {
             config = config.base_url(url);
         }
-        if let Some(t) = timeout_secs("timeout", f.timeout)? {
+        if let Some(t) = pay_core::env::timeout_secs("timeout", f.timeout)? {
             config = config.timeout(t);
         }
         Ok(config)
@@ -151,7 +151,7 @@ impl Config {
 
     /// The longest `timeout` setting, in seconds (five minutes): a call that has not answered
     /// by then will not.
-    pub const MAX_TIMEOUT_SECS: u64 = 300;
+    pub const MAX_TIMEOUT_SECS: u64 = pay_core::env::MAX_TIMEOUT_SECS;
 
     /// The configuration in the environment, under the names the `cnpay` CLI reads:
     /// `CNPAY_PROTOCOL_PAY_APP_ID`, `CNPAY_PROTOCOL_PAY_KEY`, `CNPAY_PROTOCOL_PAY_BASE_URL`, `CNPAY_PROTOCOL_PAY_TIMEOUT` (an empty value counts as unset).
@@ -160,66 +160,17 @@ impl Config {
     /// [`Error::InvalidInput`] naming the variable that is missing or malformed.
     pub fn from_env() -> Result<Self, Error> {
         let mut config = Config::new(
-            env_required("CNPAY_PROTOCOL_PAY_APP_ID")?,
-            SecretKey::new(env_required("CNPAY_PROTOCOL_PAY_KEY")?),
+            pay_core::env::required("CNPAY_PROTOCOL_PAY_APP_ID")?,
+            SecretKey::new(pay_core::env::required("CNPAY_PROTOCOL_PAY_KEY")?),
         );
-        if let Some(url) = env_var("CNPAY_PROTOCOL_PAY_BASE_URL")? {
+        if let Some(url) = pay_core::env::var("CNPAY_PROTOCOL_PAY_BASE_URL")? {
             config = config.base_url(url);
         }
-        if let Some(t) = env_timeout("CNPAY_PROTOCOL_PAY_TIMEOUT")? {
+        if let Some(t) = pay_core::env::timeout("CNPAY_PROTOCOL_PAY_TIMEOUT")? {
             config = config.timeout(t);
         }
         Ok(config)
     }
-}
-
-/// The value of environment variable `name`; empty counts as unset.
-fn env_var(name: &'static str) -> Result<Option<String>, Error> {
-    match std::env::var(name) {
-        Ok(v) if v.is_empty() => Ok(None),
-        Ok(v) => Ok(Some(v)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Error::invalid_input(name, "is not valid UTF-8"))
-        }
-    }
-}
-
-/// The value of the required environment variable `name`.
-fn env_required(name: &'static str) -> Result<String, Error> {
-    env_var(name)?.ok_or_else(|| Error::invalid_input(name, "is not set"))
-}
-
-/// The `timeout` setting (whole seconds from 1 to [`Config::MAX_TIMEOUT_SECS`]), checked.
-fn timeout_secs(field: &'static str, secs: Option<u64>) -> Result<Option<Duration>, Error> {
-    match secs {
-        None => Ok(None),
-        Some(s) if (1..=Config::MAX_TIMEOUT_SECS).contains(&s) => Ok(Some(Duration::from_secs(s))),
-        Some(_) => Err(Error::invalid_input(
-            field,
-            format!(
-                "must be a whole number of seconds from 1 to {}",
-                Config::MAX_TIMEOUT_SECS
-            ),
-        )),
-    }
-}
-
-/// The environment variable `name` as a timeout in whole seconds.
-fn env_timeout(name: &'static str) -> Result<Option<Duration>, Error> {
-    let secs = match env_var(name)? {
-        None => None,
-        Some(v) => Some(v.parse::<u64>().map_err(|_| {
-            Error::invalid_input(
-                name,
-                format!(
-                    "must be a whole number of seconds from 1 to {}",
-                    Config::MAX_TIMEOUT_SECS
-                ),
-            )
-        })?),
-    };
-    timeout_secs(name, secs)
 }
 
 #[cfg(test)]
