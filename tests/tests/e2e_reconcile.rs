@@ -100,9 +100,10 @@ async fn aggregate_pay_day_by_query() {
         interval: Duration::from_millis(5),
         attempts: 2,
     };
-    let provider = aggregate_pay::reconcile::payouts(&client, book.clone(), &plan)
-        .await
-        .unwrap();
+    let provider =
+        pay_core::reconcile::payouts_by_query(&client, book.clone(), &plan, tokio::time::sleep)
+            .await
+            .unwrap();
     let report = reconcile(provider.into_iter().map(Ok), book.into_iter().map(Ok)).unwrap();
     let got: Vec<(Class, &str, Option<i64>, Option<&str>)> = report
         .items
@@ -154,9 +155,10 @@ async fn aggregate_pay_day_by_query() {
     .await
     .unwrap();
     let book = ledger(&[("R-PAY", 1234)]);
-    let provider = aggregate_pay::reconcile::payments(&client, book.clone(), &plan)
-        .await
-        .unwrap();
+    let provider =
+        pay_core::reconcile::payments_by_query(&client, book.clone(), &plan, tokio::time::sleep)
+            .await
+            .unwrap();
     let report = reconcile(provider.into_iter().map(Ok), book.into_iter().map(Ok)).unwrap();
     assert_eq!(report.items.len(), 1);
     assert_eq!(report.items[0].class, Class::PendingAtProvider);

@@ -9,7 +9,6 @@ pub mod notify;
 pub mod operations;
 pub mod pay;
 pub mod payout;
-pub mod reconcile;
 pub mod sign;
 pub mod unified;
 

@@ -108,10 +108,22 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
             crate::reconcile::by_query(&args, &query, |ledger, plan| async move {
                 match kind {
                     crate::reconcile::Kind::Payment => {
-                        cnpay::protocol_pay::reconcile::payments(&client, ledger, &plan).await
+                        pay_core::reconcile::payments_by_query(
+                            &client,
+                            ledger,
+                            &plan,
+                            tokio::time::sleep,
+                        )
+                        .await
                     }
                     crate::reconcile::Kind::Payout => {
-                        cnpay::protocol_pay::reconcile::payouts(&client, ledger, &plan).await
+                        pay_core::reconcile::payouts_by_query(
+                            &client,
+                            ledger,
+                            &plan,
+                            tokio::time::sleep,
+                        )
+                        .await
                     }
                 }
             })

@@ -11,7 +11,6 @@ pub mod pay;
 pub mod payout;
 pub mod protocol;
 pub mod query;
-pub mod reconcile;
 pub mod sign;
 pub mod unified;
 pub mod validate;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::Record;
-use crate::{Error, ProviderErrorKind, Transition};
+use crate::{Error, Payments, Payouts, ProviderErrorKind, Transition, TxStatus};
 
 /// How to query a day's orders.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,8 +47,9 @@ impl QueryPlan {
 
 /// Queries every ledger order and returns the provider's records: an order the provider does
 /// not know (`ProviderErrorKind::NotFound`) has none, and so comes out missing at the provider.
-/// The provider's fee is not known from a query (`None`); where an answer states no amount the
-/// ledger's amount is used, so that order is compared on its status only.
+/// The provider's fee is not known from a query (`None`); an answer that states no amount is
+/// recorded as [`TxStatus::Unknown`]`("amount not stated")`, so the order comes out pending at
+/// the provider, never matched on the ledger's own amount.
 ///
 /// `query` is the provider's read-only query of one order id (`Payments::query_payment`,
 /// `Payouts::query_payout`), `sleep` the runtime's timer (`tokio::time::sleep`).
@@ -84,6 +85,56 @@ where
     Ok(found.into_iter().flatten().collect())
 }
 
+/// The provider's records of the ledger's payments, by [`Payments::query_payment`] (any
+/// provider), `sleep` being the runtime's timer (`tokio::time::sleep`).
+///
+/// # Errors
+/// As [`query_records`].
+pub async fn payments_by_query<P, S, SF>(
+    payments: &P,
+    ledger: Vec<Record>,
+    plan: &QueryPlan,
+    sleep: S,
+) -> Result<Vec<Record>, Error>
+where
+    P: Payments + ?Sized,
+    S: Fn(Duration) -> SF,
+    SF: Future<Output = ()>,
+{
+    query_records(
+        ledger,
+        plan,
+        |id| async move { payments.query_payment(&id).await },
+        sleep,
+    )
+    .await
+}
+
+/// The provider's records of the ledger's payouts, by [`Payouts::query_payout`] (any
+/// provider), `sleep` being the runtime's timer (`tokio::time::sleep`).
+///
+/// # Errors
+/// As [`query_records`].
+pub async fn payouts_by_query<P, S, SF>(
+    payouts: &P,
+    ledger: Vec<Record>,
+    plan: &QueryPlan,
+    sleep: S,
+) -> Result<Vec<Record>, Error>
+where
+    P: Payouts + ?Sized,
+    S: Fn(Duration) -> SF,
+    SF: Future<Output = ()>,
+{
+    query_records(
+        ledger,
+        plan,
+        |id| async move { payouts.query_payout(&id).await },
+        sleep,
+    )
+    .await
+}
+
 async fn query_one<Q, QF, S, SF>(
     ledger: Record,
     plan: &QueryPlan,
@@ -101,11 +152,19 @@ where
         tries += 1;
         match query(ledger.order_id.clone()).await {
             Ok(t) => {
-                return Ok(Some(Record {
-                    amount: t.amount.unwrap_or(ledger.amount),
-                    order_id: ledger.order_id,
-                    status: t.status,
-                    fee: None,
+                return Ok(Some(match t.amount {
+                    Some(amount) => Record {
+                        amount,
+                        order_id: ledger.order_id,
+                        status: t.status,
+                        fee: None,
+                    },
+                    // An answer that states no amount confirms nothing about it: the order is
+                    // pending (to check again), never matched on an amount taken on trust.
+                    None => Record {
+                        status: TxStatus::Unknown("amount not stated".to_owned()),
+                        ..ledger
+                    },
                 }));
             }
             Err(Error::Provider(e)) if matches!(e.kind, ProviderErrorKind::NotFound { .. }) => {
@@ -124,7 +183,7 @@ mod tests {
 
     use super::*;
     use crate::lifecycle::{FlowKind, Lifecycle, StatusRule};
-    use crate::{Money, ProviderError, TxStatus};
+    use crate::{Money, ProviderError};
 
     static TABLE: Lifecycle = Lifecycle {
         provider: "test",
@@ -176,7 +235,9 @@ mod tests {
                     "flaky" if flaky_tries.fetch_add(1, Ordering::SeqCst) == 0 => {
                         Err(Error::io(std::io::Error::other("reset")))
                     }
-                    "flaky" => Ok(Transition::new(&TABLE, id, "S")),
+                    "flaky" => {
+                        Ok(Transition::new(&TABLE, id, "S").amount(Some(Money::from_fen(100))))
+                    }
                     _ => Err(Error::Provider(Box::new(
                         ProviderError::new("404", "no such order").kind(
                             ProviderErrorKind::NotFound {
@@ -213,7 +274,8 @@ mod tests {
             got,
             vec![
                 ("flaky", 100, "succeeded"),
-                ("no-amount", 100, "processing"),
+                // Stated no amount: pending, never matched on the ledger's amount.
+                ("no-amount", 100, "unknown"),
                 ("paid", 120, "succeeded"),
             ]
         );
