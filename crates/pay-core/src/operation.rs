@@ -82,6 +82,129 @@ pub trait Operation {
     /// # Errors
     /// [`Error::InvalidInput`] naming the field.
     fn validate(&self) -> Result<(), Error>;
+    /// The request's fields under their wire names, as `cnpay <provider> <operation> --help`
+    /// documents them. Every provider operation lists all its fields; cnpay-cli's tests fail
+    /// for an operation whose table is empty or disagrees with [`Operation::EXAMPLE`].
+    const FIELDS: &'static [FieldDoc] = &[];
+    /// A working request for the CLI's `--data` (JSON, wire names): it passes
+    /// [`Operation::validate`] when read into the request type.
+    const EXAMPLE: &'static str = "{}";
+}
+
+/// Whether a request field must be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The spec requires it.
+    Required,
+    /// It may be left out.
+    Optional,
+    /// Required in the case the text names (`"when pay_type is 01"`).
+    RequiredWhen(&'static str),
+}
+
+/// One request field as the CLI's help documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDoc {
+    /// The wire name (`card_no`).
+    pub name: &'static str,
+    /// Whether it must be sent.
+    pub presence: Presence,
+    /// Its format and rules (`"yuan, 2 decimals, > 0"`, `"string, at most 64"`, `"https URL"`).
+    pub format: &'static str,
+    /// What it is, from the spec (`"收款人银行卡号 (the payee's bank card number)"`).
+    pub description: &'static str,
+}
+
+impl FieldDoc {
+    /// A required field.
+    #[must_use]
+    pub const fn required(
+        name: &'static str,
+        format: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            presence: Presence::Required,
+            format,
+            description,
+        }
+    }
+
+    /// An optional field.
+    #[must_use]
+    pub const fn optional(
+        name: &'static str,
+        format: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            presence: Presence::Optional,
+            format,
+            description,
+        }
+    }
+
+    /// A field required in the case `when` names.
+    #[must_use]
+    pub const fn required_when(
+        name: &'static str,
+        when: &'static str,
+        format: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            presence: Presence::RequiredWhen(when),
+            format,
+            description,
+        }
+    }
+}
+
+/// What the CLI knows of an operation without running it: one entry of a provider's catalog,
+/// taken from the operation itself ([`OperationDoc::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationDoc {
+    /// [`Operation::NAME`].
+    pub name: &'static str,
+    /// [`Operation::PATH`].
+    pub path: &'static str,
+    /// [`Operation::FIELDS`].
+    pub fields: &'static [FieldDoc],
+    /// [`Operation::EXAMPLE`].
+    pub example: &'static str,
+}
+
+impl OperationDoc {
+    /// The entry of operation `O`.
+    #[must_use]
+    pub const fn of<O: Operation>() -> Self {
+        Self {
+            name: O::NAME,
+            path: O::PATH,
+            fields: O::FIELDS,
+            example: O::EXAMPLE,
+        }
+    }
+}
+
+/// The names of a catalog, in its order, for a `const` list of operation names:
+/// `pub const OPERATIONS: &[&str] = &names::<{ CATALOG.len() }>(CATALOG);`
+///
+/// # Panics
+/// At compile time, when `N` is not the catalog's length.
+#[must_use]
+pub const fn names<const N: usize>(catalog: &[OperationDoc]) -> [&'static str; N] {
+    assert!(catalog.len() == N, "N must be the catalog's length");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = catalog[i].name;
+        i += 1;
+    }
+    out
 }
 
 /// How a provider's client puts an operation on the wire and reads its answer (signing,

@@ -231,3 +231,52 @@ pub fn interleaved<A, B>(name: &str, mut ours: impl FnMut() -> A, mut baseline: 
         ratio(med_o, med_b),
     );
 }
+
+/// Checks a provider's operation catalog (its `CATALOG`) for what the CLI's help promises:
+/// every operation documents at least one field, no field twice, a field's format and
+/// description are given, and its `EXAMPLE` is a JSON object whose keys are documented fields
+/// and which holds every [`Presence::Required`](crate::operation::Presence) field. Whether the
+/// example passes the operation's validation is the provider's own test (it needs the request
+/// type).
+///
+/// # Panics
+/// With the operation and field that break a rule.
+pub fn check_catalog(catalog: &[crate::operation::OperationDoc]) {
+    use crate::operation::Presence;
+    for op in catalog {
+        let name = op.name;
+        assert!(!op.fields.is_empty(), "{name}: no fields documented");
+        for (i, f) in op.fields.iter().enumerate() {
+            assert!(
+                !op.fields[..i].iter().any(|g| g.name == f.name),
+                "{name}: field {} documented twice",
+                f.name
+            );
+            assert!(
+                !f.format.trim().is_empty() && !f.description.trim().is_empty(),
+                "{name}: field {} lacks its format or description",
+                f.name
+            );
+        }
+        let example: serde_json::Value = serde_json::from_str(op.example)
+            .unwrap_or_else(|e| panic!("{name}: EXAMPLE is not JSON: {e}"));
+        let example = example
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: EXAMPLE is not a JSON object"));
+        for key in example.keys() {
+            assert!(
+                op.fields.iter().any(|f| f.name == key),
+                "{name}: EXAMPLE has {key}, which FIELDS does not document"
+            );
+        }
+        for f in op.fields {
+            if f.presence == Presence::Required {
+                assert!(
+                    example.contains_key(f.name),
+                    "{name}: EXAMPLE lacks the required field {}",
+                    f.name
+                );
+            }
+        }
+    }
+}

@@ -359,7 +359,7 @@ where
     type Output = Response<E::Answer>;
 
     fn encode(&self, req: &E) -> Result<(HttpRequest, Sent), Error> {
-        pay_core::validate::extra_disjoint(req.extra(), E::FIELDS)?;
+        pay_core::validate::extra_disjoint(req.extra(), <E as Endpoint>::FIELDS)?;
         let json = self.plaintext(req)?;
         let envelope = self.seal(&json)?;
         let request_id = self.request_id();

@@ -28,5 +28,5 @@ pub use codes::{Channel, ErrorCode, OrderStatus, StatusDetail};
 pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use lifecycle::lifecycles;
 pub use notify::NotifyEvent;
-pub use operations::{OPERATION_FILES, OPERATIONS};
+pub use operations::{CATALOG, OPERATION_FILES, OPERATIONS};
 pub use sign::{Envelope, Keys};

@@ -17,29 +17,34 @@ use crate::payout::{AlipayOrder, BankCardOrder, WxpayOrder};
 use crate::query::{QueryAccounts, QueryOrder};
 use crate::report::{AlipayReport, BankCardReport, WxpayReport};
 use pay_core::Operation;
+use pay_core::operation::{OperationDoc, names};
 
 /// Every operation, by the endpoint path after its common prefix (`/api/payment/v1/`,
 /// `/api/dataservice/v1/`, `/authentication/`, `/api/`) with `/` and `_` turned into `-`;
-/// sorted. Each name is its request type's [`Operation::NAME`], written once, there.
-pub const OPERATIONS: &[&str] = &[
-    <AuthAlipay as Operation>::NAME,
-    <BillDownloadUrl as Operation>::NAME,
-    <AlipayReport as Operation>::NAME,
-    <BankCardReport as Operation>::NAME,
-    <WxpayReport as Operation>::NAME,
-    <AlipayOrder as Operation>::NAME,
-    <OrderDownloadUrl as Operation>::NAME,
-    <BankCardOrder as Operation>::NAME,
-    <WxpayOrder as Operation>::NAME,
-    <QueryAccounts as Operation>::NAME,
-    <QueryOrder as Operation>::NAME,
-    <IdCardUpload<'static> as Operation>::NAME,
-    <VerifyBankcardFourFactor as Operation>::NAME,
-    <VerifyBankcardThreeFactor as Operation>::NAME,
-    <VerifyConfirm as Operation>::NAME,
-    <VerifyId as Operation>::NAME,
-    <VerifyRequest as Operation>::NAME,
+/// sorted. Each entry is taken from its request type's [`Operation`] impl (name, path, fields,
+/// example), written once, there.
+pub const CATALOG: &[OperationDoc] = &[
+    OperationDoc::of::<AuthAlipay>(),
+    OperationDoc::of::<BillDownloadUrl>(),
+    OperationDoc::of::<AlipayReport>(),
+    OperationDoc::of::<BankCardReport>(),
+    OperationDoc::of::<WxpayReport>(),
+    OperationDoc::of::<AlipayOrder>(),
+    OperationDoc::of::<OrderDownloadUrl>(),
+    OperationDoc::of::<BankCardOrder>(),
+    OperationDoc::of::<WxpayOrder>(),
+    OperationDoc::of::<QueryAccounts>(),
+    OperationDoc::of::<QueryOrder>(),
+    OperationDoc::of::<IdCardUpload<'static>>(),
+    OperationDoc::of::<VerifyBankcardFourFactor>(),
+    OperationDoc::of::<VerifyBankcardThreeFactor>(),
+    OperationDoc::of::<VerifyConfirm>(),
+    OperationDoc::of::<VerifyId>(),
+    OperationDoc::of::<VerifyRequest>(),
 ];
+
+/// The names of [`CATALOG`], in its order.
+pub const OPERATIONS: &[&str] = &names::<{ CATALOG.len() }>(CATALOG);
 
 /// The operations that upload files, with the fields [`Client::call_json`] takes them under
 /// (its `files`); every other operation takes none.
