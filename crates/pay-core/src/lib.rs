@@ -6,6 +6,7 @@
 pub mod axum;
 pub mod clock;
 pub mod decode;
+pub mod download;
 pub mod env;
 mod error;
 mod extensions;
