@@ -35,7 +35,8 @@ pub use clock::{
     SystemClock, Timestamp,
 };
 pub use error::{
-    BoxError, Error, ProviderError, ProviderErrorKind, RawBody, Result, SignatureErrorKind,
+    AnswerContext, BoxError, Error, ProviderError, ProviderErrorKind, RawBody, Result,
+    SignatureErrorKind,
 };
 pub use extensions::Extensions;
 pub use lifecycle::{ExpectedOrder, FlowKind, Lifecycle, StatusRule, Transition};
