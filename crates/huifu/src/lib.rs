@@ -26,7 +26,7 @@ pub use client::{Client, PROVIDER};
 pub use config::{BodyEncoding, Config};
 pub use lifecycle::lifecycles;
 pub use notify::{CallbackEvent, ConfirmedCallback, UnverifiedCallback};
-pub use operations::{OPERATION_FILES, OPERATIONS};
+pub use operations::{CATALOG, OPERATION_FILES, OPERATIONS};
 pub use response::{DefaultInterpreter, HfResponse, ResponseInterpreter};
 pub use types::{DateOrPermanent, DivDetail, Extension, Stockholder};
 pub use upload::FileSource;
