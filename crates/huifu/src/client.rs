@@ -54,22 +54,34 @@ impl Client {
     /// A client with the default transport (reqwest with rustls) and the config's timeout.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] on `base_url` when it is not an http(s) URL or has a query or a
-    /// fragment ([`pay_core::validate::base_url`]); [`Error::Transport`] when the TLS backend
-    /// cannot be initialised.
+    /// [`Error::Transport`] when the TLS backend cannot be initialised (the config was checked
+    /// when it was built).
     #[cfg(feature = "reqwest")]
     pub fn new(config: Config) -> Result<Client, Error> {
-        if let Some(url) = &config.base_url {
-            pay_core::validate::base_url("base_url", url)?;
-        }
         let transport = pay_core::ReqwestTransport::builder()
-            .timeout(config.timeout)
+            .timeout(config.timeout())
             .build()?;
-        Ok(Self::with_transport(config, Arc::new(transport)))
+        Ok(Self::assemble(config, Arc::new(transport)))
     }
 
-    /// A client sending through `transport`.
-    pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
+    /// A client sending through `transport`, which sets its own time limit.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `timeout` when the config sets one: only the default
+    /// transport ([`Client::new`]) applies it, and a setting that would be silently ignored is
+    /// refused.
+    pub fn with_transport(config: Config, transport: SharedTransport) -> Result<Client, Error> {
+        if config.timeout_is_set() {
+            return Err(Error::invalid_input(
+                "timeout",
+                "is applied by the default transport (Client::new) only: set the time limit on \
+                 the injected transport and leave it out of the config",
+            ));
+        }
+        Ok(Self::assemble(config, transport))
+    }
+
+    fn assemble(config: Config, transport: SharedTransport) -> Client {
         let app_auth = config.resolved_app_auth();
         let user_auth = config.auth.clone();
         Client {
@@ -106,15 +118,11 @@ impl Client {
         self.clock.now().beijing_date_compact()
     }
 
+    /// The configured base URL (checked when the config was built).
     pub(crate) fn base_url(&self) -> Result<&str, Error> {
-        let url = self
-            .config
-            .base_url
-            .as_deref()
-            .ok_or_else(|| Error::invalid_input("base_url", "is not configured"))?;
-        // Checked here too: a client made by `with_transport` was not checked by `new`.
-        pay_core::validate::base_url("base_url", url)?;
-        Ok(url)
+        self.config
+            .base_url()
+            .ok_or_else(|| Error::invalid_input("base_url", "is not configured"))
     }
 
     /// Serialises a typed request into named parameters, with `mer_cust_id` from the config,
@@ -122,7 +130,7 @@ impl Client {
     ///
     /// A request's `extra` cannot override a typed (validated) field nor `mer_cust_id`: a name
     /// that comes out twice is refused, naming it, before anything is sent. A `bg_ret_url` must
-    /// be public unless [`Config::allow_private_callback_urls`] is set.
+    /// be public unless the config allows private ones ([`crate::config::CallbackUrls`]).
     pub(crate) fn params<T: Request>(
         &self,
         req: &T,
@@ -149,7 +157,7 @@ impl Client {
                 ));
             }
             if k == "bg_ret_url"
-                && !self.config.allow_private_callback_urls
+                && self.config.callback_urls == crate::config::CallbackUrls::PublicOnly
                 && let serde_json::Value::String(url) = &v
             {
                 crate::types::public_callback_url("bg_ret_url", url)?;
@@ -558,6 +566,47 @@ impl<'de> serde::Deserialize<'de> for Pairs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_authorization_header_is_marked_sensitive() {
+        let t = Arc::new(pay_core::test_util::RecordingTransport::new());
+        t.push_response(200, r#"{"resp_code":"C00000"}"#);
+        let config = Config::builder("6666000000000001", "app-key", "app-secret")
+            .base_url("http://gw.example")
+            .auth(crate::BearerAuth::new("user-token"))
+            .build()
+            .expect("a valid config");
+        let client = Client::with_transport(config, t.clone()).expect("no timeout set");
+        let query = crate::trade::OrderQueryRequest {
+            user_cust_id: "6666000000000002".into(),
+            order_id: "Q1".into(),
+            order_date: "20240101".into(),
+            trans_type: crate::codes::QueryTransType::from_wire("01"),
+            mer_priv: None,
+            extra: pay_core::Extensions::new(),
+        };
+        client.order_query(&query).await.expect("answered");
+        let sent = t.requests();
+        let auth = sent[0]
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .expect("the bearer token is sent");
+        assert_eq!(auth.to_str().ok(), Some("Bearer user-token"));
+        assert!(auth.is_sensitive());
+    }
+
+    #[test]
+    fn a_timeout_is_refused_on_an_injected_transport() {
+        let config = Config::builder("6666000000000001", "app-key", "app-secret")
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .expect("a valid config");
+        let t = Arc::new(pay_core::test_util::RecordingTransport::new());
+        match Client::with_transport(config, t) {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "timeout"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn client_is_send_sync_clone_debug() {

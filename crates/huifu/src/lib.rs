@@ -23,7 +23,7 @@ pub mod test_util;
 
 pub use auth::{Auth, BearerAuth, OAuthTokenProvider, PrismSecretAuth, PrismSignAuth};
 pub use client::{Client, PROVIDER};
-pub use config::{BodyEncoding, Config};
+pub use config::{BodyEncoding, CallbackUrls, Config, ConfigBuilder};
 pub use lifecycle::lifecycles;
 pub use notify::{CallbackEvent, ConfirmedCallback, UnverifiedCallback};
 pub use operations::{CATALOG, OPERATION_FILES, OPERATIONS};

@@ -2,7 +2,7 @@
 //! `upload_merchant_file` (`file`).
 //!
 //! A file comes from a path, from bytes, or from a reader ([`FileSource`]). Before anything is
-//! sent, each file is read up to the size limit ([`crate::Config::max_upload_bytes`], default
+//! sent, each file is read up to the size limit ([`crate::ConfigBuilder::max_upload_bytes`], default
 //! 5 MiB; the spec gives none) and must not be empty.
 //!
 //! **Types.** `upload_card`'s `file1`/`file2` are "身份证正面照/反面照" (photos): JPEG or PNG,

@@ -461,9 +461,13 @@ async fn timeouts_on_money_moving_calls_are_unknown_outcome_with_the_order_id() 
             std::io::ErrorKind::TimedOut,
         )));
         let client = Client::with_transport(
-            huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+            huifu::Config::builder(MER, CLIENT_ID, SECRET)
+                .base_url("http://gw.example")
+                .build()
+                .unwrap(),
             t.clone(),
-        );
+        )
+        .unwrap();
         let data = cases().into_iter().find(|c| c.0 == op).unwrap().2;
         let e = client.call_json(op, data, Vec::new()).await.unwrap_err();
         assert!(matches!(e, Error::UnknownOutcome { .. }), "{op}: {e:?}");
@@ -476,9 +480,13 @@ async fn timeouts_on_money_moving_calls_are_unknown_outcome_with_the_order_id() 
         std::io::ErrorKind::TimedOut,
     )));
     let client = Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .build()
+            .unwrap(),
         t,
-    );
+    )
+    .unwrap();
     let data = cases()
         .into_iter()
         .find(|c| c.0 == "order-query")
@@ -675,8 +683,10 @@ fn debug_masks_personal_data_and_secrets() {
     ] {
         assert!(!dbg.contains(secret), "{secret} in {dbg}");
     }
-    let cfg = huifu::Config::new(MER, CLIENT_ID, "top-secret-value");
-    let client = Client::with_transport(cfg, Arc::new(RecordingTransport::new()));
+    let cfg = huifu::Config::builder(MER, CLIENT_ID, "top-secret-value")
+        .build()
+        .unwrap();
+    let client = Client::with_transport(cfg, Arc::new(RecordingTransport::new())).unwrap();
     assert!(!format!("{client:?}").contains("top-secret-value"));
     let o = huifu::OAuthTokenProvider::new("id", "oauth-secret-value");
     assert!(!format!("{o:?}").contains("oauth-secret-value"));
@@ -773,9 +783,13 @@ async fn the_seven_split_limit_applies_where_the_spec_sets_it() {
 async fn extra_cannot_override_a_typed_field() {
     let t = Arc::new(RecordingTransport::new());
     let client = Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     let refund = || -> huifu::trade::RefundRequest {
         serde_json::from_value(json!({
             "order_date": "20240102", "order_id": "R1", "trans_amt": "1.00",
@@ -824,9 +838,13 @@ async fn a_private_callback_url_is_refused_unless_opted_in() {
     };
     let t = Arc::new(RecordingTransport::new());
     let strict = Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     for url in [
         "http://127.0.0.1:8080/cb",
         "http://192.168.0.10/cb",
@@ -840,11 +858,14 @@ async fn a_private_callback_url_is_refused_unless_opted_in() {
     assert!(t.requests().is_empty(), "nothing was sent");
 
     let opted_in = Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET)
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
             .base_url("http://gw.example")
-            .allow_private_callback_urls(),
+            .allow_private_callback_urls()
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     t.push_response(200, r#"{"resp_code":"C00002"}"#);
     opted_in
         .refund(&refund("http://127.0.0.1:8080/cb"))
@@ -860,9 +881,13 @@ async fn a_private_callback_url_is_refused_unless_opted_in() {
 async fn result_fields_are_typed() {
     let t = Arc::new(RecordingTransport::new());
     let client = Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     let balance = || huifu::merchant::BalanceQueryRequest {
         user_cust_id: "6666000000000002".into(),
         acct_id: None,
