@@ -792,7 +792,9 @@ impl Operation for BusinessOpeningRequest {
         types::required("bank_branch", &self.bank_branch)?;
         types::required("bank_prov", &self.bank_prov)?;
         types::required("bank_area", &self.bank_area)?;
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -860,7 +862,9 @@ impl Operation for SubMerchantCreateRequest {
         if !self.acct_type.is_known() {
             return Err(Error::invalid_input("acct_type", "must be 100 or 200"));
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }

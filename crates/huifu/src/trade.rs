@@ -161,7 +161,9 @@ impl Operation for AppPayRequest {
             ));
         }
         types::required("goods_desc", &self.goods_desc)?;
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -239,7 +241,9 @@ impl Operation for BalancePayRequest {
         if let Some(t) = &self.trans_type {
             t.ensure_known("trans_type")?;
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -322,7 +326,9 @@ impl Operation for QuickPayRequest {
         if let Some(t) = &self.request_type {
             t.ensure_known("request_type")?;
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -531,7 +537,9 @@ impl Operation for FzRequest {
             Some(self.trans_amt),
             Some(types::MAX_DIV_DETAILS),
         )?;
-        types::opt_url("bg_ret_url", self.bg_ret_url.as_ref())
+        self.bg_ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("bg_ret_url", u))
     }
 }
 
@@ -579,7 +587,9 @@ impl GuaranteeRequest {
         types::amount("trans_amt", self.trans_amt)?;
         types::required("in_cust_id", &self.in_cust_id)?;
         types::required("out_cust_id", &self.out_cust_id)?;
-        types::opt_url("bg_ret_url", self.bg_ret_url.as_ref())
+        self.bg_ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("bg_ret_url", u))
     }
 }
 
@@ -763,7 +773,9 @@ impl Operation for WithdrawalRequest {
                 ));
             }
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
