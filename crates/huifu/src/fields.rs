@@ -32,15 +32,19 @@ use pay_core::operation::FieldDoc;
 
 const ORDER_ID: &str =
     "string, at most 32 characters: ASCII letters, digits, _ or -; unique with order_date";
+/// The id of an earlier order (`old_order_id`, `ori_order_id`, `org_order_id`).
+const ORIG_ORDER_ID: &str = "string, at most 32 characters: ASCII letters, digits, _ or -";
 const ORDER_DATE: &str = "date yyyyMMdd";
 const DATE: &str = "date yyyyMMdd, e.g. 19701212";
 const DATE_OR_PERMANENT: &str = "date yyyyMMdd (e.g. 19701212), or 永久 (permanent)";
 const YUAN: &str = "yuan string, at most 2 decimals (sent as ###.00), > 0; not a JSON number";
 const CUST_ID: &str = "string, non-empty: a Huifu customer id (由汇付生成)";
-const BG_RET_URL: &str = "http(s) URL, public address (no loopback/private host), ASCII only \
-                          (no Chinese characters)";
-const OPT_BG_RET_URL: &str = "http(s) URL, public address (no loopback/private host), ASCII \
-                              only; when given";
+const BG_RET_URL: &str = "http(s) URL, ASCII only (no Chinese characters), a public address \
+                          (必须是外网地址: no loopback or private host, unless the config allows \
+                          private callback URLs for tests)";
+const OPT_BG_RET_URL: &str = "when given: http(s) URL, ASCII only, a public address (no \
+                              loopback or private host, unless the config allows private \
+                              callback URLs for tests)";
 const RET_URL: &str = "http(s) URL, ASCII only";
 const MER_PRIV: &str = "string, free text returned unchanged";
 const TEXT: &str = "string, non-empty";
@@ -80,17 +84,17 @@ const FILE_WHEN: &str = "always: given as a file (--file), not in --data";
 
 pub(crate) const AGENT_MERCHANT_OPENING_FIELDS: &[FieldDoc] = &[
     FieldDoc::required("mer_name", TEXT, "商户全称 (the merchant's full name)"),
-    FieldDoc::required("mer_short_name", TEXT, "商户简称 (the merchant's short name)"),
+    FieldDoc::required(
+        "mer_short_name",
+        TEXT,
+        "商户简称 (the merchant's short name)",
+    ),
     FieldDoc::optional(
         "mer_en_name",
         OPT_TEXT,
         "商户英文名,简称的首字母拼音缩写 (English name: the pinyin initials of the short name)",
     ),
-    FieldDoc::required(
-        "reg_fund",
-        YUAN,
-        "注册资本(元) (registered capital, yuan)",
-    ),
+    FieldDoc::required("reg_fund", YUAN, "注册资本(元) (registered capital, yuan)"),
     FieldDoc::optional(
         "paid_in_fund",
         "yuan string, at most 2 decimals (sent as ###.00), not negative; not a JSON number",
@@ -150,7 +154,11 @@ pub(crate) const AGENT_MERCHANT_OPENING_FIELDS: &[FieldDoc] = &[
         "股东,数据格式:[{“name”:”关羽”,”certType”:”01”,”certId”:”330204199008187881”}] \
          (shareholders; the spec's example shows certType 01, the codes are legal_cert_type's)",
     ),
-    FieldDoc::required("legal_name", TEXT, "法人姓名 (the legal representative's name)"),
+    FieldDoc::required(
+        "legal_name",
+        TEXT,
+        "法人姓名 (the legal representative's name)",
+    ),
     FieldDoc::required(
         "legal_cert_type",
         CERT_TYPE,
@@ -180,7 +188,11 @@ pub(crate) const AGENT_MERCHANT_OPENING_FIELDS: &[FieldDoc] = &[
     FieldDoc::required("contact_mobile", MOBILE, "联系人手机号 (contact's mobile)"),
     FieldDoc::optional("contact_email", EMAIL, "联系人邮箱 (contact's email)"),
     FieldDoc::required("bank_id", TEXT, "开户银行 (the account's bank)"),
-    FieldDoc::required("bank_acct_no", CARD_NO, "开户银行账号 (bank account number)"),
+    FieldDoc::required(
+        "bank_acct_no",
+        CARD_NO,
+        "开户银行账号 (bank account number)",
+    ),
     FieldDoc::required("bank_branch", TEXT, "开户银行支行名称 (bank branch name)"),
     FieldDoc::required("bank_prov", TEXT, "开户银行省份 (the bank's province)"),
     FieldDoc::required("bank_area", TEXT, "开户银行地区 (the bank's area)"),
@@ -252,7 +264,11 @@ pub(crate) const AGENT_MERCHANT_OPENING_EXAMPLE: &str = r#"{
 // ---- app-pay: POST /api/hfpay/v1/trade/app_pay ----
 
 pub(crate) const APP_PAY_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the paying user's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the paying user's customer id)",
+    ),
     FieldDoc::required("order_date", ORDER_DATE, "订单日期 (order date)"),
     FieldDoc::required("order_id", ORDER_ID, "订单号 (the merchant's order id)"),
     FieldDoc::required(
@@ -304,7 +320,11 @@ pub(crate) const APP_PAY_FIELDS: &[FieldDoc] = &[
     ),
     FieldDoc::required("goods_desc", TEXT, "商品描述 (goods description)"),
     FieldDoc::optional("goods_type", OPT_TEXT, "商品类型 (goods type)"),
-    FieldDoc::optional("attach_info", OPT_TEXT, "附加信可选息 (additional information)"),
+    FieldDoc::optional(
+        "attach_info",
+        OPT_TEXT,
+        "附加信可选息 (additional information)",
+    ),
     FieldDoc::optional("good_tag", OPT_TEXT, "商品标记 (goods tag)"),
     FieldDoc::optional("ret_url", RET_URL, "支付返回地址 (page shown after paying)"),
     FieldDoc::required(
@@ -378,7 +398,11 @@ pub(crate) const BALANCE_PAY_FIELDS: &[FieldDoc] = &[
         BG_RET_URL,
         "通过后台异步通知商户开户结果 (where the result is posted)",
     ),
-    FieldDoc::optional("mer_priv", MER_PRIV, "为商户的自定义字段 (merchant's own field)"),
+    FieldDoc::optional(
+        "mer_priv",
+        MER_PRIV,
+        "为商户的自定义字段 (merchant's own field)",
+    ),
 ];
 
 pub(crate) const BALANCE_PAY_EXAMPLE: &str = r#"{
@@ -428,7 +452,11 @@ pub(crate) const BANK_CHECK_CARD_EXAMPLE: &str = r#"{
 // ---- bind-bank-card: POST /api/hfpay/v1/merchant/bind_bank_card ----
 
 pub(crate) const BIND_BANK_CARD_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the card holder's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the card holder's customer id)",
+    ),
     FieldDoc::required(
         "order_id",
         ORDER_ID,
@@ -453,7 +481,11 @@ pub(crate) const BIND_BANK_CARD_FIELDS: &[FieldDoc] = &[
         MOBILE,
         "银行预留手机号 (the mobile registered with the bank)",
     ),
-    FieldDoc::required("bg_ret_url", BG_RET_URL, "后台返回地址 (where the result is posted)"),
+    FieldDoc::required(
+        "bg_ret_url",
+        BG_RET_URL,
+        "后台返回地址 (where the result is posted)",
+    ),
     FieldDoc::optional(
         "mer_priv",
         MER_PRIV,
@@ -500,7 +532,11 @@ pub(crate) const BUSINESS_OPENING_FIELDS: &[FieldDoc] = &[
         "01030000 ordinary company (普通企业), 01030001 individual business (个体户)",
         "01030000-普通企业; 01030001-个体户。 (company type)",
     ),
-    FieldDoc::required("corp_name", TEXT, "企业的公司全称 (the company's full name)"),
+    FieldDoc::required(
+        "corp_name",
+        TEXT,
+        "企业的公司全称 (the company's full name)",
+    ),
     FieldDoc::required_when(
         "business_code",
         "corp_license_type is 01030100",
@@ -542,12 +578,12 @@ pub(crate) const BUSINESS_OPENING_FIELDS: &[FieldDoc] = &[
         TEXT,
         "企业经营地址 (business address)",
     ),
-    FieldDoc::required("corp_reg_address", TEXT, "企业注册地址 (registered address)"),
-    FieldDoc::optional(
-        "corp_fixed_telephone",
-        OPT_TEXT,
-        "企业固定电话 (landline)",
+    FieldDoc::required(
+        "corp_reg_address",
+        TEXT,
+        "企业注册地址 (registered address)",
     ),
+    FieldDoc::optional("corp_fixed_telephone", OPT_TEXT, "企业固定电话 (landline)"),
     FieldDoc::required("business_scope", TEXT, "企业的经营范围 (business scope)"),
     FieldDoc::required(
         "controlling_shareholder",
@@ -555,7 +591,11 @@ pub(crate) const BUSINESS_OPENING_FIELDS: &[FieldDoc] = &[
         "控股股东 (实际控制人):数据格式: [{“name”:”关羽”, “certType”:”01020100”, \
          “certId”:”330204199008187881”}] (controlling shareholders)",
     ),
-    FieldDoc::required("legal_name", TEXT, "法人姓名 (the legal representative's name)"),
+    FieldDoc::required(
+        "legal_name",
+        TEXT,
+        "法人姓名 (the legal representative's name)",
+    ),
     FieldDoc::required(
         "legal_cert_type",
         CERT_TYPE,
@@ -576,9 +616,17 @@ pub(crate) const BUSINESS_OPENING_FIELDS: &[FieldDoc] = &[
         DATE_OR_PERMANENT,
         "法人的证件结束日期,精确到年月日,支持“永久” (certificate valid until, or 永久)",
     ),
-    FieldDoc::required("legal_mobile", MOBILE, "法人手机号码 (the legal representative's mobile)"),
+    FieldDoc::required(
+        "legal_mobile",
+        MOBILE,
+        "法人手机号码 (the legal representative's mobile)",
+    ),
     FieldDoc::required("contact_name", TEXT, "企业联系人姓名 (contact's name)"),
-    FieldDoc::required("contact_mobile", MOBILE, "企业联系人手机号 (contact's mobile)"),
+    FieldDoc::required(
+        "contact_mobile",
+        MOBILE,
+        "企业联系人手机号 (contact's mobile)",
+    ),
     FieldDoc::optional("contact_email", EMAIL, "企业联系邮箱 (contact email)"),
     FieldDoc::required(
         "bank_acct_name",
@@ -586,8 +634,16 @@ pub(crate) const BUSINESS_OPENING_FIELDS: &[FieldDoc] = &[
         "企业开户银行账户名,需与企业名称保持一致 (bank account name; must equal the company name)",
     ),
     FieldDoc::required("bank_id", TEXT, "开户银行代号 (bank code)"),
-    FieldDoc::required("bank_acct_no", CARD_NO, "企业开户银行账号 (bank account number)"),
-    FieldDoc::required("bank_branch", TEXT, "企业开户银行的支行名称 (bank branch name)"),
+    FieldDoc::required(
+        "bank_acct_no",
+        CARD_NO,
+        "企业开户银行账号 (bank account number)",
+    ),
+    FieldDoc::required(
+        "bank_branch",
+        TEXT,
+        "企业开户银行的支行名称 (bank branch name)",
+    ),
     FieldDoc::required("bank_prov", TEXT, "银行卡开户省份 (the account's province)"),
     FieldDoc::required("bank_area", TEXT, "银行卡开户地区 (the account's area)"),
     FieldDoc::optional("industry", OPT_TEXT, "企业行业类别 (industry)"),
@@ -649,17 +705,33 @@ pub(crate) const FZ_FIELDS: &[FieldDoc] = &[
         ORDER_ID,
         "商户号+订单号+订单日期唯一 (order id; unique with the merchant and order_date)",
     ),
-    FieldDoc::required("order_date", ORDER_DATE, "订单日期格式为YYYYMMDD (order date)"),
+    FieldDoc::required(
+        "order_date",
+        ORDER_DATE,
+        "订单日期格式为YYYYMMDD (order date)",
+    ),
     FieldDoc::required("trans_amt", YUAN, "金额格式是 ###.00 (amount, yuan)"),
-    FieldDoc::required("old_order_id", ORDER_ID, "原订单号 (the original order's id)"),
-    FieldDoc::required("old_order_date", ORDER_DATE, "原订单日期 (the original order's date)"),
+    FieldDoc::required(
+        "old_order_id",
+        ORIG_ORDER_ID,
+        "原订单号 (the original order's id)",
+    ),
+    FieldDoc::required(
+        "old_order_date",
+        ORDER_DATE,
+        "原订单日期 (the original order's date)",
+    ),
     FieldDoc::required(
         "div_detail",
         DIV_DETAIL_MAX_7,
         "分账串(最多7个,格式如下 [{“divAmt”:”0.05”, “divAcctId”:”216548”, \
          “divCustId”:”6666000000118348”}]) (split list, at most 7)",
     ),
-    FieldDoc::optional("bg_ret_url", OPT_BG_RET_URL, "异步回调 (where the result is posted)"),
+    FieldDoc::optional(
+        "bg_ret_url",
+        OPT_BG_RET_URL,
+        "异步回调 (where the result is posted)",
+    ),
     FieldDoc::optional("mer_priv", MER_PRIV, "商户私有域 (merchant's own field)"),
     FieldDoc::optional(
         "extension",
@@ -701,34 +773,74 @@ pub(crate) const MERCHANT_OPENING_FIELDS: &[FieldDoc] = &[
         OPERATE_TYPE,
         "操作类型(00090000-新增; 00090001-修改。) (operation: new or modify)",
     ),
-    FieldDoc::required("user_name", TEXT, "个体户名称 (the individual business's name)"),
-    FieldDoc::required("business_code", TEXT, "营业执照注册号 (business licence number)"),
-    FieldDoc::required("license_start_date", ORDER_DATE, "证照起始日期 (licence valid from)"),
+    FieldDoc::required(
+        "user_name",
+        TEXT,
+        "个体户名称 (the individual business's name)",
+    ),
+    FieldDoc::required(
+        "business_code",
+        TEXT,
+        "营业执照注册号 (business licence number)",
+    ),
+    FieldDoc::required(
+        "license_start_date",
+        ORDER_DATE,
+        "证照起始日期 (licence valid from)",
+    ),
     FieldDoc::required(
         "license_end_date",
         "date yyyyMMdd; the client also takes 永久 (permanent), as the other openings' spec does",
         "证照结束日期 (licence valid until)",
     ),
-    FieldDoc::required("solo_business_address", TEXT, "个体经营地址 (business address)"),
-    FieldDoc::required("solo_reg_address", TEXT, "个体注册地址 (registered address)"),
+    FieldDoc::required(
+        "solo_business_address",
+        TEXT,
+        "个体经营地址 (business address)",
+    ),
+    FieldDoc::required(
+        "solo_reg_address",
+        TEXT,
+        "个体注册地址 (registered address)",
+    ),
     FieldDoc::optional("solo_fixed_telephone", OPT_TEXT, "个体固定电话 (landline)"),
     FieldDoc::required("business_scope", TEXT, "企业的经营范围 (business scope)"),
-    FieldDoc::required("legal_name", TEXT, "法人姓名 (the legal representative's name)"),
+    FieldDoc::required(
+        "legal_name",
+        TEXT,
+        "法人姓名 (the legal representative's name)",
+    ),
     FieldDoc::required(
         "legal_cert_type",
         CERT_TYPE,
         "法人证件类型 (the legal representative's certificate type)",
     ),
-    FieldDoc::required("legal_cert_id", CERT_ID, "法人证件号码 (certificate number)"),
-    FieldDoc::required("legal_cert_start_date", ORDER_DATE, "法人证件起始 (certificate valid from)"),
+    FieldDoc::required(
+        "legal_cert_id",
+        CERT_ID,
+        "法人证件号码 (certificate number)",
+    ),
+    FieldDoc::required(
+        "legal_cert_start_date",
+        ORDER_DATE,
+        "法人证件起始 (certificate valid from)",
+    ),
     FieldDoc::required(
         "legal_cert_end_date",
         "date yyyyMMdd; the client also takes 永久 (permanent), as the other openings' spec does",
         "法人证件结束 (certificate valid until)",
     ),
-    FieldDoc::required("legal_mobile", MOBILE, "法人手机号码 (the legal representative's mobile)"),
+    FieldDoc::required(
+        "legal_mobile",
+        MOBILE,
+        "法人手机号码 (the legal representative's mobile)",
+    ),
     FieldDoc::required("contact_name", TEXT, "企业联系人姓名 (contact's name)"),
-    FieldDoc::required("contact_mobile", MOBILE, "系人手机号 [联系人手机号] (contact's mobile)"),
+    FieldDoc::required(
+        "contact_mobile",
+        MOBILE,
+        "系人手机号 [联系人手机号] (contact's mobile)",
+    ),
     FieldDoc::optional("contact_email", EMAIL, "联系人邮箱 (contact's email)"),
     FieldDoc::optional("occupation", OPT_TEXT, "职业 (occupation)"),
     FieldDoc::optional("address", OPT_TEXT, "住址 (home address)"),
@@ -778,7 +890,7 @@ pub(crate) const MERCHANT_OPENING_EXAMPLE: &str = r#"{
 pub(crate) const ORDER_AFFIRM_FIELDS: &[FieldDoc] = &[
     FieldDoc::required(
         "old_order_id",
-        ORDER_ID,
+        ORIG_ORDER_ID,
         "原订单号,担保交易订单号 (the guarantee trade's order id)",
     ),
     FieldDoc::required(
@@ -807,8 +919,16 @@ pub(crate) const ORDER_AFFIRM_FIELDS: &[FieldDoc] = &[
         CUST_ID,
         "买家编号,由汇付生成,商户的唯一性标识 (the buyer's customer id)",
     ),
-    FieldDoc::optional("bg_ret_url", OPT_BG_RET_URL, "后台异步通知 (where the result is posted)"),
-    FieldDoc::optional("mer_priv", MER_PRIV, "为商户的自定义字段 (merchant's own field)"),
+    FieldDoc::optional(
+        "bg_ret_url",
+        OPT_BG_RET_URL,
+        "后台异步通知 (where the result is posted)",
+    ),
+    FieldDoc::optional(
+        "mer_priv",
+        MER_PRIV,
+        "为商户的自定义字段 (merchant's own field)",
+    ),
 ];
 
 pub(crate) const ORDER_AFFIRM_EXAMPLE: &str = r#"{
@@ -855,7 +975,11 @@ pub(crate) const ORDER_DOWNLOAD_EXAMPLE: &str = r#"{
 // ---- order-query: POST /api/hfpay/v1/trade/order_query ----
 
 pub(crate) const ORDER_QUERY_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the user's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the user's customer id)",
+    ),
     FieldDoc::required("order_id", ORDER_ID, "订单号 (the order id queried)"),
     FieldDoc::required("order_date", ORDER_DATE, "订单日期 (the order's date)"),
     FieldDoc::required(
@@ -865,7 +989,11 @@ pub(crate) const ORDER_QUERY_FIELDS: &[FieldDoc] = &[
          refund (退货)",
         "交易查询类型 (the kind of order queried)",
     ),
-    FieldDoc::optional("mer_priv", MER_PRIV, "为商户的自定义字段 (merchant's own field)"),
+    FieldDoc::optional(
+        "mer_priv",
+        MER_PRIV,
+        "为商户的自定义字段 (merchant's own field)",
+    ),
 ];
 
 pub(crate) const ORDER_QUERY_EXAMPLE: &str = r#"{
@@ -889,16 +1017,32 @@ pub(crate) const PERSON_OPENING_FIELDS: &[FieldDoc] = &[
         "保证订单号和订单日期唯一,格式为 YYYYMMDD (order date)",
     ),
     FieldDoc::required("user_name", TEXT, "用户的真实姓名 (the user's real name)"),
-    FieldDoc::required("cert_id", RESIDENT_ID, "用户的身份证号 (the user's ID card number)"),
+    FieldDoc::required(
+        "cert_id",
+        RESIDENT_ID,
+        "用户的身份证号 (the user's ID card number)",
+    ),
     FieldDoc::required("user_mobile", MOBILE, "用户的手机号 (the user's mobile)"),
     FieldDoc::required(
         "vali_date",
         "date yyyyMMdd, e.g. 20290420",
         "填写证件上有效期的截至日期,格式为: YYYYMMDD ,例如: 20290420 (the ID card's expiry date)",
     ),
-    FieldDoc::optional("cust_prov", OPT_TEXT, "用户省份,如上海0031 (province code, e.g. 0031)"),
-    FieldDoc::optional("cust_area", OPT_TEXT, "用户地区,如上海3100 (area code, e.g. 3100)"),
-    FieldDoc::optional("cust_address", OPT_TEXT, "证件上的住址 (the address on the ID card)"),
+    FieldDoc::optional(
+        "cust_prov",
+        OPT_TEXT,
+        "用户省份,如上海0031 (province code, e.g. 0031)",
+    ),
+    FieldDoc::optional(
+        "cust_area",
+        OPT_TEXT,
+        "用户地区,如上海3100 (area code, e.g. 3100)",
+    ),
+    FieldDoc::optional(
+        "cust_address",
+        OPT_TEXT,
+        "证件上的住址 (the address on the ID card)",
+    ),
     FieldDoc::optional("occupation", OPT_TEXT, "个人职业分类表 (occupation class)"),
     FieldDoc::optional("user_email", EMAIL, "用户的电子邮箱 (the user's email)"),
     FieldDoc::required(
@@ -929,12 +1073,16 @@ pub(crate) const PERSON_OPENING_EXAMPLE: &str = r#"{
 // ---- quick-pay: POST /api/hfpay/v1/trade/quick_pay ----
 
 pub(crate) const QUICK_PAY_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the payer's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the payer's customer id)",
+    ),
     FieldDoc::required("order_id", ORDER_ID, "订单号 (order id)"),
     FieldDoc::required("order_date", ORDER_DATE, "订单日期 (order date)"),
     FieldDoc::required(
         "ori_order_id",
-        ORDER_ID,
+        ORIG_ORDER_ID,
         "原请求订单单号 (the order id of the send-quick-pay-sms-code request)",
     ),
     FieldDoc::required(
@@ -942,7 +1090,11 @@ pub(crate) const QUICK_PAY_FIELDS: &[FieldDoc] = &[
         ORDER_DATE,
         "原请求订单日期 (the order date of the send-quick-pay-sms-code request)",
     ),
-    FieldDoc::required("sms_code", "digits", "短信验证码 (the SMS code the payer received)"),
+    FieldDoc::required(
+        "sms_code",
+        "digits",
+        "短信验证码 (the SMS code the payer received)",
+    ),
     FieldDoc::optional(
         "ret_url",
         RET_URL,
@@ -1006,7 +1158,11 @@ pub(crate) const REFUND_FIELDS: &[FieldDoc] = &[
          new id is a new refund)",
     ),
     FieldDoc::required("trans_amt", YUAN, "金额格式是 ###.00 (refund amount, yuan)"),
-    FieldDoc::required("org_order_id", ORDER_ID, "原交易订单号 (the original trade's order id)"),
+    FieldDoc::required(
+        "org_order_id",
+        ORIG_ORDER_ID,
+        "原交易订单号 (the original trade's order id)",
+    ),
     FieldDoc::required(
         "org_order_date",
         ORDER_DATE,
@@ -1018,7 +1174,11 @@ pub(crate) const REFUND_FIELDS: &[FieldDoc] = &[
         "商户后台应答地址:通过后台异步通知商户结果,注意: 1) 使用时不要包含中文; 2) 必须是外网地址。 \
          (where the result is posted; no Chinese, public address)",
     ),
-    FieldDoc::optional("mer_priv", MER_PRIV, "为商户的自定义字段 (merchant's own field)"),
+    FieldDoc::optional(
+        "mer_priv",
+        MER_PRIV,
+        "为商户的自定义字段 (merchant's own field)",
+    ),
     FieldDoc::optional(
         "div_detail",
         DIV_DETAIL_MAX_7,
@@ -1040,8 +1200,16 @@ pub(crate) const REFUND_EXAMPLE: &str = r#"{
 // ---- send-quick-pay-sms-code: POST /api/hfpay/v1/trade/send_quick_pay_sms_code ----
 
 pub(crate) const SEND_QUICK_PAY_SMS_CODE_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the payer's customer id)"),
-    FieldDoc::required("order_id", ORDER_ID, "订单号 (order id; quick-pay's ori_order_id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the payer's customer id)",
+    ),
+    FieldDoc::required(
+        "order_id",
+        ORDER_ID,
+        "订单号 (order id; quick-pay's ori_order_id)",
+    ),
     FieldDoc::required(
         "order_date",
         ORDER_DATE,
@@ -1054,7 +1222,11 @@ pub(crate) const SEND_QUICK_PAY_SMS_CODE_FIELDS: &[FieldDoc] = &[
         MOBILE,
         "银行预留手机号 (the mobile registered with the bank)",
     ),
-    FieldDoc::optional("card_prov", OPT_TEXT, "银行卡开户省份 (the card's province)"),
+    FieldDoc::optional(
+        "card_prov",
+        OPT_TEXT,
+        "银行卡开户省份 (the card's province)",
+    ),
     FieldDoc::optional("card_area", OPT_TEXT, "银行卡开户地区 (the card's area)"),
     FieldDoc::optional("in_cust_id", OPT_TEXT, "入账用户号 (the customer credited)"),
     FieldDoc::optional("div_detail", DIV_DETAIL, "分账串 (split list)"),
@@ -1074,8 +1246,16 @@ pub(crate) const SEND_QUICK_PAY_SMS_CODE_FIELDS: &[FieldDoc] = &[
         "商户私有域(为商户的自定义字段,该字段在交易完成后由本平台原样返回) (merchant's own field, \
          returned as is)",
     ),
-    FieldDoc::optional("payer_term_type", OPT_TEXT, "付款方交易终端类型 (payer's terminal type)"),
-    FieldDoc::optional("payer_term_no", OPT_TEXT, "付款方交易终端编码 (payer's terminal code)"),
+    FieldDoc::optional(
+        "payer_term_type",
+        OPT_TEXT,
+        "付款方交易终端类型 (payer's terminal type)",
+    ),
+    FieldDoc::optional(
+        "payer_term_no",
+        OPT_TEXT,
+        "付款方交易终端编码 (payer's terminal code)",
+    ),
     FieldDoc::optional("goods_short_name", OPT_TEXT, "商品简称 (goods short name)"),
 ];
 
@@ -1095,7 +1275,11 @@ pub(crate) const SEND_QUICK_PAY_SMS_CODE_EXAMPLE: &str = r#"{
 // ---- send-sms-code: POST /api/hfpay/v1/merchant/send_sms_code ----
 
 pub(crate) const SEND_SMS_CODE_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the user's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the user's customer id)",
+    ),
     FieldDoc::required("order_id", ORDER_ID, "订单号 (order id)"),
     FieldDoc::required("order_date", ORDER_DATE, "订单日期 (order date)"),
     FieldDoc::required("user_mobile", MOBILE, "用户手机号 (the user's mobile)"),
@@ -1122,7 +1306,11 @@ pub(crate) const SEND_SMS_CODE_EXAMPLE: &str = r#"{
 // ---- sub-merchant-create: POST /api/hfpay/v1/merchant/sub_merchant_create ----
 
 pub(crate) const SUB_MERCHANT_CREATE_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the user's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the user's customer id)",
+    ),
     FieldDoc::required(
         "order_id",
         ORDER_ID,
@@ -1188,7 +1376,11 @@ pub(crate) const UNSGIN_EXAMPLE: &str = r#"{
 // ---- untie-bank-card: POST /api/hfpay/v1/merchant/untie_bank_card ----
 
 pub(crate) const UNTIE_BANK_CARD_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the card holder's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the card holder's customer id)",
+    ),
     FieldDoc::required(
         "order_id",
         ORDER_ID,
@@ -1283,7 +1475,11 @@ const ID_PHOTO: &str = "a JPEG or PNG image, not empty, within the configured si
                         (default 5 MiB)";
 
 pub(crate) const UPLOAD_CARD_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the user's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the user's customer id)",
+    ),
     FieldDoc::required("order_id", ORDER_ID, "订单号 (order id)"),
     FieldDoc::required("order_date", ORDER_DATE, "订单日期YYYYMMDD (order date)"),
     FieldDoc::required("cert_id", RESIDENT_ID, "证件号 (ID card number)"),
@@ -1303,7 +1499,12 @@ pub(crate) const UPLOAD_CARD_FIELDS: &[FieldDoc] = &[
         BG_RET_URL,
         "通过后台异步通知商户提现结果 (where the result is posted)",
     ),
-    FieldDoc::required_when("file1", FILE_WHEN, ID_PHOTO, "身份证正面照 (ID card, front)"),
+    FieldDoc::required_when(
+        "file1",
+        FILE_WHEN,
+        ID_PHOTO,
+        "身份证正面照 (ID card, front)",
+    ),
     FieldDoc::required_when("file2", FILE_WHEN, ID_PHOTO, "身份证反面照 (ID card, back)"),
 ];
 
@@ -1368,7 +1569,11 @@ pub(crate) const UPLOAD_MERCHANT_FILE_EXAMPLE: &str = r#"{
 // ---- withdrawal: POST /api/hfpay/v1/trade/withdrawal ----
 
 pub(crate) const WITHDRAWAL_FIELDS: &[FieldDoc] = &[
-    FieldDoc::required("user_cust_id", CUST_ID, "用户客户号 (the user's customer id)"),
+    FieldDoc::required(
+        "user_cust_id",
+        CUST_ID,
+        "用户客户号 (the user's customer id)",
+    ),
     FieldDoc::required(
         "order_id",
         ORDER_ID,
@@ -1451,8 +1656,8 @@ mod tests {
     use super::*;
     use crate::merchant::{
         AgentMerchantOpeningRequest, BalanceQueryRequest, BindBankCardRequest,
-        BusinessOpeningRequest, MerchantOpeningRequest, OrderDownloadRequest,
-        PersonOpeningRequest, SendSmsCodeRequest, SubMerchantCreateRequest, UntieBankCardRequest,
+        BusinessOpeningRequest, MerchantOpeningRequest, OrderDownloadRequest, PersonOpeningRequest,
+        SendSmsCodeRequest, SubMerchantCreateRequest, UntieBankCardRequest,
     };
     use crate::trade::{
         AppPayRequest, BalancePayRequest, FzRequest, OrderAffirmRequest, OrderQueryRequest,
@@ -1486,7 +1691,12 @@ mod tests {
             AGENT_MERCHANT_OPENING_FIELDS,
             AGENT_MERCHANT_OPENING_EXAMPLE,
         ),
-        doc("app-pay", crate::trade::APP_PAY, APP_PAY_FIELDS, APP_PAY_EXAMPLE),
+        doc(
+            "app-pay",
+            crate::trade::APP_PAY,
+            APP_PAY_FIELDS,
+            APP_PAY_EXAMPLE,
+        ),
         doc(
             "balance-pay",
             crate::trade::BALANCE_PAY,
@@ -1560,7 +1770,12 @@ mod tests {
             QUICK_PAY_FIELDS,
             QUICK_PAY_EXAMPLE,
         ),
-        doc("refund", crate::trade::REFUND, REFUND_FIELDS, REFUND_EXAMPLE),
+        doc(
+            "refund",
+            crate::trade::REFUND,
+            REFUND_FIELDS,
+            REFUND_EXAMPLE,
+        ),
         doc(
             "send-quick-pay-sms-code",
             crate::trade::SEND_QUICK_PAY_SMS_CODE,
@@ -1579,7 +1794,12 @@ mod tests {
             SUB_MERCHANT_CREATE_FIELDS,
             SUB_MERCHANT_CREATE_EXAMPLE,
         ),
-        doc("unsgin", crate::trade::UNSGIN, UNSGIN_FIELDS, UNSGIN_EXAMPLE),
+        doc(
+            "unsgin",
+            crate::trade::UNSGIN,
+            UNSGIN_FIELDS,
+            UNSGIN_EXAMPLE,
+        ),
         doc(
             "untie-bank-card",
             crate::merchant::UNTIE_BANK_CARD,
@@ -1657,7 +1877,12 @@ mod tests {
                     f.name
                 );
                 if let Presence::RequiredWhen(when) = f.presence {
-                    assert!(!when.trim().is_empty(), "{}: {} says no case", d.name, f.name);
+                    assert!(
+                        !when.trim().is_empty(),
+                        "{}: {} says no case",
+                        d.name,
+                        f.name
+                    );
                 }
             }
             // The files are documented, and only as files: never in the example's data.
@@ -1827,7 +2052,9 @@ mod tests {
         read::<AgentMerchantOpeningRequest>("agent-merchant-opening")
             .validate()
             .expect("agent-merchant-opening");
-        read::<AppPayRequest>("app-pay").validate().expect("app-pay");
+        read::<AppPayRequest>("app-pay")
+            .validate()
+            .expect("app-pay");
         read::<BalancePayRequest>("balance-pay")
             .validate()
             .expect("balance-pay");
@@ -1950,7 +2177,11 @@ mod tests {
                 assert_eq!(sent, expected, "{}", d.name);
             } else {
                 let text = String::from_utf8_lossy(body);
-                for key in keys.keys().map(String::as_str).chain(file_fields(d.name).iter().copied()) {
+                for key in keys
+                    .keys()
+                    .map(String::as_str)
+                    .chain(file_fields(d.name).iter().copied())
+                {
                     assert!(
                         text.contains(&format!("name=\"{key}\"")),
                         "{}: {key} not sent",
