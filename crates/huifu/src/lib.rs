@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod codes;
 pub mod config;
+mod fields;
 pub mod lifecycle;
 pub mod merchant;
 pub mod notify;
