@@ -1647,9 +1647,11 @@ mod tests {
     use std::sync::Arc;
 
     use pay_core::Extensions;
+    use pay_core::Operation;
     use pay_core::multipart::FilePart;
     use pay_core::operation::{OperationDoc, Presence};
     use pay_core::test_util::{RecordingTransport, check_catalog, form_pairs};
+    use pay_core::transport::{TransportError, transport_fn};
     use serde::Serialize;
     use serde::de::DeserializeOwned;
 
@@ -1660,177 +1662,16 @@ mod tests {
         SendSmsCodeRequest, SubMerchantCreateRequest, UntieBankCardRequest,
     };
     use crate::trade::{
-        AppPayRequest, BalancePayRequest, FzRequest, OrderAffirmRequest, OrderQueryRequest,
-        OrderReverseRequest, QuickPayRequest, RefundRequest, SendQuickPaySmsCodeRequest,
-        UnsignRequest, WithdrawalRequest,
+        AppPayRequest, BalancePayRequest, FzRequest, OrderAffirm, OrderAffirmRequest,
+        OrderQueryRequest, OrderReverse, OrderReverseRequest, QuickPayRequest, RefundRequest,
+        SendQuickPaySmsCodeRequest, UnsignRequest, WithdrawalRequest,
     };
     use crate::upload::{UploadCardRequest, UploadFileRequest};
     use crate::{Client, Config, OPERATION_FILES, OPERATIONS};
 
     const MER: &str = "6666000000026081";
 
-    const fn doc(
-        name: &'static str,
-        path: &'static str,
-        fields: &'static [FieldDoc],
-        example: &'static str,
-    ) -> OperationDoc {
-        OperationDoc {
-            name,
-            path,
-            fields,
-            example,
-        }
-    }
-
-    /// The catalog the Operation impls will give, in [`OPERATIONS`]' order.
-    const CATALOG: &[OperationDoc] = &[
-        doc(
-            "agent-merchant-opening",
-            crate::merchant::AGENT_MERCHANT_OPENING,
-            AGENT_MERCHANT_OPENING_FIELDS,
-            AGENT_MERCHANT_OPENING_EXAMPLE,
-        ),
-        doc(
-            "app-pay",
-            crate::trade::APP_PAY,
-            APP_PAY_FIELDS,
-            APP_PAY_EXAMPLE,
-        ),
-        doc(
-            "balance-pay",
-            crate::trade::BALANCE_PAY,
-            BALANCE_PAY_FIELDS,
-            BALANCE_PAY_EXAMPLE,
-        ),
-        doc(
-            "balance-query",
-            crate::merchant::BALANCE_QUERY,
-            BALANCE_QUERY_FIELDS,
-            BALANCE_QUERY_EXAMPLE,
-        ),
-        doc(
-            "bank-check-card",
-            "/api/hfpay/app/bank_check/card/{card_id}",
-            BANK_CHECK_CARD_FIELDS,
-            BANK_CHECK_CARD_EXAMPLE,
-        ),
-        doc(
-            "bind-bank-card",
-            crate::merchant::BIND_BANK_CARD,
-            BIND_BANK_CARD_FIELDS,
-            BIND_BANK_CARD_EXAMPLE,
-        ),
-        doc(
-            "business-opening",
-            crate::merchant::BUSINESS_OPENING,
-            BUSINESS_OPENING_FIELDS,
-            BUSINESS_OPENING_EXAMPLE,
-        ),
-        doc("fz", crate::trade::FZ, FZ_FIELDS, FZ_EXAMPLE),
-        doc(
-            "merchant-opening",
-            crate::merchant::MERCHANT_OPENING,
-            MERCHANT_OPENING_FIELDS,
-            MERCHANT_OPENING_EXAMPLE,
-        ),
-        doc(
-            "order-affirm",
-            crate::trade::ORDER_AFFIRM,
-            ORDER_AFFIRM_FIELDS,
-            ORDER_AFFIRM_EXAMPLE,
-        ),
-        doc(
-            "order-download",
-            crate::merchant::ORDER_DOWNLOAD,
-            ORDER_DOWNLOAD_FIELDS,
-            ORDER_DOWNLOAD_EXAMPLE,
-        ),
-        doc(
-            "order-query",
-            crate::trade::ORDER_QUERY,
-            ORDER_QUERY_FIELDS,
-            ORDER_QUERY_EXAMPLE,
-        ),
-        doc(
-            "order-reverse",
-            crate::trade::ORDER_REVERSE,
-            ORDER_REVERSE_FIELDS,
-            ORDER_REVERSE_EXAMPLE,
-        ),
-        doc(
-            "person-opening",
-            crate::merchant::PERSON_OPENING,
-            PERSON_OPENING_FIELDS,
-            PERSON_OPENING_EXAMPLE,
-        ),
-        doc(
-            "quick-pay",
-            crate::trade::QUICK_PAY,
-            QUICK_PAY_FIELDS,
-            QUICK_PAY_EXAMPLE,
-        ),
-        doc(
-            "refund",
-            crate::trade::REFUND,
-            REFUND_FIELDS,
-            REFUND_EXAMPLE,
-        ),
-        doc(
-            "send-quick-pay-sms-code",
-            crate::trade::SEND_QUICK_PAY_SMS_CODE,
-            SEND_QUICK_PAY_SMS_CODE_FIELDS,
-            SEND_QUICK_PAY_SMS_CODE_EXAMPLE,
-        ),
-        doc(
-            "send-sms-code",
-            crate::merchant::SEND_SMS_CODE,
-            SEND_SMS_CODE_FIELDS,
-            SEND_SMS_CODE_EXAMPLE,
-        ),
-        doc(
-            "sub-merchant-create",
-            crate::merchant::SUB_MERCHANT_CREATE,
-            SUB_MERCHANT_CREATE_FIELDS,
-            SUB_MERCHANT_CREATE_EXAMPLE,
-        ),
-        doc(
-            "unsgin",
-            crate::trade::UNSGIN,
-            UNSGIN_FIELDS,
-            UNSGIN_EXAMPLE,
-        ),
-        doc(
-            "untie-bank-card",
-            crate::merchant::UNTIE_BANK_CARD,
-            UNTIE_BANK_CARD_FIELDS,
-            UNTIE_BANK_CARD_EXAMPLE,
-        ),
-        doc(
-            "upload-agent-file",
-            crate::upload::UPLOAD_AGENT_FILE,
-            UPLOAD_AGENT_FILE_FIELDS,
-            UPLOAD_AGENT_FILE_EXAMPLE,
-        ),
-        doc(
-            "upload-card",
-            crate::upload::UPLOAD_CARD,
-            UPLOAD_CARD_FIELDS,
-            UPLOAD_CARD_EXAMPLE,
-        ),
-        doc(
-            "upload-merchant-file",
-            crate::upload::UPLOAD_MERCHANT_FILE,
-            UPLOAD_MERCHANT_FILE_FIELDS,
-            UPLOAD_MERCHANT_FILE_EXAMPLE,
-        ),
-        doc(
-            "withdrawal",
-            crate::trade::WITHDRAWAL,
-            WITHDRAWAL_FIELDS,
-            WITHDRAWAL_EXAMPLE,
-        ),
-    ];
+    use crate::CATALOG;
 
     fn entry(name: &str) -> &'static OperationDoc {
         CATALOG
@@ -2059,7 +1900,7 @@ mod tests {
             .validate()
             .expect("balance-pay");
         read::<BalanceQueryRequest>("balance-query")
-            .validate(MER)
+            .validate()
             .expect("balance-query");
         read::<BindBankCardRequest>("bind-bank-card")
             .validate()
@@ -2071,7 +1912,7 @@ mod tests {
         read::<MerchantOpeningRequest>("merchant-opening")
             .validate()
             .expect("merchant-opening");
-        read::<OrderAffirmRequest>("order-affirm")
+        OrderAffirm(&read::<OrderAffirmRequest>("order-affirm"))
             .validate()
             .expect("order-affirm");
         read::<OrderDownloadRequest>("order-download")
@@ -2080,7 +1921,7 @@ mod tests {
         read::<OrderQueryRequest>("order-query")
             .validate()
             .expect("order-query");
-        read::<OrderReverseRequest>("order-reverse")
+        OrderReverse(&read::<OrderReverseRequest>("order-reverse"))
             .validate()
             .expect("order-reverse");
         read::<PersonOpeningRequest>("person-opening")
@@ -2132,16 +1973,42 @@ mod tests {
             .collect()
     }
 
+    fn config() -> Config {
+        Config::builder(MER, "client-id", "client-secret")
+            .base_url("https://gw.example")
+            .build()
+            .expect("a valid config")
+    }
+
+    /// Every example passes `call_json`'s reading and validation: on a transport that refuses
+    /// to send, the failure is the transport's.
+    #[tokio::test]
+    async fn every_example_passes_validation_through_call_json() {
+        let refusing = Arc::new(transport_fn(|_| async {
+            Err(TransportError::connect("refused by the test"))
+        }));
+        let client = Client::with_transport(config(), refusing).expect("no timeout");
+        for d in CATALOG {
+            let data: serde_json::Value = serde_json::from_str(d.example).expect("JSON");
+            let err = client
+                .call_json(d.name, data, files_for(d.name))
+                .await
+                .expect_err("nothing is answered");
+            assert!(
+                matches!(err, pay_core::Error::Transport { .. }),
+                "{}: {err:?}",
+                d.name
+            );
+        }
+    }
+
     /// Every example passes `call_json`'s reading and checks (the public `bg_ret_url` too) and
     /// is sent exactly once, with every example field on the wire and nothing undocumented.
     #[tokio::test]
     async fn every_example_goes_on_the_wire_through_call_json() {
         for d in CATALOG {
             let recorder = Arc::new(RecordingTransport::new());
-            let client = Client::with_transport(
-                Config::new(MER, "client-id", "client-secret").base_url("https://gw.example"),
-                recorder.clone(),
-            );
+            let client = Client::with_transport(config(), recorder.clone()).expect("no timeout");
             let data: serde_json::Value = serde_json::from_str(d.example).expect("JSON");
             let result = client.call_json(d.name, data, files_for(d.name)).await;
             let requests = recorder.requests();

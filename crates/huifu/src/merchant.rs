@@ -14,8 +14,10 @@ use crate::codes::{
     LicenseType, OperateType,
 };
 use crate::config::Config;
+use crate::fields;
 use crate::response::HfResponse;
 use crate::types::{self, DateOrPermanent, Extension, Stockholder};
+use pay_core::operation::FieldDoc;
 
 /// `POST /api/hfpay/v1/merchant/agent_merchant_opening`.
 pub const AGENT_MERCHANT_OPENING: &str = "/api/hfpay/v1/merchant/agent_merchant_opening";
@@ -261,6 +263,8 @@ impl Operation for AgentMerchantOpeningRequest {
     const NAME: &'static str = "agent-merchant-opening";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = AGENT_MERCHANT_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::AGENT_MERCHANT_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::AGENT_MERCHANT_OPENING_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::Mutation { order_id: None }
@@ -443,6 +447,8 @@ impl Operation for MerchantOpeningRequest {
     const NAME: &'static str = "merchant-opening";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = MERCHANT_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::MERCHANT_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::MERCHANT_OPENING_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -555,6 +561,8 @@ impl Operation for PersonOpeningRequest {
     const NAME: &'static str = "person-opening";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = PERSON_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::PERSON_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::PERSON_OPENING_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -717,6 +725,8 @@ impl Operation for BusinessOpeningRequest {
     const NAME: &'static str = "business-opening";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = BUSINESS_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::BUSINESS_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::BUSINESS_OPENING_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -850,6 +860,8 @@ impl Operation for SubMerchantCreateRequest {
     const NAME: &'static str = "sub-merchant-create";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = SUB_MERCHANT_CREATE;
+    const FIELDS: &'static [FieldDoc] = fields::SUB_MERCHANT_CREATE_FIELDS;
+    const EXAMPLE: &'static str = fields::SUB_MERCHANT_CREATE_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -978,6 +990,8 @@ impl Operation for BalanceQueryRequest {
     const NAME: &'static str = "balance-query";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = BALANCE_QUERY;
+    const FIELDS: &'static [FieldDoc] = fields::BALANCE_QUERY_FIELDS;
+    const EXAMPLE: &'static str = fields::BALANCE_QUERY_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::Query
@@ -1011,6 +1025,8 @@ impl Operation for BindBankCardRequest {
     const NAME: &'static str = "bind-bank-card";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = BIND_BANK_CARD;
+    const FIELDS: &'static [FieldDoc] = fields::BIND_BANK_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::BIND_BANK_CARD_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -1037,6 +1053,8 @@ impl Operation for UntieBankCardRequest {
     const NAME: &'static str = "untie-bank-card";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = UNTIE_BANK_CARD;
+    const FIELDS: &'static [FieldDoc] = fields::UNTIE_BANK_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::UNTIE_BANK_CARD_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -1061,6 +1079,8 @@ impl Operation for SendSmsCodeRequest {
     const NAME: &'static str = "send-sms-code";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = SEND_SMS_CODE;
+    const FIELDS: &'static [FieldDoc] = fields::SEND_SMS_CODE_FIELDS;
+    const EXAMPLE: &'static str = fields::SEND_SMS_CODE_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -1083,6 +1103,8 @@ impl Operation for OrderDownloadRequest {
     const NAME: &'static str = "order-download";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = ORDER_DOWNLOAD;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_DOWNLOAD_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_DOWNLOAD_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::Query
@@ -1118,6 +1140,8 @@ impl Operation for BankCheckCardRequest {
     const NAME: &'static str = "bank-check-card";
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/hfpay/app/bank_check/card/{card_id}";
+    const FIELDS: &'static [FieldDoc] = fields::BANK_CHECK_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::BANK_CHECK_CARD_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::Query

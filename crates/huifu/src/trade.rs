@@ -15,8 +15,10 @@ use crate::codes::{
     BalanceTransType, CashType, DivType, FeeObj, PayTransType, PayType, QueryTransType,
     RequestType, UnsignType,
 };
+use crate::fields;
 use crate::response::HfResponse;
 use crate::types::{self, DivDetail, Extension};
+use pay_core::operation::FieldDoc;
 
 /// `POST /api/hfpay/v1/trade/app_pay`.
 pub const APP_PAY: &str = "/api/hfpay/v1/trade/app_pay";
@@ -116,6 +118,8 @@ impl Operation for AppPayRequest {
     const NAME: &'static str = "app-pay";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = APP_PAY;
+    const FIELDS: &'static [FieldDoc] = fields::APP_PAY_FIELDS;
+    const EXAMPLE: &'static str = fields::APP_PAY_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -227,6 +231,8 @@ impl Operation for BalancePayRequest {
     const NAME: &'static str = "balance-pay";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = BALANCE_PAY;
+    const FIELDS: &'static [FieldDoc] = fields::BALANCE_PAY_FIELDS;
+    const EXAMPLE: &'static str = fields::BALANCE_PAY_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -311,6 +317,8 @@ impl Operation for QuickPayRequest {
     const NAME: &'static str = "quick-pay";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = QUICK_PAY;
+    const FIELDS: &'static [FieldDoc] = fields::QUICK_PAY_FIELDS;
+    const EXAMPLE: &'static str = fields::QUICK_PAY_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -392,6 +400,8 @@ impl Operation for SendQuickPaySmsCodeRequest {
     const NAME: &'static str = "send-quick-pay-sms-code";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = SEND_QUICK_PAY_SMS_CODE;
+    const FIELDS: &'static [FieldDoc] = fields::SEND_QUICK_PAY_SMS_CODE_FIELDS;
+    const EXAMPLE: &'static str = fields::SEND_QUICK_PAY_SMS_CODE_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -453,6 +463,8 @@ impl Operation for RefundRequest {
     const NAME: &'static str = "refund";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = REFUND;
+    const FIELDS: &'static [FieldDoc] = fields::REFUND_FIELDS;
+    const EXAMPLE: &'static str = fields::REFUND_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -520,6 +532,8 @@ impl Operation for FzRequest {
     const NAME: &'static str = "fz";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = FZ;
+    const FIELDS: &'static [FieldDoc] = fields::FZ_FIELDS;
+    const EXAMPLE: &'static str = fields::FZ_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -606,6 +620,8 @@ impl Operation for OrderAffirm<'_> {
     const NAME: &'static str = "order-affirm";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = ORDER_AFFIRM;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_AFFIRM_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_AFFIRM_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.0.order_id.clone())
@@ -621,6 +637,8 @@ impl Operation for OrderReverse<'_> {
     const NAME: &'static str = "order-reverse";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = ORDER_REVERSE;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_REVERSE_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_REVERSE_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.0.order_id.clone())
@@ -669,6 +687,8 @@ impl Operation for OrderQueryRequest {
     const NAME: &'static str = "order-query";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = ORDER_QUERY;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_QUERY_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_QUERY_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::Query
@@ -748,6 +768,8 @@ impl Operation for WithdrawalRequest {
     const NAME: &'static str = "withdrawal";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = WITHDRAWAL;
+    const FIELDS: &'static [FieldDoc] = fields::WITHDRAWAL_FIELDS;
+    const EXAMPLE: &'static str = fields::WITHDRAWAL_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -818,6 +840,8 @@ impl Operation for UnsignRequest {
     const NAME: &'static str = "unsgin";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = UNSGIN;
+    const FIELDS: &'static [FieldDoc] = fields::UNSGIN_FIELDS;
+    const EXAMPLE: &'static str = fields::UNSGIN_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::Query

@@ -35,8 +35,10 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::client::{Client, Endpoint};
 use crate::codes::{AttachType, FileUploadType, SourceChannel, UploadCertType, UploadTransType};
+use crate::fields;
 use crate::response::HfResponse;
 use crate::types;
+use pay_core::operation::FieldDoc;
 
 /// `POST /api/hfpay/v1/merchant/upload_card`.
 pub const UPLOAD_CARD: &str = "/api/hfpay/v1/merchant/upload_card";
@@ -378,6 +380,8 @@ impl Operation for UploadCard<'_> {
     const NAME: &'static str = "upload-card";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = UPLOAD_CARD;
+    const FIELDS: &'static [FieldDoc] = fields::UPLOAD_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::UPLOAD_CARD_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.request.order_id.clone())
@@ -393,6 +397,8 @@ impl Operation for UploadAgentFile<'_> {
     const NAME: &'static str = "upload-agent-file";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = UPLOAD_AGENT_FILE;
+    const FIELDS: &'static [FieldDoc] = fields::UPLOAD_AGENT_FILE_FIELDS;
+    const EXAMPLE: &'static str = fields::UPLOAD_AGENT_FILE_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.request.attach_no.clone())
@@ -408,6 +414,8 @@ impl Operation for UploadMerchantFile<'_> {
     const NAME: &'static str = "upload-merchant-file";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = UPLOAD_MERCHANT_FILE;
+    const FIELDS: &'static [FieldDoc] = fields::UPLOAD_MERCHANT_FILE_FIELDS;
+    const EXAMPLE: &'static str = fields::UPLOAD_MERCHANT_FILE_EXAMPLE;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.request.attach_no.clone())
