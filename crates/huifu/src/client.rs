@@ -71,13 +71,7 @@ impl Client {
     /// transport ([`Client::new`]) applies it, and a setting that would be silently ignored is
     /// refused.
     pub fn with_transport(config: Config, transport: SharedTransport) -> Result<Client, Error> {
-        if config.timeout_is_set() {
-            return Err(Error::invalid_input(
-                "timeout",
-                "is applied by the default transport (Client::new) only: set the time limit on \
-                 the injected transport and leave it out of the config",
-            ));
-        }
+        config.leaves_the_timeout_to_the_transport()?;
         Ok(Self::assemble(config, transport))
     }
 

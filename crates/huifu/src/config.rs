@@ -288,9 +288,16 @@ impl Config {
         self.timeout.unwrap_or(pay_core::transport::DEFAULT_TIMEOUT)
     }
 
-    /// Whether the timeout was set (rather than left at its default).
-    pub(crate) fn timeout_is_set(&self) -> bool {
-        self.timeout.is_some()
+    /// Refuses a set timeout for a client on an injected transport, which would not apply it.
+    pub(crate) fn leaves_the_timeout_to_the_transport(&self) -> Result<(), Error> {
+        match self.timeout {
+            None => Ok(()),
+            Some(_) => Err(Error::invalid_input(
+                "timeout",
+                "only the default transport (Client::new) applies it: set the time limit on the \
+                 injected transport and leave it out of the config",
+            )),
+        }
     }
 
     /// The configured encoding.

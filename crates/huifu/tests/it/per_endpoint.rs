@@ -965,6 +965,15 @@ fn endpoints() -> Vec<Endpoint> {
 
 // ---- helpers ----
 
+/// The business fields `op` sends in the table (for tests that change one of them).
+pub(crate) fn params_of(op: &str) -> Value {
+    match endpoints().into_iter().find(|e| e.op == op).map(|e| e.sent) {
+        Some(Sent::Params(v)) => v,
+        Some(Sent::Multipart { fields, .. }) => fields,
+        other => panic!("{op}: no parameters in the table ({other:?})"),
+    }
+}
+
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
