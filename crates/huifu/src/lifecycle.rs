@@ -37,7 +37,15 @@ use crate::response::HfResponse;
 
 const AFTER_ANSWER: &[&str] = &["S", "F", "I", "P"];
 
-const fn rules(failed_is_final: bool) -> [StatusRule; 7] {
+/// Whether a failed order may be sent again (a refund) or is final.
+#[derive(Clone, Copy)]
+enum Failure {
+    Final,
+    MaySendAgain,
+}
+
+const fn rules(failure: Failure) -> [StatusRule; 7] {
+    let failed_is_final = matches!(failure, Failure::Final);
     [
         StatusRule {
             code: "S",
@@ -95,7 +103,7 @@ const fn rules(failed_is_final: bool) -> [StatusRule; 7] {
     ]
 }
 
-static FINAL_RULES: [StatusRule; 7] = rules(true);
+static FINAL_RULES: [StatusRule; 7] = rules(Failure::Final);
 
 /// A table of this provider.
 const fn huifu_table(
@@ -110,7 +118,7 @@ const fn huifu_table(
         rules,
     }
 }
-static REFUND_RULES: [StatusRule; 7] = rules(false);
+static REFUND_RULES: [StatusRule; 7] = rules(Failure::MaySendAgain);
 
 /// `order_query` `trans_type` `01`: quick pay and app pay.
 pub static PAY: Lifecycle = huifu_table(

@@ -90,7 +90,11 @@ impl ResponseInterpreter for DefaultInterpreter {
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or_default();
                 // A mutation carries its order id: a reused one there is a duplicate order.
-                let kind = ErrorCode::from_wire(&code).kind(order_id.is_some(), message);
+                let call = match order_id {
+                    Some(id) => pay_core::CallKind::mutation(id),
+                    None => pay_core::CallKind::Query,
+                };
+                let kind = ErrorCode::from_wire(&code).kind(&call, message);
                 return Err(Error::provider(
                     ProviderError::new(code, message)
                         .kind(kind)
