@@ -175,10 +175,15 @@ impl Client {
     /// [`pay_core::ProviderErrorKind::Unauthorized`]); any other non-2xx answer stays
     /// [`Error::HttpStatus`].
     pub(crate) async fn run<E: Endpoint>(&self, op: &E) -> Result<HfResponse, Error> {
-        let gateway = Gateway {
-            client: self,
-            failure: std::sync::Mutex::new(None),
-        };
+        let gateway = Gateway::new(
+            AuthContext {
+                transport: self.transport.as_ref(),
+                clock: self.clock.as_ref(),
+                base_url: self.config.base_url().unwrap_or_default(),
+            },
+            self.user_auth.as_deref(),
+            self.app_auth.as_ref(),
+        );
         let result = pay_core::operation::execute(self, &gateway, op).await;
         if let Some(e) = gateway.take_failure() {
             return Err(e);
@@ -247,15 +252,15 @@ impl Client {
 }
 
 /// The text form fields of a body, in order.
-type Form = Vec<(String, String)>;
+pub(crate) type Form = Vec<(String, String)>;
 
 /// What [`Gateway`] needs to authenticate a request [`Client`] encoded: the path as sent (under
 /// the base URL's prefix, which is what a gateway signs) and the text fields the sign covers.
 /// Carried in the request's extensions.
 #[derive(Clone)]
-struct Unauthenticated {
-    sent_path: String,
-    form: Form,
+pub(crate) struct Unauthenticated {
+    pub(crate) sent_path: String,
+    pub(crate) form: Form,
 }
 
 /// Huifu's wire: the typed request as named parameters (with `mer_cust_id` from the config)
@@ -314,21 +319,34 @@ impl<E: Endpoint> Codec<E> for Client {
 ///
 /// An authentication failure is not the transport's: it is kept here and returned by
 /// [`Client::run`] as it is (the transport sees a refusal to connect, nothing sent).
-struct Gateway<'c> {
-    client: &'c Client,
+pub(crate) struct Gateway<'c> {
+    ctx: AuthContext<'c>,
+    user: Option<&'c dyn Auth>,
+    app: &'c dyn Auth,
     failure: std::sync::Mutex<Option<Error>>,
 }
 
 impl fmt::Debug for Gateway<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gateway")
-            .field("transport", &self.client.transport)
+            .field("transport", &self.ctx.transport)
             .finish_non_exhaustive()
     }
 }
 
-impl Gateway<'_> {
-    fn take_failure(&self) -> Option<Error> {
+impl<'c> Gateway<'c> {
+    /// The transport of `ctx` with the `user`'s credentials (if any) and the `app`'s.
+    pub(crate) fn new(ctx: AuthContext<'c>, user: Option<&'c dyn Auth>, app: &'c dyn Auth) -> Self {
+        Gateway {
+            ctx,
+            user,
+            app,
+            failure: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The authentication failure kept while sending, if any.
+    pub(crate) fn take_failure(&self) -> Option<Error> {
         self.failure
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -359,10 +377,10 @@ impl Gateway<'_> {
             headers: parts.headers.clone(),
             form: &unauth.form,
         };
-        if let Some(user) = &self.client.user_auth {
+        if let Some(user) = self.user {
             user.authorize(&mut areq, ctx).await?;
         }
-        self.client.app_auth.authorize(&mut areq, ctx).await?;
+        self.app.authorize(&mut areq, ctx).await?;
         let AuthRequest {
             query, mut headers, ..
         } = areq;
@@ -391,7 +409,7 @@ impl Gateway<'_> {
         sent: &HeaderMap,
         ctx: &AuthContext<'_>,
     ) -> Result<bool, Error> {
-        match &self.client.user_auth {
+        match self.user {
             Some(user) => user.on_unauthorized(sent, ctx).await,
             None => Ok(false),
         }
@@ -408,13 +426,7 @@ impl HttpTransport for Gateway<'_> {
                 "was not encoded by the huifu client",
             )));
         };
-        let client = self.client;
-        let base_url = client.base_url().map_err(|e| self.keep(e))?;
-        let ctx = AuthContext {
-            transport: client.transport.as_ref(),
-            clock: client.clock.as_ref(),
-            base_url,
-        };
+        let ctx = self.ctx;
         let mut first = true;
         loop {
             let request = self
@@ -422,7 +434,7 @@ impl HttpTransport for Gateway<'_> {
                 .await
                 .map_err(|e| self.keep(e))?;
             let sent = request.headers().clone();
-            let response = client.transport.send(request).await?;
+            let response = ctx.transport.send(request).await?;
             if response.status() == http::StatusCode::UNAUTHORIZED
                 && first
                 && self
