@@ -27,12 +27,12 @@ fuzz_target!(|data: &[u8]| {
     {
         let _ = huifu::notify::infer_trans_type(&claimed);
     }
-    let config = Config::new("6666000000000000", "client", SecretKey::new("secret"))
-        .base_url("http://127.0.0.1:1");
+    let config = Config::builder("6666000000000000", "client", SecretKey::new("secret"))
+        .base_url("http://127.0.0.1:1").build().unwrap();
     let client = Client::with_transport(
         config,
         cnpay_fuzz::answering(cnpay_fuzz::status_of(mode), body),
-    );
+    ).unwrap();
     if mode & 4 != 0
         && let Ok(event) =
             cnpay_fuzz::block_on(NotificationVerifier::verify_notification(&client, &n))

@@ -10,15 +10,15 @@ use pay_core::SecretKey;
 
 fuzz_target!(|data: &[u8]| {
     let (mode, rest) = cnpay_fuzz::split_mode(data);
-    let config = Config::new("6666000000000000", "client", SecretKey::new("secret"))
-        .base_url("http://127.0.0.1:1");
+    let config = Config::builder("6666000000000000", "client", SecretKey::new("secret"))
+        .base_url("http://127.0.0.1:1").build().unwrap();
     let client = Client::with_transport(
         config,
         cnpay_fuzz::answering(
             cnpay_fuzz::status_of(mode),
             bytes::Bytes::copy_from_slice(rest),
         ),
-    );
+    ).unwrap();
     let query = OrderQueryRequest {
         user_cust_id: "6666000000000001".to_owned(),
         order_id: "P2024010100001".to_owned(),

@@ -44,12 +44,15 @@ use pay_sandbox::{Fault, NOTIFY_ROUTE, Provider, Sandbox};
 const WITHDRAWAL: &str = "/api/hfpay/v1/trade/withdrawal";
 const CARD: &str = "6225880137705555";
 
-fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
+fn config_builder(sandbox: &Sandbox) -> huifu::ConfigBuilder {
     // The callbacks go to a receiver on loopback: a test environment opts in.
-    Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
+    Config::builder(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
         .base_url(sandbox.huifu_url())
-        .timeout(timeout)
         .allow_private_callback_urls()
+}
+
+fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
+    config_builder(sandbox).timeout(timeout).build().unwrap()
 }
 
 /// The client as a merchant configures it: the default authentication, which on the sandbox's
@@ -1008,7 +1011,12 @@ fn watched_client(sandbox: &Sandbox, wire: Arc<Wire>) -> Client {
             inner.send(http::Request::from_parts(parts, body)).await
         }
     });
-    Client::with_transport(config(sandbox, Duration::from_secs(5)), Arc::new(transport))
+    // The time limit is the inner transport's.
+    Client::with_transport(
+        config_builder(sandbox).build().unwrap(),
+        Arc::new(transport),
+    )
+    .unwrap()
 }
 
 /// The client's default on `http://` is the Prism sign, and the sandbox checks it: every
@@ -1084,8 +1092,11 @@ async fn the_default_prism_sign_is_checked_and_a_changed_amount_is_refused() {
 async fn client_secret_is_never_sent_over_http_and_a_wrong_secret_is_refused() {
     let sandbox = sandbox(Provider::Huifu).await;
     let with_secret = Client::new(
-        config(&sandbox, Duration::from_secs(5))
-            .app_auth(PrismSecretAuth::new(cred::CLIENT_ID, cred::CLIENT_SECRET)),
+        config_builder(&sandbox)
+            .timeout(Duration::from_secs(5))
+            .app_auth(PrismSecretAuth::new(cred::CLIENT_ID, cred::CLIENT_SECRET))
+            .build()
+            .unwrap(),
     )
     .unwrap();
     let query = BalanceQueryRequest {
@@ -1100,8 +1111,10 @@ async fn client_secret_is_never_sent_over_http_and_a_wrong_secret_is_refused() {
     assert_eq!(sandbox.requests().all().len(), 0, "nothing was sent");
 
     let wrong = Client::new(
-        Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, "not-the-secret")
-            .base_url(sandbox.huifu_url()),
+        Config::builder(cred::MER_CUST_ID, cred::CLIENT_ID, "not-the-secret")
+            .base_url(sandbox.huifu_url())
+            .build()
+            .unwrap(),
     )
     .unwrap();
     match wrong.balance_query(&query).await {
@@ -1147,11 +1160,16 @@ async fn a_user_token_from_prism_oauth_rides_on_top_of_the_sign_and_is_refreshed
     let first = token.access_token.expose_secret().to_owned();
 
     let store = Arc::new(huifu::oauth::MemoryTokenStore::with(token));
-    let client =
-        Client::new(config(&sandbox, Duration::from_secs(5)).auth(
-            OAuthTokenProvider::new(cred::CLIENT_ID, cred::CLIENT_SECRET).store(store.clone()),
-        ))
-        .unwrap();
+    let client = Client::new(
+        config_builder(&sandbox)
+            .timeout(Duration::from_secs(5))
+            .auth(
+                OAuthTokenProvider::new(cred::CLIENT_ID, cred::CLIENT_SECRET).store(store.clone()),
+            )
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
     let m = merchant(client).await;
     let today = m.client.today();
     let user = m.open_user(&format!("{today}U1")).await;

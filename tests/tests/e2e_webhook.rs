@@ -91,14 +91,16 @@ fn protocol_client(sandbox: &Sandbox) -> protocol_pay::Client {
 
 fn huifu_client(sandbox: &Sandbox) -> huifu::Client {
     huifu::Client::new(
-        huifu::Config::new(
+        huifu::Config::builder(
             cred::huifu::MER_CUST_ID,
             cred::huifu::CLIENT_ID,
             cred::huifu::CLIENT_SECRET,
         )
         .base_url(sandbox.huifu_url())
         // The callbacks go to this test's loopback receiver.
-        .allow_private_callback_urls(),
+        .allow_private_callback_urls()
+        .build()
+        .unwrap(),
     )
     .unwrap()
 }

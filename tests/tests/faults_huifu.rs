@@ -22,12 +22,13 @@ const ORDER_ID: &str = "W20240101000001";
 /// 2023-11-15 06:13:20 in Beijing.
 const NOW: i64 = 1_700_000_000;
 
-fn config(base: &str) -> Config {
-    Config::new(MER, "app-key", "app-secret").base_url(base)
+fn config(base: &str) -> huifu::ConfigBuilder {
+    Config::builder(MER, "app-key", "app-secret").base_url(base)
 }
 
-fn client_with(config: Config, transport: SharedTransport) -> Client {
-    Client::with_transport(config, transport)
+fn client_with(config: huifu::ConfigBuilder, transport: SharedTransport) -> Client {
+    Client::with_transport(config.build().unwrap(), transport)
+        .unwrap()
         .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))))
         .with_ids(Arc::new(SequentialIds::new("b")))
 }

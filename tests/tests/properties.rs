@@ -260,9 +260,11 @@ fn protocol_client(status: u16, body: Vec<u8>) -> protocol_pay::Client {
 }
 
 fn huifu_client(status: u16, body: Vec<u8>) -> huifu::Client {
-    let config = huifu::Config::new("6666000000000000", "client", SecretKey::new("secret"))
-        .base_url("http://127.0.0.1:1");
-    huifu::Client::with_transport(config, answering(status, body))
+    let config = huifu::Config::builder("6666000000000000", "client", SecretKey::new("secret"))
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .unwrap();
+    huifu::Client::with_transport(config, answering(status, body)).unwrap()
 }
 
 fn yzh_client(status: u16, body: Vec<u8>) -> yunzhanghu::Client {

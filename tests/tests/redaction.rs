@@ -927,13 +927,17 @@ fn protocol_config() -> protocol_pay::Config {
     .base_url("http://127.0.0.1:1")
 }
 
-fn huifu_config() -> huifu::Config {
-    huifu::Config::new(
+fn huifu_config_builder() -> huifu::ConfigBuilder {
+    huifu::Config::builder(
         "6666000000000000",
         "client-id",
         SecretKey::new(HUIFU_SECRET),
     )
     .base_url("http://127.0.0.1:1")
+}
+
+fn huifu_config() -> huifu::Config {
+    huifu_config_builder().build().unwrap()
 }
 
 fn yzh_config() -> yunzhanghu::Config {
@@ -962,7 +966,7 @@ fn configs_clients_auth_and_keys() {
     check("huifu::Config", &huifu_config());
     check(
         "huifu::Client",
-        &huifu::Client::with_transport(huifu_config(), answering(200, "")),
+        &huifu::Client::with_transport(huifu_config(), answering(200, "")).unwrap(),
     );
     check(
         "huifu::PrismSecretAuth",
@@ -982,7 +986,10 @@ fn configs_clients_auth_and_keys() {
     );
     check(
         "huifu::Config with auth",
-        &huifu_config().auth(huifu::BearerAuth::new(SecretKey::new(HUIFU_TOKEN))),
+        &huifu_config_builder()
+            .auth(huifu::BearerAuth::new(SecretKey::new(HUIFU_TOKEN)))
+            .build()
+            .unwrap(),
     );
     check("yunzhanghu::Config", &yzh_config());
     check(
@@ -1179,7 +1186,8 @@ fn verified_notification_events() {
     let hf = huifu::Client::with_transport(
         huifu_config(),
         answering(200, serde_json::to_string(&huifu_claims()).unwrap()),
-    );
+    )
+    .unwrap();
     let n = huifu::test_util::callback(&huifu_claims());
     let (got, log) = captured(|| block_on(NotificationVerifier::verify_notification(&hf, &n)));
     check("huifu::ConfirmedCallback", &got.unwrap());
@@ -1262,7 +1270,8 @@ fn successful_responses_and_client_logs() {
     let hf = huifu::Client::with_transport(
         huifu_config(),
         answering(200, serde_json::to_string(&huifu_claims()).unwrap()),
-    );
+    )
+    .unwrap();
     let req = bind_card_request();
     let (got, log) = captured(|| block_on(hf.bind_bank_card(&req)));
     check("huifu::HfResponse (answer)", &got.unwrap());
@@ -1379,9 +1388,13 @@ fn failed_call_leaks() -> Vec<(&'static str, String, Vec<&'static str>)> {
         note("protocol-pay outpay", &cell, Some(&r.unwrap_err()), &log);
 
         let hf = huifu::Client::with_transport(
-            huifu_config().auth(huifu::BearerAuth::new(SecretKey::new(HUIFU_TOKEN))),
+            huifu_config_builder()
+                .auth(huifu::BearerAuth::new(SecretKey::new(HUIFU_TOKEN)))
+                .build()
+                .unwrap(),
             transport.clone(),
-        );
+        )
+        .unwrap();
         let (r, log) = captured(|| block_on(hf.bind_bank_card(&bind_card_request())));
         // Huifu answers are unsigned open maps: some bodies decode as an answer.
         note("huifu bind_bank_card", &cell, r.as_ref().err(), &log);
@@ -1440,7 +1453,7 @@ fn validation_errors_do_not_quote_the_value() {
     assert!(matches!(e, pay_core::Error::InvalidInput { .. }), "{e:?}");
     assert!(!quoted(&e), "{e:?}");
 
-    let hf = huifu::Client::with_transport(huifu_config(), answering(200, ""));
+    let hf = huifu::Client::with_transport(huifu_config(), answering(200, "")).unwrap();
     let mut req = bind_card_request();
     req.card_mobile = PhoneNumber::new(BAD_PHONE);
     let e = block_on(hf.bind_bank_card(&req)).unwrap_err();

@@ -109,7 +109,10 @@ mod tests {
         )
         .unwrap();
         let hf = cnpay::huifu::Client::new(
-            cnpay::huifu::Config::new("6666000000000001", "client", key()).base_url(base),
+            cnpay::huifu::Config::builder("6666000000000001", "client", key())
+                .base_url(base)
+                .build()
+                .unwrap(),
         )
         .unwrap();
         let agg = cnpay::aggregate_pay::Client::new(

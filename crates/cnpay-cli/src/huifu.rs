@@ -90,7 +90,7 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
 
 fn online_client(global: &Global) -> Result<huifu::Client, CliError> {
     let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
-    let mut config = huifu::Config::new(
+    let mut config = huifu::Config::builder(
         settings.require("mer_cust_id")?,
         settings.require("key")?,
         settings.secret("secret")?,
@@ -113,7 +113,10 @@ fn online_client(global: &Global) -> Result<huifu::Client, CliError> {
             ));
         }
     }
-    huifu::Client::new(config).map_err(|e| settings.client_error(e))
+    config
+        .build()
+        .and_then(huifu::Client::new)
+        .map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for huifu::Client {

@@ -11,8 +11,8 @@
 //! | user, on top | [`BearerAuth`] | header `Authorization: Bearer <token>`; over HTTP the sign covers it |
 //! | user, on top | [`OAuthTokenProvider`] | the same header, the user's token from a [`TokenStore`], refreshed (`grant_type=refresh_token`) before it expires and once after a `401` (see [`crate::oauth`]) |
 //!
-//! The client runs the user layer ([`crate::Config::auth`]) first and the app layer
-//! ([`crate::Config::app_auth`]) last, so a token never replaces the app's credentials and the
+//! The client runs the user layer ([`crate::ConfigBuilder::auth`]) first and the app layer
+//! ([`crate::ConfigBuilder::app_auth`]) last, so a token never replaces the app's credentials and the
 //! sign covers the header the token added.
 //!
 //! # Writing your own
@@ -274,7 +274,7 @@ impl Auth for PrismSignAuth {
 }
 
 /// A user's OAuth token obtained elsewhere: `Authorization: Bearer <token>`, sent on top of the
-/// app's credentials (set it with [`crate::Config::auth`]).
+/// app's credentials (set it with [`crate::ConfigBuilder::auth`]).
 #[derive(Clone)]
 pub struct BearerAuth {
     token: SecretKey,

@@ -6,12 +6,17 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use pay_core::multipart::{FilePart, Multipart};
-use pay_core::{Call, Error, RandomIds, SharedClock, SharedIdSource, SharedTransport, SystemClock};
+use pay_core::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
+use pay_core::{
+    Call, Codec, Error, Operation, RandomIds, SharedClock, SharedIdSource, SharedTransport,
+    SystemClock,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{Auth, AuthContext, AuthRequest};
 use crate::config::{BodyEncoding, Config};
+use crate::response::HfResponse;
 
 /// The provider name used in logs and unified results.
 pub const PROVIDER: &str = "huifu";
@@ -38,19 +43,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// A request body.
-pub(crate) enum Body {
-    /// No body (GET).
-    Empty,
-    /// Named parameters (form or JSON, per the config).
-    Params(Vec<(String, serde_json::Value)>),
-    /// Text fields and files.
-    Multipart {
-        fields: Vec<(String, String)>,
-        files: Vec<FilePart>,
-    },
-}
-
 fn text_of(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
@@ -62,22 +54,28 @@ impl Client {
     /// A client with the default transport (reqwest with rustls) and the config's timeout.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] on `base_url` when it is not an http(s) URL or has a query or a
-    /// fragment ([`pay_core::validate::base_url`]); [`Error::Transport`] when the TLS backend
-    /// cannot be initialised.
+    /// [`Error::Transport`] when the TLS backend cannot be initialised (the config was checked
+    /// when it was built).
     #[cfg(feature = "reqwest")]
     pub fn new(config: Config) -> Result<Client, Error> {
-        if let Some(url) = &config.base_url {
-            pay_core::validate::base_url("base_url", url)?;
-        }
         let transport = pay_core::ReqwestTransport::builder()
-            .timeout(config.timeout)
+            .timeout(config.timeout())
             .build()?;
-        Ok(Self::with_transport(config, Arc::new(transport)))
+        Ok(Self::assemble(config, Arc::new(transport)))
     }
 
-    /// A client sending through `transport`.
-    pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
+    /// A client sending through `transport`, which sets its own time limit.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `timeout` when the config sets one: only the default
+    /// transport ([`Client::new`]) applies it, and a setting that would be silently ignored is
+    /// refused.
+    pub fn with_transport(config: Config, transport: SharedTransport) -> Result<Client, Error> {
+        config.leaves_the_timeout_to_the_transport()?;
+        Ok(Self::assemble(config, transport))
+    }
+
+    fn assemble(config: Config, transport: SharedTransport) -> Client {
         let app_auth = config.resolved_app_auth();
         let user_auth = config.auth.clone();
         Client {
@@ -114,15 +112,11 @@ impl Client {
         self.clock.now().beijing_date_compact()
     }
 
+    /// The configured base URL (checked when the config was built).
     pub(crate) fn base_url(&self) -> Result<&str, Error> {
-        let url = self
-            .config
-            .base_url
-            .as_deref()
-            .ok_or_else(|| Error::invalid_input("base_url", "is not configured"))?;
-        // Checked here too: a client made by `with_transport` was not checked by `new`.
-        pay_core::validate::base_url("base_url", url)?;
-        Ok(url)
+        self.config
+            .base_url()
+            .ok_or_else(|| Error::invalid_input("base_url", "is not configured"))
     }
 
     /// Serialises a typed request into named parameters, with `mer_cust_id` from the config,
@@ -130,8 +124,11 @@ impl Client {
     ///
     /// A request's `extra` cannot override a typed (validated) field nor `mer_cust_id`: a name
     /// that comes out twice is refused, naming it, before anything is sent. A `bg_ret_url` must
-    /// be public unless [`Config::allow_private_callback_urls`] is set.
-    pub(crate) fn params<T: Request>(&self, req: &T) -> Result<Body, Error> {
+    /// be public unless the config allows private ones ([`crate::config::CallbackUrls`]).
+    pub(crate) fn params<T: Request>(
+        &self,
+        req: &T,
+    ) -> Result<Vec<(String, serde_json::Value)>, Error> {
         // As text, a flattened `extra` entry and the typed field of the same name both appear
         // (a `serde_json::Value` would silently keep the last one).
         let text = serde_json::to_string(req)
@@ -154,7 +151,7 @@ impl Client {
                 ));
             }
             if k == "bg_ret_url"
-                && !self.config.allow_private_callback_urls
+                && self.config.callback_urls == crate::config::CallbackUrls::PublicOnly
                 && let serde_json::Value::String(url) = &v
             {
                 crate::types::public_callback_url("bg_ret_url", url)?;
@@ -167,19 +164,116 @@ impl Client {
             serde_json::Value::String(self.config.mer_cust_id.clone()),
         )];
         params.extend(fields.into_iter().filter(|(_, v)| !v.is_null()));
-        Ok(Body::Params(params))
+        Ok(params)
     }
 
-    /// Sends one request through authentication, the transport and the response interpreter,
-    /// and decodes the typed response. A `401` is answered by [`Auth::on_unauthorized`], and the
-    /// request is sent at most once more.
-    pub(crate) async fn execute<T: DeserializeOwned>(
-        &self,
-        call: Call,
-        method: Method,
-        path: &str,
-        body: Body,
-    ) -> Result<T, Error> {
+    /// Runs `op` through [`pay_core::operation::execute`] with this client as its codec and
+    /// the gateway's authentication ([`Gateway`]) around the transport.
+    ///
+    /// A non-2xx answer carrying the Prism error envelope is the provider's refusal, read by
+    /// the config's [`crate::ResponseInterpreter`] (a `401`/`403` one is
+    /// [`pay_core::ProviderErrorKind::Unauthorized`]); any other non-2xx answer stays
+    /// [`Error::HttpStatus`].
+    pub(crate) async fn run<E: Endpoint>(&self, op: &E) -> Result<HfResponse, Error> {
+        let gateway = Gateway::new(
+            AuthContext {
+                transport: self.transport.as_ref(),
+                clock: self.clock.as_ref(),
+                base_url: self.config.base_url().unwrap_or_default(),
+            },
+            self.user_auth.as_deref(),
+            self.app_auth.as_ref(),
+        );
+        let result = pay_core::operation::execute(self, &gateway, op).await;
+        if let Some(e) = gateway.take_failure() {
+            return Err(e);
+        }
+        result.map_err(|e| op.refine(self.gateway_refusal(e, op.kind().order_id())))
+    }
+
+    /// A non-2xx answer the interpreter reads as the provider's refusal becomes that refusal.
+    fn gateway_refusal(&self, err: Error, order_id: Option<&str>) -> Error {
+        let Error::HttpStatus { status, body, .. } = &err else {
+            return err;
+        };
+        let body = Bytes::copy_from_slice(body.as_bytes());
+        match self.config.interpreter.check(*status, &body, order_id) {
+            Err(refusal @ Error::Provider(_)) => refusal,
+            _ => err,
+        }
+    }
+
+    /// The body of `op`, its content type, and the text fields the Prism sign covers.
+    fn body<E: Endpoint>(&self, op: &E) -> Result<(Option<String>, Bytes, Form), Error> {
+        if E::METHOD == Method::GET {
+            return Ok((None, Bytes::new(), Vec::new()));
+        }
+        let params = self.params(op.fields())?;
+        if !op.files().is_empty() {
+            let fields: Form = params
+                .iter()
+                .map(|(k, v)| (k.clone(), text_of(v)))
+                .collect();
+            let mut m = Multipart::with_boundary(format!("cnpay-{}", self.ids.next_id()));
+            for (k, v) in &fields {
+                m.text(k, v);
+            }
+            for f in op.files() {
+                m.part(f);
+            }
+            let (ct, b) = m.finish();
+            return Ok((Some(ct), b, fields));
+        }
+        match self.config.encoding {
+            BodyEncoding::Form => {
+                let form: Form = params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), text_of(v)))
+                    .collect();
+                let encoded = pay_core::form::encode(form.iter().map(|(k, v)| (k, v)));
+                Ok((
+                    Some(pay_core::form::CONTENT_TYPE.to_owned()),
+                    Bytes::from(encoded),
+                    form,
+                ))
+            }
+            BodyEncoding::Json => {
+                let map: serde_json::Map<String, serde_json::Value> = params.into_iter().collect();
+                let text = serde_json::to_vec(&map)
+                    .map_err(|e| Error::invalid_input("request", e.to_string()))?;
+                Ok((
+                    Some("application/json".to_owned()),
+                    Bytes::from(text),
+                    Vec::new(),
+                ))
+            }
+        }
+    }
+}
+
+/// The text form fields of a body, in order.
+pub(crate) type Form = Vec<(String, String)>;
+
+/// What [`Gateway`] needs to authenticate a request [`Client`] encoded: the path as sent (under
+/// the base URL's prefix, which is what a gateway signs) and the text fields the sign covers.
+/// Carried in the request's extensions.
+#[derive(Clone)]
+pub(crate) struct Unauthenticated {
+    pub(crate) sent_path: String,
+    pub(crate) form: Form,
+}
+
+/// Huifu's wire: the typed request as named parameters (with `mer_cust_id` from the config)
+/// in a form, JSON or multipart body, or none for a GET; the answer read by the config's
+/// [`crate::ResponseInterpreter`] and decoded into [`HfResponse`]. Authentication is added on the way
+/// out by [`Gateway`].
+impl<E: Endpoint> Codec<E> for Client {
+    const PROVIDER: &'static str = PROVIDER;
+    type Sent = ();
+    type Output = HfResponse;
+
+    fn encode(&self, op: &E) -> Result<(HttpRequest, ()), Error> {
+        op.check_config(&self.config)?;
         let base = self.base_url()?;
         // The path as sent, under any prefix the base URL has: that is what a gateway signs.
         let prefix = url::Url::parse(base)
@@ -187,109 +281,126 @@ impl Client {
             .path()
             .trim_end_matches('/')
             .to_owned();
-        let sent_path = format!("{prefix}{path}");
-        let ctx = AuthContext {
-            transport: self.transport.as_ref(),
-            clock: self.clock.as_ref(),
-            base_url: base,
-        };
-        let (content_type, bytes, form): (Option<String>, Bytes, Vec<(String, String)>) = match body
-        {
-            Body::Empty => (None, Bytes::new(), Vec::new()),
-            Body::Params(params) => match self.config.encoding {
-                BodyEncoding::Form => {
-                    let form: Vec<(String, String)> = params
-                        .iter()
-                        .map(|(k, v)| (k.clone(), text_of(v)))
-                        .collect();
-                    let encoded = pay_core::form::encode(form.iter().map(|(k, v)| (k, v)));
-                    (
-                        Some(pay_core::form::CONTENT_TYPE.to_owned()),
-                        Bytes::from(encoded),
-                        form,
-                    )
-                }
-                BodyEncoding::Json => {
-                    let map: serde_json::Map<String, serde_json::Value> =
-                        params.into_iter().collect();
-                    let text = serde_json::to_vec(&map)
-                        .map_err(|e| Error::invalid_input("request", e.to_string()))?;
-                    (
-                        Some("application/json".to_owned()),
-                        Bytes::from(text),
-                        Vec::new(),
-                    )
-                }
-            },
-            Body::Multipart { fields, files } => {
-                let mut m = Multipart::with_boundary(format!("cnpay-{}", self.ids.next_id()));
-                for (k, v) in &fields {
-                    m.text(k, v);
-                }
-                for f in &files {
-                    m.part(f);
-                }
-                let (ct, b) = m.finish();
-                (Some(ct), b, fields)
-            }
-        };
-
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                http::header::ACCEPT,
-                HeaderValue::from_static("application/json"),
-            );
-            if let Some(ct) = &content_type {
-                let v = HeaderValue::from_str(ct)
-                    .map_err(|_| Error::invalid_input("content-type", "invalid"))?;
-                headers.insert(http::header::CONTENT_TYPE, v);
-            }
-            let mut areq = AuthRequest {
-                method: &method,
-                path: &sent_path,
-                query: Vec::new(),
-                headers,
-                form: &form,
-            };
-            if let Some(user) = &self.user_auth {
-                user.authorize(&mut areq, &ctx).await?;
-            }
-            self.app_auth.authorize(&mut areq, &ctx).await?;
-            let AuthRequest { query, headers, .. } = areq;
-            let mut uri = format!("{base}{path}");
-            if !query.is_empty() {
-                uri.push('?');
-                uri.push_str(&pay_core::form::encode(query.iter().map(|(k, v)| (k, v))));
-            }
-            let mut builder = http::Request::builder().method(method.clone()).uri(&uri);
-            if let Some(h) = builder.headers_mut() {
-                h.extend(headers.clone());
-            }
-            let request = builder
-                .body(bytes.clone())
-                .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
-            let response = call.send(self.transport.as_ref(), request).await?;
-            let status = response.status().as_u16();
-            if status == 401 && attempt == 1 && self.refreshed_after_401(&headers, &ctx).await? {
-                tracing::info!(
-                    provider = PROVIDER,
-                    operation = call.operation,
-                    "401 from the gateway: credentials refreshed, sending once more"
-                );
-                continue;
-            }
-            let body = response.into_body();
-            // Whatever the interpreter returns is classified by the call's kind: a query's
-            // errors are retry-safe and never ask for a query, a mutation's carry its order id.
-            self.config
-                .interpreter
-                .check(status, &body, call.order_id())
-                .map_err(|e| call.classify(e))?;
-            return call.decode_json(&body);
+        let path = op.path();
+        let (content_type, body, form) = self.body(op)?;
+        let mut builder = http::Request::builder()
+            .method(E::METHOD)
+            .uri(format!("{base}{path}"))
+            .header(http::header::ACCEPT, "application/json");
+        if let Some(ct) = content_type {
+            let v = HeaderValue::from_str(&ct)
+                .map_err(|_| Error::invalid_input("content-type", "invalid"))?;
+            builder = builder.header(http::header::CONTENT_TYPE, v);
         }
+        let request = builder
+            .extension(Unauthenticated {
+                sent_path: format!("{prefix}{path}"),
+                form,
+            })
+            .body(body)
+            .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
+        Ok((request, ()))
+    }
+
+    fn decode(&self, call: &Call, response: HttpResponse, _sent: ()) -> Result<HfResponse, Error> {
+        let status = response.status().as_u16();
+        let body = response.into_body();
+        self.config
+            .interpreter
+            .check(status, &body, call.order_id())?;
+        pay_core::decode::json(&body)
+    }
+}
+
+/// The client's transport with the gateway's authentication around it: the user's layer, then
+/// the app's ([`crate::auth`]), on every request [`Client`] encoded; after a `401`, the user's
+/// layer may renew its credentials ([`Auth::on_unauthorized`]) and the request is sent once
+/// more (a `401` comes from the gateway, before the payment service sees the request).
+///
+/// An authentication failure is not the transport's: it is kept here and returned by
+/// [`Client::run`] as it is (the transport sees a refusal to connect, nothing sent).
+pub(crate) struct Gateway<'c> {
+    ctx: AuthContext<'c>,
+    user: Option<&'c dyn Auth>,
+    app: &'c dyn Auth,
+    failure: std::sync::Mutex<Option<Error>>,
+}
+
+impl fmt::Debug for Gateway<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gateway")
+            .field("transport", &self.ctx.transport)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c> Gateway<'c> {
+    /// The transport of `ctx` with the `user`'s credentials (if any) and the `app`'s.
+    pub(crate) fn new(ctx: AuthContext<'c>, user: Option<&'c dyn Auth>, app: &'c dyn Auth) -> Self {
+        Gateway {
+            ctx,
+            user,
+            app,
+            failure: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The authentication failure kept while sending, if any.
+    pub(crate) fn take_failure(&self) -> Option<Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
+    fn keep(&self, e: Error) -> TransportError {
+        let reason = format!("authentication failed: {e}");
+        *self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
+        TransportError::connect(reason)
+    }
+
+    /// `parts` and `body` with both layers' credentials; the `Authorization` header sensitive.
+    async fn authorized(
+        &self,
+        parts: &http::request::Parts,
+        unauth: &Unauthenticated,
+        body: &Bytes,
+        ctx: &AuthContext<'_>,
+    ) -> Result<HttpRequest, Error> {
+        let mut areq = AuthRequest {
+            method: &parts.method,
+            path: &unauth.sent_path,
+            query: Vec::new(),
+            headers: parts.headers.clone(),
+            form: &unauth.form,
+        };
+        if let Some(user) = self.user {
+            user.authorize(&mut areq, ctx).await?;
+        }
+        self.app.authorize(&mut areq, ctx).await?;
+        let AuthRequest {
+            query, mut headers, ..
+        } = areq;
+        if let Some(v) = headers.get_mut(http::header::AUTHORIZATION) {
+            v.set_sensitive(true);
+        }
+        let mut uri = parts.uri.to_string();
+        if !query.is_empty() {
+            uri.push('?');
+            uri.push_str(&pay_core::form::encode(query.iter().map(|(k, v)| (k, v))));
+        }
+        let mut builder = http::Request::builder()
+            .method(parts.method.clone())
+            .uri(uri);
+        if let Some(h) = builder.headers_mut() {
+            h.extend(headers);
+        }
+        builder
+            .body(body.clone())
+            .map_err(|e| Error::invalid_input("base_url", e.to_string()))
     }
 
     /// Asks the user's credentials (the only ones that can be renewed) to refresh after a `401`.
@@ -298,21 +409,74 @@ impl Client {
         sent: &HeaderMap,
         ctx: &AuthContext<'_>,
     ) -> Result<bool, Error> {
-        match &self.user_auth {
+        match self.user {
             Some(user) => user.on_unauthorized(sent, ctx).await,
             None => Ok(false),
         }
     }
+}
 
-    /// A POST of a typed request's parameters.
-    pub(crate) async fn post<Req: Request, Resp: DeserializeOwned>(
-        &self,
-        call: Call,
-        path: &str,
-        req: &Req,
-    ) -> Result<Resp, Error> {
-        let body = self.params(req)?;
-        self.execute(call, Method::POST, path, body).await
+#[async_trait::async_trait]
+impl HttpTransport for Gateway<'_> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let (mut parts, body) = request.into_parts();
+        let Some(unauth) = parts.extensions.remove::<Unauthenticated>() else {
+            return Err(self.keep(Error::invalid_input(
+                "request",
+                "was not encoded by the huifu client",
+            )));
+        };
+        let ctx = self.ctx;
+        let mut first = true;
+        loop {
+            let request = self
+                .authorized(&parts, &unauth, &body, &ctx)
+                .await
+                .map_err(|e| self.keep(e))?;
+            let sent = request.headers().clone();
+            let response = ctx.transport.send(request).await?;
+            if response.status() == http::StatusCode::UNAUTHORIZED
+                && first
+                && self
+                    .refreshed_after_401(&sent, &ctx)
+                    .await
+                    .map_err(|e| self.keep(e))?
+            {
+                tracing::info!(
+                    provider = PROVIDER,
+                    "401 from the gateway: credentials refreshed, sending once more"
+                );
+                first = false;
+                continue;
+            }
+            return Ok(response);
+        }
+    }
+}
+
+/// What a Huifu endpoint adds to its [`Operation`]: the typed parameters it sends, the path
+/// (when a value goes in it), the files of an upload, checks against the config, and how a
+/// refusal reads.
+pub(crate) trait Endpoint: Operation<Answer = HfResponse> {
+    /// The typed parameters.
+    type Fields: Request;
+    /// The parameters sent (none for a GET).
+    fn fields(&self) -> &Self::Fields;
+    /// The path after the base URL ([`Operation::PATH`] unless a value goes in it).
+    fn path(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(Self::PATH)
+    }
+    /// Files sent as multipart parts after the text fields (none: a form or JSON body).
+    fn files(&self) -> &[FilePart] {
+        &[]
+    }
+    /// Checks that need the config (the merchant's own id).
+    fn check_config(&self, _config: &Config) -> Result<(), Error> {
+        Ok(())
+    }
+    /// How this endpoint reads a failure (the refund's failed-refund reading).
+    fn refine(&self, err: Error) -> Error {
+        err
     }
 }
 
@@ -322,7 +486,8 @@ pub(crate) trait Request: Serialize + DeserializeOwned {
     fn extra(&self) -> &pay_core::Extensions;
 }
 
-/// Implements [`Request`] for request types with an `extra` field.
+/// Implements [`Request`] and [`Endpoint`] for request types with an `extra` field that are
+/// their own operation.
 macro_rules! requests {
     ($($t:ty),* $(,)?) => {
         $(impl crate::client::Request for $t {
@@ -333,6 +498,19 @@ macro_rules! requests {
     };
 }
 pub(crate) use requests;
+
+/// Implements [`Endpoint`] for operations that send themselves, with no files.
+macro_rules! endpoints {
+    ($($t:ty),* $(,)?) => {
+        $(impl crate::client::Endpoint for $t {
+            type Fields = Self;
+            fn fields(&self) -> &Self {
+                self
+            }
+        })*
+    };
+}
+pub(crate) use endpoints;
 
 /// Refuses an `extra` entry named like a typed field the request left unset (it would skip the
 /// field's validation): read back into the request type, such an entry lands in the typed
@@ -394,6 +572,47 @@ impl<'de> serde::Deserialize<'de> for Pairs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_authorization_header_is_marked_sensitive() {
+        let t = Arc::new(pay_core::test_util::RecordingTransport::new());
+        t.push_response(200, r#"{"resp_code":"C00000"}"#);
+        let config = Config::builder("6666000000000001", "app-key", "app-secret")
+            .base_url("http://gw.example")
+            .auth(crate::BearerAuth::new("user-token"))
+            .build()
+            .expect("a valid config");
+        let client = Client::with_transport(config, t.clone()).expect("no timeout set");
+        let query = crate::trade::OrderQueryRequest {
+            user_cust_id: "6666000000000002".into(),
+            order_id: "Q1".into(),
+            order_date: "20240101".into(),
+            trans_type: crate::codes::QueryTransType::from_wire("01"),
+            mer_priv: None,
+            extra: pay_core::Extensions::new(),
+        };
+        client.order_query(&query).await.expect("answered");
+        let sent = t.requests();
+        let auth = sent[0]
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .expect("the bearer token is sent");
+        assert_eq!(auth.to_str().ok(), Some("Bearer user-token"));
+        assert!(auth.is_sensitive());
+    }
+
+    #[test]
+    fn a_timeout_is_refused_on_an_injected_transport() {
+        let config = Config::builder("6666000000000001", "app-key", "app-secret")
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .expect("a valid config");
+        let t = Arc::new(pay_core::test_util::RecordingTransport::new());
+        match Client::with_transport(config, t) {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "timeout"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn client_is_send_sync_clone_debug() {

@@ -28,12 +28,12 @@ pay_core::wire_enum! {
 }
 
 impl ErrorCode {
-    /// What a refusal with this code and `message` (`resp_desc`) means. `money_moving` says
-    /// whether the call created an order under the merchant's `order_id` (a mutation carrying
-    /// it): only then is a reused order id [`ProviderErrorKind::DuplicateOrder`] (query it; a
-    /// retry is not safe). Anything else is [`ProviderErrorKind::Rejected`].
-    pub fn kind(&self, money_moving: bool, message: &str) -> ProviderErrorKind {
-        if money_moving
+    /// What a refusal with this code and `message` (`resp_desc`) means to a call of `kind`:
+    /// only for a mutation under the merchant's `order_id` (the order it created) is a reused
+    /// order id [`ProviderErrorKind::DuplicateOrder`] (query it; a retry is not safe). Anything
+    /// else is [`ProviderErrorKind::Rejected`].
+    pub fn kind(&self, call: &pay_core::CallKind, message: &str) -> ProviderErrorKind {
+        if call.order_id().is_some()
             && (*self == ErrorCode::DuplicateOrder
                 || ProviderErrorKind::says_duplicate_order(message))
         {

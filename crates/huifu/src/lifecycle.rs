@@ -37,7 +37,15 @@ use crate::response::HfResponse;
 
 const AFTER_ANSWER: &[&str] = &["S", "F", "I", "P"];
 
-const fn rules(failed_is_final: bool) -> [StatusRule; 7] {
+/// Whether a failed order may be sent again (a refund) or is final.
+#[derive(Clone, Copy)]
+enum Failure {
+    Final,
+    MaySendAgain,
+}
+
+const fn rules(failure: Failure) -> [StatusRule; 7] {
+    let failed_is_final = matches!(failure, Failure::Final);
     [
         StatusRule {
             code: "S",
@@ -95,40 +103,50 @@ const fn rules(failed_is_final: bool) -> [StatusRule; 7] {
     ]
 }
 
-static FINAL_RULES: [StatusRule; 7] = rules(true);
-static REFUND_RULES: [StatusRule; 7] = rules(false);
+static FINAL_RULES: [StatusRule; 7] = rules(Failure::Final);
+
+/// A table of this provider.
+const fn huifu_table(
+    kind: FlowKind,
+    source: &'static str,
+    rules: &'static [StatusRule],
+) -> Lifecycle {
+    Lifecycle {
+        provider: PROVIDER,
+        kind,
+        source,
+        rules,
+    }
+}
+static REFUND_RULES: [StatusRule; 7] = rules(Failure::MaySendAgain);
 
 /// `order_query` `trans_type` `01`: quick pay and app pay.
-pub static PAY: Lifecycle = Lifecycle {
-    provider: PROVIDER,
-    kind: FlowKind::Payment,
-    source: "huifu.txt `order_query` trans_type 01 (快捷、网银、扫码: quick_pay, app_pay). The spec names no status: `trans_stat` S/F/I/P is Huifu's convention in its other APIs; without it an answer's `resp_code` states no order status (C00000 is the call's success), so it is processing, never paid.",
-    rules: &FINAL_RULES,
-};
+pub static PAY: Lifecycle = huifu_table(
+    FlowKind::Payment,
+    "huifu.txt `order_query` trans_type 01 (快捷、网银、扫码: quick_pay, app_pay). The spec names no status: `trans_stat` S/F/I/P is Huifu's convention in its other APIs; without it an answer's `resp_code` states no order status (C00000 is the call's success), so it is processing, never paid.",
+    &FINAL_RULES,
+);
 
 /// `order_query` `trans_type` `02`: balance pay, `order_affirm`, `order_reverse`, `fz`.
-pub static BALANCE: Lifecycle = Lifecycle {
-    provider: PROVIDER,
-    kind: FlowKind::Payment,
-    source: "huifu.txt `order_query` trans_type 02 (余额支付、采购确认、订单撤销: balance_pay, order_affirm, order_reverse; `fz` splits are filed with them). Statuses read as for trans_type 01.",
-    rules: &FINAL_RULES,
-};
+pub static BALANCE: Lifecycle = huifu_table(
+    FlowKind::Payment,
+    "huifu.txt `order_query` trans_type 02 (余额支付、采购确认、订单撤销: balance_pay, order_affirm, order_reverse; `fz` splits are filed with them). Statuses read as for trans_type 01.",
+    &FINAL_RULES,
+);
 
 /// `order_query` `trans_type` `03`: withdrawal.
-pub static WITHDRAWAL: Lifecycle = Lifecycle {
-    provider: PROVIDER,
-    kind: FlowKind::Payout,
-    source: "huifu.txt `withdrawal`, `order_query` trans_type 03 (提现). Statuses read as for trans_type 01; the spec names no return of a withdrawal, so S is final.",
-    rules: &FINAL_RULES,
-};
+pub static WITHDRAWAL: Lifecycle = huifu_table(
+    FlowKind::Payout,
+    "huifu.txt `withdrawal`, `order_query` trans_type 03 (提现). Statuses read as for trans_type 01; the spec names no return of a withdrawal, so S is final.",
+    &FINAL_RULES,
+);
 
 /// `order_query` `trans_type` `04`: refund.
-pub static REFUND: Lifecycle = Lifecycle {
-    provider: PROVIDER,
-    kind: FlowKind::Refund,
-    source: "huifu.txt `refund`, `order_query` trans_type 04 (退货). Statuses read as for trans_type 01, except that F is not final: \"对于退货失败的,支持同订单号同金额的重复请求\" (a failed refund may be sent again under the same order id and amount).",
-    rules: &REFUND_RULES,
-};
+pub static REFUND: Lifecycle = huifu_table(
+    FlowKind::Refund,
+    "huifu.txt `refund`, `order_query` trans_type 04 (退货). Statuses read as for trans_type 01, except that F is not final: \"对于退货失败的,支持同订单号同金额的重复请求\" (a failed refund may be sent again under the same order id and amount).",
+    &REFUND_RULES,
+);
 
 /// Every table of this crate (for `docs/LIFECYCLE.md`).
 pub fn lifecycles() -> &'static [&'static Lifecycle] {

@@ -4,17 +4,20 @@
 
 use http::Method;
 use pay_core::{
-    Call, CallKind, CardNumber, Error, Extensions, IdNumber, Money, PersonName, PhoneNumber,
+    CallKind, CardNumber, Error, Extensions, IdNumber, Money, Operation, PersonName, PhoneNumber,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Body, Client, PROVIDER};
+use crate::client::{Client, Endpoint};
 use crate::codes::{
     AcctType, BusiType, CardBussType, CardType, CertType, CorpType, DcFlag, DownloadTransType,
     LicenseType, OperateType,
 };
+use crate::config::Config;
+use crate::fields;
 use crate::response::HfResponse;
 use crate::types::{self, DateOrPermanent, Extension, Stockholder};
+use pay_core::operation::FieldDoc;
 
 /// `POST /api/hfpay/v1/merchant/agent_merchant_opening`.
 pub const AGENT_MERCHANT_OPENING: &str = "/api/hfpay/v1/merchant/agent_merchant_opening";
@@ -255,12 +258,19 @@ fn attach_nos(v: Option<&String>) -> Result<(), Error> {
     Ok(())
 }
 
-impl AgentMerchantOpeningRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for AgentMerchantOpeningRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "agent-merchant-opening";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = AGENT_MERCHANT_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::AGENT_MERCHANT_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::AGENT_MERCHANT_OPENING_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Mutation { order_id: None }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("mer_name", &self.mer_name)?;
         types::required("mer_short_name", &self.mer_short_name)?;
         types::amount("reg_fund", self.reg_fund)?;
@@ -432,12 +442,19 @@ impl std::fmt::Debug for MerchantOpeningRequest {
     }
 }
 
-impl MerchantOpeningRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for MerchantOpeningRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "merchant-opening";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = MERCHANT_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::MERCHANT_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::MERCHANT_OPENING_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
         types::required("apply_id", &self.apply_id)?;
@@ -539,12 +556,19 @@ impl std::fmt::Debug for PersonOpeningRequest {
     }
 }
 
-impl PersonOpeningRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for PersonOpeningRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "person-opening";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = PERSON_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::PERSON_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::PERSON_OPENING_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
         types::name("user_name", &self.user_name)?;
@@ -696,12 +720,19 @@ impl std::fmt::Debug for BusinessOpeningRequest {
     }
 }
 
-impl BusinessOpeningRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for BusinessOpeningRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "business-opening";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = BUSINESS_OPENING;
+    const FIELDS: &'static [FieldDoc] = fields::BUSINESS_OPENING_FIELDS;
+    const EXAMPLE: &'static str = fields::BUSINESS_OPENING_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
         types::required("apply_id", &self.apply_id)?;
@@ -771,7 +802,9 @@ impl BusinessOpeningRequest {
         types::required("bank_branch", &self.bank_branch)?;
         types::required("bank_prov", &self.bank_prov)?;
         types::required("bank_area", &self.bank_area)?;
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -822,19 +855,28 @@ impl std::fmt::Debug for SubMerchantCreateRequest {
     }
 }
 
-impl SubMerchantCreateRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for SubMerchantCreateRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "sub-merchant-create";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = SUB_MERCHANT_CREATE;
+    const FIELDS: &'static [FieldDoc] = fields::SUB_MERCHANT_CREATE_FIELDS;
+    const EXAMPLE: &'static str = fields::SUB_MERCHANT_CREATE_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
         if !self.acct_type.is_known() {
             return Err(Error::invalid_input("acct_type", "must be 100 or 200"));
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -943,13 +985,31 @@ pub struct OrderDownloadRequest {
     pub extra: Extensions,
 }
 
-impl BalanceQueryRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self, mer_cust_id: &str) -> Result<(), Error> {
-        types::required("user_cust_id", &self.user_cust_id)?;
+impl Operation for BalanceQueryRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "balance-query";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = BALANCE_QUERY;
+    const FIELDS: &'static [FieldDoc] = fields::BALANCE_QUERY_FIELDS;
+    const EXAMPLE: &'static str = fields::BALANCE_QUERY_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        types::required("user_cust_id", &self.user_cust_id)
+    }
+}
+
+/// `acct_id` is required when the merchant queries itself.
+impl Endpoint for BalanceQueryRequest {
+    type Fields = Self;
+    fn fields(&self) -> &Self {
+        self
+    }
+    fn check_config(&self, config: &Config) -> Result<(), Error> {
+        let mer_cust_id = config.mer_cust_id();
         if self.user_cust_id == mer_cust_id && self.acct_id.as_deref().unwrap_or("").is_empty() {
             return Err(Error::invalid_input(
                 "acct_id",
@@ -960,12 +1020,19 @@ impl BalanceQueryRequest {
     }
 }
 
-impl BindBankCardRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for BindBankCardRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "bind-bank-card";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = BIND_BANK_CARD;
+    const FIELDS: &'static [FieldDoc] = fields::BIND_BANK_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::BIND_BANK_CARD_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -981,12 +1048,19 @@ impl BindBankCardRequest {
     }
 }
 
-impl UntieBankCardRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for UntieBankCardRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "untie-bank-card";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = UNTIE_BANK_CARD;
+    const FIELDS: &'static [FieldDoc] = fields::UNTIE_BANK_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::UNTIE_BANK_CARD_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -1000,12 +1074,19 @@ impl UntieBankCardRequest {
     }
 }
 
-impl SendSmsCodeRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for SendSmsCodeRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "send-sms-code";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = SEND_SMS_CODE;
+    const FIELDS: &'static [FieldDoc] = fields::SEND_SMS_CODE_FIELDS;
+    const EXAMPLE: &'static str = fields::SEND_SMS_CODE_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -1017,14 +1098,70 @@ impl SendSmsCodeRequest {
     }
 }
 
-impl OrderDownloadRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for OrderDownloadRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "order-download";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = ORDER_DOWNLOAD;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_DOWNLOAD_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_DOWNLOAD_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::date("order_date", &self.order_date)?;
         self.trans_type.ensure_known("trans_type")
+    }
+}
+
+/// A bank card check (`GET /api/hfpay/app/bank_check/card/{card_id}`): the card id goes in
+/// the path, path-escaped.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct BankCheckCardRequest {
+    /// 银行卡号.
+    pub card_id: CardNumber,
+    /// Parameters this version does not know (none are sent: the request has no body).
+    #[serde(flatten, default, skip_serializing)]
+    pub extra: Extensions,
+}
+
+impl std::fmt::Debug for BankCheckCardRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BankCheckCardRequest")
+            .field("card_id", &self.card_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Operation for BankCheckCardRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "bank-check-card";
+    const METHOD: Method = Method::GET;
+    const PATH: &'static str = "/api/hfpay/app/bank_check/card/{card_id}";
+    const FIELDS: &'static [FieldDoc] = fields::BANK_CHECK_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::BANK_CHECK_CARD_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        types::required("card_id", self.card_id.expose())
+    }
+}
+
+impl Endpoint for BankCheckCardRequest {
+    type Fields = Self;
+    fn fields(&self) -> &Self {
+        self
+    }
+    fn path(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Owned(format!(
+            "{BANK_CHECK_CARD_PREFIX}{}",
+            escape_segment(self.card_id.expose())
+        ))
     }
 }
 
@@ -1043,14 +1180,7 @@ impl Client {
         &self,
         req: &AgentMerchantOpeningRequest,
     ) -> Result<HfResponse, Error> {
-        req.validate()?;
-        // No order id in this request: a lost answer is UnknownOutcome without one.
-        let call = Call {
-            provider: PROVIDER,
-            operation: "agent-merchant-opening",
-            kind: CallKind::Mutation { order_id: None },
-        };
-        self.post(call, AGENT_MERCHANT_OPENING, req).await
+        self.run(req).await
     }
 
     /// Opens an individual business (个体户).
@@ -1061,9 +1191,7 @@ impl Client {
         &self,
         req: &MerchantOpeningRequest,
     ) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "merchant-opening", &req.order_id);
-        self.post(call, MERCHANT_OPENING, req).await
+        self.run(req).await
     }
 
     /// Opens a personal account.
@@ -1071,9 +1199,7 @@ impl Client {
     /// # Errors
     /// As [`Client::agent_merchant_opening`].
     pub async fn person_opening(&self, req: &PersonOpeningRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "person-opening", &req.order_id);
-        self.post(call, PERSON_OPENING, req).await
+        self.run(req).await
     }
 
     /// Opens a business account (企业开户).
@@ -1084,9 +1210,7 @@ impl Client {
         &self,
         req: &BusinessOpeningRequest,
     ) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "business-opening", &req.order_id);
-        self.post(call, BUSINESS_OPENING, req).await
+        self.run(req).await
     }
 
     /// Creates a sub-account.
@@ -1097,9 +1221,7 @@ impl Client {
         &self,
         req: &SubMerchantCreateRequest,
     ) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "sub-merchant-create", &req.order_id);
-        self.post(call, SUB_MERCHANT_CREATE, req).await
+        self.run(req).await
     }
 
     /// Queries a balance (read-only).
@@ -1107,9 +1229,7 @@ impl Client {
     /// # Errors
     /// As [`Client::agent_merchant_opening`]; transport failures are [`Error::Transport`].
     pub async fn balance_query(&self, req: &BalanceQueryRequest) -> Result<HfResponse, Error> {
-        req.validate(&self.config.mer_cust_id)?;
-        let call = Call::query(PROVIDER, "balance-query");
-        self.post(call, BALANCE_QUERY, req).await
+        self.run(req).await
     }
 
     /// Binds a debit card.
@@ -1117,9 +1237,7 @@ impl Client {
     /// # Errors
     /// As [`Client::agent_merchant_opening`].
     pub async fn bind_bank_card(&self, req: &BindBankCardRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "bind-bank-card", &req.order_id);
-        self.post(call, BIND_BANK_CARD, req).await
+        self.run(req).await
     }
 
     /// Unbinds a card.
@@ -1127,9 +1245,7 @@ impl Client {
     /// # Errors
     /// As [`Client::agent_merchant_opening`].
     pub async fn untie_bank_card(&self, req: &UntieBankCardRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "untie-bank-card", &req.order_id);
-        self.post(call, UNTIE_BANK_CARD, req).await
+        self.run(req).await
     }
 
     /// Sends an SMS code.
@@ -1137,9 +1253,7 @@ impl Client {
     /// # Errors
     /// As [`Client::agent_merchant_opening`].
     pub async fn send_sms_code(&self, req: &SendSmsCodeRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "send-sms-code", &req.order_id);
-        self.post(call, SEND_SMS_CODE, req).await
+        self.run(req).await
     }
 
     /// Requests a statement (read-only).
@@ -1147,9 +1261,7 @@ impl Client {
     /// # Errors
     /// As [`Client::balance_query`].
     pub async fn order_download(&self, req: &OrderDownloadRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::query(PROVIDER, "order-download");
-        self.post(call, ORDER_DOWNLOAD, req).await
+        self.run(req).await
     }
 
     /// Checks a bank card: `GET /api/hfpay/app/bank_check/card/{card_id}` with the card id
@@ -1158,17 +1270,28 @@ impl Client {
     /// # Errors
     /// [`Error::InvalidInput`] for an empty id; otherwise as [`Client::balance_query`].
     pub async fn bank_check_card(&self, card_id: &CardNumber) -> Result<HfResponse, Error> {
-        types::required("card_id", card_id.expose())?;
-        let path = format!(
-            "{BANK_CHECK_CARD_PREFIX}{}",
-            escape_segment(card_id.expose())
-        );
-        let call = Call::query(PROVIDER, "bank-check-card");
-        self.execute(call, Method::GET, &path, Body::Empty).await
+        self.run(&BankCheckCardRequest {
+            card_id: card_id.clone(),
+            extra: Extensions::new(),
+        })
+        .await
     }
 }
 
+crate::client::endpoints!(
+    AgentMerchantOpeningRequest,
+    MerchantOpeningRequest,
+    PersonOpeningRequest,
+    BusinessOpeningRequest,
+    SubMerchantCreateRequest,
+    BindBankCardRequest,
+    UntieBankCardRequest,
+    SendSmsCodeRequest,
+    OrderDownloadRequest,
+);
+
 crate::client::requests!(
+    BankCheckCardRequest,
     AgentMerchantOpeningRequest,
     MerchantOpeningRequest,
     PersonOpeningRequest,

@@ -48,7 +48,7 @@
 //! # Reply
 //!
 //! The spec does not say what the merchant answers. The reply is configurable
-//! ([`crate::Config::callback_reply`]), default the plain text `SUCCESS`; Huifu's other APIs
+//! ([`crate::ConfigBuilder::callback_reply`]), default the plain text `SUCCESS`; Huifu's other APIs
 //! expect `RECV_ORD_ID_<order_id>` ([`recv_ord_id_reply`]).
 
 use base64::Engine;

@@ -19,11 +19,12 @@
 use std::fmt;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
-use pay_core::{Call, Error, ProviderErrorKind, SecretKey, Timestamp};
+use http::Method;
+use pay_core::transport::{HttpRequest, HttpResponse};
+use pay_core::{Call, CallKind, Codec, Error, Operation, ProviderErrorKind, SecretKey, Timestamp};
 
-use crate::auth::{Auth, AuthContext, AuthRequest};
-use crate::client::Client;
+use crate::auth::{Auth, AuthContext};
+use crate::client::{Client, Gateway, Unauthenticated};
 
 /// The authorize page, under the OAuth root.
 pub const AUTHORIZE_PATH: &str = "/oauth/authorize";
@@ -108,57 +109,171 @@ struct TokenResponse {
     session_id: Option<String>,
 }
 
-/// POSTs `form` to `url` with the app's credentials (`app`), as a read-only call.
-async fn post_signed(
-    ctx: &AuthContext<'_>,
-    app: &dyn Auth,
-    call: &Call,
-    url: &str,
-    form: &[(String, String)],
-) -> Result<(u16, Bytes), Error> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static(pay_core::form::CONTENT_TYPE),
-    );
-    headers.insert(
-        http::header::ACCEPT,
-        HeaderValue::from_static("application/json"),
-    );
-    let mut areq = AuthRequest {
-        method: &Method::POST,
-        path: parsed.path(),
-        query: Vec::new(),
-        headers,
-        form,
-    };
-    app.authorize(&mut areq, ctx).await?;
-    let AuthRequest { query, headers, .. } = areq;
-    let mut uri = url.to_owned();
-    if !query.is_empty() {
-        uri.push('?');
-        uri.push_str(&pay_core::form::encode(query.iter().map(|(k, v)| (k, v))));
+/// A token request (`POST {root}/oauth/token`): the grant's form fields.
+#[derive(Debug)]
+struct TokenRequest {
+    form: Vec<(String, String)>,
+}
+
+impl Operation for TokenRequest {
+    type Answer = OAuthToken;
+    const NAME: &'static str = "oauth-token";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = TOKEN_PATH;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
     }
-    let mut builder = http::Request::builder().method(Method::POST).uri(&uri);
-    if let Some(h) = builder.headers_mut() {
-        h.extend(headers);
+
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
     }
-    let body = pay_core::form::encode(form.iter().map(|(k, v)| (k, v)));
-    let request = builder
-        .body(Bytes::from(body))
-        .map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
-    let response = call.send(ctx.transport, request).await?;
-    let status = response.status().as_u16();
+}
+
+/// A session check (`POST {base}/platform/oauth/session_check`).
+#[derive(Debug)]
+struct SessionCheck {
+    session_id: String,
+}
+
+impl Operation for SessionCheck {
+    type Answer = bool;
+    const NAME: &'static str = "oauth-session-check";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = SESSION_CHECK_PATH;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// The OAuth endpoints' wire: a signed form POST (the app's credentials added by the
+/// [`Gateway`] around the transport); the Prism error envelope, whatever the status, is
+/// [`ProviderErrorKind::Unauthorized`].
+struct OAuthCodec<'a> {
+    ctx: AuthContext<'a>,
+    /// When the token was asked for (its expiry counts from then).
+    started: Timestamp,
+}
+
+impl OAuthCodec<'_> {
+    fn encode_form(&self, url: &str, form: Vec<(String, String)>) -> Result<HttpRequest, Error> {
+        let parsed =
+            url::Url::parse(url).map_err(|e| Error::invalid_input("base_url", e.to_string()))?;
+        let body = pay_core::form::encode(form.iter().map(|(k, v)| (k, v)));
+        http::Request::builder()
+            .method(Method::POST)
+            .uri(url)
+            .header(http::header::CONTENT_TYPE, pay_core::form::CONTENT_TYPE)
+            .header(http::header::ACCEPT, "application/json")
+            .extension(Unauthenticated {
+                sent_path: parsed.path().to_owned(),
+                form,
+            })
+            .body(Bytes::from(body))
+            .map_err(|e| Error::invalid_input("base_url", e.to_string()))
+    }
+
+    /// Runs `op`: the app's credentials only (no user token on these requests).
+    async fn run<O>(&self, app: &dyn Auth, op: &O) -> Result<O::Answer, Error>
+    where
+        O: Operation,
+        Self: Codec<O, Output = O::Answer>,
+    {
+        let gateway = Gateway::new(self.ctx, None, app);
+        let result = pay_core::operation::execute(self, &gateway, op).await;
+        if let Some(e) = gateway.take_failure() {
+            return Err(e);
+        }
+        result.map_err(|e| match &e {
+            Error::HttpStatus { body, .. } => match gateway_refusal(body.as_bytes()) {
+                Some(refusal) => refusal,
+                None => e,
+            },
+            _ => e,
+        })
+    }
+}
+
+/// The Prism error envelope in `body`, as the token endpoint's refusal.
+fn gateway_refusal(body: &[u8]) -> Option<Error> {
+    crate::response::gateway_error(body)
+        .map(|err| Error::provider(err.kind(ProviderErrorKind::Unauthorized)))
+}
+
+/// A 2xx answer: refused when it is the Prism error envelope, else JSON.
+fn answer<T: serde::de::DeserializeOwned>(response: HttpResponse) -> Result<(T, Bytes), Error> {
     let body = response.into_body();
-    if let Some(err) = crate::response::gateway_error(&body) {
-        return Err(Error::provider(err.kind(ProviderErrorKind::Unauthorized)));
+    if let Some(refusal) = gateway_refusal(&body) {
+        return Err(refusal);
     }
-    if !(200..300).contains(&status) {
-        return Err(call.classify(Error::http_status(status, body)));
+    Ok((pay_core::decode::json(&body)?, body))
+}
+
+impl Codec<TokenRequest> for OAuthCodec<'_> {
+    const PROVIDER: &'static str = crate::PROVIDER;
+    type Sent = ();
+    type Output = OAuthToken;
+
+    fn encode(&self, op: &TokenRequest) -> Result<(HttpRequest, ()), Error> {
+        let url = format!("{}{TOKEN_PATH}", oauth_root(self.ctx.base_url));
+        Ok((self.encode_form(&url, op.form.clone())?, ()))
     }
-    Ok((status, body))
+
+    fn decode(&self, _call: &Call, response: HttpResponse, _sent: ()) -> Result<OAuthToken, Error> {
+        let (t, body): (TokenResponse, Bytes) = answer(response)?;
+        if let Some(tt) = &t.token_type
+            && !tt.eq_ignore_ascii_case("bearer")
+        {
+            return Err(Error::decode(
+                body,
+                format!("token_type `{tt}` is not Bearer"),
+            ));
+        }
+        if t.access_token.is_empty() || t.expires_in <= 0 {
+            return Err(Error::decode(
+                body,
+                "access_token empty or expires_in not positive",
+            ));
+        }
+        Ok(OAuthToken {
+            access_token: SecretKey::new(t.access_token),
+            refresh_token: t
+                .refresh_token
+                .filter(|r| !r.is_empty())
+                .map(SecretKey::new),
+            expires_at: Timestamp::from_unix_millis(
+                self.started
+                    .unix_millis()
+                    .saturating_add(t.expires_in.saturating_mul(1000)),
+            ),
+            session_id: t.session_id.filter(|s| !s.is_empty()),
+        })
+    }
+}
+
+impl Codec<SessionCheck> for OAuthCodec<'_> {
+    const PROVIDER: &'static str = crate::PROVIDER;
+    type Sent = ();
+    type Output = bool;
+
+    fn encode(&self, op: &SessionCheck) -> Result<(HttpRequest, ()), Error> {
+        let url = format!("{}{SESSION_CHECK_PATH}", self.ctx.base_url);
+        let form = vec![("session_id".to_owned(), op.session_id.clone())];
+        Ok((self.encode_form(&url, form)?, ()))
+    }
+
+    fn decode(&self, _call: &Call, response: HttpResponse, _sent: ()) -> Result<bool, Error> {
+        let (answer, body): (serde_json::Value, Bytes) = answer(response)?;
+        answer
+            .get("result")
+            .and_then(serde_json::Value::as_bool)
+            .ok_or_else(|| Error::decode(body, "no boolean `result`"))
+    }
 }
 
 /// Asks the token endpoint for a token with `grant` (`authorization_code` or `refresh_token`).
@@ -167,42 +282,17 @@ pub(crate) async fn request_token(
     app: &dyn Auth,
     grant: &[(&str, &str)],
 ) -> Result<OAuthToken, Error> {
-    let call = Call::query(crate::PROVIDER, "oauth-token");
-    let form: Vec<(String, String)> = grant
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let url = format!("{}{TOKEN_PATH}", oauth_root(ctx.base_url));
-    let started = ctx.clock.now();
-    let (_, body) = post_signed(ctx, app, &call, &url, &form).await?;
-    let t: TokenResponse = call.decode_json(&body)?;
-    if let Some(tt) = &t.token_type
-        && !tt.eq_ignore_ascii_case("bearer")
-    {
-        return Err(call.classify(Error::decode(
-            body,
-            format!("token_type `{tt}` is not Bearer"),
-        )));
-    }
-    if t.access_token.is_empty() || t.expires_in <= 0 {
-        return Err(call.classify(Error::decode(
-            body,
-            "access_token empty or expires_in not positive",
-        )));
-    }
-    Ok(OAuthToken {
-        access_token: SecretKey::new(t.access_token),
-        refresh_token: t
-            .refresh_token
-            .filter(|r| !r.is_empty())
-            .map(SecretKey::new),
-        expires_at: Timestamp::from_unix_millis(
-            started
-                .unix_millis()
-                .saturating_add(t.expires_in.saturating_mul(1000)),
-        ),
-        session_id: t.session_id.filter(|s| !s.is_empty()),
-    })
+    let op = TokenRequest {
+        form: grant
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    };
+    let codec = OAuthCodec {
+        ctx: *ctx,
+        started: ctx.clock.now(),
+    };
+    codec.run(app, &op).await
 }
 
 /// Refreshes `token` with its refresh token.
@@ -302,14 +392,13 @@ impl Client {
             return Err(Error::invalid_input("session_id", "the token has none"));
         };
         let ctx = self.auth_context()?;
-        let call = Call::query(crate::PROVIDER, "oauth-session-check");
-        let url = format!("{}{SESSION_CHECK_PATH}", ctx.base_url);
-        let form = [("session_id".to_owned(), session_id.clone())];
-        let (_, body) = post_signed(&ctx, self.app_auth.as_ref(), &call, &url, &form).await?;
-        let answer: serde_json::Value = call.decode_json(&body)?;
-        answer
-            .get("result")
-            .and_then(serde_json::Value::as_bool)
-            .ok_or_else(|| call.classify(Error::decode(body, "no boolean `result`")))
+        let codec = OAuthCodec {
+            ctx,
+            started: ctx.clock.now(),
+        };
+        let op = SessionCheck {
+            session_id: session_id.clone(),
+        };
+        codec.run(self.app_auth.as_ref(), &op).await
     }
 }

@@ -2,39 +2,54 @@
 
 use pay_core::decode::{input as typed, to_value as out};
 use pay_core::multipart::FilePart;
-use pay_core::{CardNumber, Error};
+use pay_core::operation::{OperationDoc, names};
+use pay_core::{Error, Operation};
 
 use crate::client::Client;
-use crate::upload::FileSource;
+use crate::merchant::{
+    AgentMerchantOpeningRequest, BalanceQueryRequest, BankCheckCardRequest, BindBankCardRequest,
+    BusinessOpeningRequest, MerchantOpeningRequest, OrderDownloadRequest, PersonOpeningRequest,
+    SendSmsCodeRequest, SubMerchantCreateRequest, UntieBankCardRequest,
+};
+use crate::trade::{
+    AppPayRequest, BalancePayRequest, FzRequest, OrderAffirm, OrderQueryRequest, OrderReverse,
+    QuickPayRequest, RefundRequest, SendQuickPaySmsCodeRequest, UnsignRequest, WithdrawalRequest,
+};
+use crate::upload::{FileSource, UploadAgentFile, UploadCard, UploadMerchantFile};
 
-/// The CLI operation names: each endpoint's last path segment with `_` turned into `-`, sorted.
-pub const OPERATIONS: &[&str] = &[
-    "agent-merchant-opening",
-    "app-pay",
-    "balance-pay",
-    "balance-query",
-    "bank-check-card",
-    "bind-bank-card",
-    "business-opening",
-    "fz",
-    "merchant-opening",
-    "order-affirm",
-    "order-download",
-    "order-query",
-    "order-reverse",
-    "person-opening",
-    "quick-pay",
-    "refund",
-    "send-quick-pay-sms-code",
-    "send-sms-code",
-    "sub-merchant-create",
-    "unsgin",
-    "untie-bank-card",
-    "upload-agent-file",
-    "upload-card",
-    "upload-merchant-file",
-    "withdrawal",
+/// Every operation, by the endpoint's last path segment with `_` turned into `-`; sorted. Each
+/// entry is taken from its [`Operation`] impl (name, path, fields, example), written once,
+/// beside its request type.
+pub const CATALOG: &[OperationDoc] = &[
+    OperationDoc::of::<AgentMerchantOpeningRequest>(),
+    OperationDoc::of::<AppPayRequest>(),
+    OperationDoc::of::<BalancePayRequest>(),
+    OperationDoc::of::<BalanceQueryRequest>(),
+    OperationDoc::of::<BankCheckCardRequest>(),
+    OperationDoc::of::<BindBankCardRequest>(),
+    OperationDoc::of::<BusinessOpeningRequest>(),
+    OperationDoc::of::<FzRequest>(),
+    OperationDoc::of::<MerchantOpeningRequest>(),
+    OperationDoc::of::<OrderAffirm<'static>>(),
+    OperationDoc::of::<OrderDownloadRequest>(),
+    OperationDoc::of::<OrderQueryRequest>(),
+    OperationDoc::of::<OrderReverse<'static>>(),
+    OperationDoc::of::<PersonOpeningRequest>(),
+    OperationDoc::of::<QuickPayRequest>(),
+    OperationDoc::of::<RefundRequest>(),
+    OperationDoc::of::<SendQuickPaySmsCodeRequest>(),
+    OperationDoc::of::<SendSmsCodeRequest>(),
+    OperationDoc::of::<SubMerchantCreateRequest>(),
+    OperationDoc::of::<UnsignRequest>(),
+    OperationDoc::of::<UntieBankCardRequest>(),
+    OperationDoc::of::<UploadAgentFile<'static>>(),
+    OperationDoc::of::<UploadCard<'static>>(),
+    OperationDoc::of::<UploadMerchantFile<'static>>(),
+    OperationDoc::of::<WithdrawalRequest>(),
 ];
+
+/// The CLI operation names: the names of [`CATALOG`], in its order.
+pub const OPERATIONS: &[&str] = &names::<{ CATALOG.len() }>(CATALOG);
 
 const ONE_FILE: &[&str] = &["file"];
 const CARD_FILES: &[&str] = &["file1", "file2"];
@@ -42,9 +57,9 @@ const CARD_FILES: &[&str] = &["file1", "file2"];
 /// The operations that upload files, with the fields [`Client::call_json`] takes them under
 /// (its `files`); every other operation takes none.
 pub const OPERATION_FILES: &[(&str, &[&str])] = &[
-    ("upload-agent-file", ONE_FILE),
-    ("upload-card", CARD_FILES),
-    ("upload-merchant-file", ONE_FILE),
+    (<UploadAgentFile as Operation>::NAME, ONE_FILE),
+    (<UploadCard as Operation>::NAME, CARD_FILES),
+    (<UploadMerchantFile as Operation>::NAME, ONE_FILE),
 ];
 
 fn take_file(files: &mut Vec<FilePart>, field: &'static str) -> Result<FileSource, Error> {
@@ -92,58 +107,76 @@ impl Client {
                 ))
             }
         };
-        if !operation.starts_with("upload-") {
+        if !OPERATION_FILES.iter().any(|(name, _)| *name == operation) {
             no_files(&files)?;
         }
         match operation {
-            "agent-merchant-opening" => out(&self.agent_merchant_opening(&typed(data)?).await?),
-            "app-pay" => out(&self.app_pay(&typed(data)?).await?),
-            "balance-pay" => out(&self.balance_pay(&typed(data)?).await?),
-            "balance-query" => out(&self.balance_query(&typed(data)?).await?),
-            "bank-check-card" => {
-                #[derive(serde::Deserialize)]
-                struct CardId {
-                    card_id: CardNumber,
-                }
-                let c: CardId = typed(data)?;
+            <AgentMerchantOpeningRequest as Operation>::NAME => {
+                out(&self.agent_merchant_opening(&typed(data)?).await?)
+            }
+            <AppPayRequest as Operation>::NAME => out(&self.app_pay(&typed(data)?).await?),
+            <BalancePayRequest as Operation>::NAME => out(&self.balance_pay(&typed(data)?).await?),
+            <BalanceQueryRequest as Operation>::NAME => {
+                out(&self.balance_query(&typed(data)?).await?)
+            }
+            <BankCheckCardRequest as Operation>::NAME => {
+                let c: BankCheckCardRequest = typed(data)?;
                 out(&self.bank_check_card(&c.card_id).await?)
             }
-            "bind-bank-card" => out(&self.bind_bank_card(&typed(data)?).await?),
-            "business-opening" => out(&self.business_opening(&typed(data)?).await?),
-            "fz" => out(&self.fz(&typed(data)?).await?),
-            "merchant-opening" => out(&self.merchant_opening(&typed(data)?).await?),
-            "order-affirm" => out(&self.order_affirm(&typed(data)?).await?),
-            "order-download" => out(&self.order_download(&typed(data)?).await?),
-            "order-query" => out(&self.order_query(&typed(data)?).await?),
-            "order-reverse" => out(&self.order_reverse(&typed(data)?).await?),
-            "person-opening" => out(&self.person_opening(&typed(data)?).await?),
-            "quick-pay" => out(&self.quick_pay(&typed(data)?).await?),
-            "refund" => out(&self.refund(&typed(data)?).await?),
-            "send-quick-pay-sms-code" => out(&self.send_quick_pay_sms_code(&typed(data)?).await?),
-            "send-sms-code" => out(&self.send_sms_code(&typed(data)?).await?),
-            "sub-merchant-create" => out(&self.sub_merchant_create(&typed(data)?).await?),
-            "unsgin" => out(&self.unsign(&typed(data)?).await?),
-            "untie-bank-card" => out(&self.untie_bank_card(&typed(data)?).await?),
-            "upload-agent-file" => {
+            <BindBankCardRequest as Operation>::NAME => {
+                out(&self.bind_bank_card(&typed(data)?).await?)
+            }
+            <BusinessOpeningRequest as Operation>::NAME => {
+                out(&self.business_opening(&typed(data)?).await?)
+            }
+            <FzRequest as Operation>::NAME => out(&self.fz(&typed(data)?).await?),
+            <MerchantOpeningRequest as Operation>::NAME => {
+                out(&self.merchant_opening(&typed(data)?).await?)
+            }
+            <OrderAffirm as Operation>::NAME => out(&self.order_affirm(&typed(data)?).await?),
+            <OrderDownloadRequest as Operation>::NAME => {
+                out(&self.order_download(&typed(data)?).await?)
+            }
+            <OrderQueryRequest as Operation>::NAME => out(&self.order_query(&typed(data)?).await?),
+            <OrderReverse as Operation>::NAME => out(&self.order_reverse(&typed(data)?).await?),
+            <PersonOpeningRequest as Operation>::NAME => {
+                out(&self.person_opening(&typed(data)?).await?)
+            }
+            <QuickPayRequest as Operation>::NAME => out(&self.quick_pay(&typed(data)?).await?),
+            <RefundRequest as Operation>::NAME => out(&self.refund(&typed(data)?).await?),
+            <SendQuickPaySmsCodeRequest as Operation>::NAME => {
+                out(&self.send_quick_pay_sms_code(&typed(data)?).await?)
+            }
+            <SendSmsCodeRequest as Operation>::NAME => {
+                out(&self.send_sms_code(&typed(data)?).await?)
+            }
+            <SubMerchantCreateRequest as Operation>::NAME => {
+                out(&self.sub_merchant_create(&typed(data)?).await?)
+            }
+            <UnsignRequest as Operation>::NAME => out(&self.unsign(&typed(data)?).await?),
+            <UntieBankCardRequest as Operation>::NAME => {
+                out(&self.untie_bank_card(&typed(data)?).await?)
+            }
+            <UploadAgentFile as Operation>::NAME => {
                 let req = typed(data)?;
                 let f = take_file(&mut files, ONE_FILE[0])?;
                 no_files(&files)?;
                 out(&self.upload_agent_file(&req, f).await?)
             }
-            "upload-card" => {
+            <UploadCard as Operation>::NAME => {
                 let req = typed(data)?;
                 let f1 = take_file(&mut files, CARD_FILES[0])?;
                 let f2 = take_file(&mut files, CARD_FILES[1])?;
                 no_files(&files)?;
                 out(&self.upload_card(&req, f1, f2).await?)
             }
-            "upload-merchant-file" => {
+            <UploadMerchantFile as Operation>::NAME => {
                 let req = typed(data)?;
                 let f = take_file(&mut files, ONE_FILE[0])?;
                 no_files(&files)?;
                 out(&self.upload_merchant_file(&req, f).await?)
             }
-            "withdrawal" => out(&self.withdrawal(&typed(data)?).await?),
+            <WithdrawalRequest as Operation>::NAME => out(&self.withdrawal(&typed(data)?).await?),
             _ => Err(Error::invalid_input(
                 "operation",
                 "is not a huifu operation",

@@ -1,7 +1,7 @@
 //! How a gateway response is read: success, provider error, or an unreadable answer.
 //!
 //! The spec gives parameters only, no response fields. The reading below is ours, and it is
-//! pluggable ([`ResponseInterpreter`], set with [`crate::Config::interpreter`]):
+//! pluggable ([`ResponseInterpreter`], set with [`crate::ConfigBuilder::interpreter`]):
 //!
 //! 1. The Prism gateway's error envelope `{"result":"error","error":{"code":…,"message":…}}`,
 //!    with any HTTP status, is a provider error (kind
@@ -45,10 +45,7 @@ struct Envelope {
 
 #[derive(Deserialize)]
 struct EnvelopeError {
-    #[serde(
-        default,
-        deserialize_with = "pay_core::__private::deserialize_wire_string"
-    )]
+    #[serde(default, deserialize_with = "pay_core::decode::string_or_integer")]
     code: String,
     #[serde(default)]
     message: String,
@@ -93,7 +90,11 @@ impl ResponseInterpreter for DefaultInterpreter {
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or_default();
                 // A mutation carries its order id: a reused one there is a duplicate order.
-                let kind = ErrorCode::from_wire(&code).kind(order_id.is_some(), message);
+                let call = match order_id {
+                    Some(id) => pay_core::CallKind::mutation(id),
+                    None => pay_core::CallKind::Query,
+                };
+                let kind = ErrorCode::from_wire(&code).kind(&call, message);
                 return Err(Error::provider(
                     ProviderError::new(code, message)
                         .kind(kind)

@@ -25,19 +25,15 @@ use md5::{Digest, Md5};
 /// assert_eq!(huifu::sign::rawurlencode("/api/a b~c"), "%2Fapi%2Fa%20b~c");
 /// ```
 pub fn rawurlencode(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, RAWURLENCODE).to_string()
 }
+
+/// What PHP `rawurlencode` escapes: every byte but the RFC 3986 unreserved characters.
+const RAWURLENCODE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// A header name in canonical MIME form: `x-api-foo` → `X-Api-Foo`.
 pub fn canonical_header_name(name: &str) -> String {
@@ -119,31 +115,17 @@ pub fn prism_sign(
     form: &[(String, String)],
 ) -> String {
     let text = prism_sign_string(secret, method, path, headers, query, form);
-    pay_core::hex::encode_upper(&Md5::digest(text.as_bytes()))
+    hex::encode_upper(Md5::digest(text.as_bytes()))
 }
 
 /// Constant-time comparison of two signs, ignoring ASCII case.
 pub fn sign_eq(a: &str, b: &str) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut diff = 0u8;
-    for (x, y) in a.bytes().zip(b.bytes()) {
-        diff |= x.to_ascii_uppercase() ^ y.to_ascii_uppercase();
-    }
-    diff == 0
+    ct_eq(&a.to_ascii_uppercase(), &b.to_ascii_uppercase())
 }
 
-/// Constant-time exact comparison of two strings.
+/// Constant-time exact comparison of two strings (their lengths are not secret).
 pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut diff = 0u8;
-    for (x, y) in a.bytes().zip(b.bytes()) {
-        diff |= x ^ y;
-    }
-    diff == 0
+    subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()).into()
 }
 
 #[cfg(test)]
@@ -187,5 +169,8 @@ mod tests {
         assert!(sign_eq("abc", "ABC"));
         assert!(!sign_eq("abc", "abd"));
         assert!(!sign_eq("abc", "abcd"));
+        assert!(ct_eq("Bearer t", "Bearer t"));
+        assert!(!ct_eq("Bearer t", "Bearer u"));
+        assert!(!ct_eq("Bearer t", "Bearer"));
     }
 }

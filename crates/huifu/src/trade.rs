@@ -6,16 +6,19 @@
 //! broken connection after sending is [`pay_core::Error::UnknownOutcome`] carrying the
 //! `order_id`; settle it with [`crate::Client::order_query`]. Nothing is resent automatically.
 
-use pay_core::{Call, CardNumber, Error, Extensions, Money, PhoneNumber};
+use http::Method;
+use pay_core::{CallKind, CardNumber, Error, Extensions, Money, Operation, PhoneNumber};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::client::{Client, PROVIDER};
+use crate::client::{Client, Endpoint};
 use crate::codes::{
     BalanceTransType, CashType, DivType, FeeObj, PayTransType, PayType, QueryTransType,
     RequestType, UnsignType,
 };
+use crate::fields;
 use crate::response::HfResponse;
 use crate::types::{self, DivDetail, Extension};
+use pay_core::operation::FieldDoc;
 
 /// `POST /api/hfpay/v1/trade/app_pay`.
 pub const APP_PAY: &str = "/api/hfpay/v1/trade/app_pay";
@@ -110,12 +113,19 @@ pub struct AppPayRequest {
     pub extra: Extensions,
 }
 
-impl AppPayRequest {
-    /// Checks every field, naming the wire field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for AppPayRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "app-pay";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = APP_PAY;
+    const FIELDS: &'static [FieldDoc] = fields::APP_PAY_FIELDS;
+    const EXAMPLE: &'static str = fields::APP_PAY_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::date("order_date", &self.order_date)?;
         types::order_id("order_id", &self.order_id)?;
@@ -155,7 +165,9 @@ impl AppPayRequest {
             ));
         }
         types::required("goods_desc", &self.goods_desc)?;
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -214,12 +226,19 @@ impl std::fmt::Debug for BalancePayRequest {
     }
 }
 
-impl BalancePayRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for BalancePayRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "balance-pay";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = BALANCE_PAY;
+    const FIELDS: &'static [FieldDoc] = fields::BALANCE_PAY_FIELDS;
+    const EXAMPLE: &'static str = fields::BALANCE_PAY_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("in_cust_id", &self.in_cust_id)?;
         types::required("out_cust_id", &self.out_cust_id)?;
         types::amount("trans_amt", self.trans_amt)?;
@@ -228,7 +247,9 @@ impl BalancePayRequest {
         if let Some(t) = &self.trans_type {
             t.ensure_known("trans_type")?;
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -291,12 +312,19 @@ impl std::fmt::Debug for QuickPayRequest {
     }
 }
 
-impl QuickPayRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for QuickPayRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "quick-pay";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = QUICK_PAY;
+    const FIELDS: &'static [FieldDoc] = fields::QUICK_PAY_FIELDS;
+    const EXAMPLE: &'static str = fields::QUICK_PAY_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -306,7 +334,9 @@ impl QuickPayRequest {
         if let Some(t) = &self.request_type {
             t.ensure_known("request_type")?;
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -365,12 +395,19 @@ pub struct SendQuickPaySmsCodeRequest {
     pub extra: Extensions,
 }
 
-impl SendQuickPaySmsCodeRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for SendQuickPaySmsCodeRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "send-quick-pay-sms-code";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = SEND_QUICK_PAY_SMS_CODE;
+    const FIELDS: &'static [FieldDoc] = fields::SEND_QUICK_PAY_SMS_CODE_FIELDS;
+    const EXAMPLE: &'static str = fields::SEND_QUICK_PAY_SMS_CODE_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -421,12 +458,19 @@ pub struct RefundRequest {
     pub extra: Extensions,
 }
 
-impl RefundRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for RefundRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "refund";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = REFUND;
+    const FIELDS: &'static [FieldDoc] = fields::REFUND_FIELDS;
+    const EXAMPLE: &'static str = fields::REFUND_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::date("order_date", &self.order_date)?;
         types::order_id("order_id", &self.order_id)?;
         types::amount("trans_amt", self.trans_amt)?;
@@ -483,12 +527,19 @@ pub struct FzRequest {
     pub extra: Extensions,
 }
 
-impl FzRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for FzRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "fz";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = FZ;
+    const FIELDS: &'static [FieldDoc] = fields::FZ_FIELDS;
+    const EXAMPLE: &'static str = fields::FZ_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
         types::amount("trans_amt", self.trans_amt)?;
@@ -500,7 +551,9 @@ impl FzRequest {
             Some(self.trans_amt),
             Some(types::MAX_DIV_DETAILS),
         )?;
-        types::opt_url("bg_ret_url", self.bg_ret_url.as_ref())
+        self.bg_ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("bg_ret_url", u))
     }
 }
 
@@ -540,11 +593,7 @@ pub type OrderAffirmRequest = GuaranteeRequest;
 pub type OrderReverseRequest = GuaranteeRequest;
 
 impl GuaranteeRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+    fn check(&self) -> Result<(), Error> {
         types::order_id("old_order_id", &self.old_order_id)?;
         types::date("old_order_date", &self.old_order_date)?;
         types::order_id("order_id", &self.order_id)?;
@@ -552,7 +601,65 @@ impl GuaranteeRequest {
         types::amount("trans_amt", self.trans_amt)?;
         types::required("in_cust_id", &self.in_cust_id)?;
         types::required("out_cust_id", &self.out_cust_id)?;
-        types::opt_url("bg_ret_url", self.bg_ret_url.as_ref())
+        self.bg_ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("bg_ret_url", u))
+    }
+}
+
+/// `order_affirm`: confirms the guarantee trade of its request ([`Client::order_affirm`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderAffirm<'a>(pub &'a OrderAffirmRequest);
+
+/// `order_reverse`: reverses the guarantee trade of its request ([`Client::order_reverse`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderReverse<'a>(pub &'a OrderReverseRequest);
+
+impl Operation for OrderAffirm<'_> {
+    type Answer = HfResponse;
+    const NAME: &'static str = "order-affirm";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = ORDER_AFFIRM;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_AFFIRM_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_AFFIRM_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.0.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        self.0.check()
+    }
+}
+
+impl Operation for OrderReverse<'_> {
+    type Answer = HfResponse;
+    const NAME: &'static str = "order-reverse";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = ORDER_REVERSE;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_REVERSE_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_REVERSE_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.0.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        self.0.check()
+    }
+}
+
+impl Endpoint for OrderAffirm<'_> {
+    type Fields = GuaranteeRequest;
+    fn fields(&self) -> &GuaranteeRequest {
+        self.0
+    }
+}
+
+impl Endpoint for OrderReverse<'_> {
+    type Fields = GuaranteeRequest;
+    fn fields(&self) -> &GuaranteeRequest {
+        self.0
     }
 }
 
@@ -575,12 +682,19 @@ pub struct OrderQueryRequest {
     pub extra: Extensions,
 }
 
-impl OrderQueryRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for OrderQueryRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "order-query";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = ORDER_QUERY;
+    const FIELDS: &'static [FieldDoc] = fields::ORDER_QUERY_FIELDS;
+    const EXAMPLE: &'static str = fields::ORDER_QUERY_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -649,12 +763,19 @@ impl std::fmt::Debug for WithdrawalRequest {
     }
 }
 
-impl WithdrawalRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for WithdrawalRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "withdrawal";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = WITHDRAWAL;
+    const FIELDS: &'static [FieldDoc] = fields::WITHDRAWAL_FIELDS;
+    const EXAMPLE: &'static str = fields::WITHDRAWAL_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.order_id.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -674,7 +795,9 @@ impl WithdrawalRequest {
                 ));
             }
         }
-        types::opt_url("ret_url", self.ret_url.as_ref())?;
+        self.ret_url
+            .as_deref()
+            .map_or(Ok(()), |u| types::url("ret_url", u))?;
         types::url("bg_ret_url", &self.bg_ret_url)
     }
 }
@@ -712,12 +835,19 @@ impl std::fmt::Debug for UnsignRequest {
     }
 }
 
-impl UnsignRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for UnsignRequest {
+    type Answer = HfResponse;
+    const NAME: &'static str = "unsgin";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = UNSGIN;
+    const FIELDS: &'static [FieldDoc] = fields::UNSGIN_FIELDS;
+    const EXAMPLE: &'static str = fields::UNSGIN_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         types::required("check_value", &self.check_value)?;
         if !self.unsign_type.is_known() {
             return Err(Error::invalid_input("unsign_type", "must be 1 (base64)"));
@@ -733,9 +863,7 @@ impl Client {
     /// [`Error::InvalidInput`] before sending; [`Error::UnknownOutcome`] (with `order_id`) when
     /// the answer was lost; [`Error::Provider`] when refused; see [`crate::response`].
     pub async fn app_pay(&self, req: &AppPayRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "app-pay", &req.order_id);
-        self.post(call, APP_PAY, req).await
+        self.run(req).await
     }
 
     /// Balance pay.
@@ -743,9 +871,7 @@ impl Client {
     /// # Errors
     /// As [`Client::app_pay`].
     pub async fn balance_pay(&self, req: &BalancePayRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "balance-pay", &req.order_id);
-        self.post(call, BALANCE_PAY, req).await
+        self.run(req).await
     }
 
     /// Quick pay confirmation with the SMS code.
@@ -758,9 +884,7 @@ impl Client {
     /// # Errors
     /// As [`Client::app_pay`].
     pub async fn quick_pay(&self, req: &QuickPayRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "quick-pay", &req.order_id);
-        self.post(call, QUICK_PAY, req).await
+        self.run(req).await
     }
 
     /// Starts a quick pay: the payer receives an SMS code.
@@ -771,9 +895,7 @@ impl Client {
         &self,
         req: &SendQuickPaySmsCodeRequest,
     ) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "send-quick-pay-sms-code", &req.order_id);
-        self.post(call, SEND_QUICK_PAY_SMS_CODE, req).await
+        self.run(req).await
     }
 
     /// Refund.
@@ -789,9 +911,7 @@ impl Client {
     /// `Rejected`: fix the request rather than resend it. A refund accepted and later reported
     /// failed (`trans_stat` `F` by query or callback) may be resent the same way.
     pub async fn refund(&self, req: &RefundRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "refund", &req.order_id);
-        self.post(call, REFUND, req).await.map_err(|e| match e {
+        self.run(req).await.map_err(|e| match e {
             Error::Provider(mut p)
                 if p.kind == pay_core::ProviderErrorKind::Rejected
                     && crate::codes::says_refund_failed(&p.message) =>
@@ -818,9 +938,7 @@ impl Client {
     /// # Errors
     /// As [`Client::app_pay`].
     pub async fn fz(&self, req: &FzRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "fz", &req.order_id);
-        self.post(call, FZ, req).await
+        self.run(req).await
     }
 
     /// Confirms a guarantee trade.
@@ -828,9 +946,7 @@ impl Client {
     /// # Errors
     /// As [`Client::app_pay`].
     pub async fn order_affirm(&self, req: &OrderAffirmRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "order-affirm", &req.order_id);
-        self.post(call, ORDER_AFFIRM, req).await
+        self.run(&OrderAffirm(req)).await
     }
 
     /// Reverses a guarantee trade.
@@ -838,9 +954,7 @@ impl Client {
     /// # Errors
     /// As [`Client::app_pay`].
     pub async fn order_reverse(&self, req: &OrderReverseRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "order-reverse", &req.order_id);
-        self.post(call, ORDER_REVERSE, req).await
+        self.run(&OrderReverse(req)).await
     }
 
     /// Withdrawal to the user's bound card.
@@ -848,9 +962,7 @@ impl Client {
     /// # Errors
     /// As [`Client::app_pay`].
     pub async fn withdrawal(&self, req: &WithdrawalRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::mutation(PROVIDER, "withdrawal", &req.order_id);
-        self.post(call, WITHDRAWAL, req).await
+        self.run(req).await
     }
 
     /// Queries an order. Read-only: a transport failure is [`Error::Transport`] and may be
@@ -859,9 +971,7 @@ impl Client {
     /// # Errors
     /// [`Error::InvalidInput`], [`Error::Transport`], [`Error::Provider`], …
     pub async fn order_query(&self, req: &OrderQueryRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::query(PROVIDER, "order-query");
-        self.post(call, ORDER_QUERY, req).await
+        self.run(req).await
     }
 
     /// Decodes a callback's `check_value` through the gateway (`unsgin`).
@@ -869,11 +979,40 @@ impl Client {
     /// # Errors
     /// As [`Client::order_query`].
     pub async fn unsign(&self, req: &UnsignRequest) -> Result<HfResponse, Error> {
-        req.validate()?;
-        let call = Call::query(PROVIDER, "unsgin");
-        self.post(call, UNSGIN, req).await
+        self.run(req).await
     }
 }
+
+/// A refund refused as failed may be sent again unchanged (see [`Client::refund`]).
+impl Endpoint for RefundRequest {
+    type Fields = Self;
+    fn fields(&self) -> &Self {
+        self
+    }
+    fn refine(&self, err: Error) -> Error {
+        match err {
+            Error::Provider(mut p)
+                if p.kind == pay_core::ProviderErrorKind::Rejected
+                    && crate::codes::says_refund_failed(&p.message) =>
+            {
+                p.kind = pay_core::ProviderErrorKind::RetrySameParams;
+                Error::Provider(p)
+            }
+            other => other,
+        }
+    }
+}
+
+crate::client::endpoints!(
+    AppPayRequest,
+    BalancePayRequest,
+    QuickPayRequest,
+    SendQuickPaySmsCodeRequest,
+    FzRequest,
+    OrderQueryRequest,
+    WithdrawalRequest,
+    UnsignRequest,
+);
 
 crate::client::requests!(
     AppPayRequest,

@@ -295,7 +295,7 @@ pub fn public_callback_url(field: &'static str, v: &str) -> Result<(), Error> {
         Err(Error::invalid_input(
             field,
             "must be a public address (必须是外网地址), not a loopback, private, link-local or \
-             unspecified host; Config::allow_private_callback_urls opts in for test environments",
+             unspecified host; ConfigBuilder::allow_private_callback_urls opts in for test environments",
         ))
     }
 }
@@ -315,10 +315,6 @@ fn public_v6(ip: std::net::Ipv6Addr) -> bool {
     let unique_local = (first & 0xFE00) == 0xFC00;
     let link_local = (first & 0xFFC0) == 0xFE80;
     !(ip.is_loopback() || ip.is_unspecified() || unique_local || link_local)
-}
-
-pub(crate) fn opt_url(field: &'static str, v: Option<&String>) -> Result<(), Error> {
-    v.map_or(Ok(()), |u| url(field, u))
 }
 
 pub(crate) fn email(field: &'static str, v: &str) -> Result<(), Error> {

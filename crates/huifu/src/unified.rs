@@ -363,7 +363,7 @@ mod tests {
     use pay_core::TxStatus;
 
     fn client() -> Client {
-        Client::new(crate::Config::new("6666000000000001", "k", "s")).unwrap()
+        Client::new(crate::Config::new("6666000000000001", "k", "s").unwrap()).unwrap()
     }
 
     #[test]

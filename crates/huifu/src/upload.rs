@@ -2,7 +2,7 @@
 //! `upload_merchant_file` (`file`).
 //!
 //! A file comes from a path, from bytes, or from a reader ([`FileSource`]). Before anything is
-//! sent, each file is read up to the size limit ([`crate::Config::max_upload_bytes`], default
+//! sent, each file is read up to the size limit ([`crate::ConfigBuilder::max_upload_bytes`], default
 //! 5 MiB; the spec gives none) and must not be empty.
 //!
 //! **Types.** `upload_card`'s `file1`/`file2` are "身份证正面照/反面照" (photos): JPEG or PNG,
@@ -29,14 +29,16 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use http::Method;
 use pay_core::multipart::FilePart;
-use pay_core::{Call, Error, Extensions, IdNumber, PersonName};
+use pay_core::{CallKind, Error, Extensions, IdNumber, Operation, PersonName};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::client::{Body, Client, PROVIDER};
+use crate::client::{Client, Endpoint};
 use crate::codes::{AttachType, FileUploadType, SourceChannel, UploadCertType, UploadTransType};
+use crate::fields;
 use crate::response::HfResponse;
 use crate::types;
+use pay_core::operation::FieldDoc;
 
 /// `POST /api/hfpay/v1/merchant/upload_card`.
 pub const UPLOAD_CARD: &str = "/api/hfpay/v1/merchant/upload_card";
@@ -267,11 +269,7 @@ pub struct UploadCardRequest {
 }
 
 impl UploadCardRequest {
-    /// Checks every field.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`].
-    pub fn validate(&self) -> Result<(), Error> {
+    fn check(&self) -> Result<(), Error> {
         types::required("user_cust_id", &self.user_cust_id)?;
         types::order_id("order_id", &self.order_id)?;
         types::date("order_date", &self.order_date)?;
@@ -308,8 +306,19 @@ pub struct UploadFileRequest {
     pub extra: Extensions,
 }
 
+/// Whose document an [`UploadFileRequest`] uploads: the endpoints differ in the types they
+/// accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileOwner {
+    /// `upload_agent_file`: any business type; not the card photos (`13`, `14`).
+    Agent,
+    /// `upload_merchant_file`: an individual business (`05`) only.
+    Merchant,
+}
+
 impl UploadFileRequest {
-    fn validate(&self, merchant: bool) -> Result<(), Error> {
+    fn check(&self, owner: FileOwner) -> Result<(), Error> {
+        let merchant = owner == FileOwner::Merchant;
         types::required("attach_no", &self.attach_no)?;
         if !self.trans_type.is_known() {
             return Err(Error::invalid_input(
@@ -344,26 +353,110 @@ impl UploadFileRequest {
     }
 }
 
-impl Client {
-    fn text_fields<T: crate::client::Request>(
-        &self,
-        req: &T,
-    ) -> Result<Vec<(String, String)>, Error> {
-        match self.params(req)? {
-            Body::Params(p) => Ok(p
-                .into_iter()
-                .map(|(k, v)| {
-                    let text = match v {
-                        serde_json::Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    (k, text)
-                })
-                .collect()),
-            _ => Err(Error::invalid_input("request", "is not an object")),
-        }
+/// `upload_card`: the request and its two photos, loaded ([`Client::upload_card`]).
+#[derive(Debug)]
+pub struct UploadCard<'a> {
+    request: &'a UploadCardRequest,
+    files: [FilePart; 2],
+}
+
+/// `upload_agent_file`: the request and its file, loaded ([`Client::upload_agent_file`]).
+#[derive(Debug)]
+pub struct UploadAgentFile<'a> {
+    request: &'a UploadFileRequest,
+    file: FilePart,
+}
+
+/// `upload_merchant_file`: the request and its file, loaded
+/// ([`Client::upload_merchant_file`]).
+#[derive(Debug)]
+pub struct UploadMerchantFile<'a> {
+    request: &'a UploadFileRequest,
+    file: FilePart,
+}
+
+impl Operation for UploadCard<'_> {
+    type Answer = HfResponse;
+    const NAME: &'static str = "upload-card";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = UPLOAD_CARD;
+    const FIELDS: &'static [FieldDoc] = fields::UPLOAD_CARD_FIELDS;
+    const EXAMPLE: &'static str = fields::UPLOAD_CARD_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.request.order_id.clone())
     }
 
+    fn validate(&self) -> Result<(), Error> {
+        self.request.check()
+    }
+}
+
+impl Operation for UploadAgentFile<'_> {
+    type Answer = HfResponse;
+    const NAME: &'static str = "upload-agent-file";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = UPLOAD_AGENT_FILE;
+    const FIELDS: &'static [FieldDoc] = fields::UPLOAD_AGENT_FILE_FIELDS;
+    const EXAMPLE: &'static str = fields::UPLOAD_AGENT_FILE_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.request.attach_no.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        self.request.check(FileOwner::Agent)
+    }
+}
+
+impl Operation for UploadMerchantFile<'_> {
+    type Answer = HfResponse;
+    const NAME: &'static str = "upload-merchant-file";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = UPLOAD_MERCHANT_FILE;
+    const FIELDS: &'static [FieldDoc] = fields::UPLOAD_MERCHANT_FILE_FIELDS;
+    const EXAMPLE: &'static str = fields::UPLOAD_MERCHANT_FILE_EXAMPLE;
+
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.request.attach_no.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        self.request.check(FileOwner::Merchant)
+    }
+}
+
+impl Endpoint for UploadCard<'_> {
+    type Fields = UploadCardRequest;
+    fn fields(&self) -> &UploadCardRequest {
+        self.request
+    }
+    fn files(&self) -> &[FilePart] {
+        &self.files
+    }
+}
+
+impl Endpoint for UploadAgentFile<'_> {
+    type Fields = UploadFileRequest;
+    fn fields(&self) -> &UploadFileRequest {
+        self.request
+    }
+    fn files(&self) -> &[FilePart] {
+        std::slice::from_ref(&self.file)
+    }
+}
+
+impl Endpoint for UploadMerchantFile<'_> {
+    type Fields = UploadFileRequest;
+    fn fields(&self) -> &UploadFileRequest {
+        self.request
+    }
+    fn files(&self) -> &[FilePart] {
+        std::slice::from_ref(&self.file)
+    }
+}
+
+impl Client {
     /// Uploads the front (`file1`) and back (`file2`) of an ID card.
     ///
     /// # Errors
@@ -375,21 +468,14 @@ impl Client {
         file1: FileSource,
         file2: FileSource,
     ) -> Result<HfResponse, Error> {
-        req.validate()?;
+        req.check()?;
         let max = self.config.max_upload_bytes;
         let f1 = file1.load("file1", max, Some(IMAGES)).await?;
         let f2 = file2.load("file2", max, Some(IMAGES)).await?;
-        let fields = self.text_fields(req)?;
-        let call = Call::mutation(PROVIDER, "upload-card", &req.order_id);
-        self.execute(
-            call,
-            Method::POST,
-            UPLOAD_CARD,
-            Body::Multipart {
-                fields,
-                files: vec![f1, f2],
-            },
-        )
+        self.run(&UploadCard {
+            request: req,
+            files: [f1, f2],
+        })
         .await
     }
 
@@ -403,7 +489,9 @@ impl Client {
         req: &UploadFileRequest,
         file: FileSource,
     ) -> Result<HfResponse, Error> {
-        self.upload_file(req, file, false).await
+        req.check(FileOwner::Agent)?;
+        let file = self.load_any(file).await?;
+        self.run(&UploadAgentFile { request: req, file }).await
     }
 
     /// Uploads an individual business's document (`file`, of any type; `trans_type` must be
@@ -416,36 +504,14 @@ impl Client {
         req: &UploadFileRequest,
         file: FileSource,
     ) -> Result<HfResponse, Error> {
-        self.upload_file(req, file, true).await
+        req.check(FileOwner::Merchant)?;
+        let file = self.load_any(file).await?;
+        self.run(&UploadMerchantFile { request: req, file }).await
     }
 
-    async fn upload_file(
-        &self,
-        req: &UploadFileRequest,
-        file: FileSource,
-        merchant: bool,
-    ) -> Result<HfResponse, Error> {
-        req.validate(merchant)?;
-        let part = file
-            .load("file", self.config.max_upload_bytes, None)
-            .await?;
-        let fields = self.text_fields(req)?;
-        let (op, path) = if merchant {
-            ("upload-merchant-file", UPLOAD_MERCHANT_FILE)
-        } else {
-            ("upload-agent-file", UPLOAD_AGENT_FILE)
-        };
-        let call = Call::mutation(PROVIDER, op, &req.attach_no);
-        self.execute(
-            call,
-            Method::POST,
-            path,
-            Body::Multipart {
-                fields,
-                files: vec![part],
-            },
-        )
-        .await
+    /// Reads a file of any type under the size limit, as the part `file`.
+    async fn load_any(&self, file: FileSource) -> Result<FilePart, Error> {
+        file.load("file", self.config.max_upload_bytes, None).await
     }
 }
 

@@ -77,7 +77,4 @@ pub fn default_transport() -> Result<SharedTransport> {
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
-
-    /// The old name of [`crate::decode::string_or_integer`], until huifu reads it from there.
-    pub use crate::decode::string_or_integer as deserialize_wire_string;
 }

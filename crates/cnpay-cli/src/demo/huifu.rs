@@ -28,10 +28,11 @@ const MOBILE: &str = "13812345678";
 /// environment; never in production).
 pub(super) fn client(base_url: &str) -> Result<Client, Error> {
     Client::new(
-        Config::new(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
+        Config::builder(cred::MER_CUST_ID, cred::CLIENT_ID, cred::CLIENT_SECRET)
             .base_url(base_url)
             .timeout(Duration::from_secs(5))
-            .allow_private_callback_urls(),
+            .allow_private_callback_urls()
+            .build()?,
     )
 }
 

@@ -23,9 +23,13 @@ async fn https_base_url_defaults_to_client_id_and_secret_in_the_query() {
     let t = Arc::new(RecordingTransport::new());
     t.push_response(200, r#"{"resp_code":"C00000"}"#);
     let client = Client::with_transport(
-        Config::new(MER, CLIENT_ID, SECRET).base_url("https://gw.example/"),
+        Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("https://gw.example/")
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     client
         .call_json("order-query", order_query(), Vec::new())
         .await
@@ -44,7 +48,7 @@ async fn https_base_url_defaults_to_client_id_and_secret_in_the_query() {
 const SIGN_WITH_BEARER: &str = "653AA999472A0C352AC8064500E222F4";
 const SIGN_WITHOUT_BEARER: &str = "DD804C31BD793046381F155CE8616E7F";
 
-async fn recorded_order_query(config: Config) -> wiremock::Request {
+async fn recorded_order_query(config: huifu::ConfigBuilder) -> wiremock::Request {
     let server = mock_server().await;
     Mock::given(path("/api/hfpay/v1/trade/order_query"))
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"resp_code":"C00000"}"#))
@@ -62,7 +66,7 @@ async fn recorded_order_query(config: Config) -> wiremock::Request {
 #[tokio::test]
 async fn a_bearer_token_rides_on_top_of_the_app_sign_which_covers_it() {
     let req = recorded_order_query(
-        Config::new(MER, CLIENT_ID, SECRET).auth(BearerAuth::new("static-token")),
+        Config::builder(MER, CLIENT_ID, SECRET).auth(BearerAuth::new("static-token")),
     )
     .await;
     assert_eq!(
@@ -79,7 +83,7 @@ async fn a_bearer_token_rides_on_top_of_the_app_sign_which_covers_it() {
 
 #[tokio::test]
 async fn without_a_token_the_app_sign_alone() {
-    let req = recorded_order_query(Config::new(MER, CLIENT_ID, SECRET)).await;
+    let req = recorded_order_query(Config::builder(MER, CLIENT_ID, SECRET)).await;
     assert_eq!(
         req.url.query(),
         Some(
@@ -97,11 +101,14 @@ async fn over_https_a_bearer_token_rides_on_client_id_and_secret() {
     let t = Arc::new(RecordingTransport::new());
     t.push_response(200, r#"{"resp_code":"C00000"}"#);
     let client = Client::with_transport(
-        Config::new(MER, CLIENT_ID, SECRET)
+        Config::builder(MER, CLIENT_ID, SECRET)
             .base_url("https://gw.example/")
-            .auth(BearerAuth::new("user-token")),
+            .auth(BearerAuth::new("user-token"))
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     client
         .call_json("order-query", order_query(), Vec::new())
         .await
@@ -121,11 +128,14 @@ async fn over_https_a_bearer_token_rides_on_client_id_and_secret() {
 async fn client_secret_is_refused_on_plain_http_before_sending() {
     let t = Arc::new(RecordingTransport::new());
     let client = Client::with_transport(
-        Config::new(MER, CLIENT_ID, SECRET)
+        Config::builder(MER, CLIENT_ID, SECRET)
             .base_url("http://gw.example")
-            .app_auth(PrismSecretAuth::new("k2", "s2")),
+            .app_auth(PrismSecretAuth::new("k2", "s2"))
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     let err = client
         .call_json("order-query", order_query(), Vec::new())
         .await
@@ -142,11 +152,14 @@ async fn explicit_app_secret_auth_over_https() {
     let t = Arc::new(RecordingTransport::new());
     t.push_response(200, r#"{"resp_code":"C00000"}"#);
     let client = Client::with_transport(
-        Config::new(MER, CLIENT_ID, SECRET)
+        Config::builder(MER, CLIENT_ID, SECRET)
             .base_url("https://gw.example")
-            .app_auth(PrismSecretAuth::new("k2", "s2")),
+            .app_auth(PrismSecretAuth::new("k2", "s2"))
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     client
         .call_json("order-query", order_query(), Vec::new())
         .await
@@ -267,11 +280,14 @@ async fn the_stored_token_is_used_and_refreshed_before_expiry_with_a_signed_requ
 async fn without_a_stored_token_nothing_is_sent() {
     let t = Arc::new(RecordingTransport::new());
     let client = Client::with_transport(
-        Config::new(MER, CLIENT_ID, SECRET)
+        Config::builder(MER, CLIENT_ID, SECRET)
             .base_url("http://gw.example")
-            .auth(OAuthTokenProvider::new(CLIENT_ID, SECRET)),
+            .auth(OAuthTokenProvider::new(CLIENT_ID, SECRET))
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     let e = client
         .call_json("order-query", order_query(), Vec::new())
         .await
@@ -477,9 +493,13 @@ async fn many_concurrent_401s_share_one_refresh() {
 #[test]
 fn the_authorize_url_is_on_the_base_without_api() {
     let client = Client::with_transport(
-        Config::new(MER, CLIENT_ID, SECRET).base_url("https://gw.example/api"),
+        Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("https://gw.example/api")
+            .build()
+            .unwrap(),
         Arc::new(RecordingTransport::new()),
-    );
+    )
+    .unwrap();
     assert_eq!(
         client
             .authorize_url("https://shop.example/oauth/back?x=1")
@@ -503,9 +523,13 @@ async fn code_exchange_and_session_check_carry_the_app_credentials() {
     );
     t.push_response(200, r#"{"result":true,"error":null}"#);
     let client = Client::with_transport(
-        Config::new(MER, CLIENT_ID, SECRET).base_url("https://gw.example/api"),
+        Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("https://gw.example/api")
+            .build()
+            .unwrap(),
         t.clone(),
     )
+    .unwrap()
     .with_clock(fixed_clock());
     let token = client.exchange_code("code-1").await.unwrap();
     assert_eq!(token.access_token.expose_secret(), "at-1");

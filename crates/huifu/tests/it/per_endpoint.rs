@@ -965,6 +965,15 @@ fn endpoints() -> Vec<Endpoint> {
 
 // ---- helpers ----
 
+/// The business fields `op` sends in the table (for tests that change one of them).
+pub(crate) fn params_of(op: &str) -> Value {
+    match endpoints().into_iter().find(|e| e.op == op).map(|e| e.sent) {
+        Some(Sent::Params(v)) => v,
+        Some(Sent::Multipart { fields, .. }) => fields,
+        other => panic!("{op}: no parameters in the table ({other:?})"),
+    }
+}
+
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -1484,9 +1493,13 @@ async fn a_timeout_is_never_resent() {
             std::io::ErrorKind::TimedOut,
         )));
         let client = Client::with_transport(
-            huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+            huifu::Config::builder(MER, CLIENT_ID, SECRET)
+                .base_url("http://gw.example")
+                .build()
+                .unwrap(),
             t.clone(),
-        );
+        )
+        .unwrap();
         let e = run(&ep, &client).await.unwrap_err();
         match ep.kind {
             Kind::Mutation(order_id) => {
@@ -1548,7 +1561,7 @@ async fn only_a_refund_refused_as_failed_is_retry_same_params() {
 
 /// A base URL with a path (a gateway mounted under a prefix): the request goes to
 /// `{prefix}/api/hfpay/…`, but the Prism sign is computed over `/api/hfpay/…` only, so a gateway
-/// that checks the sign over the path it received refuses every call. `Config::base_url` is
+/// that checks the sign over the path it received refuses every call. `ConfigBuilder::base_url` is
 /// documented as "scheme and host" but accepts a path without complaint.
 #[tokio::test]
 
@@ -1560,7 +1573,7 @@ async fn a_base_url_with_a_path_is_signed_over_the_path_sent() {
         .mount(&server)
         .await;
     let client = client_with(
-        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url(format!("{}/gw", server.uri())),
+        huifu::Config::builder(MER, CLIENT_ID, SECRET).base_url(format!("{}/gw", server.uri())),
     );
     let ep = endpoints()
         .into_iter()

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use huifu::{Client, Config};
+use huifu::{Client, Config, ConfigBuilder};
 use pay_core::{FixedClock, SequentialIds, Timestamp};
 use wiremock::MockServer;
 
@@ -10,12 +10,12 @@ pub(crate) const SECRET: &str = "app-secret";
 /// 2023-11-14 22:13:20 UTC = 2023-11-15 06:13:20 Beijing.
 pub(crate) const NOW: i64 = 1_700_000_000;
 
-pub(crate) fn config(server: &MockServer) -> Config {
-    Config::new(MER, CLIENT_ID, SECRET).base_url(server.uri())
+pub(crate) fn config(server: &MockServer) -> ConfigBuilder {
+    Config::builder(MER, CLIENT_ID, SECRET).base_url(server.uri())
 }
 
-pub(crate) fn client_with(config: Config) -> Client {
-    Client::new(config)
+pub(crate) fn client_with(config: ConfigBuilder) -> Client {
+    Client::new(config.build().unwrap())
         .unwrap()
         .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))))
         .with_ids(Arc::new(SequentialIds::new("b")))

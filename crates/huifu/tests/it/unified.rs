@@ -104,9 +104,13 @@ async fn create_and_query_payout() {
 async fn payout_fields_huifu_cannot_carry_are_refused() {
     let t = Arc::new(RecordingTransport::new());
     let client = huifu::Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET).base_url("http://gw.example"),
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
+            .base_url("http://gw.example")
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     let ok = extra(&[("user_cust_id", "U"), ("cash_bind_card_id", "BC1")]);
     let field = |e: Error| match e {
         Error::InvalidInput { field, .. } => field.into_owned(),

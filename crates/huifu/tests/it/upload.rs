@@ -168,11 +168,14 @@ async fn agent_and_merchant_files_through_call_json() {
 async fn bad_files_are_refused_before_sending() {
     let t = Arc::new(RecordingTransport::new());
     let client = huifu::Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET)
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
             .base_url("http://gw.example")
-            .max_upload_bytes(16),
+            .max_upload_bytes(16)
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     let field_of = |e: Error| match e {
         Error::InvalidInput { field, reason } => format!("{field}: {reason}"),
         other => panic!("{other:?}"),
@@ -252,11 +255,14 @@ async fn a_batch_payout_csv_is_uploaded_with_its_name_url_encoded() {
     let t = Arc::new(RecordingTransport::new());
     t.push_response(200, r#"{"resp_code":"C00000","file_id":"F1"}"#);
     let client = huifu::Client::with_transport(
-        huifu::Config::new(MER, CLIENT_ID, SECRET)
+        huifu::Config::builder(MER, CLIENT_ID, SECRET)
             .base_url("http://gw.example")
-            .max_upload_bytes(CSV.len()),
+            .max_upload_bytes(CSV.len())
+            .build()
+            .unwrap(),
         t.clone(),
     )
+    .unwrap()
     .with_ids(Arc::new(pay_core::SequentialIds::new("b")));
     let req = UploadFileRequest {
         attach_no: "AT6".into(),
