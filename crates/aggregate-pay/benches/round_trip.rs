@@ -66,13 +66,15 @@ fn round_trip(c: &mut Criterion) {
         .unwrap();
 
     // Ours: the client as a merchant builds it (default transport).
-    let config = Config::new(
+    let config = Config::builder(
         "20001222",
         "0ae8be35ff634e2abe94f5f32f6d5c4f",
         REQ_KEY,
         RESP_KEY,
     )
-    .base_url(&base);
+    .base_url(&base)
+    .build()
+    .unwrap();
     let client = rt.block_on(async { Client::new(config.clone()).unwrap() });
     let order = order();
     let ours = || async { client.create_order(black_box(&order)).await.unwrap() };
@@ -85,12 +87,11 @@ fn round_trip(c: &mut Criterion) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let signed = client.sign_create_order(&order).unwrap();
-    let body = bytes::Bytes::copy_from_slice(signed.body());
-    assert_eq!(
-        signed.body(),
-        pay_core::form::encode([("params", signed.params_json())]).as_bytes()
-    );
+    // The body the client sends, recorded once (signing is deterministic).
+    let recording = std::sync::Arc::new(pay_core::test_util::RecordingTransport::new());
+    let recorder = Client::with_transport(config.clone(), recording.clone()).unwrap();
+    let _ = rt.block_on(recorder.create_order(&order));
+    let body = recording.requests()[0].body().clone();
     let url = format!("{base}/api/pay/create_order");
     let raw_send = || async {
         raw.post(&url)
@@ -119,7 +120,7 @@ fn round_trip(c: &mut Criterion) {
                 .map_err(pay_core::transport::TransportError::io)
         }
     });
-    let offline = Client::with_transport(config, std::sync::Arc::new(in_memory));
+    let offline = Client::with_transport(config, std::sync::Arc::new(in_memory)).unwrap();
     let mut g = c.benchmark_group(pay_core::test_util::bench_group(
         "client-cpu-aggregate-create-order",
     ));

@@ -316,7 +316,7 @@ fn verified_params(client: &Client, n: &IncomingNotification) -> Result<Map<Stri
         .iter()
         .filter(|(k, _)| k != "sign")
         .map(|(k, v)| (k.as_str(), v.as_str()));
-    check_sign(pairs, sign, &client.config.response_keys).map_err(Error::signature)?;
+    check_sign(pairs, sign, client.config.response_keys()).map_err(Error::signature)?;
     Ok(map)
 }
 

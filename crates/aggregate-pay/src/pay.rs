@@ -2,15 +2,20 @@
 
 use std::borrow::Cow;
 
+use bytes::Bytes;
+use http::Method;
+use pay_core::operation::FieldDoc;
 use pay_core::{
-    CardNumber, Error, Extensions, Money, PaymentAction, PersonName, Timestamp, validate,
+    CallKind, CardNumber, Error, Extensions, Money, Operation, PaymentAction, PersonName,
+    Timestamp, validate,
 };
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::client::{Endpoint, MchIdType};
 use crate::codes::{PayStatus, ProductId};
-use crate::config::Config;
-use crate::sign::{WireParams, value_text};
+use crate::sign::{RawFields, WireParams};
 
 /// The largest amount the gateway's `int` fields hold, in fen.
 pub(crate) const MAX_AMOUNT_FEN: i64 = i32::MAX as i64;
@@ -76,15 +81,6 @@ pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Resu
     }
     validate::extra_disjoint(extra, &["sign", "mchId", "appId"])?;
     validate::extra_disjoint(extra, reserved)
-}
-
-/// Appends extension parameters in their wire form.
-pub(crate) fn push_extra<'a>(params: &mut WireParams<'a>, extra: &'a Map<String, Value>) {
-    for (k, v) in extra {
-        if let Some(text) = value_text(v) {
-            params.push(k, text);
-        }
-    }
 }
 
 /// `Debug` of `param1` / `param2`, which echo what the merchant sent: for online banking
@@ -164,7 +160,7 @@ impl Remitter {
 ///
 /// ```
 /// use aggregate_pay::{CreateOrderRequest, ProductId};
-/// use pay_core::Money;
+/// use pay_core::{Money, Operation};
 ///
 /// let req = CreateOrderRequest::new(
 ///     "20160427210604000490",
@@ -348,16 +344,27 @@ impl CreateOrderRequest {
             (None, p) => Ok(p.map(Cow::Borrowed)),
         }
     }
+}
 
-    /// Checks every field before anything is sent.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] naming the wire field.
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for CreateOrderRequest {
+    type Answer = CreateOrderResponse;
+    const NAME: &'static str = "pay-create-order";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/pay/create_order";
+    const FIELDS: &'static [FieldDoc] = CREATE_ORDER_DOCS;
+    const EXAMPLE: &'static str = r#"{"productId":8002,"mchOrderNo":"20160427210604000490","currency":"cny","amount":100,"clientIp":"210.73.10.148","device":"ios10.3.1","returnUrl":"https://shop.example/return.htm","notifyUrl":"https://shop.example/notify.htm","subject":"测试商品名称","body":"测试商品描述"}"#;
+
+    /// A mutation: it creates the order `mchOrderNo`.
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.mch_order_no.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         validate::required_max("mchOrderNo", &self.mch_order_no, 30)?;
         if let ProductId::Unknown(s) = &self.product_id {
             validate::digits("productId", s)?;
         }
+        product_number(&self.product_id)?;
         validate::one_of("currency", &self.currency, &["cny"])?;
         check_amount(self.amount)?;
         opt_max("clientIp", self.client_ip.as_deref(), 32)?;
@@ -401,17 +408,16 @@ impl CreateOrderRequest {
         }
         check_extra(&self.extra, CREATE_ORDER_FIELDS)
     }
+}
 
-    /// The parameters sent, in the spec's order (without `sign`).
-    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
-        self.validate()?;
-        let mut p = WireParams::default();
-        p.push("mchId", config.mch_id());
-        p.push("appId", config.app_id());
-        p.push("productId", self.product_id.as_str());
+impl Endpoint for CreateOrderRequest {
+    const MCH_ID: MchIdType = MchIdType::Long;
+
+    fn params<'a>(&'a self, p: &mut WireParams<'a>) -> Result<(), Error> {
+        p.push("productId", product_number(&self.product_id)?);
         p.push("mchOrderNo", self.mch_order_no.as_str());
         p.push("currency", self.currency.as_str());
-        p.push("amount", self.amount.fen().to_string());
+        p.push("amount", self.amount.fen());
         p.push_opt("clientIp", self.client_ip.as_deref());
         p.push_opt("device", self.device.as_deref());
         p.push_opt("returnUrl", self.return_url.as_deref());
@@ -419,13 +425,89 @@ impl CreateOrderRequest {
         p.push("subject", self.subject.as_str());
         p.push("body", self.body.as_str());
         if let Some(param1) = self.param1_value()? {
-            p.push("param1", param1);
+            p.push("param1", param1.into_owned());
         }
         p.push_opt("param2", self.param2.as_deref());
-        push_extra(&mut p, &self.extra);
-        Ok(p)
+        p.push_extra(&self.extra);
+        Ok(())
+    }
+
+    fn answer(body: &Bytes, _fields: &RawFields<'_>) -> Result<CreateOrderResponse, Error> {
+        pay_core::decode::json(body)
     }
 }
+
+/// `productId` as the `int` the spec sends.
+fn product_number(product: &ProductId) -> Result<i32, Error> {
+    product.as_str().parse().map_err(|_| {
+        Error::invalid_input("productId", "must be an int (digits, at most 2147483647)")
+    })
+}
+
+/// The request fields of `pay-create-order` (section 2.1.4).
+const CREATE_ORDER_DOCS: &[FieldDoc] = &[
+    FieldDoc::required(
+        "productId",
+        "int: a pay product of appendix 4.1 (8000–8019)",
+        "支付产品 ID (the pay product)",
+    ),
+    FieldDoc::required(
+        "mchOrderNo",
+        "string, at most 30; no `&` or `=`",
+        "商户生成的订单号 (the merchant's order number)",
+    ),
+    FieldDoc::optional(
+        "currency",
+        "string(3): only `cny` (the default)",
+        "三位货币代码,人民币:cny (the currency)",
+    ),
+    FieldDoc::required(
+        "amount",
+        "int: fen, > 0, at most 2147483647",
+        "支付金额,单位分 (the amount, in fen)",
+    ),
+    FieldDoc::optional(
+        "clientIp",
+        "string, at most 32; no `&` or `=`",
+        "客户端 IP 地址 (the payer's IP address)",
+    ),
+    FieldDoc::optional(
+        "device",
+        "string, at most 64; no `&` or `=`",
+        "客户端设备 (the payer's device)",
+    ),
+    FieldDoc::optional(
+        "returnUrl",
+        "http(s) URL, at most 128",
+        "支付结果前端跳转 URL (where the payer's browser goes afterwards)",
+    ),
+    FieldDoc::required(
+        "notifyUrl",
+        "http(s) URL, at most 128",
+        "支付结果后台回调 URL (where the result notification is sent)",
+    ),
+    FieldDoc::required(
+        "subject",
+        "string, at most 64; no `&` or `=`",
+        "商品主题 (the goods' title)",
+    ),
+    FieldDoc::required(
+        "body",
+        "string, at most 256; no `&` or `=`",
+        "商品描述信息 (the goods' description)",
+    ),
+    FieldDoc::required_when(
+        "param1",
+        "productId is 8000 (网银支付)",
+        "string, at most 64: `bankCode;name;account` for 8000; no `&` or `=`",
+        "扩展参数 1，支付中心回调时会原样返回；网银支付必填：汇款人银行代码;汇款人户名;汇款人帐户号 (returned as-is in the notification; for online banking, the remitter)",
+    ),
+    FieldDoc::optional(
+        "param2",
+        "string, at most 64; no `&` or `=`",
+        "扩展参数 2，支付中心回调时会原样返回 (returned as-is in the notification)",
+    ),
+];
 
 /// The answer to a pay order (section 2.1.5).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -559,48 +641,179 @@ impl QueryOrderRequest {
         self
     }
 
-    /// Checks every field.
+    fn order(&self) -> OrderRef<'_> {
+        OrderRef {
+            names: &PAY_ORDER,
+            id: self.pay_order_id.as_deref(),
+            no: self.mch_order_no.as_deref(),
+            execute_notify: self.execute_notify,
+            extra: &self.extra,
+        }
+    }
+}
+
+impl Operation for QueryOrderRequest {
+    type Answer = PayOrder;
+    const NAME: &'static str = "pay-query-order";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/pay/query_order";
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc::required_when(
+            "payOrderId",
+            "mchOrderNo is not given",
+            "string, at most 32 (the table says 30; the gateway issues 32); no `&` or `=`",
+            "支付中心生成的订单号，与 mchOrderNo 二者传一即可 (the gateway's order number; give it or mchOrderNo)",
+        ),
+        FieldDoc::required_when(
+            "mchOrderNo",
+            "payOrderId is not given",
+            "string, at most 30; no `&` or `=`",
+            "商户生成的订单号，与 payOrderId 二者传一即可 (the merchant's order number; give it or payOrderId)",
+        ),
+        EXECUTE_NOTIFY_DOC,
+    ];
+    const EXAMPLE: &'static str = r#"{"mchOrderNo":"20160427210604000490","executeNotify":false}"#;
+
+    /// A query: it moves no money.
+    fn kind(&self) -> CallKind {
+        CallKind::Query
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        self.order().validate()
+    }
+}
+
+impl Endpoint for QueryOrderRequest {
+    /// 2.2.3 types `mchId` `String(30)`, unlike every other request table.
+    const MCH_ID: MchIdType = MchIdType::Text;
+
+    fn params<'a>(&'a self, p: &mut WireParams<'a>) -> Result<(), Error> {
+        self.order().params(p);
+        Ok(())
+    }
+
+    fn answer(body: &Bytes, fields: &RawFields<'_>) -> Result<PayOrder, Error> {
+        order_in(body, fields)
+    }
+}
+
+impl crate::Client {
+    /// Creates a pay order (`/api/pay/create_order`); [`CreateOrderResponse::action`] says
+    /// what the payer must do.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] naming the wire field.
-    pub fn validate(&self) -> Result<(), Error> {
-        let pay = self.pay_order_id.as_deref().filter(|s| !s.is_empty());
-        let mch = self.mch_order_no.as_deref().filter(|s| !s.is_empty());
-        if pay.is_none() && mch.is_none() {
+    /// * [`Error::InvalidInput`]: nothing was sent.
+    /// * [`Error::UnknownOutcome`]: sent, no answer; query the order by `mchOrderNo`.
+    /// * [`Error::Provider`] with
+    ///   [`ProviderErrorKind::RetrySameParams`](pay_core::ProviderErrorKind::RetrySameParams)
+    ///   (code `0010`): call this method again with the same request (it signs to the same
+    ///   bytes), never with a new order number.
+    /// * [`Error::Provider`] with
+    ///   [`ProviderErrorKind::DuplicateOrder`](pay_core::ProviderErrorKind::DuplicateOrder)
+    ///   (code `0011`, or a message saying the order number was used before): query the order.
+    /// * [`Error::Provider`] (`retCode=FAIL` or `resCode=FAIL`): refused.
+    /// * [`Error::Signature`], [`Error::HttpStatus`], [`Error::Decode`]: the answer cannot be
+    ///   trusted or read; query the order.
+    pub async fn create_order(
+        &self,
+        request: &CreateOrderRequest,
+    ) -> Result<CreateOrderResponse, Error> {
+        self.execute(request).await
+    }
+
+    /// Queries a pay order (`/api/pay/query_order`). The gateway answers the order either
+    /// nested in `result` (signed as its exact text) or as top-level fields; both are read.
+    ///
+    /// # Errors
+    /// As [`Client::create_order`](crate::Client::create_order), except that a query moved no
+    /// money: a transport failure is [`Error::Transport`], and an answer that cannot be trusted
+    /// or read is retry-safe, carries no order id and never
+    /// [`needs_query`](Error::needs_query). Send it again.
+    pub async fn query_order(&self, request: &QueryOrderRequest) -> Result<PayOrder, Error> {
+        self.execute(request).await
+    }
+}
+
+/// The documentation of `executeNotify` (2.2.3 and 3.2.3).
+pub(crate) const EXECUTE_NOTIFY_DOC: FieldDoc = FieldDoc::optional(
+    "executeNotify",
+    "Boolean",
+    "是否执行回调：true 则支付中心会再次向商户发起一次回调 (true: the gateway sends the notification once more)",
+);
+
+/// The wire names of a query's two ways of naming an order, and the longest gateway id.
+pub(crate) struct OrderNames {
+    /// The gateway's id (`payOrderId`, `transOrderId`).
+    pub(crate) id: &'static str,
+    /// The merchant's number (`mchOrderNo`, `mchTransOrderNo`).
+    pub(crate) no: &'static str,
+    /// The gateway id's longest length.
+    pub(crate) id_max: usize,
+}
+
+/// The pay order query's names. The query table says String(30) for payOrderId, but
+/// create_order's answer (2.1.5) gives the gateway's own id as String(32): an id the gateway
+/// issued must be queryable.
+const PAY_ORDER: OrderNames = OrderNames {
+    id: "payOrderId",
+    no: "mchOrderNo",
+    id_max: 32,
+};
+
+/// A query's order reference (2.2.3, 3.2.3): the gateway's id or the merchant's number,
+/// `executeNotify` and extension parameters.
+pub(crate) struct OrderRef<'a> {
+    pub(crate) names: &'static OrderNames,
+    pub(crate) id: Option<&'a str>,
+    pub(crate) no: Option<&'a str>,
+    pub(crate) execute_notify: Option<bool>,
+    pub(crate) extra: &'a Extensions,
+}
+
+impl<'a> OrderRef<'a> {
+    /// Checks that one of the two is given, their lengths, and the extension parameters.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        let OrderNames { id, no, id_max } = *self.names;
+        let id_value = self.id.filter(|s| !s.is_empty());
+        let no_value = self.no.filter(|s| !s.is_empty());
+        if id_value.is_none() && no_value.is_none() {
             return Err(Error::invalid_input(
-                "mchOrderNo",
-                "one of payOrderId and mchOrderNo is required",
+                no,
+                format!("one of {id} and {no} is required"),
             ));
         }
-        // The query table says String(30) for payOrderId, but create_order's answer (2.1.5)
-        // gives the gateway's own id as String(32): an id the gateway issued must be queryable.
-        opt_max("payOrderId", pay, 32)?;
-        opt_max("mchOrderNo", mch, 30)?;
-        no_separators("payOrderId", pay)?;
-        no_separators("mchOrderNo", mch)?;
-        check_extra(&self.extra, &["payOrderId", "mchOrderNo", "executeNotify"])
+        opt_max(id, id_value, id_max)?;
+        opt_max(no, no_value, 30)?;
+        no_separators(id, id_value)?;
+        no_separators(no, no_value)?;
+        check_extra(self.extra, &[id, no, "executeNotify"])
     }
 
-    /// The order id errors carry.
-    pub(crate) fn order_id(&self) -> Option<String> {
-        self.mch_order_no
-            .clone()
-            .or_else(|| self.pay_order_id.clone())
-            .filter(|s| !s.is_empty())
-    }
-
-    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
-        self.validate()?;
-        let mut p = WireParams::default();
-        p.push("mchId", config.mch_id());
-        p.push("appId", config.app_id());
-        p.push_opt("payOrderId", self.pay_order_id.as_deref());
-        p.push_opt("mchOrderNo", self.mch_order_no.as_deref());
+    /// Appends the parameters, `executeNotify` as the spec's Boolean.
+    pub(crate) fn params(&self, p: &mut WireParams<'a>) {
+        p.push_opt(self.names.id, self.id);
+        p.push_opt(self.names.no, self.no);
         if let Some(b) = self.execute_notify {
-            p.push("executeNotify", if b { "true" } else { "false" });
+            p.push("executeNotify", b);
         }
-        push_extra(&mut p, &self.extra);
-        Ok(p)
+        p.push_extra(self.extra);
+    }
+}
+
+/// Decodes an order from the nested `result` (an object, or a string holding one) or, when
+/// there is none, from the top-level fields.
+pub(crate) fn order_in<T: DeserializeOwned>(
+    body: &Bytes,
+    fields: &RawFields<'_>,
+) -> Result<T, Error> {
+    match fields.raw("result") {
+        Some(raw) if raw.get().starts_with('{') => pay_core::decode::json(raw.get().as_bytes()),
+        Some(raw) if raw.get().starts_with('"') => {
+            let text: String = pay_core::decode::json(raw.get().as_bytes())?;
+            pay_core::decode::json_str(&text)
+        }
+        _ => pay_core::decode::json(body),
     }
 }
 

@@ -219,7 +219,9 @@ impl Client {
     /// use aggregate_pay::{Client, Config};
     /// use pay_core::Money;
     ///
-    /// let client = Client::new(Config::new("20001222", "app", "K", "K").base_url("http://127.0.0.1:3020"))?;
+    /// let client = Client::new(
+    ///     Config::builder("20001222", "app", "K", "K").base_url("http://127.0.0.1:3020").build()?,
+    /// )?;
     /// let order = client.expect_payment("O1", Money::from_fen(100));
     /// assert_eq!(order.order_id(), "O1");
     /// assert_eq!(order.expected_amount(), Some(Money::from_fen(100)));

@@ -7,6 +7,7 @@ use aggregate_pay::test_util::{
 use aggregate_pay::{
     BackType, Notification, PayNotification, PayStatus, ProductId, TransNotification, TransStatus,
 };
+use pay_core::Operation;
 use pay_core::{
     Error, Extensions, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent,
     NotificationInbox, NotificationVerifier, SignatureErrorKind,

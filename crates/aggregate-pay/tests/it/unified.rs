@@ -86,7 +86,7 @@ async fn payments() {
     let pairs = pay_core::test_util::form_pairs(reqs[0].body());
     let params: Map<String, Value> =
         serde_json::from_str(pay_core::test_util::form_value(&pairs, "params").unwrap()).unwrap();
-    assert_eq!(params["productId"], "8002");
+    assert_eq!(params["productId"], 8002);
     assert_eq!(params["param2"], "p2");
     assert_eq!(params["body"], "s");
     let pairs = pay_core::test_util::form_pairs(reqs[1].body());
