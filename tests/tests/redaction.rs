@@ -229,34 +229,22 @@ fn aggregate_pay_request_response_and_record_types() {
     use aggregate_pay::codes::*;
     check(
         "aggregate_pay::pay::Remitter",
-        &aggregate_pay::pay::Remitter {
-            bank_code: "x".to_owned(),
-            name: PersonName::new(NAME),
-            account: CardNumber::new(CARD),
-        },
+        &aggregate_pay::pay::Remitter::new("x", PersonName::new(NAME), CardNumber::new(CARD)),
     );
     check(
         "aggregate_pay::payout::TransOrderRequest",
-        &aggregate_pay::payout::TransOrderRequest {
-            mch_trans_order_no: "x".to_owned(),
-            currency: "x".to_owned(),
-            amount: Money::from_fen(12345),
-            client_ip: None,
-            device: None,
-            notify_url: "x".to_owned(),
-            account_attr: None,
-            bank_type: None,
-            bank_code: BankCode::from_wire("x"),
-            bank_name: "x".to_owned(),
-            account_type: AccountType::from_wire("x"),
-            account_name: PersonName::new(NAME),
-            account_no: CardNumber::new(CARD),
-            province: "x".to_owned(),
-            city: "x".to_owned(),
-            param1: None,
-            param2: None,
-            extra: Default::default(),
-        },
+        &aggregate_pay::payout::TransOrderRequest::new(
+            "x",
+            Money::from_fen(12345),
+            "x",
+            BankCode::from_wire("x"),
+            "x",
+            AccountType::from_wire("x"),
+            PersonName::new(NAME),
+            CardNumber::new(CARD),
+            "x",
+            "x",
+        ),
     );
 }
 

@@ -20,7 +20,7 @@ use aggregate_pay::{
     Client, Config, CreateOrderRequest, CreateOrderResponse, PayParams, ProductId,
 };
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use pay_core::{Extensions, Money, SecretKey};
+use pay_core::{Money, SecretKey};
 
 const REQ_KEY: &str = "M86l522AV6q613Ii4W6u8K48uW8vM1N6bFgyv769220MdYe9u37N4y7rI5mQ";
 const RESP_KEY: &str = "Hpcl522AV6q613KIi46u6g6XuW8vM1N8bFgyv769770MdYe9u37M4y7rIpl8";
@@ -47,14 +47,10 @@ fn order() -> CreateOrderRequest {
 
 fn round_trip(c: &mut Criterion) {
     let answer = signed_create_order_response(
-        &CreateOrderResponse {
-            pay_order_id: "P01000020181013115051810".into(),
-            pay_params: Some(PayParams {
-                pay_url: Some("https://qr.example/pay?orderId=P1".into()),
-                extra: Extensions::new(),
-            }),
-            extra: Extensions::new(),
-        },
+        &CreateOrderResponse::new(
+            "P01000020181013115051810",
+            Some(PayParams::with_pay_url("https://qr.example/pay?orderId=P1")),
+        ),
         &SecretKey::new(RESP_KEY),
     )
     .unwrap();

@@ -149,7 +149,7 @@ impl<E: Endpoint> Codec<E> for Client {
         }
         params.push("appId", self.config.app_id());
         op.params(&mut params)?;
-        let body = params.into_signed_form(self.config.request_key());
+        let body = params.into_signed_form(self.config.request_key())?;
         let request = http::Request::builder()
             .method(E::METHOD)
             .uri(format!("{base_url}{}", E::PATH))

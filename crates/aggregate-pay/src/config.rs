@@ -28,7 +28,7 @@ use pay_core::{Error, KeyRing, SecretKey};
 ///
 /// // A bad setting fails here, naming it, not at the first call.
 /// let bad = Config::builder("2000-1222", "app", "K", "K").build().unwrap_err();
-/// assert_eq!(bad.to_string(), "invalid input in `mchId`: must be digits");
+/// assert_eq!(bad.to_string(), "invalid input in `mch_id`: must be digits");
 /// # Ok::<(), pay_core::Error>(())
 /// ```
 #[derive(Clone, serde::Deserialize)]

@@ -109,6 +109,7 @@ fn mask_param(s: &str) -> String {
 /// The remitter of an online-banking payment (product 8000), sent in `param1` as
 /// `bankCode;name;account`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Remitter {
     /// The remitter's bank code (汇款人银行代码).
     pub bank_code: String,
@@ -176,6 +177,7 @@ impl Remitter {
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrderRequest {
     /// `mchOrderNo`, String(30): the merchant's order number, the identity of the order.
     pub mch_order_no: String,
@@ -512,6 +514,7 @@ const CREATE_ORDER_DOCS: &[FieldDoc] = &[
 /// The answer to a pay order (section 2.1.5).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrderResponse {
     /// `payOrderId`: the gateway's order number.
     #[serde(deserialize_with = "pay_core::decode::string_or_number")]
@@ -525,6 +528,16 @@ pub struct CreateOrderResponse {
 }
 
 impl CreateOrderResponse {
+    /// An answer for gateway order `pay_order_id` with `payParams` (for tests and tools: the
+    /// client reads answers from the wire).
+    pub fn new(pay_order_id: impl Into<String>, pay_params: Option<PayParams>) -> Self {
+        CreateOrderResponse {
+            pay_order_id: pay_order_id.into(),
+            pay_params,
+            extra: Extensions::new(),
+        }
+    }
+
     /// What the payer must do next, from `payParams.payUrl` (see [`parse_pay_url`]);
     /// [`PaymentAction::None`] when there is no `payUrl`.
     pub fn action(&self) -> PaymentAction {
@@ -538,6 +551,7 @@ impl CreateOrderResponse {
 /// `payParams` of a pay order answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PayParams {
     /// `payUrl`: the payment address (never URL-decode it; see [`parse_pay_url`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -545,6 +559,16 @@ pub struct PayParams {
     /// Other parameters for invoking the payment channel.
     #[serde(flatten)]
     pub extra: Extensions,
+}
+
+impl PayParams {
+    /// `payParams` with `payUrl`.
+    pub fn with_pay_url(pay_url: impl Into<String>) -> Self {
+        PayParams {
+            pay_url: Some(pay_url.into()),
+            extra: Extensions::new(),
+        }
+    }
 }
 
 /// Turns a `payUrl` into what the payer must do (section 2.1.5):
@@ -598,6 +622,7 @@ pub fn parse_pay_url(pay_url: &str) -> PaymentAction {
 /// A pay order query (`/api/pay/query_order`, section 2.2.3), by `payOrderId` or `mchOrderNo`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct QueryOrderRequest {
     /// `payOrderId`, String(30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -820,6 +845,7 @@ pub(crate) fn order_in<T: DeserializeOwned>(
 /// A pay order as the query reports it (section 2.2.4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PayOrder {
     /// `mchId`.
     #[serde(
@@ -890,6 +916,31 @@ pub struct PayOrder {
 }
 
 impl PayOrder {
+    /// An order with the fields the query always reports; the optional ones are `None` (for
+    /// tests and tools: the client reads orders from the wire).
+    pub fn new(
+        pay_order_id: impl Into<String>,
+        mch_order_no: impl Into<String>,
+        amount: Money,
+        status: PayStatus,
+    ) -> Self {
+        PayOrder {
+            mch_id: None,
+            app_id: None,
+            product_id: None,
+            pay_order_id: pay_order_id.into(),
+            mch_order_no: mch_order_no.into(),
+            amount,
+            currency: None,
+            status,
+            channel_user: None,
+            channel_order_no: None,
+            channel_attach: None,
+            pay_succ_time: None,
+            extra: Extensions::new(),
+        }
+    }
+
     /// `paySuccTime` as an instant, when it is a number of milliseconds.
     pub fn pay_succ_at(&self) -> Option<Timestamp> {
         millis(self.pay_succ_time.as_deref())

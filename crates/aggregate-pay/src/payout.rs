@@ -45,6 +45,7 @@ use crate::sign::{RawFields, WireParams};
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TransOrderRequest {
     /// `mchTransOrderNo`, String(30): the merchant's payout number, the idempotency key.
     pub mch_trans_order_no: String,
@@ -427,6 +428,7 @@ const TRANS_ORDER_DOCS: &[FieldDoc] = &[
 /// `mchTransOrderNo`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TransQueryRequest {
     /// `transOrderId`, String(30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -564,6 +566,7 @@ impl crate::Client {
 /// A payout as the create answer (3.1.4) or the query (3.2.4) reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TransOrder {
     /// `transOrderId`: the gateway's payout number.
     #[serde(deserialize_with = "pay_core::decode::string_or_number")]
@@ -629,6 +632,24 @@ pub struct TransOrder {
 }
 
 impl TransOrder {
+    /// A payout with the fields every answer reports; the optional ones are `None` (for tests
+    /// and tools: the client reads payouts from the wire).
+    pub fn new(trans_order_id: impl Into<String>, amount: Money, status: TransStatus) -> Self {
+        TransOrder {
+            trans_order_id: trans_order_id.into(),
+            mch_id: None,
+            app_id: None,
+            mch_trans_order_no: None,
+            amount,
+            currency: None,
+            status,
+            channel_order_no: None,
+            create_time: None,
+            trans_succ_time: None,
+            extra: Extensions::new(),
+        }
+    }
+
     /// `transSuccTime` as an instant, when it is a number of milliseconds.
     pub fn trans_succ_at(&self) -> Option<Timestamp> {
         millis(self.trans_succ_time.as_deref())

@@ -70,7 +70,7 @@ impl<'a> WireParams<'a> {
     }
 
     /// The JSON object text, fields in insertion order.
-    pub(crate) fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> Result<String, Error> {
         struct Ordered<'p, 'a>(&'p [(Cow<'a, str>, Value)]);
         impl serde::Serialize for Ordered<'_, '_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -78,15 +78,19 @@ impl<'a> WireParams<'a> {
             }
         }
         serde_json::to_string(&Ordered(&self.0))
-            .expect("a map of string keys and JSON values always serialises")
+            .map_err(|e| Error::invalid_input("params", format!("cannot be serialised: {e}")))
     }
 
     /// Signs the parameters with `key` and returns the form body `params=<the JSON, signed,
     /// form-encoded>`.
-    pub(crate) fn into_signed_form(mut self, key: &SecretKey) -> String {
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `params` if the JSON cannot be written (it always can: string
+    /// keys and JSON values).
+    pub(crate) fn into_signed_form(mut self, key: &SecretKey) -> Result<String, Error> {
         let sign = self.sign(key);
         self.push("sign", sign);
-        pay_core::form::encode([("params", self.to_json())])
+        Ok(pay_core::form::encode([("params", self.to_json()?)]))
     }
 }
 
@@ -380,7 +384,7 @@ mod tests {
         p.push("subject", "a\"b");
         p.push("executeNotify", true);
         assert_eq!(
-            p.to_json(),
+            p.to_json().unwrap(),
             r#"{"mchId":20001222,"subject":"a\"b","executeNotify":true}"#
         );
         // Signed over the string forms: the same sign as all-string values.
@@ -398,7 +402,7 @@ mod tests {
                 ("subject", "a\"b")
             ])
         );
-        let form = p.into_signed_form(&key);
+        let form = p.into_signed_form(&key).unwrap();
         let decoded = pay_core::form::decode(form.as_bytes());
         assert_eq!(decoded.len(), 1);
         let json: Value = serde_json::from_str(&decoded[0].1).unwrap();

@@ -9,7 +9,7 @@ use aggregate_pay::{
 };
 use pay_core::test_util::mock_server;
 use pay_core::transport::TransportError;
-use pay_core::{Error, Extensions, Money, PaymentAction, ProviderErrorKind, SignatureErrorKind};
+use pay_core::{Error, Money, PaymentAction, ProviderErrorKind, SignatureErrorKind};
 use serde_json::{Map, Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -31,16 +31,10 @@ fn order() -> CreateOrderRequest {
 }
 
 fn created(pay_url: &str) -> CreateOrderResponse {
-    let mut pay_params = Map::new();
-    pay_params.insert("payUrl".into(), Value::String(pay_url.into()));
-    CreateOrderResponse {
-        pay_order_id: "P01000020181013115051810".into(),
-        pay_params: Some(PayParams {
-            pay_url: Some(pay_url.into()),
-            extra: Extensions::new(),
-        }),
-        extra: Extensions::new(),
-    }
+    CreateOrderResponse::new(
+        "P01000020181013115051810",
+        Some(PayParams::with_pay_url(pay_url)),
+    )
 }
 
 async fn mount(server: &wiremock::MockServer, p: &str, status: u16, body: String) {
@@ -333,21 +327,21 @@ async fn invalid_input_is_never_sent() {
 }
 
 fn pay_order() -> PayOrder {
-    PayOrder {
-        mch_id: Some("20001222".into()),
-        app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into()),
-        product_id: Some(ProductId::WechatQr),
-        pay_order_id: "P01000020181013115051810".into(),
-        mch_order_no: "20160427210604000490".into(),
-        amount: Money::from_fen(100),
-        currency: Some("cny".into()),
-        status: PayStatus::Succeeded,
-        channel_user: Some("jmdhappy@126.com".into()),
-        channel_order_no: Some("wx20170910211043fb206e92260071822007".into()),
-        channel_attach: Some(r#"{"bank_type":"CMB_DEBIT"}"#.into()),
-        pay_succ_time: Some("1505049094262".into()),
-        extra: Extensions::new(),
-    }
+    let mut order = PayOrder::new(
+        "P01000020181013115051810",
+        "20160427210604000490",
+        Money::from_fen(100),
+        PayStatus::Succeeded,
+    );
+    order.mch_id = Some("20001222".into());
+    order.app_id = Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into());
+    order.product_id = Some(ProductId::WechatQr);
+    order.currency = Some("cny".into());
+    order.channel_user = Some("jmdhappy@126.com".into());
+    order.channel_order_no = Some("wx20170910211043fb206e92260071822007".into());
+    order.channel_attach = Some(r#"{"bank_type":"CMB_DEBIT"}"#.into());
+    order.pay_succ_time = Some("1505049094262".into());
+    order
 }
 
 #[tokio::test]

@@ -406,7 +406,10 @@ async fn typed_fields_given_as_strings_are_refused() {
     )
     .await;
     assert_eq!(body["retCode"], "FAIL", "{body}");
-    assert!(body["retMsg"].as_str().unwrap().contains("executeNotify"), "{body}");
+    assert!(
+        body["retMsg"].as_str().unwrap().contains("executeNotify"),
+        "{body}"
+    );
     // 2.2.3: mchId String(30) is accepted as a string in the pay order query (no such order).
     let query = json!({"mchId": cred::MCH_ID, "appId": cred::APP_ID, "mchOrderNo": "NONE"});
     let body = post(
