@@ -83,6 +83,21 @@ pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Resu
     validate::extra_disjoint(extra, reserved)
 }
 
+/// Builder methods that set optional text fields: `field => "wireName"`.
+macro_rules! text_setters {
+    ($($field:ident => $wire:literal),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets `", $wire, "`.")]
+            #[must_use]
+            pub fn $field(mut self, v: impl Into<String>) -> Self {
+                self.$field = Some(v.into());
+                self
+            }
+        )*
+    };
+}
+pub(crate) use text_setters;
+
 /// `Debug` of `param1` / `param2`, which echo what the merchant sent: for online banking
 /// `param1` is `bankCode;name;account`, whose name and account are masked; in any other value a
 /// run of seven or more digits keeps only its last four.
@@ -285,39 +300,12 @@ impl CreateOrderRequest {
         }
     }
 
-    /// Sets `clientIp`.
-    #[must_use]
-    pub fn client_ip(mut self, v: impl Into<String>) -> Self {
-        self.client_ip = Some(v.into());
-        self
-    }
-
-    /// Sets `device`.
-    #[must_use]
-    pub fn device(mut self, v: impl Into<String>) -> Self {
-        self.device = Some(v.into());
-        self
-    }
-
-    /// Sets `returnUrl`.
-    #[must_use]
-    pub fn return_url(mut self, v: impl Into<String>) -> Self {
-        self.return_url = Some(v.into());
-        self
-    }
-
-    /// Sets `param1`.
-    #[must_use]
-    pub fn param1(mut self, v: impl Into<String>) -> Self {
-        self.param1 = Some(v.into());
-        self
-    }
-
-    /// Sets `param2`.
-    #[must_use]
-    pub fn param2(mut self, v: impl Into<String>) -> Self {
-        self.param2 = Some(v.into());
-        self
+    text_setters! {
+        client_ip => "clientIp",
+        device => "device",
+        return_url => "returnUrl",
+        param1 => "param1",
+        param2 => "param2",
     }
 
     /// Sets the remitter of an online-banking (8000) payment (sent as `param1`).
@@ -619,62 +607,83 @@ pub fn parse_pay_url(pay_url: &str) -> PaymentAction {
     }
 }
 
-/// A pay order query (`/api/pay/query_order`, section 2.2.3), by `payOrderId` or `mchOrderNo`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct QueryOrderRequest {
-    /// `payOrderId`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pay_order_id: Option<String>,
-    /// `mchOrderNo`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mch_order_no: Option<String>,
-    /// `executeNotify`: when `true` the gateway sends the notification once more.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_bool_or_text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execute_notify: Option<bool>,
-    /// Extension parameters by wire name.
-    #[serde(flatten)]
-    pub extra: Extensions,
+/// Declares a query request (2.2.3, 3.2.3): the gateway's id or the merchant's number,
+/// `executeNotify` and extension parameters, with its constructors and its [`OrderRef`]. The
+/// two queries differ only in their field names; their `Operation` impls stay written out.
+macro_rules! order_query {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $names:expr,
+        $id:ident = $id_wire:literal ($id_len:literal), $by_id:ident,
+        $no:ident = $no_wire:literal, $by_no:ident $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #[non_exhaustive]
+        pub struct $name {
+            #[doc = concat!("`", $id_wire, "`, String(", $id_len, "): the gateway's number.")]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $id: Option<String>,
+            #[doc = concat!("`", $no_wire, "`, String(30): the merchant's number.")]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $no: Option<String>,
+            /// `executeNotify`: when `true` the gateway sends the notification once more.
+            #[serde(
+                default,
+                deserialize_with = "pay_core::decode::opt_bool_or_text",
+                skip_serializing_if = "Option::is_none"
+            )]
+            pub execute_notify: Option<bool>,
+            /// Extension parameters by wire name.
+            #[serde(flatten)]
+            pub extra: Extensions,
+        }
+
+        impl $name {
+            #[doc = concat!("A query by the merchant's number (`", $no_wire, "`).")]
+            pub fn $by_no(no: impl Into<String>) -> Self {
+                $name {
+                    $no: Some(no.into()),
+                    ..Self::default()
+                }
+            }
+
+            #[doc = concat!("A query by the gateway's number (`", $id_wire, "`).")]
+            pub fn $by_id(id: impl Into<String>) -> Self {
+                $name {
+                    $id: Some(id.into()),
+                    ..Self::default()
+                }
+            }
+
+            /// Sets `executeNotify`.
+            #[must_use]
+            pub fn execute_notify(mut self, v: bool) -> Self {
+                self.execute_notify = Some(v);
+                self
+            }
+
+            fn order(&self) -> $crate::pay::OrderRef<'_> {
+                $crate::pay::OrderRef {
+                    names: &$names,
+                    id: self.$id.as_deref(),
+                    no: self.$no.as_deref(),
+                    execute_notify: self.execute_notify,
+                    extra: &self.extra,
+                }
+            }
+        }
+    };
 }
+pub(crate) use order_query;
 
-impl QueryOrderRequest {
-    /// A query by the merchant's order number.
-    pub fn by_mch_order_no(mch_order_no: impl Into<String>) -> Self {
-        QueryOrderRequest {
-            mch_order_no: Some(mch_order_no.into()),
-            ..Self::default()
-        }
-    }
-
-    /// A query by the gateway's order number.
-    pub fn by_pay_order_id(pay_order_id: impl Into<String>) -> Self {
-        QueryOrderRequest {
-            pay_order_id: Some(pay_order_id.into()),
-            ..Self::default()
-        }
-    }
-
-    /// Sets `executeNotify`.
-    #[must_use]
-    pub fn execute_notify(mut self, v: bool) -> Self {
-        self.execute_notify = Some(v);
-        self
-    }
-
-    fn order(&self) -> OrderRef<'_> {
-        OrderRef {
-            names: &PAY_ORDER,
-            id: self.pay_order_id.as_deref(),
-            no: self.mch_order_no.as_deref(),
-            execute_notify: self.execute_notify,
-            extra: &self.extra,
-        }
-    }
+order_query! {
+    /// A pay order query (`/api/pay/query_order`, section 2.2.3), by `payOrderId` or
+    /// `mchOrderNo`.
+    QueryOrderRequest, PAY_ORDER,
+    pay_order_id = "payOrderId" ("32"), by_pay_order_id,
+    mch_order_no = "mchOrderNo", by_mch_order_no,
 }
 
 impl Operation for QueryOrderRequest {
@@ -848,18 +857,10 @@ pub(crate) fn order_in<T: DeserializeOwned>(
 #[non_exhaustive]
 pub struct PayOrder {
     /// `mchId`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub mch_id: Option<String>,
     /// `appId`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub app_id: Option<String>,
     /// `productId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -874,41 +875,21 @@ pub struct PayOrder {
     #[serde(with = "pay_core::money::as_fen")]
     pub amount: Money,
     /// `currency`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub currency: Option<String>,
     /// `status`.
     pub status: PayStatus,
     /// `channelUser`: the payer's id at the channel.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_user: Option<String>,
     /// `channelOrderNo`: the channel's order number.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_order_no: Option<String>,
     /// `channelAttach`: the channel's data package, as sent.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_attach: Option<String>,
     /// `paySuccTime`: milliseconds since the epoch, as sent (see [`PayOrder::pay_succ_at`]).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub pay_succ_time: Option<String>,
     /// Every other field.
     #[serde(flatten)]
@@ -945,6 +926,17 @@ impl PayOrder {
     pub fn pay_succ_at(&self) -> Option<Timestamp> {
         millis(self.pay_succ_time.as_deref())
     }
+}
+
+/// An optional text field of an answer, read from a string or any scalar
+/// ([`pay_core::decode::opt_string_or_scalar`]).
+pub(crate) fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    pay_core::decode::opt_string_or_scalar(d)
+}
+
+/// Whether an optional field is left out of the JSON written (`None`).
+pub(crate) fn none<T>(value: &Option<T>) -> bool {
+    value.is_none()
 }
 
 /// A millisecond count as an instant.

@@ -12,8 +12,8 @@ use serde_json::Value;
 use crate::client::{Endpoint, MchIdType};
 use crate::codes::{AccountAttr, AccountType, BankCode, TransStatus};
 use crate::pay::{
-    EXECUTE_NOTIFY_DOC, OrderNames, OrderRef, check_amount, check_extra, default_currency, millis,
-    no_separators, opt_max, order_in,
+    EXECUTE_NOTIFY_DOC, OrderNames, check_amount, check_extra, default_currency, millis,
+    no_separators, none, opt_max, opt_text, order_in, order_query, text_setters,
 };
 use crate::sign::{RawFields, WireParams};
 
@@ -68,11 +68,7 @@ pub struct TransOrderRequest {
     pub account_attr: Option<AccountAttr>,
     /// `bankType`: the branch's clearing number (联行号), digits (the spec says `int`, but
     /// real 12-digit numbers do not fit one; sent as a string of up to 20 digits).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub bank_type: Option<String>,
     /// `bankCode`, String(32): the payee's bank (appendix 4.3, or a code the payout centre
     /// issued: an unlisted code of up to 32 letters and digits is sent as given).
@@ -196,32 +192,11 @@ impl TransOrderRequest {
         self
     }
 
-    /// Sets `clientIp`.
-    #[must_use]
-    pub fn client_ip(mut self, v: impl Into<String>) -> Self {
-        self.client_ip = Some(v.into());
-        self
-    }
-
-    /// Sets `device`.
-    #[must_use]
-    pub fn device(mut self, v: impl Into<String>) -> Self {
-        self.device = Some(v.into());
-        self
-    }
-
-    /// Sets `param1`.
-    #[must_use]
-    pub fn param1(mut self, v: impl Into<String>) -> Self {
-        self.param1 = Some(v.into());
-        self
-    }
-
-    /// Sets `param2`.
-    #[must_use]
-    pub fn param2(mut self, v: impl Into<String>) -> Self {
-        self.param2 = Some(v.into());
-        self
+    text_setters! {
+        client_ip => "clientIp",
+        device => "device",
+        param1 => "param1",
+        param2 => "param2",
     }
 
     /// Adds an extension parameter.
@@ -424,63 +399,12 @@ const TRANS_ORDER_DOCS: &[FieldDoc] = &[
     ),
 ];
 
-/// A payout query (`/api/trans/query_order`, section 3.2.3), by `transOrderId` or
-/// `mchTransOrderNo`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TransQueryRequest {
-    /// `transOrderId`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trans_order_id: Option<String>,
-    /// `mchTransOrderNo`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mch_trans_order_no: Option<String>,
-    /// `executeNotify`: when `true` the gateway sends the notification once more.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_bool_or_text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execute_notify: Option<bool>,
-    /// Extension parameters by wire name.
-    #[serde(flatten)]
-    pub extra: Extensions,
-}
-
-impl TransQueryRequest {
-    /// A query by the merchant's payout number.
-    pub fn by_mch_trans_order_no(no: impl Into<String>) -> Self {
-        TransQueryRequest {
-            mch_trans_order_no: Some(no.into()),
-            ..Self::default()
-        }
-    }
-
-    /// A query by the gateway's payout number.
-    pub fn by_trans_order_id(id: impl Into<String>) -> Self {
-        TransQueryRequest {
-            trans_order_id: Some(id.into()),
-            ..Self::default()
-        }
-    }
-
-    /// Sets `executeNotify`.
-    #[must_use]
-    pub fn execute_notify(mut self, v: bool) -> Self {
-        self.execute_notify = Some(v);
-        self
-    }
-
-    fn order(&self) -> OrderRef<'_> {
-        OrderRef {
-            names: &TRANS_ORDER,
-            id: self.trans_order_id.as_deref(),
-            no: self.mch_trans_order_no.as_deref(),
-            execute_notify: self.execute_notify,
-            extra: &self.extra,
-        }
-    }
+order_query! {
+    /// A payout query (`/api/trans/query_order`, section 3.2.3), by `transOrderId` or
+    /// `mchTransOrderNo`.
+    TransQueryRequest, TRANS_ORDER,
+    trans_order_id = "transOrderId" ("30"), by_trans_order_id,
+    mch_trans_order_no = "mchTransOrderNo", by_mch_trans_order_no,
 }
 
 /// The payout query's names (3.2.3).
@@ -572,59 +496,31 @@ pub struct TransOrder {
     #[serde(deserialize_with = "pay_core::decode::string_or_number")]
     pub trans_order_id: String,
     /// `mchId`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub mch_id: Option<String>,
     /// `appId` (query only).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub app_id: Option<String>,
     /// `mchTransOrderNo`: the merchant's payout number (read from `mchOrderNo` when the gateway
     /// sends that name instead).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub mch_trans_order_no: Option<String>,
     /// `amount` in fen.
     #[serde(with = "pay_core::money::as_fen")]
     pub amount: Money,
     /// `currency` (query only).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub currency: Option<String>,
     /// `status`.
     pub status: TransStatus,
     /// `channelOrderNo`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_order_no: Option<String>,
     /// `createTime` (create answer): milliseconds since the epoch, as sent.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub create_time: Option<String>,
     /// `transSuccTime` (query): milliseconds since the epoch, as sent.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub trans_succ_time: Option<String>,
     /// Every other field.
     #[serde(flatten)]
