@@ -1,7 +1,9 @@
 //! The signing envelope (section 1.3, on [`sign_md5::ParamSigner`]).
 //!
-//! * Requests: the parameters are one JSON object of strings sent as the form field `params`;
-//!   the sign covers every non-empty value except `sign`, sorted by name, with the request key.
+//! * Requests: the parameters are one JSON object, with the types of the spec's tables (`int`
+//!   and `long` fields numbers, `Boolean` booleans, the rest strings), sent as the form field
+//!   `params`; the sign covers every non-empty value's text except `sign`, sorted by name,
+//!   with the request key.
 //! * Responses: a `SUCCESS` response is signed with the response key over every top-level
 //!   field except `sign` and `payParams`, each as its text in the body: a string as its
 //!   (unescaped) contents, anything else (numbers, the query's nested `result` object) as its
