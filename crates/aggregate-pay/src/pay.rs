@@ -66,8 +66,8 @@ pub(crate) fn no_separators(field: &'static str, value: Option<&str>) -> Result<
 }
 
 /// Checks extension parameters: no empty or ambiguous name, no name the client sets itself
-/// (`sign`, `mchId`, `appId`) and none of the typed fields in `reserved`.
-pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Result<(), Error> {
+/// (`sign`, `mchId`, `appId`) and none of the operation's documented fields (`FIELDS`).
+pub(crate) fn check_extra(extra: &Map<String, Value>, fields: &[FieldDoc]) -> Result<(), Error> {
     for name in extra.keys() {
         if name.is_empty() {
             return Err(Error::invalid_input("extra", "has an empty parameter name"));
@@ -80,7 +80,8 @@ pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Resu
         }
     }
     validate::extra_disjoint(extra, &["sign", "mchId", "appId"])?;
-    validate::extra_disjoint(extra, reserved)
+    let typed: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    validate::extra_disjoint(extra, &typed)
 }
 
 /// Builder methods that set optional text fields: `field => "wireName"`.
@@ -257,21 +258,6 @@ impl std::fmt::Debug for CreateOrderRequest {
     }
 }
 
-const CREATE_ORDER_FIELDS: &[&str] = &[
-    "productId",
-    "mchOrderNo",
-    "currency",
-    "amount",
-    "clientIp",
-    "device",
-    "returnUrl",
-    "notifyUrl",
-    "subject",
-    "body",
-    "param1",
-    "param2",
-];
-
 impl CreateOrderRequest {
     /// A pay order with the required fields (`currency` is `cny`).
     pub fn new(
@@ -396,7 +382,7 @@ impl Operation for CreateOrderRequest {
                 ));
             }
         }
-        check_extra(&self.extra, CREATE_ORDER_FIELDS)
+        check_extra(&self.extra, CREATE_ORDER_DOCS)
     }
 }
 
@@ -821,7 +807,8 @@ impl<'a> OrderRef<'a> {
         opt_max(no, no_value, 30)?;
         no_separators(id, id_value)?;
         no_separators(no, no_value)?;
-        check_extra(self.extra, &[id, no, "executeNotify"])
+        check_extra(self.extra, &[])?;
+        validate::extra_disjoint(self.extra, &[id, no, "executeNotify"])
     }
 
     /// Appends the parameters, `executeNotify` as the spec's Boolean.

@@ -121,26 +121,6 @@ impl std::fmt::Debug for TransOrderRequest {
     }
 }
 
-const TRANS_ORDER_FIELDS: &[&str] = &[
-    "mchTransOrderNo",
-    "currency",
-    "amount",
-    "clientIp",
-    "device",
-    "notifyUrl",
-    "accountAttr",
-    "bankType",
-    "bankCode",
-    "bankName",
-    "accountType",
-    "accountName",
-    "accountNo",
-    "province",
-    "city",
-    "param1",
-    "param2",
-];
-
 impl TransOrderRequest {
     /// A payout with the required fields (`currency` is `cny`).
     #[allow(clippy::too_many_arguments)]
@@ -271,7 +251,7 @@ impl Operation for TransOrderRequest {
         ] {
             no_separators(field, value)?;
         }
-        check_extra(&self.extra, TRANS_ORDER_FIELDS)
+        check_extra(&self.extra, TRANS_ORDER_DOCS)
     }
 }
 
