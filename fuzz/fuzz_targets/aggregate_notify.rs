@@ -12,14 +12,15 @@ use serde_json::{Map, Value};
 
 fuzz_target!(|data: &[u8]| {
     let (mode, rest) = cnpay_fuzz::split_mode(data);
-    let config = Config::new(
+    let config = Config::builder(
         "20001222",
         "app",
         SecretKey::new("request-key"),
         KeyRing::new(SecretKey::new(cnpay_fuzz::AGGREGATE_KEY)),
     )
-    .base_url("http://127.0.0.1:1");
-    let client = Client::with_transport(config, cnpay_fuzz::answering(200, bytes::Bytes::new()));
+    .base_url("http://127.0.0.1:1").build().unwrap();
+    let client =
+        Client::with_transport(config, cnpay_fuzz::answering(200, bytes::Bytes::new())).unwrap();
 
     let n = if mode & 1 == 0 {
         let cut = usize::from(mode >> 1).min(rest.len());

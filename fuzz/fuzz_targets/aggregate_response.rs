@@ -28,17 +28,18 @@ fuzz_target!(|data: &[u8]| {
         };
         bytes::Bytes::from(signed)
     };
-    let config = Config::new(
+    let config = Config::builder(
         "20001222",
         "app",
         SecretKey::new("request-key"),
         KeyRing::new(key),
     )
-    .base_url("http://127.0.0.1:1");
+    .base_url("http://127.0.0.1:1").build().unwrap();
     let client = Client::with_transport(
         config,
         cnpay_fuzz::answering(cnpay_fuzz::status_of(mode), body),
-    );
+    )
+    .unwrap();
     match (mode >> 1) & 3 {
         0 => {
             let _ = cnpay_fuzz::block_on(

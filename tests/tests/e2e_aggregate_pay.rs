@@ -26,14 +26,16 @@ const CREATE_PAYOUT: &str = "/api/trans/create_order";
 
 fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
     Client::new(
-        Config::new(
+        Config::builder(
             cred::MCH_ID,
             cred::APP_ID,
             cred::REQUEST_KEY,
             cred::RESPONSE_KEY,
         )
         .base_url(sandbox.aggregate_pay_url())
-        .timeout(timeout),
+        .timeout(timeout)
+        .build()
+        .unwrap(),
     )
     .unwrap()
 }
@@ -631,13 +633,15 @@ async fn a_notification_that_disagrees_with_the_order_is_refused() {
     }
     // Another merchant configured: refused on mchId.
     let other = Client::new(
-        Config::new(
+        Config::builder(
             "10000001",
             cred::APP_ID,
             cred::REQUEST_KEY,
             cred::RESPONSE_KEY,
         )
-        .base_url(sandbox.aggregate_pay_url()),
+        .base_url(sandbox.aggregate_pay_url())
+        .build()
+        .unwrap(),
     )
     .unwrap();
     assert!(matches!(

@@ -19,14 +19,16 @@ use pay_sandbox::{Provider, Sandbox, SandboxOptions};
 
 fn client(sandbox: &Sandbox) -> Client {
     Client::new(
-        Config::new(
+        Config::builder(
             cred::MCH_ID,
             cred::APP_ID,
             cred::REQUEST_KEY,
             cred::RESPONSE_KEY,
         )
         .base_url(sandbox.aggregate_pay_url())
-        .timeout(Duration::from_secs(5)),
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap(),
     )
     .unwrap()
 }

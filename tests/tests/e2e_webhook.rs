@@ -39,14 +39,16 @@ async fn start_service(
     let providers = Providers {
         aggregate_pay: Some(
             aggregate_pay::Client::new(
-                aggregate_pay::Config::new(
+                aggregate_pay::Config::builder(
                     cred::aggregate::MCH_ID,
                     cred::aggregate::APP_ID,
                     cred::aggregate::REQUEST_KEY,
                     cred::aggregate::RESPONSE_KEY,
                 )
                 .base_url(sandbox_urls.aggregate_pay_url())
-                .timeout(timeout),
+                .timeout(timeout)
+                .build()
+                .unwrap(),
             )
             .unwrap(),
         ),
@@ -134,13 +136,15 @@ async fn acknowledged(sandbox: &Sandbox, p: Provider, order: &str, kind: Option<
 /// The aggregate gateway: a pay order of 12.34 yuan, paid by the simulator.
 async fn aggregate_payment(sandbox: &Sandbox, base: &str, no: &str) {
     let client = aggregate_pay::Client::new(
-        aggregate_pay::Config::new(
+        aggregate_pay::Config::builder(
             cred::aggregate::MCH_ID,
             cred::aggregate::APP_ID,
             cred::aggregate::REQUEST_KEY,
             cred::aggregate::RESPONSE_KEY,
         )
-        .base_url(sandbox.aggregate_pay_url()),
+        .base_url(sandbox.aggregate_pay_url())
+        .build()
+        .unwrap(),
     )
     .unwrap();
     let request = PaymentRequest {

@@ -22,9 +22,13 @@ const ORDER_NO: &str = "T20160427210604000491";
 
 fn client(base: &str, transport: SharedTransport) -> Client {
     Client::with_transport(
-        Config::new(MCH_ID, APP_ID, REQ_KEY, RESP_KEY).base_url(base),
+        Config::builder(MCH_ID, APP_ID, REQ_KEY, RESP_KEY)
+            .base_url(base)
+            .build()
+            .unwrap(),
         transport,
     )
+    .unwrap()
 }
 
 /// The gateway's answer for the payout (top-level fields): signed with the response key,

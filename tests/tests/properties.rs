@@ -242,14 +242,16 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 
 fn aggregate_client(status: u16, body: Vec<u8>) -> aggregate_pay::Client {
-    let config = aggregate_pay::Config::new(
+    let config = aggregate_pay::Config::builder(
         "20001222",
         "app",
         SecretKey::new("request-key"),
         KeyRing::new(SecretKey::new(AGG_KEY)),
     )
-    .base_url("http://127.0.0.1:1");
-    aggregate_pay::Client::with_transport(config, answering(status, body))
+    .base_url("http://127.0.0.1:1")
+    .build()
+    .unwrap();
+    aggregate_pay::Client::with_transport(config, answering(status, body)).unwrap()
 }
 
 fn protocol_client(status: u16, body: Vec<u8>) -> protocol_pay::Client {

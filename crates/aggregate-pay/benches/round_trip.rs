@@ -20,7 +20,7 @@ use aggregate_pay::{
     Client, Config, CreateOrderRequest, CreateOrderResponse, PayParams, ProductId,
 };
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use pay_core::{Extensions, Money, SecretKey};
+use pay_core::{Money, SecretKey};
 
 const REQ_KEY: &str = "M86l522AV6q613Ii4W6u8K48uW8vM1N6bFgyv769220MdYe9u37N4y7rI5mQ";
 const RESP_KEY: &str = "Hpcl522AV6q613KIi46u6g6XuW8vM1N8bFgyv769770MdYe9u37M4y7rIpl8";
@@ -47,14 +47,10 @@ fn order() -> CreateOrderRequest {
 
 fn round_trip(c: &mut Criterion) {
     let answer = signed_create_order_response(
-        &CreateOrderResponse {
-            pay_order_id: "P01000020181013115051810".into(),
-            pay_params: Some(PayParams {
-                pay_url: Some("https://qr.example/pay?orderId=P1".into()),
-                extra: Extensions::new(),
-            }),
-            extra: Extensions::new(),
-        },
+        &CreateOrderResponse::new(
+            "P01000020181013115051810",
+            Some(PayParams::with_pay_url("https://qr.example/pay?orderId=P1")),
+        ),
         &SecretKey::new(RESP_KEY),
     )
     .unwrap();
@@ -66,13 +62,15 @@ fn round_trip(c: &mut Criterion) {
         .unwrap();
 
     // Ours: the client as a merchant builds it (default transport).
-    let config = Config::new(
+    let config = Config::builder(
         "20001222",
         "0ae8be35ff634e2abe94f5f32f6d5c4f",
         REQ_KEY,
         RESP_KEY,
     )
-    .base_url(&base);
+    .base_url(&base)
+    .build()
+    .unwrap();
     let client = rt.block_on(async { Client::new(config.clone()).unwrap() });
     let order = order();
     let ours = || async { client.create_order(black_box(&order)).await.unwrap() };
@@ -85,12 +83,11 @@ fn round_trip(c: &mut Criterion) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let signed = client.sign_create_order(&order).unwrap();
-    let body = bytes::Bytes::copy_from_slice(signed.body());
-    assert_eq!(
-        signed.body(),
-        pay_core::form::encode([("params", signed.params_json())]).as_bytes()
-    );
+    // The body the client sends, recorded once (signing is deterministic).
+    let recording = std::sync::Arc::new(pay_core::test_util::RecordingTransport::new());
+    let recorder = Client::with_transport(config.clone(), recording.clone()).unwrap();
+    let _ = rt.block_on(recorder.create_order(&order));
+    let body = recording.requests()[0].body().clone();
     let url = format!("{base}/api/pay/create_order");
     let raw_send = || async {
         raw.post(&url)
@@ -119,7 +116,7 @@ fn round_trip(c: &mut Criterion) {
                 .map_err(pay_core::transport::TransportError::io)
         }
     });
-    let offline = Client::with_transport(config, std::sync::Arc::new(in_memory));
+    let offline = Client::with_transport(config, std::sync::Arc::new(in_memory)).unwrap();
     let mut g = c.benchmark_group(pay_core::test_util::bench_group(
         "client-cpu-aggregate-create-order",
     ));

@@ -1,7 +1,7 @@
 //! Statuses, products, bank codes and error codes of the gateway, as
 //! [`pay_core::wire_enum!`] enums with an `Unknown(String)` fallback.
 
-use pay_core::{ProviderErrorKind, TxStatus, wire_enum};
+use pay_core::{CallKind, ProviderErrorKind, TxStatus, wire_enum};
 
 wire_enum! {
     /// A pay product (appendix 4.1, `productId`). The description is the product's name.
@@ -394,13 +394,14 @@ wire_enum! {
 }
 
 impl ErrorCode {
-    /// What a refusal with this code and `message` means for the caller. `money_moving` says
-    /// whether the call creates a pay or payout order: only then is a reused order number
+    /// What a refusal with this code and `message` means for the caller. `call` says whether
+    /// the call creates a pay or payout order (a mutation): only then is a reused order number
     /// [`ProviderErrorKind::DuplicateOrder`] (query it: the first attempt may have gone
     /// through; a retry is not safe), by code (`0011`) or by message. `0010` is
     /// [`ProviderErrorKind::RetrySameParams`]; `0012` on a query
     /// [`ProviderErrorKind::NotFound`]; anything else [`ProviderErrorKind::Rejected`].
-    pub fn kind(&self, money_moving: bool, message: &str) -> ProviderErrorKind {
+    pub fn kind(&self, call: &CallKind, message: &str) -> ProviderErrorKind {
+        let money_moving = matches!(call, CallKind::Mutation { .. });
         match self {
             ErrorCode::SystemError => ProviderErrorKind::RetrySameParams,
             _ if money_moving

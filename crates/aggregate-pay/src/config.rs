@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use pay_core::{Error, KeyRing, SecretKey};
 
-/// The credentials and settings of one merchant app.
+/// The credentials and settings of one merchant app, checked once when built
+/// ([`ConfigBuilder::build`], [`Config::from_env`], or deserialising a config file).
 ///
 /// The gateway uses two keys (see the crate docs): the merchant signs requests with the
 /// **request key**; the gateway signs responses and notifications with the **response key**.
@@ -16,21 +17,32 @@ use pay_core::{Error, KeyRing, SecretKey};
 /// use std::time::Duration;
 /// use aggregate_pay::Config;
 ///
-/// let config = Config::new("20001222", "0ae8be35ff634e2abe94f5f32f6d5c4f", "REQUEST-KEY", "RESPONSE-KEY")
+/// let config = Config::builder("20001222", "0ae8be35ff634e2abe94f5f32f6d5c4f", "REQUEST-KEY", "RESPONSE-KEY")
 ///     .base_url("http://203.0.113.10:3020")
-///     .timeout(Duration::from_secs(10));
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(config.base_url(), Some("http://203.0.113.10:3020"));
+/// assert_eq!(config.timeout(), Duration::from_secs(10));
 /// let shown = format!("{config:?}");
 /// assert!(!shown.contains("REQUEST-KEY") && !shown.contains("RESPONSE-KEY"));
+///
+/// // A bad setting fails here, naming it, not at the first call.
+/// let bad = Config::builder("2000-1222", "app", "K", "K").build().unwrap_err();
+/// assert_eq!(bad.to_string(), "invalid input in `mch_id`: must be digits");
+/// # Ok::<(), pay_core::Error>(())
 /// ```
 #[derive(Clone, serde::Deserialize)]
 #[serde(try_from = "ConfigFile")]
 pub struct Config {
-    pub(crate) mch_id: String,
-    pub(crate) app_id: String,
-    pub(crate) request_key: SecretKey,
-    pub(crate) response_keys: KeyRing,
-    pub(crate) base_url: String,
-    pub(crate) timeout: Duration,
+    mch_id: String,
+    /// `mchId` as the `long` the spec's tables give it (2.1.4, 3.1.3, 3.2.3).
+    mch_id_number: i64,
+    app_id: String,
+    request_key: SecretKey,
+    response_keys: KeyRing,
+    base_url: Option<String>,
+    /// The timeout the merchant set, if any (see [`Config::timeout`]).
+    timeout: Option<Duration>,
 }
 
 impl fmt::Debug for Config {
@@ -46,40 +58,111 @@ impl fmt::Debug for Config {
     }
 }
 
+/// Builds a [`Config`]: [`Config::builder`], then the optional settings, then
+/// [`ConfigBuilder::build`], which checks everything.
+#[derive(Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ConfigBuilder {
+    mch_id: String,
+    app_id: String,
+    request_key: SecretKey,
+    response_keys: KeyRing,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("mch_id", &self.mch_id)
+            .field("app_id", &self.app_id)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// The gateway's base URL, e.g. `http://203.0.113.10:3020` (paths such as
+    /// `/api/pay/create_order` are appended). Not needed to verify notifications; a call is
+    /// refused without it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The time limit of a whole exchange with the default transport (30 s when unset), from
+    /// 1 s to [`Config::MAX_TIMEOUT_SECS`]. A client on an injected transport refuses a
+    /// config with a timeout set (see [`Client::with_transport`](crate::Client::with_transport)).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Checks every setting and builds the config.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the setting as a config file names it: `mch_id` (digits,
+    /// a `long`: the spec's `mchId`), `app_id` (1 to 32 characters: `appId`), `key` (the
+    /// request key) and `response_key` (not empty), `base_url` (an http(s) URL without query
+    /// or fragment), `timeout` (1 s to five minutes).
+    pub fn build(self) -> Result<Config, Error> {
+        pay_core::validate::digits("mch_id", &self.mch_id)?;
+        let mch_id_number = self.mch_id.parse::<i64>().map_err(|_| {
+            Error::invalid_input(
+                "mch_id",
+                "must fit a long, the spec's mchId (at most 19 digits)",
+            )
+        })?;
+        pay_core::validate::required_max("app_id", &self.app_id, 32)?;
+        if self.request_key.is_empty() {
+            return Err(Error::invalid_input("key", "is required"));
+        }
+        if self.response_keys.current().is_empty() {
+            return Err(Error::invalid_input("response_key", "is required"));
+        }
+        if let Some(url) = &self.base_url {
+            pay_core::validate::base_url("base_url", url)?;
+        }
+        if let Some(t) = self.timeout
+            && (t.is_zero() || t > Duration::from_secs(Config::MAX_TIMEOUT_SECS))
+        {
+            return Err(Error::invalid_input(
+                "timeout",
+                "must be from 1 second to five minutes",
+            ));
+        }
+        Ok(Config {
+            mch_id: self.mch_id,
+            mch_id_number,
+            app_id: self.app_id,
+            request_key: self.request_key,
+            response_keys: self.response_keys,
+            base_url: self.base_url,
+            timeout: self.timeout,
+        })
+    }
+}
+
 impl Config {
-    /// A configuration for merchant `mch_id` (`mchId`) and app `app_id` (`appId`).
+    /// A builder for merchant `mch_id` (`mchId`) and app `app_id` (`appId`).
     ///
     /// The base URL has no default (the gateway's address is given by its operator, e.g.
-    /// `http://IP:3020`): set it with [`Config::base_url`]. The timeout defaults to 30 s.
-    pub fn new(
+    /// `http://IP:3020`): set it with [`ConfigBuilder::base_url`]. The timeout defaults to 30 s.
+    pub fn builder(
         mch_id: impl Into<String>,
         app_id: impl Into<String>,
         request_key: impl Into<SecretKey>,
         response_key: impl Into<KeyRing>,
-    ) -> Self {
-        Config {
+    ) -> ConfigBuilder {
+        ConfigBuilder {
             mch_id: mch_id.into(),
             app_id: app_id.into(),
             request_key: request_key.into(),
             response_keys: response_key.into(),
-            base_url: String::new(),
-            timeout: pay_core::transport::DEFAULT_TIMEOUT,
+            base_url: None,
+            timeout: None,
         }
-    }
-
-    /// The gateway's base URL, e.g. `http://203.0.113.10:3020` (paths such as
-    /// `/api/pay/create_order` are appended).
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into().trim_end_matches('/').to_owned();
-        self
-    }
-
-    /// The time limit of a whole exchange with the default transport.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
     }
 
     /// The merchant id (`mchId`).
@@ -87,14 +170,29 @@ impl Config {
         &self.mch_id
     }
 
+    /// The merchant id as the `long` the spec sends.
+    pub(crate) fn mch_id_number(&self) -> i64 {
+        self.mch_id_number
+    }
+
     /// The app id (`appId`).
     pub fn app_id(&self) -> &str {
         &self.app_id
     }
 
-    /// The configured timeout.
-    pub fn timeout_value(&self) -> Duration {
-        self.timeout
+    /// The gateway's base URL, when set.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
+    /// The timeout of the default transport: the one set, or 30 s.
+    pub fn timeout(&self) -> Duration {
+        self.timeout.unwrap_or(pay_core::transport::DEFAULT_TIMEOUT)
+    }
+
+    /// Whether a timeout was set (an injected transport cannot apply it).
+    pub(crate) fn timeout_is_set(&self) -> bool {
+        self.timeout.is_some()
     }
 
     /// The key requests are signed with.
@@ -105,23 +203,6 @@ impl Config {
     /// The keys responses and notifications are verified with.
     pub fn response_keys(&self) -> &KeyRing {
         &self.response_keys
-    }
-
-    /// Checks the settings every request needs.
-    pub(crate) fn check(&self) -> Result<(), Error> {
-        pay_core::validate::digits("mchId", &self.mch_id)?;
-        pay_core::validate::max_chars("mchId", &self.mch_id, 30)?;
-        pay_core::validate::required_max("appId", &self.app_id, 32)?;
-        if self.request_key.is_empty() {
-            return Err(Error::invalid_input("request_key", "is required"));
-        }
-        if self.base_url.is_empty() {
-            return Err(Error::invalid_input(
-                "base_url",
-                "is required (the gateway's address, e.g. http://IP:3020)",
-            ));
-        }
-        pay_core::validate::base_url("base_url", &self.base_url)
     }
 }
 
@@ -147,17 +228,15 @@ impl TryFrom<ConfigFile> for Config {
     type Error = Error;
 
     fn try_from(f: ConfigFile) -> Result<Self, Error> {
-        let mut config = {
-            let response_key = f.response_key.unwrap_or_else(|| f.key.clone());
-            Config::new(f.mch_id, f.app_id, f.key, response_key)
-        };
+        let response_key = f.response_key.unwrap_or_else(|| f.key.clone());
+        let mut config = Config::builder(f.mch_id, f.app_id, f.key, response_key);
         if let Some(url) = f.base_url {
             config = config.base_url(url);
         }
         if let Some(t) = pay_core::env::timeout_secs("timeout", f.timeout)? {
             config = config.timeout(t);
         }
-        Ok(config)
+        config.build()
     }
 }
 
@@ -173,7 +252,8 @@ impl Config {
     /// `CNPAY_AGGREGATE_PAY_MCH_ID`, `CNPAY_AGGREGATE_PAY_APP_ID`, `CNPAY_AGGREGATE_PAY_KEY`, `CNPAY_AGGREGATE_PAY_RESPONSE_KEY`, `CNPAY_AGGREGATE_PAY_BASE_URL`, `CNPAY_AGGREGATE_PAY_TIMEOUT` (an empty value counts as unset).
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] naming the variable that is missing or malformed.
+    /// [`Error::InvalidInput`] naming the variable that is missing or malformed, or the setting
+    /// that is wrong (as [`ConfigBuilder::build`]).
     pub fn from_env() -> Result<Self, Error> {
         let mut config = {
             let key = SecretKey::new(pay_core::env::required("CNPAY_AGGREGATE_PAY_KEY")?);
@@ -181,7 +261,7 @@ impl Config {
                 Some(k) => SecretKey::new(k),
                 None => key.clone(),
             };
-            Config::new(
+            Config::builder(
                 pay_core::env::required("CNPAY_AGGREGATE_PAY_MCH_ID")?,
                 pay_core::env::required("CNPAY_AGGREGATE_PAY_APP_ID")?,
                 key,
@@ -194,7 +274,7 @@ impl Config {
         if let Some(t) = pay_core::env::timeout("CNPAY_AGGREGATE_PAY_TIMEOUT")? {
             config = config.timeout(t);
         }
-        Ok(config)
+        config.build()
     }
 }
 
@@ -211,16 +291,66 @@ mod tests {
         assert_eq!((c.mch_id.as_str(), c.app_id.as_str()), ("20001222", "app"));
         assert_eq!(c.request_key.expose_secret(), "req-key");
         assert_eq!(c.response_keys.current().expose_secret(), "req-key");
-        assert_eq!(c.base_url, "http://gw:3020");
-        assert_eq!(c.timeout, Duration::from_secs(9));
+        assert_eq!(c.base_url(), Some("http://gw:3020"));
+        assert_eq!(c.timeout(), Duration::from_secs(9));
         let two: Config = serde_json::from_str(
             r#"{"mch_id":"1","app_id":"a","key":"req-key","response_key":"resp-key"}"#,
         )
         .unwrap();
         assert_eq!(two.response_keys.current().expose_secret(), "resp-key");
-        assert_eq!(two.timeout, pay_core::transport::DEFAULT_TIMEOUT);
+        assert_eq!(two.timeout(), pay_core::transport::DEFAULT_TIMEOUT);
+        assert_eq!(two.base_url(), None);
         let e = serde_json::from_str::<Config>(r#"{"mch_id":"1","key":"k"}"#).unwrap_err();
         assert!(e.to_string().starts_with("missing field `app_id`"), "{e}");
+        // Checked as it is read, naming the setting.
+        for (file, message) in [
+            (
+                r#"{"mch_id":"M1","app_id":"a","key":"k"}"#,
+                "invalid input in `mch_id`: must be digits",
+            ),
+            (
+                r#"{"mch_id":"1","app_id":"a","key":"k","base_url":"http://gw?x=1"}"#,
+                "invalid input in `base_url`",
+            ),
+            (r#"{"mch_id":"1","app_id":"","key":"k"}"#, "`app_id`"),
+            (r#"{"mch_id":"1","app_id":"a","key":""}"#, "`key`"),
+        ] {
+            let e = serde_json::from_str::<Config>(file)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(message), "{file}: {e}");
+        }
+    }
+
+    #[test]
+    fn builder_checks_every_setting_once() {
+        let ok = Config::builder("20001222", "app", "k", "r")
+            .base_url("http://gw:3020/")
+            .build()
+            .unwrap();
+        assert_eq!(ok.base_url(), Some("http://gw:3020"));
+        assert_eq!(ok.mch_id_number(), 20001222);
+        assert!(!ok.timeout_is_set());
+        let field = |b: ConfigBuilder| match b.build().unwrap_err() {
+            Error::InvalidInput { field, .. } => field.into_owned(),
+            other => panic!("{other:?}"),
+        };
+        let base = || Config::builder("20001222", "app", "k", "r");
+        assert_eq!(field(Config::builder("", "app", "k", "r")), "mch_id");
+        assert_eq!(
+            field(Config::builder("9".repeat(20), "app", "k", "r")),
+            "mch_id"
+        );
+        assert_eq!(
+            field(Config::builder("1", "a".repeat(33), "k", "r")),
+            "app_id"
+        );
+        assert_eq!(field(Config::builder("1", "app", "", "r")), "key");
+        assert_eq!(field(Config::builder("1", "app", "k", "")), "response_key");
+        assert_eq!(field(base().base_url("ftp://gw")), "base_url");
+        assert_eq!(field(base().base_url("http://gw#x")), "base_url");
+        assert_eq!(field(base().timeout(Duration::ZERO)), "timeout");
+        assert_eq!(field(base().timeout(Duration::from_secs(301))), "timeout");
     }
 
     #[test]

@@ -16,14 +16,14 @@ pub mod unified;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 
-pub use client::{Client, PROVIDER, SignedRequest};
+pub use client::{Client, PROVIDER};
 pub use codes::{
     AccountAttr, AccountType, BackType, BankCode, ErrorCode, PayStatus, ProductId, TransStatus,
 };
-pub use config::Config;
+pub use config::{Config, ConfigBuilder};
 pub use lifecycle::lifecycles;
 pub use notify::{Notification, PayNotification, TransNotification, check_notify_url};
-pub use operations::OPERATIONS;
+pub use operations::{CATALOG, OPERATIONS};
 pub use pay::{
     CreateOrderRequest, CreateOrderResponse, PayOrder, PayParams, QueryOrderRequest, Remitter,
     parse_pay_url,

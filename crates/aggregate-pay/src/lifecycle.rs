@@ -22,41 +22,25 @@ pub static PAYMENT: Lifecycle = Lifecycle {
              so `2` may still be followed by `3` and nothing else. The spec lists no status \
              after `5`.",
     rules: &[
-        StatusRule {
-            code: "0",
-            meaning: "订单生成 (order created, not paid)",
-            status: TxStatus::Unpaid,
-            is_final: false,
-            next: &["1", "2", "3", "5"],
-        },
-        StatusRule {
-            code: "1",
-            meaning: "支付中 (payment in progress)",
-            status: TxStatus::Processing,
-            is_final: false,
-            next: &["2", "3", "5"],
-        },
-        StatusRule {
-            code: "2",
-            meaning: "支付成功 (paid)",
-            status: TxStatus::Succeeded,
-            is_final: false,
-            next: &["3"],
-        },
-        StatusRule {
-            code: "3",
-            meaning: "业务处理完成(支付成功) (paid, processing completed: the same payment as 2)",
-            status: TxStatus::Succeeded,
-            is_final: true,
-            next: &[],
-        },
-        StatusRule {
-            code: "5",
-            meaning: "支付失败 (payment failed)",
-            status: TxStatus::Failed,
-            is_final: true,
-            next: &[],
-        },
+        leads(
+            "0",
+            TxStatus::Unpaid,
+            &["1", "2", "3", "5"],
+            "订单生成 (order created, not paid)",
+        ),
+        leads(
+            "1",
+            TxStatus::Processing,
+            &["2", "3", "5"],
+            "支付中 (payment in progress)",
+        ),
+        leads("2", TxStatus::Succeeded, &["3"], "支付成功 (paid)"),
+        ends(
+            "3",
+            TxStatus::Succeeded,
+            "业务处理完成(支付成功) (paid, processing completed: the same payment as 2)",
+        ),
+        ends("5", TxStatus::Failed, "支付失败 (payment failed)"),
     ],
 };
 
@@ -72,45 +56,65 @@ pub static PAYOUT: Lifecycle = Lifecycle {
              gateway (XxPay) treats its TRANS_STATUS_COMPLETE (4) alongside TRANS_STATUS_SUCCESS \
              (2) as \"already succeeded\". A failed transfer (`3`) is final: no money left.",
     rules: &[
-        StatusRule {
-            code: "0",
-            meaning: "订单生成 (payout created)",
-            status: TxStatus::Processing,
-            is_final: false,
-            next: &["1", "2", "3", "4"],
-        },
-        StatusRule {
-            code: "1",
-            meaning: "代付中/转账中 (transfer in progress)",
-            status: TxStatus::Processing,
-            is_final: false,
-            next: &["2", "3", "4"],
-        },
-        StatusRule {
-            code: "2",
-            meaning: "代付成功/转账成功 (transferred)",
-            status: TxStatus::Succeeded,
-            is_final: false,
-            next: &["4"],
-        },
-        StatusRule {
-            code: "3",
-            meaning: "代付失败/转账失败 (transfer failed, no money left)",
-            status: TxStatus::Failed,
-            is_final: true,
-            next: &[],
-        },
-        StatusRule {
-            code: "4",
-            meaning: "业务处理完成 (transferred, processing completed: the same payout as 2)",
-            status: TxStatus::Succeeded,
-            is_final: true,
-            next: &[],
-        },
+        leads(
+            "0",
+            TxStatus::Processing,
+            &["1", "2", "3", "4"],
+            "订单生成 (payout created)",
+        ),
+        leads(
+            "1",
+            TxStatus::Processing,
+            &["2", "3", "4"],
+            "代付中/转账中 (transfer in progress)",
+        ),
+        leads(
+            "2",
+            TxStatus::Succeeded,
+            &["4"],
+            "代付成功/转账成功 (transferred)",
+        ),
+        ends(
+            "3",
+            TxStatus::Failed,
+            "代付失败/转账失败 (transfer failed, no money left)",
+        ),
+        ends(
+            "4",
+            TxStatus::Succeeded,
+            "业务处理完成 (transferred, processing completed: the same payout as 2)",
+        ),
     ],
 };
 
 static ALL: [&Lifecycle; 2] = [&PAYMENT, &PAYOUT];
+
+/// A status that may still be followed by those in `next`; `meaning` is the spec's words.
+const fn leads(
+    code: &'static str,
+    status: TxStatus,
+    next: &'static [&'static str],
+    meaning: &'static str,
+) -> StatusRule {
+    StatusRule {
+        code,
+        meaning,
+        status,
+        is_final: false,
+        next,
+    }
+}
+
+/// A status that ends the flow.
+const fn ends(code: &'static str, status: TxStatus, meaning: &'static str) -> StatusRule {
+    StatusRule {
+        code,
+        meaning,
+        status,
+        is_final: true,
+        next: &[],
+    }
+}
 
 /// Every lifecycle table of the gateway (for `docs/LIFECYCLE.md`).
 pub fn lifecycles() -> &'static [&'static Lifecycle] {
@@ -125,10 +129,7 @@ pub(crate) fn payment(
     pay_order_id: &str,
     mch_id: Option<&str>,
 ) -> Transition {
-    Transition::new(&PAYMENT, order_id, code)
-        .amount(amount)
-        .provider_order_id(Some(pay_order_id))
-        .party("mchId", mch_id)
+    transition(&PAYMENT, order_id, code, amount, pay_order_id, mch_id)
 }
 
 /// The transition of payout `order_id` to `code`.
@@ -139,9 +140,21 @@ pub(crate) fn payout(
     trans_order_id: &str,
     mch_id: Option<&str>,
 ) -> Transition {
-    Transition::new(&PAYOUT, order_id, code)
+    transition(&PAYOUT, order_id, code, amount, trans_order_id, mch_id)
+}
+
+/// The transition of order `order_id` of `table` to `code`, with the gateway's own id.
+fn transition(
+    table: &'static Lifecycle,
+    order_id: &str,
+    code: &str,
+    amount: Option<Money>,
+    gateway_id: &str,
+    mch_id: Option<&str>,
+) -> Transition {
+    Transition::new(table, order_id, code)
         .amount(amount)
-        .provider_order_id(Some(trans_order_id))
+        .provider_order_id(Some(gateway_id))
         .party("mchId", mch_id)
 }
 

@@ -33,6 +33,7 @@ use crate::sign::check_sign;
 /// A pay result notification (section 2.3.2).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PayNotification {
     /// `payOrderId`: the gateway's order number.
     pub pay_order_id: String,
@@ -98,6 +99,33 @@ impl std::fmt::Debug for PayNotification {
 }
 
 impl PayNotification {
+    /// A notification with the fields the gateway always sends; the optional ones are `None`
+    /// (for tests and tools: the client reads notifications from the wire).
+    pub fn new(
+        pay_order_id: impl Into<String>,
+        mch_id: impl Into<String>,
+        mch_order_no: impl Into<String>,
+        amount: Money,
+        status: PayStatus,
+    ) -> Self {
+        PayNotification {
+            pay_order_id: pay_order_id.into(),
+            mch_id: mch_id.into(),
+            app_id: None,
+            product_id: None,
+            mch_order_no: mch_order_no.into(),
+            amount,
+            status,
+            channel_order_no: None,
+            channel_attach: None,
+            param1: None,
+            param2: None,
+            pay_succ_time: None,
+            back_type: None,
+            extra: Extensions::new(),
+        }
+    }
+
     /// `paySuccTime` as an instant, when it is a number of milliseconds.
     pub fn pay_succ_at(&self) -> Option<Timestamp> {
         millis(self.pay_succ_time.as_deref())
@@ -134,6 +162,7 @@ impl NotificationEvent for PayNotification {
 /// A payout result notification (section 3.3.2).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TransNotification {
     /// `transOrderId`: the gateway's payout number.
     pub trans_order_id: String,
@@ -187,6 +216,30 @@ impl std::fmt::Debug for TransNotification {
 }
 
 impl TransNotification {
+    /// A notification with the fields the gateway always sends; the optional ones are `None`
+    /// (for tests and tools: the client reads notifications from the wire).
+    pub fn new(
+        trans_order_id: impl Into<String>,
+        mch_id: impl Into<String>,
+        mch_trans_order_no: impl Into<String>,
+        amount: Money,
+        status: TransStatus,
+    ) -> Self {
+        TransNotification {
+            trans_order_id: trans_order_id.into(),
+            mch_id: mch_id.into(),
+            mch_trans_order_no: mch_trans_order_no.into(),
+            amount,
+            status,
+            channel_order_no: None,
+            param1: None,
+            param2: None,
+            trans_succ_time: None,
+            back_type: None,
+            extra: Extensions::new(),
+        }
+    }
+
     /// `transSuccTime` as an instant, when it is a number of milliseconds.
     pub fn trans_succ_at(&self) -> Option<Timestamp> {
         millis(self.trans_succ_time.as_deref())
@@ -316,7 +369,7 @@ fn verified_params(client: &Client, n: &IncomingNotification) -> Result<Map<Stri
         .iter()
         .filter(|(k, _)| k != "sign")
         .map(|(k, v)| (k.as_str(), v.as_str()));
-    check_sign(pairs, sign, &client.config.response_keys).map_err(Error::signature)?;
+    check_sign(pairs, sign, client.config.response_keys()).map_err(Error::signature)?;
     Ok(map)
 }
 

@@ -1,21 +1,28 @@
 //! The CLI's view of the API: operation names and a JSON-in, JSON-out call.
 
 use pay_core::Error;
+use pay_core::Operation;
 use pay_core::decode::{input as parse, to_value as to_json};
 use pay_core::multipart::FilePart;
+use pay_core::operation::{OperationDoc, names};
 use serde_json::Value;
 
 use crate::client::Client;
 use crate::pay::{CreateOrderRequest, QueryOrderRequest};
 use crate::payout::{TransOrderRequest, TransQueryRequest};
 
-/// The operations, named after their path below `/api/` with `/` and `_` as `-`, sorted.
-pub const OPERATIONS: &[&str] = &[
-    "pay-create-order",
-    "pay-query-order",
-    "trans-create-order",
-    "trans-query-order",
+/// Every operation, named after its path below `/api/` with `/` and `_` as `-`, sorted. Each
+/// entry is taken from its request type's [`Operation`] impl (name, path, fields, example),
+/// written once, there.
+pub const CATALOG: &[OperationDoc] = &[
+    OperationDoc::of::<CreateOrderRequest>(),
+    OperationDoc::of::<QueryOrderRequest>(),
+    OperationDoc::of::<TransOrderRequest>(),
+    OperationDoc::of::<TransQueryRequest>(),
 ];
+
+/// The names of [`CATALOG`], in its order.
+pub const OPERATIONS: &[&str] = &names::<{ CATALOG.len() }>(CATALOG);
 
 impl Client {
     /// Runs `operation` with `data` holding the business fields under their wire names
@@ -35,21 +42,14 @@ impl Client {
         files: Vec<FilePart>,
     ) -> Result<Value, Error> {
         if !OPERATIONS.contains(&operation) {
-            return Err(Error::invalid_input(
-                "operation",
-                format!(
-                    "unknown operation `{operation}`; known: {}",
-                    OPERATIONS.join(", ")
-                ),
-            ));
+            return Err(unknown(operation));
         }
         if !files.is_empty() {
             return Err(Error::invalid_input("files", "this gateway takes no files"));
         }
         match operation {
-            "pay-create-order" => {
-                let req: CreateOrderRequest = parse(data)?;
-                let resp = self.create_order(&req).await?;
+            CreateOrderRequest::NAME => {
+                let resp = self.create_order(&parse(data)?).await?;
                 let mut v = to_json(&resp)?;
                 if let Value::Object(m) = &mut v {
                     // The parsed payUrl, for convenience (not a wire field).
@@ -57,21 +57,22 @@ impl Client {
                 }
                 Ok(v)
             }
-            "pay-query-order" => {
-                to_json(&self.query_order(&parse::<QueryOrderRequest>(data)?).await?)
-            }
-            "trans-create-order" => to_json(
-                &self
-                    .trans_create_order(&parse::<TransOrderRequest>(data)?)
-                    .await?,
-            ),
-            _ => to_json(
-                &self
-                    .trans_query_order(&parse::<TransQueryRequest>(data)?)
-                    .await?,
-            ),
+            QueryOrderRequest::NAME => to_json(&self.query_order(&parse(data)?).await?),
+            TransOrderRequest::NAME => to_json(&self.trans_create_order(&parse(data)?).await?),
+            TransQueryRequest::NAME => to_json(&self.trans_query_order(&parse(data)?).await?),
+            _ => Err(unknown(operation)),
         }
     }
+}
+
+fn unknown(operation: &str) -> Error {
+    Error::invalid_input(
+        "operation",
+        format!(
+            "unknown operation `{operation}`; known: {}",
+            OPERATIONS.join(", ")
+        ),
+    )
 }
 
 fn action_json(a: &pay_core::PaymentAction) -> Value {
@@ -92,6 +93,37 @@ fn action_json(a: &pay_core::PaymentAction) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalog_documents_every_field() {
+        pay_core::test_util::check_catalog(CATALOG);
+    }
+
+    /// Every EXAMPLE passes its operation's validation: the call fails at the transport, which
+    /// refuses to send.
+    #[test]
+    fn every_example_passes_validation() {
+        let refusing = pay_core::transport::transport_fn(|_| async {
+            Err(pay_core::transport::TransportError::connect(
+                std::io::Error::other("refused by the test"),
+            ))
+        });
+        let config = crate::Config::builder("20001222", "app", "K", "K")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let client = Client::with_transport(config, std::sync::Arc::new(refusing)).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for op in CATALOG {
+            let data: Value = serde_json::from_str(op.example).unwrap();
+            let e = rt
+                .block_on(client.call_json(op.name, data, Vec::new()))
+                .unwrap_err();
+            assert!(matches!(e, Error::Transport { .. }), "{}: {e:?}", op.name);
+        }
+    }
 
     #[test]
     fn operations_are_sorted_and_unique() {

@@ -2,15 +2,20 @@
 
 use std::borrow::Cow;
 
+use bytes::Bytes;
+use http::Method;
+use pay_core::operation::FieldDoc;
 use pay_core::{
-    CardNumber, Error, Extensions, Money, PaymentAction, PersonName, Timestamp, validate,
+    CallKind, CardNumber, Error, Extensions, Money, Operation, PaymentAction, PersonName,
+    Timestamp, validate,
 };
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::client::{Endpoint, MchIdType};
 use crate::codes::{PayStatus, ProductId};
-use crate::config::Config;
-use crate::sign::{WireParams, value_text};
+use crate::sign::{RawFields, WireParams};
 
 /// The largest amount the gateway's `int` fields hold, in fen.
 pub(crate) const MAX_AMOUNT_FEN: i64 = i32::MAX as i64;
@@ -61,8 +66,8 @@ pub(crate) fn no_separators(field: &'static str, value: Option<&str>) -> Result<
 }
 
 /// Checks extension parameters: no empty or ambiguous name, no name the client sets itself
-/// (`sign`, `mchId`, `appId`) and none of the typed fields in `reserved`.
-pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Result<(), Error> {
+/// (`sign`, `mchId`, `appId`) and none of the operation's documented fields (`FIELDS`).
+pub(crate) fn check_extra(extra: &Map<String, Value>, fields: &[FieldDoc]) -> Result<(), Error> {
     for name in extra.keys() {
         if name.is_empty() {
             return Err(Error::invalid_input("extra", "has an empty parameter name"));
@@ -75,17 +80,24 @@ pub(crate) fn check_extra(extra: &Map<String, Value>, reserved: &[&str]) -> Resu
         }
     }
     validate::extra_disjoint(extra, &["sign", "mchId", "appId"])?;
-    validate::extra_disjoint(extra, reserved)
+    let typed: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    validate::extra_disjoint(extra, &typed)
 }
 
-/// Appends extension parameters in their wire form.
-pub(crate) fn push_extra<'a>(params: &mut WireParams<'a>, extra: &'a Map<String, Value>) {
-    for (k, v) in extra {
-        if let Some(text) = value_text(v) {
-            params.push(k, text);
-        }
-    }
+/// Builder methods that set optional text fields: `field => "wireName"`.
+macro_rules! text_setters {
+    ($($field:ident => $wire:literal),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets `", $wire, "`.")]
+            #[must_use]
+            pub fn $field(mut self, v: impl Into<String>) -> Self {
+                self.$field = Some(v.into());
+                self
+            }
+        )*
+    };
 }
+pub(crate) use text_setters;
 
 /// `Debug` of `param1` / `param2`, which echo what the merchant sent: for online banking
 /// `param1` is `bankCode;name;account`, whose name and account are masked; in any other value a
@@ -113,6 +125,7 @@ fn mask_param(s: &str) -> String {
 /// The remitter of an online-banking payment (product 8000), sent in `param1` as
 /// `bankCode;name;account`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Remitter {
     /// The remitter's bank code (汇款人银行代码).
     pub bank_code: String,
@@ -164,7 +177,7 @@ impl Remitter {
 ///
 /// ```
 /// use aggregate_pay::{CreateOrderRequest, ProductId};
-/// use pay_core::Money;
+/// use pay_core::{Money, Operation};
 ///
 /// let req = CreateOrderRequest::new(
 ///     "20160427210604000490",
@@ -180,6 +193,7 @@ impl Remitter {
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrderRequest {
     /// `mchOrderNo`, String(30): the merchant's order number, the identity of the order.
     pub mch_order_no: String,
@@ -244,21 +258,6 @@ impl std::fmt::Debug for CreateOrderRequest {
     }
 }
 
-const CREATE_ORDER_FIELDS: &[&str] = &[
-    "productId",
-    "mchOrderNo",
-    "currency",
-    "amount",
-    "clientIp",
-    "device",
-    "returnUrl",
-    "notifyUrl",
-    "subject",
-    "body",
-    "param1",
-    "param2",
-];
-
 impl CreateOrderRequest {
     /// A pay order with the required fields (`currency` is `cny`).
     pub fn new(
@@ -287,39 +286,12 @@ impl CreateOrderRequest {
         }
     }
 
-    /// Sets `clientIp`.
-    #[must_use]
-    pub fn client_ip(mut self, v: impl Into<String>) -> Self {
-        self.client_ip = Some(v.into());
-        self
-    }
-
-    /// Sets `device`.
-    #[must_use]
-    pub fn device(mut self, v: impl Into<String>) -> Self {
-        self.device = Some(v.into());
-        self
-    }
-
-    /// Sets `returnUrl`.
-    #[must_use]
-    pub fn return_url(mut self, v: impl Into<String>) -> Self {
-        self.return_url = Some(v.into());
-        self
-    }
-
-    /// Sets `param1`.
-    #[must_use]
-    pub fn param1(mut self, v: impl Into<String>) -> Self {
-        self.param1 = Some(v.into());
-        self
-    }
-
-    /// Sets `param2`.
-    #[must_use]
-    pub fn param2(mut self, v: impl Into<String>) -> Self {
-        self.param2 = Some(v.into());
-        self
+    text_setters! {
+        client_ip => "clientIp",
+        device => "device",
+        return_url => "returnUrl",
+        param1 => "param1",
+        param2 => "param2",
     }
 
     /// Sets the remitter of an online-banking (8000) payment (sent as `param1`).
@@ -348,16 +320,27 @@ impl CreateOrderRequest {
             (None, p) => Ok(p.map(Cow::Borrowed)),
         }
     }
+}
 
-    /// Checks every field before anything is sent.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] naming the wire field.
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for CreateOrderRequest {
+    type Answer = CreateOrderResponse;
+    const NAME: &'static str = "pay-create-order";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/pay/create_order";
+    const FIELDS: &'static [FieldDoc] = CREATE_ORDER_DOCS;
+    const EXAMPLE: &'static str = r#"{"productId":8002,"mchOrderNo":"20160427210604000490","currency":"cny","amount":100,"clientIp":"210.73.10.148","device":"ios10.3.1","returnUrl":"https://shop.example/return.htm","notifyUrl":"https://shop.example/notify.htm","subject":"测试商品名称","body":"测试商品描述"}"#;
+
+    /// A mutation: it creates the order `mchOrderNo`.
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.mch_order_no.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         validate::required_max("mchOrderNo", &self.mch_order_no, 30)?;
         if let ProductId::Unknown(s) = &self.product_id {
             validate::digits("productId", s)?;
         }
+        product_number(&self.product_id)?;
         validate::one_of("currency", &self.currency, &["cny"])?;
         check_amount(self.amount)?;
         opt_max("clientIp", self.client_ip.as_deref(), 32)?;
@@ -399,19 +382,18 @@ impl CreateOrderRequest {
                 ));
             }
         }
-        check_extra(&self.extra, CREATE_ORDER_FIELDS)
+        check_extra(&self.extra, CREATE_ORDER_DOCS)
     }
+}
 
-    /// The parameters sent, in the spec's order (without `sign`).
-    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
-        self.validate()?;
-        let mut p = WireParams::default();
-        p.push("mchId", config.mch_id());
-        p.push("appId", config.app_id());
-        p.push("productId", self.product_id.as_str());
+impl Endpoint for CreateOrderRequest {
+    const MCH_ID: MchIdType = MchIdType::Long;
+
+    fn params<'a>(&'a self, p: &mut WireParams<'a>) -> Result<(), Error> {
+        p.push("productId", product_number(&self.product_id)?);
         p.push("mchOrderNo", self.mch_order_no.as_str());
         p.push("currency", self.currency.as_str());
-        p.push("amount", self.amount.fen().to_string());
+        p.push("amount", self.amount.fen());
         p.push_opt("clientIp", self.client_ip.as_deref());
         p.push_opt("device", self.device.as_deref());
         p.push_opt("returnUrl", self.return_url.as_deref());
@@ -419,17 +401,94 @@ impl CreateOrderRequest {
         p.push("subject", self.subject.as_str());
         p.push("body", self.body.as_str());
         if let Some(param1) = self.param1_value()? {
-            p.push("param1", param1);
+            p.push("param1", param1.into_owned());
         }
         p.push_opt("param2", self.param2.as_deref());
-        push_extra(&mut p, &self.extra);
-        Ok(p)
+        p.push_extra(&self.extra);
+        Ok(())
+    }
+
+    fn answer(body: &Bytes, _fields: &RawFields<'_>) -> Result<CreateOrderResponse, Error> {
+        pay_core::decode::json(body)
     }
 }
+
+/// `productId` as the `int` the spec sends.
+fn product_number(product: &ProductId) -> Result<i32, Error> {
+    product.as_str().parse().map_err(|_| {
+        Error::invalid_input("productId", "must be an int (digits, at most 2147483647)")
+    })
+}
+
+/// The request fields of `pay-create-order` (section 2.1.4).
+const CREATE_ORDER_DOCS: &[FieldDoc] = &[
+    FieldDoc::required(
+        "productId",
+        "int: a pay product of appendix 4.1 (8000–8019)",
+        "支付产品 ID (the pay product)",
+    ),
+    FieldDoc::required(
+        "mchOrderNo",
+        "string, at most 30; no `&` or `=`",
+        "商户生成的订单号 (the merchant's order number)",
+    ),
+    FieldDoc::optional(
+        "currency",
+        "string(3): only `cny` (the default)",
+        "三位货币代码,人民币:cny (the currency)",
+    ),
+    FieldDoc::required(
+        "amount",
+        "int: fen, > 0, at most 2147483647",
+        "支付金额,单位分 (the amount, in fen)",
+    ),
+    FieldDoc::optional(
+        "clientIp",
+        "string, at most 32; no `&` or `=`",
+        "客户端 IP 地址 (the payer's IP address)",
+    ),
+    FieldDoc::optional(
+        "device",
+        "string, at most 64; no `&` or `=`",
+        "客户端设备 (the payer's device)",
+    ),
+    FieldDoc::optional(
+        "returnUrl",
+        "http(s) URL, at most 128",
+        "支付结果前端跳转 URL (where the payer's browser goes afterwards)",
+    ),
+    FieldDoc::required(
+        "notifyUrl",
+        "http(s) URL, at most 128",
+        "支付结果后台回调 URL (where the result notification is sent)",
+    ),
+    FieldDoc::required(
+        "subject",
+        "string, at most 64; no `&` or `=`",
+        "商品主题 (the goods' title)",
+    ),
+    FieldDoc::required(
+        "body",
+        "string, at most 256; no `&` or `=`",
+        "商品描述信息 (the goods' description)",
+    ),
+    FieldDoc::required_when(
+        "param1",
+        "productId is 8000 (网银支付)",
+        "string, at most 64: `bankCode;name;account` for 8000; no `&` or `=`",
+        "扩展参数 1，支付中心回调时会原样返回；网银支付必填：汇款人银行代码;汇款人户名;汇款人帐户号 (returned as-is in the notification; for online banking, the remitter)",
+    ),
+    FieldDoc::optional(
+        "param2",
+        "string, at most 64; no `&` or `=`",
+        "扩展参数 2，支付中心回调时会原样返回 (returned as-is in the notification)",
+    ),
+];
 
 /// The answer to a pay order (section 2.1.5).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrderResponse {
     /// `payOrderId`: the gateway's order number.
     #[serde(deserialize_with = "pay_core::decode::string_or_number")]
@@ -443,6 +502,16 @@ pub struct CreateOrderResponse {
 }
 
 impl CreateOrderResponse {
+    /// An answer for gateway order `pay_order_id` with `payParams` (for tests and tools: the
+    /// client reads answers from the wire).
+    pub fn new(pay_order_id: impl Into<String>, pay_params: Option<PayParams>) -> Self {
+        CreateOrderResponse {
+            pay_order_id: pay_order_id.into(),
+            pay_params,
+            extra: Extensions::new(),
+        }
+    }
+
     /// What the payer must do next, from `payParams.payUrl` (see [`parse_pay_url`]);
     /// [`PaymentAction::None`] when there is no `payUrl`.
     pub fn action(&self) -> PaymentAction {
@@ -456,6 +525,7 @@ impl CreateOrderResponse {
 /// `payParams` of a pay order answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PayParams {
     /// `payUrl`: the payment address (never URL-decode it; see [`parse_pay_url`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -463,6 +533,16 @@ pub struct PayParams {
     /// Other parameters for invoking the payment channel.
     #[serde(flatten)]
     pub extra: Extensions,
+}
+
+impl PayParams {
+    /// `payParams` with `payUrl`.
+    pub fn with_pay_url(pay_url: impl Into<String>) -> Self {
+        PayParams {
+            pay_url: Some(pay_url.into()),
+            extra: Extensions::new(),
+        }
+    }
 }
 
 /// Turns a `payUrl` into what the payer must do (section 2.1.5):
@@ -513,114 +593,261 @@ pub fn parse_pay_url(pay_url: &str) -> PaymentAction {
     }
 }
 
-/// A pay order query (`/api/pay/query_order`, section 2.2.3), by `payOrderId` or `mchOrderNo`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QueryOrderRequest {
-    /// `payOrderId`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pay_order_id: Option<String>,
-    /// `mchOrderNo`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mch_order_no: Option<String>,
-    /// `executeNotify`: when `true` the gateway sends the notification once more.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_bool_or_text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execute_notify: Option<bool>,
-    /// Extension parameters by wire name.
-    #[serde(flatten)]
-    pub extra: Extensions,
+/// Declares a query request (2.2.3, 3.2.3): the gateway's id or the merchant's number,
+/// `executeNotify` and extension parameters, with its constructors and its [`OrderRef`]. The
+/// two queries differ only in their field names; their `Operation` impls stay written out.
+macro_rules! order_query {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $names:expr,
+        $id:ident = $id_wire:literal ($id_len:literal), $by_id:ident,
+        $no:ident = $no_wire:literal, $by_no:ident $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #[non_exhaustive]
+        pub struct $name {
+            #[doc = concat!("`", $id_wire, "`, String(", $id_len, "): the gateway's number.")]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $id: Option<String>,
+            #[doc = concat!("`", $no_wire, "`, String(30): the merchant's number.")]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $no: Option<String>,
+            /// `executeNotify`: when `true` the gateway sends the notification once more.
+            #[serde(
+                default,
+                deserialize_with = "pay_core::decode::opt_bool_or_text",
+                skip_serializing_if = "Option::is_none"
+            )]
+            pub execute_notify: Option<bool>,
+            /// Extension parameters by wire name.
+            #[serde(flatten)]
+            pub extra: Extensions,
+        }
+
+        impl $name {
+            #[doc = concat!("A query by the merchant's number (`", $no_wire, "`).")]
+            pub fn $by_no(no: impl Into<String>) -> Self {
+                $name {
+                    $no: Some(no.into()),
+                    ..Self::default()
+                }
+            }
+
+            #[doc = concat!("A query by the gateway's number (`", $id_wire, "`).")]
+            pub fn $by_id(id: impl Into<String>) -> Self {
+                $name {
+                    $id: Some(id.into()),
+                    ..Self::default()
+                }
+            }
+
+            /// Sets `executeNotify`.
+            #[must_use]
+            pub fn execute_notify(mut self, v: bool) -> Self {
+                self.execute_notify = Some(v);
+                self
+            }
+
+            fn order(&self) -> $crate::pay::OrderRef<'_> {
+                $crate::pay::OrderRef {
+                    names: &$names,
+                    id: self.$id.as_deref(),
+                    no: self.$no.as_deref(),
+                    execute_notify: self.execute_notify,
+                    extra: &self.extra,
+                }
+            }
+        }
+    };
+}
+pub(crate) use order_query;
+
+order_query! {
+    /// A pay order query (`/api/pay/query_order`, section 2.2.3), by `payOrderId` or
+    /// `mchOrderNo`.
+    QueryOrderRequest, PAY_ORDER,
+    pay_order_id = "payOrderId" ("32"), by_pay_order_id,
+    mch_order_no = "mchOrderNo", by_mch_order_no,
 }
 
-impl QueryOrderRequest {
-    /// A query by the merchant's order number.
-    pub fn by_mch_order_no(mch_order_no: impl Into<String>) -> Self {
-        QueryOrderRequest {
-            mch_order_no: Some(mch_order_no.into()),
-            ..Self::default()
-        }
+impl Operation for QueryOrderRequest {
+    type Answer = PayOrder;
+    const NAME: &'static str = "pay-query-order";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/pay/query_order";
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc::required_when(
+            "payOrderId",
+            "mchOrderNo is not given",
+            "string, at most 32 (the table says 30; the gateway issues 32); no `&` or `=`",
+            "支付中心生成的订单号，与 mchOrderNo 二者传一即可 (the gateway's order number; give it or mchOrderNo)",
+        ),
+        FieldDoc::required_when(
+            "mchOrderNo",
+            "payOrderId is not given",
+            "string, at most 30; no `&` or `=`",
+            "商户生成的订单号，与 payOrderId 二者传一即可 (the merchant's order number; give it or payOrderId)",
+        ),
+        EXECUTE_NOTIFY_DOC,
+    ];
+    const EXAMPLE: &'static str = r#"{"mchOrderNo":"20160427210604000490","executeNotify":false}"#;
+
+    /// A query: it moves no money.
+    fn kind(&self) -> CallKind {
+        CallKind::Query
     }
 
-    /// A query by the gateway's order number.
-    pub fn by_pay_order_id(pay_order_id: impl Into<String>) -> Self {
-        QueryOrderRequest {
-            pay_order_id: Some(pay_order_id.into()),
-            ..Self::default()
-        }
+    fn validate(&self) -> Result<(), Error> {
+        self.order().validate()
+    }
+}
+
+impl Endpoint for QueryOrderRequest {
+    /// 2.2.3 types `mchId` `String(30)`, unlike every other request table.
+    const MCH_ID: MchIdType = MchIdType::Text;
+
+    fn params<'a>(&'a self, p: &mut WireParams<'a>) -> Result<(), Error> {
+        self.order().params(p);
+        Ok(())
     }
 
-    /// Sets `executeNotify`.
-    #[must_use]
-    pub fn execute_notify(mut self, v: bool) -> Self {
-        self.execute_notify = Some(v);
-        self
+    fn answer(body: &Bytes, fields: &RawFields<'_>) -> Result<PayOrder, Error> {
+        order_in(body, fields)
     }
+}
 
-    /// Checks every field.
+impl crate::Client {
+    /// Creates a pay order (`/api/pay/create_order`); [`CreateOrderResponse::action`] says
+    /// what the payer must do.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] naming the wire field.
-    pub fn validate(&self) -> Result<(), Error> {
-        let pay = self.pay_order_id.as_deref().filter(|s| !s.is_empty());
-        let mch = self.mch_order_no.as_deref().filter(|s| !s.is_empty());
-        if pay.is_none() && mch.is_none() {
+    /// * [`Error::InvalidInput`]: nothing was sent.
+    /// * [`Error::UnknownOutcome`]: sent, no answer; query the order by `mchOrderNo`.
+    /// * [`Error::Provider`] with
+    ///   [`ProviderErrorKind::RetrySameParams`](pay_core::ProviderErrorKind::RetrySameParams)
+    ///   (code `0010`): call this method again with the same request (it signs to the same
+    ///   bytes), never with a new order number.
+    /// * [`Error::Provider`] with
+    ///   [`ProviderErrorKind::DuplicateOrder`](pay_core::ProviderErrorKind::DuplicateOrder)
+    ///   (code `0011`, or a message saying the order number was used before): query the order.
+    /// * [`Error::Provider`] (`retCode=FAIL` or `resCode=FAIL`): refused.
+    /// * [`Error::Signature`], [`Error::HttpStatus`], [`Error::Decode`]: the answer cannot be
+    ///   trusted or read; query the order.
+    pub async fn create_order(
+        &self,
+        request: &CreateOrderRequest,
+    ) -> Result<CreateOrderResponse, Error> {
+        self.execute(request).await
+    }
+
+    /// Queries a pay order (`/api/pay/query_order`). The gateway answers the order either
+    /// nested in `result` (signed as its exact text) or as top-level fields; both are read.
+    ///
+    /// # Errors
+    /// As [`Client::create_order`](crate::Client::create_order), except that a query moved no
+    /// money: a transport failure is [`Error::Transport`], and an answer that cannot be trusted
+    /// or read is retry-safe, carries no order id and never
+    /// [`needs_query`](Error::needs_query). Send it again.
+    pub async fn query_order(&self, request: &QueryOrderRequest) -> Result<PayOrder, Error> {
+        self.execute(request).await
+    }
+}
+
+/// The documentation of `executeNotify` (2.2.3 and 3.2.3).
+pub(crate) const EXECUTE_NOTIFY_DOC: FieldDoc = FieldDoc::optional(
+    "executeNotify",
+    "Boolean",
+    "是否执行回调：true 则支付中心会再次向商户发起一次回调 (true: the gateway sends the notification once more)",
+);
+
+/// The wire names of a query's two ways of naming an order, and the longest gateway id.
+pub(crate) struct OrderNames {
+    /// The gateway's id (`payOrderId`, `transOrderId`).
+    pub(crate) id: &'static str,
+    /// The merchant's number (`mchOrderNo`, `mchTransOrderNo`).
+    pub(crate) no: &'static str,
+    /// The gateway id's longest length.
+    pub(crate) id_max: usize,
+}
+
+/// The pay order query's names. The query table says String(30) for payOrderId, but
+/// create_order's answer (2.1.5) gives the gateway's own id as String(32): an id the gateway
+/// issued must be queryable.
+const PAY_ORDER: OrderNames = OrderNames {
+    id: "payOrderId",
+    no: "mchOrderNo",
+    id_max: 32,
+};
+
+/// A query's order reference (2.2.3, 3.2.3): the gateway's id or the merchant's number,
+/// `executeNotify` and extension parameters.
+pub(crate) struct OrderRef<'a> {
+    pub(crate) names: &'static OrderNames,
+    pub(crate) id: Option<&'a str>,
+    pub(crate) no: Option<&'a str>,
+    pub(crate) execute_notify: Option<bool>,
+    pub(crate) extra: &'a Extensions,
+}
+
+impl<'a> OrderRef<'a> {
+    /// Checks that one of the two is given, their lengths, and the extension parameters.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        let OrderNames { id, no, id_max } = *self.names;
+        let id_value = self.id.filter(|s| !s.is_empty());
+        let no_value = self.no.filter(|s| !s.is_empty());
+        if id_value.is_none() && no_value.is_none() {
             return Err(Error::invalid_input(
-                "mchOrderNo",
-                "one of payOrderId and mchOrderNo is required",
+                no,
+                format!("one of {id} and {no} is required"),
             ));
         }
-        // The query table says String(30) for payOrderId, but create_order's answer (2.1.5)
-        // gives the gateway's own id as String(32): an id the gateway issued must be queryable.
-        opt_max("payOrderId", pay, 32)?;
-        opt_max("mchOrderNo", mch, 30)?;
-        no_separators("payOrderId", pay)?;
-        no_separators("mchOrderNo", mch)?;
-        check_extra(&self.extra, &["payOrderId", "mchOrderNo", "executeNotify"])
+        opt_max(id, id_value, id_max)?;
+        opt_max(no, no_value, 30)?;
+        no_separators(id, id_value)?;
+        no_separators(no, no_value)?;
+        check_extra(self.extra, &[])?;
+        validate::extra_disjoint(self.extra, &[id, no, "executeNotify"])
     }
 
-    /// The order id errors carry.
-    pub(crate) fn order_id(&self) -> Option<String> {
-        self.mch_order_no
-            .clone()
-            .or_else(|| self.pay_order_id.clone())
-            .filter(|s| !s.is_empty())
-    }
-
-    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
-        self.validate()?;
-        let mut p = WireParams::default();
-        p.push("mchId", config.mch_id());
-        p.push("appId", config.app_id());
-        p.push_opt("payOrderId", self.pay_order_id.as_deref());
-        p.push_opt("mchOrderNo", self.mch_order_no.as_deref());
+    /// Appends the parameters, `executeNotify` as the spec's Boolean.
+    pub(crate) fn params(&self, p: &mut WireParams<'a>) {
+        p.push_opt(self.names.id, self.id);
+        p.push_opt(self.names.no, self.no);
         if let Some(b) = self.execute_notify {
-            p.push("executeNotify", if b { "true" } else { "false" });
+            p.push("executeNotify", b);
         }
-        push_extra(&mut p, &self.extra);
-        Ok(p)
+        p.push_extra(self.extra);
+    }
+}
+
+/// Decodes an order from the nested `result` (an object, or a string holding one) or, when
+/// there is none, from the top-level fields.
+pub(crate) fn order_in<T: DeserializeOwned>(
+    body: &Bytes,
+    fields: &RawFields<'_>,
+) -> Result<T, Error> {
+    match fields.raw("result") {
+        Some(raw) if raw.get().starts_with('{') => pay_core::decode::json(raw.get().as_bytes()),
+        Some(raw) if raw.get().starts_with('"') => {
+            let text: String = pay_core::decode::json(raw.get().as_bytes())?;
+            pay_core::decode::json_str(&text)
+        }
+        _ => pay_core::decode::json(body),
     }
 }
 
 /// A pay order as the query reports it (section 2.2.4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PayOrder {
     /// `mchId`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub mch_id: Option<String>,
     /// `appId`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub app_id: Option<String>,
     /// `productId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -635,41 +862,21 @@ pub struct PayOrder {
     #[serde(with = "pay_core::money::as_fen")]
     pub amount: Money,
     /// `currency`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub currency: Option<String>,
     /// `status`.
     pub status: PayStatus,
     /// `channelUser`: the payer's id at the channel.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_user: Option<String>,
     /// `channelOrderNo`: the channel's order number.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_order_no: Option<String>,
     /// `channelAttach`: the channel's data package, as sent.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_attach: Option<String>,
     /// `paySuccTime`: milliseconds since the epoch, as sent (see [`PayOrder::pay_succ_at`]).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub pay_succ_time: Option<String>,
     /// Every other field.
     #[serde(flatten)]
@@ -677,10 +884,46 @@ pub struct PayOrder {
 }
 
 impl PayOrder {
+    /// An order with the fields the query always reports; the optional ones are `None` (for
+    /// tests and tools: the client reads orders from the wire).
+    pub fn new(
+        pay_order_id: impl Into<String>,
+        mch_order_no: impl Into<String>,
+        amount: Money,
+        status: PayStatus,
+    ) -> Self {
+        PayOrder {
+            mch_id: None,
+            app_id: None,
+            product_id: None,
+            pay_order_id: pay_order_id.into(),
+            mch_order_no: mch_order_no.into(),
+            amount,
+            currency: None,
+            status,
+            channel_user: None,
+            channel_order_no: None,
+            channel_attach: None,
+            pay_succ_time: None,
+            extra: Extensions::new(),
+        }
+    }
+
     /// `paySuccTime` as an instant, when it is a number of milliseconds.
     pub fn pay_succ_at(&self) -> Option<Timestamp> {
         millis(self.pay_succ_time.as_deref())
     }
+}
+
+/// An optional text field of an answer, read from a string or any scalar
+/// ([`pay_core::decode::opt_string_or_scalar`]).
+pub(crate) fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    pay_core::decode::opt_string_or_scalar(d)
+}
+
+/// Whether an optional field is left out of the JSON written (`None`).
+pub(crate) fn none<T>(value: &Option<T>) -> bool {
+    value.is_none()
 }
 
 /// A millisecond count as an instant.

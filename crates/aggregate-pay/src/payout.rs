@@ -1,15 +1,21 @@
 //! Payouts (代付): `/api/trans/create_order` (section 3.1) and `/api/trans/query_order` (3.2).
 
-use pay_core::{CardNumber, Error, Extensions, Money, PersonName, Timestamp, validate};
+use bytes::Bytes;
+use http::Method;
+use pay_core::operation::FieldDoc;
+use pay_core::{
+    CallKind, CardNumber, Error, Extensions, Money, Operation, PersonName, Timestamp, validate,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::client::{Endpoint, MchIdType};
 use crate::codes::{AccountAttr, AccountType, BankCode, TransStatus};
-use crate::config::Config;
 use crate::pay::{
-    check_amount, check_extra, default_currency, millis, no_separators, opt_max, push_extra,
+    EXECUTE_NOTIFY_DOC, OrderNames, check_amount, check_extra, default_currency, millis,
+    no_separators, none, opt_max, opt_text, order_in, order_query, text_setters,
 };
-use crate::sign::WireParams;
+use crate::sign::{RawFields, WireParams};
 
 /// A payout order (`/api/trans/create_order`, section 3.1.3). `mchId`, `appId` and `sign` come
 /// from the client.
@@ -19,7 +25,7 @@ use crate::sign::WireParams;
 ///
 /// ```
 /// use aggregate_pay::{AccountType, BankCode, TransOrderRequest};
-/// use pay_core::Money;
+/// use pay_core::{Money, Operation};
 ///
 /// let req = TransOrderRequest::new(
 ///     "T20160427210604000491",
@@ -39,6 +45,7 @@ use crate::sign::WireParams;
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TransOrderRequest {
     /// `mchTransOrderNo`, String(30): the merchant's payout number, the idempotency key.
     pub mch_trans_order_no: String,
@@ -61,11 +68,7 @@ pub struct TransOrderRequest {
     pub account_attr: Option<AccountAttr>,
     /// `bankType`: the branch's clearing number (联行号), digits (the spec says `int`, but
     /// real 12-digit numbers do not fit one; sent as a string of up to 20 digits).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub bank_type: Option<String>,
     /// `bankCode`, String(32): the payee's bank (appendix 4.3, or a code the payout centre
     /// issued: an unlisted code of up to 32 letters and digits is sent as given).
@@ -118,26 +121,6 @@ impl std::fmt::Debug for TransOrderRequest {
     }
 }
 
-const TRANS_ORDER_FIELDS: &[&str] = &[
-    "mchTransOrderNo",
-    "currency",
-    "amount",
-    "clientIp",
-    "device",
-    "notifyUrl",
-    "accountAttr",
-    "bankType",
-    "bankCode",
-    "bankName",
-    "accountType",
-    "accountName",
-    "accountNo",
-    "province",
-    "city",
-    "param1",
-    "param2",
-];
-
 impl TransOrderRequest {
     /// A payout with the required fields (`currency` is `cny`).
     #[allow(clippy::too_many_arguments)]
@@ -189,32 +172,11 @@ impl TransOrderRequest {
         self
     }
 
-    /// Sets `clientIp`.
-    #[must_use]
-    pub fn client_ip(mut self, v: impl Into<String>) -> Self {
-        self.client_ip = Some(v.into());
-        self
-    }
-
-    /// Sets `device`.
-    #[must_use]
-    pub fn device(mut self, v: impl Into<String>) -> Self {
-        self.device = Some(v.into());
-        self
-    }
-
-    /// Sets `param1`.
-    #[must_use]
-    pub fn param1(mut self, v: impl Into<String>) -> Self {
-        self.param1 = Some(v.into());
-        self
-    }
-
-    /// Sets `param2`.
-    #[must_use]
-    pub fn param2(mut self, v: impl Into<String>) -> Self {
-        self.param2 = Some(v.into());
-        self
+    text_setters! {
+        client_ip => "clientIp",
+        device => "device",
+        param1 => "param1",
+        param2 => "param2",
     }
 
     /// Adds an extension parameter.
@@ -223,12 +185,22 @@ impl TransOrderRequest {
         self.extra.insert(name.into(), value.into());
         self
     }
+}
 
-    /// Checks every field before anything is sent.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] naming the wire field.
-    pub fn validate(&self) -> Result<(), Error> {
+impl Operation for TransOrderRequest {
+    type Answer = TransOrder;
+    const NAME: &'static str = "trans-create-order";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/trans/create_order";
+    const FIELDS: &'static [FieldDoc] = TRANS_ORDER_DOCS;
+    const EXAMPLE: &'static str = r#"{"mchTransOrderNo":"T20160427210604000491","currency":"cny","amount":12345,"notifyUrl":"https://shop.example/trans-notify","accountAttr":"0","bankCode":"HPT00005","bankName":"招商银行南京分行","accountType":"1","accountName":"张三","accountNo":"6225880137705555","province":"江苏","city":"南京"}"#;
+
+    /// A mutation: it pays out `mchTransOrderNo`.
+    fn kind(&self) -> CallKind {
+        CallKind::mutation(self.mch_trans_order_no.clone())
+    }
+
+    fn validate(&self) -> Result<(), Error> {
         validate::required_max("mchTransOrderNo", &self.mch_trans_order_no, 30)?;
         validate::one_of("currency", &self.currency, &["cny"])?;
         check_amount(self.amount)?;
@@ -279,18 +251,17 @@ impl TransOrderRequest {
         ] {
             no_separators(field, value)?;
         }
-        check_extra(&self.extra, TRANS_ORDER_FIELDS)
+        check_extra(&self.extra, TRANS_ORDER_DOCS)
     }
+}
 
-    /// The parameters sent, in the spec's order (without `sign`).
-    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
-        self.validate()?;
-        let mut p = WireParams::default();
-        p.push("mchId", config.mch_id());
-        p.push("appId", config.app_id());
+impl Endpoint for TransOrderRequest {
+    const MCH_ID: MchIdType = MchIdType::Long;
+
+    fn params<'a>(&'a self, p: &mut WireParams<'a>) -> Result<(), Error> {
         p.push("mchTransOrderNo", self.mch_trans_order_no.as_str());
         p.push("currency", self.currency.as_str());
-        p.push("amount", self.amount.fen().to_string());
+        p.push("amount", self.amount.fen());
         p.push_opt("clientIp", self.client_ip.as_deref());
         p.push_opt("device", self.device.as_deref());
         p.push("notifyUrl", self.notify_url.as_str());
@@ -298,6 +269,8 @@ impl TransOrderRequest {
             "accountAttr",
             self.account_attr.as_ref().map(AccountAttr::as_str),
         );
+        // The spec types it `int` (example `123`), but a real clearing number (CNAPS 联行号) has
+        // 12 digits, beyond an `int`: it stays a string of digits (see the field's docs).
         p.push_opt("bankType", self.bank_type.as_deref());
         p.push("bankCode", self.bank_code.as_str());
         p.push("bankName", self.bank_name.as_str());
@@ -308,164 +281,226 @@ impl TransOrderRequest {
         p.push("city", self.city.as_str());
         p.push_opt("param1", self.param1.as_deref());
         p.push_opt("param2", self.param2.as_deref());
-        push_extra(&mut p, &self.extra);
-        Ok(p)
+        p.push_extra(&self.extra);
+        Ok(())
+    }
+
+    fn answer(body: &Bytes, fields: &RawFields<'_>) -> Result<TransOrder, Error> {
+        order_in::<TransOrder>(body, fields).map(TransOrder::normalise)
     }
 }
 
-/// A payout query (`/api/trans/query_order`, section 3.2.3), by `transOrderId` or
-/// `mchTransOrderNo`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TransQueryRequest {
-    /// `transOrderId`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trans_order_id: Option<String>,
-    /// `mchTransOrderNo`, String(30).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mch_trans_order_no: Option<String>,
-    /// `executeNotify`: when `true` the gateway sends the notification once more.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_bool_or_text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execute_notify: Option<bool>,
-    /// Extension parameters by wire name.
-    #[serde(flatten)]
-    pub extra: Extensions,
+/// The request fields of `trans-create-order` (section 3.1.3).
+const TRANS_ORDER_DOCS: &[FieldDoc] = &[
+    FieldDoc::required(
+        "mchTransOrderNo",
+        "string, at most 30; no `&` or `=`",
+        "商户生成的订单号 (the merchant's payout number, its idempotency key)",
+    ),
+    FieldDoc::optional(
+        "currency",
+        "string(3): only `cny` (the default)",
+        "三位货币代码,人民币:cny (the currency)",
+    ),
+    FieldDoc::required(
+        "amount",
+        "int: fen, > 0, at most 2147483647",
+        "代付金额,单位分 (the amount, in fen)",
+    ),
+    FieldDoc::optional(
+        "clientIp",
+        "string, at most 32; no `&` or `=`",
+        "客户端 IP 地址 (the client's IP address)",
+    ),
+    FieldDoc::optional(
+        "device",
+        "string, at most 64; no `&` or `=`",
+        "客户端设备 (the client's device)",
+    ),
+    FieldDoc::required(
+        "notifyUrl",
+        "http(s) URL, at most 128",
+        "代付结果后台回调 URL (where the result notification is sent)",
+    ),
+    FieldDoc::optional(
+        "accountAttr",
+        "string(1): 0 person (the default), 1 company",
+        "账户属性 0-对私,1-对公,默认对私 (a personal or a company account)",
+    ),
+    FieldDoc::optional(
+        "bankType",
+        "digits, at most 20 (the spec's `int`; sent as a string: CNAPS numbers have 12 digits)",
+        "联行号 (the branch's clearing number)",
+    ),
+    FieldDoc::required(
+        "bankCode",
+        "string, at most 32, letters and digits: appendix 4.3 (HPT00001…) or a code the payout centre issued",
+        "银行代码，由代付中心提供 (the payee's bank code)",
+    ),
+    FieldDoc::required(
+        "bankName",
+        "string, at most 128",
+        "开户行名称 (the name of the account's bank or branch)",
+    ),
+    FieldDoc::required(
+        "accountType",
+        "string(1): 1 bank card, 2 WeChat, 3 Alipay, 4 other",
+        "账户类型 1-银行卡转账,2-微信转账,3-支付宝转账,4-其他转账 (the account type)",
+    ),
+    FieldDoc::required(
+        "accountName",
+        "string, at most 64",
+        "账户名 (the account holder's name)",
+    ),
+    FieldDoc::required(
+        "accountNo",
+        "string, at most 64; digits for a bank card",
+        "账户号 (the account number)",
+    ),
+    FieldDoc::required(
+        "province",
+        "string, at most 32",
+        "开户行所在省份 (the province of the account's bank)",
+    ),
+    FieldDoc::required(
+        "city",
+        "string, at most 32",
+        "开户行所在市 (the city of the account's bank)",
+    ),
+    FieldDoc::optional(
+        "param1",
+        "string, at most 64; no `&` or `=`",
+        "扩展参数 1，支付中心回调时会原样返回 (returned as-is in the notification)",
+    ),
+    FieldDoc::optional(
+        "param2",
+        "string, at most 64; no `&` or `=`",
+        "扩展参数 2，支付中心回调时会原样返回 (returned as-is in the notification)",
+    ),
+];
+
+order_query! {
+    /// A payout query (`/api/trans/query_order`, section 3.2.3), by `transOrderId` or
+    /// `mchTransOrderNo`.
+    TransQueryRequest, TRANS_ORDER,
+    trans_order_id = "transOrderId" ("30"), by_trans_order_id,
+    mch_trans_order_no = "mchTransOrderNo", by_mch_trans_order_no,
 }
 
-impl TransQueryRequest {
-    /// A query by the merchant's payout number.
-    pub fn by_mch_trans_order_no(no: impl Into<String>) -> Self {
-        TransQueryRequest {
-            mch_trans_order_no: Some(no.into()),
-            ..Self::default()
-        }
+/// The payout query's names (3.2.3).
+const TRANS_ORDER: OrderNames = OrderNames {
+    id: "transOrderId",
+    no: "mchTransOrderNo",
+    id_max: 30,
+};
+
+impl Operation for TransQueryRequest {
+    type Answer = TransOrder;
+    const NAME: &'static str = "trans-query-order";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/trans/query_order";
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc::required_when(
+            "transOrderId",
+            "mchTransOrderNo is not given",
+            "string, at most 30; no `&` or `=`",
+            "代付中心生成的代付订单号，二者传一即可 (the gateway's payout number; give it or mchTransOrderNo)",
+        ),
+        FieldDoc::required_when(
+            "mchTransOrderNo",
+            "transOrderId is not given",
+            "string, at most 30; no `&` or `=`",
+            "商户生成的代付订单号，二者传一即可 (the merchant's payout number; give it or transOrderId)",
+        ),
+        EXECUTE_NOTIFY_DOC,
+    ];
+    const EXAMPLE: &'static str =
+        r#"{"mchTransOrderNo":"T20160427210604000491","executeNotify":false}"#;
+
+    /// A query: it moves no money.
+    fn kind(&self) -> CallKind {
+        CallKind::Query
     }
 
-    /// A query by the gateway's payout number.
-    pub fn by_trans_order_id(id: impl Into<String>) -> Self {
-        TransQueryRequest {
-            trans_order_id: Some(id.into()),
-            ..Self::default()
-        }
+    fn validate(&self) -> Result<(), Error> {
+        self.order().validate()
+    }
+}
+
+impl Endpoint for TransQueryRequest {
+    const MCH_ID: MchIdType = MchIdType::Long;
+
+    fn params<'a>(&'a self, p: &mut WireParams<'a>) -> Result<(), Error> {
+        self.order().params(p);
+        Ok(())
     }
 
-    /// Sets `executeNotify`.
-    #[must_use]
-    pub fn execute_notify(mut self, v: bool) -> Self {
-        self.execute_notify = Some(v);
-        self
+    fn answer(body: &Bytes, fields: &RawFields<'_>) -> Result<TransOrder, Error> {
+        order_in::<TransOrder>(body, fields).map(TransOrder::normalise)
     }
+}
 
-    /// Checks every field.
+impl crate::Client {
+    /// Creates a payout (`/api/trans/create_order`). Never resent automatically.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] naming the wire field.
-    pub fn validate(&self) -> Result<(), Error> {
-        let id = self.trans_order_id.as_deref().filter(|s| !s.is_empty());
-        let no = self.mch_trans_order_no.as_deref().filter(|s| !s.is_empty());
-        if id.is_none() && no.is_none() {
-            return Err(Error::invalid_input(
-                "mchTransOrderNo",
-                "one of transOrderId and mchTransOrderNo is required",
-            ));
-        }
-        opt_max("transOrderId", id, 30)?;
-        opt_max("mchTransOrderNo", no, 30)?;
-        no_separators("transOrderId", id)?;
-        no_separators("mchTransOrderNo", no)?;
-        check_extra(
-            &self.extra,
-            &["transOrderId", "mchTransOrderNo", "executeNotify"],
-        )
+    /// As [`Client::create_order`](crate::Client::create_order): after
+    /// [`Error::UnknownOutcome`], query with
+    /// [`Client::trans_query_order`](crate::Client::trans_query_order) by `mchTransOrderNo`
+    /// before anything else.
+    pub async fn trans_create_order(
+        &self,
+        request: &TransOrderRequest,
+    ) -> Result<TransOrder, Error> {
+        self.execute(request).await
     }
 
-    pub(crate) fn order_id(&self) -> Option<String> {
-        self.mch_trans_order_no
-            .clone()
-            .or_else(|| self.trans_order_id.clone())
-            .filter(|s| !s.is_empty())
-    }
-
-    pub(crate) fn to_params<'a>(&'a self, config: &'a Config) -> Result<WireParams<'a>, Error> {
-        self.validate()?;
-        let mut p = WireParams::default();
-        p.push("mchId", config.mch_id());
-        p.push("appId", config.app_id());
-        p.push_opt("transOrderId", self.trans_order_id.as_deref());
-        p.push_opt("mchTransOrderNo", self.mch_trans_order_no.as_deref());
-        if let Some(b) = self.execute_notify {
-            p.push("executeNotify", if b { "true" } else { "false" });
-        }
-        push_extra(&mut p, &self.extra);
-        Ok(p)
+    /// Queries a payout (`/api/trans/query_order`).
+    ///
+    /// # Errors
+    /// As [`Client::query_order`](crate::Client::query_order).
+    pub async fn trans_query_order(
+        &self,
+        request: &TransQueryRequest,
+    ) -> Result<TransOrder, Error> {
+        self.execute(request).await
     }
 }
 
 /// A payout as the create answer (3.1.4) or the query (3.2.4) reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TransOrder {
     /// `transOrderId`: the gateway's payout number.
     #[serde(deserialize_with = "pay_core::decode::string_or_number")]
     pub trans_order_id: String,
     /// `mchId`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub mch_id: Option<String>,
     /// `appId` (query only).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub app_id: Option<String>,
     /// `mchTransOrderNo`: the merchant's payout number (read from `mchOrderNo` when the gateway
     /// sends that name instead).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub mch_trans_order_no: Option<String>,
     /// `amount` in fen.
     #[serde(with = "pay_core::money::as_fen")]
     pub amount: Money,
     /// `currency` (query only).
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub currency: Option<String>,
     /// `status`.
     pub status: TransStatus,
     /// `channelOrderNo`.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub channel_order_no: Option<String>,
     /// `createTime` (create answer): milliseconds since the epoch, as sent.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub create_time: Option<String>,
     /// `transSuccTime` (query): milliseconds since the epoch, as sent.
-    #[serde(
-        default,
-        deserialize_with = "pay_core::decode::opt_string_or_scalar",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "opt_text", skip_serializing_if = "none")]
     pub trans_succ_time: Option<String>,
     /// Every other field.
     #[serde(flatten)]
@@ -473,6 +508,24 @@ pub struct TransOrder {
 }
 
 impl TransOrder {
+    /// A payout with the fields every answer reports; the optional ones are `None` (for tests
+    /// and tools: the client reads payouts from the wire).
+    pub fn new(trans_order_id: impl Into<String>, amount: Money, status: TransStatus) -> Self {
+        TransOrder {
+            trans_order_id: trans_order_id.into(),
+            mch_id: None,
+            app_id: None,
+            mch_trans_order_no: None,
+            amount,
+            currency: None,
+            status,
+            channel_order_no: None,
+            create_time: None,
+            trans_succ_time: None,
+            extra: Extensions::new(),
+        }
+    }
+
     /// `transSuccTime` as an instant, when it is a number of milliseconds.
     pub fn trans_succ_at(&self) -> Option<Timestamp> {
         millis(self.trans_succ_time.as_deref())

@@ -1,7 +1,9 @@
 //! The signing envelope (section 1.3, on [`sign_md5::ParamSigner`]).
 //!
-//! * Requests: the parameters are one JSON object of strings sent as the form field `params`;
-//!   the sign covers every non-empty value except `sign`, sorted by name, with the request key.
+//! * Requests: the parameters are one JSON object, with the types of the spec's tables (`int`
+//!   and `long` fields numbers, `Boolean` booleans, the rest strings), sent as the form field
+//!   `params`; the sign covers every non-empty value's text except `sign`, sorted by name,
+//!   with the request key.
 //! * Responses: a `SUCCESS` response is signed with the response key over every top-level
 //!   field except `sign` and `payParams`, each as its text in the body: a string as its
 //!   (unescaped) contents, anything else (numbers, the query's nested `result` object) as its
@@ -15,7 +17,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use pay_core::form::FormWriter;
 use pay_core::{Error, KeyRing, SecretKey, SignatureErrorKind};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -25,111 +26,74 @@ use sign_md5::ParamSigner;
 /// Fields left out of a response sign.
 pub(crate) const RESPONSE_UNSIGNED: &[&str] = &["sign", "payParams"];
 
-/// Request parameters in the order they are sent, all as strings, borrowed from the request
-/// where they can be (only computed values such as the amount are owned).
+/// Request parameters in the order they are sent, each with its JSON type from the spec's
+/// tables (`amount` a number, `executeNotify` a boolean, text a string).
+///
+/// The sign covers every value's string form (a string's contents, a number's or boolean's JSON
+/// text), so it is the same whichever JSON type carries a value; serde_json writes the JSON.
 #[derive(Clone, Default)]
-pub(crate) struct WireParams<'a>(pub(crate) Vec<(Cow<'a, str>, Cow<'a, str>)>);
+pub(crate) struct WireParams<'a>(Vec<(Cow<'a, str>, Value)>);
 
 impl<'a> WireParams<'a> {
-    /// Adds a parameter; an empty value is left out (it would not be signed either).
-    pub(crate) fn push(&mut self, name: &'a str, value: impl Into<Cow<'a, str>>) {
+    /// Adds a parameter; `null` and an empty string are left out (they would not be signed
+    /// either).
+    pub(crate) fn push(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Value>) {
         let value = value.into();
-        if !value.is_empty() {
-            self.0.push((Cow::Borrowed(name), value));
+        if value_text(&value).is_some() {
+            self.0.push((name.into(), value));
         }
     }
 
-    /// Adds an optional parameter.
-    pub(crate) fn push_opt(&mut self, name: &'a str, value: Option<&'a str>) {
+    /// Adds an optional text parameter.
+    pub(crate) fn push_opt(&mut self, name: &'a str, value: Option<&str>) {
         if let Some(v) = value {
             self.push(name, v);
         }
     }
 
-    /// The sign of the parameters with `key`.
+    /// Adds extension parameters, each as the text it is signed as (an object or array as its
+    /// JSON text, so that what is signed is exactly what is sent).
+    pub(crate) fn push_extra(&mut self, extra: &'a Map<String, Value>) {
+        for (k, v) in extra {
+            if let Some(text) = value_text(v) {
+                self.push(k.as_str(), text.into_owned());
+            }
+        }
+    }
+
+    /// The sign of the parameters with `key`, over their string forms.
     pub(crate) fn sign(&self, key: &SecretKey) -> String {
-        ParamSigner::new(key.expose_secret()).sign_pairs(&self.0)
+        let pairs: Vec<(&str, Cow<'_, str>)> = self
+            .0
+            .iter()
+            .filter_map(|(k, v)| value_text(v).map(|t| (k.as_ref(), t)))
+            .collect();
+        ParamSigner::new(key.expose_secret()).sign_pairs(&pairs)
     }
 
-    /// The form body `params=<the JSON object text, form-encoded>`, written in one pass:
-    /// byte for byte `form::encode([("params", self.to_json())])`, without building the JSON
-    /// first.
-    pub(crate) fn to_form_body(&self) -> String {
-        let size: usize = self.0.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
-        let mut form = FormWriter::with_capacity(2 * size + 16);
-        form.name("params");
-        form.value_part("{");
-        for (i, (k, v)) in self.0.iter().enumerate() {
-            if i > 0 {
-                form.value_part(",");
+    /// The JSON object text, fields in insertion order.
+    pub(crate) fn to_json(&self) -> Result<String, Error> {
+        struct Ordered<'p, 'a>(&'p [(Cow<'a, str>, Value)]);
+        impl serde::Serialize for Ordered<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k.as_ref(), v)))
             }
-            json_string_part(&mut form, k);
-            form.value_part(":");
-            json_string_part(&mut form, v);
         }
-        form.value_part("}");
-        form.finish()
+        serde_json::to_string(&Ordered(&self.0))
+            .map_err(|e| Error::invalid_input("params", format!("cannot be serialised: {e}")))
     }
 
-    /// The JSON object text, fields in insertion order, through serde_json: the reference the
-    /// one-pass [`WireParams::to_form_body`] is tested against.
-    #[cfg(test)]
-    pub(crate) fn to_json(&self) -> String {
-        let size: usize = self.0.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
-        let mut out = Vec::with_capacity(size + 2);
-        out.push(b'{');
-        for (i, (k, v)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            // Writing a `str` into a `Vec` cannot fail.
-            let _ = serde_json::to_writer(&mut out, k.as_ref());
-            out.push(b':');
-            let _ = serde_json::to_writer(&mut out, v.as_ref());
-        }
-        out.push(b'}');
-        // serde_json writes UTF-8.
-        String::from_utf8(out).unwrap_or_default()
+    /// Signs the parameters with `key` and returns the form body `params=<the JSON, signed,
+    /// form-encoded>`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `params` if the JSON cannot be written (it always can: string
+    /// keys and JSON values).
+    pub(crate) fn into_signed_form(mut self, key: &SecretKey) -> Result<String, Error> {
+        let sign = self.sign(key);
+        self.push("sign", sign);
+        Ok(pay_core::form::encode([("params", self.to_json()?)]))
     }
-}
-
-/// Appends `text` as a JSON string literal to the value being written, escaped as serde_json
-/// escapes it (`"`, `\\` and control characters; `\u00xx` in lowercase hex).
-fn json_string_part(form: &mut FormWriter, text: &str) {
-    form.value_part("\"");
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        // `i` is at an ASCII byte, so both slices end on character boundaries.
-        form.value_part(text.get(start..i).unwrap_or_default());
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let code = [
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ];
-            form.value_part(std::str::from_utf8(&code).unwrap_or_default());
-        } else {
-            form.value_part(escape);
-        }
-        start = i + 1;
-    }
-    form.value_part(text.get(start..).unwrap_or_default());
-    form.value_part("\"");
 }
 
 /// The text a JSON value is signed as (a string as its contents, anything else as compact JSON),
@@ -415,36 +379,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wire_params_keep_order_and_skip_empty() {
+    fn wire_params_keep_order_types_and_skip_empty() {
         let mut p = WireParams::default();
-        p.push("mchId", "1");
+        p.push("mchId", 20001222_i64);
         p.push("param1", "");
         p.push("subject", "a\"b");
-        assert_eq!(p.to_json(), r#"{"mchId":"1","subject":"a\"b"}"#);
-    }
-
-    proptest::proptest! {
-        /// The one-pass form body is exactly the JSON text, form-encoded.
-        #[test]
-        fn form_body_is_the_encoded_json(
-            pairs in proptest::collection::vec(("[a-zA-Z]{1,8}", "(\\PC|[\u{0}-\u{1f}\"\\\\\u{7f}])*"), 0..8),
-        ) {
-            let mut p = WireParams::default();
-            for (k, v) in &pairs {
-                p.push(k, v.as_str());
-            }
-            let expected = pay_core::form::encode([("params", p.to_json())]);
-            proptest::prop_assert_eq!(p.to_form_body(), expected);
-        }
-    }
-
-    #[test]
-    fn form_body_escapes_like_serde_json() {
-        let mut p = WireParams::default();
-        p.push("a", "q\"b\\s/\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}中 +&=");
-        let expected = pay_core::form::encode([("params", p.to_json())]);
-        assert_eq!(p.to_form_body(), expected);
-        assert!(expected.contains("%5Cu001f"), "{expected}");
+        p.push("executeNotify", true);
+        assert_eq!(
+            p.to_json().unwrap(),
+            r#"{"mchId":20001222,"subject":"a\"b","executeNotify":true}"#
+        );
+        // Signed over the string forms: the same sign as all-string values.
+        let mut texts = WireParams::default();
+        texts.push("mchId", "20001222");
+        texts.push("subject", "a\"b");
+        texts.push("executeNotify", "true");
+        let key = SecretKey::new("K");
+        assert_eq!(p.sign(&key), texts.sign(&key));
+        assert_eq!(
+            p.sign(&key),
+            ParamSigner::new("K").sign([
+                ("executeNotify", "true"),
+                ("mchId", "20001222"),
+                ("subject", "a\"b")
+            ])
+        );
+        let form = p.into_signed_form(&key).unwrap();
+        let decoded = pay_core::form::decode(form.as_bytes());
+        assert_eq!(decoded.len(), 1);
+        let json: Value = serde_json::from_str(&decoded[0].1).unwrap();
+        assert_eq!(json["mchId"], 20001222);
+        assert_eq!(json["sign"].as_str().map(str::len), Some(32));
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Builders of correctly signed notifications and responses, for testing merchants' handlers
 //! offline (feature `test-util`).
 
-use std::borrow::Cow;
-
 use pay_core::{Error, IncomingNotification, SecretKey};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -10,17 +8,17 @@ use serde_json::{Map, Value};
 use crate::notify::{PayNotification, TransNotification};
 use crate::pay::{CreateOrderResponse, PayOrder};
 use crate::payout::TransOrder;
-use crate::sign::{WireParams, signed_body};
+use crate::sign::signed_body;
 
-fn params_of<T: Serialize>(
-    event: &T,
-    rename: Option<(&str, &str)>,
-) -> Result<WireParams<'static>, Error> {
+/// A notification's parameters, each as the text the gateway sends in the query string.
+type Params = Vec<(String, String)>;
+
+fn params_of<T: Serialize>(event: &T, rename: Option<(&str, &str)>) -> Result<Params, Error> {
     let v = pay_core::decode::to_value(event)?;
     let Value::Object(map) = v else {
         return Err(Error::invalid_input("event", "must serialise to an object"));
     };
-    let mut p = WireParams::default();
+    let mut p = Params::new();
     for (k, v) in &map {
         let k = match rename {
             Some((from, to)) if k == from => to,
@@ -30,16 +28,16 @@ fn params_of<T: Serialize>(
             continue;
         }
         if let Some(t) = crate::sign::wire_string(v) {
-            p.0.push((Cow::Owned(k.to_owned()), Cow::Owned(t)));
+            p.push((k.to_owned(), t));
         }
     }
     Ok(p)
 }
 
-fn query_of(mut p: WireParams<'_>, key: &SecretKey) -> String {
-    let sign = p.sign(key);
-    p.push("sign", sign);
-    pay_core::form::encode(p.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+fn query_of(mut p: Params, key: &SecretKey) -> String {
+    let sign = sign_md5::ParamSigner::new(key.expose_secret()).sign_pairs(&p);
+    p.push(("sign".to_owned(), sign));
+    pay_core::form::encode(p)
 }
 
 /// A pay notification as the gateway sends it: an HTTP POST with the parameters in the query

@@ -21,8 +21,8 @@
 
 use pay_core::lifecycle::{ExpectedOrder, Transition};
 use pay_core::{
-    Error, Extensions, Extra, IncomingNotification, Money, NotificationReply, PayeeAccount,
-    PaymentRequest, PaymentResult, Payments, PayoutRequest, Payouts,
+    CardNumber, Error, Extensions, Extra, IncomingNotification, Money, NotificationReply,
+    PayeeAccount, PaymentRequest, PaymentResult, Payments, PayoutRequest, Payouts,
 };
 use serde_json::{Map, Value};
 
@@ -37,6 +37,90 @@ fn take(extra: &mut Map<String, Value>, key: &str) -> Option<String> {
 
 fn rest(extra: &Extra) -> Extensions {
     extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// Refuses what a unified payout carries but the gateway's payout has no field for.
+fn refuse_fields_the_gateway_lacks(request: &PayoutRequest) -> Result<(), Error> {
+    if request.remark.is_some() {
+        return Err(Error::invalid_input(
+            "remark",
+            "the gateway's payout has no remark field",
+        ));
+    }
+    if request.payee.id_number.is_some() {
+        return Err(Error::invalid_input(
+            "payee.id_number",
+            "the gateway's payout has no ID number field",
+        ));
+    }
+    if request.payee.phone.is_some() {
+        return Err(Error::invalid_input(
+            "payee.phone",
+            "the gateway's payout has no phone field",
+        ));
+    }
+    Ok(())
+}
+
+/// A value given in the payee's account, in `extra`, or both when they agree.
+fn agreeing(
+    field: &'static str,
+    from_account: Option<String>,
+    from_extra: Option<String>,
+) -> Result<String, Error> {
+    match (from_account, from_extra) {
+        (Some(a), Some(b)) if a != b => Err(Error::invalid_input(
+            field,
+            "given both in the account and in extra, with different values",
+        )),
+        (Some(a), _) | (None, Some(a)) => Ok(a),
+        (None, None) => Err(Error::invalid_input(field, "is required")),
+    }
+}
+
+/// What a unified payee account says in the gateway's terms.
+struct GatewayAccount {
+    account_type: AccountType,
+    account_no: CardNumber,
+    bank_code: Option<String>,
+    bank_name: Option<String>,
+    attr: Option<AccountAttr>,
+}
+
+impl GatewayAccount {
+    fn of(account: &PayeeAccount) -> Result<Self, Error> {
+        let wallet = |account_type, account_no: &str| GatewayAccount {
+            account_type,
+            account_no: account_no.into(),
+            bank_code: None,
+            bank_name: None,
+            attr: None,
+        };
+        match account {
+            PayeeAccount::BankCard {
+                card_no,
+                bank_name,
+                bank_code,
+                corporate,
+            } => Ok(GatewayAccount {
+                account_type: AccountType::BankCard,
+                account_no: card_no.clone(),
+                bank_code: bank_code.clone(),
+                bank_name: bank_name.clone(),
+                attr: Some(if *corporate {
+                    AccountAttr::Corporate
+                } else {
+                    AccountAttr::Private
+                }),
+            }),
+            PayeeAccount::Alipay { account } => Ok(wallet(AccountType::Alipay, account)),
+            PayeeAccount::Wechat { openid } => Ok(wallet(AccountType::Wechat, openid)),
+            _ => Err(Error::invalid_input(
+                "payee.account",
+                "this account kind is not supported by the gateway",
+            )),
+        }
+    }
 }
 
 impl Client {
@@ -71,24 +155,7 @@ impl Client {
     }
 
     fn payout_request(request: &PayoutRequest) -> Result<TransOrderRequest, Error> {
-        if request.remark.is_some() {
-            return Err(Error::invalid_input(
-                "remark",
-                "the gateway's payout has no remark field",
-            ));
-        }
-        if request.payee.id_number.is_some() {
-            return Err(Error::invalid_input(
-                "payee.id_number",
-                "the gateway's payout has no ID number field",
-            ));
-        }
-        if request.payee.phone.is_some() {
-            return Err(Error::invalid_input(
-                "payee.phone",
-                "the gateway's payout has no phone field",
-            ));
-        }
+        refuse_fields_the_gateway_lacks(request)?;
         let notify_url = request
             .notify_url
             .clone()
@@ -102,66 +169,13 @@ impl Client {
         };
         let province = required("province")?;
         let city = required("city")?;
-        let (account_type, account_no, bank_code, bank_name, attr) = match &request.payee.account {
-            PayeeAccount::BankCard {
-                card_no,
-                bank_name,
-                bank_code,
-                corporate,
-            } => (
-                AccountType::BankCard,
-                card_no.clone(),
-                bank_code.clone(),
-                bank_name.clone(),
-                Some(if *corporate {
-                    AccountAttr::Corporate
-                } else {
-                    AccountAttr::Private
-                }),
-            ),
-            PayeeAccount::Alipay { account } => (
-                AccountType::Alipay,
-                account.as_str().into(),
-                None,
-                None,
-                None,
-            ),
-            PayeeAccount::Wechat { openid } => (
-                AccountType::Wechat,
-                openid.as_str().into(),
-                None,
-                None,
-                None,
-            ),
-            _ => {
-                return Err(Error::invalid_input(
-                    "payee.account",
-                    "this account kind is not supported by the gateway",
-                ));
-            }
-        };
-        let bank_code = match (bank_code, take(&mut extra, "bankCode")) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(Error::invalid_input(
-                    "bankCode",
-                    "given both in the account and in extra, with different values",
-                ));
-            }
-            (Some(a), _) | (None, Some(a)) => a,
-            (None, None) => return Err(Error::invalid_input("bankCode", "is required")),
-        };
-        let bank_name = match (bank_name, take(&mut extra, "bankName")) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(Error::invalid_input(
-                    "bankName",
-                    "given both in the account and in extra, with different values",
-                ));
-            }
-            (Some(a), _) | (None, Some(a)) => a,
-            (None, None) => return Err(Error::invalid_input("bankName", "is required")),
-        };
+        let account = GatewayAccount::of(&request.payee.account)?;
+        let bank_code = agreeing("bankCode", account.bank_code, take(&mut extra, "bankCode"))?;
+        let bank_name = agreeing("bankName", account.bank_name, take(&mut extra, "bankName"))?;
+        let attr = account.attr;
+        let account_no = account.account_no;
         let account_type = match take(&mut extra, "accountType") {
-            Some(t) if AccountType::from_wire(&t) == account_type || t == "4" => {
+            Some(t) if AccountType::from_wire(&t) == account.account_type || t == "4" => {
                 AccountType::from_wire(&t)
             }
             Some(_) => {
@@ -170,7 +184,7 @@ impl Client {
                     "contradicts the payee account kind (only 4, other, may override it)",
                 ));
             }
-            None => account_type,
+            None => account.account_type,
         };
         let mut req = TransOrderRequest::new(
             request.order_id.clone(),
@@ -219,7 +233,9 @@ impl Client {
     /// use aggregate_pay::{Client, Config};
     /// use pay_core::Money;
     ///
-    /// let client = Client::new(Config::new("20001222", "app", "K", "K").base_url("http://127.0.0.1:3020"))?;
+    /// let client = Client::new(
+    ///     Config::builder("20001222", "app", "K", "K").base_url("http://127.0.0.1:3020").build()?,
+    /// )?;
     /// let order = client.expect_payment("O1", Money::from_fen(100));
     /// assert_eq!(order.order_id(), "O1");
     /// assert_eq!(order.expected_amount(), Some(Money::from_fen(100)));

@@ -221,7 +221,7 @@ fn online_client(global: &Global) -> Result<aggregate_pay::Client, CliError> {
         Some(k) => k,
         None => key.clone(),
     };
-    let mut config = aggregate_pay::Config::new(
+    let mut config = aggregate_pay::Config::builder(
         settings.require("mch_id")?,
         settings.require("app_id")?,
         key,
@@ -234,7 +234,10 @@ fn online_client(global: &Global) -> Result<aggregate_pay::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
-    aggregate_pay::Client::new(config).map_err(|e| settings.client_error(e))
+    config
+        .build()
+        .and_then(aggregate_pay::Client::new)
+        .map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for aggregate_pay::Client {

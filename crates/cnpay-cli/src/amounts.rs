@@ -116,7 +116,10 @@ mod tests {
         )
         .unwrap();
         let agg = cnpay::aggregate_pay::Client::new(
-            cnpay::aggregate_pay::Config::new("20001222", "app", key(), key()).base_url(base),
+            cnpay::aggregate_pay::Config::builder("20001222", "app", key(), key())
+                .base_url(base)
+                .build()
+                .unwrap(),
         )
         .unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()

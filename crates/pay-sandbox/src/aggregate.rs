@@ -13,7 +13,7 @@
 //!   reference gateway completes an order: once the merchant acknowledges the paid notice
 //!   (status `2`, 支付成功), the order moves to `3` (业务处理完成(支付成功)) and the gateway sends
 //!   the completion notice (status `3`) on its own schedule — the same payment, notified twice;
-//! - a query with `executeNotify: true` (2.2.3, 3.2.3) sends the notification of the order's
+//! - a query with `executeNotify: true` (a JSON boolean, 2.2.3, 3.2.3) sends the notification of the order's
 //!   current status once more, whatever was acknowledged before.
 //!
 //! The sign string joins `name=value` with `&` (spec 1.3), so a name holding `&` or `=`, or an
@@ -190,6 +190,9 @@ async fn handle(
     if let Err(r) = echo_safe(&params) {
         return r;
     }
+    if let Err(r) = spec_types(&route, &params) {
+        return r;
+    }
     match route.as_str() {
         "/api/pay/create_order" => create_pay(&ctx, params),
         "/api/pay/query_order" => query_pay(&ctx, &params),
@@ -272,6 +275,35 @@ fn optional_max(params: &Map<String, Value>, name: &str, max: usize) -> Result<(
         }
         _ => Ok(()),
     }
+}
+
+/// The JSON types of the request tables (section 1.2: the parameters are converted to JSON as
+/// the tables give them): `int` / `long` fields are JSON integers and `Boolean` ones JSON
+/// booleans, a string in their place is a parameter error. Strings are not accepted too: the
+/// tables type these fields, and a simulator that took `"100"` for `100` could not tell a
+/// client that sends the wrong types. Two readings: `mchId` is `long` in 2.1.4, 3.1.3 and
+/// 3.2.3 but `String(30)` in 2.2.3, so the pay order query takes either; `bankType` is typed
+/// `int`, but a real clearing number (12 digits) exceeds an `int`, so it is not checked here.
+fn spec_types(route: &str, params: &Map<String, Value>) -> Result<(), Response> {
+    let integers: &[&str] = match route {
+        "/api/pay/create_order" => &["mchId", "productId", "amount"],
+        "/api/trans/create_order" => &["mchId", "amount"],
+        "/api/trans/query_order" => &["mchId"],
+        _ => &[],
+    };
+    for name in integers {
+        if params.get(*name).is_some_and(|v| !v.is_i64()) {
+            return Err(fail(&format!(
+                "参数格式校验错误: {name} 必须是整数 ({name} must be a JSON integer)"
+            )));
+        }
+    }
+    if params.get("executeNotify").is_some_and(|v| !v.is_boolean()) {
+        return Err(fail(
+            "参数格式校验错误: executeNotify 必须是布尔值 (executeNotify must be a JSON boolean)",
+        ));
+    }
+    Ok(())
 }
 
 /// Fields this gateway echoes into what it signs (notifications, answers).
@@ -650,7 +682,7 @@ fn query_pay(ctx: &Arc<Ctx>, params: &Map<String, Value>) -> Response {
         result.insert("paySuccTime".into(), t.into());
     }
     result.insert("createTime".into(), o.create_time.into());
-    let notify = (field(params, "executeNotify").as_deref() == Some("true")
+    let notify = (params.get("executeNotify") == Some(&Value::Bool(true))
         && matches!(o.status, 2 | 3 | 5))
     .then(|| pay_notification(ctx, &no, o));
     drop(state);
@@ -792,7 +824,7 @@ fn query_trans(ctx: &Arc<Ctx>, params: &Map<String, Value>) -> Response {
         result.insert("transSuccTime".into(), t.into());
     }
     result.insert("createTime".into(), o.create_time.into());
-    let notify = (field(params, "executeNotify").as_deref() == Some("true")
+    let notify = (params.get("executeNotify") == Some(&Value::Bool(true))
         && matches!(o.status, 2..=4))
     .then(|| trans_notification(ctx, &no, o));
     drop(state);

@@ -47,8 +47,8 @@ async fn call_json_runs_the_typed_method() {
     let pairs = pay_core::test_util::form_pairs(t.requests()[0].body());
     let params: Map<String, Value> =
         serde_json::from_str(pay_core::test_util::form_value(&pairs, "params").unwrap()).unwrap();
-    assert_eq!(params["productId"], "8001");
-    assert_eq!(params["amount"], "100");
+    assert_eq!(params["productId"], 8001);
+    assert_eq!(params["amount"], 100);
     assert_eq!(params["currency"], "cny");
     assert_eq!(params["extra"], "{\"openId\":\"o1\"}");
 

@@ -23,7 +23,10 @@ pub(crate) const MCH_ID: &str = "20001222";
 pub(crate) const APP_ID: &str = "0ae8be35ff634e2abe94f5f32f6d5c4f";
 
 pub(crate) fn config(base: &str) -> Config {
-    Config::new(MCH_ID, APP_ID, REQ_KEY, RESP_KEY).base_url(base)
+    Config::builder(MCH_ID, APP_ID, REQ_KEY, RESP_KEY)
+        .base_url(base)
+        .build()
+        .unwrap()
 }
 
 pub(crate) fn client(base: &str) -> Client {
@@ -51,13 +54,33 @@ pub(crate) fn received_params(req: &wiremock::Request) -> (String, Map<String, V
         .to_owned();
     let map: Map<String, Value> = serde_json::from_str(&text).unwrap();
     aggregate_pay::sign::verify_params(&map, &KeyRing::from(REQ_KEY)).unwrap();
-    assert!(map.values().all(Value::is_string), "{text}");
+    // The spec's JSON types: numbers for int / long, booleans for Boolean, strings otherwise.
+    for (name, value) in &map {
+        let typed = match name.as_str() {
+            "productId" | "amount" => value.is_i64(),
+            // `long` everywhere but in the pay order query (2.2.3), where it is String(30)
+            "mchId" => value.is_i64() || value.is_string(),
+            "executeNotify" => value.is_boolean(),
+            _ => value.is_string(),
+        };
+        assert!(typed, "{name} has the wrong JSON type in {text}");
+    }
     (text, map)
+}
+
+/// The JSON text of `params` in the last request `t` recorded.
+pub(crate) fn last_params(t: &pay_core::test_util::RecordingTransport) -> String {
+    let requests = t.requests();
+    let body = requests.last().expect("a request was sent").body();
+    let pairs = pay_core::test_util::form_pairs(body);
+    pay_core::test_util::form_value(&pairs, "params")
+        .unwrap()
+        .to_owned()
 }
 
 pub(crate) fn recording() -> (Arc<pay_core::test_util::RecordingTransport>, Client) {
     let t = Arc::new(pay_core::test_util::RecordingTransport::new());
-    let c = Client::with_transport(config("http://gw.example:3020"), t.clone());
+    let c = Client::with_transport(config("http://gw.example:3020"), t.clone()).unwrap();
     (t, c)
 }
 
@@ -71,4 +94,25 @@ fn client_is_clone_debug_send_sync_and_hides_keys() {
         "{shown}"
     );
     assert!(shown.contains("SecretKey(***)"), "{shown}");
+}
+
+#[test]
+fn a_timeout_is_never_silently_ignored() {
+    let t = Arc::new(pay_core::test_util::RecordingTransport::new());
+    let timed = Config::builder(MCH_ID, APP_ID, REQ_KEY, RESP_KEY)
+        .base_url("http://gw.example:3020")
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    // The default transport applies it…
+    assert_eq!(
+        Client::new(timed.clone()).unwrap().config().timeout(),
+        std::time::Duration::from_secs(5)
+    );
+    // …an injected one cannot, so the config is refused, naming the setting.
+    let e = Client::with_transport(timed, t).unwrap_err();
+    assert!(
+        matches!(&e, pay_core::Error::InvalidInput { field, .. } if field == "timeout"),
+        "{e:?}"
+    );
 }

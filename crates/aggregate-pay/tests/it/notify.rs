@@ -7,46 +7,43 @@ use aggregate_pay::test_util::{
 use aggregate_pay::{
     BackType, Notification, PayNotification, PayStatus, ProductId, TransNotification, TransStatus,
 };
+use pay_core::Operation;
 use pay_core::{
-    Error, Extensions, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent,
-    NotificationInbox, NotificationVerifier, SignatureErrorKind,
+    Error, InMemoryReplayGuard, IncomingNotification, Money, NotificationEvent, NotificationInbox,
+    NotificationVerifier, SignatureErrorKind,
 };
 
 use crate::{client, resp_key};
 
 fn pay_event() -> PayNotification {
-    PayNotification {
-        pay_order_id: "P01000020181013115051810".into(),
-        mch_id: "20001222".into(),
-        app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into()),
-        product_id: Some(ProductId::WechatQr),
-        mch_order_no: "20160427210604000490".into(),
-        amount: Money::from_fen(100),
-        status: PayStatus::Succeeded,
-        channel_order_no: Some("wx2016".into()),
-        channel_attach: None,
-        param1: Some("a=b&c 测".into()),
-        param2: None,
-        pay_succ_time: Some("1539402651000".into()),
-        back_type: Some(BackType::Back),
-        extra: Extensions::new(),
-    }
+    let mut n = PayNotification::new(
+        "P01000020181013115051810",
+        "20001222",
+        "20160427210604000490",
+        Money::from_fen(100),
+        PayStatus::Succeeded,
+    );
+    n.app_id = Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into());
+    n.product_id = Some(ProductId::WechatQr);
+    n.channel_order_no = Some("wx2016".into());
+    n.param1 = Some("a=b&c 测".into());
+    n.pay_succ_time = Some("1539402651000".into());
+    n.back_type = Some(BackType::Back);
+    n
 }
 
 fn trans_event() -> TransNotification {
-    TransNotification {
-        trans_order_id: "T01000020181013115051811".into(),
-        mch_id: "20001222".into(),
-        mch_trans_order_no: "T20160427210604000491".into(),
-        amount: Money::from_fen(12345),
-        status: TransStatus::Succeeded,
-        channel_order_no: Some("C9988".into()),
-        param1: None,
-        param2: None,
-        trans_succ_time: Some("Tue Nov 28 10:00:00 CST 2017".into()),
-        back_type: Some(BackType::Back),
-        extra: Extensions::new(),
-    }
+    let mut n = TransNotification::new(
+        "T01000020181013115051811",
+        "20001222",
+        "T20160427210604000491",
+        Money::from_fen(12345),
+        TransStatus::Succeeded,
+    );
+    n.channel_order_no = Some("C9988".into());
+    n.trans_succ_time = Some("Tue Nov 28 10:00:00 CST 2017".into());
+    n.back_type = Some(BackType::Back);
+    n
 }
 
 #[test]

@@ -9,7 +9,7 @@ use aggregate_pay::{
 };
 use pay_core::test_util::mock_server;
 use pay_core::transport::TransportError;
-use pay_core::{Error, Extensions, Money, PaymentAction, ProviderErrorKind, SignatureErrorKind};
+use pay_core::{Error, Money, PaymentAction, ProviderErrorKind, SignatureErrorKind};
 use serde_json::{Map, Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -31,16 +31,10 @@ fn order() -> CreateOrderRequest {
 }
 
 fn created(pay_url: &str) -> CreateOrderResponse {
-    let mut pay_params = Map::new();
-    pay_params.insert("payUrl".into(), Value::String(pay_url.into()));
-    CreateOrderResponse {
-        pay_order_id: "P01000020181013115051810".into(),
-        pay_params: Some(PayParams {
-            pay_url: Some(pay_url.into()),
-            extra: Extensions::new(),
-        }),
-        extra: Extensions::new(),
-    }
+    CreateOrderResponse::new(
+        "P01000020181013115051810",
+        Some(PayParams::with_pay_url(pay_url)),
+    )
 }
 
 async fn mount(server: &wiremock::MockServer, p: &str, status: u16, body: String) {
@@ -85,8 +79,8 @@ async fn create_order_sends_exact_params_and_parses_the_answer() {
         text,
         format!(
             concat!(
-                r#"{{"mchId":"20001222","appId":"0ae8be35ff634e2abe94f5f32f6d5c4f","productId":"8001","#,
-                r#""mchOrderNo":"20160427210604000490","currency":"cny","amount":"100","#,
+                r#"{{"mchId":20001222,"appId":"0ae8be35ff634e2abe94f5f32f6d5c4f","productId":8001,"#,
+                r#""mchOrderNo":"20160427210604000490","currency":"cny","amount":100,"#,
                 r#""clientIp":"210.73.10.148","device":"ios10.3.1","notifyUrl":"http://domain/notify.htm","#,
                 r#""subject":"测试商品名称","body":"测试商品描述","#,
                 r#""extra":"{{\"openId\":\"o2RvowBf7sOVJf8kJksUEMceaDqo\"}}","sign":"{}"}}"#
@@ -94,6 +88,9 @@ async fn create_order_sends_exact_params_and_parses_the_answer() {
             sign
         )
     );
+    // The spec's types (2.1.4: mchId long, productId and amount int); the sign is over the
+    // same text as when they were strings.
+    assert_eq!(sign, "DD30DFB827C29129A3100191CF849237");
 }
 
 #[tokio::test]
@@ -121,7 +118,7 @@ async fn create_order_online_banking_builds_param1() {
     let pairs = pay_core::test_util::form_pairs(sent.body());
     let params: Map<String, Value> =
         serde_json::from_str(pay_core::test_util::form_value(&pairs, "params").unwrap()).unwrap();
-    assert_eq!(params["productId"], "8000");
+    assert_eq!(params["productId"], 8000);
     assert_eq!(params["param1"], "ICBC;张三;6222020000000000");
 }
 
@@ -274,7 +271,7 @@ async fn create_order_failures() {
 }
 
 #[tokio::test]
-async fn error_0010_resubmits_identical_params() {
+async fn error_0010_is_answered_by_the_same_request_signing_to_the_same_bytes() {
     let (t, c) = recording();
     t.push_response(
         200,
@@ -284,9 +281,7 @@ async fn error_0010_resubmits_identical_params() {
         200,
         signed_create_order_response(&created("https://qr.example/"), &resp_key()).unwrap(),
     );
-    let signed = c.sign_create_order(&order()).unwrap();
-    assert_eq!(signed.order_id(), Some("20160427210604000490"));
-    let e = c.submit(&signed).await.unwrap_err();
+    let e = c.create_order(&order()).await.unwrap_err();
     assert!(e.is_retry_safe(), "{e:?}");
     match &e {
         Error::Provider(p) => {
@@ -296,20 +291,13 @@ async fn error_0010_resubmits_identical_params() {
         }
         other => panic!("{other:?}"),
     }
-    let resp = c.resubmit(&signed).await.unwrap();
+    let resp = c.create_order(&order()).await.unwrap();
     assert_eq!(resp.pay_order_id, "P01000020181013115051810");
     let reqs = t.requests();
     assert_eq!(reqs.len(), 2);
+    // the same order number and the same sign: the same bytes
     assert_eq!(reqs[0].body(), reqs[1].body());
     assert_eq!(reqs[0].uri(), reqs[1].uri());
-    // signing the same request again gives the same bytes
-    assert_eq!(
-        c.sign_create_order(&order()).unwrap().params_json(),
-        signed.params_json()
-    );
-    // the signed request's Debug does not show the parameters
-    let dbg = format!("{signed:?}");
-    assert!(!dbg.contains("测试") && !dbg.contains("sign\""), "{dbg}");
 }
 
 #[tokio::test]
@@ -331,31 +319,35 @@ async fn invalid_input_is_never_sent() {
     req.amount = Money::ZERO;
     let e = c.create_order(&req).await.unwrap_err();
     assert!(matches!(e, Error::InvalidInput { ref field, .. } if field == "amount"));
+    // A config without a base URL (enough to verify notifications) sends nothing.
     let bad = aggregate_pay::Client::with_transport(
-        aggregate_pay::Config::new("20001222", "app", "k", "k"),
+        aggregate_pay::Config::builder("20001222", "app", "k", "k")
+            .build()
+            .unwrap(),
         t.clone(),
-    );
+    )
+    .unwrap();
     let e = bad.create_order(&order()).await.unwrap_err();
     assert!(matches!(e, Error::InvalidInput { ref field, .. } if field == "base_url"));
     assert!(t.requests().is_empty());
 }
 
 fn pay_order() -> PayOrder {
-    PayOrder {
-        mch_id: Some("20001222".into()),
-        app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into()),
-        product_id: Some(ProductId::WechatQr),
-        pay_order_id: "P01000020181013115051810".into(),
-        mch_order_no: "20160427210604000490".into(),
-        amount: Money::from_fen(100),
-        currency: Some("cny".into()),
-        status: PayStatus::Succeeded,
-        channel_user: Some("jmdhappy@126.com".into()),
-        channel_order_no: Some("wx20170910211043fb206e92260071822007".into()),
-        channel_attach: Some(r#"{"bank_type":"CMB_DEBIT"}"#.into()),
-        pay_succ_time: Some("1505049094262".into()),
-        extra: Extensions::new(),
-    }
+    let mut order = PayOrder::new(
+        "P01000020181013115051810",
+        "20160427210604000490",
+        Money::from_fen(100),
+        PayStatus::Succeeded,
+    );
+    order.mch_id = Some("20001222".into());
+    order.app_id = Some("0ae8be35ff634e2abe94f5f32f6d5c4f".into());
+    order.product_id = Some(ProductId::WechatQr);
+    order.currency = Some("cny".into());
+    order.channel_user = Some("jmdhappy@126.com".into());
+    order.channel_order_no = Some("wx20170910211043fb206e92260071822007".into());
+    order.channel_attach = Some(r#"{"bank_type":"CMB_DEBIT"}"#.into());
+    order.pay_succ_time = Some("1505049094262".into());
+    order
 }
 
 #[tokio::test]
@@ -386,7 +378,8 @@ async fn query_order_reads_the_nested_result() {
         "{keys:?}" // mchId, appId, mchOrderNo, executeNotify, sign
     );
     assert_eq!(map["mchOrderNo"], "20160427210604000490");
-    assert_eq!(map["executeNotify"], "true");
+    // 2.2.3: executeNotify Boolean, mchId String(30)
+    assert_eq!(map["executeNotify"], true);
     assert_eq!(map["mchId"], "20001222");
     assert!(map.get("payOrderId").is_none());
 }

@@ -8,10 +8,11 @@ use pay_core::test_util::mock_server;
 use pay_core::transport::TransportError;
 use pay_core::{Error, Money, ProviderErrorKind, SignatureErrorKind};
 use serde_json::{Map, Value};
+use sign_md5::ParamSigner;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::{client, received_params, recording, resp_key};
+use crate::{REQ_KEY, client, received_params, recording, resp_key};
 
 fn payout() -> TransOrderRequest {
     TransOrderRequest::new(
@@ -77,8 +78,8 @@ async fn create_payout_sends_exact_params_and_parses_the_answer() {
         text,
         format!(
             concat!(
-                r#"{{"mchId":"20001222","appId":"0ae8be35ff634e2abe94f5f32f6d5c4f","#,
-                r#""mchTransOrderNo":"T20160427210604000491","currency":"cny","amount":"12345","#,
+                r#"{{"mchId":20001222,"appId":"0ae8be35ff634e2abe94f5f32f6d5c4f","#,
+                r#""mchTransOrderNo":"T20160427210604000491","currency":"cny","amount":12345,"#,
                 r#""notifyUrl":"http://domain/trans-notify","accountAttr":"0","bankType":"308301000010","#,
                 r#""bankCode":"HPT00005","bankName":"招商银行","accountType":"1","accountName":"张三","#,
                 r#""accountNo":"6225880137705555","province":"江苏","city":"南京","sign":"{}"}}"#
@@ -86,6 +87,9 @@ async fn create_payout_sends_exact_params_and_parses_the_answer() {
             map["sign"].as_str().unwrap()
         )
     );
+    // 3.1.3: mchId long, amount int; `bankType` (int in the table) stays a string of digits,
+    // as a 12-digit clearing number does not fit an int. The sign is unchanged.
+    assert_eq!(map["sign"], "26E328811A0AD129A4E2040B33AE3E60");
 }
 
 #[tokio::test]
@@ -206,17 +210,14 @@ async fn payout_timeout_is_unknown_outcome_and_0010_resubmits() {
         200,
         signed_response_body(&fixture("create"), &resp_key()).unwrap(),
     );
-    let signed = c.sign_trans_create_order(&payout()).unwrap();
-    let e = c.submit(&signed).await.unwrap_err();
+    let e = c.trans_create_order(&payout()).await.unwrap_err();
     assert!(e.is_retry_safe());
-    let o = c.resubmit(&signed).await.unwrap();
+    let o = c.trans_create_order(&payout()).await.unwrap();
     assert_eq!(o.trans_order_id, "T01000020181013115051811");
     let reqs = t.requests();
     assert_eq!(reqs.len(), 3);
     assert_eq!(reqs[1].body(), reqs[2].body());
     assert_eq!(reqs[0].body(), reqs[2].body());
-    let dbg = format!("{signed:?}");
-    assert!(!dbg.contains("6225880137705555"), "{dbg}");
 }
 
 #[tokio::test]
@@ -231,9 +232,9 @@ async fn query_payout() {
     .await;
     let c = client(&server.uri());
     let o = c
-        .trans_query_order(&TransQueryRequest::by_trans_order_id(
-            "T01000020181013115051811",
-        ))
+        .trans_query_order(
+            &TransQueryRequest::by_trans_order_id("T01000020181013115051811").execute_notify(false),
+        )
         .await
         .unwrap();
     assert_eq!(o.status, TransStatus::Succeeded);
@@ -245,9 +246,24 @@ async fn query_payout() {
     assert_eq!(o.channel_order_no.as_deref(), Some("C9988"));
     assert_eq!(o.trans_succ_at().unwrap().unix_millis(), 1_505_049_094_262);
     let reqs = server.received_requests().await.unwrap();
-    let (_, map) = received_params(&reqs[0]);
-    assert_eq!(map.len(), 4, "{map:?}");
-    assert_eq!(map["transOrderId"], "T01000020181013115051811");
+    let (text, map) = received_params(&reqs[0]);
+    // 3.2.3: mchId long, executeNotify Boolean; the sign over their text forms
+    assert_eq!(
+        text,
+        format!(
+            concat!(
+                r#"{{"mchId":20001222,"appId":"0ae8be35ff634e2abe94f5f32f6d5c4f","#,
+                r#""transOrderId":"T01000020181013115051811","executeNotify":false,"sign":"{}"}}"#
+            ),
+            ParamSigner::new(REQ_KEY).sign([
+                ("appId", "0ae8be35ff634e2abe94f5f32f6d5c4f"),
+                ("executeNotify", "false"),
+                ("mchId", "20001222"),
+                ("transOrderId", "T01000020181013115051811"),
+            ])
+        )
+    );
+    assert_eq!(map.len(), 5, "{map:?}");
 
     // flat answer, merchant number as `mchOrderNo`
     let (t, c) = recording();

@@ -6,8 +6,8 @@ use aggregate_pay::test_util::{
 };
 use aggregate_pay::{CreateOrderResponse, PayOrder, PayParams, PayStatus};
 use pay_core::{
-    Extensions, Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments,
-    PayoutRequest, Payouts, TxStatus,
+    Extra, Money, Payee, PayeeAccount, PaymentAction, PaymentRequest, Payments, PayoutRequest,
+    Payouts, TxStatus,
 };
 use serde_json::{Map, Value};
 
@@ -16,33 +16,13 @@ use crate::{recording, resp_key};
 #[tokio::test]
 async fn payments() {
     let (t, c) = recording();
-    let resp = CreateOrderResponse {
-        pay_order_id: "P1".into(),
-        pay_params: Some(PayParams {
-            pay_url: Some("https://qr.example/p".into()),
-            extra: Extensions::new(),
-        }),
-        extra: Extensions::new(),
-    };
+    let resp =
+        CreateOrderResponse::new("P1", Some(PayParams::with_pay_url("https://qr.example/p")));
     t.push_response(
         200,
         signed_create_order_response(&resp, &resp_key()).unwrap(),
     );
-    let order = PayOrder {
-        mch_id: None,
-        app_id: None,
-        product_id: None,
-        pay_order_id: "P1".into(),
-        mch_order_no: "O1".into(),
-        amount: Money::from_fen(250),
-        currency: None,
-        status: PayStatus::Completed,
-        channel_user: None,
-        channel_order_no: None,
-        channel_attach: None,
-        pay_succ_time: None,
-        extra: Extensions::new(),
-    };
+    let order = PayOrder::new("P1", "O1", Money::from_fen(250), PayStatus::Completed);
     t.push_response(
         200,
         signed_query_order_response(&order, &resp_key()).unwrap(),
@@ -86,7 +66,7 @@ async fn payments() {
     let pairs = pay_core::test_util::form_pairs(reqs[0].body());
     let params: Map<String, Value> =
         serde_json::from_str(pay_core::test_util::form_value(&pairs, "params").unwrap()).unwrap();
-    assert_eq!(params["productId"], "8002");
+    assert_eq!(params["productId"], 8002);
     assert_eq!(params["param2"], "p2");
     assert_eq!(params["body"], "s");
     let pairs = pay_core::test_util::form_pairs(reqs[1].body());
@@ -94,22 +74,13 @@ async fn payments() {
         serde_json::from_str(pay_core::test_util::form_value(&pairs, "params").unwrap()).unwrap();
     assert_eq!(params["mchOrderNo"], "O1");
 
-    let n = aggregate_pay::PayNotification {
-        pay_order_id: "P1".into(),
-        mch_id: "20001222".into(),
-        app_id: None,
-        product_id: None,
-        mch_order_no: "O1".into(),
-        amount: Money::from_fen(250),
-        status: PayStatus::Failed,
-        channel_order_no: None,
-        channel_attach: None,
-        param1: None,
-        param2: None,
-        pay_succ_time: None,
-        back_type: None,
-        extra: Extensions::new(),
-    };
+    let n = aggregate_pay::PayNotification::new(
+        "P1",
+        "20001222",
+        "O1",
+        Money::from_fen(250),
+        PayStatus::Failed,
+    );
     let r = c
         .parse_payment_notification(&signed_pay_notification(&n, &resp_key()).unwrap())
         .await
@@ -138,20 +109,16 @@ async fn payments() {
 #[tokio::test]
 async fn answers_that_disagree_with_the_order_are_refused() {
     let (t, c) = recording();
-    let order = |mch_order_no: &str, mch_id: Option<&str>, app_id: Option<&str>| PayOrder {
-        mch_id: mch_id.map(Into::into),
-        app_id: app_id.map(Into::into),
-        product_id: None,
-        pay_order_id: "P1".into(),
-        mch_order_no: mch_order_no.into(),
-        amount: Money::from_fen(250),
-        currency: None,
-        status: PayStatus::Succeeded,
-        channel_user: None,
-        channel_order_no: None,
-        channel_attach: None,
-        pay_succ_time: None,
-        extra: Extensions::new(),
+    let order = |mch_order_no: &str, mch_id: Option<&str>, app_id: Option<&str>| {
+        let mut o = PayOrder::new(
+            "P1",
+            mch_order_no,
+            Money::from_fen(250),
+            PayStatus::Succeeded,
+        );
+        o.mch_id = mch_id.map(Into::into);
+        o.app_id = app_id.map(Into::into);
+        o
     };
     let mismatch = |e: pay_core::Error| match e {
         pay_core::Error::Mismatch { field, got, .. } => (field, got.map(String::from)),
@@ -269,19 +236,13 @@ async fn payouts() {
     ));
     assert_eq!(t.requests().len(), 2);
 
-    let n = aggregate_pay::TransNotification {
-        trans_order_id: "T1".into(),
-        mch_id: "20001222".into(),
-        mch_trans_order_no: "M1".into(),
-        amount: Money::from_fen(100),
-        status: aggregate_pay::TransStatus::Failed,
-        channel_order_no: None,
-        param1: None,
-        param2: None,
-        trans_succ_time: None,
-        back_type: None,
-        extra: Extensions::new(),
-    };
+    let n = aggregate_pay::TransNotification::new(
+        "T1",
+        "20001222",
+        "M1",
+        Money::from_fen(100),
+        aggregate_pay::TransStatus::Failed,
+    );
     let r = c
         .parse_payout_notification(&signed_trans_notification(&n, &resp_key()).unwrap())
         .await

@@ -2,9 +2,11 @@
 
 use aggregate_pay::sign::{sign_params, verify_response_body};
 use aggregate_pay::{Client, Config, CreateOrderRequest, ProductId, TransOrderRequest};
+use pay_core::test_util::RecordingTransport;
 use pay_core::{Error, IncomingNotification, KeyRing, Money, SecretKey};
 use serde_json::Value;
 use sign_md5::{ParamSigner, SortOrder};
+use std::sync::Arc;
 
 fn vectors() -> Vec<Value> {
     serde_json::from_str(include_str!(concat!(
@@ -18,8 +20,19 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v[k].as_str().unwrap_or_default()
 }
 
-/// The typed request of a vector, where the vector is a whole request.
-fn typed_params(v: &Value) -> Option<String> {
+/// A client whose transport records the request and answers nothing.
+fn offline(p: &Value, key: &str) -> (Arc<RecordingTransport>, Client) {
+    let t = Arc::new(RecordingTransport::new());
+    let config = Config::builder(s(p, "mchId"), s(p, "appId"), key, "unused")
+        .base_url("http://x")
+        .build()
+        .unwrap();
+    (t.clone(), Client::with_transport(config, t).unwrap())
+}
+
+/// The typed request of a vector, where the vector is a whole request: the `params` JSON the
+/// client sent.
+async fn typed_params(v: &Value) -> Option<String> {
     let p = &v["params"];
     let key = s(v, "key");
     match s(v, "name") {
@@ -37,11 +50,9 @@ fn typed_params(v: &Value) -> Option<String> {
             .return_url(s(p, "returnUrl"))
             .param1(s(p, "param1"))
             .param2(s(p, "param2"));
-            let c = Client::with_transport(
-                Config::new(s(p, "mchId"), s(p, "appId"), key, "unused").base_url("http://x"),
-                std::sync::Arc::new(pay_core::test_util::RecordingTransport::new()),
-            );
-            Some(c.sign_create_order(&req).unwrap().params_json().to_owned())
+            let (t, c) = offline(p, key);
+            let _ = c.create_order(&req).await;
+            Some(crate::last_params(&t))
         }
         "trans-create-order" => {
             let req = TransOrderRequest::new(
@@ -57,23 +68,16 @@ fn typed_params(v: &Value) -> Option<String> {
                 s(p, "city"),
             )
             .account_attr(aggregate_pay::AccountAttr::from_wire(s(p, "accountAttr")));
-            let c = Client::with_transport(
-                Config::new(s(p, "mchId"), s(p, "appId"), key, "unused").base_url("http://x"),
-                std::sync::Arc::new(pay_core::test_util::RecordingTransport::new()),
-            );
-            Some(
-                c.sign_trans_create_order(&req)
-                    .unwrap()
-                    .params_json()
-                    .to_owned(),
-            )
+            let (t, c) = offline(p, key);
+            let _ = c.trans_create_order(&req).await;
+            Some(crate::last_params(&t))
         }
         _ => None,
     }
 }
 
-#[test]
-fn every_vector() {
+#[tokio::test]
+async fn every_vector() {
     let vectors = vectors();
     assert_eq!(vectors.len(), 10);
     for (i, v) in vectors.iter().enumerate() {
@@ -105,14 +109,22 @@ fn every_vector() {
                     "{ctx}"
                 );
                 // the typed request
-                if let Some(json) = typed_params(v) {
+                if let Some(json) = typed_params(v).await {
                     let sent: serde_json::Map<String, Value> = serde_json::from_str(&json).unwrap();
                     assert_eq!(sent["sign"], v["sign"], "{ctx}");
                     // exactly the vector's non-empty parameters, plus the sign
+                    // with the JSON types of the spec's tables (2.1.4, 3.1.3): `mchId` long,
+                    // `productId` and `amount` int; the sign is over the same text.
                     let mut expected: serde_json::Map<String, Value> = params
                         .iter()
                         .filter(|(_, v)| v.as_str() != Some(""))
-                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .map(|(k, v)| match k.as_str() {
+                            "mchId" | "productId" | "amount" => (
+                                k.clone(),
+                                v.as_str().unwrap().parse::<i64>().unwrap().into(),
+                            ),
+                            _ => (k.clone(), v.clone()),
+                        })
                         .collect();
                     expected.insert("sign".into(), v["sign"].clone());
                     assert_eq!(sent, expected, "{ctx}");
@@ -139,9 +151,13 @@ fn every_vector() {
                 let method = http::Method::from_bytes(s(v, "method").as_bytes()).unwrap();
                 let n = IncomingNotification::new(method, s(v, "query"), s(v, "body").to_owned());
                 let c = Client::with_transport(
-                    Config::new("20001222", "a", "unused", key).base_url("http://x"),
-                    std::sync::Arc::new(pay_core::test_util::RecordingTransport::new()),
-                );
+                    Config::builder("20001222", "a", "unused", key)
+                        .base_url("http://x")
+                        .build()
+                        .unwrap(),
+                    Arc::new(RecordingTransport::new()),
+                )
+                .unwrap();
                 let r = c.verify_notification(&n);
                 // `valid` is about the sign. A correctly signed notification that names no
                 // merchant order (`extension-field-gateway-order`) is refused after

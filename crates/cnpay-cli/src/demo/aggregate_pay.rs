@@ -19,14 +19,15 @@ const PROVIDER: &str = "aggregate-pay";
 /// The client for the simulator at `base_url`, with the sandbox's test merchant.
 pub(super) fn client(base_url: &str) -> Result<Client, Error> {
     Client::new(
-        Config::new(
+        Config::builder(
             cred::MCH_ID,
             cred::APP_ID,
             cred::REQUEST_KEY,
             cred::RESPONSE_KEY,
         )
         .base_url(base_url)
-        .timeout(Duration::from_secs(5)),
+        .timeout(Duration::from_secs(5))
+        .build()?,
     )
 }
 

@@ -161,13 +161,15 @@ async fn aggregate_pay_by_query_against_the_sandbox() {
     .await
     .unwrap();
     let client = cnpay::aggregate_pay::Client::new(
-        cnpay::aggregate_pay::Config::new(
+        cnpay::aggregate_pay::Config::builder(
             cred::MCH_ID,
             cred::APP_ID,
             cred::REQUEST_KEY,
             cred::RESPONSE_KEY,
         )
-        .base_url(sandbox.aggregate_pay_url()),
+        .base_url(sandbox.aggregate_pay_url())
+        .build()
+        .unwrap(),
     )
     .unwrap();
     for (no, fen) in [("C-OK", 12_345), ("C-AMT", 20_000)] {

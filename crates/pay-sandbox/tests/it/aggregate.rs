@@ -7,6 +7,11 @@ use sign_md5::ParamSigner;
 
 use crate::{Receiver, form_map, sandbox, wait_status};
 
+/// `mchId` as the `long` the spec's tables give it.
+fn mch_id() -> i64 {
+    cred::MCH_ID.parse().unwrap()
+}
+
 fn signed_params(mut params: Value, key: &str) -> String {
     let obj = params.as_object_mut().unwrap();
     let sign = ParamSigner::new(key).sign_json(obj);
@@ -42,7 +47,7 @@ fn response_sign_ok(body: &Value) -> bool {
 
 fn trans(no: &str, amount: i64, notify: &str) -> Value {
     json!({
-        "mchId": cred::MCH_ID, "appId": cred::APP_ID, "mchTransOrderNo": no, "currency": "cny",
+        "mchId": mch_id(), "appId": cred::APP_ID, "mchTransOrderNo": no, "currency": "cny",
         "amount": amount, "notifyUrl": notify, "accountAttr": "0", "bankCode": "HPT00005",
         "bankName": "招商银行", "accountType": "1", "accountName": "张三",
         "accountNo": "6225880137705555", "province": "江苏", "city": "南京"
@@ -88,7 +93,7 @@ async fn payout_is_signed_settled_notified_by_get_and_queryable() {
         .unwrap();
     assert_eq!(ack.attempt, 1);
 
-    let query = json!({"mchId": cred::MCH_ID, "appId": cred::APP_ID, "mchTransOrderNo": "T1"});
+    let query = json!({"mchId": mch_id(), "appId": cred::APP_ID, "mchTransOrderNo": "T1"});
     let body = post(
         &base,
         "/api/trans/query_order",
@@ -207,7 +212,7 @@ async fn pay_notification_is_repeated_until_success() {
     let sb = sandbox(Provider::AggregatePay).await;
     let rx = Receiver::start(&["fail", "fail", "success"]).await;
     let params = json!({
-        "mchId": cred::MCH_ID, "appId": cred::APP_ID, "productId": 8002, "mchOrderNo": "P1",
+        "mchId": mch_id(), "appId": cred::APP_ID, "productId": 8002, "mchOrderNo": "P1",
         "currency": "cny", "amount": 100, "notifyUrl": rx.url, "subject": "测试", "body": "测试商品"
     });
     let body = post(
@@ -331,7 +336,7 @@ async fn separators_in_echoed_fields_and_names_are_refused() {
     let url = "http://127.0.0.1:9/n";
     let pay = |no: &str| {
         json!({
-            "mchId": cred::MCH_ID, "appId": cred::APP_ID, "productId": "8002", "mchOrderNo": no,
+            "mchId": mch_id(), "appId": cred::APP_ID, "productId": 8002, "mchOrderNo": no,
             "currency": "cny", "amount": 100, "notifyUrl": url, "subject": "s", "body": "b"
         })
     };
@@ -370,4 +375,49 @@ async fn separators_in_echoed_fields_and_names_are_refused() {
     .await;
     assert_eq!(body["resCode"], "SUCCESS", "{body}");
     sb.shutdown().await;
+}
+
+/// The request tables type `mchId` `long`, `productId` and `amount` `int`, `executeNotify`
+/// `Boolean`: a string in their place is a parameter error (unsigned), even correctly signed;
+/// the pay order query's `mchId` (`String(30)` in 2.2.3) may be either.
+#[tokio::test]
+async fn typed_fields_given_as_strings_are_refused() {
+    let sb = sandbox(Provider::AggregatePay).await;
+    let base = sb.aggregate_pay_url();
+    let url = "http://127.0.0.1:9/n";
+    for (name, text) in [("mchId", cred::MCH_ID), ("amount", "100")] {
+        let mut params = trans("S1", 100, url);
+        params[name] = json!(text);
+        let body = post(
+            &base,
+            "/api/trans/create_order",
+            signed_params(params, cred::REQUEST_KEY),
+        )
+        .await;
+        assert_eq!(body["retCode"], "FAIL", "{name}: {body}");
+        assert!(body["retMsg"].as_str().unwrap().contains(name), "{body}");
+        assert!(body.get("sign").is_none());
+    }
+    let query = json!({"mchId": mch_id(), "appId": cred::APP_ID, "mchTransOrderNo": "S1", "executeNotify": "true"});
+    let body = post(
+        &base,
+        "/api/trans/query_order",
+        signed_params(query, cred::REQUEST_KEY),
+    )
+    .await;
+    assert_eq!(body["retCode"], "FAIL", "{body}");
+    assert!(
+        body["retMsg"].as_str().unwrap().contains("executeNotify"),
+        "{body}"
+    );
+    // 2.2.3: mchId String(30) is accepted as a string in the pay order query (no such order).
+    let query = json!({"mchId": cred::MCH_ID, "appId": cred::APP_ID, "mchOrderNo": "NONE"});
+    let body = post(
+        &base,
+        "/api/pay/query_order",
+        signed_params(query, cred::REQUEST_KEY),
+    )
+    .await;
+    assert_eq!(body["retCode"], "SUCCESS", "{body}");
+    assert_eq!(body["errCode"], "0012", "{body}");
 }
