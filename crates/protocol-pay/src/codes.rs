@@ -210,8 +210,14 @@ mod tests {
     fn a_reused_out_req_no_is_a_duplicate_order_on_money_moving_calls() {
         let dup = ErrorCode::from_wire("EP10004");
         assert_eq!(dup, ErrorCode::DuplicateOutReqNo);
-        assert_eq!(dup.classify(Movement::MovesMoney, ""), ProviderErrorKind::DuplicateOrder);
-        assert_eq!(dup.classify(Movement::MovesNoMoney, ""), ProviderErrorKind::Rejected);
+        assert_eq!(
+            dup.classify(Movement::MovesMoney, ""),
+            ProviderErrorKind::DuplicateOrder
+        );
+        assert_eq!(
+            dup.classify(Movement::MovesNoMoney, ""),
+            ProviderErrorKind::Rejected
+        );
         let other = ErrorCode::from_wire("EP19999");
         assert_eq!(
             other.classify(Movement::MovesMoney, "订单号重复"),

@@ -323,7 +323,10 @@ mod tests {
         assert_eq!(field(Config::builder("LFT/1", "k")), Some("appId".into()));
         assert_eq!(field(Config::builder("LFT1001", "")), Some("key".into()));
         let rotated = KeyRing::new(SecretKey::new("k")).with_previous(SecretKey::new(""));
-        assert_eq!(field(Config::builder("LFT1001", rotated)), Some("key".into()));
+        assert_eq!(
+            field(Config::builder("LFT1001", rotated)),
+            Some("key".into())
+        );
         for url in ["", "pay.example.com", "https://pay.example.com/?a=1"] {
             let b = Config::builder("LFT1001", "k").base_url(url);
             assert_eq!(field(b), Some("base_url".into()), "{url}");
@@ -342,7 +345,10 @@ mod tests {
             "https://pay.example.com/api/protocol",
             "https://pay.example.com/api/protocol/",
         ] {
-            let c = Config::builder("LFT1001", "k").base_url(base).build().unwrap();
+            let c = Config::builder("LFT1001", "k")
+                .base_url(base)
+                .build()
+                .unwrap();
             assert_eq!(
                 c.endpoint_url("find").unwrap(),
                 "https://pay.example.com/api/protocol/find"

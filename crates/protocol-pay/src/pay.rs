@@ -114,13 +114,21 @@ impl Operation for PrepayRequest {
     const METHOD: http::Method = http::Method::POST;
     const PATH: &'static str = "/api/protocol/prepay";
     const FIELDS: &'static [FieldDoc] = &[
-        FieldDoc::required("transNo", "string, at most 64", "还款保协议号 (the protocol number)"),
+        FieldDoc::required(
+            "transNo",
+            "string, at most 64",
+            "还款保协议号 (the protocol number)",
+        ),
         FieldDoc::required(
             "outReqNo",
             "string, at most 64, letters, digits, _ and -, starts with the app id",
             "业务系统请求流水号,必须以appId开头 (the merchant's request number)",
         ),
-        FieldDoc::required("amount", "yuan, 2 decimals, > 0", "金额,单位元 (the amount)"),
+        FieldDoc::required(
+            "amount",
+            "yuan, 2 decimals, > 0",
+            "金额,单位元 (the amount)",
+        ),
         FieldDoc::required(
             "outSuccessNotifyUrl",
             "http(s) URL",
@@ -136,7 +144,11 @@ impl Operation for PrepayRequest {
             "01 (debit cards only) or 02 (debit and credit cards)",
             "限制刷卡类别,只对POS (which cards a POS payer may use)",
         ),
-        FieldDoc::optional("contractNum", "string, at most 64", "业务系统合同号 (the merchant's contract number)"),
+        FieldDoc::optional(
+            "contractNum",
+            "string, at most 64",
+            "业务系统合同号 (the merchant's contract number)",
+        ),
         FieldDoc::optional(
             "qpUserName",
             "string, at most 64; quick pay only",
@@ -271,6 +283,35 @@ pub struct PayInOrder {
 }
 
 impl PayInOrder {
+    /// A pay-in order `out_req_no` in state `pay_status`, with no other field (set them on the value).
+    pub fn new(out_req_no: impl Into<String>, pay_status: PayStatus) -> Self {
+        PayInOrder {
+            out_req_no: out_req_no.into(),
+            pay_status,
+            trans_no: None,
+            app_id: None,
+            channel_type: None,
+            amount: None,
+            pos_code: None,
+            pay_order_no: None,
+            arrived_status: None,
+            pay_finish_time: None,
+            pay_arrive_time: None,
+            create_time: None,
+            card_num: None,
+            issuing_bank: None,
+            issuing_bank_zh: None,
+            channel_return_code: None,
+            channel_return_msg: None,
+            contract_num: None,
+            cashier_url: None,
+            qp_user_name: None,
+            qp_cert_number: None,
+            cashier_type: None,
+            extra: Extensions::new(),
+        }
+    }
+
     /// What the payer must do next: enter the six-digit [`posCode`](Self::pos_code) on a POS
     /// terminal, or open the quick-pay [`cashierUrl`](Self::cashier_url). `None` when the answer
     /// carries neither (e.g. the order is already final).
@@ -324,6 +365,14 @@ pub struct PosCloseResult {
 }
 
 impl PosCloseResult {
+    /// The answer `result` (`"true"` when closed).
+    pub fn new(result: impl Into<String>) -> Self {
+        PosCloseResult {
+            result: result.into(),
+            extra: Extensions::new(),
+        }
+    }
+
     /// Whether the POS code was closed (`result == "true"`).
     pub fn closed(&self) -> bool {
         self.result.trim().eq_ignore_ascii_case("true")

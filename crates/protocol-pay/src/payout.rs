@@ -119,21 +119,37 @@ impl Operation for OutpayRequest {
     const METHOD: http::Method = http::Method::POST;
     const PATH: &'static str = "/api/protocol/outpay";
     const FIELDS: &'static [FieldDoc] = &[
-        FieldDoc::required("transNo", "string, at most 64", "还款保协议号 (the protocol number)"),
+        FieldDoc::required(
+            "transNo",
+            "string, at most 64",
+            "还款保协议号 (the protocol number)",
+        ),
         FieldDoc::required(
             "outReqNo",
             "string, at most 64, letters, digits, _ and -, starts with the app id",
             "业务系统请求流水号,必须以appId开头 (the merchant's request number)",
         ),
-        FieldDoc::required("amount", "yuan, 2 decimals, > 0", "金额,单位元精确到两位小数 (the amount)"),
+        FieldDoc::required(
+            "amount",
+            "yuan, 2 decimals, > 0",
+            "金额,单位元精确到两位小数 (the amount)",
+        ),
         FieldDoc::required("channelType", "LFT", "渠道编码 (the channel)"),
         FieldDoc::required(
             "outNotifyUrl",
             "http(s) URL",
             "业务系统出金成功或退款回调地址 (where the pay-out or refund result is sent)",
         ),
-        FieldDoc::required("bankAccName", "string, at most 128", "收款方银行户名 (the payee's account name)"),
-        FieldDoc::required("bankAccNum", "digits", "收款方银行账号 (the payee's account number)"),
+        FieldDoc::required(
+            "bankAccName",
+            "string, at most 128",
+            "收款方银行户名 (the payee's account name)",
+        ),
+        FieldDoc::required(
+            "bankAccNum",
+            "digits",
+            "收款方银行账号 (the payee's account number)",
+        ),
         FieldDoc::required(
             "bankName",
             "string, at most 128",
@@ -144,8 +160,16 @@ impl Operation for OutpayRequest {
             "12 digits",
             "收款方银行支行对应的联行号 (the branch's CNAPS code; see querybankcnaps)",
         ),
-        FieldDoc::required("outType", "OUT (pay-out) or REFUND", "出金或退款 (pay-out or refund)"),
-        FieldDoc::optional("remark", "string, at most 256", "付款描述 (a description of the payment)"),
+        FieldDoc::required(
+            "outType",
+            "OUT (pay-out) or REFUND",
+            "出金或退款 (pay-out or refund)",
+        ),
+        FieldDoc::optional(
+            "remark",
+            "string, at most 256",
+            "付款描述 (a description of the payment)",
+        ),
     ];
     const EXAMPLE: &'static str = r#"{"transNo":"T202010100001","outReqNo":"LFT1001202010100002","amount":"500.00","channelType":"LFT","outNotifyUrl":"https://merchant.example.com/notify/out","bankAccName":"张三","bankAccNum":"6222020200112233445","bankName":"中国工商银行北京海淀支行","bankCnaps":"102100000458","outType":"OUT"}"#;
 
@@ -248,6 +272,34 @@ pub struct PayOutOrder {
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
     pub extra: Extensions,
+}
+
+impl PayOutOrder {
+    /// A pay-out or refund order `out_req_no` in state `pay_status`, with no other field (set them on the value).
+    pub fn new(out_req_no: impl Into<String>, pay_status: PayStatus) -> Self {
+        PayOutOrder {
+            out_req_no: out_req_no.into(),
+            pay_status,
+            trans_no: None,
+            app_id: None,
+            channel_subacc_code: None,
+            channel_subacc_custid: None,
+            amount: None,
+            pay_order_no: None,
+            channel_type: None,
+            bank_acc_name: None,
+            bank_acc_num: None,
+            bank_name: None,
+            bank_cnaps: None,
+            out_type: None,
+            remark: None,
+            pay_finish_time: None,
+            create_time: None,
+            channel_return_code: None,
+            channel_return_msg: None,
+            extra: Extensions::new(),
+        }
+    }
 }
 
 by_out_req_no!(

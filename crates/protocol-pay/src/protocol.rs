@@ -43,7 +43,6 @@ impl CreateProtocolRequest {
             extra: Extensions::new(),
         }
     }
-
 }
 
 impl Operation for CreateProtocolRequest {
@@ -53,7 +52,11 @@ impl Operation for CreateProtocolRequest {
     const PATH: &'static str = "/api/protocol/create";
     const FIELDS: &'static [FieldDoc] = &[
         FieldDoc::required("channelType", "LFT", "渠道类型 (the channel)"),
-        FieldDoc::required("transDesc", "string, at most 256", "交易说明,简述交易用途 (what the protocol is for)"),
+        FieldDoc::required(
+            "transDesc",
+            "string, at most 256",
+            "交易说明,简述交易用途 (what the protocol is for)",
+        ),
         FieldDoc::required(
             "businessId",
             "string, at most 64",
@@ -65,8 +68,7 @@ impl Operation for CreateProtocolRequest {
             "账户类型,暂时不传默认pos,后期该字段必传 (the cashier type; will become required)",
         ),
     ];
-    const EXAMPLE: &'static str =
-        r#"{"channelType":"LFT","transDesc":"房屋买卖资金监管","businessId":"B1001","cashierType":"POS"}"#;
+    const EXAMPLE: &'static str = r#"{"channelType":"LFT","transDesc":"房屋买卖资金监管","businessId":"B1001","cashierType":"POS"}"#;
 
     fn kind(&self) -> CallKind {
         // Opening a protocol moves no money and has no merchant order id: a lost answer is
@@ -107,7 +109,6 @@ impl FindProtocolRequest {
             extra: Extensions::new(),
         }
     }
-
 }
 
 impl Operation for FindProtocolRequest {
@@ -187,10 +188,18 @@ pub struct Protocol {
     )]
     pub amount: Option<Money>,
     /// `onpassageAmount`: paid in, not yet arrived (入金在途金额).
-    #[serde(default, with = "pay_core::money::as_yuan_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "pay_core::money::as_yuan_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub onpassage_amount: Option<Money>,
     /// `outAmount`: paid out (出金金额).
-    #[serde(default, with = "pay_core::money::as_yuan_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "pay_core::money::as_yuan_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub out_amount: Option<Money>,
     /// `createTime`: `yyyy-MM-dd HH:mm:ss`, kept as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,4 +210,24 @@ pub struct Protocol {
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
     pub extra: Extensions,
+}
+
+impl Protocol {
+    /// Protocol `trans_no`, with no other field (set them on the value).
+    pub fn new(trans_no: impl Into<String>) -> Self {
+        Protocol {
+            trans_no: trans_no.into(),
+            trans_desc: None,
+            app_id: None,
+            business_id: None,
+            business_desc: None,
+            channel_type: None,
+            amount: None,
+            onpassage_amount: None,
+            out_amount: None,
+            create_time: None,
+            cashier_type: None,
+            extra: Extensions::new(),
+        }
+    }
 }

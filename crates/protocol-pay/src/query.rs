@@ -27,7 +27,6 @@ impl QueryBankCnapsRequest {
             extra: Extensions::new(),
         }
     }
-
 }
 
 impl Operation for QueryBankCnapsRequest {
@@ -79,6 +78,17 @@ pub struct BankBranch {
     /// Fields the provider adds, by wire name.
     #[serde(flatten)]
     pub extra: Extensions,
+}
+
+impl BankBranch {
+    /// Branch `bank_name` with CNAPS code `bank_cnaps`.
+    pub fn new(bank_name: impl Into<String>, bank_cnaps: impl Into<String>) -> Self {
+        BankBranch {
+            bank_name: bank_name.into(),
+            bank_cnaps: bank_cnaps.into(),
+            extra: Extensions::new(),
+        }
+    }
 }
 
 /// A CNAPS code (联行号) is 12 digits.

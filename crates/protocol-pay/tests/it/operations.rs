@@ -77,8 +77,11 @@ async fn every_example_passes_validation() {
             std::io::ErrorKind::ConnectionRefused,
         )))
     });
-    let client = protocol_pay::Client::with_transport(crate::config("http://pay.invalid"), Arc::new(refusing))
-        .unwrap();
+    let client = protocol_pay::Client::with_transport(
+        crate::config("http://pay.invalid"),
+        Arc::new(refusing),
+    )
+    .unwrap();
     for doc in protocol_pay::CATALOG {
         let data: serde_json::Value = serde_json::from_str(doc.example).unwrap();
         let err = client
