@@ -2,7 +2,6 @@
 //! `outReqNo` against the app id, sign the envelope, POST; verify the answer's sign over its
 //! exact `data`, map `code`, parse), run by [`pay_core::operation::execute`].
 
-use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -33,23 +32,13 @@ pub const PROVIDER: &str = "protocol-pay";
 /// println!("{}", order.pay_status);
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
+/// `Debug` shows the config with its key redacted.
+#[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) config: Arc<Config>,
-    pub(crate) transport: SharedTransport,
-    pub(crate) clock: SharedClock,
-    pub(crate) ids: SharedIdSource,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("config", &self.config)
-            .field("transport", &self.transport)
-            .field("clock", &self.clock)
-            .field("ids", &self.ids)
-            .finish()
-    }
+    transport: SharedTransport,
+    clock: SharedClock,
+    ids: SharedIdSource,
 }
 
 impl Client {
@@ -84,27 +73,28 @@ impl Client {
         Ok(Client::assemble(config, transport))
     }
 
+    /// The client on the system clock and random ids.
     fn assemble(config: Config, transport: SharedTransport) -> Client {
+        let (clock, ids): (SharedClock, SharedIdSource) =
+            (Arc::new(SystemClock), Arc::new(RandomIds));
         Client {
             config: Arc::new(config),
             transport,
-            clock: Arc::new(SystemClock),
-            ids: Arc::new(RandomIds),
+            clock,
+            ids,
         }
     }
 
     /// Uses `clock` for envelope timestamps and generated request numbers.
     #[must_use]
-    pub fn with_clock(mut self, clock: SharedClock) -> Client {
-        self.clock = clock;
-        self
+    pub fn with_clock(self, clock: SharedClock) -> Client {
+        Client { clock, ..self }
     }
 
     /// Uses `ids` for generated request numbers.
     #[must_use]
-    pub fn with_ids(mut self, ids: SharedIdSource) -> Client {
-        self.ids = ids;
-        self
+    pub fn with_ids(self, ids: SharedIdSource) -> Client {
+        Client { ids, ..self }
     }
 
     /// The configuration.

@@ -209,20 +209,20 @@ impl Endpoint for PrepayRequest {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PayInOrder {
-    /// `outReqNo`: the merchant's request number.
+    /// `outReqNo` (业务系统流水号): the merchant's request number of the pay-in.
     pub out_req_no: String,
-    /// `payStatus`: `UNPAID`, `PROCESSING`, `SUCCESS`, `FAILURE`.
+    /// `payStatus` (支付状态): `UNPAID`, `PROCESSING`, `SUCCESS`, `FAILURE` — whether the payer paid.
     pub pay_status: PayStatus,
-    /// `transNo`: the protocol number.
+    /// `transNo` (协议编码): the protocol paid into.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trans_no: Option<String>,
-    /// `appId`.
+    /// `appId` (业务系统ID): the business system the pay-in belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `channelType`.
+    /// `channelType` (渠道编码): the channel that took the payment (`LFT`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<ChannelType>,
-    /// `amount`.
+    /// `amount` (金额, yuan on the wire): the amount paid in.
     #[serde(
         default,
         with = "pay_core::money::as_yuan_opt",
@@ -232,19 +232,19 @@ pub struct PayInOrder {
     /// `posCode`: the six-digit code the payer enters on the POS terminal (POS only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pos_code: Option<String>,
-    /// `payOrderNo`: the payment system's order number.
+    /// `payOrderNo` (支付系统流水号): the payment system's number of the pay-in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_order_no: Option<String>,
     /// `arrivedStatus`: `01` not arrived, `02` arrived (queries and notifications).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arrived_status: Option<ArrivedStatus>,
-    /// `payFinishTime`: `yyyy-MM-dd HH:mm:ss`, kept as sent.
+    /// `payFinishTime` (支付完成时间): when the payer paid, `yyyy-MM-dd HH:mm:ss`, kept as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_finish_time: Option<String>,
     /// `payArriveTime`: `yyyy-MM-dd HH:mm:ss`, kept as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_arrive_time: Option<String>,
-    /// `createTime`: `yyyy-MM-dd HH:mm:ss`, kept as sent.
+    /// `createTime` (创建时间): when the pay-in was created, `yyyy-MM-dd HH:mm:ss`, kept as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// `cardNum`: the payer's card (masked in `Debug`).
@@ -256,13 +256,13 @@ pub struct PayInOrder {
     /// `issuingBankZH`: the card's bank in Chinese.
     #[serde(rename = "issuingBankZH", skip_serializing_if = "Option::is_none")]
     pub issuing_bank_zh: Option<String>,
-    /// `channelReturnCode`: the channel's result code.
+    /// `channelReturnCode` (结果标识码): the payment channel's result code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_return_code: Option<String>,
-    /// `channelReturnMsg`: the channel's result message.
+    /// `channelReturnMsg` (结果描述): the payment channel's result message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_return_msg: Option<String>,
-    /// `contractNum`.
+    /// `contractNum` (业务系统合同号): the merchant's contract number sent with `prepay`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_num: Option<String>,
     /// `cashierUrl`: the quick-pay cashier page (quick pay only).

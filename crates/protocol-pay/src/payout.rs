@@ -210,14 +210,14 @@ impl Endpoint for OutpayRequest {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PayOutOrder {
-    /// `outReqNo`: the merchant's request number.
+    /// `outReqNo` (业务系统流水号): the merchant's request number of the pay-out or refund.
     pub out_req_no: String,
-    /// `payStatus`: `UNPAID`, `PROCESSING`, `SUCCESS`, `FAILURE`.
+    /// `payStatus` (出金状态): `UNPAID`, `PROCESSING`, `SUCCESS`, `FAILURE` — whether the payee was paid.
     pub pay_status: PayStatus,
-    /// `transNo`: the protocol number.
+    /// `transNo` (协议编码): the protocol paid out of.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trans_no: Option<String>,
-    /// `appId`.
+    /// `appId` (业务系统ID): the business system the pay-out belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `channelSubaccCode`: the channel sub-account (outpay only).
@@ -226,47 +226,47 @@ pub struct PayOutOrder {
     /// `channelSubaccCustid`: the sub-account's customer id (outpay only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_subacc_custid: Option<String>,
-    /// `amount`.
+    /// `amount` (金额, yuan on the wire): the amount paid out or refunded.
     #[serde(
         default,
         with = "pay_core::money::as_yuan_opt",
         skip_serializing_if = "Option::is_none"
     )]
     pub amount: Option<Money>,
-    /// `payOrderNo`: the payment system's order number.
+    /// `payOrderNo` (支付系统流水号): the payment system's number of the pay-out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_order_no: Option<String>,
-    /// `channelType`.
+    /// `channelType` (渠道编码): the channel that pays out (`LFT`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<ChannelType>,
-    /// `bankAccName` (masked in `Debug`).
+    /// `bankAccName` (收款方银行户名): the payee's account name (masked in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_acc_name: Option<PersonName>,
-    /// `bankAccNum` (masked in `Debug`).
+    /// `bankAccNum` (收款方银行账号): the payee's account number (masked in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_acc_num: Option<CardNumber>,
-    /// `bankName`.
+    /// `bankName` (收款方开户行或支行): the payee's bank or branch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
-    /// `bankCnaps`.
+    /// `bankCnaps` (联行号): the payee branch's CNAPS code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_cnaps: Option<String>,
-    /// `outType`: `OUT` or `REFUND`.
+    /// `outType` (出金或退款): `OUT` (pay-out) or `REFUND`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_type: Option<OutType>,
-    /// `remark`.
+    /// `remark` (付款描述): the description sent with `outpay`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
-    /// `payFinishTime`: `yyyy-MM-dd HH:mm:ss`, kept as sent (queries and notifications).
+    /// `payFinishTime` (出金完成时间): when the payee was paid, `yyyy-MM-dd HH:mm:ss`, kept as sent (queries and notifications).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_finish_time: Option<String>,
-    /// `createTime`: `yyyy-MM-dd HH:mm:ss`, kept as sent.
+    /// `createTime` (创建时间): when the pay-out was created, `yyyy-MM-dd HH:mm:ss`, kept as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// `channelReturnCode`.
+    /// `channelReturnCode` (结果标识码): the paying channel's result code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_return_code: Option<String>,
-    /// `channelReturnMsg`.
+    /// `channelReturnMsg` (结果描述): the paying channel's result message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_return_msg: Option<String>,
     /// Fields the provider adds, by wire name.

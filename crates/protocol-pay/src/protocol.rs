@@ -165,19 +165,19 @@ impl Client {
 pub struct Protocol {
     /// `transNo`: the protocol number (协议编码).
     pub trans_no: String,
-    /// `transDesc`.
+    /// `transDesc` (协议描述): what the protocol is for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trans_desc: Option<String>,
-    /// `appId`.
+    /// `appId` (业务系统ID): the business system that opened it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `businessId`.
+    /// `businessId` (主体id): the business subject.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    /// `businessDesc`.
+    /// `businessDesc` (主体描述): the subject's description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_desc: Option<String>,
-    /// `channelType`.
+    /// `channelType` (渠道编码): the protocol's channel (`LFT`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<ChannelType>,
     /// `amount`: the available balance (可用金额).
@@ -201,10 +201,10 @@ pub struct Protocol {
         skip_serializing_if = "Option::is_none"
     )]
     pub out_amount: Option<Money>,
-    /// `createTime`: `yyyy-MM-dd HH:mm:ss`, kept as sent.
+    /// `createTime` (生成日期): when the protocol was opened, `yyyy-MM-dd HH:mm:ss`, kept as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
-    /// `cashierType`.
+    /// `cashierType` (账户类型): `QP` (quick pay) or `POS`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cashier_type: Option<CashierType>,
     /// Fields the provider adds, by wire name.
