@@ -117,16 +117,15 @@ impl ConfigBuilder {
             }
             None => None,
         };
-        if let Some(t) = self.timeout {
-            if t.is_zero() || t > Duration::from_secs(Config::MAX_TIMEOUT_SECS) {
-                return Err(Error::invalid_input(
-                    "timeout",
-                    format!(
-                        "must be more than zero and at most {} seconds",
-                        Config::MAX_TIMEOUT_SECS
-                    ),
-                ));
-            }
+        let too_long = Duration::from_secs(Config::MAX_TIMEOUT_SECS);
+        if self.timeout.is_some_and(|t| t.is_zero() || t > too_long) {
+            return Err(Error::invalid_input(
+                "timeout",
+                format!(
+                    "must be more than zero and at most {} seconds",
+                    Config::MAX_TIMEOUT_SECS
+                ),
+            ));
         }
         Ok(Config {
             app_id: self.app_id,

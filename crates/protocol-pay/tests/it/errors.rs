@@ -562,3 +562,21 @@ async fn a_reused_out_req_no_needs_a_query() {
         }
     }
 }
+
+#[test]
+fn a_timeout_set_on_the_config_is_refused_on_an_injected_transport() {
+    let config = protocol_pay::Config::builder(APP, crate::KEY)
+        .base_url("http://pay.invalid")
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = protocol_pay::Client::with_transport(
+        config.clone(),
+        Arc::new(pay_core::test_util::RecordingTransport::new()),
+    )
+    .unwrap_err();
+    assert_eq!(field(&err), "timeout");
+    // The default transport applies it.
+    assert_eq!(config.timeout(), Duration::from_secs(5));
+    assert!(protocol_pay::Client::new(config).is_ok());
+}
