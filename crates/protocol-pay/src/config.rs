@@ -1,7 +1,6 @@
 //! Client configuration: the app id, the MD5 key, the base URL and the timeout, checked once
 //! when the [`Config`] is built.
 
-use std::fmt;
 use std::time::Duration;
 
 use pay_core::{Error, KeyRing, SecretKey};
@@ -36,7 +35,7 @@ pub const PATH_PREFIX: &str = "/api/protocol";
 /// assert!(matches!(bad, Err(pay_core::Error::InvalidInput { field, .. }) if field == "base_url"));
 /// # Ok::<(), pay_core::Error>(())
 /// ```
-#[derive(Clone, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize)]
 #[serde(try_from = "ConfigFile")]
 pub struct Config {
     app_id: String,
@@ -47,36 +46,14 @@ pub struct Config {
     timeout: Option<Duration>,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("app_id", &self.app_id)
-            .field("key", &self.key)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
-
-/// Builds a [`Config`]; [`ConfigBuilder::build`] checks it.
-#[derive(Clone)]
+/// Builds a [`Config`]; [`ConfigBuilder::build`] checks it. `Debug` redacts the key.
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct ConfigBuilder {
     app_id: String,
     key: KeyRing,
     base_url: Option<String>,
     timeout: Option<Duration>,
-}
-
-impl fmt::Debug for ConfigBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConfigBuilder")
-            .field("app_id", &self.app_id)
-            .field("key", &self.key)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
 }
 
 impl ConfigBuilder {
