@@ -11,11 +11,13 @@ use protocol_pay::{Client, Config, NotificationKind};
 
 fuzz_target!(|data: &[u8]| {
     let (mode, rest) = cnpay_fuzz::split_mode(data);
-    let config = Config::new(
+    let config = Config::builder(
         cnpay_fuzz::PROTOCOL_APP_ID,
         KeyRing::new(SecretKey::new(cnpay_fuzz::PROTOCOL_KEY)),
     )
-    .base_url("http://127.0.0.1:1");
+    .base_url("http://127.0.0.1:1")
+    .build()
+    .expect("the fuzz config is valid");
     let n = if mode & 1 == 0 {
         let body = bytes::Bytes::copy_from_slice(rest);
         if mode & 2 == 0 {
@@ -27,7 +29,8 @@ fuzz_target!(|data: &[u8]| {
         let text = String::from_utf8_lossy(rest);
         protocol_pay::test_util::signed_notification(&config, &text, "20201010123500000")
     };
-    let client = Client::with_transport(config, cnpay_fuzz::answering(200, bytes::Bytes::new()));
+    let client = Client::with_transport(config, cnpay_fuzz::answering(200, bytes::Bytes::new()))
+        .expect("the fuzz config sets no timeout");
     for kind in [
         NotificationKind::PayResult,
         NotificationKind::FundsArrived,

@@ -17,11 +17,13 @@ const OUT_REQ_NO: &str = "LFT1001202010100001";
 
 fuzz_target!(|data: &[u8]| {
     let (mode, rest) = cnpay_fuzz::split_mode(data);
-    let config = Config::new(
+    let config = Config::builder(
         cnpay_fuzz::PROTOCOL_APP_ID,
         KeyRing::new(SecretKey::new(cnpay_fuzz::PROTOCOL_KEY)),
     )
-    .base_url("http://127.0.0.1:1");
+    .base_url("http://127.0.0.1:1")
+    .build()
+    .expect("the fuzz config is valid");
     let body = if mode & 1 == 0 {
         bytes::Bytes::copy_from_slice(rest)
     } else {
@@ -37,7 +39,8 @@ fuzz_target!(|data: &[u8]| {
     let client = Client::with_transport(
         config,
         cnpay_fuzz::answering(cnpay_fuzz::status_of(mode), body),
-    );
+    )
+    .expect("the fuzz config sets no timeout");
     match (mode >> 1) & 3 {
         0 => {
             let _ = cnpay_fuzz::block_on(client.inquery(&InqueryRequest::new(OUT_REQ_NO)));

@@ -41,9 +41,11 @@ const BRANCH: &str = "招商银行北京海淀支行";
 const CNAPS: &str = "308100005158";
 
 fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
-    Config::new(cred::APP_ID, cred::KEY)
+    Config::builder(cred::APP_ID, cred::KEY)
         .base_url(sandbox.protocol_pay_url())
         .timeout(timeout)
+        .build()
+        .unwrap()
 }
 
 fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
@@ -51,12 +53,7 @@ fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
 }
 
 fn account() -> BankAccount {
-    BankAccount {
-        name: "李四".into(),
-        number: "6225880137705555".into(),
-        bank_name: BRANCH.into(),
-        cnaps: CNAPS.into(),
-    }
+    BankAccount::new("李四".into(), "6225880137705555".into(), BRANCH, CNAPS)
 }
 
 fn outpay_request(trans_no: &str, out_req_no: &str, fen: i64, notify_url: &str) -> OutpayRequest {

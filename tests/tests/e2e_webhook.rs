@@ -85,8 +85,10 @@ fn inbox_path(base: &str) -> std::path::PathBuf {
 
 fn protocol_client(sandbox: &Sandbox) -> protocol_pay::Client {
     protocol_pay::Client::new(
-        protocol_pay::Config::new(cred::protocol::APP_ID, cred::protocol::KEY)
-            .base_url(sandbox.protocol_pay_url()),
+        protocol_pay::Config::builder(cred::protocol::APP_ID, cred::protocol::KEY)
+            .base_url(sandbox.protocol_pay_url())
+            .build()
+            .unwrap(),
     )
     .unwrap()
 }

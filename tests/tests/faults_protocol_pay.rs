@@ -17,11 +17,12 @@ const NOW_MS: i64 = 1_602_304_215_123;
 const ORDER: &str = r#"{"transNo":"T1","outReqNo":"LFT1001202010100001","amount":"1000.50","posCode":"654321","payStatus":"UNPAID","cashierType":"POS"}"#;
 
 fn config(base: &str) -> Config {
-    Config::new(APP, KEY).base_url(base)
+    Config::builder(APP, KEY).base_url(base).build().unwrap()
 }
 
 fn client(base: &str, transport: SharedTransport) -> Client {
     Client::with_transport(config(base), transport)
+        .unwrap()
         .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_millis(
             NOW_MS,
         ))))
@@ -41,7 +42,7 @@ fn responses() -> (Canned, Canned, Canned) {
     let mut unsigned: serde_json::Value = serde_json::from_str(&signed).unwrap();
     assert!(unsigned.as_object_mut().unwrap().remove("sign").is_some());
     let wrong = signed_response_raw(
-        &Config::new(APP, "another-key-entirely"),
+        &Config::new(APP, "another-key-entirely").unwrap(),
         "0000",
         "SUCCESS",
         ORDER,

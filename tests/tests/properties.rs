@@ -256,9 +256,11 @@ fn aggregate_client(status: u16, body: Vec<u8>) -> aggregate_pay::Client {
 
 fn protocol_client(status: u16, body: Vec<u8>) -> protocol_pay::Client {
     let config =
-        protocol_pay::Config::new(PROTOCOL_APP_ID, KeyRing::new(SecretKey::new(PROTOCOL_KEY)))
-            .base_url("http://127.0.0.1:1");
-    protocol_pay::Client::with_transport(config, answering(status, body))
+        protocol_pay::Config::builder(PROTOCOL_APP_ID, KeyRing::new(SecretKey::new(PROTOCOL_KEY)))
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap();
+    protocol_pay::Client::with_transport(config, answering(status, body)).unwrap()
 }
 
 fn huifu_client(status: u16, body: Vec<u8>) -> huifu::Client {

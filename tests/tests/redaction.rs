@@ -255,99 +255,51 @@ fn protocol_pay_request_response_and_record_types() {
     use protocol_pay::codes::*;
     check(
         "protocol_pay::pay::PrepayRequest",
-        &protocol_pay::pay::PrepayRequest {
-            trans_no: "x".to_owned(),
-            out_req_no: "x".to_owned(),
-            amount: Money::from_fen(12345),
-            out_success_notify_url: "x".to_owned(),
-            out_arrived_notify_url: None,
-            prod_catalog: ProdCatalog::from_wire("x"),
-            contract_num: None,
-            qp_user_name: Some(PersonName::new(NAME)),
-            qp_cert_number: Some(IdNumber::new(ID_NUMBER)),
-            return_url: None,
-            extra: Default::default(),
-        },
+        &protocol_pay::pay::PrepayRequest::new(
+            "x",
+            "x",
+            Money::from_fen(12345),
+            "x",
+            ProdCatalog::from_wire("x"),
+        )
+        .quick_pay_payer(PersonName::new(NAME), IdNumber::new(ID_NUMBER)),
     );
-    check(
-        "protocol_pay::pay::PayInOrder",
-        &protocol_pay::pay::PayInOrder {
-            out_req_no: "x".to_owned(),
-            pay_status: PayStatus::from_wire("x"),
-            trans_no: None,
-            app_id: None,
-            channel_type: None,
-            amount: Some(Money::from_fen(12345)),
-            pos_code: None,
-            pay_order_no: None,
-            arrived_status: None,
-            pay_finish_time: None,
-            pay_arrive_time: None,
-            create_time: None,
-            card_num: Some(CardNumber::new(CARD)),
-            issuing_bank: None,
-            issuing_bank_zh: None,
-            channel_return_code: None,
-            channel_return_msg: None,
-            contract_num: None,
-            cashier_url: None,
-            qp_user_name: Some(PersonName::new(NAME)),
-            qp_cert_number: Some(IdNumber::new(ID_NUMBER)),
-            cashier_type: None,
-            extra: Default::default(),
-        },
-    );
+    let mut pay_in = protocol_pay::pay::PayInOrder::new("x", PayStatus::from_wire("x"));
+    pay_in.amount = Some(Money::from_fen(12345));
+    pay_in.card_num = Some(CardNumber::new(CARD));
+    pay_in.qp_user_name = Some(PersonName::new(NAME));
+    pay_in.qp_cert_number = Some(IdNumber::new(ID_NUMBER));
+    check("protocol_pay::pay::PayInOrder", &pay_in);
     check(
         "protocol_pay::payout::OutpayRequest",
-        &protocol_pay::payout::OutpayRequest {
-            trans_no: "x".to_owned(),
-            out_req_no: "x".to_owned(),
-            amount: Money::from_fen(12345),
-            channel_type: ChannelType::from_wire("x"),
-            out_notify_url: "x".to_owned(),
-            bank_acc_name: PersonName::new(NAME),
-            bank_acc_num: CardNumber::new(CARD),
-            bank_name: "x".to_owned(),
-            bank_cnaps: "x".to_owned(),
-            out_type: OutType::from_wire("x"),
-            remark: None,
-            extra: Default::default(),
-        },
+        &protocol_pay::payout::OutpayRequest::new(
+            OutType::from_wire("x"),
+            "x",
+            "x",
+            Money::from_fen(12345),
+            "x",
+            protocol_pay::payout::BankAccount::new(
+                PersonName::new(NAME),
+                CardNumber::new(CARD),
+                "x",
+                "x",
+            ),
+        ),
     );
     check(
         "protocol_pay::payout::BankAccount",
-        &protocol_pay::payout::BankAccount {
-            name: PersonName::new(NAME),
-            number: CardNumber::new(CARD),
-            bank_name: "x".to_owned(),
-            cnaps: "x".to_owned(),
-        },
+        &protocol_pay::payout::BankAccount::new(
+            PersonName::new(NAME),
+            CardNumber::new(CARD),
+            "x",
+            "x",
+        ),
     );
-    check(
-        "protocol_pay::payout::PayOutOrder",
-        &protocol_pay::payout::PayOutOrder {
-            out_req_no: "x".to_owned(),
-            pay_status: PayStatus::from_wire("x"),
-            trans_no: None,
-            app_id: None,
-            channel_subacc_code: None,
-            channel_subacc_custid: None,
-            amount: Some(Money::from_fen(12345)),
-            pay_order_no: None,
-            channel_type: None,
-            bank_acc_name: Some(PersonName::new(NAME)),
-            bank_acc_num: Some(CardNumber::new(CARD)),
-            bank_name: None,
-            bank_cnaps: None,
-            out_type: None,
-            remark: None,
-            pay_finish_time: None,
-            create_time: None,
-            channel_return_code: None,
-            channel_return_msg: None,
-            extra: Default::default(),
-        },
-    );
+    let mut pay_out = protocol_pay::payout::PayOutOrder::new("x", PayStatus::from_wire("x"));
+    pay_out.amount = Some(Money::from_fen(12345));
+    pay_out.bank_acc_name = Some(PersonName::new(NAME));
+    pay_out.bank_acc_num = Some(CardNumber::new(CARD));
+    check("protocol_pay::payout::PayOutOrder", &pay_out);
 }
 
 /// Every huifu type with a personal-data field, each such field set.
@@ -909,12 +861,14 @@ fn aggregate_config() -> aggregate_pay::Config {
 }
 
 fn protocol_config() -> protocol_pay::Config {
-    protocol_pay::Config::new(
+    protocol_pay::Config::builder(
         "LFT1001",
         KeyRing::new(SecretKey::new(PROTOCOL_KEY))
             .with_previous(SecretKey::new(PROTOCOL_PREVIOUS_KEY)),
     )
     .base_url("http://127.0.0.1:1")
+    .build()
+    .unwrap()
 }
 
 fn huifu_config_builder() -> huifu::ConfigBuilder {
@@ -951,7 +905,7 @@ fn configs_clients_auth_and_keys() {
     check("protocol_pay::Config", &protocol_config());
     check(
         "protocol_pay::Client",
-        &protocol_pay::Client::with_transport(protocol_config(), answering(200, "")),
+        &protocol_pay::Client::with_transport(protocol_config(), answering(200, "")).unwrap(),
     );
     check("huifu::Config", &huifu_config());
     check(
@@ -1112,7 +1066,8 @@ fn verified_notification_events() {
     );
 
     // protocol-pay: the payout and pay-in events carry names, card and ID numbers.
-    let protocol = protocol_pay::Client::with_transport(protocol_config(), answering(200, ""));
+    let protocol =
+        protocol_pay::Client::with_transport(protocol_config(), answering(200, "")).unwrap();
     for (n, kind) in [
         (
             protocol_pay::test_util::pay_out_notification(
@@ -1215,7 +1170,8 @@ fn successful_responses_and_client_logs() {
         "20201010123500000",
     )
     .unwrap();
-    let protocol = protocol_pay::Client::with_transport(protocol_config(), answering(200, body));
+    let protocol =
+        protocol_pay::Client::with_transport(protocol_config(), answering(200, body)).unwrap();
     let (got, log) = captured(|| {
         block_on(protocol.outquery(&protocol_pay::OutqueryRequest::new("LFT1001202010100002")))
     });
@@ -1306,12 +1262,12 @@ fn protocol_outpay_request() -> protocol_pay::OutpayRequest {
         "LFT1001202010100002",
         Money::from_fen(12345),
         "http://example.com/notify",
-        protocol_pay::BankAccount {
-            name: PersonName::new(NAME),
-            number: CardNumber::new(CARD),
-            bank_name: "招商银行".to_owned(),
-            cnaps: "308584000013".to_owned(),
-        },
+        protocol_pay::BankAccount::new(
+            PersonName::new(NAME),
+            CardNumber::new(CARD),
+            "招商银行",
+            "308584000013",
+        ),
     )
 }
 
@@ -1372,7 +1328,8 @@ fn failed_call_leaks() -> Vec<(&'static str, String, Vec<&'static str>)> {
             &log,
         );
 
-        let protocol = protocol_pay::Client::with_transport(protocol_config(), transport.clone());
+        let protocol =
+            protocol_pay::Client::with_transport(protocol_config(), transport.clone()).unwrap();
         let (r, log) = captured(|| block_on(protocol.outpay(&protocol_outpay_request())));
         note("protocol-pay outpay", &cell, Some(&r.unwrap_err()), &log);
 

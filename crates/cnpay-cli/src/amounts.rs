@@ -105,7 +105,10 @@ mod tests {
         )
         .unwrap();
         let lft = cnpay::protocol_pay::Client::new(
-            cnpay::protocol_pay::Config::new("LFT1001", key()).base_url(base),
+            cnpay::protocol_pay::Config::builder("LFT1001", key())
+                .base_url(base)
+                .build()
+                .unwrap(),
         )
         .unwrap();
         let hf = cnpay::huifu::Client::new(

@@ -146,7 +146,7 @@ fn online_client(global: &Global) -> Result<protocol_pay::Client, CliError> {
 /// The client from the settings.
 fn client(settings: &Settings) -> Result<protocol_pay::Client, CliError> {
     let mut config =
-        protocol_pay::Config::new(settings.require("app_id")?, settings.secret("key")?);
+        protocol_pay::Config::builder(settings.require("app_id")?, settings.secret("key")?);
     // Not needed to verify a notification; the client refuses to send without it.
     if let Some(url) = settings.get("base_url")? {
         config = config.base_url(url);
@@ -154,6 +154,7 @@ fn client(settings: &Settings) -> Result<protocol_pay::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
+    let config = config.build().map_err(|e| settings.client_error(e))?;
     protocol_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 

@@ -1,23 +1,20 @@
-//! The client and the call pipeline: validate → serialise `data` → sign the envelope → POST →
-//! check the HTTP status → verify the response sign over its exact `data` → map `code` → parse.
+//! The client: the [`Codec`] of every protocol-pay [`Operation`] (serialise `data`, check its
+//! `outReqNo` against the app id, sign the envelope, POST; verify the answer's sign over its
+//! exact `data`, map `code`, parse), run by [`pay_core::operation::execute`].
 
-use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use pay_core::transport::{HttpRequest, HttpResponse};
 use pay_core::{
-    Call, Error, ProviderError, RandomIds, SharedClock, SharedIdSource, SharedTransport,
-    SystemClock,
+    Call, Codec, Error, Operation, ProviderError, RandomIds, SharedClock, SharedIdSource,
+    SharedTransport, SystemClock,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::codes::{CODE_RECEIVED, ErrorCode};
+use crate::codes::{CODE_RECEIVED, ErrorCode, Movement};
 use crate::config::Config;
-use crate::pay::{InqueryRequest, PayInOrder, PosCloseRequest, PosCloseResult, PrepayRequest};
-use crate::payout::{OutpayRequest, OutqueryRequest, PayOutOrder};
-use crate::protocol::{CreateProtocolRequest, FindProtocolRequest, Protocol};
-use crate::query::{BankBranch, QueryBankCnapsRequest};
 use crate::sign::{Envelope, ReceivedEnvelope};
 
 /// The provider name used in logs and unified results.
@@ -29,74 +26,75 @@ pub const PROVIDER: &str = "protocol-pay";
 /// # async fn run() -> Result<(), pay_core::Error> {
 /// use protocol_pay::{Client, Config};
 ///
-/// let client = Client::new(Config::new("LFT1001", "md5-key").base_url("https://pay.example.com"))?;
+/// let config = Config::builder("LFT1001", "md5-key").base_url("https://pay.example.com").build()?;
+/// let client = Client::new(config)?;
 /// let order = client.inquery(&protocol_pay::InqueryRequest::new("LFT1001202010100001")).await?;
 /// println!("{}", order.pay_status);
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
+/// `Debug` shows the config with its key redacted.
+#[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) config: Arc<Config>,
-    pub(crate) transport: SharedTransport,
-    pub(crate) clock: SharedClock,
-    pub(crate) ids: SharedIdSource,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("config", &self.config)
-            .field("transport", &self.transport)
-            .field("clock", &self.clock)
-            .field("ids", &self.ids)
-            .finish()
-    }
+    transport: SharedTransport,
+    clock: SharedClock,
+    ids: SharedIdSource,
 }
 
 impl Client {
     /// A client on the default transport (reqwest with rustls) with the config's timeout.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] on `base_url` when it is not an http(s) URL or has a query or a
-    /// fragment ([`pay_core::validate::base_url`]); [`Error::Transport`] when the TLS backend
-    /// cannot be initialised.
+    /// [`Error::Transport`] when the TLS backend cannot be initialised (the config was checked
+    /// when it was built).
     #[cfg(feature = "reqwest")]
     #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub fn new(config: Config) -> Result<Client, Error> {
-        // A base URL with a query or a fragment would garble every path: refused now, not at
-        // the first call (an empty one is refused when a call needs it).
-        let base_url = config.base_url_str();
-        if !base_url.is_empty() {
-            pay_core::validate::base_url("base_url", base_url)?;
-        }
         let transport = pay_core::ReqwestTransport::builder()
-            .timeout(config.timeout_duration())
+            .timeout(config.timeout())
             .build()?;
-        Ok(Client::with_transport(config, Arc::new(transport)))
+        Ok(Client::assemble(config, Arc::new(transport)))
     }
 
-    /// A client on `transport`.
-    pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
+    /// A client on `transport`, which sets its own time limit.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `timeout` when the config sets one: only the default
+    /// transport ([`Client::new`]) applies it, and a setting that would be silently ignored is
+    /// refused.
+    pub fn with_transport(config: Config, transport: SharedTransport) -> Result<Client, Error> {
+        if config.timeout_is_set() {
+            return Err(Error::invalid_input(
+                "timeout",
+                "is applied by the default transport (Client::new) only: set the time limit on \
+                 the injected transport and leave it out of the config",
+            ));
+        }
+        Ok(Client::assemble(config, transport))
+    }
+
+    /// The client on the system clock and random ids.
+    fn assemble(config: Config, transport: SharedTransport) -> Client {
+        let (clock, ids): (SharedClock, SharedIdSource) =
+            (Arc::new(SystemClock), Arc::new(RandomIds));
         Client {
             config: Arc::new(config),
             transport,
-            clock: Arc::new(SystemClock),
-            ids: Arc::new(RandomIds),
+            clock,
+            ids,
         }
     }
 
     /// Uses `clock` for envelope timestamps and generated request numbers.
     #[must_use]
-    pub fn with_clock(mut self, clock: SharedClock) -> Client {
-        self.clock = clock;
-        self
+    pub fn with_clock(self, clock: SharedClock) -> Client {
+        Client { clock, ..self }
     }
 
     /// Uses `ids` for generated request numbers.
     #[must_use]
-    pub fn with_ids(mut self, ids: SharedIdSource) -> Client {
-        self.ids = ids;
-        self
+    pub fn with_ids(self, ids: SharedIdSource) -> Client {
+        Client { ids, ..self }
     }
 
     /// The configuration.
@@ -114,12 +112,13 @@ impl Client {
     /// use protocol_pay::{Client, Config};
     ///
     /// let client = Client::with_transport(
-    ///     Config::new("LFT1001", "key"),
+    ///     Config::new("LFT1001", "key")?,
     ///     Arc::new(pay_core::transport::transport_fn(|_| async { unreachable!() })),
-    /// )
+    /// )?
     /// .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_millis(1_602_304_215_123))))
     /// .with_ids(Arc::new(SequentialIds::new("n-")));
     /// assert_eq!(client.new_out_req_no(), "LFT100120201010123015123n1");
+    /// # Ok::<(), pay_core::Error>(())
     /// ```
     pub fn new_out_req_no(&self) -> String {
         let id: String = self
@@ -147,140 +146,18 @@ impl Client {
         )
     }
 
-    /// `create` (section 1): opens a protocol.
-    ///
-    /// # Errors
-    /// See [`Error`]; a timeout after sending is [`Error::UnknownOutcome`] (query with
-    /// [`find_protocol`](Self::find_protocol) once you learn the `transNo`).
-    pub async fn create_protocol(
-        &self,
-        request: &CreateProtocolRequest,
-    ) -> Result<Protocol, Error> {
-        request.validate()?;
-        let call = Call {
-            provider: PROVIDER,
-            operation: "create",
-            kind: pay_core::CallKind::Mutation { order_id: None },
-        };
-        self.execute(&call, "create", request).await
-    }
-
-    /// `find` (section 2): a protocol by `transNo`. `EP20001` is
-    /// [`ProviderErrorKind::NotFound`](pay_core::ProviderErrorKind::NotFound) `{ what: "protocol" }`.
-    ///
-    /// # Errors
-    /// See [`Error`].
-    pub async fn find_protocol(&self, request: &FindProtocolRequest) -> Result<Protocol, Error> {
-        request.validate()?;
-        let call = Call::query(PROVIDER, "find");
-        self.execute(&call, "find", request).await
-    }
-
-    /// `prepay` (section 3): a pay-in. The answer's [`PayInOrder::action`] is the POS code or
-    /// the cashier URL; its [`PayInOrder::pay_status`] is the state of the money.
-    ///
-    /// # Errors
-    /// A timeout or broken connection after sending is [`Error::UnknownOutcome`] carrying
-    /// `outReqNo`: settle it with [`inquery`](Self::inquery). Nothing is resent.
-    pub async fn prepay(&self, request: &PrepayRequest) -> Result<PayInOrder, Error> {
-        request.validate(self.config.app_id())?;
-        let call = Call::mutation(PROVIDER, "prepay", request.out_req_no.clone());
-        self.execute(&call, "prepay", request).await
-    }
-
-    /// `posclose` (section 4): closes the six-digit POS code of a pay-in.
-    ///
-    /// # Errors
-    /// See [`Error`]; `EP20002` is not-found `{ what: "pay-in order" }`.
-    pub async fn pos_close(&self, request: &PosCloseRequest) -> Result<PosCloseResult, Error> {
-        request.validate(self.config.app_id())?;
-        let call = Call::mutation(PROVIDER, "posclose", request.out_req_no.clone());
-        self.execute(&call, "posclose", request).await
-    }
-
-    /// `inquery` (section 5): a pay-in by `outReqNo`.
-    ///
-    /// # Errors
-    /// `EP20002` is [`ProviderErrorKind::NotFound`](pay_core::ProviderErrorKind::NotFound)
-    /// `{ what: "pay-in order" }`.
-    pub async fn inquery(&self, request: &InqueryRequest) -> Result<PayInOrder, Error> {
-        request.validate(self.config.app_id())?;
-        let call = Call::query(PROVIDER, "inquery");
-        self.execute(&call, "inquery", request).await
-    }
-
-    /// `outpay` (section 6): a pay-out (`OUT`) or refund (`REFUND`).
-    ///
-    /// # Errors
-    /// A timeout or broken connection after sending is [`Error::UnknownOutcome`] carrying
-    /// `outReqNo`: settle it with [`outquery`](Self::outquery). Nothing is resent.
-    pub async fn outpay(&self, request: &OutpayRequest) -> Result<PayOutOrder, Error> {
-        request.validate(self.config.app_id())?;
-        let call = Call::mutation(PROVIDER, "outpay", request.out_req_no.clone());
-        self.execute(&call, "outpay", request).await
-    }
-
-    /// `outquery` (section 7): a pay-out or refund by `outReqNo`.
-    ///
-    /// # Errors
-    /// `EP20003` is [`ProviderErrorKind::NotFound`](pay_core::ProviderErrorKind::NotFound)
-    /// `{ what: "pay-out order" }`.
-    pub async fn outquery(&self, request: &OutqueryRequest) -> Result<PayOutOrder, Error> {
-        request.validate(self.config.app_id())?;
-        let call = Call::query(PROVIDER, "outquery");
-        self.execute(&call, "outquery", request).await
-    }
-
-    /// `querybankcnaps` (section 8): bank branches and their CNAPS codes.
-    ///
-    /// # Errors
-    /// See [`Error`].
-    pub async fn query_bank_cnaps(
-        &self,
-        request: &QueryBankCnapsRequest,
-    ) -> Result<Vec<BankBranch>, Error> {
-        request.validate()?;
-        let call = Call::query(PROVIDER, "querybankcnaps");
-        self.execute(&call, "querybankcnaps", request).await
-    }
-
-    /// The pipeline shared by every endpoint (the request is already validated).
-    async fn execute<Req: Serialize, Resp: DeserializeOwned>(
-        &self,
-        call: &Call,
-        path: &str,
-        request: &Req,
-    ) -> Result<Resp, Error> {
-        self.config.validate()?;
-        let data = serde_json::to_string(request)
-            .map_err(|e| Error::invalid_input("data", format!("cannot be serialised: {e}")))?;
-        let envelope = self.envelope(data);
-        let http_request = http::Request::builder()
-            .method(http::Method::POST)
-            .uri(self.config.endpoint_url(path))
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .header(http::header::ACCEPT, "application/json")
-            .body(Bytes::from(envelope.to_json()))
-            .map_err(|e| Error::invalid_input("base_url", format!("is not usable: {e}")))?;
-        let response = call.send(self.transport.as_ref(), http_request).await?;
-        let response = call.ensure_success(response)?;
-        // Every error about the answer is classified by the call's kind (pay_core's one rule):
-        // a mutation's carries its `outReqNo` and needs a query; a query's is retry-safe and
-        // needs none.
-        // Only a money-moving call's reused `outReqNo` is a duplicate order to query.
-        let money_moving = matches!(call.operation, "prepay" | "outpay");
-        let data = self
-            .open_response(response.body(), money_moving)
-            .map_err(|e| call.classify(e))?;
-        pay_core::decode::json_str(&data).map_err(|e| call.classify(e))
+    /// Runs `op` through [`pay_core::operation::execute`] with this client as its codec.
+    pub(crate) async fn execute<E>(&self, op: &E) -> Result<E::Answer, Error>
+    where
+        E: Endpoint,
+        E::Answer: DeserializeOwned,
+    {
+        pay_core::operation::execute(self, &*self.transport, op).await
     }
 
     /// Parses and verifies a `PayCommonVo`, returning its exact `data` text when `code` is
-    /// `0000`, or the provider error otherwise. The errors are not yet classified.
-    fn open_response(&self, body: &Bytes, money_moving: bool) -> Result<String, Error> {
+    /// `0000`, or the provider error otherwise.
+    fn open_response(&self, body: &Bytes, moves: Movement) -> Result<String, Error> {
         let env = ReceivedEnvelope::parse(body)?;
         let code = env.code.clone().unwrap_or_default();
         if code != CODE_RECEIVED {
@@ -292,7 +169,7 @@ impl Client {
                 return Err(Error::decode(body.clone(), "the response has no `code`"));
             }
             let message = env.msg.unwrap_or_default();
-            let kind = ErrorCode::from_wire(&code).classify(money_moving, &message);
+            let kind = ErrorCode::from_wire(&code).classify(moves, &message);
             return Err(Error::provider(
                 ProviderError::new(code, message).kind(kind),
             ));
@@ -302,5 +179,55 @@ impl Client {
             Some(d) if !d.trim().is_empty() => Ok(d),
             _ => Err(Error::decode(body.clone(), "the response has no `data`")),
         }
+    }
+}
+
+/// The protocol-pay wire, for every endpoint: the request's JSON text as the signed envelope's
+/// `data`, POSTed as JSON; the answer's envelope verified, its `code` mapped, its `data` parsed.
+impl<E> Codec<E> for Client
+where
+    E: Endpoint,
+    E::Answer: DeserializeOwned,
+{
+    const PROVIDER: &'static str = PROVIDER;
+    type Sent = ();
+    type Output = E::Answer;
+
+    fn encode(&self, op: &E) -> Result<(HttpRequest, ()), Error> {
+        // The one check that needs the config: the spec's 必须以appId开头.
+        if let Some(out_req_no) = op.out_req_no() {
+            crate::validate::out_req_no(self.config.app_id(), out_req_no)?;
+        }
+        let url = self.config.url(E::PATH)?;
+        let data = serde_json::to_string(op)
+            .map_err(|e| Error::invalid_input("data", format!("cannot be serialised: {e}")))?;
+        let envelope = self.envelope(data);
+        let request = http::Request::builder()
+            .method(E::METHOD)
+            .uri(url)
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
+            .header(http::header::ACCEPT, "application/json")
+            .body(Bytes::from(envelope.to_json()))
+            .map_err(|e| Error::invalid_input("base_url", format!("is not usable: {e}")))?;
+        Ok((request, ()))
+    }
+
+    fn decode(&self, _call: &Call, response: HttpResponse, _sent: ()) -> Result<E::Answer, Error> {
+        let data = self.open_response(response.body(), E::MOVES)?;
+        pay_core::decode::json_str(&data)
+    }
+}
+
+/// What a protocol-pay endpoint adds to its [`Operation`]: whether it moves money, and the
+/// `outReqNo` that must start with the configured app id.
+pub(crate) trait Endpoint: Operation + Serialize {
+    /// Whether the call creates an order (decides what a duplicate `outReqNo` means).
+    const MOVES: Movement = Movement::MovesNoMoney;
+    /// The request's `outReqNo`, checked against the app id before anything is sent.
+    fn out_req_no(&self) -> Option<&str> {
+        None
     }
 }

@@ -145,23 +145,35 @@ impl ErrorCode {
         }
     }
 
-    /// What a refusal with this code and `message` means for a call. `money_moving` says
-    /// whether the call creates a pay-in or pay-out order under an `outReqNo` (`prepay`,
-    /// `outpay`): only then is a reused `outReqNo` — `EP10004`, or a message saying so
-    /// ([`ProviderErrorKind::says_duplicate_order`]) — [`ProviderErrorKind::DuplicateOrder`]
-    /// (query it; a retry is not safe). Otherwise as [`ErrorCode::kind`], with `EP10004` a
-    /// plain rejection.
-    pub fn classify(&self, money_moving: bool, message: &str) -> ProviderErrorKind {
-        match self.kind() {
-            ProviderErrorKind::DuplicateOrder if !money_moving => ProviderErrorKind::Rejected,
-            ProviderErrorKind::Rejected
-                if money_moving && ProviderErrorKind::says_duplicate_order(message) =>
+    /// What a refusal with this code and `message` means for a call that `moves` money or
+    /// not. Only for a call that creates a pay-in or pay-out order under an `outReqNo`
+    /// (`prepay`, `outpay`: [`Movement::MovesMoney`]) is a reused `outReqNo` — `EP10004`, or a
+    /// message saying so ([`ProviderErrorKind::says_duplicate_order`]) —
+    /// [`ProviderErrorKind::DuplicateOrder`] (query it; a retry is not safe). Otherwise as
+    /// [`ErrorCode::kind`], with `EP10004` a plain rejection.
+    pub fn classify(&self, moves: Movement, message: &str) -> ProviderErrorKind {
+        match (self.kind(), moves) {
+            (ProviderErrorKind::DuplicateOrder, Movement::MovesNoMoney) => {
+                ProviderErrorKind::Rejected
+            }
+            (ProviderErrorKind::Rejected, Movement::MovesMoney)
+                if ProviderErrorKind::says_duplicate_order(message) =>
             {
                 ProviderErrorKind::DuplicateOrder
             }
-            kind => kind,
+            (kind, _) => kind,
         }
     }
+}
+
+/// Whether a call creates a pay-in or pay-out order (moves money): it decides what a refusal
+/// for a reused `outReqNo` means ([`ErrorCode::classify`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// `prepay`, `outpay`: the call creates an order under its `outReqNo`.
+    MovesMoney,
+    /// Every other call.
+    MovesNoMoney,
 }
 
 #[cfg(test)]
@@ -198,23 +210,29 @@ mod tests {
     fn a_reused_out_req_no_is_a_duplicate_order_on_money_moving_calls() {
         let dup = ErrorCode::from_wire("EP10004");
         assert_eq!(dup, ErrorCode::DuplicateOutReqNo);
-        assert_eq!(dup.classify(true, ""), ProviderErrorKind::DuplicateOrder);
-        assert_eq!(dup.classify(false, ""), ProviderErrorKind::Rejected);
-        let other = ErrorCode::from_wire("EP19999");
         assert_eq!(
-            other.classify(true, "订单号重复"),
+            dup.classify(Movement::MovesMoney, ""),
             ProviderErrorKind::DuplicateOrder
         );
         assert_eq!(
-            other.classify(false, "订单号重复"),
+            dup.classify(Movement::MovesNoMoney, ""),
+            ProviderErrorKind::Rejected
+        );
+        let other = ErrorCode::from_wire("EP19999");
+        assert_eq!(
+            other.classify(Movement::MovesMoney, "订单号重复"),
+            ProviderErrorKind::DuplicateOrder
+        );
+        assert_eq!(
+            other.classify(Movement::MovesNoMoney, "订单号重复"),
             ProviderErrorKind::Rejected
         );
         assert_eq!(
-            other.classify(true, "余额不足"),
+            other.classify(Movement::MovesMoney, "余额不足"),
             ProviderErrorKind::Rejected
         );
         assert_eq!(
-            ErrorCode::from_wire("EP20002").classify(true, "订单号重复"),
+            ErrorCode::from_wire("EP20002").classify(Movement::MovesMoney, "订单号重复"),
             ProviderErrorKind::NotFound {
                 what: "pay-in order".into()
             }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod by_out_req_no;
 pub mod client;
 pub mod codes;
 pub mod config;
@@ -21,15 +22,15 @@ pub mod test_util;
 
 pub use client::{Client, PROVIDER};
 pub use codes::{
-    ArrivedStatus, CODE_RECEIVED, CashierType, ChannelType, ErrorCode, OutType, PayStatus,
-    ProdCatalog,
+    ArrivedStatus, CODE_RECEIVED, CashierType, ChannelType, ErrorCode, Movement, OutType,
+    PayStatus, ProdCatalog,
 };
-pub use config::Config;
+pub use config::{Config, ConfigBuilder};
 pub use lifecycle::lifecycles;
 pub use notify::{
     KindNotifications, Notification, NotificationData, NotificationKind, SUCCESS_REPLY,
 };
-pub use operations::OPERATIONS;
+pub use operations::{CATALOG, OPERATIONS};
 pub use pay::{InqueryRequest, PayInOrder, PosCloseRequest, PosCloseResult, PrepayRequest};
 pub use payout::{BankAccount, OutpayRequest, OutqueryRequest, PayOutOrder};
 pub use protocol::{CreateProtocolRequest, FindProtocolRequest, Protocol};

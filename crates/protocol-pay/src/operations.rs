@@ -2,8 +2,10 @@
 //! JSON through the same typed, validated path as the typed methods.
 
 use pay_core::Error;
+use pay_core::Operation;
 use pay_core::decode::{input as parse, to_value as to_json};
 use pay_core::multipart::FilePart;
+use pay_core::operation::{OperationDoc, names};
 
 use crate::client::Client;
 use crate::pay::{InqueryRequest, PosCloseRequest, PrepayRequest};
@@ -11,17 +13,21 @@ use crate::payout::{OutpayRequest, OutqueryRequest};
 use crate::protocol::{CreateProtocolRequest, FindProtocolRequest};
 use crate::query::QueryBankCnapsRequest;
 
-/// The operations, named by their path after `/api/protocol/`, sorted.
-pub const OPERATIONS: &[&str] = &[
-    "create",
-    "find",
-    "inquery",
-    "outpay",
-    "outquery",
-    "posclose",
-    "prepay",
-    "querybankcnaps",
+/// Every operation, named by its path after `/api/protocol/`, sorted. Each entry is taken from
+/// its request type's [`Operation`] impl (name, path, fields, example), written once, there.
+pub const CATALOG: &[OperationDoc] = &[
+    OperationDoc::of::<CreateProtocolRequest>(),
+    OperationDoc::of::<FindProtocolRequest>(),
+    OperationDoc::of::<InqueryRequest>(),
+    OperationDoc::of::<OutpayRequest>(),
+    OperationDoc::of::<OutqueryRequest>(),
+    OperationDoc::of::<PosCloseRequest>(),
+    OperationDoc::of::<PrepayRequest>(),
+    OperationDoc::of::<QueryBankCnapsRequest>(),
 ];
+
+/// The names of [`CATALOG`], in its order.
+pub const OPERATIONS: &[&str] = &names::<{ CATALOG.len() }>(CATALOG);
 
 impl Client {
     /// Runs `operation` (one of [`OPERATIONS`]) with `data` holding the business fields under
@@ -48,26 +54,14 @@ impl Client {
             return Err(Error::invalid_input("files", "this API takes no files"));
         }
         match operation {
-            "create" => to_json(
-                &self
-                    .create_protocol(&parse::<CreateProtocolRequest>(data)?)
-                    .await?,
-            ),
-            "find" => to_json(
-                &self
-                    .find_protocol(&parse::<FindProtocolRequest>(data)?)
-                    .await?,
-            ),
-            "prepay" => to_json(&self.prepay(&parse::<PrepayRequest>(data)?).await?),
-            "posclose" => to_json(&self.pos_close(&parse::<PosCloseRequest>(data)?).await?),
-            "inquery" => to_json(&self.inquery(&parse::<InqueryRequest>(data)?).await?),
-            "outpay" => to_json(&self.outpay(&parse::<OutpayRequest>(data)?).await?),
-            "outquery" => to_json(&self.outquery(&parse::<OutqueryRequest>(data)?).await?),
-            "querybankcnaps" => to_json(
-                &self
-                    .query_bank_cnaps(&parse::<QueryBankCnapsRequest>(data)?)
-                    .await?,
-            ),
+            CreateProtocolRequest::NAME => to_json(&self.create_protocol(&parse(data)?).await?),
+            FindProtocolRequest::NAME => to_json(&self.find_protocol(&parse(data)?).await?),
+            PrepayRequest::NAME => to_json(&self.prepay(&parse(data)?).await?),
+            PosCloseRequest::NAME => to_json(&self.pos_close(&parse(data)?).await?),
+            InqueryRequest::NAME => to_json(&self.inquery(&parse(data)?).await?),
+            OutpayRequest::NAME => to_json(&self.outpay(&parse(data)?).await?),
+            OutqueryRequest::NAME => to_json(&self.outquery(&parse(data)?).await?),
+            QueryBankCnapsRequest::NAME => to_json(&self.query_bank_cnaps(&parse(data)?).await?),
             other => Err(Error::invalid_input(
                 "operation",
                 format!("unknown operation `{other}`"),
@@ -86,5 +80,15 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted, OPERATIONS);
+    }
+
+    #[test]
+    fn every_operation_is_at_its_path_under_the_prefix() {
+        for doc in CATALOG {
+            assert_eq!(
+                doc.path,
+                format!("{}/{}", crate::config::PATH_PREFIX, doc.name)
+            );
+        }
     }
 }

@@ -6,13 +6,13 @@
 //! use protocol_pay::{Client, Config, NotificationKind, PayInOrder, PayStatus};
 //! use protocol_pay::test_util::{pay_in_notification, tampered};
 //!
-//! let config = Config::new("LFT1001", "key").base_url("https://pay.example.com");
+//! let config = Config::builder("LFT1001", "key").base_url("https://pay.example.com").build()?;
 //! let order: PayInOrder = serde_json::from_value(serde_json::json!({
 //!     "outReqNo": "LFT1001202010100001", "payStatus": "SUCCESS", "amount": "1000.50"
 //! }))?;
 //! let n = pay_in_notification(&config, &order, "20201010123500000")?;
 //! let client = Client::with_transport(config, std::sync::Arc::new(
-//!     pay_core::transport::transport_fn(|_| async { unreachable!() })));
+//!     pay_core::transport::transport_fn(|_| async { unreachable!() })))?;
 //! // The endpoint given as outSuccessNotifyUrl receives pay results (§9).
 //! let event = client.verify_notification_as(&n, NotificationKind::PayResult)?;
 //! assert_eq!(event.pay_status(), &PayStatus::Success);

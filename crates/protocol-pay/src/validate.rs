@@ -1,6 +1,6 @@
 //! Input checks particular to this provider.
 
-use pay_core::Error;
+use pay_core::{Error, Extensions, Operation};
 
 /// The longest `outReqNo` accepted (the spec gives no limit; 64 is what the reference system's
 /// columns hold for request numbers of this kind).
@@ -21,8 +21,7 @@ pub const OUT_REQ_NO_MAX: usize = 64;
 /// # Errors
 /// [`Error::InvalidInput`] naming `outReqNo`.
 pub fn out_req_no(app_id: &str, value: &str) -> Result<(), Error> {
-    pay_core::validate::required_max("outReqNo", value, OUT_REQ_NO_MAX)?;
-    pay_core::validate::ascii_alnum("outReqNo", value, "_-")?;
+    out_req_no_format(value)?;
     if !value.starts_with(app_id) {
         return Err(Error::invalid_input(
             "outReqNo",
@@ -36,6 +35,23 @@ pub fn out_req_no(app_id: &str, value: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// Checks what can be checked of an `outReqNo` without the app id: required, ASCII letters,
+/// digits, `_` and `-` only, at most [`OUT_REQ_NO_MAX`] characters.
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `outReqNo`.
+pub fn out_req_no_format(value: &str) -> Result<(), Error> {
+    pay_core::validate::required_max("outReqNo", value, OUT_REQ_NO_MAX)?;
+    pay_core::validate::ascii_alnum("outReqNo", value, "_-")
+}
+
+/// `extra` must repeat none of operation `O`'s fields ([`Operation::FIELDS`], which list every
+/// typed field of the request).
+pub(crate) fn extra_disjoint<O: Operation>(extra: &Extensions) -> Result<(), Error> {
+    let typed: Vec<&str> = O::FIELDS.iter().map(|f| f.name).collect();
+    pay_core::validate::extra_disjoint(extra, &typed)
 }
 
 /// A known value of a wire enum.

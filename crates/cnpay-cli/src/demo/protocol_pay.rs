@@ -24,9 +24,10 @@ const PROVIDER: &str = "protocol-pay";
 /// The client for the simulator at `base_url`, with the sandbox's test business system.
 pub(super) fn client(base_url: &str) -> Result<Client, Error> {
     Client::new(
-        Config::new(cred::APP_ID, cred::KEY)
+        Config::builder(cred::APP_ID, cred::KEY)
             .base_url(base_url)
-            .timeout(Duration::from_secs(5)),
+            .timeout(Duration::from_secs(5))
+            .build()?,
     )
 }
 
@@ -171,12 +172,12 @@ async fn flow(env: &Env) -> Result<(), StepError> {
             pay_out_no.clone(),
             pay_out_amount,
             payout_url.clone(),
-            BankAccount {
-                name: "李四".into(),
-                number: "6225880137705555".into(),
-                bank_name: "招商银行北京海淀支行".into(),
-                cnaps: "308100005027".into(),
-            },
+            BankAccount::new(
+                "李四".into(),
+                "6225880137705555".into(),
+                "招商银行北京海淀支行",
+                "308100005027",
+            ),
         );
         let o = client.outpay(&request).await?;
         expect_eq("outReqNo", pay_out_no.as_str(), o.out_req_no.as_str())?;

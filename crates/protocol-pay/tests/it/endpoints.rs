@@ -251,12 +251,12 @@ fn outpay_request(out_type: OutType) -> OutpayRequest {
         "LFT1001202010100002",
         Money::from_fen(50_000),
         "https://merchant.example/out",
-        BankAccount {
-            name: "李四".into(),
-            number: "6225880137705555".into(),
-            bank_name: "招商银行北京海淀支行".into(),
-            cnaps: "308100005027".into(),
-        },
+        BankAccount::new(
+            "李四".into(),
+            "6225880137705555".into(),
+            "招商银行北京海淀支行",
+            "308100005027",
+        ),
     );
     r.remark = Some("尾款".into());
     r

@@ -191,7 +191,7 @@ async fn bad_response_sign() {
 
         // A different key.
         let other = signed_response_raw(
-            &protocol_pay::Config::new(APP, "other"),
+            &protocol_pay::Config::new(APP, "other").unwrap(),
             "0000",
             "SUCCESS",
             "{}",
@@ -212,7 +212,7 @@ async fn bad_response_sign() {
 
         // Another app id, signed with its own id and our key.
         let other_app = signed_response_raw(
-            &protocol_pay::Config::new("LFT2002", crate::KEY),
+            &protocol_pay::Config::new("LFT2002", crate::KEY).unwrap(),
             "0000",
             "SUCCESS",
             "{}",
@@ -317,7 +317,7 @@ fn slow_client(base: &str) -> protocol_pay::Client {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    protocol_pay::Client::with_transport(config(base), Arc::new(transport))
+    protocol_pay::Client::with_transport(config(base), Arc::new(transport)).unwrap()
 }
 
 #[tokio::test]
@@ -511,9 +511,10 @@ async fn invalid_input_is_never_sent() {
     assert_eq!(field(&err), "files");
     // A missing base URL is named.
     let err = protocol_pay::Client::with_transport(
-        protocol_pay::Config::new(APP, crate::KEY),
+        protocol_pay::Config::new(APP, crate::KEY).unwrap(),
         Arc::new(pay_core::test_util::RecordingTransport::new()),
     )
+    .unwrap()
     .call_json("find", json!({"transNo":"T"}), Vec::new())
     .await
     .unwrap_err();
@@ -560,4 +561,22 @@ async fn a_reused_out_req_no_needs_a_query() {
             }
         }
     }
+}
+
+#[test]
+fn a_timeout_set_on_the_config_is_refused_on_an_injected_transport() {
+    let config = protocol_pay::Config::builder(APP, crate::KEY)
+        .base_url("http://pay.invalid")
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = protocol_pay::Client::with_transport(
+        config.clone(),
+        Arc::new(pay_core::test_util::RecordingTransport::new()),
+    )
+    .unwrap_err();
+    assert_eq!(field(&err), "timeout");
+    // The default transport applies it.
+    assert_eq!(config.timeout(), Duration::from_secs(5));
+    assert!(protocol_pay::Client::new(config).is_ok());
 }

@@ -24,7 +24,7 @@ pub(crate) const NOW: &str = "20201010123015123";
 pub(crate) const OUT_REQ_NO: &str = "LFT1001202010100001";
 
 pub(crate) fn config(base: &str) -> Config {
-    Config::new(APP, KEY).base_url(base)
+    Config::builder(APP, KEY).base_url(base).build().unwrap()
 }
 
 pub(crate) fn client(base: &str) -> Client {
@@ -32,6 +32,7 @@ pub(crate) fn client(base: &str) -> Client {
         config(base),
         Arc::new(pay_core::ReqwestTransport::new().unwrap()),
     )
+    .unwrap()
     .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_millis(
         NOW_MS,
     ))))

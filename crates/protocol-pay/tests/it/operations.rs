@@ -65,3 +65,40 @@ async fn call_json_list() {
         json!([{"bankName":"工行海淀支行","bankCnaps":"102100000458"}])
     );
 }
+
+/// Every catalog entry's `EXAMPLE` passes the operation's validation (including the client's
+/// app-id check of `outReqNo`): `call_json` gets as far as the transport, which refuses to send.
+#[tokio::test]
+async fn every_example_passes_validation() {
+    use std::sync::Arc;
+
+    let refusing = pay_core::transport::transport_fn(|_| async {
+        Err(pay_core::TransportError::connect(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused,
+        )))
+    });
+    let client = protocol_pay::Client::with_transport(
+        crate::config("http://pay.invalid"),
+        Arc::new(refusing),
+    )
+    .unwrap();
+    for doc in protocol_pay::CATALOG {
+        let data: serde_json::Value = serde_json::from_str(doc.example).unwrap();
+        let err = client
+            .call_json(doc.name, data, Vec::new())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, pay_core::Error::Transport { .. }),
+            "{}: {err:?}",
+            doc.name
+        );
+    }
+}
+
+#[test]
+fn the_catalog_is_checked() {
+    pay_core::test_util::check_catalog(protocol_pay::CATALOG);
+    let names: Vec<&str> = protocol_pay::CATALOG.iter().map(|d| d.name).collect();
+    assert_eq!(names, OPERATIONS);
+}
