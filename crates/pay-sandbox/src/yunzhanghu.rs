@@ -210,7 +210,7 @@ pub(crate) fn sign(data: &str, mess: &str, timestamp: &str) -> String {
     match Hmac::<sha2::Sha256>::new_from_slice(cred::APP_KEY.as_bytes()) {
         Ok(mut mac) => {
             mac.update(text.as_bytes());
-            pay_core::hex::encode_lower(&mac.finalize().into_bytes())
+            hex::encode(mac.finalize().into_bytes())
         }
         // ok: HMAC takes a key of any length
         Err(_) => String::new(),
