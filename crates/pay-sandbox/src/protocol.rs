@@ -493,77 +493,89 @@ fn prepay(ctx: &Arc<Ctx>, data: &Map<String, Value>) -> Result<Response, Respons
     }
     state.pay_ins.insert(out_req_no.clone(), p);
     drop(state);
-    let no = out_req_no.clone();
-    let out_req_no_resend = out_req_no.clone();
-    ctx.after_status_delay(1, move |ctx| {
-        let outgoing = {
-            let mut state = lock(&ctx.protocol);
-            let Some(p) = state.pay_ins.get_mut(&no) else {
-                return;
-            };
-            if p.pay_status != "UNPAID" {
-                return;
-            }
-            let failed = scripted_failure(p.amount);
-            p.pay_status = if failed { "FAILURE" } else { "SUCCESS" };
-            p.finish_time = Some(ctx.now());
-            (p.return_code, p.return_msg) = if failed {
-                ("F001", "交易失败")
-            } else {
-                ("0000", "交易成功")
-            };
-            let (trans_no, amount) = (p.trans_no.clone(), p.amount);
-            let out = notification(&ctx, &no, "pay-in", &p.success_url, &pay_in_json(p));
-            if !failed && let Some(pr) = state.protocols.get_mut(&trans_no) {
-                pr.onpassage = pr.onpassage.checked_add(amount).unwrap_or(pr.onpassage);
-            }
-            out
-        };
-        ctx.notify(outgoing);
-    });
-    ctx.after_status_delay(2, move |ctx| {
-        let outgoing = {
-            let mut state = lock(&ctx.protocol);
-            let Some(p) = state.pay_ins.get_mut(&out_req_no) else {
-                return;
-            };
-            if p.pay_status != "SUCCESS" || p.arrived {
-                return;
-            }
-            p.arrived = true;
-            p.arrive_time = Some(ctx.now());
-            let (trans_no, amount) = (p.trans_no.clone(), p.amount);
-            let out = p
-                .arrived_url
-                .clone()
-                .map(|u| notification(&ctx, &out_req_no, "arrived", &u, &pay_in_json(p)));
-            if let Some(pr) = state.protocols.get_mut(&trans_no) {
-                pr.onpassage = pr.onpassage.checked_sub(amount).unwrap_or(Money::ZERO);
-                pr.amount = pr.amount.checked_add(amount).unwrap_or(pr.amount);
-            }
-            out
-        };
-        if let Some(o) = outgoing {
-            ctx.notify(o);
-        }
-    });
+    for (steps, then) in [
+        (1, pay_in_decided as fn(&Arc<Ctx>, &str)),
+        (2, pay_in_arrived),
+    ] {
+        let no = out_req_no.clone();
+        ctx.after_status_delay(steps, move |ctx| then(&ctx, &no));
+    }
     if scripted_lean(amount) {
-        let no = out_req_no_resend;
-        ctx.after_status_delay(3, move |ctx| {
-            let outgoing = {
-                let state = lock(&ctx.protocol);
-                let Some(p) = state.pay_ins.get(&no) else {
-                    return;
-                };
-                if p.pay_status != "SUCCESS" || !p.arrived {
-                    return;
-                }
-                notification(&ctx, &no, "pay-in-resend", &p.success_url, &pay_in_json(p))
-            };
-            ctx.notify(outgoing);
-        });
+        ctx.after_status_delay(3, move |ctx| pay_in_resent(&ctx, &out_req_no));
     }
     Ok(success(ctx, &body))
+}
+
+/// A pay-in after one status delay: paid, or failed for a scripted amount; its success notice.
+fn pay_in_decided(ctx: &Arc<Ctx>, no: &str) {
+    let outgoing = {
+        let mut state = lock(&ctx.protocol);
+        let Some(p) = state.pay_ins.get_mut(no) else {
+            return;
+        };
+        if p.pay_status != "UNPAID" {
+            return;
+        }
+        let failed = scripted_failure(p.amount);
+        p.pay_status = if failed { "FAILURE" } else { "SUCCESS" };
+        p.finish_time = Some(ctx.now());
+        (p.return_code, p.return_msg) = if failed {
+            ("F001", "交易失败")
+        } else {
+            ("0000", "交易成功")
+        };
+        let (trans_no, amount) = (p.trans_no.clone(), p.amount);
+        let out = notification(ctx, no, "pay-in", &p.success_url, &pay_in_json(p));
+        if !failed && let Some(pr) = state.protocols.get_mut(&trans_no) {
+            pr.onpassage = pr.onpassage.checked_add(amount).unwrap_or(pr.onpassage);
+        }
+        out
+    };
+    ctx.notify(outgoing);
+}
+
+/// A paid pay-in after two status delays: the money arrives (on passage → the protocol's
+/// amount); its arrival notice, where it has an `outArrivedNotifyUrl`.
+fn pay_in_arrived(ctx: &Arc<Ctx>, no: &str) {
+    let outgoing = {
+        let mut state = lock(&ctx.protocol);
+        let Some(p) = state.pay_ins.get_mut(no) else {
+            return;
+        };
+        if p.pay_status != "SUCCESS" || p.arrived {
+            return;
+        }
+        p.arrived = true;
+        p.arrive_time = Some(ctx.now());
+        let (trans_no, amount) = (p.trans_no.clone(), p.amount);
+        let out = p
+            .arrived_url
+            .clone()
+            .map(|u| notification(ctx, no, "arrived", &u, &pay_in_json(p)));
+        if let Some(pr) = state.protocols.get_mut(&trans_no) {
+            pr.onpassage = pr.onpassage.checked_sub(amount).unwrap_or(Money::ZERO);
+            pr.amount = pr.amount.checked_add(amount).unwrap_or(pr.amount);
+        }
+        out
+    };
+    if let Some(o) = outgoing {
+        ctx.notify(o);
+    }
+}
+
+/// A scripted resend of an arrived pay-in's success notice (see [`scripted_lean`]).
+fn pay_in_resent(ctx: &Arc<Ctx>, no: &str) {
+    let outgoing = {
+        let state = lock(&ctx.protocol);
+        let Some(p) = state.pay_ins.get(no) else {
+            return;
+        };
+        if p.pay_status != "SUCCESS" || !p.arrived {
+            return;
+        }
+        notification(ctx, no, "pay-in-resend", &p.success_url, &pay_in_json(p))
+    };
+    ctx.notify(outgoing);
 }
 
 fn posclose(ctx: &Ctx, data: &Map<String, Value>) -> Result<Response, Response> {

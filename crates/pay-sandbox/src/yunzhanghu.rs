@@ -527,6 +527,41 @@ fn parse_pay(data: &Map<String, Value>, rid: &str) -> Result<Money, Response> {
     }
 }
 
+/// `pay_remark`: at most 20 wide (a Chinese character counts 2), none of `'"&|@%*()-:#¥`.
+fn pay_remark(data: &Map<String, Value>, rid: &str) -> Result<String, Response> {
+    let pay_remark = text(data, "pay_remark")
+        .map(|c| c.into_owned())
+        .unwrap_or_default();
+    if remark_width(&pay_remark) > 20 || pay_remark.chars().any(|c| "'\"&|@%*()-:#¥".contains(c)) {
+        return Err(reply(
+            "1002",
+            "请求参数格式不正确: pay_remark 超长或含特殊字符",
+            rid,
+            None,
+        ));
+    }
+    Ok(pay_remark)
+}
+
+/// `notify_url`, or the sandbox's default; one the sandbox may call.
+fn notify_url(ctx: &Ctx, data: &Map<String, Value>, rid: &str) -> Result<Option<String>, Response> {
+    let notify_url = match text(data, "notify_url") {
+        Some(u) => Some(u.into_owned()),
+        None => ctx.default_notify_url(),
+    };
+    if let Some(url) = &notify_url
+        && let Err(why) = ctx.check_notify_url(url)
+    {
+        return Err(reply(
+            "1002",
+            &format!("请求参数格式不正确: notify_url {why}"),
+            rid,
+            None,
+        ));
+    }
+    Ok(notify_url)
+}
+
 fn place_order(
     ctx: &Arc<Ctx>,
     data: &Map<String, Value>,
@@ -585,31 +620,8 @@ fn place_order(
     let phone_no = text(data, "phone_no")
         .map(|c| c.into_owned())
         .unwrap_or_default();
-    let pay_remark = text(data, "pay_remark")
-        .map(|c| c.into_owned())
-        .unwrap_or_default();
-    if remark_width(&pay_remark) > 20 || pay_remark.chars().any(|c| "'\"&|@%*()-:#¥".contains(c)) {
-        return Err(reply(
-            "1002",
-            "请求参数格式不正确: pay_remark 超长或含特殊字符",
-            rid,
-            None,
-        ));
-    }
-    let notify_url = match text(data, "notify_url") {
-        Some(u) => Some(u.into_owned()),
-        None => ctx.default_notify_url(),
-    };
-    if let Some(url) = &notify_url
-        && let Err(why) = ctx.check_notify_url(url)
-    {
-        return Err(reply(
-            "1002",
-            &format!("请求参数格式不正确: notify_url {why}"),
-            rid,
-            None,
-        ));
-    }
+    let pay_remark = pay_remark(data, rid)?;
+    let notify_url = notify_url(ctx, data, rid)?;
     let mut state = lock(&ctx.yunzhanghu);
     if state.orders.contains_key(&order_id) || state.reports.contains_key(&order_id) {
         return Err(reply("2002", "已上传过该笔流水", rid, None));
