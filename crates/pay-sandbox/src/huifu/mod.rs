@@ -88,6 +88,7 @@ mod pay;
 mod query;
 mod refund;
 mod request;
+mod rules;
 mod statements;
 mod withdrawal;
 

@@ -14,7 +14,10 @@ use crate::credentials::huifu as cred;
 
 /// `balance_query`: `acct_balance`, `avl_balance`, `frz_balance`.
 pub(super) fn balance_query(ctx: &Arc<Ctx>, f: &Fields) -> Result<Response, Response> {
-    need(f, "user_cust_id")?;
+    // acct_id "查询商户本身时, 必输".
+    if need(f, "user_cust_id")? == cred::MER_CUST_ID {
+        need(f, "acct_id")?;
+    }
     let state = lock(&ctx.huifu);
     let id = account_exists(&state, f, "user_cust_id")?;
     let a = state.accounts.get(&id).copied().unwrap_or_default();

@@ -26,6 +26,10 @@ pub(super) fn withdrawal(ctx: &Arc<Ctx>, f: &Fields) -> Result<Response, Respons
     need(f, "cash_type")?;
     one_of(f, "cash_type", &["T0", "T1"])?;
     one_of(f, "fee_obj", &["M", "U"])?;
+    // fee_acct_id "向商户收取时, 必填".
+    if f.get("fee_obj").map(String::as_str) == Some("M") {
+        need(f, "fee_acct_id")?;
+    }
     let key = order_key(f)?;
     let mut state = lock(&ctx.huifu);
     fresh(&state, &key, f)?;
