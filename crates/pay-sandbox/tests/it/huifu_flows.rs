@@ -132,7 +132,7 @@ pub(crate) async fn balance(base: &str, user: &str) -> String {
     r["avl_balance"].as_str().unwrap().to_owned()
 }
 
-fn decode(body: &str) -> Value {
+pub(crate) fn decode(body: &str) -> Value {
     let cv = form_map(body)["check_value"].clone();
     serde_json::from_slice(
         &base64::engine::general_purpose::STANDARD
