@@ -3,15 +3,12 @@
 use bytes::Bytes;
 use sign_md5::ParamSigner;
 
-use super::ledger::PayOrder;
-use super::ledger::TransOrder;
+use super::ledger::{PayOrder, TransOrder};
 use super::pay::channel_id;
 use super::request::param_string;
-use crate::common::Ctx;
-use crate::common::corrupt;
+use crate::common::{Ctx, corrupt};
 use crate::credentials::aggregate as cred;
-use crate::notify::Outgoing;
-use crate::notify::ack_success_any_case;
+use crate::notify::{Outgoing, ack_success_any_case};
 
 /// Builds a signed notification whose parameters travel in the query string.
 pub(super) fn query_notification(

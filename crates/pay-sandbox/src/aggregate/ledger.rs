@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use pay_core::Money;
-use serde_json::Map;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::inspect::OrderSnapshot;
 

@@ -38,20 +38,14 @@ use axum::extract::State as Extract;
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::Value;
-use sign_md5::ParamSigner;
-use sign_md5::SortOrder;
+use sign_md5::{ParamSigner, SortOrder};
 
-use crate::common::Ctx;
-use crate::common::ct_eq_exact;
-use crate::common::field;
-use crate::common::parse_form;
+use crate::common::{Ctx, ct_eq_exact, field, parse_form};
 use crate::credentials::aggregate as cred;
-use pay::create_pay;
-use pay::query_pay;
+use pay::{create_pay, query_pay};
 use request::echo_safe;
 use sign::fail;
-use trans::create_trans;
-use trans::query_trans;
+use trans::{create_trans, query_trans};
 
 pub(crate) use ledger::State;
 pub(crate) use sign::system_error;

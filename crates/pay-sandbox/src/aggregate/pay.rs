@@ -5,27 +5,14 @@ use std::sync::Arc;
 
 use axum::response::Response;
 use pay_core::Money;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
-use super::ERR_DUPLICATE;
-use super::ERR_NOT_FOUND;
 use super::callbacks::pay_notification;
 use super::ledger::PayOrder;
-use super::request::amount_of;
-use super::request::check_notify;
-use super::request::fingerprint;
-use super::request::optional_max;
-use super::request::param_string;
-use super::request::required;
-use super::sign::business_error;
-use super::sign::fail;
-use super::sign::success;
-use crate::common::Ctx;
-use crate::common::field;
-use crate::common::lock;
-use crate::common::scripted_failure;
+use super::request::{amount_of, check_notify, fingerprint, optional_max, param_string, required};
+use super::sign::{business_error, fail, success};
+use super::{ERR_DUPLICATE, ERR_NOT_FOUND};
+use crate::common::{Ctx, field, lock, scripted_failure};
 use crate::credentials::aggregate as cred;
 
 pub(super) fn create_pay(ctx: &Arc<Ctx>, params: Map<String, Value>) -> Response {

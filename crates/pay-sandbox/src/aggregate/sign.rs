@@ -1,9 +1,7 @@
 //! The answers: `FAIL` (unsigned), `SUCCESS` signed with the response key, business errors.
 
 use axum::response::Response;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use sign_md5::ParamSigner;
 
 use super::ERR_SYSTEM;

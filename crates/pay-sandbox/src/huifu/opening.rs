@@ -61,7 +61,10 @@ pub(super) fn person_opening(ctx: &Arc<Ctx>, f: &Fields) -> Result<Response, Res
 fn check_merchant_opening(op: &str, f: &Fields) -> Result<(), Response> {
     match op {
         "business_opening" => {
+            rules::check(f, rules::APPLICATION)?;
             rules::check(f, rules::BUSINESS_OPENING)?;
+            rules::check(f, rules::LEGAL_PERSON_AND_CONTACT)?;
+            rules::check(f, rules::BANK_ACCOUNT)?;
             rules::license_codes(f, "corp_license_type", true)?;
             if f.get("bank_acct_name") != f.get("corp_name") {
                 return Err(rules::refuse(
@@ -71,9 +74,14 @@ fn check_merchant_opening(op: &str, f: &Fields) -> Result<(), Response> {
                 ));
             }
         }
-        "merchant_opening" => rules::check(f, rules::MERCHANT_OPENING)?,
+        "merchant_opening" => {
+            rules::check(f, rules::APPLICATION)?;
+            rules::check(f, rules::MERCHANT_OPENING)?;
+            rules::check(f, rules::LEGAL_PERSON_AND_CONTACT)?;
+        }
         _ => {
             rules::check(f, rules::AGENT_MERCHANT_OPENING)?;
+            rules::check(f, rules::BANK_ACCOUNT)?;
             rules::license_codes(f, "license_type", false)?;
         }
     }

@@ -67,7 +67,17 @@ pub(super) const CERT_TYPES: &[&str] = &[
 /// 操作类型: 新增, 修改.
 const OPERATE_TYPES: &[&str] = &["00090000", "00090001"];
 
-/// `agent_merchant_opening` (代理商商户开户).
+/// The settlement account of an agent or business opening.
+pub(super) const BANK_ACCOUNT: &[Rule] = &[
+    ("bank_id", Required, Text),
+    ("bank_acct_no", Required, Text),
+    ("bank_branch", Required, Text),
+    ("bank_prov", Required, Text),
+    ("bank_area", Required, Text),
+];
+
+/// `agent_merchant_opening` (代理商商户开户), with [`BANK_ACCOUNT`]; its legal person's dates
+/// are `legal_id_*` where the other openings have `legal_cert_*`.
 pub(super) const AGENT_MERCHANT_OPENING: &[Rule] = &[
     ("mer_name", Required, Text),
     ("mer_short_name", Required, Text),
@@ -91,70 +101,55 @@ pub(super) const AGENT_MERCHANT_OPENING: &[Rule] = &[
     ("contact_name", Required, Text),
     ("contact_mobile", Required, Mobile),
     ("contact_email", Optional, Email),
-    ("bank_id", Required, Text),
-    ("bank_acct_no", Required, Text),
-    ("bank_branch", Required, Text),
-    ("bank_prov", Required, Text),
-    ("bank_area", Required, Text),
     ("attach_nos", Optional, AttachNos),
     ("card_type", Required, OneOf(&["1", "2"])),
     ("extension", Optional, JsonObject),
 ];
 
-/// `business_opening` (企业开户).
-pub(super) const BUSINESS_OPENING: &[Rule] = &[
+/// What a business and an individual-business opening share: the application and its
+/// licence dates first, then (checked after the opening's own fields) the legal person and
+/// the contact.
+pub(super) const APPLICATION: &[Rule] = &[
     ("order_id", Required, Text),
     ("order_date", Required, Date),
     ("apply_id", Required, Text),
     ("operate_type", Required, OneOf(OPERATE_TYPES)),
+    ("license_start_date", Required, Date),
+    ("license_end_date", Required, DateOrForever),
+    ("business_scope", Required, Text),
+];
+
+/// See [`APPLICATION`].
+pub(super) const LEGAL_PERSON_AND_CONTACT: &[Rule] = &[
+    ("legal_name", Required, Text),
+    ("legal_cert_type", Required, OneOf(CERT_TYPES)),
+    ("legal_cert_id", Required, Text),
+    ("legal_cert_start_date", Required, Date),
+    ("legal_cert_end_date", Required, DateOrForever),
+    ("legal_mobile", Required, Mobile),
+    ("contact_name", Required, Text),
+    ("contact_mobile", Required, Mobile),
+    ("contact_email", Optional, Email),
+];
+
+/// `business_opening` (企业开户), with [`APPLICATION`], [`LEGAL_PERSON_AND_CONTACT`] and
+/// [`BANK_ACCOUNT`].
+pub(super) const BUSINESS_OPENING: &[Rule] = &[
     ("corp_license_type", Required, OneOf(LICENSE_TYPES)),
     ("corp_type", Required, OneOf(&["01030000", "01030001"])),
     ("corp_name", Required, Text),
-    ("license_start_date", Required, Date),
-    ("license_end_date", Required, DateOrForever),
     ("corp_business_address", Required, Text),
     ("corp_reg_address", Required, Text),
-    ("business_scope", Required, Text),
     ("controlling_shareholder", Required, People),
-    ("legal_name", Required, Text),
-    ("legal_cert_type", Required, OneOf(CERT_TYPES)),
-    ("legal_cert_id", Required, Text),
-    ("legal_cert_start_date", Required, Date),
-    ("legal_cert_end_date", Required, DateOrForever),
-    ("legal_mobile", Required, Mobile),
-    ("contact_name", Required, Text),
-    ("contact_mobile", Required, Mobile),
-    ("contact_email", Optional, Email),
     ("bank_acct_name", Required, Text),
-    ("bank_id", Required, Text),
-    ("bank_acct_no", Required, Text),
-    ("bank_branch", Required, Text),
-    ("bank_prov", Required, Text),
-    ("bank_area", Required, Text),
 ];
 
-/// `merchant_opening` (个体户开户).
+/// `merchant_opening` (个体户开户), with [`APPLICATION`] and [`LEGAL_PERSON_AND_CONTACT`].
 pub(super) const MERCHANT_OPENING: &[Rule] = &[
-    ("order_id", Required, Text),
-    ("order_date", Required, Date),
-    ("apply_id", Required, Text),
-    ("operate_type", Required, OneOf(OPERATE_TYPES)),
     ("user_name", Required, Text),
     ("business_code", Required, Text),
-    ("license_start_date", Required, Date),
-    ("license_end_date", Required, DateOrForever),
     ("solo_business_address", Required, Text),
     ("solo_reg_address", Required, Text),
-    ("business_scope", Required, Text),
-    ("legal_name", Required, Text),
-    ("legal_cert_type", Required, OneOf(CERT_TYPES)),
-    ("legal_cert_id", Required, Text),
-    ("legal_cert_start_date", Required, Date),
-    ("legal_cert_end_date", Required, DateOrForever),
-    ("legal_mobile", Required, Mobile),
-    ("contact_name", Required, Text),
-    ("contact_mobile", Required, Mobile),
-    ("contact_email", Optional, Email),
     ("attach_nos", Optional, AttachNos),
 ];
 

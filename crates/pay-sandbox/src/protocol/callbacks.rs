@@ -5,9 +5,7 @@ use serde_json::Value;
 use sign_md5::EnvelopeSigner;
 
 use super::envelope::envelope;
-use crate::common::Ctx;
-use crate::common::corrupt;
-use crate::common::ct_eq_exact;
+use crate::common::{Ctx, corrupt, ct_eq_exact};
 use crate::credentials::protocol as cred;
 use crate::notify::Outgoing;
 

@@ -2,13 +2,10 @@
 //! `appId&data&timestamp&KEY`) around every answer and notification.
 
 use axum::response::Response;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use sign_md5::EnvelopeSigner;
 
-use crate::common::Ctx;
-use crate::common::json_ok;
+use crate::common::{Ctx, json_ok};
 use crate::credentials::protocol as cred;
 
 /// The signed envelope around `data` (a JSON string).

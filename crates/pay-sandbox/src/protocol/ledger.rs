@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use pay_core::Money;
-use pay_core::Timestamp;
+use pay_core::{Money, Timestamp};
 
 use crate::inspect::OrderSnapshot;
 

@@ -40,25 +40,18 @@ mod request;
 use std::sync::Arc;
 
 use axum::extract::State as Extract;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use pay_core::Timestamp;
 use serde_json::Value;
 use sign_md5::EnvelopeSigner;
 
-use crate::common::Ctx;
-use crate::common::ct_eq_exact;
+use crate::common::{Ctx, ct_eq_exact};
 use crate::credentials::protocol as cred;
 use envelope::error;
-use pay_in::inquery;
-use pay_in::posclose;
-use pay_in::prepay;
-use pay_out::outpay;
-use pay_out::outquery;
-use pay_out::querybankcnaps;
-use protocols::create;
-use protocols::find;
+use pay_in::{inquery, posclose, prepay};
+use pay_out::{outpay, outquery, querybankcnaps};
+use protocols::{create, find};
 
 pub(crate) use envelope::envelope;
 pub(crate) use ledger::State;

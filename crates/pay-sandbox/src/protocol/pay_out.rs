@@ -4,27 +4,15 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use pay_core::Money;
-use pay_core::Timestamp;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use pay_core::{Money, Timestamp};
+use serde_json::{Map, Value, json};
 
-use super::ERR_DUPLICATE;
-use super::ERR_FUNDS;
-use super::ERR_PARAM;
 use super::callbacks::notification;
-use super::envelope::error;
-use super::envelope::success;
+use super::envelope::{error, success};
 use super::ledger::PayOut;
-use super::request::amount;
-use super::request::channel_type;
-use super::request::need;
-use super::request::opt;
-use super::request::out_req_no;
-use crate::common::Ctx;
-use crate::common::lock;
-use crate::common::scripted_failure;
+use super::request::{amount, channel_type, need, opt, out_req_no};
+use super::{ERR_DUPLICATE, ERR_FUNDS, ERR_PARAM};
+use crate::common::{Ctx, lock, scripted_failure};
 use crate::credentials::protocol as cred;
 
 pub(super) fn pay_out_json(p: &PayOut) -> Value {

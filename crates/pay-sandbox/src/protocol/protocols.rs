@@ -2,19 +2,13 @@
 
 use axum::response::Response;
 use pay_core::Money;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::ERR_PARAM;
-use super::envelope::error;
-use super::envelope::success;
+use super::envelope::{error, success};
 use super::ledger::Protocol;
-use super::request::channel_type;
-use super::request::need;
-use crate::common::Ctx;
-use crate::common::field;
-use crate::common::lock;
+use super::request::{channel_type, need};
+use crate::common::{Ctx, field, lock};
 use crate::credentials::protocol as cred;
 
 pub(super) fn protocol_json(p: &Protocol) -> Value {

@@ -3,13 +3,11 @@
 
 use axum::response::Response;
 use pay_core::Money;
-use serde_json::Map;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::ERR_PARAM;
 use super::envelope::error;
-use crate::common::Ctx;
-use crate::common::field;
+use crate::common::{Ctx, field};
 use crate::credentials::protocol as cred;
 
 pub(super) fn need(ctx: &Ctx, data: &Map<String, Value>, name: &str) -> Result<String, Response> {

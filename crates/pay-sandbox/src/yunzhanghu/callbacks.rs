@@ -2,17 +2,13 @@
 
 use bytes::Bytes;
 use pay_core::Timestamp;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::envelope::encrypt;
-use super::envelope::sign;
+use super::envelope::{encrypt, sign};
 use super::ledger::Order;
-use crate::common::Ctx;
-use crate::common::corrupt;
+use crate::common::{Ctx, corrupt};
 use crate::credentials::yunzhanghu as cred;
-use crate::notify::Outgoing;
-use crate::notify::ack_success_exact;
+use crate::notify::{Outgoing, ack_success_exact};
 
 pub(super) fn status_message(status: i32) -> &'static str {
     match status {

@@ -5,12 +5,9 @@
 use axum::response::Response;
 use crypto_3des::TripleDes;
 use hmac::{Hmac, Mac};
-use serde_json::Map;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::common::Ctx;
-use crate::common::json_ok;
-use crate::common::lock;
+use crate::common::{Ctx, json_ok, lock};
 use crate::credentials::yunzhanghu as cred;
 
 /// A response `{code, message, request_id, data?}`.

@@ -3,21 +3,14 @@
 
 use std::io::Write as _;
 
-use axum::response::IntoResponse;
-use axum::response::Response;
-use pay_core::Money;
-use pay_core::Timestamp;
-use serde_json::Map;
-use serde_json::Value;
+use axum::response::{IntoResponse, Response};
+use pay_core::{Money, Timestamp};
+use serde_json::{Map, Value};
 
-use super::envelope::ok;
-use super::envelope::reply;
-use super::ledger::Order;
-use super::ledger::State;
+use super::envelope::{ok, reply};
+use super::ledger::{Order, State};
 use super::request::need;
-use crate::common::Ctx;
-use crate::common::lock;
-use crate::common::yuan_trimmed;
+use crate::common::{Ctx, lock, yuan_trimmed};
 
 pub(super) fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();

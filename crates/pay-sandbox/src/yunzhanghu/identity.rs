@@ -2,18 +2,12 @@
 //! card image upload (`sign/idcard/image`).
 
 use axum::response::Response;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
-use super::envelope::ok;
-use super::envelope::reply;
-use super::ledger::IdImages;
-use super::ledger::PendingVerification;
-use super::request::check_id_card;
-use super::request::need;
-use crate::common::Ctx;
-use crate::common::lock;
+use super::envelope::{ok, reply};
+use super::ledger::{IdImages, PendingVerification};
+use super::request::{check_id_card, need};
+use crate::common::{Ctx, lock};
 use crate::credentials::yunzhanghu as cred;
 
 pub(super) fn auth_alipay(data: &Map<String, Value>, rid: &str) -> Result<Response, Response> {

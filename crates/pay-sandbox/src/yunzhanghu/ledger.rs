@@ -1,12 +1,9 @@
 //! Yunzhanghu's memory: the orders, the balances per channel, the identity checks in
 //! progress, the uploaded ID card images and the request ids seen.
 
-use std::collections::HashMap;
-use std::collections::HashSet;
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use pay_core::Money;
-use pay_core::Timestamp;
+use pay_core::{Money, Timestamp};
 
 use crate::credentials::yunzhanghu as cred;
 use crate::inspect::OrderSnapshot;

@@ -43,23 +43,16 @@ mod transitions;
 use std::sync::Arc;
 
 use axum::extract::State as Extract;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::common::Ctx;
-use crate::common::parse_form;
-use envelope::open;
-use envelope::reply;
-use files::download;
-use files::file_url;
-use identity::auth_alipay;
-use identity::idcard_image;
-use identity::verify;
+use crate::common::{Ctx, parse_form};
+use envelope::{open, reply};
+use files::{download, file_url};
+use identity::{auth_alipay, idcard_image, verify};
 use ledger::Channel;
 use payout::place_order;
-use query::query_accounts;
-use query::query_order;
+use query::{query_accounts, query_order};
 use report::report;
 use transitions::control;
 

@@ -5,25 +5,14 @@ use std::sync::Arc;
 
 use axum::response::Response;
 use pay_core::Money;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::callbacks::callback;
-use super::envelope::ok;
-use super::envelope::reply;
-use super::ledger::Channel;
-use super::ledger::Order;
-use super::request::check_id_card;
-use super::request::need;
-use super::request::notify_url;
-use super::request::parse_pay;
-use super::request::pay_remark;
-use super::request::text;
+use super::envelope::{ok, reply};
+use super::ledger::{Channel, Order};
+use super::request::{check_id_card, need, notify_url, parse_pay, pay_remark, text};
 use super::transitions::return_order;
-use crate::common::Ctx;
-use crate::common::lock;
-use crate::common::scripted_failure;
+use crate::common::{Ctx, lock, scripted_failure};
 use crate::credentials::yunzhanghu as cred;
 
 pub(super) fn place_order(

@@ -2,19 +2,13 @@
 
 use axum::response::Response;
 use pay_core::Money;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::callbacks::order_json;
-use super::envelope::encrypt;
-use super::envelope::ok;
-use super::envelope::reply;
+use super::envelope::{encrypt, ok, reply};
 use super::ledger::Channel;
-use super::request::need;
-use super::request::text;
-use crate::common::Ctx;
-use crate::common::lock;
+use super::request::{need, text};
+use crate::common::{Ctx, lock};
 use crate::credentials::yunzhanghu as cred;
 
 pub(super) fn query_order(

@@ -1,16 +1,11 @@
 //! Payout reports (`api/notify/order-*`): payouts the dealer made elsewhere, reported.
 
 use axum::response::Response;
-use serde_json::Map;
-use serde_json::Value;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
-use super::envelope::ok;
-use super::envelope::reply;
-use super::request::need;
-use super::request::parse_pay;
-use crate::common::Ctx;
-use crate::common::lock;
+use super::envelope::{ok, reply};
+use super::request::{need, parse_pay};
+use crate::common::{Ctx, lock};
 use crate::credentials::yunzhanghu as cred;
 
 pub(super) fn report(

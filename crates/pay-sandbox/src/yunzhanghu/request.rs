@@ -3,12 +3,10 @@
 
 use axum::response::Response;
 use pay_core::Money;
-use serde_json::Map;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::envelope::reply;
-use crate::common::Ctx;
-use crate::common::field;
+use crate::common::{Ctx, field};
 
 pub(super) fn text<'a>(
     data: &'a Map<String, Value>,

@@ -3,16 +3,12 @@
 
 use std::sync::Arc;
 
-use axum::response::IntoResponse;
-use axum::response::Response;
-use serde_json::Value;
-use serde_json::json;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
 
 use super::callbacks::callback;
 use super::payout::balance_key;
-use crate::common::Ctx;
-use crate::common::json_ok;
-use crate::common::lock;
+use crate::common::{Ctx, json_ok, lock};
 use crate::notify::Outgoing;
 
 /// Why an order cannot be returned.
