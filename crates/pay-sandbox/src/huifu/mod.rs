@@ -28,6 +28,18 @@
 //! Answers are HTTP 200 JSON with `resp_code` (`C00000` success, `C00001` processing,
 //! `C00002` accepted, others errors) and `resp_desc`, plus the echoed and result fields.
 //!
+//! # Layout
+//!
+//! [`auth`] (the gateway's credentials and OAuth), [`request`] (reading bodies, single-field
+//! checks, the answer), [`rules`] (every rule the spec states of a field, and nothing the spec
+//! does not), [`ledger`] (accounts, orders, their money), one module of handlers per API area
+//! ([`opening`], [`cards`], [`pay`], [`guarantee`], [`refund`], [`withdrawal`], [`query`]),
+//! [`callbacks`] (deciding orders, `bg_ret_url` callbacks, `unsgin`) and [`statements`] (the
+//! statement file). [`ROUTES`] maps each operation to its handler.
+//!
+//! Every request whose spec gives a `bg_ret_url` is called back there: openings, card binding
+//! and unbinding, sub-accounts, ID card uploads, the quick pay SMS request, and every trade.
+//!
 //! # Balances
 //!
 //! Every account (each opened user, and the merchant `mer_cust_id` itself) has an available
