@@ -94,6 +94,11 @@ async fn handle(
         outcomes.reject(e);
         (400, text)
     };
+    // The quick pay's SMS request reports only that the code was sent: no payment, and nothing
+    // `order_query` could confirm. Acknowledged, never acted on.
+    if path == "/cb/sms" {
+        return (200, "SUCCESS".into());
+    }
     let claimed = match inbox.accept(n).await {
         Ok(pay_core::Accepted::New(c)) => c,
         Ok(pay_core::Accepted::Duplicate { key }) => {
@@ -121,6 +126,15 @@ async fn handle(
             confirmed: Some(o.confirmed.clone()),
             transition: None,
         },
+        // A card binding or unbinding cannot be confirmed (the spec has no query of it): as
+        // the client advises, acknowledged so that Huifu stops resending, never acted on.
+        ConfirmedCallback::CardBinding(_) => {
+            if let Err(e) = inbox.complete(&claimed).await {
+                return (500, e.to_string());
+            }
+            let reply = inbox.success_reply();
+            return (reply.status, reply.body.into_owned());
+        }
         other => {
             let _ = inbox.release(&claimed).await;
             return refuse(Error::invalid_input("callback", format!("{other:?}")));
@@ -608,6 +622,12 @@ async fn a_tampered_callback_is_rejected_and_never_reaches_the_handler() {
     let today = m.client.today();
     let user = m.open_user(&format!("{today}U1")).await;
     let card_id = m.bind_card(&user, &format!("{today}B1")).await;
+    // The binding's own callback is answered before the fault is set, so that it cannot take it.
+    sandbox
+        .notifications()
+        .wait_acknowledged(Provider::Huifu, &format!("{today}B1"), None, DEADLINE)
+        .await
+        .unwrap();
     let order = format!("{today}W1");
     // The first attempt carries a forged check value (claiming 99999.00); the retry is genuine.
     sandbox

@@ -232,7 +232,13 @@ async fn huifu_withdrawal(sandbox: &Sandbox, base: &str, ids: [&str; 3]) {
         })
         .await
         .unwrap();
-    // The simulator sends no callback for a card binding.
+    // The binding's callback (a card binding: acknowledged, no money) is answered before the
+    // withdrawal, so that the events print in this order.
+    sandbox
+        .notifications()
+        .wait_acknowledged(Provider::Huifu, ids[1], None, DEADLINE)
+        .await
+        .expect("the binding callback is answered");
     let card_id = bound.card_id.unwrap().expose().to_owned();
     client
         .withdrawal(&WithdrawalRequest {
@@ -353,6 +359,8 @@ async fn the_example_service_processes_each_event_once_and_answers_every_resend(
             100_066,
             true,
         ),
+        // the opening, then the card binding: no money moves
+        json!({"provider": "huifu", "transition": null}),
         json!({"provider": "huifu", "transition": null}),
         {
             // A Huifu order is its id and its order_date: the dedup key carries both.
@@ -379,6 +387,8 @@ async fn the_example_service_processes_each_event_once_and_answers_every_resend(
             (Provider::ProtocolPay, 200, "SUCCESS"),
             (Provider::ProtocolPay, 200, "SUCCESS"),
             (Provider::ProtocolPay, 200, "SUCCESS"),
+            // the opening, the card binding, the withdrawal
+            (Provider::Huifu, 200, "SUCCESS"),
             (Provider::Huifu, 200, "SUCCESS"),
             (Provider::Huifu, 200, "SUCCESS"),
             (Provider::Yunzhanghu, 200, "success"),

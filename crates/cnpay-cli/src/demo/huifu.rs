@@ -11,7 +11,7 @@ use cnpay::huifu::{CallbackEvent, Client, Config, HfResponse};
 use pay_core::{Error, Money};
 use pay_sandbox::credentials::huifu as cred;
 
-use super::receiver::HUIFU_PATH;
+use super::receiver::{HUIFU_PATH, HUIFU_SMS_PATH};
 use super::{Env, StepError, Table, expect_eq, present, step};
 
 const PROVIDER: &str = "huifu";
@@ -141,7 +141,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
                 in_cust_id: None,
                 div_detail: None,
                 trans_type: None,
-                bg_ret_url: bg_ret_url.clone(),
+                bg_ret_url: env.notify_url(HUIFU_SMS_PATH),
                 mer_priv: None,
                 payer_term_type: None,
                 payer_term_no: None,

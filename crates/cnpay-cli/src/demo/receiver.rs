@@ -235,6 +235,10 @@ pub(crate) const AGGREGATE_PATH: &str = "/notify/aggregate-pay";
 pub(crate) const PROTOCOL_PATH: &str = "/notify/protocol-pay";
 /// See [`AGGREGATE_PATH`].
 pub(crate) const HUIFU_PATH: &str = "/notify/huifu";
+/// Huifu's quick pay SMS request (`send_quick_pay_sms_code`) calls back too: its result says
+/// only that the code was sent, moves no money, and no query can confirm it. Acknowledged
+/// here, never acted on; the pay's own callback (to [`HUIFU_PATH`]) is the one that counts.
+pub(crate) const HUIFU_SMS_PATH: &str = "/notify/huifu-sms";
 /// See [`AGGREGATE_PATH`].
 pub(crate) const YUNZHANGHU_PATH: &str = "/notify/yunzhanghu";
 
@@ -266,6 +270,7 @@ pub(crate) async fn start(receiver: Arc<Receiver>) -> Result<Running, std::io::E
             axum::routing::post(protocol),
         )
         .route(HUIFU_PATH, axum::routing::post(huifu_callback))
+        .route(HUIFU_SMS_PATH, axum::routing::post(huifu_sms_callback))
         .route(YUNZHANGHU_PATH, axum::routing::post(yunzhanghu_callback))
         .with_state(receiver);
     let (stop, mut stopped) = watch::channel(false);
@@ -394,6 +399,11 @@ async fn yunzhanghu_callback(State(r): State<Arc<Receiver>>, request: Request) -
 /// Huifu's callbacks carry no signature: the verifier confirms every one through the gateway
 /// (`unsgin`, then `order_query` of the order's kind; an opening with `balance_query`). Only a
 /// confirmed trade is recorded; an opening or a card binding is acknowledged.
+async fn huifu_sms_callback(State(r): State<Arc<Receiver>>) -> Response {
+    reply(r.huifu.success_reply())
+}
+
+/// Huifu's callbacks (see [`HUIFU_SMS_PATH`] for the SMS request's).
 async fn huifu_callback(State(r): State<Arc<Receiver>>, request: Request) -> Response {
     let n = match incoming(request).await {
         Ok(n) => n,

@@ -151,6 +151,7 @@ async fn auth_opening_quick_pay_callback_unsign_and_withdrawal() {
             ("user_name", "张三"),
             ("cert_id", "11010519491231002X"),
             ("user_mobile", "13812345678"),
+            ("vali_date", "20301231"),
         ],
     )
     .await;
@@ -167,6 +168,7 @@ async fn auth_opening_quick_pay_callback_unsign_and_withdrawal() {
             ("user_name", "张三"),
             ("cert_id", "11010519491231002X"),
             ("user_mobile", "13812345678"),
+            ("vali_date", "20301231"),
         ],
     )
     .await;

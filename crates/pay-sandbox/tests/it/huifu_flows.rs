@@ -38,6 +38,7 @@ pub(crate) async fn open_user(base: &str, order_id: &str) -> String {
             ("user_name", "张三"),
             ("cert_id", "11010519491231002X"),
             ("user_mobile", "13812345678"),
+            ("vali_date", "20301231"),
         ],
     )
     .await;
@@ -45,18 +46,93 @@ pub(crate) async fn open_user(base: &str, order_id: &str) -> String {
     r["user_cust_id"].as_str().unwrap().to_owned()
 }
 
+/// A `merchant_opening` (个体户开户) form with every field the spec requires, valid.
+pub(crate) fn merchant_opening_form<'a>(
+    order_id: &'a str,
+    apply_id: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("mer_cust_id", M),
+        ("order_id", order_id),
+        ("order_date", DAY),
+        ("apply_id", apply_id),
+        ("operate_type", "00090000"),
+        ("user_name", "某某商店"),
+        ("business_code", "310000000000001"),
+        ("license_start_date", "20200101"),
+        ("license_end_date", "永久"),
+        ("solo_business_address", "上海市某某路 1 号"),
+        ("solo_reg_address", "上海市某某路 1 号"),
+        ("business_scope", "日用百货零售"),
+        ("legal_name", "李四"),
+        ("legal_cert_type", "01020100"),
+        ("legal_cert_id", "11010519491231002X"),
+        ("legal_cert_start_date", "20200101"),
+        ("legal_cert_end_date", "20400101"),
+        ("legal_mobile", "13812345678"),
+        ("contact_name", "李四"),
+        ("contact_mobile", "13812345678"),
+    ]
+}
+
+/// A `business_opening` (企业开户) form with every field the spec requires, valid: a
+/// three-in-one licence (so `social_credit_code`), the account named as the company.
+pub(crate) fn business_opening_form<'a>(
+    order_id: &'a str,
+    apply_id: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("mer_cust_id", M),
+        ("order_id", order_id),
+        ("order_date", DAY),
+        ("apply_id", apply_id),
+        ("operate_type", "00090000"),
+        ("corp_license_type", "01030101"),
+        ("corp_type", "01030000"),
+        ("corp_name", "某某公司"),
+        ("social_credit_code", "91310000MA1FL00000"),
+        ("license_start_date", "20200101"),
+        ("license_end_date", "永久"),
+        ("corp_business_address", "上海市某某路 2 号"),
+        ("corp_reg_address", "上海市某某路 2 号"),
+        ("business_scope", "软件开发"),
+        (
+            "controlling_shareholder",
+            r#"[{"name":"王五","certType":"01020100","certId":"11010519491231002X"}]"#,
+        ),
+        ("legal_name", "王五"),
+        ("legal_cert_type", "01020100"),
+        ("legal_cert_id", "11010519491231002X"),
+        ("legal_cert_start_date", "20200101"),
+        ("legal_cert_end_date", "永久"),
+        ("legal_mobile", "13812345678"),
+        ("contact_name", "王五"),
+        ("contact_mobile", "13812345678"),
+        ("bank_acct_name", "某某公司"),
+        ("bank_id", "03080000"),
+        ("bank_acct_no", "6225880137705555"),
+        ("bank_branch", "招商银行上海分行"),
+        ("bank_prov", "0031"),
+        ("bank_area", "3100"),
+    ]
+}
+
 pub(crate) async fn balance(base: &str, user: &str) -> String {
     let r = call(
         base,
         "/api/hfpay/v1/merchant/balance_query",
-        &[("mer_cust_id", M), ("user_cust_id", user)],
+        &[
+            ("mer_cust_id", M),
+            ("user_cust_id", user),
+            ("acct_id", "A0"),
+        ],
     )
     .await;
     assert_eq!(r["resp_code"], "C00000", "{r}");
     r["avl_balance"].as_str().unwrap().to_owned()
 }
 
-fn decode(body: &str) -> Value {
+pub(crate) fn decode(body: &str) -> Value {
     let cv = form_map(body)["check_value"].clone();
     serde_json::from_slice(
         &base64::engine::general_purpose::STANDARD
@@ -112,6 +188,7 @@ async fn opening_callbacks() {
             ("user_name", "张三"),
             ("cert_id", "11010519491231002X"),
             ("user_mobile", "13812345678"),
+            ("vali_date", "20301231"),
             ("mer_priv", "note"),
             ("bg_ret_url", &rx.url),
         ],
@@ -149,14 +226,10 @@ async fn opening_callbacks() {
         &base,
         "/api/hfpay/v1/merchant/merchant_opening",
         &[
-            ("mer_cust_id", M),
-            ("order_id", "MO1"),
-            ("order_date", DAY),
-            ("apply_id", "AP1"),
-            ("user_name", "某某商店"),
-            ("legal_name", "李四"),
-            ("bg_ret_url", &rx.url),
-        ],
+            merchant_opening_form("MO1", "AP1"),
+            vec![("bg_ret_url", rx.url.as_str())],
+        ]
+        .concat(),
     )
     .await;
     assert_eq!(
@@ -182,15 +255,7 @@ async fn opening_callbacks() {
     let r = call(
         &base,
         "/api/hfpay/v1/merchant/business_opening",
-        &[
-            ("mer_cust_id", M),
-            ("order_id", "BO1"),
-            ("order_date", DAY),
-            ("apply_id", "AP2"),
-            ("corp_name", "某某公司"),
-            ("legal_name", "王五"),
-            ("bank_acct_no", "6225880137705555"),
-        ],
+        &business_opening_form("BO1", "AP2"),
     )
     .await;
     assert_eq!(r["resp_code"], "C00002");
@@ -200,14 +265,10 @@ async fn opening_callbacks() {
         &base,
         "/api/hfpay/v1/merchant/merchant_opening",
         &[
-            ("mer_cust_id", M),
-            ("order_id", "MO2"),
-            ("order_date", DAY),
-            ("apply_id", "AP3"),
-            ("user_name", "某某商店"),
-            ("legal_name", "李四"),
-            ("bg_ret_url", "https://shop.example/cb"),
-        ],
+            merchant_opening_form("MO2", "AP3"),
+            vec![("bg_ret_url", "https://shop.example/cb")],
+        ]
+        .concat(),
     )
     .await;
     assert_eq!(r["resp_code"], "C10001");
@@ -342,6 +403,9 @@ async fn app_pay_settles_credits_and_scripted_failure_does_not() {
                     ("order_date", DAY),
                     ("trans_amt", amt),
                     ("pay_type", pay_type),
+                    ("trans_type", "recharge"),
+                    ("app_id", "wx0123456789abcdef"),
+                    ("buyer_id", "oBUYER"),
                     ("bg_ret_url", &url),
                 ],
             )
@@ -398,6 +462,8 @@ async fn answers_without_trans_stat_on_request() {
             ("order_date", DAY),
             ("trans_amt", "2.33"),
             ("pay_type", "10"),
+            ("trans_type", "recharge"),
+            ("app_id", "wx0123456789abcdef"),
             ("bg_ret_url", &rx.url),
         ],
     )

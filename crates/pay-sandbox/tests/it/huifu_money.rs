@@ -33,7 +33,7 @@ async fn balances(base: &str, id: &str) -> (String, String, String) {
     let r = call(
         base,
         "/api/hfpay/v1/merchant/balance_query",
-        &[("mer_cust_id", M), ("user_cust_id", id)],
+        &[("mer_cust_id", M), ("user_cust_id", id), ("acct_id", "A0")],
     )
     .await;
     assert_eq!(r["resp_code"], "C00000", "{r}");
@@ -144,6 +144,7 @@ async fn app_pay(base: &str, id: &str, user: &str, amt: &str, extra: &[(&str, &s
         ("user_cust_id", user),
         ("trans_amt", amt),
         ("pay_type", "10"),
+        ("app_id", "wx0123456789abcdef"),
     ];
     f.extend_from_slice(extra);
     trade(base, "app_pay", &f).await
@@ -251,13 +252,13 @@ async fn a_refund_freezes_the_payees_share_then_returns_it_to_the_payer() {
         "C10004"
     );
     assert_eq!(
-        code(&app_pay(&base, "AP1", &a, "5.00", &[]).await),
+        code(&app_pay(&base, "AP1", &a, "5.00", &[("trans_type", "recharge")]).await),
         "C00001"
     );
     let unpaid = refund(&base, "RF6", "AP1", "1.00", None).await;
     assert_eq!(code(&unpaid), "C10004", "{unpaid}");
     assert_eq!(
-        code(&app_pay(&base, "AP2", &a, "2.44", &[]).await),
+        code(&app_pay(&base, "AP2", &a, "2.44", &[("trans_type", "recharge")]).await),
         "C00001"
     );
     wait_status(&sb, Provider::Huifu, "AP2", "F").await;

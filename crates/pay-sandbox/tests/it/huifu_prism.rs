@@ -101,6 +101,7 @@ async fn a_correct_prism_sign_is_accepted_for_form_get_and_multipart() {
     let sb = sandbox(Provider::Huifu).await;
     let base = sb.huifu_url();
     let form = [
+        ("acct_id", "A0"),
         ("mer_cust_id", cred::MER_CUST_ID),
         ("user_cust_id", cred::MER_CUST_ID),
     ];

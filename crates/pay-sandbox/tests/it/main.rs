@@ -7,6 +7,7 @@ mod huifu;
 mod huifu_flows;
 mod huifu_money;
 mod huifu_prism;
+mod huifu_rules;
 mod protocol;
 mod yunzhanghu;
 
