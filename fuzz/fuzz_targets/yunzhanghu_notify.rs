@@ -11,13 +11,13 @@ use yunzhanghu::{Client, Config, Keys};
 
 fuzz_target!(|data: &[u8]| {
     let (mode, rest) = cnpay_fuzz::split_mode(data);
-    let config = Config::new(
+    let config = Config::builder(
         "dealer",
         "broker",
         KeyRing::new(SecretKey::new(cnpay_fuzz::YZH_APP_KEY)),
         SecretKey::new(cnpay_fuzz::YZH_DES3_KEY),
     )
-    .base_url("http://127.0.0.1:1");
+    .base_url("http://127.0.0.1:1").build().unwrap();
     let n = if mode & 1 == 0 {
         let body = bytes::Bytes::copy_from_slice(rest);
         if mode & 2 == 0 {
@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         let env = yunzhanghu::sign::seal(&text, "mess", 1_700_000_000, &keys);
         IncomingNotification::post_form(env.to_form())
     };
-    let client = Client::with_transport(config, cnpay_fuzz::answering(200, bytes::Bytes::new()));
+    let client = Client::with_transport(config, cnpay_fuzz::answering(200, bytes::Bytes::new())).unwrap();
     if let Ok(event) = client.verify_notify(&n) {
         let _ = event.replay_key();
         let _ = event.sent_at();

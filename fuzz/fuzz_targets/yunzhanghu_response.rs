@@ -14,13 +14,13 @@ use yunzhanghu::{Client, Config, Keys};
 
 fuzz_target!(|data: &[u8]| {
     let (mode, rest) = cnpay_fuzz::split_mode(data);
-    let config = Config::new(
+    let config = Config::builder(
         "dealer",
         "broker",
         KeyRing::new(SecretKey::new(cnpay_fuzz::YZH_APP_KEY)),
         SecretKey::new(cnpay_fuzz::YZH_DES3_KEY),
     )
-    .base_url("http://127.0.0.1:1");
+    .base_url("http://127.0.0.1:1").build().unwrap();
     let body = if mode & 1 == 0 {
         bytes::Bytes::copy_from_slice(rest)
     } else {
@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let client = Client::with_transport(
         config,
         cnpay_fuzz::answering(cnpay_fuzz::status_of(mode), body),
-    );
+    ).unwrap();
     if mode & 2 == 0 {
         let query = QueryOrder {
             order_id: "202009010016562012987".to_owned(),

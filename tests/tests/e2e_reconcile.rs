@@ -182,14 +182,16 @@ mod yunzhanghu_files {
 
     fn client(sandbox: &Sandbox) -> yunzhanghu::Client {
         yunzhanghu::Client::new(
-            yunzhanghu::Config::new(
+            yunzhanghu::Config::builder(
                 ycred::DEALER_ID,
                 ycred::BROKER_ID,
                 ycred::APP_KEY,
                 ycred::DES3_KEY,
             )
             .base_url(sandbox.yunzhanghu_url())
-            .timeout(Duration::from_secs(5)),
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
         )
         .unwrap()
     }

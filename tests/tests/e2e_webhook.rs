@@ -111,13 +111,15 @@ fn huifu_client(sandbox: &Sandbox) -> huifu::Client {
 
 fn yunzhanghu_client(sandbox: &Sandbox) -> yunzhanghu::Client {
     yunzhanghu::Client::new(
-        yunzhanghu::Config::new(
+        yunzhanghu::Config::builder(
             cred::yunzhanghu::DEALER_ID,
             cred::yunzhanghu::BROKER_ID,
             cred::yunzhanghu::APP_KEY,
             cred::yunzhanghu::DES3_KEY,
         )
-        .base_url(sandbox.yunzhanghu_url()),
+        .base_url(sandbox.yunzhanghu_url())
+        .build()
+        .unwrap(),
     )
     .unwrap()
 }

@@ -32,7 +32,7 @@ const ID_CARD: &str = "11010519491231002X";
 const CARD: &str = "6228880199872220";
 
 fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
-    Config::new(
+    Config::builder(
         cred::DEALER_ID,
         cred::BROKER_ID,
         cred::APP_KEY,
@@ -40,6 +40,8 @@ fn config(sandbox: &Sandbox, timeout: Duration) -> Config {
     )
     .base_url(sandbox.yunzhanghu_url())
     .timeout(timeout)
+    .build()
+    .unwrap()
 }
 
 fn client(sandbox: &Sandbox, timeout: Duration) -> Client {
@@ -645,13 +647,15 @@ async fn a_mismatch_is_refused() {
     assert_eq!(ok.status, TxStatus::Succeeded);
     // A client configured for another dealer refuses this dealer's answers.
     let other = Client::new(
-        Config::new(
+        Config::builder(
             "other-dealer",
             cred::BROKER_ID,
             cred::APP_KEY,
             cred::DES3_KEY,
         )
-        .base_url(sandbox.yunzhanghu_url()),
+        .base_url(sandbox.yunzhanghu_url())
+        .build()
+        .unwrap(),
     )
     .unwrap();
     let err = other

@@ -24,9 +24,13 @@ const ORDER_ID: &str = "20240101000001";
 
 fn client(base: &str, transport: SharedTransport) -> Client {
     Client::with_transport(
-        Config::new("sixcn", "yiyun73", APP_KEY, DES3).base_url(base),
+        Config::builder("sixcn", "yiyun73", APP_KEY, DES3)
+            .base_url(base)
+            .build()
+            .unwrap(),
         transport,
     )
+    .unwrap()
     .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))))
     .with_ids(Arc::new(SequentialIds::new("id-")))
 }

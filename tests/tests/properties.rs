@@ -272,14 +272,16 @@ fn huifu_client(status: u16, body: Vec<u8>) -> huifu::Client {
 }
 
 fn yzh_client(status: u16, body: Vec<u8>) -> yunzhanghu::Client {
-    let config = yunzhanghu::Config::new(
+    let config = yunzhanghu::Config::builder(
         "dealer",
         "broker",
         KeyRing::new(SecretKey::new(YZH_APP_KEY)),
         SecretKey::new(YZH_DES3_KEY),
     )
-    .base_url("http://127.0.0.1:1");
-    yunzhanghu::Client::with_transport(config, answering(status, body))
+    .base_url("http://127.0.0.1:1")
+    .build()
+    .unwrap();
+    yunzhanghu::Client::with_transport(config, answering(status, body)).unwrap()
 }
 
 /// Arbitrary notifications: random query and body, as a form, as JSON, or with no type.

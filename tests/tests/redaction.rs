@@ -885,7 +885,7 @@ fn huifu_config() -> huifu::Config {
 }
 
 fn yzh_config() -> yunzhanghu::Config {
-    yunzhanghu::Config::new(
+    yunzhanghu::Config::builder(
         "dealer",
         "broker",
         KeyRing::new(SecretKey::new(YZH_APP_KEY))
@@ -893,6 +893,8 @@ fn yzh_config() -> yunzhanghu::Config {
         SecretKey::new(YZH_DES3_KEY),
     )
     .base_url("http://127.0.0.1:1")
+    .build()
+    .unwrap()
 }
 
 #[test]
@@ -938,7 +940,7 @@ fn configs_clients_auth_and_keys() {
     check("yunzhanghu::Config", &yzh_config());
     check(
         "yunzhanghu::Client",
-        &yunzhanghu::Client::with_transport(yzh_config(), answering(200, "")),
+        &yunzhanghu::Client::with_transport(yzh_config(), answering(200, "")).unwrap(),
     );
     let keys = yunzhanghu::Keys::new(
         KeyRing::new(SecretKey::new(YZH_APP_KEY)),
@@ -1105,7 +1107,7 @@ fn verified_notification_events() {
     }
 
     // yunzhanghu: the event's order has every kind of personal data.
-    let yzh = yunzhanghu::Client::with_transport(yzh_config(), answering(200, ""));
+    let yzh = yunzhanghu::Client::with_transport(yzh_config(), answering(200, "")).unwrap();
     let event = yunzhanghu::NotifyEvent {
         notify_id: "n1".to_owned(),
         notify_time: "2020-09-01 00:16:56".to_owned(),
@@ -1193,7 +1195,7 @@ fn successful_responses_and_client_logs() {
         yunzhanghu::test_util::encrypted_response_body(&yzh_config(), &yzh_order_detail(), "r1")
             .unwrap(),
     ] {
-        let yzh = yunzhanghu::Client::with_transport(yzh_config(), answering(200, body));
+        let yzh = yunzhanghu::Client::with_transport(yzh_config(), answering(200, body)).unwrap();
         let query = yunzhanghu::query::QueryOrder {
             order_id: "202009010016562012987".to_owned(),
             data_type: Some(yunzhanghu::codes::DataType::Encryption),
@@ -1345,7 +1347,7 @@ fn failed_call_leaks() -> Vec<(&'static str, String, Vec<&'static str>)> {
         // Huifu answers are unsigned open maps: some bodies decode as an answer.
         note("huifu bind_bank_card", &cell, r.as_ref().err(), &log);
 
-        let yzh = yunzhanghu::Client::with_transport(yzh_config(), transport);
+        let yzh = yunzhanghu::Client::with_transport(yzh_config(), transport).unwrap();
         let (r, log) = captured(|| block_on(yzh.order_realtime(&yzh_bank_card_order())));
         note(
             "yunzhanghu order_realtime",
@@ -1387,7 +1389,7 @@ fn validation_errors_do_not_quote_the_value() {
         let text = format!("{e}\n{e:?}\n{}", rendered(e));
         text.contains(BAD_ID) || text.contains(BAD_PHONE) || !leaks(&text).is_empty()
     };
-    let yzh = yunzhanghu::Client::with_transport(yzh_config(), answering(200, ""));
+    let yzh = yunzhanghu::Client::with_transport(yzh_config(), answering(200, "")).unwrap();
     let mut order = yzh_bank_card_order();
     order.id_card = IdNumber::new(BAD_ID);
     let e = block_on(yzh.order_realtime(&order)).unwrap_err();

@@ -101,7 +101,10 @@ mod tests {
         let des3 = || SecretKey::new("123456788765432112345678");
         let base = "http://127.0.0.1:9";
         let yzh = cnpay::yunzhanghu::Client::new(
-            cnpay::yunzhanghu::Config::new("D1", "B1", key(), des3()).base_url(base),
+            cnpay::yunzhanghu::Config::builder("D1", "B1", key(), des3())
+                .base_url(base)
+                .build()
+                .unwrap(),
         )
         .unwrap();
         let lft = cnpay::protocol_pay::Client::new(

@@ -275,7 +275,7 @@ fn open(keys: &Keys, text: &str) -> Result<String, CliError> {
 
 fn online_client(global: &Global) -> Result<yunzhanghu::Client, CliError> {
     let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
-    let mut config = yunzhanghu::Config::new(
+    let mut config = yunzhanghu::Config::builder(
         settings.require("dealer_id")?,
         settings.require("broker_id")?,
         settings.secret("app_key")?,
@@ -287,6 +287,7 @@ fn online_client(global: &Global) -> Result<yunzhanghu::Client, CliError> {
     if let Some(t) = settings.timeout()? {
         config = config.timeout(t);
     }
+    let config = config.build().map_err(|e| settings.client_error(e))?;
     yunzhanghu::Client::new(config).map_err(|e| settings.client_error(e))
 }
 

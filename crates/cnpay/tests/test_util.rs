@@ -15,7 +15,7 @@ use cnpay::{Error, Money, NotificationEvent, NotificationVerifier, TxStatus};
 
 #[tokio::test]
 async fn a_signed_notification_from_the_facade_verifies_and_a_tampered_one_does_not() {
-    let config = Config::new("dealer", "broker", "app-key", "123456788765432112345678");
+    let config = Config::new("dealer", "broker", "app-key", "123456788765432112345678").unwrap();
     let event = NotifyEvent {
         notify_id: "N1".into(),
         notify_time: "2017-05-25 11:49:34".into(),

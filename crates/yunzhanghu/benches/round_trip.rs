@@ -83,7 +83,13 @@ fn round_trip(c: &mut Criterion) {
 
     // Ours: the client as a merchant builds it (system clock, random ids, default transport).
     let client = rt.block_on(async {
-        Client::new(Config::new("sixcn", "yiyun73", APP_KEY, DES3).base_url(&base)).unwrap()
+        Client::new(
+            Config::builder("sixcn", "yiyun73", APP_KEY, DES3)
+                .base_url(&base)
+                .build()
+                .unwrap(),
+        )
+        .unwrap()
     });
     let order = order();
     let r = rt.block_on(client.order_realtime(&order)).unwrap();
@@ -126,9 +132,13 @@ fn round_trip(c: &mut Criterion) {
             .map_err(pay_core::transport::TransportError::io)
     });
     let offline = Client::with_transport(
-        Config::new("sixcn", "yiyun73", APP_KEY, DES3).base_url(&base),
+        Config::builder("sixcn", "yiyun73", APP_KEY, DES3)
+            .base_url(&base)
+            .build()
+            .unwrap(),
         Arc::new(in_memory),
-    );
+    )
+    .unwrap();
     let mut g = c.benchmark_group(group("client-cpu-yunzhanghu-order-realtime"));
     g.bench_function("ours", |b| {
         b.iter(|| {

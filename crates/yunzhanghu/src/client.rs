@@ -28,14 +28,13 @@ pub const PROVIDER: &str = "yunzhanghu";
 /// # async fn run() -> Result<(), pay_core::Error> {
 /// use yunzhanghu::{Client, Config};
 ///
-/// let client = Client::new(Config::new("dealer", "broker", "app-key", "123456788765432112345678"))?;
+/// let client = Client::new(Config::new("dealer", "broker", "app-key", "123456788765432112345678")?)?;
 /// let accounts = client.query_accounts(&Default::default()).await?;
 /// # let _ = accounts; Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Client {
     pub(crate) config: Arc<Config>,
-    keys: Option<Arc<Keys>>,
     pub(crate) transport: SharedTransport,
     pub(crate) clock: SharedClock,
     pub(crate) ids: SharedIdSource,
@@ -55,34 +54,34 @@ impl Client {
     /// A client on the default transport (reqwest + rustls) with the config's timeout.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] on `base_url` when it is not an http(s) URL or has a query or a
-    /// fragment ([`pay_core::validate::base_url`]); [`Error::Transport`] when the TLS backend
-    /// cannot be initialised.
+    /// [`Error::Transport`] when the TLS backend cannot be initialised (the config was checked
+    /// when it was built).
     #[cfg(feature = "reqwest")]
     pub fn new(config: Config) -> Result<Client, Error> {
-        // A base URL with a query or a fragment would garble every path: refused now, not at
-        // the first call (an empty one is refused when a call needs it).
-        let base_url = &config.base_url;
-        if !base_url.is_empty() {
-            pay_core::validate::base_url("base_url", base_url)?;
-        }
-        // A 3DES key of the wrong length or weak is refused now, not at the first call.
-        Keys::new(config.app_key.clone(), &config.des3_key)?;
         let transport = pay_core::ReqwestTransport::builder()
-            .timeout(config.timeout)
+            .timeout(config.timeout())
             .build()?;
-        Ok(Client::with_transport(config, Arc::new(transport)))
+        Ok(Client::build(config, Arc::new(transport)))
     }
 
-    /// A client on `transport`. A 3DES key that is not 24 bytes makes every call fail with
-    /// [`Error::InvalidInput`] on `des3_key` (see [`Config::validate`]).
-    pub fn with_transport(config: Config, transport: SharedTransport) -> Client {
-        let keys = Keys::new(config.app_key.clone(), &config.des3_key)
-            .ok()
-            .map(Arc::new);
+    /// A client on `transport`, which brings its own timeout.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] on `timeout` when the config sets one: an injected transport
+    /// cannot be made to apply it, and a timeout silently ignored is worse than none.
+    pub fn with_transport(config: Config, transport: SharedTransport) -> Result<Client, Error> {
+        if config.timeout_is_set() {
+            return Err(Error::invalid_input(
+                "timeout",
+                "is set on the config, but an injected transport applies its own: set it there",
+            ));
+        }
+        Ok(Client::build(config, transport))
+    }
+
+    fn build(config: Config, transport: SharedTransport) -> Client {
         Client {
             config: Arc::new(config),
-            keys,
             transport,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
@@ -118,20 +117,9 @@ impl Client {
         &self.config
     }
 
-    /// The envelope keys.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] on `des3_key` when the 3DES key is not 24 bytes or is weak.
-    pub fn keys(&self) -> Result<&Keys, Error> {
-        match self.keys.as_deref() {
-            Some(keys) => Ok(keys),
-            // Construct them again for the reason (length or weak key).
-            None => Err(
-                Keys::new(self.config.app_key.clone(), &self.config.des3_key)
-                    .err()
-                    .unwrap_or_else(|| Error::invalid_input("des3_key", "is not usable")),
-            ),
-        }
+    /// The envelope keys (checked when the config was built).
+    pub fn keys(&self) -> &Keys {
+        self.config.keys()
     }
 
     /// Builds the plaintext JSON of a request: the typed fields, the extension fields, and the
@@ -184,7 +172,7 @@ impl Client {
     }
 
     fn seal(&self, json: &str) -> Result<sign::Envelope, Error> {
-        let keys = self.keys()?;
+        let keys = self.keys();
         let mess = self.ids.next_id();
         let timestamp = self.clock.now().unix_seconds();
         Ok(sign::seal(json, &mess, timestamp, keys))
@@ -268,10 +256,7 @@ impl Client {
             let probe: EncryptedProbe = pay_core::decode::json_str(data).map_err(rewrap)?;
             match probe.encry_data {
                 Some(cipher) => {
-                    let plain = self
-                        .keys()?
-                        .decrypt(&cipher)
-                        .map_err(|e| call.classify(e))?;
+                    let plain = self.keys().decrypt(&cipher).map_err(|e| call.classify(e))?;
                     pay_core::decode::json_str(&plain).map_err(rewrap)?
                 }
                 None => pay_core::decode::json_str(data).map_err(rewrap)?,

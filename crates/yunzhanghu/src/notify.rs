@@ -145,7 +145,7 @@ impl Client {
     /// another dealer than the client's, [`Error::InvalidInput`] on `des3_key`.
     pub fn verify_notify(&self, notification: &IncomingNotification) -> Result<NotifyEvent, Error> {
         let envelope = envelope_of(notification)?;
-        let plain = sign::open(&envelope, self.keys()?)?;
+        let plain = sign::open(&envelope, self.keys())?;
         let event = parse_event(&plain, envelope.timestamp)?;
         let t = event.data.transition();
         ExpectedOrder::new(&t.order_id)

@@ -7,7 +7,7 @@
 //! use yunzhanghu::query::OrderDetail;
 //! use yunzhanghu::codes::OrderStatus;
 //!
-//! let config = Config::new("dealer", "broker", "app-key", "123456788765432112345678");
+//! let config = Config::new("dealer", "broker", "app-key", "123456788765432112345678")?;
 //! let event = NotifyEvent {
 //!     notify_id: "N1".into(),
 //!     notify_time: "2017-05-25 11:49:34".into(),
@@ -15,7 +15,7 @@
 //!     ..Default::default()
 //! };
 //! let n = test_util::signed_notification(&config, &event, "mess", 1_495_684_174)?;
-//! let client = Client::with_transport(config.clone(), std::sync::Arc::new(pay_core::test_util::RecordingTransport::new()));
+//! let client = Client::with_transport(config.clone(), std::sync::Arc::new(pay_core::test_util::RecordingTransport::new()))?;
 //! assert_eq!(client.verify_notify(&n)?.data.order_id, "O1");
 //! assert!(client.verify_notify(&test_util::tampered_notification(&config, &event, "mess", 1)?).is_err());
 //! # Ok::<(), pay_core::Error>(())
@@ -27,11 +27,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::notify::NotifyEvent;
-use crate::sign::{self, Keys};
-
-fn keys(config: &Config) -> Result<Keys, Error> {
-    Keys::new(config.app_key.clone(), &config.des3_key)
-}
+use crate::sign;
 
 fn plaintext(event: &NotifyEvent) -> Result<String, Error> {
     serde_json::to_string(event).map_err(|e| Error::invalid_input("event", e.to_string()))
@@ -48,7 +44,7 @@ pub fn signed_notification(
     mess: &str,
     timestamp: i64,
 ) -> Result<IncomingNotification, Error> {
-    let envelope = sign::seal(&plaintext(event)?, mess, timestamp, &keys(config)?);
+    let envelope = sign::seal(&plaintext(event)?, mess, timestamp, config.keys());
     Ok(IncomingNotification::post_form(envelope.to_form()))
 }
 
@@ -63,7 +59,7 @@ pub fn tampered_notification(
     mess: &str,
     timestamp: i64,
 ) -> Result<IncomingNotification, Error> {
-    let mut envelope = sign::seal(&plaintext(event)?, mess, timestamp, &keys(config)?);
+    let mut envelope = sign::seal(&plaintext(event)?, mess, timestamp, config.keys());
     let flipped: String = envelope
         .sign
         .char_indices()
@@ -103,7 +99,7 @@ pub fn encrypted_response_body<T: Serialize>(
 ) -> Result<String, Error> {
     let text =
         serde_json::to_string(data).map_err(|e| Error::invalid_input("data", e.to_string()))?;
-    let encry_data = keys(config)?.encrypt(text.as_bytes());
+    let encry_data = config.keys().encrypt(text.as_bytes());
     Ok(json!({
         "code": "0000",
         "message": "操作成功",

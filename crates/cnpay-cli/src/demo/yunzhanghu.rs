@@ -28,14 +28,15 @@ const MOBILE: &str = "13812345678";
 /// The client for the simulator at `base_url`, with the sandbox's test dealer.
 pub(super) fn client(base_url: &str) -> Result<Client, Error> {
     Client::new(
-        Config::new(
+        Config::builder(
             cred::DEALER_ID,
             cred::BROKER_ID,
             cred::APP_KEY,
             cred::DES3_KEY,
         )
         .base_url(base_url)
-        .timeout(Duration::from_secs(5)),
+        .timeout(Duration::from_secs(5))
+        .build()?,
     )
 }
 

@@ -24,7 +24,10 @@ pub(crate) const NOW: i64 = 1_700_000_000;
 pub(crate) const ID: &str = "11010519491231002X";
 
 pub(crate) fn config(base: &str) -> Config {
-    Config::new("sixcn", "yiyun73", APP_KEY, DES3).base_url(base)
+    Config::builder("sixcn", "yiyun73", APP_KEY, DES3)
+        .base_url(base)
+        .build()
+        .unwrap()
 }
 
 pub(crate) fn keys() -> Keys {
@@ -36,6 +39,7 @@ pub(crate) fn client_for(base: &str) -> Client {
         config(base),
         Arc::new(pay_core::ReqwestTransport::new().unwrap()),
     )
+    .unwrap()
     .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))))
     .with_ids(Arc::new(SequentialIds::new("id-")))
 }

@@ -169,9 +169,11 @@ fn previous_app_key_is_accepted_during_rotation() {
             "b",
             KeyRing::new(SecretKey::new(APP_KEY)).with_previous(SecretKey::new("old-app-key")),
             DES3,
-        ),
+        )
+        .unwrap(),
         Arc::new(pay_core::test_util::RecordingTransport::new()),
-    );
+    )
+    .unwrap();
     check_event(&rotating.verify_notify(&n).unwrap());
     assert!(client().verify_notify(&n).is_err());
 }

@@ -147,6 +147,7 @@ async fn alipay_and_wxpay_fields() {
 fn recording() -> (Arc<RecordingTransport>, Client) {
     let t = Arc::new(RecordingTransport::new());
     let c = Client::with_transport(crate::config("http://yzh.test"), t.clone())
+        .unwrap()
         .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))))
         .with_ids(Arc::new(SequentialIds::new("id-")));
     (t, c)

@@ -16,6 +16,7 @@ use crate::{ID, NOW, keys};
 fn client() -> (Arc<RecordingTransport>, Client) {
     let t = Arc::new(RecordingTransport::new());
     let c = Client::with_transport(crate::config("http://yzh.test"), t.clone())
+        .unwrap()
         .with_clock(Arc::new(FixedClock::new(Timestamp::from_unix_seconds(NOW))))
         .with_ids(Arc::new(SequentialIds::new("id-")));
     (t, c)
