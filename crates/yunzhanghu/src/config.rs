@@ -121,13 +121,13 @@ impl ConfigBuilder {
         }
         let keys = Keys::new(self.app_key.clone(), &self.des3_key)?;
         pay_core::validate::base_url("base_url", &self.base_url)?;
-        if let Some(t) = self.timeout {
-            if t.is_zero() || t > Duration::from_secs(pay_core::env::MAX_TIMEOUT_SECS) {
-                return Err(Error::invalid_input(
-                    "timeout",
-                    "must be more than zero and at most 300 seconds",
-                ));
-            }
+        if let Some(t) = self.timeout
+            && (t.is_zero() || t > Duration::from_secs(pay_core::env::MAX_TIMEOUT_SECS))
+        {
+            return Err(Error::invalid_input(
+                "timeout",
+                "must be more than zero and at most 300 seconds",
+            ));
         }
         Ok(Config {
             dealer_id: self.dealer_id,
