@@ -3,7 +3,6 @@
 use clap::{Subcommand, ValueEnum};
 use cnpay::aggregate_pay;
 use cnpay::aggregate_pay::sign::{sign_params, verify_params, verify_response_body};
-use pay_core::multipart::FilePart;
 use pay_core::{
     Error, IncomingNotification, KeyRing, NotificationReply, NotificationVerifier, SecretKey,
     SignatureErrorKind,
@@ -150,14 +149,11 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
                 }
             })
         }
-        Command::List => online::run(NAME, online::Command::List, global, online_client),
-        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
-        Command::Operation(argv) => online::run(
-            NAME,
-            online::Command::Operation(argv),
-            global,
-            online_client,
-        ),
+        Command::List => online::run(online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => {
+            online::run(online::Command::Operation(argv), global, online_client)
+        }
     }
 }
 
@@ -216,40 +212,12 @@ pub(crate) fn verify(key: &SecretKey, text: &str) -> Result<Value, CliError> {
 
 fn online_client(global: &Global) -> Result<aggregate_pay::Client, CliError> {
     let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
-    let key = settings.secret("key")?;
-    let response_key = match settings.secret_opt("response_key")? {
-        Some(k) => k,
-        None => key.clone(),
-    };
-    let mut config = aggregate_pay::Config::new(
-        settings.require("mch_id")?,
-        settings.require("app_id")?,
-        key,
-        response_key,
-    );
-    // Not needed to verify a notification; the client refuses to send without it.
-    if let Some(url) = settings.get("base_url")? {
-        config = config.base_url(url);
-    }
-    if let Some(t) = settings.timeout()? {
-        config = config.timeout(t);
-    }
+    let config = settings.library_config(aggregate_pay::Config::from_env, &[])?;
     aggregate_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for aggregate_pay::Client {
-    fn operations() -> &'static [&'static str] {
-        aggregate_pay::OPERATIONS
-    }
-
-    async fn call(
-        &self,
-        operation: &str,
-        data: Value,
-        files: Vec<FilePart>,
-    ) -> Result<Value, Error> {
-        self.call_json(operation, data, files).await
-    }
+    online::call_json_provider!(aggregate_pay);
 
     async fn notification(
         &self,

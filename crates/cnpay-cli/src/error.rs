@@ -59,6 +59,16 @@ impl CliError {
         CliError::Usage(msg.into())
     }
 
+    /// A command line clap refused (an unknown subcommand or option, a missing or invalid
+    /// value): a usage error, reported in the one JSON shape on stderr with exit code 2, as
+    /// every other usage error. (`--help` and `--version` are not errors: see
+    /// `clap::Error::use_stderr`.)
+    pub(crate) fn clap(e: &clap::Error) -> Self {
+        let text = e.render().to_string();
+        let text = text.trim();
+        CliError::Usage(text.strip_prefix("error: ").unwrap_or(text).to_owned())
+    }
+
     /// An invalid-input error naming `field`.
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
         CliError::Core(Error::invalid_input(field.to_owned(), reason.into()))

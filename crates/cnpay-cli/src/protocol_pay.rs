@@ -1,8 +1,7 @@
 //! `cnpay protocol-pay …`: the offline envelope sign/verify tools, and the API's operations.
 
 use clap::Subcommand;
-use cnpay::protocol_pay::{self, Envelope, OPERATIONS};
-use pay_core::multipart::FilePart;
+use cnpay::protocol_pay::{self, Envelope};
 use pay_core::{
     Clock, Error, IncomingNotification, KeyRing, NotificationReply, SecretKey, SystemClock,
 };
@@ -128,48 +127,22 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
                 }
             })
         }
-        Command::List => online::run(NAME, online::Command::List, global, online_client),
-        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
-        Command::Operation(argv) => online::run(
-            NAME,
-            online::Command::Operation(argv),
-            global,
-            online_client,
-        ),
+        Command::List => online::run(online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => {
+            online::run(online::Command::Operation(argv), global, online_client)
+        }
     }
 }
 
 fn online_client(global: &Global) -> Result<protocol_pay::Client, CliError> {
-    client(&Settings::load(NAME, SETTINGS, global.config.as_deref())?)
-}
-
-/// The client from the settings.
-fn client(settings: &Settings) -> Result<protocol_pay::Client, CliError> {
-    let mut config =
-        protocol_pay::Config::new(settings.require("app_id")?, settings.secret("key")?);
-    // Not needed to verify a notification; the client refuses to send without it.
-    if let Some(url) = settings.get("base_url")? {
-        config = config.base_url(url);
-    }
-    if let Some(t) = settings.timeout()? {
-        config = config.timeout(t);
-    }
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    let config = settings.library_config(protocol_pay::Config::from_env, &[])?;
     protocol_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for protocol_pay::Client {
-    fn operations() -> &'static [&'static str] {
-        OPERATIONS
-    }
-
-    async fn call(
-        &self,
-        operation: &str,
-        data: Value,
-        files: Vec<FilePart>,
-    ) -> Result<Value, Error> {
-        self.call_json(operation, data, files).await
-    }
+    online::call_json_provider!(protocol_pay);
 
     async fn notification(
         &self,
