@@ -58,6 +58,7 @@ mod huifu;
 mod input;
 mod online;
 mod operation_help;
+mod progress;
 mod protocol_pay;
 mod reconcile;
 mod sandbox;

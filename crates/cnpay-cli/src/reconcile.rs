@@ -252,6 +252,8 @@ pub(crate) fn yunzhanghu(
     };
     use cnpay::yunzhanghu::reconcile::{records, returns};
 
+    use crate::progress::Progress;
+
     check_date(&args.date)?;
     let ledger = ledger(&args.ledger)?;
     let (orders, bill): (Box<dyn Read>, Option<Box<dyn Read>>) = match order_file {
@@ -271,12 +273,19 @@ pub(crate) fn yunzhanghu(
                     order_date: args.date.clone(),
                     extra: Default::default(),
                 };
-                client.download_order_file(&order_req, &mut orders).await?;
+                let mut progress = Progress::to_stderr(&mut orders, "order file");
+                client
+                    .download_order_file(&order_req, &mut progress)
+                    .await?;
+                progress.finish();
                 let bill_req = BillDownloadUrl {
                     bill_date: args.date.clone(),
                     extra: Default::default(),
                 };
-                client.download_bill_file(&bill_req, &mut bill).await
+                let mut progress = Progress::to_stderr(&mut bill, "bill file");
+                client.download_bill_file(&bill_req, &mut progress).await?;
+                progress.finish();
+                Ok::<_, Error>(())
             })?;
             (gz_reader(orders), Some(gz_reader(bill)))
         }
