@@ -75,17 +75,12 @@ when the sign is missing or does not match.")]
     #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
   cnpay aggregate-pay notify --method GET --query 'transOrderId=T1&mchOrderNo=T2&status=2&sign=…'")]
     Notify(online::NotifyArgs),
-    /// Any operation listed by `list`.
     /// Reconciles a day's ledger by querying each of its orders (read-only, at --rate; exit 6
     /// when anything is not matched).
     #[command(after_help = "Example:
   cnpay aggregate-pay reconcile --date 2026-12-05 --ledger ledger.csv --kind payout --rate 5")]
-    Reconcile {
-        #[command(flatten)]
-        args: crate::reconcile::Args,
-        #[command(flatten)]
-        query: crate::reconcile::QueryArgs,
-    },
+    Reconcile(crate::reconcile::ByQuery),
+    /// Any operation listed by `list`.
     #[command(external_subcommand)]
     Operation(Vec<String>),
 }
@@ -123,32 +118,7 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
                 verify(&key, item).map(Output::Json)
             })
         }
-        Command::Reconcile { args, query } => {
-            let client = online_client(global)?;
-            let kind = query.kind;
-            crate::reconcile::by_query(&args, &query, |ledger, plan| async move {
-                match kind {
-                    crate::reconcile::Kind::Payment => {
-                        pay_core::reconcile::payments_by_query(
-                            &client,
-                            ledger,
-                            &plan,
-                            tokio::time::sleep,
-                        )
-                        .await
-                    }
-                    crate::reconcile::Kind::Payout => {
-                        pay_core::reconcile::payouts_by_query(
-                            &client,
-                            ledger,
-                            &plan,
-                            tokio::time::sleep,
-                        )
-                        .await
-                    }
-                }
-            })
-        }
+        Command::Reconcile(cmd) => crate::reconcile::by_query_client(&cmd, online_client(global)?),
         Command::List => online::run(online::Command::List, global, online_client),
         Command::Notify(a) => online::run(online::Command::Notify(a), global, online_client),
         Command::Operation(argv) => {

@@ -362,6 +362,31 @@ impl QueryArgs {
     }
 }
 
+/// `cnpay aggregate-pay|protocol-pay reconcile …`: a day's ledger reconciled by query.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ByQuery {
+    #[command(flatten)]
+    args: Args,
+    #[command(flatten)]
+    query: QueryArgs,
+}
+
+/// Reconciles by query with `client`, which takes payments and pays out: the ledger's orders
+/// are of `--kind` (payment or payout).
+pub(crate) fn by_query_client<C>(cmd: &ByQuery, client: C) -> Result<(), CliError>
+where
+    C: pay_core::Payments + pay_core::Payouts,
+{
+    use pay_core::reconcile::{payments_by_query, payouts_by_query};
+    let kind = cmd.query.kind;
+    by_query(&cmd.args, &cmd.query, |ledger, plan| async move {
+        match kind {
+            Kind::Payment => payments_by_query(&client, ledger, &plan, tokio::time::sleep).await,
+            Kind::Payout => payouts_by_query(&client, ledger, &plan, tokio::time::sleep).await,
+        }
+    })
+}
+
 /// Reconciles by query: every ledger order (the ledger is read whole: it is the list of
 /// orders to ask about) is queried, read-only, at the rate given; an order the provider does
 /// not know is missing at the provider. Nothing can be missing in the ledger this way.
