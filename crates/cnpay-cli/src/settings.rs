@@ -183,7 +183,10 @@ impl Settings {
         for &setting in self.known.iter().filter(|k| !cli_only.contains(k)) {
             if setting == "timeout" {
                 if let Some(t) = self.timeout()? {
-                    let secs = i64::try_from(t.as_secs()).expect("at most MAX_TIMEOUT_SECS");
+                    // At most MAX_TIMEOUT_SECS, which an i64 holds.
+                    let secs = i64::try_from(t.as_secs()).map_err(|_| {
+                        CliError::usage(format!("{} is out of range", self.describe("timeout")))
+                    })?;
                     merged.insert(setting.to_owned(), toml::Value::Integer(secs));
                 }
             } else if let Some(v) = self.get(setting)? {

@@ -57,25 +57,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     env.sandbox
         .set_yunzhanghu_notify_url(env.notify_url(super::receiver::YUNZHANGHU_PATH));
 
-    step("identity check (bank card four factors)", async {
-        let r = client
-            .verify_bankcard_four_factor(&VerifyBankcardFourFactor {
-                card_no: CARD_NO.into(),
-                id_card: ID_CARD.into(),
-                real_name: NAME.into(),
-                mobile: MOBILE.into(),
-                extra: Default::default(),
-            })
-            .await?;
-        Ok((
-            (),
-            format!(
-                "张* / 110105********002X / 6225********5555 / 138****5678 match ({}, request {})",
-                r.message, r.request_id
-            ),
-        ))
-    })
-    .await?;
+    identity_check(client).await?;
 
     let order_id = format!("{}Y", env.run_id);
     let pay = Money::from_fen(123_456);
@@ -163,67 +145,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     })
     .await?;
 
-    step("bill file downloaded and parsed", async {
-        let gz = download_day_file(&client, DayFile::Bill, &finished_date).await?;
-        let bytes = gz.len();
-        let rows: Vec<BillRecord> = day_file_rows(&gz)?;
-        let ours: Vec<&BillRecord> = rows.iter().filter(|r| r.order_id == order_id).collect();
-        let payment = present(
-            "the payout's 经纪公司打款 row",
-            ours.iter()
-                .find(|r| r.bill_type == BillType::BrokerPayment)
-                .copied(),
-        )?;
-        expect_eq("流水状态", &FileStatus::Success, &payment.status)?;
-        expect_eq("金额 (fen)", &pay.fen(), &payment.amount.fen())?;
-        expect_eq("订单流水号", reference.as_str(), payment.reference.as_str())?;
-        let fee = ours
-            .iter()
-            .find(|r| r.bill_type == BillType::BrokerPaymentFee)
-            .map_or_else(
-                || "no fee row".to_owned(),
-                |r| format!("fee {} yuan", r.amount),
-            );
-        Ok((
-            (),
-            format!(
-                "{finished_date}: {bytes} bytes gz, {} rows; ours: 经纪公司打款 {} yuan {}, {fee}",
-                rows.len(),
-                payment.amount,
-                payment.status
-            ),
-        ))
-    })
-    .await?;
-
-    step("order file downloaded and parsed", async {
-        let gz = download_day_file(&client, DayFile::Order, &finished_date).await?;
-        let bytes = gz.len();
-        let rows: Vec<OrderRecord> = day_file_rows(&gz)?;
-        let row = present(
-            "the payout's row",
-            rows.iter().find(|r| r.order_id == order_id),
-        )?;
-        expect_eq("订单状态", &FileStatus::Success, &row.status)?;
-        expect_eq("金额 (fen)", &pay.fen(), &row.pay.fen())?;
-        expect_eq(
-            "支付渠道",
-            &Channel::BankCard,
-            present("支付渠道", row.channel.as_ref())?,
-        )?;
-        Ok((
-            (),
-            format!(
-                "{bytes} bytes gz, {} rows; ours: {} {} yuan to {} ({})",
-                rows.len(),
-                row.status,
-                row.pay,
-                row.account,
-                row.real_name
-            ),
-        ))
-    })
-    .await?;
+    day_files(client, &order_id, pay, &reference, &finished_date).await?;
 
     returned(env, client).await
 }
@@ -320,6 +242,102 @@ async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
         Ok(((), format!("status {} ({})", t.code, finality(&t))))
     })
     .await
+}
+
+/// The identity check step: the sandbox's test payee, four factors.
+async fn identity_check(client: &Client) -> Result<(), StepError> {
+    step("identity check (bank card four factors)", async {
+        let r = client
+            .verify_bankcard_four_factor(&VerifyBankcardFourFactor {
+                card_no: CARD_NO.into(),
+                id_card: ID_CARD.into(),
+                real_name: NAME.into(),
+                mobile: MOBILE.into(),
+                extra: Default::default(),
+            })
+            .await?;
+        Ok((
+            (),
+            format!(
+                "张* / 110105********002X / 6225********5555 / 138****5678 match ({}, request {})",
+                r.message, r.request_id
+            ),
+        ))
+    })
+    .await?;
+    Ok(())
+}
+
+/// The daily files of `finished_date`: the bill file and the order file list the payout.
+async fn day_files(
+    client: &Client,
+    order_id: &str,
+    pay: Money,
+    reference: &str,
+    finished_date: &str,
+) -> Result<(), StepError> {
+    step("bill file downloaded and parsed", async {
+        let gz = download_day_file(client, DayFile::Bill, finished_date).await?;
+        let bytes = gz.len();
+        let rows: Vec<BillRecord> = day_file_rows(&gz)?;
+        let ours: Vec<&BillRecord> = rows.iter().filter(|r| r.order_id == order_id).collect();
+        let payment = present(
+            "the payout's 经纪公司打款 row",
+            ours.iter()
+                .find(|r| r.bill_type == BillType::BrokerPayment)
+                .copied(),
+        )?;
+        expect_eq("流水状态", &FileStatus::Success, &payment.status)?;
+        expect_eq("金额 (fen)", &pay.fen(), &payment.amount.fen())?;
+        expect_eq("订单流水号", reference, payment.reference.as_str())?;
+        let fee = ours
+            .iter()
+            .find(|r| r.bill_type == BillType::BrokerPaymentFee)
+            .map_or_else(
+                || "no fee row".to_owned(),
+                |r| format!("fee {} yuan", r.amount),
+            );
+        Ok((
+            (),
+            format!(
+                "{finished_date}: {bytes} bytes gz, {} rows; ours: 经纪公司打款 {} yuan {}, {fee}",
+                rows.len(),
+                payment.amount,
+                payment.status
+            ),
+        ))
+    })
+    .await?;
+
+    step("order file downloaded and parsed", async {
+        let gz = download_day_file(client, DayFile::Order, finished_date).await?;
+        let bytes = gz.len();
+        let rows: Vec<OrderRecord> = day_file_rows(&gz)?;
+        let row = present(
+            "the payout's row",
+            rows.iter().find(|r| r.order_id == order_id),
+        )?;
+        expect_eq("订单状态", &FileStatus::Success, &row.status)?;
+        expect_eq("金额 (fen)", &pay.fen(), &row.pay.fen())?;
+        expect_eq(
+            "支付渠道",
+            &Channel::BankCard,
+            present("支付渠道", row.channel.as_ref())?,
+        )?;
+        Ok((
+            (),
+            format!(
+                "{bytes} bytes gz, {} rows; ours: {} {} yuan to {} ({})",
+                rows.len(),
+                row.status,
+                row.pay,
+                row.account,
+                row.real_name
+            ),
+        ))
+    })
+    .await?;
+    Ok(())
 }
 
 /// The two daily files.
