@@ -66,6 +66,14 @@ impl CliError {
     pub(crate) fn clap(e: &clap::Error) -> Self {
         let text = e.render().to_string();
         let text = text.trim();
+        if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            // Not the whole help in a JSON string: what is missing, and where the help is.
+            let usage = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Usage: "))
+                .unwrap_or("cnpay <COMMAND>");
+            return CliError::Usage(format!("a command is missing: {usage} (--help lists them)"));
+        }
         CliError::Usage(text.strip_prefix("error: ").unwrap_or(text).to_owned())
     }
 

@@ -243,6 +243,13 @@ fn clap_usage_errors_are_json_on_stderr_with_exit_2() {
             .unwrap()
             .contains("unknown provider `paypal`")
     );
+    // A missing command: what is missing, not the whole help.
+    let out = cnpay().args(["yunzhanghu"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        report(&out)["message"],
+        "a command is missing: cnpay yunzhanghu [OPTIONS] <COMMAND> (--help lists them)"
+    );
     // --help and --version are not errors.
     for args in [&["--help"][..], &["--version"], &["yunzhanghu", "--help"]] {
         let out = cnpay().args(args).output().unwrap();
