@@ -1613,3 +1613,68 @@ async fn an_opening_callback_is_confirmed_by_the_balance_query() {
         "{err:?}"
     );
 }
+
+/// Reconciliation from the day's trade statement (`order_download` → `file_url` → the CSV the
+/// sandbox files every money-moving order in): a direct balance pay, its refund settled after
+/// the delay, and a second pay, against a ledger with one amount wrong, one order the gateway
+/// never saw, and one order missing from it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_day_statement_reconciles_against_the_ledger() {
+    use pay_core::reconcile::{Class, Record, reconcile};
+
+    let sandbox = sandbox(Provider::Huifu).await;
+    let m = merchant(client(&sandbox, Duration::from_secs(5))).await;
+    let today = m.client.today();
+    let id = |s: &str| format!("{today}{s}");
+    let buyer = m.open_user(&id("RU1")).await;
+    let seller = m.open_user(&id("RU2")).await;
+    for (order, fen) in [("RP1", 30_000), ("RP2", 5_000), ("RP3", 700)] {
+        let req = m.balance_pay(&id(order), &buyer, &seller, fen, BalanceTransType::Direct);
+        m.client.balance_pay(&req).await.unwrap();
+    }
+    m.client
+        .refund(&m.refund(&id("RR1"), &id("RP1"), 12_000))
+        .await
+        .unwrap();
+    m.wait_final(&buyer, &id("RR1"), QueryTransType::Refund)
+        .await;
+
+    let mut file = Vec::new();
+    let written = m
+        .client
+        .download_statement(&today, &mut file)
+        .await
+        .unwrap();
+    assert_eq!(written, file.len() as u64);
+    let provider = huifu::reconcile::records(
+        huifu::reconcile::StatementReader::new(file.as_slice()),
+        |_| true,
+    );
+    let row = |order: &str, fen: i64| Record {
+        order_id: id(order),
+        amount: Money::from_fen(fen),
+        status: TxStatus::Succeeded,
+        fee: None,
+    };
+    let ledger = [
+        row("RP1", 30_000),
+        row("RR1", 12_000),
+        row("RP2", 5_001),
+        row("RX9", 100),
+    ];
+    let report = reconcile(provider, ledger.into_iter().map(Ok)).unwrap();
+    let count = |c: Class| report.totals.get(c).count;
+    assert_eq!(count(Class::Matched), 2, "{report:?}");
+    assert_eq!(count(Class::AmountMismatch), 1, "{report:?}");
+    assert_eq!(count(Class::MissingAtProvider), 1, "{report:?}");
+    assert_eq!(count(Class::MissingInLedger), 1, "{report:?}");
+    assert_eq!(count(Class::StatusMismatch), 0, "{report:?}");
+    assert_eq!(count(Class::PendingAtProvider), 0, "{report:?}");
+    let missing = report
+        .items
+        .iter()
+        .find(|i| i.class == Class::MissingInLedger)
+        .unwrap();
+    assert_eq!(missing.order_id, id("RP3"));
+    assert_eq!(missing.provider_amount_fen, Some(Money::from_fen(700)));
+}

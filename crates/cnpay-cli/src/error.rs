@@ -213,11 +213,12 @@ fn core_report(e: &Error) -> Value {
             "retry_same_params": e.is_retry_safe(),
             "needs_query": e.needs_query(),
         }),
-        Error::Signature { kind, order_id, .. } => json!({
+        Error::Signature { kind, .. } => json!({
             "error": "signature",
             "kind": kind.to_string(),
             "message": message,
-            "order_id": order_id,
+            "order_id": e.order_id(),
+            "request_id": e.request_id(),
             "retry_safe": e.is_retry_safe(),
             "needs_query": e.needs_query(),
         }),
@@ -262,23 +263,23 @@ fn core_report(e: &Error) -> Value {
             "next": next_step(e),
             "retry_safe": false,
         }),
-        Error::HttpStatus {
-            status, order_id, ..
-        } => json!({
+        Error::HttpStatus { status, .. } => json!({
             "error": "http_status",
             "status": status,
             "message": message,
             "may_have_been_received": true,
-            "order_id": order_id,
+            "order_id": e.order_id(),
+            "request_id": e.request_id(),
             "next": next_step(e),
             "retry_safe": e.is_retry_safe(),
             "needs_query": e.needs_query(),
         }),
-        Error::Decode { order_id, .. } => json!({
+        Error::Decode { .. } => json!({
             "error": "decode",
             "message": message,
             "may_have_been_received": true,
-            "order_id": order_id,
+            "order_id": e.order_id(),
+            "request_id": e.request_id(),
             "next": next_step(e),
             "retry_safe": e.is_retry_safe(),
             "needs_query": e.needs_query(),
@@ -414,10 +415,7 @@ mod tests {
         assert_eq!(r["error"], "io");
         assert_eq!(r["retry_safe"], true);
         assert_eq!(r["needs_query"], false);
-        assert_eq!(
-            r["message"],
-            "local I/O error: a file or stream of the caller could not be read or written: disk full"
-        );
+        assert_eq!(r["message"], "local i/o error: disk full");
     }
 
     #[test]

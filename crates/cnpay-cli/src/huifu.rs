@@ -47,6 +47,24 @@ pub(crate) enum Command {
     #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
   cnpay huifu notify --header 'content-type: application/x-www-form-urlencoded' < callback.txt")]
     Notify(online::NotifyArgs),
+    /// Reconciles a day: the trade statement (交易对账文件) against your ledger (exit 6 when
+    /// anything is not matched).
+    #[command(after_help = "Example:
+  cnpay huifu reconcile --date 2026-12-05 --ledger ledger.csv --format json
+
+Without --statement the day's statement is downloaded (order_download, trans_type 01; settings
+needed). The statement is CSV with a header naming order_id, order_date, trans_amt (yuan) and
+trans_stat (S, F, I, P); see the huifu crate's `reconcile` module.")]
+    Reconcile {
+        #[command(flatten)]
+        args: crate::reconcile::Args,
+        /// A local statement file (CSV) instead of downloading it.
+        #[arg(long, value_name = "FILE")]
+        statement: Option<std::path::PathBuf>,
+        /// Only the statement rows of this trans_type (repeat for several); all rows by default.
+        #[arg(long = "trans-type", value_name = "TYPE")]
+        trans_types: Vec<String>,
+    },
     /// Any operation listed by `list`.
     #[command(external_subcommand)]
     Operation(Vec<String>),
@@ -55,6 +73,15 @@ pub(crate) enum Command {
 /// Runs `cnpay huifu <command>`.
 pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
     let cmd = match cmd {
+        Command::Reconcile {
+            args,
+            statement,
+            trans_types,
+        } => {
+            return crate::reconcile::huifu(&args, statement.as_deref(), &trans_types, || {
+                online_client(global)
+            });
+        }
         Command::List => online::Command::List,
         Command::Notify(a) => online::Command::Notify(a),
         Command::Operation(argv) => online::Command::Operation(argv),

@@ -301,6 +301,41 @@ pub(crate) fn yunzhanghu(
     )
 }
 
+/// Huifu: the day's trade statement, local (`--statement`) or downloaded with `client`
+/// (`order_download`, held in memory while read); only the rows of `trans_types` when any
+/// are given.
+pub(crate) fn huifu(
+    args: &Args,
+    statement: Option<&Path>,
+    trans_types: &[String],
+    client: impl FnOnce() -> Result<cnpay::huifu::Client, CliError>,
+) -> Result<(), CliError> {
+    use cnpay::huifu::reconcile::{StatementReader, records};
+
+    check_date(&args.date)?;
+    let ledger = ledger(&args.ledger)?;
+    let file: Box<dyn Read> = match statement {
+        Some(path) => read_gz_or_csv(path, "statement")?,
+        None => {
+            let client = client()?;
+            let order_date = args.date.replace('-', "");
+            let mut bytes = Vec::new();
+            let mut progress = crate::progress::Progress::to_stderr(&mut bytes, "statement");
+            runtime()?.block_on(client.download_statement(&order_date, &mut progress))?;
+            progress.finish();
+            Box::new(std::io::Cursor::new(bytes))
+        }
+    };
+    let keep = |row: &cnpay::huifu::reconcile::StatementRow| {
+        trans_types.is_empty()
+            || row
+                .trans_type
+                .as_ref()
+                .is_some_and(|t| trans_types.contains(t))
+    };
+    run(records(StatementReader::new(file), keep), ledger, args)
+}
+
 fn gz_reader(bytes: Vec<u8>) -> Box<dyn Read> {
     Box::new(flate2::read::MultiGzDecoder::new(std::io::Cursor::new(
         bytes,

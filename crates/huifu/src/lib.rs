@@ -10,6 +10,7 @@ pub mod merchant;
 pub mod notify;
 pub mod oauth;
 pub mod operations;
+pub mod reconcile;
 pub mod response;
 pub mod sign;
 pub mod trade;

@@ -6,6 +6,7 @@
 pub mod axum;
 pub mod clock;
 pub mod decode;
+pub mod download;
 pub mod env;
 mod error;
 mod extensions;
@@ -34,7 +35,8 @@ pub use clock::{
     SystemClock, Timestamp,
 };
 pub use error::{
-    BoxError, Error, ProviderError, ProviderErrorKind, RawBody, Result, SignatureErrorKind,
+    AnswerContext, BoxError, Error, ProviderError, ProviderErrorKind, RawBody, Result,
+    SignatureErrorKind,
 };
 pub use extensions::Extensions;
 pub use lifecycle::{ExpectedOrder, FlowKind, Lifecycle, StatusRule, Transition};

@@ -232,6 +232,15 @@ pub trait Codec<O: Operation> {
         response: HttpResponse,
         sent: Self::Sent,
     ) -> Result<Self::Output, Error>;
+    /// The provider's request id of an answer, where it carries one; attached to every error
+    /// about that answer and recorded in the call's span. The default reads the
+    /// `x-request-id` or `request-id` header.
+    fn request_id(&self, response: &HttpResponse) -> Option<String> {
+        ["x-request-id", "request-id"].iter().find_map(|name| {
+            let value = response.headers().get(*name)?.to_str().ok()?.trim();
+            (!value.is_empty()).then(|| value.to_owned())
+        })
+    }
 }
 
 /// The [`Call`] of `op` (its provider, name and kind).
@@ -245,7 +254,13 @@ pub fn call_of<O: Operation, C: Codec<O>>(op: &O) -> Call {
 
 /// Runs `op`: checks it, encodes it, sends it once through `transport`, turns a non-2xx status
 /// into [`Error::HttpStatus`], decodes the answer; every failure after sending is classified
-/// by the call's kind ([`Call::classify`]; transport failures by [`Call::send`]). Never resends.
+/// by the call's kind ([`Call::classify`]; transport failures by [`Call::send`]) and carries
+/// the provider's request id where the answer had one ([`Codec::request_id`]). Never resends.
+///
+/// The call runs in a `tracing` span `provider_call` with `provider`, `operation`, the masked
+/// `order_id` of a mutation, and, once known, `request_id`, `outcome` (`ok` or the error's
+/// kind) and `money_may_have_moved` (a mutation that succeeded, or whose failure
+/// [`needs_query`](Error::needs_query)).
 ///
 /// # Errors
 /// [`Error::InvalidInput`] before anything is sent; [`Error::Transport`] /
@@ -262,9 +277,129 @@ where
     op.validate()?;
     let (request, sent) = codec.encode(op)?;
     let call = call_of::<O, C>(op);
+    let span = tracing::info_span!(
+        "provider_call",
+        provider = C::PROVIDER,
+        operation = O::NAME,
+        order_id = call.order_id().map(crate::pii::mask_digit_runs),
+        request_id = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+        money_may_have_moved = tracing::field::Empty,
+    );
+    let result = tracing::Instrument::instrument(
+        send_and_decode(codec, transport, &call, request, sent),
+        span.clone(),
+    )
+    .await;
+    let mutation = matches!(call.kind, CallKind::Mutation { .. });
+    let (outcome, moved) = match &result {
+        Ok(_) => ("ok", mutation),
+        Err(e) => (e.kind_name(), e.needs_query()),
+    };
+    span.record("outcome", outcome);
+    span.record("money_may_have_moved", moved);
+    if let Some(id) = result.as_ref().err().and_then(Error::request_id) {
+        span.record("request_id", id);
+    }
+    result
+}
+
+async fn send_and_decode<O, C>(
+    codec: &C,
+    transport: &dyn HttpTransport,
+    call: &Call,
+    request: crate::transport::HttpRequest,
+    sent: C::Sent,
+) -> Result<C::Output, Error>
+where
+    O: Operation,
+    C: Codec<O>,
+{
     let response = call.send(transport, request).await?;
-    let response = call.ensure_success(response)?;
-    codec
-        .decode(&call, response, sent)
-        .map_err(|e| call.classify(e))
+    let request_id = codec.request_id(&response);
+    if let Some(id) = &request_id {
+        tracing::Span::current().record("request_id", id.as_str());
+    }
+    call.ensure_success(response)
+        .and_then(|response| codec.decode(call, response, sent))
+        .map_err(|e| call.classify(e).with_request_id(request_id.as_deref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::transport_fn;
+    use bytes::Bytes;
+
+    /// `POST /pay`: a mutation of order `O1`.
+    struct Pay;
+
+    impl Operation for Pay {
+        type Answer = String;
+        const NAME: &'static str = "pay";
+        const METHOD: Method = Method::POST;
+        const PATH: &'static str = "/pay";
+        fn kind(&self) -> CallKind {
+            CallKind::mutation("O1")
+        }
+        fn validate(&self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    /// Answers are JSON strings.
+    struct Json;
+
+    impl Codec<Pay> for Json {
+        const PROVIDER: &'static str = "json";
+        type Sent = ();
+        type Output = String;
+        fn encode(&self, _op: &Pay) -> Result<(HttpRequest, ()), Error> {
+            let request = http::Request::builder()
+                .method(Pay::METHOD)
+                .uri("http://gw.example/pay")
+                .body(Bytes::new())
+                .expect("a static request builds");
+            Ok((request, ()))
+        }
+        fn decode(&self, call: &Call, response: HttpResponse, _sent: ()) -> Result<String, Error> {
+            call.decode_json(response.body())
+        }
+    }
+
+    fn answering(status: u16, body: &'static str) -> impl HttpTransport {
+        transport_fn(move |_| async move {
+            Ok(http::Response::builder()
+                .status(status)
+                .header("x-request-id", "req-42")
+                .body(Bytes::from_static(body.as_bytes()))
+                .expect("a static response builds"))
+        })
+    }
+
+    fn run(transport: &dyn HttpTransport) -> Result<String, Error> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime builds")
+            .block_on(execute(&Json, transport, &Pay))
+    }
+
+    #[test]
+    fn every_error_about_an_answer_carries_the_request_id_and_the_order() {
+        for (status, body) in [(502, "bad gateway"), (200, "<html>")] {
+            let err = run(&answering(status, body)).unwrap_err();
+            assert_eq!(err.request_id(), Some("req-42"), "{err:?}");
+            assert_eq!(err.order_id(), Some("O1"), "{err:?}");
+            assert!(err.needs_query() && !err.is_retry_safe(), "{err:?}");
+        }
+        let err = run(&answering(502, "bad gateway")).unwrap_err();
+        let Error::HttpStatus { headers, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            headers.get("x-request-id").map(|v| v.as_bytes()),
+            Some(&b"req-42"[..])
+        );
+        assert_eq!(run(&answering(200, "\"ok\"")).unwrap(), "ok");
+    }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::Stream;
 
-use crate::{BoxError, Error, RawBody};
+use crate::{BoxError, Error};
 
 /// A request, as a provider client built it.
 pub type HttpRequest = http::Request<Bytes>;
@@ -325,7 +325,7 @@ impl Call {
     /// the rule for read-only calls lives:
     ///
     /// - a [`CallKind::Query`] moved no money: its `HttpStatus`, `Signature`, `Decrypt` and
-    ///   `Decode` errors are marked `read_only`, which makes them
+    ///   `Decode` errors record the query in their context, which makes them
     ///   [retry-safe](Error::is_retry_safe) and never [`needs_query`](Error::needs_query), and
     ///   no error of a query carries an order id;
     /// - a [`CallKind::Mutation`] may have moved money: its order id is attached, which makes
@@ -360,11 +360,7 @@ impl Call {
         if response.status().is_success() {
             Ok(response)
         } else {
-            let status = response.status().as_u16();
-            Err(self.classify(Error::http_status(
-                status,
-                RawBody::from(response.into_body()),
-            )))
+            Err(self.classify(Error::http_response(response)))
         }
     }
 
@@ -433,13 +429,13 @@ mod tests {
             Error::HttpStatus {
                 status,
                 body,
-                order_id,
-                read_only,
+                context,
+                ..
             } => {
                 assert_eq!(status, 503);
                 assert_eq!(body.as_bytes(), b"busy");
-                assert_eq!(order_id.as_deref(), Some("O2"));
-                assert!(!read_only);
+                assert_eq!(context.order_id(), Some("O2"));
+                assert!(!context.is_read_only());
             }
             other => panic!("{other:?}"),
         }
@@ -467,10 +463,9 @@ mod tests {
                 e,
                 Error::HttpStatus {
                     status: 503,
-                    order_id: None,
-                    read_only: true,
+                    ref context,
                     ..
-                }
+                } if context.is_read_only() && context.order_id().is_none()
             ),
             "{e:?}"
         );
@@ -482,10 +477,7 @@ mod tests {
         assert!(
             matches!(
                 e,
-                Error::Decode {
-                    read_only: true,
-                    ..
-                }
+                Error::Decode { ref context, .. } if context.is_read_only()
             ),
             "{e:?}"
         );

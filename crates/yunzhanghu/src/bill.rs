@@ -9,14 +9,12 @@
 use std::io::Read;
 use std::marker::PhantomData;
 
-use bytes::Bytes;
 use flate2::read::MultiGzDecoder;
-use futures_util::StreamExt;
 use pay_core::{
-    Call, CardNumber, Error, Extensions, Money, PersonName, ProviderError, ProviderErrorKind,
+    CardNumber, Error, Extensions, Money, PersonName, ProviderError, ProviderErrorKind,
 };
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 
 use http::Method;
 use pay_core::operation::FieldDoc;
@@ -25,9 +23,6 @@ use pay_core::{CallKind, Operation};
 use crate::client::{Client, Endpoint, PROVIDER, Response};
 use crate::codes::{BillType, Channel, FileStatus};
 use crate::validate;
-
-/// The most of an error body kept when a download answers a non-2xx status.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Asks for the order file of a day (`GET /api/dataservice/v1/order/downloadurl`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -215,38 +210,7 @@ impl Client {
         url: &str,
         out: &mut W,
     ) -> Result<u64, Error> {
-        pay_core::validate::required("url", url)?;
-        pay_core::validate::http_url("url", url)?;
-        let call = Call::query(PROVIDER, "download");
-        let request = http::Request::builder()
-            .method(http::Method::GET)
-            .uri(url)
-            .body(Bytes::new())
-            .map_err(|e| Error::invalid_input("url", e.to_string()))?;
-        let response = call.send_streaming(&*self.transport, request).await?;
-        let status = response.status();
-        let mut body = response.into_body();
-        if !status.is_success() {
-            let mut kept = Vec::new();
-            while let Some(chunk) = body.next().await {
-                let Ok(chunk) = chunk else { break };
-                let room = ERROR_BODY_LIMIT.saturating_sub(kept.len());
-                kept.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
-                if kept.len() >= ERROR_BODY_LIMIT {
-                    break;
-                }
-            }
-            return Err(call.classify(Error::http_status(status.as_u16(), kept)));
-        }
-        let mut written: u64 = 0;
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| call.transport_error(e))?;
-            // The caller's writer failed, not the network: a local I/O error.
-            out.write_all(&chunk).await.map_err(Error::io)?;
-            written += chunk.len() as u64;
-        }
-        out.flush().await.map_err(Error::io)?;
-        Ok(written)
+        pay_core::download::download(&*self.transport, PROVIDER, url, out).await
     }
 }
 

@@ -176,7 +176,13 @@ async fn create_order_failures() {
     mount(&server, "/api/pay/create_order", 200, body).await;
     let e = c.create_order(&order()).await.unwrap_err();
     assert!(
-        matches!(&e, Error::Signature { kind: SignatureErrorKind::Mismatch, order_id: Some(o), .. } if o == "20160427210604000490"),
+        matches!(
+            &e,
+            Error::Signature {
+                kind: SignatureErrorKind::Mismatch,
+                ..
+            }
+        ) && e.order_id() == Some("20160427210604000490"),
         "{e:?}"
     );
     assert!(e.needs_query());
@@ -212,12 +218,12 @@ async fn create_order_failures() {
         Error::HttpStatus {
             status,
             body,
-            order_id,
+            context,
             ..
         } => {
             assert_eq!(status, 502);
             assert_eq!(body.as_bytes(), b"bad gateway");
-            assert_eq!(order_id.as_deref(), Some("20160427210604000490"));
+            assert_eq!(context.order_id(), Some("20160427210604000490"));
         }
         other => panic!("{other:?}"),
     }

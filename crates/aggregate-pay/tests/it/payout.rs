@@ -138,7 +138,13 @@ async fn create_payout_failures() {
     let c = client(&server.uri());
     let e = c.trans_create_order(&payout()).await.unwrap_err();
     assert!(
-        matches!(&e, Error::Signature { kind: SignatureErrorKind::Mismatch, order_id: Some(o), .. } if o == "T20160427210604000491"),
+        matches!(
+            &e,
+            Error::Signature {
+                kind: SignatureErrorKind::Mismatch,
+                ..
+            }
+        ) && e.order_id() == Some("T20160427210604000491"),
         "{e:?}"
     );
     assert!(e.needs_query());

@@ -827,3 +827,59 @@ async fn upload_agent_file_sends_a_batch_payout_csv() {
     assert_prism_signed(req, &texts);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cnpay huifu reconcile` without `--statement`: `order_download` (signed, the day as
+/// `yyyyMMdd`, `trans_type` 01), then the file at its `file_url`, reconciled.
+#[tokio::test(flavor = "multi_thread")]
+async fn reconcile_downloads_the_day_statement_through_order_download() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/hfpay/v1/merchant/order_download"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "resp_code": "C00000",
+            "resp_desc": "成功",
+            "mer_cust_id": MER,
+            "file_url": format!("{}/files/20261205.txt", server.uri()),
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/files/20261205.txt"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            "order_id,order_date,platform_seq_id,trans_type,user_cust_id,trans_amt,trans_stat\n\
+             D1,20261205,HF1,quick-pay,U1,12.30,S\n",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = temp_dir("huifu-recon");
+    let ledger = dir.join("ledger.csv");
+    std::fs::write(&ledger, "order_id,amount_fen\nD1,1230\n").unwrap();
+    let out = run(huifu(&server.uri()).args([
+        "huifu",
+        "reconcile",
+        "--date",
+        "2026-12-05",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["summary"]["matched"], 1, "{r}");
+    // no byte counter on a stderr that is not a terminal
+    assert!(out.stderr.is_empty(), "{out:?}");
+
+    let requests = server.received_requests().await.unwrap();
+    let sent = &requests[0];
+    assert_eq!(sent.url.path(), "/api/hfpay/v1/merchant/order_download");
+    let form = pay_core::test_util::form_pairs(&sent.body);
+    assert_prism_signed(sent, &form);
+    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(field("order_date"), Some("20261205"));
+    assert_eq!(field("trans_type"), Some("01"));
+    assert_eq!(field("mer_cust_id"), Some(MER));
+}

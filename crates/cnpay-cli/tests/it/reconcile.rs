@@ -291,3 +291,104 @@ async fn downloaded_day_files_reconcile_and_show_no_progress_in_a_pipe() {
     assert_eq!(report(&out)["error"], "discrepancies");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+const HUIFU_STATEMENT: &str = "order_id,order_date,platform_seq_id,trans_type,user_cust_id,trans_amt,trans_stat\n\
+    H1,20261205,HF1,quick-pay,U1,100.00,S\n\
+    H2,20261205,HF2,refund,U1,10.00,S\n\
+    H3,20261205,HF3,app-pay,U2,5.00,I\n\
+    H4,20261205,HF4,withdrawal,U2,20.00,F\n";
+
+const HUIFU_LEDGER: &str = "order_id,amount_yuan,status\n\
+    H1,100.00,succeeded\n\
+    H2,10,succeeded\n\
+    H3,5,succeeded\n\
+    H4,20,succeeded\n\
+    H5,1,succeeded\n";
+
+fn huifu_reconcile(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let ledger = write(dir, "ledger.csv", HUIFU_LEDGER);
+    let statement = write(dir, "statement.csv", HUIFU_STATEMENT);
+    cnpay()
+        .args([
+            "huifu",
+            "reconcile",
+            "--date",
+            "2026-12-05",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--statement", &statement, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// `cnpay huifu reconcile --statement`: every `trans_stat` read into its class.
+#[test]
+fn huifu_statement_classes_every_order_and_exits_6() {
+    let dir = tmp("huifu");
+    let out = huifu_reconcile(&dir, &[]);
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        r["summary"],
+        json!({"matched": 2, "amount_mismatch": 0, "status_mismatch": 1,
+               "missing_at_provider": 1, "missing_in_ledger": 0, "pending_at_provider": 1})
+    );
+    let item = |id: &str| {
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["order_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(item("H3")["class"], "pending_at_provider");
+    assert_eq!(item("H3")["provider_status"], "processing");
+    assert_eq!(item("H4")["class"], "status_mismatch");
+    assert_eq!(item("H4")["provider_status"], "failed");
+    assert_eq!(item("H5")["class"], "missing_at_provider");
+
+    // Only the rows of the kinds asked for: the others are then missing at the provider.
+    let out = huifu_reconcile(
+        &dir,
+        &["--trans-type", "quick-pay", "--trans-type", "refund"],
+    );
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["summary"]["matched"], 2);
+    assert_eq!(r["summary"]["missing_at_provider"], 3);
+    assert_eq!(r["summary"]["pending_at_provider"], 0);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A statement without a required column is a decode error (exit 5), never a report.
+#[test]
+fn huifu_statement_without_trans_stat_is_refused() {
+    let dir = tmp("huifu-bad");
+    let ledger = write(&dir, "ledger.csv", HUIFU_LEDGER);
+    let statement = write(
+        &dir,
+        "statement.csv",
+        "order_id,order_date,trans_amt\nH1,20261205,1.00\n",
+    );
+    let out = cnpay()
+        .args([
+            "huifu",
+            "reconcile",
+            "--date",
+            "2026-12-05",
+            "--ledger",
+            &ledger,
+        ])
+        .args(["--statement", &statement])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    assert_ne!(out.status.code(), Some(6), "{out:?}");
+    assert_eq!(stdout(&out), "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("trans_stat"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -412,30 +412,30 @@ async fn response_paths() {
         Error::HttpStatus {
             status,
             body,
-            order_id,
+            context,
             ..
         } => {
             assert_eq!(*status, 502);
             assert_eq!(body.as_bytes(), b"bad gateway");
-            assert_eq!(order_id.as_deref(), Some("W1"));
+            assert_eq!(context.order_id(), Some("W1"));
         }
         other => panic!("{other:?}"),
     }
     assert!(e.needs_query());
     // garbage
     match withdraw_against(200, "<html>oops</html>").await {
-        Error::Decode { body, order_id, .. } => {
+        Error::Decode { body, context, .. } => {
             assert_eq!(body.as_bytes(), b"<html>oops</html>");
-            assert_eq!(order_id.as_deref(), Some("W1"));
+            assert_eq!(context.order_id(), Some("W1"));
         }
         other => panic!("{other:?}"),
     }
     // a JSON body of the wrong type in a typed field
     match withdraw_against(200, r#"{"resp_code":"C00000","trans_amt":1.5}"#).await {
         Error::Decode {
-            order_id, source, ..
+            context, source, ..
         } => {
-            assert_eq!(order_id.as_deref(), Some("W1"));
+            assert_eq!(context.order_id(), Some("W1"));
             assert!(
                 source.to_string().starts_with("at `trans_amt`: "),
                 "{source}"

@@ -92,9 +92,9 @@ async fn a_tampered_amount_is_rejected() {
         .await
         .unwrap_err()
     {
-        Error::Signature { kind, order_id, .. } => {
+        Error::Signature { kind, context } => {
             assert_eq!(kind, SignatureErrorKind::Mismatch);
-            assert_eq!(order_id.as_deref(), Some("20240101P1"));
+            assert_eq!(context.order_id(), Some("20240101P1"));
         }
         other => panic!("{other:?}"),
     }
@@ -375,11 +375,7 @@ async fn an_html_page_during_confirmation_is_a_retry_safe_gateway_fault() {
         assert!(
             matches!(
                 &e,
-                Error::Decode {
-                    read_only: true,
-                    order_id: None,
-                    ..
-                }
+                Error::Decode { context, .. } if context.is_read_only() && context.order_id().is_none()
             ),
             "{html_on}: {e:?}"
         );

@@ -1397,12 +1397,12 @@ async fn an_http_error_keeps_status_and_body() {
             Error::HttpStatus {
                 status,
                 body,
-                order_id,
+                context,
                 ..
             } => {
                 assert_eq!(*status, 502, "{op}");
                 assert_eq!(body.as_bytes(), b"<html>502 Bad Gateway</html>", "{op}");
-                assert_eq!(order_id.as_deref(), ep.kind.order_id(), "{op}");
+                assert_eq!(context.order_id(), ep.kind.order_id(), "{op}");
             }
             other => panic!("{op}: {other:?}"),
         }
@@ -1432,9 +1432,9 @@ async fn garbage_is_a_decode_error_keeping_the_raw_body() {
             let client = client_with(config(&server));
             let e = run(&ep, &client).await.unwrap_err();
             match &e {
-                Error::Decode { body, order_id, .. } => {
+                Error::Decode { body, context, .. } => {
                     assert_eq!(body.as_bytes(), garbage.as_bytes(), "{op}: {garbage}");
-                    assert_eq!(order_id.as_deref(), ep.kind.order_id(), "{op}: {garbage}");
+                    assert_eq!(context.order_id(), ep.kind.order_id(), "{op}: {garbage}");
                 }
                 other => panic!("{op}: {garbage}: {other:?}"),
             }
@@ -1456,16 +1456,15 @@ async fn garbage_is_a_decode_error_keeping_the_raw_body() {
         match run(&ep, &client).await {
             Err(Error::Decode {
                 body,
-                order_id,
+                context,
                 source,
-                ..
             }) => {
                 assert_eq!(
                     body.as_bytes(),
                     br#"{"resp_code":"C00000","trans_amt":12.5}"#,
                     "{op}"
                 );
-                assert_eq!(order_id.as_deref(), ep.kind.order_id(), "{op}");
+                assert_eq!(context.order_id(), ep.kind.order_id(), "{op}");
                 assert!(
                     source.to_string().starts_with("at `trans_amt`: "),
                     "{op}: {source}"

@@ -263,12 +263,12 @@ async fn http_error() {
             Error::HttpStatus {
                 status,
                 body,
-                order_id,
+                context,
                 ..
             } => {
                 assert_eq!(*status, 502);
                 assert_eq!(body.as_bytes(), b"bad gateway");
-                assert_eq!(order_id.as_deref(), case.order_id, "{}", case.op);
+                assert_eq!(context.order_id(), case.order_id, "{}", case.op);
             }
             other => panic!("{}: {other:?}", case.op),
         }
