@@ -1,4 +1,4 @@
-//! Every entry of `tests/data/aggregate-pay.json`, through this crate's signer and verifiers.
+//! Every entry of `vectors/aggregate-pay.json` at the workspace root, through this crate's signer and verifiers.
 
 use aggregate_pay::sign::{sign_params, verify_response_body};
 use aggregate_pay::{Client, Config, CreateOrderRequest, ProductId, TransOrderRequest};
@@ -7,7 +7,7 @@ use serde_json::Value;
 use sign_md5::{ParamSigner, SortOrder};
 
 fn vectors() -> Vec<Value> {
-    serde_json::from_str(include_str!("../data/aggregate-pay.json")).unwrap()
+    serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/aggregate-pay.json"))).unwrap()
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {

@@ -14,7 +14,7 @@ pub(crate) fn cnpay() -> Command {
 
 /// The entries of a shared vector file.
 pub(crate) fn vectors(name: &str) -> Vec<Value> {
-    let path = format!("{}/tests/data/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../vectors/{name}.json", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Every shared vector in `tests/data/yunzhanghu.json` (the 3DES part; the HMAC part is tested
+//! Every shared vector in `vectors/yunzhanghu.json` at the workspace root (the 3DES part; the HMAC part is tested
 //! in the yunzhanghu crate).
 
 use crypto_3des::TripleDes;
@@ -8,7 +8,7 @@ use serde_json::Value;
 #[test]
 fn yunzhanghu_vectors() {
     let all: Vec<Value> =
-        serde_json::from_str(include_str!("../data/yunzhanghu.json")).expect("vector file is JSON");
+        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/yunzhanghu.json"))).expect("vector file is JSON");
     assert_eq!(all.len(), 6);
     for (i, v) in all.iter().enumerate() {
         let key = TripleDes::new(v["des3_key"].as_str().unwrap().as_bytes()).unwrap();

@@ -1,4 +1,4 @@
-//! Prism sign vectors (tests/data/prism_sign.json), derived independently from prism-php.
+//! Prism sign vectors (vectors/prism_sign.json at the workspace root), derived independently from prism-php.
 
 fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
     v.as_array()
@@ -16,7 +16,7 @@ fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn every_prism_vector() {
     let data: serde_json::Value =
-        serde_json::from_str(include_str!("../data/prism_sign.json")).unwrap();
+        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/prism_sign.json"))).unwrap();
     for (i, v) in data.as_array().unwrap().iter().enumerate() {
         let args = (
             v["secret"].as_str().unwrap(),

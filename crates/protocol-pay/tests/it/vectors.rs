@@ -1,4 +1,4 @@
-//! The shared envelope vectors (`tests/data/protocol-pay.json`), every entry, plus hand-computed
+//! The shared envelope vectors (`vectors/protocol-pay.json` at the workspace root), every entry, plus hand-computed
 //! cases.
 
 use pay_core::{Error, KeyRing, SecretKey, SignatureErrorKind};
@@ -19,7 +19,7 @@ struct Vector {
 }
 
 fn vectors() -> Vec<Vector> {
-    serde_json::from_str(include_str!("../data/protocol-pay.json")).unwrap()
+    serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/protocol-pay.json"))).unwrap()
 }
 
 #[test]

@@ -1,13 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Every shared vector in `tests/data/`.
+//! Every shared vector in the workspace's `vectors/`.
 
 use serde_json::Value;
 use sign_md5::{EnvelopeSigner, ParamSigner, SortOrder, ct_eq_hex};
 
 fn vectors(file: &str) -> Vec<Value> {
     let text = match file {
-        "aggregate" => include_str!("../data/aggregate-pay.json"),
-        _ => include_str!("../data/protocol-pay.json"),
+        "aggregate" => include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/aggregate-pay.json")),
+        _ => include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/protocol-pay.json")),
     };
     serde_json::from_str(text).expect("vector file is JSON")
 }

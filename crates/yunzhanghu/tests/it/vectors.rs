@@ -1,4 +1,4 @@
-//! Every entry of the shared vectors (`tests/data/yunzhanghu.json`).
+//! Every entry of the shared vectors (`vectors/yunzhanghu.json` at the workspace root).
 
 use pay_core::{IncomingNotification, Money, SecretKey};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ struct Vector {
 }
 
 fn vectors() -> Vec<Vector> {
-    serde_json::from_str(include_str!("../data/yunzhanghu.json")).unwrap()
+    serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/yunzhanghu.json"))).unwrap()
 }
 
 #[test]
