@@ -225,8 +225,11 @@ fn trans_notification_round_trip_and_tamper() {
 
 #[test]
 fn the_vectors_parse_into_typed_events() {
-    let v: Vec<serde_json::Value> =
-        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/aggregate-pay.json"))).unwrap();
+    let v: Vec<serde_json::Value> = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/aggregate-pay.json"
+    )))
+    .unwrap();
     let c = client("http://x");
     let get = |name: &str| {
         let e = v.iter().find(|e| e["name"] == name).unwrap();

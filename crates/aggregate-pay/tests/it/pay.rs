@@ -393,7 +393,11 @@ async fn query_order_reads_the_nested_result() {
 
 #[tokio::test]
 async fn query_order_vector_body_through_the_client() {
-    let v: Vec<Value> = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/aggregate-pay.json"))).unwrap();
+    let v: Vec<Value> = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/aggregate-pay.json"
+    )))
+    .unwrap();
     let body = v
         .iter()
         .find(|v| v["name"] == "query-order-response")

@@ -7,7 +7,11 @@ use serde_json::Value;
 use sign_md5::{ParamSigner, SortOrder};
 
 fn vectors() -> Vec<Value> {
-    serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/aggregate-pay.json"))).unwrap()
+    serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/aggregate-pay.json"
+    )))
+    .unwrap()
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {

@@ -7,8 +7,11 @@ use serde_json::Value;
 
 #[test]
 fn yunzhanghu_vectors() {
-    let all: Vec<Value> =
-        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/yunzhanghu.json"))).expect("vector file is JSON");
+    let all: Vec<Value> = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/yunzhanghu.json"
+    )))
+    .expect("vector file is JSON");
     assert_eq!(all.len(), 6);
     for (i, v) in all.iter().enumerate() {
         let key = TripleDes::new(v["des3_key"].as_str().unwrap().as_bytes()).unwrap();

@@ -15,8 +15,11 @@ fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn every_prism_vector() {
-    let data: serde_json::Value =
-        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/prism_sign.json"))).unwrap();
+    let data: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/prism_sign.json"
+    )))
+    .unwrap();
     for (i, v) in data.as_array().unwrap().iter().enumerate() {
         let args = (
             v["secret"].as_str().unwrap(),

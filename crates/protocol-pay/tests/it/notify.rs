@@ -177,8 +177,11 @@ fn payout_notification() {
 
 #[test]
 fn tampered_vector_is_rejected() {
-    let v: serde_json::Value =
-        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/protocol-pay.json"))).unwrap();
+    let v: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/protocol-pay.json"
+    )))
+    .unwrap();
     let envelope = v[3]["envelope"].as_str().unwrap();
     let n = IncomingNotification::post_json(envelope.to_owned());
     let err = client("http://x").verify_notification(&n).unwrap_err();

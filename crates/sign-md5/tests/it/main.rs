@@ -6,8 +6,14 @@ use sign_md5::{EnvelopeSigner, ParamSigner, SortOrder, ct_eq_hex};
 
 fn vectors(file: &str) -> Vec<Value> {
     let text = match file {
-        "aggregate" => include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/aggregate-pay.json")),
-        _ => include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/protocol-pay.json")),
+        "aggregate" => include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../vectors/aggregate-pay.json"
+        )),
+        _ => include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../vectors/protocol-pay.json"
+        )),
     };
     serde_json::from_str(text).expect("vector file is JSON")
 }
