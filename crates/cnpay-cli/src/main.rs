@@ -69,6 +69,8 @@ use error::CliError;
 
 const EXAMPLES: &str = "Examples:
   cnpay yunzhanghu list
+  cnpay yunzhanghu order-realtime --help    (its fields, their rules, a working example)
+  cnpay completions bash > /etc/bash_completion.d/cnpay
   echo '{\"order_id\":\"O1\"}' | cnpay yunzhanghu seal
   cnpay protocol-pay sign --data '{\"transNo\":\"T1\"}' --timestamp 20201010123015123
 

@@ -17,7 +17,7 @@ use crate::validate;
 macro_rules! endpoint {
     ($t:ty, $op:literal, $path:literal, post = $post:literal, mutation = $mutation:literal,
      dealer = $dealer:literal, broker = $broker:literal, fields = [$($f:literal),*], response = $resp:ty,
-     docs = $docs:expr, example = $example:literal) => {
+     docs = $docs:expr, example = $example:expr) => {
         impl Operation for $t {
             type Answer = $resp;
             const NAME: &'static str = $op;
@@ -50,6 +50,16 @@ macro_rules! endpoint {
         }
     };
 }
+
+/// The request fields of the four-factor checks (card, ID number, name, phone).
+const FOUR_FACTORS: &[FieldDoc] = &[
+    docs::BANK_CARD_NO,
+    docs::ID_CARD,
+    docs::REAL_NAME,
+    docs::MOBILE,
+];
+/// A working request of the four-factor checks.
+const FOUR_FACTORS_EXAMPLE: &str = r#"{"card_no":"6214833103928337","id_card":"11010519491231002X","real_name":"张三","mobile":"18612341234"}"#;
 
 /// Bank-card four-factor check, step 1: send an SMS code (`POST /authentication/verify-request`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -86,13 +96,8 @@ endpoint!(
     broker = false,
     fields = ["card_no", "id_card", "real_name", "mobile"],
     response = VerifyRequestAnswer,
-    docs = &[
-        docs::BANK_CARD_NO,
-        docs::ID_CARD,
-        docs::REAL_NAME,
-        docs::MOBILE
-    ],
-    example = r#"{"card_no":"6214833103928337","id_card":"11010519491231002X","real_name":"张三","mobile":"18612341234"}"#
+    docs = FOUR_FACTORS,
+    example = FOUR_FACTORS_EXAMPLE
 );
 
 /// The answer to [`VerifyRequest`]: the reference to confirm with.
@@ -225,13 +230,8 @@ endpoint!(
     broker = false,
     fields = ["card_no", "id_card", "real_name", "mobile"],
     response = Empty,
-    docs = &[
-        docs::BANK_CARD_NO,
-        docs::ID_CARD,
-        docs::REAL_NAME,
-        docs::MOBILE
-    ],
-    example = r#"{"card_no":"6214833103928337","id_card":"11010519491231002X","real_name":"张三","mobile":"18612341234"}"#
+    docs = FOUR_FACTORS,
+    example = FOUR_FACTORS_EXAMPLE
 );
 
 /// Bank-card three-factor check (`POST /authentication/verify-bankcard-three-factor`).
