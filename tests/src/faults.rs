@@ -291,7 +291,6 @@ pub fn describe(result: &Result<(), Error>) -> String {
         Error::Decrypt { .. } => "Decrypt".to_owned(),
         Error::Decode { .. } => "Decode".to_owned(),
         Error::Provider(p) => format!("Provider({}, {:?})", p.code, p.kind),
-        Error::DuplicateNotification { .. } => "DuplicateNotification".to_owned(),
         other => format!("unexpected: {other}"),
     }
 }

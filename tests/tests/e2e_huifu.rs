@@ -92,10 +92,13 @@ async fn handle(
         (400, text)
     };
     let claimed = match inbox.accept(n).await {
-        Ok(c) => c,
-        Err(Error::DuplicateNotification { key }) => {
+        Ok(pay_core::Accepted::New(c)) => c,
+        Ok(pay_core::Accepted::Duplicate { key }) => {
             outcomes.duplicate(key);
             return (200, "SUCCESS".into());
+        }
+        Ok(pay_core::Accepted::InProgress { key }) => {
+            return (503, format!("{key} is being processed"));
         }
         Err(e) => return refuse(e),
     };
@@ -691,9 +694,9 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
         .notification;
 
     // Straight into the inbox, and through the whole handler again.
-    let err = m.inbox.accept(&first).await.unwrap_err();
+    let err = m.inbox.accept(&first).await.unwrap();
     assert!(
-        matches!(&err, Error::DuplicateNotification { key: k } if *k == key),
+        matches!(&err, pay_core::Accepted::Duplicate { key: k } if *k == key),
         "{err:?}"
     );
     let reply = handle(&m.client, &m.inbox, &m.outcomes, "/cb/withdrawal", &first).await;
@@ -1505,9 +1508,9 @@ async fn a_payment_is_credited_once_and_a_mismatch_is_refused() {
     }
 
     // The callback again (a resend): confirmed again, the same business event, a duplicate.
-    let err = m.inbox.accept(&n).await.unwrap_err();
+    let err = m.inbox.accept(&n).await.unwrap();
     assert!(
-        matches!(&err, Error::DuplicateNotification { key } if *key == t.dedup_key()),
+        matches!(&err, pay_core::Accepted::Duplicate { key } if *key == t.dedup_key()),
         "{err:?}"
     );
     let reply = handle(&m.client, &m.inbox, &m.outcomes, "/cb/pay", &n).await;
@@ -1606,9 +1609,9 @@ async fn an_opening_callback_is_confirmed_by_the_balance_query() {
     assert_eq!(confirmed.resp_code, Some(RespCode::Success));
     assert_eq!(confirmed.avl_balance, Some(Money::from_fen(1_000_000)));
     let n = m.receiver.wait_hits(1).await[0].notification.clone();
-    let err = m.inbox.accept(&n).await.unwrap_err();
+    let err = m.inbox.accept(&n).await.unwrap();
     assert!(
-        matches!(&err, Error::DuplicateNotification { key }
+        matches!(&err, pay_core::Accepted::Duplicate { key }
             if *key == format!("huifu:opening:{user}:{today}U1")),
         "{err:?}"
     );

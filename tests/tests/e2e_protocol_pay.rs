@@ -540,9 +540,9 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
         .find(|h| h.path == "/notify/out")
         .unwrap()
         .notification;
-    let err = inboxes.out.accept(&first).await.unwrap_err();
+    let err = inboxes.out.accept(&first).await.unwrap();
     assert!(
-        matches!(&err, Error::DuplicateNotification { key: k } if *k == key),
+        matches!(&err, pay_core::Accepted::Duplicate { key: k } if *k == key),
         "{err:?}"
     );
     // A re-send of the same event under a later timestamp (as the retries are) is the same event.
@@ -550,7 +550,7 @@ async fn a_replayed_notification_is_reported_as_duplicate() {
         pay_out_notification(&config, pay_out_of(&processed[1]), "20991231235959000").unwrap();
     assert!(matches!(
         inboxes.out.accept(&resent).await,
-        Err(Error::DuplicateNotification { key: k }) if k == key
+        Ok(pay_core::Accepted::Duplicate { key: k }) if k == key
     ));
     assert_eq!(outcomes.processed().len(), 2);
 }
@@ -845,7 +845,7 @@ async fn a_pay_result_resent_after_funds_arrived_is_the_paid_event_again() {
     // Replayed into the pay-result inbox: the same duplicate again.
     assert!(matches!(
         inboxes.paid.accept(late).await,
-        Err(Error::DuplicateNotification { key }) if key == format!("protocol-pay:payment:succeeded:{no}")
+        Ok(pay_core::Accepted::Duplicate { key }) if key == format!("protocol-pay:payment:succeeded:{no}")
     ));
 
     // Declared kinds refuse what contradicts them: the first §9 (arrivedStatus 01) at the

@@ -422,9 +422,9 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
     assert_eq!(key, format!("yunzhanghu:payout:succeeded:{no}"));
 
     let first = receiver.wait_hits(1).await[0].notification.clone();
-    let err = inbox.accept(&first).await.unwrap_err();
+    let err = inbox.accept(&first).await.unwrap();
     assert!(
-        matches!(&err, Error::DuplicateNotification { key: k } if *k == key),
+        matches!(&err, pay_core::Accepted::Duplicate { key: k } if *k == key),
         "{err:?}"
     );
     // A re-send of the same transition under a new notify_id, mess and timestamp.
@@ -435,7 +435,7 @@ async fn a_replayed_callback_is_reported_as_duplicate() {
             .unwrap();
     assert!(matches!(
         inbox.accept(&resent).await,
-        Err(Error::DuplicateNotification { key: k }) if k == key
+        Ok(pay_core::Accepted::Duplicate { key: k }) if k == key
     ));
     // And the sandbox resending it under a new notify_id: answered, never processed twice.
     assert_eq!(control(&sandbox, no, "notify").await, 200);
@@ -622,7 +622,7 @@ async fn a_mismatch_is_refused() {
     let n = yunzhanghu::test_util::signed_notification(&config, &foreign, "m-x", 1_900_000_000)
         .unwrap();
     assert_eq!(
-        mismatch(inbox.accept(&n).await.map(|c| c.key)),
+        mismatch(inbox.accept(&n).await.map(|_| ())),
         (
             "dealer_id",
             cred::DEALER_ID.into(),

@@ -33,6 +33,12 @@ pub(crate) enum CliError {
     /// acknowledged. Whatever the library error was (a signature, a decoding failure, the
     /// provider refusing to confirm it), the notification is not trusted.
     Notification(Error),
+    /// `notify --inbox`: another process is processing the same event right now (it may still
+    /// fail): not acknowledged, the provider sends it again. Exit 5.
+    InProgress {
+        /// The event's replay key.
+        key: String,
+    },
     /// `reconcile`: the report (already written) lists orders that are not matched.
     Discrepancies {
         /// How many orders the report lists.
@@ -88,7 +94,7 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Batch { code, .. } => *code,
             CliError::Discrepancies { .. } => EXIT_DISCREPANCIES,
-            CliError::AnswerNotWritten(_) => EXIT_TRANSPORT,
+            CliError::AnswerNotWritten(_) | CliError::InProgress { .. } => EXIT_TRANSPORT,
             // A transport failure while confirming a notification (Huifu asks the gateway)
             // says nothing about the notification: exit 5, try again later. Anything else
             // means it is not to be trusted.
@@ -96,7 +102,6 @@ impl CliError {
                 Error::Transport { .. }
                 | Error::UnknownOutcome { .. }
                 | Error::HttpStatus { .. }
-                | Error::NotificationInProgress { .. }
                 | Error::Io { .. },
             ) => EXIT_TRANSPORT,
             // Nor does a read-only call's answer that could not be read (an HTML page, a
@@ -133,6 +138,12 @@ impl CliError {
                 "error": "batch",
                 "message": format!("{failed} line(s) failed; see the error line for each"),
                 "exit_code": code,
+            }),
+            CliError::InProgress { key } => json!({
+                "error": "notification_in_progress",
+                "message": format!("notification `{key}` is being processed"),
+                "key": key,
+                "next": "do not acknowledge it: the provider sends it again",
             }),
             CliError::Discrepancies { items } => json!({
                 "error": "discrepancies",
@@ -330,6 +341,7 @@ impl fmt::Display for CliError {
             ),
             CliError::Batch { failed, .. } => write!(f, "{failed} line(s) failed"),
             CliError::Discrepancies { items } => write!(f, "{items} order(s) not matched"),
+            CliError::InProgress { key } => write!(f, "notification `{key}` is being processed"),
         }
     }
 }

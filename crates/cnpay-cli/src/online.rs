@@ -237,15 +237,17 @@ impl NotifyArgs {
 }
 
 /// Claims `key` in the durable inbox and completes it at once (the command's output is the
-/// processing): `Ok(false)` for a new event, `Ok(true)` for one already processed.
-async fn claim_and_complete(guard: &Arc<dyn ReplayGuard>, key: &str) -> Result<bool, Error> {
-    match guard.try_claim(key).await? {
+/// processing): `Ok(false)` for a new event, `Ok(true)` for one already processed,
+/// [`CliError::InProgress`] for one another process holds.
+async fn claim_and_complete(guard: &Arc<dyn ReplayGuard>, key: &str) -> Result<bool, CliError> {
+    let claimed = guard.try_claim(key).await.map_err(CliError::Notification)?;
+    match claimed {
         ClaimOutcome::Claimed => {
-            guard.complete(key).await?;
+            guard.complete(key).await.map_err(CliError::Notification)?;
             Ok(false)
         }
         ClaimOutcome::Done => Ok(true),
-        _ => Err(Error::NotificationInProgress {
+        _ => Err(CliError::InProgress {
             key: key.to_owned(),
         }),
     }
@@ -382,10 +384,7 @@ fn notify<P: Provider>(
         }
         check_expected(expected.as_ref(), &notified).map_err(CliError::Notification)?;
         let duplicate = match &inbox {
-            Some(guard) => Some(
-                rt.block_on(claim_and_complete(guard, &notified.replay_key))
-                    .map_err(CliError::Notification)?,
-            ),
+            Some(guard) => Some(rt.block_on(claim_and_complete(guard, &notified.replay_key))?),
             None => None,
         };
         Ok(Output::Json(notify_output(

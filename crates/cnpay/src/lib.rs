@@ -14,11 +14,12 @@
 pub use pay_core as core;
 
 pub use pay_core::{
-    ClaimOutcome, Error, ExpectedOrder, FlowKind, InMemoryReplayGuard, IncomingNotification,
-    Lifecycle, Money, MoneyError, NotificationEvent, NotificationInbox, NotificationReply,
-    NotificationVerifier, Payee, PayeeAccount, PaymentAction, PaymentNotifications, PaymentRequest,
-    PaymentResult, Payments, PayoutNotifications, PayoutRequest, Payouts, ProviderErrorKind,
-    ReplayGuard, Result, SecretKey, Transition, TxStatus,
+    Accepted, AnswerContext, ClaimOutcome, Error, ExpectedOrder, FlowKind, InMemoryReplayGuard,
+    IncomingNotification, Lifecycle, Money, MoneyError, NotificationEvent, NotificationInbox,
+    NotificationReply, NotificationVerifier, Payee, PayeeAccount, PaymentAction,
+    PaymentNotifications, PaymentRequest, PaymentResult, Payments, PayoutNotifications,
+    PayoutRequest, Payouts, ProviderErrorKind, ReplayGuard, Result, SecretKey, Transition,
+    TxStatus,
 };
 
 /// A durable notification inbox on a SQLite file (feature `sqlite`); see

@@ -3,19 +3,20 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use pay_core::{Error, IncomingNotification, NotificationInbox, NotificationReply, NotificationVerifier};
+//! use pay_core::{Accepted, IncomingNotification, NotificationInbox, NotificationReply, NotificationVerifier};
 //!
 //! async fn notify<V: NotificationVerifier>(
 //!     inbox: Arc<NotificationInbox<V>>,
 //!     n: IncomingNotification,
 //! ) -> Result<NotificationReply, (u16, String)> {
-//!     match inbox.accept(&n).await {
-//!         Ok(claimed) => {
+//!     match inbox.accept(&n).await.map_err(|e| (400, e.to_string()))? {
+//!         Accepted::New(claimed) => {
 //!             // ... check claimed.event's transition against the order, record it ...
 //!             inbox.complete(&claimed).await.map_err(|e| (500, e.to_string()))?;
 //!         }
-//!         Err(Error::DuplicateNotification { .. }) => {}
-//!         Err(e) => return Err((400, e.to_string())),
+//!         Accepted::Duplicate { .. } => {}
+//!         // Another request is processing it: not acknowledged, so it comes again.
+//!         Accepted::InProgress { .. } => return Err((503, "being processed".into())),
 //!     }
 //!     Ok(inbox.success_reply())
 //! }

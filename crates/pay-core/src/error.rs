@@ -25,8 +25,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Decode`](Error::Decode) | yes | if read-only | if it moved money | the raw body is kept; query the order if it moved money |
 /// | [`Provider`](Error::Provider) | yes, and rejected | if the code asks for it | duplicate order | see the [`ProviderError`] code |
 /// | [`Mismatch`](Error::Mismatch) | yes (an answer or notification disagrees with the merchant's order) | no | if it names an order | do not act on it: the named field differs from the order; query the order and investigate |
-/// | [`DuplicateNotification`](Error::DuplicateNotification) | — | no | no | answer the provider's success reply, do not process again |
-/// | [`NotificationInProgress`](Error::NotificationInProgress) | — | no | no | answer an error status (not success): another handler is processing it |
 ///
 /// **Read-only calls never ask for a query.** A query moves no money, so nothing about its
 /// failure can leave an order in an unknown state: every error of a call made as
@@ -164,23 +162,6 @@ pub enum Error {
         got: Option<Box<str>>,
         /// The merchant's order id.
         order_id: Option<String>,
-    },
-
-    /// A notification that was already processed arrived again (see [`crate::ReplayGuard`]).
-    /// Answer the provider's success reply so it stops resending, but do not process it again.
-    #[error("duplicate notification `{key}`")]
-    DuplicateNotification {
-        /// The notification's identity.
-        key: String,
-    },
-
-    /// A notification that another handler is processing right now arrived again (see
-    /// [`crate::ReplayGuard`]). Do **not** answer the success reply: that handler may still
-    /// fail. Answer an error status (e.g. 503) so the provider sends it again later.
-    #[error("notification `{key}` is being processed")]
-    NotificationInProgress {
-        /// The notification's identity.
-        key: String,
     },
 }
 
@@ -332,8 +313,6 @@ impl Error {
             Error::Decode { .. } => "decode",
             Error::Provider(_) => "provider",
             Error::Mismatch { .. } => "mismatch",
-            Error::DuplicateNotification { .. } => "duplicate_notification",
-            Error::NotificationInProgress { .. } => "notification_in_progress",
         }
     }
 
@@ -389,11 +368,9 @@ impl Error {
             | Error::Decrypt { context, .. }
             | Error::Decode { context, .. } => context.is_read_only(),
             Error::Provider(p) => p.kind == ProviderErrorKind::RetrySameParams,
-            Error::InvalidInput { .. }
-            | Error::UnknownOutcome { .. }
-            | Error::Mismatch { .. }
-            | Error::DuplicateNotification { .. }
-            | Error::NotificationInProgress { .. } => false,
+            Error::InvalidInput { .. } | Error::UnknownOutcome { .. } | Error::Mismatch { .. } => {
+                false
+            }
         }
     }
 
@@ -416,11 +393,7 @@ impl Error {
             | Error::Decode { context, .. } => context.order_id().is_some(),
             Error::Provider(p) => p.kind == ProviderErrorKind::DuplicateOrder,
             Error::Mismatch { order_id, .. } => order_id.is_some(),
-            Error::InvalidInput { .. }
-            | Error::Io { .. }
-            | Error::Transport { .. }
-            | Error::DuplicateNotification { .. }
-            | Error::NotificationInProgress { .. } => false,
+            Error::InvalidInput { .. } | Error::Io { .. } | Error::Transport { .. } => false,
         }
     }
 
@@ -443,10 +416,7 @@ impl Error {
     /// ```
     pub fn may_have_been_received(&self) -> bool {
         match self {
-            Error::InvalidInput { .. }
-            | Error::Io { .. }
-            | Error::DuplicateNotification { .. }
-            | Error::NotificationInProgress { .. } => false,
+            Error::InvalidInput { .. } | Error::Io { .. } => false,
             // A transport failure says whether the request went out; one of another origin
             // cannot tell, so it may have.
             Error::Transport { source } => source
@@ -474,11 +444,7 @@ impl Error {
             | Error::Decrypt { context, .. }
             | Error::Decode { context, .. } => context.order_id(),
             Error::Provider(p) => p.order_id.as_deref(),
-            Error::InvalidInput { .. }
-            | Error::Io { .. }
-            | Error::Transport { .. }
-            | Error::DuplicateNotification { .. }
-            | Error::NotificationInProgress { .. } => None,
+            Error::InvalidInput { .. } | Error::Io { .. } | Error::Transport { .. } => None,
         }
     }
 

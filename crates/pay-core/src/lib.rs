@@ -42,7 +42,7 @@ pub use extensions::Extensions;
 pub use lifecycle::{ExpectedOrder, FlowKind, Lifecycle, StatusRule, Transition};
 pub use money::{Money, MoneyError};
 pub use notify::{
-    ClaimOutcome, Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent,
+    Accepted, ClaimOutcome, Claimed, InMemoryReplayGuard, IncomingNotification, NotificationEvent,
     NotificationInbox, NotificationReply, NotificationVerifier, ReplayGuard,
 };
 pub use operation::{Codec, Operation};

@@ -5,7 +5,7 @@
 //! handler builds an [`IncomingNotification`] from what it received and hands it to a
 //! [`NotificationInbox`], which verifies it, rejects stale ones, and claims it in a
 //! [`ReplayGuard`] so that a replayed or re-sent notification is reported as
-//! [`Error::DuplicateNotification`] instead of being processed again.
+//! [`Accepted::Duplicate`] instead of being processed again.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
@@ -281,11 +281,22 @@ impl NotificationReply {
         }
     }
 
-    /// As an `http::Response`.
+    /// A `503 text/plain` reply for a notification another handler is processing
+    /// ([`Accepted::InProgress`]): not an acknowledgement, so that the provider sends it again.
+    pub fn retry_later() -> Self {
+        NotificationReply {
+            status: 503,
+            content_type: "text/plain; charset=utf-8",
+            body: Cow::Borrowed("being processed, send it again later"),
+        }
+    }
+
+    /// As an `http::Response`. A `status` that is not an HTTP status code becomes 500, never
+    /// a success the provider would take as an acknowledgement.
     pub fn into_http(self) -> http::Response<Bytes> {
         let mut resp = http::Response::new(Bytes::from(self.body.into_owned()));
-        *resp.status_mut() =
-            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK);
+        *resp.status_mut() = http::StatusCode::from_u16(self.status)
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         resp.headers_mut().insert(
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static(self.content_type),
@@ -504,23 +515,57 @@ pub struct Claimed<E> {
     pub key: String,
 }
 
+/// What [`NotificationInbox::accept`] made of a verified, fresh notification. Not an error
+/// either way: a duplicate is answered with the success reply, one in progress with an error
+/// status so that the provider sends it again.
+#[derive(Debug)]
+#[must_use]
+pub enum Accepted<E> {
+    /// The first delivery of its business event, now claimed by this handler: process it,
+    /// then [`complete`](NotificationInbox::complete) it (or
+    /// [`release`](NotificationInbox::release) it on failure).
+    New(Claimed<E>),
+    /// Already processed: answer the provider's success reply, do not process it again.
+    Duplicate {
+        /// The event's replay key.
+        key: String,
+    },
+    /// Another handler is processing it right now and may still fail: do **not** answer the
+    /// success reply; answer an error status (e.g. 503) so that the provider sends it again.
+    InProgress {
+        /// The event's replay key.
+        key: String,
+    },
+}
+
+impl<E> Accepted<E> {
+    /// The claimed event of a first delivery; `None` for a duplicate or one in progress.
+    pub fn into_new(self) -> Option<Claimed<E>> {
+        match self {
+            Accepted::New(claimed) => Some(claimed),
+            Accepted::Duplicate { .. } | Accepted::InProgress { .. } => None,
+        }
+    }
+}
+
 /// Verification, freshness and replay protection for one provider's notifications.
 ///
 /// ```
 /// # async fn handle<V: pay_core::NotificationVerifier>(verifier: V, n: pay_core::IncomingNotification) -> Result<(), pay_core::Error> {
 /// use std::sync::Arc;
-/// use pay_core::{Error, InMemoryReplayGuard, NotificationInbox};
+/// use pay_core::{Accepted, InMemoryReplayGuard, NotificationInbox};
 ///
 /// let inbox = NotificationInbox::new(verifier, Arc::new(InMemoryReplayGuard::new()));
-/// match inbox.accept(&n).await {
-///     Ok(claimed) => {
+/// // A forged or stale notification, or a guard failure, is an error: answer 4xx/5xx.
+/// match inbox.accept(&n).await? {
+///     Accepted::New(claimed) => {
 ///         // ... record the payment using claimed.event ...
 ///         inbox.complete(&claimed).await?;
 ///     }
-///     Err(Error::DuplicateNotification { .. }) => { /* already done: just reply */ }
-///     // Being processed by another handler (it may still fail), a forged or stale
-///     // notification, or a guard failure: answer 4xx/5xx so the provider tries again.
-///     Err(e) => return Err(e),
+///     Accepted::Duplicate { .. } => { /* already done: just reply */ }
+///     // Being processed by another handler (it may still fail): answer 503 so the provider
+///     // tries again.
+///     Accepted::InProgress { .. } => return Ok(()),
 /// }
 /// let reply = inbox.success_reply();
 /// # let _ = reply; Ok(()) }
@@ -557,13 +602,12 @@ impl<V: NotificationVerifier> NotificationInbox<V> {
     ///
     /// # Errors
     /// Whatever verification returns; [`Error::Signature`] with
-    /// [`SignatureErrorKind::Expired`] when stale; [`Error::DuplicateNotification`] when already
-    /// processed (answer success); [`Error::NotificationInProgress`] when another handler is
-    /// processing it (do not answer success).
+    /// [`SignatureErrorKind::Expired`] when stale; whatever the guard returns. A duplicate and
+    /// one in progress are not errors: [`Accepted`].
     pub async fn accept(
         &self,
         notification: &IncomingNotification,
-    ) -> Result<Claimed<V::Event>, Error> {
+    ) -> Result<Accepted<V::Event>, Error> {
         let event = self.verifier.verify_notification(notification).await?;
         if let (Some((window, clock)), Some(sent)) = (&self.window, event.sent_at()) {
             let skew = clock.now().unix_millis().abs_diff(sent.unix_millis());
@@ -573,14 +617,14 @@ impl<V: NotificationVerifier> NotificationInbox<V> {
         }
         let key = event.replay_key();
         match self.guard.try_claim(&key).await? {
-            ClaimOutcome::Claimed => Ok(Claimed { event, key }),
+            ClaimOutcome::Claimed => Ok(Accepted::New(Claimed { event, key })),
             ClaimOutcome::Done => {
                 tracing::info!(key, "duplicate notification");
-                Err(Error::DuplicateNotification { key })
+                Ok(Accepted::Duplicate { key })
             }
             ClaimOutcome::InProgress => {
                 tracing::info!(key, "notification already being processed");
-                Err(Error::NotificationInProgress { key })
+                Ok(Accepted::InProgress { key })
             }
         }
     }
@@ -721,24 +765,24 @@ mod tests {
     async fn duplicates_are_reported_never_processed_twice() {
         let inbox = NotificationInbox::new(V, Arc::new(InMemoryReplayGuard::new()));
         let n = IncomingNotification::get("id=1&sign=ok");
-        let c = inbox.accept(&n).await.unwrap();
+        let c = inbox.accept(&n).await.unwrap().into_new().unwrap();
         assert_eq!(c.key, "1");
         // while in flight: in progress, not "done" (the first handler may still fail)
         assert!(matches!(
             inbox.accept(&n).await,
-            Err(Error::NotificationInProgress { ref key }) if key == "1"
+            Ok(Accepted::InProgress { ref key }) if key == "1"
         ));
         // after completion: duplicate
         inbox.complete(&c).await.unwrap();
         assert!(matches!(
             inbox.accept(&n).await,
-            Err(Error::DuplicateNotification { .. })
+            Ok(Accepted::Duplicate { .. })
         ));
         // a released claim can be processed again
         let n2 = IncomingNotification::post_form("id=2&sign=ok");
-        let c2 = inbox.accept(&n2).await.unwrap();
+        let c2 = inbox.accept(&n2).await.unwrap().into_new().unwrap();
         inbox.release(&c2).await.unwrap();
-        assert!(inbox.accept(&n2).await.is_ok());
+        assert!(matches!(inbox.accept(&n2).await, Ok(Accepted::New(_))));
         // tampered
         let bad = IncomingNotification::get("id=3&sign=no");
         assert!(matches!(

@@ -264,15 +264,15 @@ pub struct PaymentResult {
 /// ```
 /// # async fn handle(payouts: std::sync::Arc<dyn pay_core::Payouts>, n: pay_core::IncomingNotification) -> Result<pay_core::NotificationReply, pay_core::Error> {
 /// use std::sync::Arc;
-/// use pay_core::{Error, InMemoryReplayGuard, Money, NotificationInbox};
+/// use pay_core::{Accepted, Error, InMemoryReplayGuard, Money, NotificationInbox};
 /// use pay_core::unified::PayoutNotifications;
 ///
 /// let inbox = NotificationInbox::new(
 ///     PayoutNotifications(payouts.clone()),
 ///     Arc::new(InMemoryReplayGuard::new()),
 /// );
-/// match inbox.accept(&n).await {
-///     Ok(claimed) => {
+/// match inbox.accept(&n).await? {
+///     Accepted::New(claimed) => {
 ///         let t = &claimed.event;
 ///         // Look the order up in the merchant's own ledger, then check before acting.
 ///         let ordered = Money::from_fen(100);
@@ -280,8 +280,9 @@ pub struct PaymentResult {
 ///         // ... record t.status (succeeded, failed, returned) and t.is_final ...
 ///         inbox.complete(&claimed).await?;
 ///     }
-///     Err(Error::DuplicateNotification { .. }) => {}
-///     Err(e) => return Err(e),
+///     Accepted::Duplicate { .. } => {}
+///     // Another handler has it: no success reply (answer 503 in a real handler).
+///     Accepted::InProgress { key } => return Err(Error::invalid_input("notification", key)),
 /// }
 /// Ok(inbox.success_reply())
 /// # }

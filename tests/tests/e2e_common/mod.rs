@@ -244,17 +244,19 @@ where
     V::Event: Clone,
 {
     match inbox.accept(n).await {
-        Ok(claimed) => {
+        Ok(pay_core::Accepted::New(claimed)) => {
             outcomes.process(claimed.event.clone());
             if let Err(e) = inbox.complete(&claimed).await {
                 return (500, format!("could not record: {e}"));
             }
             reply(inbox.success_reply())
         }
-        Err(Error::DuplicateNotification { key }) => {
+        Ok(pay_core::Accepted::Duplicate { key }) => {
             outcomes.duplicate(key);
             reply(inbox.success_reply())
         }
+        // Another request is processing it: not acknowledged, so that it comes again.
+        Ok(pay_core::Accepted::InProgress { key }) => (503, format!("{key} is being processed")),
         Err(e) => {
             let text = e.to_string();
             outcomes.reject(e);

@@ -292,19 +292,24 @@ async fn inbox_processes_a_notification_once() {
     let c = client("http://x");
     let inbox = NotificationInbox::new(c, std::sync::Arc::new(InMemoryReplayGuard::new()));
     let n = signed_pay_notification(&pay_event(), &resp_key()).unwrap();
-    let claimed = inbox.accept(&n).await.unwrap();
+    let claimed = inbox
+        .accept(&n)
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     inbox.complete(&claimed).await.unwrap();
     assert!(matches!(
-        inbox.accept(&n).await.unwrap_err(),
-        Error::DuplicateNotification { .. }
+        inbox.accept(&n).await.unwrap(),
+        pay_core::Accepted::Duplicate { .. }
     ));
     // front and back notifications of the same status are one event
     let mut front = pay_event();
     front.back_type = Some(BackType::Front);
     let n2 = signed_pay_notification(&front, &resp_key()).unwrap();
     assert!(matches!(
-        inbox.accept(&n2).await.unwrap_err(),
-        Error::DuplicateNotification { .. }
+        inbox.accept(&n2).await.unwrap(),
+        pay_core::Accepted::Duplicate { .. }
     ));
     assert_eq!(inbox.success_reply().body, "success");
 }
@@ -370,7 +375,12 @@ async fn paid_and_completed_notices_are_one_credit() {
     let inbox = NotificationInbox::new(c, std::sync::Arc::new(InMemoryReplayGuard::new()));
     // 2 (支付成功), then 3 (业务处理完成(支付成功)) with another send time: one event.
     let paid = signed_pay_notification(&pay_event(), &resp_key()).unwrap();
-    let claimed = inbox.accept(&paid).await.unwrap();
+    let claimed = inbox
+        .accept(&paid)
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     let t = claimed.event.transition().unwrap();
     assert_eq!(
         t.dedup_key(),
@@ -383,8 +393,8 @@ async fn paid_and_completed_notices_are_one_credit() {
     completed.status = PayStatus::Completed;
     completed.pay_succ_time = Some("1539402652000".into());
     let n = signed_pay_notification(&completed, &resp_key()).unwrap();
-    match inbox.accept(&n).await.unwrap_err() {
-        Error::DuplicateNotification { key } => {
+    match inbox.accept(&n).await.unwrap() {
+        pay_core::Accepted::Duplicate { key } => {
             assert_eq!(key, "aggregate-pay:payment:succeeded:20160427210604000490");
         }
         other => panic!("{other:?}"),
@@ -395,7 +405,9 @@ async fn paid_and_completed_notices_are_one_credit() {
     let claimed = inbox
         .accept(&signed_pay_notification(&failed, &resp_key()).unwrap())
         .await
-        .unwrap();
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     assert_eq!(
         claimed.event.replay_key(),
         "aggregate-pay:payment:failed:20160427210604000490"

@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use cnpay::huifu::codes::QueryTransType;
 use cnpay::{aggregate_pay, huifu, protocol_pay, yunzhanghu};
 use pay_core::{
-    Error, InMemoryReplayGuard, IncomingNotification, NotificationEvent, NotificationInbox,
-    NotificationReply, NotificationVerifier,
+    Accepted, Error, InMemoryReplayGuard, IncomingNotification, NotificationEvent,
+    NotificationInbox, NotificationReply, NotificationVerifier,
 };
 use tokio::sync::{Notify, watch};
 
@@ -323,7 +323,7 @@ where
     O: Clone,
 {
     match inbox.accept(n).await {
-        Ok(claimed) => {
+        Ok(Accepted::New(claimed)) => {
             let order_id = claimed.event.transition().map(|t| t.order_id);
             if let Some(event) = process(&claimed.event) {
                 mailbox.push(order_id, Ok(event));
@@ -333,15 +333,15 @@ where
         }
         // Already processed (a resend, or another notice of the same business event): just
         // reply, and do not process it again.
-        Err(Error::DuplicateNotification { key }) => {
+        Ok(Accepted::Duplicate { key }) => {
             r.duplicates.push(None, Ok(key));
             reply(inbox.success_reply())
         }
         // Being processed by another request right now: not a failure, but not acknowledged
         // either (that processing may still fail): the provider sends it again.
-        Err(e @ Error::NotificationInProgress { .. }) => (
+        Ok(Accepted::InProgress { key }) => (
             http::StatusCode::SERVICE_UNAVAILABLE,
-            format!("retry later: {}", super::chain(&e)),
+            format!("retry later: notification `{key}` is being processed"),
         )
             .into_response(),
         Err(e) => {

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use cnpay::protocol_pay::NotificationKind;
 use cnpay::{
-    Error, IncomingNotification, NotificationEvent, NotificationInbox, NotificationVerifier,
-    ReplayGuard, aggregate_pay, huifu, protocol_pay, yunzhanghu,
+    Accepted, Error, IncomingNotification, NotificationEvent, NotificationInbox,
+    NotificationVerifier, ReplayGuard, aggregate_pay, huifu, protocol_pay, yunzhanghu,
 };
 
 /// Where the service puts each processed event: one JSON object
@@ -157,7 +157,7 @@ where
 {
     let inbox = &endpoint.inbox;
     match inbox.accept(&notification).await {
-        Ok(claimed) => {
+        Ok(Accepted::New(claimed)) => {
             // Here a real service checks the transition against its order (`ExpectedOrder`)
             // and records it in the same database transaction as its own state.
             let transition = claimed.event.transition().map(|t| t.to_json());
@@ -190,10 +190,10 @@ where
                 }
             }
         }
-        Err(Error::DuplicateNotification { .. }) => inbox.success_reply().into_response(),
+        Ok(Accepted::Duplicate { .. }) => inbox.success_reply().into_response(),
         // Another request is processing the same event right now: not acknowledged (that
         // processing may still fail), so the provider sends it again later.
-        Err(Error::NotificationInProgress { .. }) => {
+        Ok(Accepted::InProgress { .. }) => {
             (http::StatusCode::SERVICE_UNAVAILABLE, "being processed").into_response()
         }
         Err(e) => {

@@ -148,7 +148,12 @@ async fn the_verifier_confirms_and_the_inbox_dedups_by_business_event() {
         client.clone(),
         std::sync::Arc::new(InMemoryReplayGuard::new()),
     );
-    let claimed = inbox.accept(&n).await.unwrap();
+    let claimed = inbox
+        .accept(&n)
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     assert_eq!(claimed.key, "huifu:payment:succeeded:20240101:20240101P1");
     let t = claimed.event.transition().unwrap();
     assert_eq!(t.status, TxStatus::Succeeded);
@@ -166,12 +171,12 @@ async fn the_verifier_confirms_and_the_inbox_dedups_by_business_event() {
     // claimed, not yet completed: in progress; completed: a duplicate
     assert!(matches!(
         inbox.accept(&n).await,
-        Err(Error::NotificationInProgress { .. })
+        Ok(pay_core::Accepted::InProgress { .. })
     ));
     inbox.complete(&claimed).await.unwrap();
     assert!(matches!(
         inbox.accept(&n).await,
-        Err(Error::DuplicateNotification { .. })
+        Ok(pay_core::Accepted::Duplicate { .. })
     ));
     let custom = client_with(config(&server).callback_reply("RECV_ORD_ID_X"));
     assert_eq!(custom.success_reply().body, "RECV_ORD_ID_X");

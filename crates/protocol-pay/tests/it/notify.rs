@@ -357,11 +357,16 @@ fn notification_json() {
 async fn inbox_processes_once() {
     let inbox = NotificationInbox::new(client("http://x"), Arc::new(InMemoryReplayGuard::new()));
     let n = pay_in_notification(&config("http://x"), &pay_in("SUCCESS", "01"), TS).unwrap();
-    let claimed = inbox.accept(&n).await.unwrap();
+    let claimed = inbox
+        .accept(&n)
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     inbox.complete(&claimed).await.unwrap();
     assert!(matches!(
         inbox.accept(&n).await,
-        Err(Error::DuplicateNotification { .. })
+        Ok(pay_core::Accepted::Duplicate { .. })
     ));
     // The funds-arrived one for the same order is a different event, at its own endpoint.
     let arrived = pay_in_notification(&config("http://x"), &pay_in("SUCCESS", "02"), TS).unwrap();
@@ -370,7 +375,12 @@ async fn inbox_processes_once() {
         c.notifications(NotificationKind::FundsArrived),
         Arc::new(InMemoryReplayGuard::new()),
     );
-    let claimed = funds.accept(&arrived).await.unwrap();
+    let claimed = funds
+        .accept(&arrived)
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     assert_eq!(
         claimed.event.replay_key(),
         "protocol-pay:funds_arrived:succeeded:LFT1001202010100001"

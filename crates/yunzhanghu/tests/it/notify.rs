@@ -197,7 +197,12 @@ fn garbage_bodies_are_errors() {
 async fn inbox_dedups_by_transition_not_by_notify_id() {
     let inbox = NotificationInbox::new(client(), Arc::new(InMemoryReplayGuard::new()));
     let n = sealed(NESTED);
-    let claimed = inbox.accept(&n).await.unwrap();
+    let claimed = inbox
+        .accept(&n)
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     assert_eq!(claimed.key, "yunzhanghu:payout:failed:O-7");
     assert_eq!(
         pay_core::NotificationEvent::transition(&claimed.event).map(|t| t.is_final),
@@ -206,13 +211,13 @@ async fn inbox_dedups_by_transition_not_by_notify_id() {
     inbox.complete(&claimed).await.unwrap();
     assert!(matches!(
         inbox.accept(&n).await,
-        Err(Error::DuplicateNotification { key }) if key == "yunzhanghu:payout:failed:O-7"
+        Ok(pay_core::Accepted::Duplicate { key }) if key == "yunzhanghu:payout:failed:O-7"
     ));
     // The same transition resent under a new notify_id is the same event.
     let resent = sealed(&NESTED.replace("N-7", "N-8"));
     assert!(matches!(
         inbox.accept(&resent).await,
-        Err(Error::DuplicateNotification { key }) if key == "yunzhanghu:payout:failed:O-7"
+        Ok(pay_core::Accepted::Duplicate { key }) if key == "yunzhanghu:payout:failed:O-7"
     ));
 }
 
@@ -221,7 +226,12 @@ const PAID: &str = r#"{"notify_id":"N-1","notify_time":"2018-04-23 10:00:00","da
 #[tokio::test]
 async fn a_return_after_the_payment_is_a_new_final_event() {
     let inbox = NotificationInbox::new(client(), Arc::new(InMemoryReplayGuard::new()));
-    let paid = inbox.accept(&sealed(PAID)).await.unwrap();
+    let paid = inbox
+        .accept(&sealed(PAID))
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     let t = pay_core::NotificationEvent::transition(&paid.event).unwrap();
     assert_eq!(t.status, TxStatus::Succeeded);
     assert!(!t.is_final);
@@ -235,7 +245,12 @@ async fn a_return_after_the_payment_is_a_new_final_event() {
         r#""status":1,"status_detail":0"#,
         r#""status":9,"status_detail":213"#,
     );
-    let returned = inbox.accept(&sealed(&returned_plain)).await.unwrap();
+    let returned = inbox
+        .accept(&sealed(&returned_plain))
+        .await
+        .unwrap()
+        .into_new()
+        .expect("a new event");
     assert_eq!(returned.key, "yunzhanghu:payout:returned:O-1");
     let t = pay_core::NotificationEvent::transition(&returned.event).unwrap();
     assert_eq!(t.status, TxStatus::Returned);
