@@ -3,7 +3,6 @@
 use clap::{Subcommand, ValueEnum};
 use cnpay::aggregate_pay;
 use cnpay::aggregate_pay::sign::{sign_params, verify_params, verify_response_body};
-use pay_core::multipart::FilePart;
 use pay_core::{
     Error, IncomingNotification, KeyRing, NotificationReply, NotificationVerifier, SecretKey,
     SignatureErrorKind,
@@ -76,17 +75,12 @@ when the sign is missing or does not match.")]
     #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
   cnpay aggregate-pay notify --method GET --query 'transOrderId=T1&mchOrderNo=T2&status=2&sign=…'")]
     Notify(online::NotifyArgs),
-    /// Any operation listed by `list`.
     /// Reconciles a day's ledger by querying each of its orders (read-only, at --rate; exit 6
     /// when anything is not matched).
     #[command(after_help = "Example:
   cnpay aggregate-pay reconcile --date 2026-12-05 --ledger ledger.csv --kind payout --rate 5")]
-    Reconcile {
-        #[command(flatten)]
-        args: crate::reconcile::Args,
-        #[command(flatten)]
-        query: crate::reconcile::QueryArgs,
-    },
+    Reconcile(crate::reconcile::ByQuery),
+    /// Any operation listed by `list`.
     #[command(external_subcommand)]
     Operation(Vec<String>),
 }
@@ -124,40 +118,12 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
                 verify(&key, item).map(Output::Json)
             })
         }
-        Command::Reconcile { args, query } => {
-            let client = online_client(global)?;
-            let kind = query.kind;
-            crate::reconcile::by_query(&args, &query, |ledger, plan| async move {
-                match kind {
-                    crate::reconcile::Kind::Payment => {
-                        pay_core::reconcile::payments_by_query(
-                            &client,
-                            ledger,
-                            &plan,
-                            tokio::time::sleep,
-                        )
-                        .await
-                    }
-                    crate::reconcile::Kind::Payout => {
-                        pay_core::reconcile::payouts_by_query(
-                            &client,
-                            ledger,
-                            &plan,
-                            tokio::time::sleep,
-                        )
-                        .await
-                    }
-                }
-            })
+        Command::Reconcile(cmd) => crate::reconcile::by_query_client(&cmd, online_client(global)?),
+        Command::List => online::run(online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => {
+            online::run(online::Command::Operation(argv), global, online_client)
         }
-        Command::List => online::run(NAME, online::Command::List, global, online_client),
-        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
-        Command::Operation(argv) => online::run(
-            NAME,
-            online::Command::Operation(argv),
-            global,
-            online_client,
-        ),
     }
 }
 
@@ -216,43 +182,12 @@ pub(crate) fn verify(key: &SecretKey, text: &str) -> Result<Value, CliError> {
 
 fn online_client(global: &Global) -> Result<aggregate_pay::Client, CliError> {
     let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
-    let key = settings.secret("key")?;
-    let response_key = match settings.secret_opt("response_key")? {
-        Some(k) => k,
-        None => key.clone(),
-    };
-    let mut config = aggregate_pay::Config::builder(
-        settings.require("mch_id")?,
-        settings.require("app_id")?,
-        key,
-        response_key,
-    );
-    // Not needed to verify a notification; the client refuses to send without it.
-    if let Some(url) = settings.get("base_url")? {
-        config = config.base_url(url);
-    }
-    if let Some(t) = settings.timeout()? {
-        config = config.timeout(t);
-    }
-    config
-        .build()
-        .and_then(aggregate_pay::Client::new)
-        .map_err(|e| settings.client_error(e))
+    let config = settings.library_config(aggregate_pay::Config::from_env, &[])?;
+    aggregate_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for aggregate_pay::Client {
-    fn operations() -> &'static [&'static str] {
-        aggregate_pay::OPERATIONS
-    }
-
-    async fn call(
-        &self,
-        operation: &str,
-        data: Value,
-        files: Vec<FilePart>,
-    ) -> Result<Value, Error> {
-        self.call_json(operation, data, files).await
-    }
+    online::call_json_provider!(aggregate_pay);
 
     async fn notification(
         &self,

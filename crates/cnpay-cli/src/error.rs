@@ -65,6 +65,24 @@ impl CliError {
         CliError::Usage(msg.into())
     }
 
+    /// A command line clap refused (an unknown subcommand or option, a missing or invalid
+    /// value): a usage error, reported in the one JSON shape on stderr with exit code 2, as
+    /// every other usage error. (`--help` and `--version` are not errors: see
+    /// `clap::Error::use_stderr`.)
+    pub(crate) fn clap(e: &clap::Error) -> Self {
+        let text = e.render().to_string();
+        let text = text.trim();
+        if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            // Not the whole help in a JSON string: what is missing, and where the help is.
+            let usage = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Usage: "))
+                .unwrap_or("cnpay <COMMAND>");
+            return CliError::Usage(format!("a command is missing: {usage} (--help lists them)"));
+        }
+        CliError::Usage(text.strip_prefix("error: ").unwrap_or(text).to_owned())
+    }
+
     /// An invalid-input error naming `field`.
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
         CliError::Core(Error::invalid_input(field.to_owned(), reason.into()))

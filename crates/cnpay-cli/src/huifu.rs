@@ -3,9 +3,7 @@
 
 use clap::Subcommand;
 use cnpay::huifu;
-use pay_core::multipart::FilePart;
 use pay_core::{Error, IncomingNotification, NotificationReply, NotificationVerifier};
-use serde_json::Value;
 
 use crate::error::CliError;
 use crate::settings::Settings;
@@ -22,8 +20,11 @@ pub(crate) const SETTINGS: &[&str] = &[
     "token",
     "base_url",
     "timeout",
-    "allow_private_callback_urls",
+    ALLOW_PRIVATE,
 ];
+
+/// The setting the command reads itself (the library's `Config::from_env` does not).
+const ALLOW_PRIVATE: &str = "allow_private_callback_urls";
 
 /// `cnpay huifu …`
 #[derive(Debug, Subcommand)]
@@ -85,60 +86,28 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
         Command::Notify(a) => online::Command::Notify(a),
         Command::Operation(argv) => online::Command::Operation(argv),
     };
-    online::run(NAME, cmd, global, online_client)
+    online::run(cmd, global, online_client)
 }
 
 fn online_client(global: &Global) -> Result<huifu::Client, CliError> {
     let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
-    let mut config = huifu::Config::builder(
-        settings.require("mer_cust_id")?,
-        settings.require("key")?,
-        settings.secret("secret")?,
-    );
-    if let Some(url) = settings.get("base_url")? {
-        config = config.base_url(url);
-    }
-    if let Some(t) = settings.timeout()? {
-        config = config.timeout(t);
-    }
-    if let Some(token) = settings.secret_opt("token")? {
-        config = config.auth(huifu::BearerAuth::new(token));
-    }
-    match settings.get("allow_private_callback_urls")?.as_deref() {
+    let mut config = settings.library_config(huifu::Config::from_env, &[ALLOW_PRIVATE])?;
+    match settings.get(ALLOW_PRIVATE)?.as_deref() {
         None | Some("false") => {}
-        Some("true") => config = config.allow_private_callback_urls(),
+        Some("true") => config = config.with_callback_urls(huifu::CallbackUrls::AllowPrivate),
         Some(_) => {
             return Err(CliError::usage(
                 "CNPAY_HUIFU_ALLOW_PRIVATE_CALLBACK_URLS must be `true` or `false`",
             ));
         }
     }
-    config
-        .build()
-        .and_then(huifu::Client::new)
-        .map_err(|e| settings.client_error(e))
+    huifu::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for huifu::Client {
-    fn operations() -> &'static [&'static str] {
-        huifu::OPERATIONS
-    }
-
-    fn file_fields(operation: &str) -> &'static [&'static str] {
-        huifu::OPERATION_FILES
-            .iter()
-            .find(|(op, _)| *op == operation)
-            .map_or(&[], |(_, fields)| fields)
-    }
-
-    async fn call(
-        &self,
-        operation: &str,
-        data: Value,
-        files: Vec<FilePart>,
-    ) -> Result<Value, Error> {
-        self.call_json(operation, data, files).await
-    }
+    online::call_json_provider!(huifu);
+    const OPERATION_FILES: &'static [(&'static str, &'static [&'static str])] =
+        huifu::OPERATION_FILES;
 
     /// Confirms the callback through the gateway: a trade with `order_query` (of the
     /// `--trans-type` kind, else the kind its fields tell), an opening with `balance_query`;

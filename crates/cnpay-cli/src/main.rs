@@ -57,6 +57,8 @@ mod error;
 mod huifu;
 mod input;
 mod online;
+mod operation_help;
+mod progress;
 mod protocol_pay;
 mod reconcile;
 mod sandbox;
@@ -67,6 +69,8 @@ use error::CliError;
 
 const EXAMPLES: &str = "Examples:
   cnpay yunzhanghu list
+  cnpay yunzhanghu order-realtime --help    (its fields, their rules, a working example)
+  cnpay completions bash > /etc/bash_completion.d/cnpay
   echo '{\"order_id\":\"O1\"}' | cnpay yunzhanghu seal
   cnpay protocol-pay sign --data '{\"transNo\":\"T1\"}' --timestamp 20201010123015123
 
@@ -126,6 +130,27 @@ enum Command {
     /// Simulators of the providers, for testing your own services.
     #[command(subcommand)]
     Sandbox(sandbox::Command),
+    /// Prints the shell completions of every command, operations included.
+    #[command(after_help = "Examples:
+  cnpay completions bash > /etc/bash_completion.d/cnpay
+  cnpay completions zsh > \"${fpath[1]}/_cnpay\"
+  cnpay completions fish > ~/.config/fish/completions/cnpay.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// The shells `cnpay completions` writes for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -145,21 +170,40 @@ fn run(cli: Cli) -> Result<(), CliError> {
             sandbox::run(cmd)?;
             output_failed()
         }
+        Command::Completions { shell } => {
+            let shell = match shell {
+                Shell::Bash => clap_complete::Shell::Bash,
+                Shell::Zsh => clap_complete::Shell::Zsh,
+                Shell::Fish => clap_complete::Shell::Fish,
+            };
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut completion_command(), "cnpay", &mut out);
+            let text = String::from_utf8(out)
+                .map_err(|_| CliError::usage("the completions are not UTF-8 text"))?;
+            out!("{}", text.trim_end());
+            output_failed()
+        }
     }
+}
+
+/// What the command line knows of each provider's operations.
+fn providers() -> [operation_help::ProviderDocs; 4] {
+    use online::Provider;
+    [
+        cnpay::aggregate_pay::Client::docs(),
+        cnpay::protocol_pay::Client::docs(),
+        cnpay::huifu::Client::docs(),
+        cnpay::yunzhanghu::Client::docs(),
+    ]
 }
 
 /// The command line, with each provider's help listing its operations (they are not clap
 /// subcommands: `<operation>` is an external subcommand run through the provider's
-/// `call_json`).
+/// `call_json`, with the command line and help of [`operation_help`]).
 fn command() -> clap::Command {
-    let providers: [(&str, &[&str]); 4] = [
-        (aggregate_pay::NAME, cnpay::aggregate_pay::OPERATIONS),
-        (protocol_pay::NAME, cnpay::protocol_pay::OPERATIONS),
-        (huifu::NAME, cnpay::huifu::OPERATIONS),
-        (yunzhanghu::NAME, cnpay::yunzhanghu::OPERATIONS),
-    ];
     let mut cmd = <Cli as clap::CommandFactory>::command();
-    for (name, operations) in providers {
+    for docs in providers() {
+        let name = docs.name;
         cmd = cmd.mut_subcommand(name, |sub| {
             let before = sub
                 .get_after_help()
@@ -167,27 +211,47 @@ fn command() -> clap::Command {
                 .unwrap_or_default();
             sub.after_help(format!(
                 "{before}\n\nOperations (`cnpay {name} <operation> --help` for one):\n  {}",
-                operations.join("\n  ")
+                docs.operations.join("\n  ")
             ))
         });
     }
     cmd
 }
 
+/// The command line as the shell completions see it: every operation a subcommand of its
+/// provider, with its options.
+fn completion_command() -> clap::Command {
+    let mut cmd = command();
+    for docs in providers() {
+        cmd = cmd.mut_subcommand(docs.name, |sub| sub.subcommands(docs.commands()));
+    }
+    cmd
+}
+
 fn main() -> ExitCode {
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&command().get_matches()) {
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        // --help and --version: printed on stdout, success.
+        Err(e) if !e.use_stderr() => e.exit(),
+        // Every other refusal is a usage error, reported as every other error.
+        Err(e) => return report(&CliError::clap(&e)),
+    };
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => return report(&CliError::clap(&e)),
     };
     init_tracing();
     match run(cli) {
         Ok(()) => ExitCode::from(error::EXIT_OK),
-        Err(e) => {
-            // Not eprintln!: a closed stderr must not panic.
-            let _ = writeln!(std::io::stderr(), "{}", e.report());
-            ExitCode::from(e.exit_code())
-        }
+        Err(e) => report(&e),
     }
+}
+
+/// Prints `e` on stderr in the command's one JSON error shape; its exit code.
+fn report(e: &CliError) -> ExitCode {
+    // Not eprintln!: a closed stderr must not panic.
+    let _ = writeln!(std::io::stderr(), "{}", e.report());
+    ExitCode::from(e.exit_code())
 }
 
 /// Logs to stderr, filtered by `CNPAY_LOG` (e.g. `CNPAY_LOG=debug`); off by default.

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::io::IsTerminal;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::FromArgMatches;
 use pay_core::multipart::FilePart;
 use std::sync::Arc;
 
@@ -14,19 +14,58 @@ use pay_core::{
 };
 use serde_json::{Value, json};
 
+use crate::operation_help::{OperationArgs, ProviderDocs};
+use pay_core::operation::OperationDoc;
+
 use crate::Global;
 use crate::error::CliError;
 use crate::input::{self, Output};
 
+/// The items of [`Provider`] every provider crate offers the same way: its name, its operation
+/// list, and `call` through its `call_json`. Used inside `impl online::Provider for …`, in the
+/// provider's module (which defines `NAME`).
+macro_rules! call_json_provider {
+    ($krate:ident) => {
+        const NAME: &'static str = NAME;
+        const OPERATIONS: &'static [&'static str] = $krate::OPERATIONS;
+        const CATALOG: &'static [pay_core::operation::OperationDoc] = $krate::CATALOG;
+
+        async fn call(
+            &self,
+            operation: &str,
+            data: serde_json::Value,
+            files: Vec<pay_core::multipart::FilePart>,
+        ) -> Result<serde_json::Value, pay_core::Error> {
+            self.call_json(operation, data, files).await
+        }
+    };
+}
+pub(crate) use call_json_provider;
+
 /// What a provider crate offers the command line.
 pub(crate) trait Provider {
-    /// The operation names, as the provider crate lists them.
-    fn operations() -> &'static [&'static str];
+    /// The provider's name in commands, environment variables and the config file.
+    const NAME: &'static str;
 
-    /// The file fields an operation takes (`--file FIELD=PATH`), as the provider crate lists
-    /// them; none by default.
-    fn file_fields(_operation: &str) -> &'static [&'static str] {
-        &[]
+    /// The operation names, as the provider crate lists them.
+    const OPERATIONS: &'static [&'static str];
+
+    /// The operations that upload files (`--file FIELD=PATH`), with their fields, as the
+    /// provider crate lists them; none by default.
+    const OPERATION_FILES: &'static [(&'static str, &'static [&'static str])] = &[];
+
+    /// The provider crate's catalog of its operations (fields, rules, examples), for their
+    /// help.
+    const CATALOG: &'static [OperationDoc];
+
+    /// What the command line knows of the operations.
+    fn docs() -> ProviderDocs {
+        ProviderDocs {
+            name: Self::NAME,
+            operations: Self::OPERATIONS,
+            catalog: Self::CATALOG,
+            files: Self::OPERATION_FILES,
+        }
     }
 
     /// Runs an operation from JSON (the provider's `call_json`).
@@ -250,28 +289,6 @@ fn check_expected(expected: Option<&ExpectedOrder>, notified: &Notified) -> Resu
     }
 }
 
-/// `cnpay <provider> <operation> …`
-#[derive(Debug, Parser)]
-struct OperationArgs {
-    /// The business fields under their wire names: JSON, @file, or - for stdin. Without it,
-    /// standard input is read unless it is a terminal (then `{}`, as for an empty input).
-    #[arg(long)]
-    data: Option<String>,
-    /// A file to upload, `FIELD=PATH` (repeatable); the help of an operation that uploads
-    /// files names its fields.
-    #[arg(long = "file", value_name = "NAME=PATH")]
-    files: Vec<String>,
-    /// Batch mode: every input line is one request, every output line one result.
-    #[arg(long)]
-    lines: bool,
-    /// A TOML settings file (as the global --config).
-    #[arg(long, value_name = "FILE")]
-    config: Option<std::path::PathBuf>,
-    /// The most bytes one input may hold (as the global --max-input).
-    #[arg(long, value_name = "BYTES")]
-    max_input: Option<u64>,
-}
-
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -279,190 +296,187 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))
 }
 
-/// Runs a shared subcommand for `provider`; `client` builds the client from the settings
+/// Runs a shared subcommand for provider `P`; `client` builds the client from the settings
 /// (called only when the command needs one, so `list` needs no credentials).
 pub(crate) fn run<P: Provider>(
-    provider: &str,
     cmd: Command,
     global: &Global,
     client: impl FnOnce(&Global) -> Result<P, CliError>,
 ) -> Result<(), CliError> {
     match cmd {
         Command::List => input::run_items(
-            P::operations()
+            P::OPERATIONS
                 .iter()
                 .map(|s| input::Item::whole(s.as_bytes()))
                 .collect(),
             false,
             |op| Ok(Output::Text(op.to_owned())),
         ),
-        Command::Notify(args) => {
-            let method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-                .map_err(|_| {
-                    CliError::usage(format!("--method `{}` is not a method", args.method))
-                })?;
-            let mut headers = Vec::new();
-            for h in &args.headers {
-                let Some((name, value)) = h.split_once(':') else {
-                    return Err(CliError::usage(format!(
-                        "--header `{h}`: expected `Name: value`"
-                    )));
-                };
-                headers.push((name.trim().to_owned(), value.trim().to_owned()));
-            }
-            let bodies = if global.lines {
-                input::items(None, true)?
-            } else if std::io::stdin().is_terminal() {
-                vec![input::Item::whole(Vec::new())]
-            } else {
-                input::items(None, false)?
-            };
-            let options = args.options();
-            P::check_notify_options(&options)?;
-            if args.max_age.is_some() && !P::SENDS_TIME {
-                return Err(CliError::usage(format!(
-                    "--max-age: {provider} notifications carry no sent time to check"
-                )));
-            }
-            let expected = args.expected();
-            let client = client(global)?;
-            let rt = runtime()?;
-            let inbox = match &args.inbox {
-                Some(url) => Some(rt.block_on(pay_core::replay_store::open(url))?),
-                None => None,
-            };
-            input::run_raw_items(bodies, global.lines, |body| {
-                // Bytes that are not text are a notification that cannot be read: not to be
-                // acknowledged (exit 4), like any other unreadable notification.
-                if let Err(e) = std::str::from_utf8(body) {
-                    return Err(CliError::Notification(Error::decode(
-                        body.to_vec(),
-                        format!(
-                            "the notification body is not UTF-8 text (at byte {})",
-                            e.valid_up_to()
-                        ),
-                    )));
-                }
-                let mut n =
-                    IncomingNotification::new(method.clone(), args.query.clone(), body.to_vec());
-                for (k, v) in &headers {
-                    n = n.with_header(k, v);
-                }
-                let notified = rt
-                    .block_on(client.notification(&n, &options))
-                    .map_err(CliError::Notification)?;
-                if let Some(max_age) = args.max_age {
-                    check_age(notified.sent_at, max_age)?;
-                }
-                check_expected(expected.as_ref(), &notified).map_err(CliError::Notification)?;
-                let duplicate = match &inbox {
-                    Some(guard) => {
-                        Some(rt.block_on(claim_and_complete(guard, &notified.replay_key))?)
-                    }
-                    None => None,
-                };
-                let reply = client.reply();
-                let mut out = json!({
-                    "event": notified.event,
-                    "transition": notified.transition.as_ref().map(Transition::to_json),
-                    "reply": {
-                        "status": reply.status,
-                        "content_type": reply.content_type,
-                        "body": reply.body,
-                    },
-                });
-                if let (Some(d), Some(obj)) = (duplicate, out.as_object_mut()) {
-                    obj.insert("duplicate".to_owned(), Value::Bool(d));
-                }
-                Ok(Output::Json(out))
-            })
+        Command::Notify(args) => notify(&args, global, client),
+        Command::Operation(argv) => operation(&argv, global, client),
+    }
+}
+
+/// The request headers of `notify --header`, each `Name: value`.
+fn headers(args: &NotifyArgs) -> Result<Vec<(String, String)>, CliError> {
+    args.headers
+        .iter()
+        .map(|h| match h.split_once(':') {
+            Some((name, value)) => Ok((name.trim().to_owned(), value.trim().to_owned())),
+            None => Err(CliError::usage(format!(
+                "--header `{h}`: expected `Name: value`"
+            ))),
+        })
+        .collect()
+}
+
+/// `cnpay <provider> notify …`
+fn notify<P: Provider>(
+    args: &NotifyArgs,
+    global: &Global,
+    client: impl FnOnce(&Global) -> Result<P, CliError>,
+) -> Result<(), CliError> {
+    let method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| CliError::usage(format!("--method `{}` is not a method", args.method)))?;
+    let headers = headers(args)?;
+    let bodies = if global.lines {
+        input::items(None, true)?
+    } else if std::io::stdin().is_terminal() {
+        vec![input::Item::whole(Vec::new())]
+    } else {
+        input::items(None, false)?
+    };
+    let options = args.options();
+    P::check_notify_options(&options)?;
+    if args.max_age.is_some() && !P::SENDS_TIME {
+        return Err(CliError::usage(format!(
+            "--max-age: {} notifications carry no sent time to check",
+            P::NAME
+        )));
+    }
+    let expected = args.expected();
+    let client = client(global)?;
+    let rt = runtime()?;
+    let inbox = match &args.inbox {
+        Some(url) => Some(rt.block_on(pay_core::replay_store::open(url))?),
+        None => None,
+    };
+    input::run_raw_items(bodies, global.lines, |body| {
+        // Bytes that are not text are a notification that cannot be read: not to be
+        // acknowledged (exit 4), like any other unreadable notification.
+        if let Err(e) = std::str::from_utf8(body) {
+            return Err(CliError::Notification(Error::decode(
+                body.to_vec(),
+                format!(
+                    "the notification body is not UTF-8 text (at byte {})",
+                    e.valid_up_to()
+                ),
+            )));
         }
-        Command::Operation(argv) => {
-            let Some(op) = argv.first().cloned() else {
-                return Err(CliError::usage("missing operation"));
-            };
-            if !P::operations().contains(&op.as_str()) {
-                return Err(CliError::usage(format!(
-                    "unknown {provider} operation `{op}`; `cnpay {provider} list` prints them"
-                )));
-            }
-            let fields = P::file_fields(&op);
-            let (example_files, files_help) = if fields.is_empty() {
-                (String::new(), "This operation uploads no files.".to_owned())
-            } else {
-                (
-                    fields
-                        .iter()
-                        .map(|f| format!(" --file {f}=PATH"))
-                        .collect::<String>(),
-                    format!(
-                        "Files: one --file FIELD=PATH for each of {}.",
-                        fields
-                            .iter()
-                            .map(|f| format!("`{f}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            };
-            let command = OperationArgs::command()
-                .bin_name(format!("cnpay {provider} {op}"))
-                .about(format!("Runs the {provider} operation `{op}`."))
-                .after_help(format!(
-                    "Example:\n  cnpay {provider} {op} --data @request.json{example_files}\n\n\
-                     --data holds the business fields under the spec's wire names; the command \
-                     adds credentials, ids, timestamps and the signature, validates, sends, \
-                     verifies, and prints the answer as JSON. {files_help}\n\n{}",
-                    crate::amounts::help(provider, &op)
-                ));
-            let matches = match command.try_get_matches_from(&argv) {
-                Ok(m) => m,
-                Err(e) if !e.use_stderr() => {
-                    // --help: print it, success.
-                    let _ = e.print();
-                    return Ok(());
-                }
-                Err(e) => return Err(CliError::usage(e.render().to_string())),
-            };
-            let args = OperationArgs::from_arg_matches(&matches)
-                .map_err(|e| CliError::usage(e.render().to_string()))?;
-            if let Some(limit) = args.max_input {
-                input::set_max_input(limit);
-            }
-            let global = Global {
-                config: args.config.clone().or_else(|| global.config.clone()),
-                lines: args.lines || global.lines,
-                max_input: args.max_input.unwrap_or(global.max_input),
-            };
-            let files = args
-                .files
-                .iter()
-                .map(|f| input::file_part(f))
-                .collect::<Result<Vec<_>, _>>()?;
-            let items = match &args.data {
-                None if !global.lines && std::io::stdin().is_terminal() => {
-                    vec![input::Item::whole("{}")]
-                }
-                // Nothing on standard input (`< /dev/null`, a cron job): no fields, as on a
-                // terminal.
-                None if !global.lines => {
-                    let mut items = input::items(None, false)?;
-                    for item in &mut items {
-                        if item.bytes.trim_ascii().is_empty() {
-                            item.bytes = b"{}".to_vec();
-                        }
-                    }
-                    items
-                }
-                data => input::items(data.as_deref(), global.lines)?,
-            };
-            let client = client(&global)?;
-            let rt = runtime()?;
-            input::run_calls(items, global.lines, |item| {
-                let data = Value::Object(input::json_object(item, "data")?);
-                let answer = rt.block_on(client.call(&op, data, files.clone()))?;
-                Ok(Output::Json(answer))
-            })
+        let mut n = IncomingNotification::new(method.clone(), args.query.clone(), body.to_vec());
+        for (k, v) in &headers {
+            n = n.with_header(k, v);
         }
+        let notified = rt
+            .block_on(client.notification(&n, &options))
+            .map_err(CliError::Notification)?;
+        if let Some(max_age) = args.max_age {
+            check_age(notified.sent_at, max_age)?;
+        }
+        check_expected(expected.as_ref(), &notified).map_err(CliError::Notification)?;
+        let duplicate = match &inbox {
+            Some(guard) => Some(rt.block_on(claim_and_complete(guard, &notified.replay_key))?),
+            None => None,
+        };
+        Ok(Output::Json(notify_output(
+            &notified,
+            &client.reply(),
+            duplicate,
+        )))
+    })
+}
+
+/// What `notify` prints: the event, its transition, the reply to send, and (with --inbox)
+/// whether it was a duplicate.
+fn notify_output(notified: &Notified, reply: &NotificationReply, duplicate: Option<bool>) -> Value {
+    let mut out = json!({
+        "event": notified.event,
+        "transition": notified.transition.as_ref().map(Transition::to_json),
+        "reply": {
+            "status": reply.status,
+            "content_type": reply.content_type,
+            "body": reply.body,
+        },
+    });
+    if let (Some(d), Some(obj)) = (duplicate, out.as_object_mut()) {
+        obj.insert("duplicate".to_owned(), Value::Bool(d));
+    }
+    out
+}
+
+/// `cnpay <provider> <operation> …`: `argv` is the operation's name and its arguments.
+fn operation<P: Provider>(
+    argv: &[String],
+    global: &Global,
+    client: impl FnOnce(&Global) -> Result<P, CliError>,
+) -> Result<(), CliError> {
+    let provider = P::NAME;
+    let Some(name) = argv.first() else {
+        return Err(CliError::usage("missing operation"));
+    };
+    let Some(op) = P::OPERATIONS.iter().copied().find(|op| op == name) else {
+        return Err(CliError::usage(format!(
+            "unknown {provider} operation `{name}`; `cnpay {provider} list` prints them"
+        )));
+    };
+    let matches = match P::docs().command(op).try_get_matches_from(argv) {
+        Ok(m) => m,
+        Err(e) if !e.use_stderr() => {
+            // --help: print it, success.
+            let _ = e.print();
+            return Ok(());
+        }
+        Err(e) => return Err(CliError::clap(&e)),
+    };
+    let args = OperationArgs::from_arg_matches(&matches).map_err(|e| CliError::clap(&e))?;
+    if let Some(limit) = args.max_input {
+        input::set_max_input(limit);
+    }
+    let global = Global {
+        config: args.config.clone().or_else(|| global.config.clone()),
+        lines: args.lines || global.lines,
+        max_input: args.max_input.unwrap_or(global.max_input),
+    };
+    let files = args
+        .files
+        .iter()
+        .map(|f| input::file_part(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let items = operation_items(args.data.as_deref(), global.lines)?;
+    let client = client(&global)?;
+    let rt = runtime()?;
+    input::run_calls(items, global.lines, |item| {
+        let data = Value::Object(input::json_object(item, "data")?);
+        let answer = rt.block_on(client.call(op, data, files.clone()))?;
+        Ok(Output::Json(answer))
+    })
+}
+
+/// The requests of an operation: `--data`, or standard input (`{}` when it is a terminal or
+/// empty).
+fn operation_items(data: Option<&str>, lines: bool) -> Result<Vec<input::Item>, CliError> {
+    match data {
+        None if !lines && std::io::stdin().is_terminal() => Ok(vec![input::Item::whole("{}")]),
+        // Nothing on standard input (`< /dev/null`, a cron job): no fields, as on a terminal.
+        None if !lines => {
+            let mut items = input::items(None, false)?;
+            for item in &mut items {
+                if item.bytes.trim_ascii().is_empty() {
+                    item.bytes = b"{}".to_vec();
+                }
+            }
+            Ok(items)
+        }
+        data => input::items(data, lines),
     }
 }

@@ -1,8 +1,7 @@
 //! `cnpay protocol-pay …`: the offline envelope sign/verify tools, and the API's operations.
 
 use clap::Subcommand;
-use cnpay::protocol_pay::{self, Envelope, OPERATIONS};
-use pay_core::multipart::FilePart;
+use cnpay::protocol_pay::{self, Envelope};
 use pay_core::{
     Clock, Error, IncomingNotification, KeyRing, NotificationReply, SecretKey, SystemClock,
 };
@@ -63,17 +62,12 @@ Exit code 4 when the sign is missing or does not match.")]
     #[command(long_about = online::NOTIFY_HELP, after_help = "Example:
   cnpay protocol-pay notify --header 'content-type: application/json' < notification.json")]
     Notify(online::NotifyArgs),
-    /// Any operation listed by `list`.
     /// Reconciles a day's ledger by querying each of its orders (read-only, at --rate; exit 6
     /// when anything is not matched).
     #[command(after_help = "Example:
   cnpay protocol-pay reconcile --date 2026-12-05 --ledger ledger.csv --kind payout --rate 5")]
-    Reconcile {
-        #[command(flatten)]
-        args: crate::reconcile::Args,
-        #[command(flatten)]
-        query: crate::reconcile::QueryArgs,
-    },
+    Reconcile(crate::reconcile::ByQuery),
+    /// Any operation listed by `list`.
     #[command(external_subcommand)]
     Operation(Vec<String>),
 }
@@ -102,75 +96,23 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
                 verify(&app_id, &key, item).map(Output::Json)
             })
         }
-        Command::Reconcile { args, query } => {
-            let client = online_client(global)?;
-            let kind = query.kind;
-            crate::reconcile::by_query(&args, &query, |ledger, plan| async move {
-                match kind {
-                    crate::reconcile::Kind::Payment => {
-                        pay_core::reconcile::payments_by_query(
-                            &client,
-                            ledger,
-                            &plan,
-                            tokio::time::sleep,
-                        )
-                        .await
-                    }
-                    crate::reconcile::Kind::Payout => {
-                        pay_core::reconcile::payouts_by_query(
-                            &client,
-                            ledger,
-                            &plan,
-                            tokio::time::sleep,
-                        )
-                        .await
-                    }
-                }
-            })
+        Command::Reconcile(cmd) => crate::reconcile::by_query_client(&cmd, online_client(global)?),
+        Command::List => online::run(online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => {
+            online::run(online::Command::Operation(argv), global, online_client)
         }
-        Command::List => online::run(NAME, online::Command::List, global, online_client),
-        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
-        Command::Operation(argv) => online::run(
-            NAME,
-            online::Command::Operation(argv),
-            global,
-            online_client,
-        ),
     }
 }
 
 fn online_client(global: &Global) -> Result<protocol_pay::Client, CliError> {
-    client(&Settings::load(NAME, SETTINGS, global.config.as_deref())?)
-}
-
-/// The client from the settings.
-fn client(settings: &Settings) -> Result<protocol_pay::Client, CliError> {
-    let mut config =
-        protocol_pay::Config::builder(settings.require("app_id")?, settings.secret("key")?);
-    // Not needed to verify a notification; the client refuses to send without it.
-    if let Some(url) = settings.get("base_url")? {
-        config = config.base_url(url);
-    }
-    if let Some(t) = settings.timeout()? {
-        config = config.timeout(t);
-    }
-    let config = config.build().map_err(|e| settings.client_error(e))?;
+    let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
+    let config = settings.library_config(protocol_pay::Config::from_env, &[])?;
     protocol_pay::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for protocol_pay::Client {
-    fn operations() -> &'static [&'static str] {
-        OPERATIONS
-    }
-
-    async fn call(
-        &self,
-        operation: &str,
-        data: Value,
-        files: Vec<FilePart>,
-    ) -> Result<Value, Error> {
-        self.call_json(operation, data, files).await
-    }
+    online::call_json_provider!(protocol_pay);
 
     async fn notification(
         &self,

@@ -252,6 +252,8 @@ pub(crate) fn yunzhanghu(
     };
     use cnpay::yunzhanghu::reconcile::{records, returns};
 
+    use crate::progress::Progress;
+
     check_date(&args.date)?;
     let ledger = ledger(&args.ledger)?;
     let (orders, bill): (Box<dyn Read>, Option<Box<dyn Read>>) = match order_file {
@@ -271,12 +273,19 @@ pub(crate) fn yunzhanghu(
                     order_date: args.date.clone(),
                     extra: Default::default(),
                 };
-                client.download_order_file(&order_req, &mut orders).await?;
+                let mut progress = Progress::to_stderr(&mut orders, "order file");
+                client
+                    .download_order_file(&order_req, &mut progress)
+                    .await?;
+                progress.finish();
                 let bill_req = BillDownloadUrl {
                     bill_date: args.date.clone(),
                     extra: Default::default(),
                 };
-                client.download_bill_file(&bill_req, &mut bill).await
+                let mut progress = Progress::to_stderr(&mut bill, "bill file");
+                client.download_bill_file(&bill_req, &mut progress).await?;
+                progress.finish();
+                Ok::<_, Error>(())
             })?;
             (gz_reader(orders), Some(gz_reader(bill)))
         }
@@ -311,7 +320,9 @@ pub(crate) fn huifu(
             let client = client()?;
             let order_date = args.date.replace('-', "");
             let mut bytes = Vec::new();
-            runtime()?.block_on(client.download_statement(&order_date, &mut bytes))?;
+            let mut progress = crate::progress::Progress::to_stderr(&mut bytes, "statement");
+            runtime()?.block_on(client.download_statement(&order_date, &mut progress))?;
+            progress.finish();
             Box::new(std::io::Cursor::new(bytes))
         }
     };
@@ -384,6 +395,31 @@ impl QueryArgs {
             attempts: 3,
         })
     }
+}
+
+/// `cnpay aggregate-pay|protocol-pay reconcile …`: a day's ledger reconciled by query.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ByQuery {
+    #[command(flatten)]
+    args: Args,
+    #[command(flatten)]
+    query: QueryArgs,
+}
+
+/// Reconciles by query with `client`, which takes payments and pays out: the ledger's orders
+/// are of `--kind` (payment or payout).
+pub(crate) fn by_query_client<C>(cmd: &ByQuery, client: C) -> Result<(), CliError>
+where
+    C: pay_core::Payments + pay_core::Payouts,
+{
+    use pay_core::reconcile::{payments_by_query, payouts_by_query};
+    let kind = cmd.query.kind;
+    by_query(&cmd.args, &cmd.query, |ledger, plan| async move {
+        match kind {
+            Kind::Payment => payments_by_query(&client, ledger, &plan, tokio::time::sleep).await,
+            Kind::Payout => payouts_by_query(&client, ledger, &plan, tokio::time::sleep).await,
+        }
+    })
 }
 
 /// Reconciles by query: every ledger order (the ledger is read whole: it is the list of

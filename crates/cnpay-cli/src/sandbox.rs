@@ -8,7 +8,7 @@ use clap::Subcommand;
 use pay_sandbox::credentials;
 use pay_sandbox::{Provider, SandboxOptions, TrafficLog};
 
-use crate::demo::{chain, parse_provider};
+use crate::demo::{ProviderParser, chain};
 use crate::error::CliError;
 
 /// `cnpay sandbox …`
@@ -41,8 +41,8 @@ Yunzhanghu controls (no envelope, no sign):
 /// `cnpay sandbox serve …`
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
-    /// The provider: aggregate-pay, protocol-pay, huifu or yunzhanghu.
-    #[arg(long, value_name = "PROVIDER", value_parser = parse_provider)]
+    /// The provider to simulate.
+    #[arg(long, value_name = "PROVIDER", value_parser = ProviderParser)]
     provider: Provider,
     /// The port; 0 picks a free one.
     #[arg(long, default_value_t = 0)]

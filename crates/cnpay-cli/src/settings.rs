@@ -165,6 +165,69 @@ impl Settings {
         }
     }
 
+    /// The provider's client configuration, read by the library: with no table for the
+    /// provider in the --config file, its `Config::from_env()` (`from_env`); otherwise that
+    /// table with every set environment variable in place of its key, read as the library
+    /// reads a config file (its `Deserialize`). `cli_only` are settings the command reads
+    /// itself, which the library's configuration does not hold. Errors name the setting by
+    /// its environment variable and config key, never its value.
+    pub(crate) fn library_config<C: serde::de::DeserializeOwned>(
+        &self,
+        from_env: fn() -> Result<C, pay_core::Error>,
+        cli_only: &[&str],
+    ) -> Result<C, CliError> {
+        if self.table.is_none() {
+            return from_env().map_err(|e| self.env_error(e));
+        }
+        let mut merged = toml::Table::new();
+        for &setting in self.known.iter().filter(|k| !cli_only.contains(k)) {
+            if setting == "timeout" {
+                if let Some(t) = self.timeout()? {
+                    // At most MAX_TIMEOUT_SECS, which an i64 holds.
+                    let secs = i64::try_from(t.as_secs()).map_err(|_| {
+                        CliError::usage(format!("{} is out of range", self.describe("timeout")))
+                    })?;
+                    merged.insert(setting.to_owned(), toml::Value::Integer(secs));
+                }
+            } else if let Some(v) = self.get(setting)? {
+                merged.insert(setting.to_owned(), toml::Value::String(v));
+            }
+        }
+        toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                let message = e.message();
+                match message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split_once('`'))
+                {
+                    Some((setting, _)) => {
+                        CliError::usage(format!("missing setting {}", self.describe(setting)))
+                    }
+                    // The library's own errors name the setting; serde's name the key and type,
+                    // never the value.
+                    None => CliError::usage(format!("[{}] settings: {message}", self.provider)),
+                }
+            })
+    }
+
+    /// An error of the library's `Config::from_env`, which names the environment variable:
+    /// reported as every other settings error (the variable and the config key).
+    fn env_error(&self, e: pay_core::Error) -> CliError {
+        if let pay_core::Error::InvalidInput { field, reason } = &e {
+            let prefix = self.env_name("");
+            if let Some(setting) = field.strip_prefix(prefix.as_str()) {
+                let setting = setting.to_ascii_lowercase();
+                return CliError::usage(match &**reason {
+                    "is not set" => format!("missing setting {}", self.describe(&setting)),
+                    "is not valid UTF-8" => format!("{field} is not valid UTF-8"),
+                    _ => format!("{} {reason}", self.describe(&setting)),
+                });
+            }
+        }
+        self.client_error(e)
+    }
+
     /// A client that could not be built from the settings: a setting it refuses (the library
     /// names its config field, as the setting is named) is reported by the setting's
     /// environment variable and config key, never its value.

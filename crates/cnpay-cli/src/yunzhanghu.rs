@@ -4,7 +4,6 @@
 use clap::Subcommand;
 use cnpay::yunzhanghu;
 use cnpay::yunzhanghu::sign::{self, Envelope, Keys};
-use pay_core::multipart::FilePart;
 use pay_core::{
     Clock, Error, IdSource, IncomingNotification, KeyRing, NotificationReply, NotificationVerifier,
     RandomIds, SecretKey, SignatureErrorKind, SystemClock,
@@ -185,14 +184,11 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
                 online_client(global)
             })
         }
-        Command::List => online::run(NAME, online::Command::List, global, online_client),
-        Command::Notify(a) => online::run(NAME, online::Command::Notify(a), global, online_client),
-        Command::Operation(argv) => online::run(
-            NAME,
-            online::Command::Operation(argv),
-            global,
-            online_client,
-        ),
+        Command::List => online::run(online::Command::List, global, online_client),
+        Command::Notify(a) => online::run(online::Command::Notify(a), global, online_client),
+        Command::Operation(argv) => {
+            online::run(online::Command::Operation(argv), global, online_client)
+        }
     }
 }
 
@@ -275,42 +271,14 @@ fn open(keys: &Keys, text: &str) -> Result<String, CliError> {
 
 fn online_client(global: &Global) -> Result<yunzhanghu::Client, CliError> {
     let settings = Settings::load(NAME, SETTINGS, global.config.as_deref())?;
-    let mut config = yunzhanghu::Config::builder(
-        settings.require("dealer_id")?,
-        settings.require("broker_id")?,
-        settings.secret("app_key")?,
-        settings.secret("des3_key")?,
-    );
-    if let Some(url) = settings.get("base_url")? {
-        config = config.base_url(url);
-    }
-    if let Some(t) = settings.timeout()? {
-        config = config.timeout(t);
-    }
-    let config = config.build().map_err(|e| settings.client_error(e))?;
+    let config = settings.library_config(yunzhanghu::Config::from_env, &[])?;
     yunzhanghu::Client::new(config).map_err(|e| settings.client_error(e))
 }
 
 impl online::Provider for yunzhanghu::Client {
-    fn operations() -> &'static [&'static str] {
-        yunzhanghu::OPERATIONS
-    }
-
-    fn file_fields(operation: &str) -> &'static [&'static str] {
-        yunzhanghu::OPERATION_FILES
-            .iter()
-            .find(|(op, _)| *op == operation)
-            .map_or(&[], |(_, fields)| fields)
-    }
-
-    async fn call(
-        &self,
-        operation: &str,
-        data: Value,
-        files: Vec<FilePart>,
-    ) -> Result<Value, Error> {
-        self.call_json(operation, data, files).await
-    }
+    online::call_json_provider!(yunzhanghu);
+    const OPERATION_FILES: &'static [(&'static str, &'static [&'static str])] =
+        yunzhanghu::OPERATION_FILES;
 
     /// The verified event, its transition (status read through the payout table: 1 is paid but
     /// not final, 9 returned and final) and its replay key (the transition's dedup key, never the

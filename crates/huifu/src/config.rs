@@ -320,6 +320,14 @@ impl Config {
         self.callback_urls
     }
 
+    /// The same configuration with `urls` for `bg_ret_url` hosts (a choice that needs no
+    /// check: everything else was checked when the config was built).
+    #[must_use]
+    pub fn with_callback_urls(mut self, urls: CallbackUrls) -> Self {
+        self.callback_urls = urls;
+        self
+    }
+
     /// The app's credentials layer: the explicit one, or the default by scheme.
     pub(crate) fn resolved_app_auth(&self) -> Arc<dyn Auth> {
         if let Some(a) = &self.app_auth {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWrite;
 
 use http::Method;
+use pay_core::operation::FieldDoc;
 use pay_core::{CallKind, Operation};
 
 use crate::client::{Client, Endpoint, PROVIDER, Response};
@@ -38,6 +39,12 @@ impl Operation for OrderDownloadUrl {
     const NAME: &'static str = "order-downloadurl";
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/dataservice/v1/order/downloadurl";
+    const FIELDS: &'static [FieldDoc] = &[FieldDoc::required(
+        "order_date",
+        "date yyyy-MM-dd, a past day within the last 90 days (older days answer no file)",
+        "订单日期,格式为2017-01-01 (the day of the order file)",
+    )];
+    const EXAMPLE: &'static str = r#"{"order_date":"2026-12-05"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::Query
@@ -82,6 +89,12 @@ impl Operation for BillDownloadUrl {
     const NAME: &'static str = "bill-downloadurl";
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/dataservice/v1/bill/downloadurl";
+    const FIELDS: &'static [FieldDoc] = &[FieldDoc::required(
+        "bill_date",
+        "date yyyy-MM-dd, a past day within the last 90 days (older days answer no file)",
+        "流水时间,格式为2017-01-01 (the day of the bill file)",
+    )];
+    const EXAMPLE: &'static str = r#"{"bill_date":"2026-12-05"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::Query

@@ -7,19 +7,24 @@ use pay_core::{CardNumber, Error, Extensions, IdNumber, PersonName, PhoneNumber}
 use serde::{Deserialize, Serialize};
 
 use http::Method;
+use pay_core::operation::FieldDoc;
 use pay_core::{CallKind, Operation};
 
 use crate::client::{Client, Empty, Endpoint, Response};
+use crate::field_docs as docs;
 use crate::validate;
 
 macro_rules! endpoint {
     ($t:ty, $op:literal, $path:literal, post = $post:literal, mutation = $mutation:literal,
-     dealer = $dealer:literal, broker = $broker:literal, fields = [$($f:literal),*], response = $resp:ty) => {
+     dealer = $dealer:literal, broker = $broker:literal, fields = [$($f:literal),*], response = $resp:ty,
+     docs = $docs:expr, example = $example:expr) => {
         impl Operation for $t {
             type Answer = $resp;
             const NAME: &'static str = $op;
             const METHOD: Method = if $post { Method::POST } else { Method::GET };
             const PATH: &'static str = $path;
+            const FIELDS: &'static [FieldDoc] = $docs;
+            const EXAMPLE: &'static str = $example;
 
             fn kind(&self) -> CallKind {
                 if $mutation {
@@ -45,6 +50,16 @@ macro_rules! endpoint {
         }
     };
 }
+
+/// The request fields of the four-factor checks (card, ID number, name, phone).
+const FOUR_FACTORS: &[FieldDoc] = &[
+    docs::BANK_CARD_NO,
+    docs::ID_CARD,
+    docs::REAL_NAME,
+    docs::MOBILE,
+];
+/// A working request of the four-factor checks.
+const FOUR_FACTORS_EXAMPLE: &str = r#"{"card_no":"6214833103928337","id_card":"11010519491231002X","real_name":"张三","mobile":"18612341234"}"#;
 
 /// Bank-card four-factor check, step 1: send an SMS code (`POST /authentication/verify-request`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -80,7 +95,9 @@ endpoint!(
     dealer = false,
     broker = false,
     fields = ["card_no", "id_card", "real_name", "mobile"],
-    response = VerifyRequestAnswer
+    response = VerifyRequestAnswer,
+    docs = FOUR_FACTORS,
+    example = FOUR_FACTORS_EXAMPLE
 );
 
 /// The answer to [`VerifyRequest`]: the reference to confirm with.
@@ -157,7 +174,24 @@ endpoint!(
         "captcha",
         "ref"
     ],
-    response = Empty
+    response = Empty,
+    docs = &[
+        docs::BANK_CARD_NO,
+        docs::ID_CARD,
+        docs::REAL_NAME,
+        docs::MOBILE,
+        FieldDoc::required(
+            "captcha",
+            "string, 1 to 16 characters; valid for one minute",
+            "短信验证码 (the SMS code the card holder received)",
+        ),
+        FieldDoc::required(
+            "ref",
+            "string, not empty: the ref of verify-request's answer",
+            "交易凭证 (the transaction reference from verify-request)",
+        ),
+    ],
+    example = r#"{"card_no":"6214833103928337","id_card":"11010519491231002X","real_name":"张三","mobile":"18612341234","captcha":"861134","ref":"rx0g4iiLWoWA=="}"#
 );
 
 /// Bank-card four-factor check in one step
@@ -195,7 +229,9 @@ endpoint!(
     dealer = false,
     broker = false,
     fields = ["card_no", "id_card", "real_name", "mobile"],
-    response = Empty
+    response = Empty,
+    docs = FOUR_FACTORS,
+    example = FOUR_FACTORS_EXAMPLE
 );
 
 /// Bank-card three-factor check (`POST /authentication/verify-bankcard-three-factor`).
@@ -229,7 +265,9 @@ endpoint!(
     dealer = false,
     broker = false,
     fields = ["card_no", "id_card", "real_name"],
-    response = Empty
+    response = Empty,
+    docs = &[docs::BANK_CARD_NO, docs::ID_CARD, docs::REAL_NAME],
+    example = r#"{"card_no":"6214833103928337","id_card":"11010519491231002X","real_name":"张三"}"#
 );
 
 /// ID number and name check (`POST /authentication/verify-id`).
@@ -260,7 +298,9 @@ endpoint!(
     dealer = false,
     broker = false,
     fields = ["id_card", "real_name"],
-    response = Empty
+    response = Empty,
+    docs = &[docs::ID_CARD, docs::REAL_NAME],
+    example = r#"{"id_card":"11010519491231002X","real_name":"张三"}"#
 );
 
 /// The Alipay authorisation string for the app SDK (`GET /api/payment/v1/auth-alipay`).
@@ -289,7 +329,9 @@ endpoint!(
     dealer = false,
     broker = true,
     fields = ["broker_id"],
-    response = AlipayAuthInfo
+    response = AlipayAuthInfo,
+    docs = &[docs::BROKER_ID],
+    example = "{}"
 );
 
 /// The answer to [`AuthAlipay`].
@@ -344,6 +386,9 @@ impl Operation for IdCardUpload<'_> {
     const NAME: &'static str = "sign-idcard-image";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/payment/v1/sign/idcard/image";
+    /// The data fields; the two images are files (`id_card_image`, `id_card_image_background`).
+    const FIELDS: &'static [FieldDoc] = &[docs::BROKER_ID, docs::REAL_NAME, docs::ID_CARD];
+    const EXAMPLE: &'static str = r#"{"real_name":"张三","id_card":"11010519491231002X"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::Mutation { order_id: None }

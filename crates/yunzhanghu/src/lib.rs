@@ -5,6 +5,7 @@ pub mod bill;
 mod client;
 pub mod codes;
 mod config;
+mod field_docs;
 pub mod identity;
 pub mod lifecycle;
 pub mod notify;

@@ -14,9 +14,11 @@ use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, Phone
 use serde::{Deserialize, Serialize};
 
 use http::Method;
+use pay_core::operation::FieldDoc;
 use pay_core::{CallKind, Operation};
 
 use crate::client::{Client, Endpoint, Response};
+use crate::field_docs as docs;
 use crate::validate;
 
 fn opt_remark(r: &Option<String>) -> Result<(), Error> {
@@ -75,6 +77,19 @@ impl Operation for BankCardOrder {
     const NAME: &'static str = "order-realtime";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/payment/v1/order-realtime";
+    const FIELDS: &'static [FieldDoc] = &[
+        docs::ORDER_ID,
+        docs::BROKER_ID,
+        docs::REAL_NAME,
+        docs::BANK_CARD_NO,
+        docs::PHONE_NO,
+        docs::ID_CARD,
+        docs::pay("yuan string, at most 2 decimals (\"100000.00\"), > 0, at most 5000000.00"),
+        docs::ANCHOR_ID,
+        docs::NOTES,
+        docs::PAY_REMARK,
+    ];
+    const EXAMPLE: &'static str = r#"{"order_id":"202609010016562012987","real_name":"张三","card_no":"6228880199872220","phone_no":"13488795491","id_card":"11010519491231002X","pay":"100.00","pay_remark":"劳务费"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -152,6 +167,17 @@ impl Operation for AlipayOrder {
     const NAME: &'static str = "order-alipay";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/payment/v1/order-alipay";
+    const FIELDS: &'static [FieldDoc] = &[
+        docs::ORDER_ID,
+        docs::BROKER_ID,
+        docs::REAL_NAME,
+        docs::ID_CARD,
+        docs::ALIPAY_CARD_NO,
+        docs::pay("yuan string, at most 2 decimals (\"1.00\"), > 0, at most 1000000.00"),
+        docs::NOTES,
+        docs::PAY_REMARK,
+    ];
+    const EXAMPLE: &'static str = r#"{"order_id":"202609010016562012988","real_name":"张三","id_card":"11010519491231002X","card_no":"123@sina.com","pay":"1.00","notes":"备注信息"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -223,6 +249,19 @@ impl Operation for WxpayOrder {
     const NAME: &'static str = "order-wxpay";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/payment/v1/order-wxpay";
+    const FIELDS: &'static [FieldDoc] = &[
+        docs::ORDER_ID,
+        docs::BROKER_ID,
+        docs::REAL_NAME,
+        docs::ID_CARD,
+        docs::OPENID,
+        docs::pay(
+            "yuan string, at most 2 decimals (\"1.00\"), > 0, at most 4999.00 (the provider enforces the merchant's own ceiling, 200.00 unless raised, and the 1.00 minimum)",
+        ),
+        docs::NOTES,
+        docs::PAY_REMARK,
+    ];
+    const EXAMPLE: &'static str = r#"{"order_id":"202609010016562012989","real_name":"张三","id_card":"11010519491231002X","openid":"wx2319u9jk231bhbhbhwad21","pay":"1.00"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())

@@ -4,6 +4,7 @@ use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, Phone
 use serde::{Deserialize, Serialize};
 
 use http::Method;
+use pay_core::operation::FieldDoc;
 use pay_core::{CallKind, Operation};
 
 use crate::client::{Client, Endpoint, Response};
@@ -49,6 +50,24 @@ impl Operation for QueryOrder {
     const NAME: &'static str = "query-realtime-order";
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/payment/v1/query-realtime-order";
+    const FIELDS: &'static [FieldDoc] = &[
+        FieldDoc::required(
+            "order_id",
+            "string, 1 to 64 characters",
+            "商户订单号 (the merchant's order id to look up)",
+        ),
+        FieldDoc::optional(
+            "channel",
+            "one of 银行卡 (bank card), 支付宝 (Alipay), 微信 (WeChat); 银行卡 when left out",
+            "银行卡,支付宝,微信(不填时为银行卡订单查询) (the channel the order was paid through)",
+        ),
+        FieldDoc::optional(
+            "data_type",
+            "encryption",
+            "如果为encryption,则对返回的data进行加密 (encryption: the answer's data comes encrypted; the client decrypts it)",
+        ),
+    ];
+    const EXAMPLE: &'static str = r#"{"order_id":"202609010016562012987","channel":"银行卡"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::Query
@@ -209,6 +228,12 @@ impl Operation for QueryAccounts {
     const NAME: &'static str = "query-accounts";
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/api/payment/v1/query-accounts";
+    const FIELDS: &'static [FieldDoc] = &[FieldDoc::optional(
+        "dealer_id",
+        "string; the configured dealer id (CNPAY_YUNZHANGHU_DEALER_ID) when left out, and must equal it",
+        "商户ID (the dealer (merchant) id whose balances to list)",
+    )];
+    const EXAMPLE: &'static str = "{}";
 
     fn kind(&self) -> CallKind {
         CallKind::Query

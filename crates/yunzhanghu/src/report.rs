@@ -5,10 +5,12 @@ use pay_core::{CardNumber, Error, Extensions, IdNumber, Money, PersonName, Phone
 use serde::{Deserialize, Serialize};
 
 use http::Method;
+use pay_core::operation::FieldDoc;
 use pay_core::{CallKind, Operation};
 
 use crate::client::{Client, Endpoint, Response};
 use crate::codes::ReportResult;
+use crate::field_docs as docs;
 use crate::payout::OrderAccepted;
 use crate::validate;
 
@@ -33,6 +35,9 @@ fn common(
     }
     Ok(())
 }
+
+/// The format of a report's `pay`.
+const REPORT_PAY: &str = "yuan string, at most 2 decimals (\"100.00\"), > 0";
 
 /// Checks `yyyy-MM-dd HH:mm:ss`.
 fn datetime(field: &'static str, s: &str) -> Result<(), Error> {
@@ -108,6 +113,20 @@ impl Operation for BankCardReport {
     const NAME: &'static str = "notify-order-bankcard";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/notify/order-bankcard";
+    const FIELDS: &'static [FieldDoc] = &[
+        docs::ORDER_ID,
+        docs::BROKER_ID,
+        docs::REAL_NAME,
+        docs::BANK_CARD_NO,
+        docs::PHONE_NO,
+        docs::ID_CARD,
+        docs::pay(REPORT_PAY),
+        docs::ANCHOR_ID,
+        docs::CREATED_AT,
+        docs::RESULT,
+        docs::NOTES,
+    ];
+    const EXAMPLE: &'static str = r#"{"order_id":"202608150016562012987","real_name":"张三","card_no":"6228880199872220","id_card":"11010519491231002X","pay":"100.00","created_at":"2026-08-15 17:41:48","result":"1"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -190,6 +209,18 @@ impl Operation for AlipayReport {
     const NAME: &'static str = "notify-order-alipay";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/notify/order-alipay";
+    const FIELDS: &'static [FieldDoc] = &[
+        docs::ORDER_ID,
+        docs::BROKER_ID,
+        docs::REAL_NAME,
+        docs::ID_CARD,
+        docs::ALIPAY_CARD_NO,
+        docs::pay(REPORT_PAY),
+        docs::CREATED_AT,
+        docs::RESULT,
+        docs::NOTES,
+    ];
+    const EXAMPLE: &'static str = r#"{"order_id":"202608150016562012988","real_name":"张三","id_card":"11010519491231002X","card_no":"123@sina.com","pay":"1.00","created_at":"2026-08-15 17:41:48","result":"2","notes":"账户冻结"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())
@@ -266,6 +297,18 @@ impl Operation for WxpayReport {
     const NAME: &'static str = "notify-order-wxpay";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/api/notify/order-wxpay";
+    const FIELDS: &'static [FieldDoc] = &[
+        docs::ORDER_ID,
+        docs::BROKER_ID,
+        docs::REAL_NAME,
+        docs::ID_CARD,
+        docs::OPENID,
+        docs::pay(REPORT_PAY),
+        docs::CREATED_AT,
+        docs::RESULT,
+        docs::NOTES,
+    ];
+    const EXAMPLE: &'static str = r#"{"order_id":"202608150016562012989","real_name":"张三","id_card":"11010519491231002X","openid":"wx2319u9jk231bhbhbhwad21","pay":"1.00","created_at":"2026-08-15 17:41:48","result":"1"}"#;
 
     fn kind(&self) -> CallKind {
         CallKind::mutation(self.order_id.clone())

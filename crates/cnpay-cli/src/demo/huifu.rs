@@ -69,6 +69,182 @@ fn check_callback(
     expect_eq("trans_amt (fen)", &amount.fen(), &confirmed.fen())
 }
 
+/// A quick payment by `user` (an SMS code, then the payment): `Err` when it is refused,
+/// otherwise `Ok` with the outcome of its callback's confirmation.
+async fn quick_pay(
+    env: &Env,
+    user: &str,
+    bg_ret_url: &str,
+) -> Result<Result<(), StepError>, StepError> {
+    let client = &env.clients.huifu;
+    let today = client.today();
+    let pay_amount = Money::from_fen(88_888);
+    let sms_order = format!("{}S", env.run_id);
+    step("quick pay: request the SMS code", async {
+        let r = client
+            .send_quick_pay_sms_code(&SendQuickPaySmsCodeRequest {
+                user_cust_id: user.to_owned(),
+                order_id: sms_order.clone(),
+                order_date: today.clone(),
+                trans_amt: pay_amount,
+                card_no: CARD_NO.into(),
+                card_mobile: MOBILE.into(),
+                card_prov: None,
+                card_area: None,
+                in_cust_id: None,
+                div_detail: None,
+                trans_type: None,
+                bg_ret_url: env.notify_url(HUIFU_SMS_PATH),
+                mer_priv: None,
+                payer_term_type: None,
+                payer_term_no: None,
+                goods_short_name: None,
+                extra: Default::default(),
+            })
+            .await?;
+        expect_code(&r, &RespCode::Success)?;
+        Ok((
+            (),
+            format!(
+                "order {sms_order}, {pay_amount} yuan ({} fen): code sent to 138****5678",
+                pay_amount.fen()
+            ),
+        ))
+    })
+    .await?;
+
+    let pay_order = format!("{}Q", env.run_id);
+    step("quick pay: confirm with the code (quick_pay)", async {
+        env.receiver.expect_huifu(&pay_order, QueryTransType::Pay);
+        let r = client
+            .quick_pay(&QuickPayRequest {
+                user_cust_id: user.to_owned(),
+                order_id: pay_order.clone(),
+                order_date: today.clone(),
+                ori_order_id: sms_order.clone(),
+                ori_order_date: today.clone(),
+                sms_code: cred::SMS_CODE.into(),
+                ret_url: None,
+                request_type: None,
+                bg_ret_url: bg_ret_url.to_owned(),
+                mer_priv: None,
+                secondary_mer_id: None,
+                extra: Default::default(),
+            })
+            .await?;
+        let code = present("resp_code", r.resp_code.as_ref())?;
+        if !matches!(code, RespCode::Success | RespCode::Processing) {
+            return Err(StepError::check(format!(
+                "resp_code: expected C00000 or C00001, got {code}"
+            )));
+        }
+        if let Some(amt) = r.trans_amt {
+            expect_eq("trans_amt (fen)", &pay_amount.fen(), &amt.fen())?;
+        }
+        Ok((
+            (),
+            format!(
+                "order {pay_order}: {code} ({}), the result comes by callback",
+                code.description()
+            ),
+        ))
+    })
+    .await?;
+
+    let pay_confirmed = step("quick pay callback decoded and confirmed", async {
+        let e = env
+            .receiver
+            .huifu_events
+            .wait(&pay_order, super::STEP_TIMEOUT, |e| e.order_id == pay_order)
+            .await?;
+        check_callback(&e, &pay_order, &QueryTransType::Pay, pay_amount)?;
+        Ok((
+            (),
+            format!(
+                "check_value decoded by unsgin, confirmed by order_query: trans_stat {}, {} fen",
+                TransStat::Succeeded,
+                pay_amount.fen()
+            ),
+        ))
+    })
+    .await;
+    Ok(pay_confirmed)
+}
+
+/// A withdrawal of part of `user`'s balance to the bound card `card_id`: `Err` when it is
+/// refused, otherwise `Ok` with the outcome of its callback's confirmation.
+async fn withdrawal(
+    env: &Env,
+    user: &str,
+    card_id: &str,
+    bg_ret_url: &str,
+) -> Result<Result<(), StepError>, StepError> {
+    let client = &env.clients.huifu;
+    let today = client.today();
+    let cash_order = format!("{}W", env.run_id);
+    let cash_amount = Money::from_fen(50_000);
+    step("withdrawal to the bound card", async {
+        env.receiver
+            .expect_huifu(&cash_order, QueryTransType::Withdrawal);
+        let r = client
+            .withdrawal(&WithdrawalRequest {
+                user_cust_id: user.to_owned(),
+                order_id: cash_order.clone(),
+                order_date: today.clone(),
+                trans_amt: cash_amount,
+                cash_bind_card_id: card_id.to_owned(),
+                cash_type: CashType::T1,
+                fee_obj: Some(FeeObj::User),
+                fee_acct_id: None,
+                sms_code: None,
+                ret_url: None,
+                bg_ret_url: bg_ret_url.to_owned(),
+                mer_priv: None,
+                extra: Default::default(),
+            })
+            .await?;
+        let code = present("resp_code", r.resp_code.as_ref())?;
+        if code.as_str().is_empty() {
+            return Err(StepError::check("resp_code: empty"));
+        }
+        if r.trans_stat.as_ref() == Some(&TransStat::Failed) {
+            return Err(StepError::check(
+                "trans_stat: the withdrawal failed at once",
+            ));
+        }
+        Ok((
+            (),
+            format!(
+                "order {cash_order}, {cash_amount} yuan ({} fen), T+1: {code} ({})",
+                cash_amount.fen(),
+                code.description()
+            ),
+        ))
+    })
+    .await?;
+
+    let cash_confirmed = step("withdrawal callback decoded and confirmed", async {
+        let e = env
+            .receiver
+            .huifu_events
+            .wait(&cash_order, super::STEP_TIMEOUT, |e| {
+                e.order_id == cash_order
+            })
+            .await?;
+        check_callback(&e, &cash_order, &QueryTransType::Withdrawal, cash_amount)?;
+        Ok((
+            (),
+            format!(
+                "confirmed by order_query: trans_stat {}, {} fen",
+                TransStat::Succeeded,
+                cash_amount.fen()
+            ),
+        ))
+    })
+    .await;
+    Ok(cash_confirmed)
+}
+
 async fn flow(env: &Env) -> Result<(), StepError> {
     let client = &env.clients.huifu;
     let today = client.today();
@@ -125,159 +301,10 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     })
     .await?;
 
-    let pay_amount = Money::from_fen(88_888);
-    let sms_order = id("S");
-    step("quick pay: request the SMS code", async {
-        let r = client
-            .send_quick_pay_sms_code(&SendQuickPaySmsCodeRequest {
-                user_cust_id: user.clone(),
-                order_id: sms_order.clone(),
-                order_date: today.clone(),
-                trans_amt: pay_amount,
-                card_no: CARD_NO.into(),
-                card_mobile: MOBILE.into(),
-                card_prov: None,
-                card_area: None,
-                in_cust_id: None,
-                div_detail: None,
-                trans_type: None,
-                bg_ret_url: env.notify_url(HUIFU_SMS_PATH),
-                mer_priv: None,
-                payer_term_type: None,
-                payer_term_no: None,
-                goods_short_name: None,
-                extra: Default::default(),
-            })
-            .await?;
-        expect_code(&r, &RespCode::Success)?;
-        Ok((
-            (),
-            format!(
-                "order {sms_order}, {pay_amount} yuan ({} fen): code sent to 138****5678",
-                pay_amount.fen()
-            ),
-        ))
-    })
-    .await?;
-
-    let pay_order = id("Q");
-    step("quick pay: confirm with the code (quick_pay)", async {
-        env.receiver.expect_huifu(&pay_order, QueryTransType::Pay);
-        let r = client
-            .quick_pay(&QuickPayRequest {
-                user_cust_id: user.clone(),
-                order_id: pay_order.clone(),
-                order_date: today.clone(),
-                ori_order_id: sms_order.clone(),
-                ori_order_date: today.clone(),
-                sms_code: cred::SMS_CODE.into(),
-                ret_url: None,
-                request_type: None,
-                bg_ret_url: bg_ret_url.clone(),
-                mer_priv: None,
-                secondary_mer_id: None,
-                extra: Default::default(),
-            })
-            .await?;
-        let code = present("resp_code", r.resp_code.as_ref())?;
-        if !matches!(code, RespCode::Success | RespCode::Processing) {
-            return Err(StepError::check(format!(
-                "resp_code: expected C00000 or C00001, got {code}"
-            )));
-        }
-        if let Some(amt) = r.trans_amt {
-            expect_eq("trans_amt (fen)", &pay_amount.fen(), &amt.fen())?;
-        }
-        Ok((
-            (),
-            format!(
-                "order {pay_order}: {code} ({}), the result comes by callback",
-                code.description()
-            ),
-        ))
-    })
-    .await?;
-
-    let pay_confirmed = step("quick pay callback decoded and confirmed", async {
-        let e = env
-            .receiver
-            .huifu_events
-            .wait(&pay_order, super::STEP_TIMEOUT, |e| e.order_id == pay_order)
-            .await?;
-        check_callback(&e, &pay_order, &QueryTransType::Pay, pay_amount)?;
-        Ok((
-            (),
-            format!(
-                "check_value decoded by unsgin, confirmed by order_query: trans_stat {}, {} fen",
-                TransStat::Succeeded,
-                pay_amount.fen()
-            ),
-        ))
-    })
-    .await;
+    let pay_confirmed = quick_pay(env, &user, &bg_ret_url).await?;
 
     // The withdrawal does not depend on the callback (the user's balance covers it): it runs
     // either way, and a failed confirmation above still fails the flow below.
-    let cash_amount = Money::from_fen(50_000);
-    let cash_order = id("W");
-    step("withdrawal to the bound card", async {
-        env.receiver
-            .expect_huifu(&cash_order, QueryTransType::Withdrawal);
-        let r = client
-            .withdrawal(&WithdrawalRequest {
-                user_cust_id: user.clone(),
-                order_id: cash_order.clone(),
-                order_date: today.clone(),
-                trans_amt: cash_amount,
-                cash_bind_card_id: card_id.clone(),
-                cash_type: CashType::T1,
-                fee_obj: Some(FeeObj::User),
-                fee_acct_id: None,
-                sms_code: None,
-                ret_url: None,
-                bg_ret_url: bg_ret_url.clone(),
-                mer_priv: None,
-                extra: Default::default(),
-            })
-            .await?;
-        let code = present("resp_code", r.resp_code.as_ref())?;
-        if code.as_str().is_empty() {
-            return Err(StepError::check("resp_code: empty"));
-        }
-        if r.trans_stat.as_ref() == Some(&TransStat::Failed) {
-            return Err(StepError::check(
-                "trans_stat: the withdrawal failed at once",
-            ));
-        }
-        Ok((
-            (),
-            format!(
-                "order {cash_order}, {cash_amount} yuan ({} fen), T+1: {code} ({})",
-                cash_amount.fen(),
-                code.description()
-            ),
-        ))
-    })
-    .await?;
-
-    let cash_confirmed = step("withdrawal callback decoded and confirmed", async {
-        let e = env
-            .receiver
-            .huifu_events
-            .wait(&cash_order, super::STEP_TIMEOUT, |e| {
-                e.order_id == cash_order
-            })
-            .await?;
-        check_callback(&e, &cash_order, &QueryTransType::Withdrawal, cash_amount)?;
-        Ok((
-            (),
-            format!(
-                "confirmed by order_query: trans_stat {}, {} fen",
-                TransStat::Succeeded,
-                cash_amount.fen()
-            ),
-        ))
-    })
-    .await;
+    let cash_confirmed = withdrawal(env, &user, &card_id, &bg_ret_url).await?;
     pay_confirmed.and(cash_confirmed)
 }

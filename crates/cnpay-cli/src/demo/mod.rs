@@ -36,16 +36,48 @@ Exit code: 0 when every step passed; otherwise the code of the first failure: 1 
 did not match (amount, status, order id, a missing callback), 3 provider refusal, 4 signature or
 decryption check failed, 5 transport error or unknown outcome.")]
 pub(crate) struct Args {
-    /// Run only this provider's flows: aggregate-pay, protocol-pay, huifu or yunzhanghu.
-    #[arg(long, value_name = "PROVIDER", value_parser = parse_provider)]
+    /// Run only this provider's flows.
+    #[arg(long, value_name = "PROVIDER", value_parser = ProviderParser)]
     provider: Option<Provider>,
 }
 
-/// Parses a provider name as `pay_sandbox::Provider::from_name` reads it.
-pub(crate) fn parse_provider(s: &str) -> Result<Provider, String> {
-    Provider::from_name(s).ok_or_else(|| {
-        format!("unknown provider `{s}`; one of aggregate-pay, protocol-pay, huifu, yunzhanghu")
-    })
+/// `--provider`: a provider name as `pay_sandbox::Provider::from_name` reads it, with the four
+/// names as its possible values (in the help and the shell completions).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProviderParser;
+
+impl clap::builder::TypedValueParser for ProviderParser {
+    type Value = Provider;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Provider, clap::Error> {
+        let text = value.to_string_lossy();
+        Provider::from_name(&text).ok_or_else(|| {
+            let arg = arg.map_or_else(|| "--provider".to_owned(), ToString::to_string);
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "invalid value for {arg}: unknown provider `{text}`; one of aggregate-pay, \
+                     protocol-pay, huifu, yunzhanghu\n"
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Provider::ALL
+                .into_iter()
+                .map(|p| clap::builder::PossibleValue::new(p.name())),
+        ))
+    }
 }
 
 /// How long one step may take (a call, or the wait for a callback).

@@ -46,38 +46,20 @@ fn money(what: &str, m: Option<Money>) -> Result<Money, StepError> {
     present(what, m)
 }
 
-async fn flow(env: &Env) -> Result<(), StepError> {
+/// The pay-in of `trans_no` (a POS code), and its notifications 9 and 10.
+async fn pay_in(
+    env: &Env,
+    trans_no: &str,
+    notify_url: String,
+    arrived_url: String,
+) -> Result<(), StepError> {
     let client = &env.clients.protocol;
-    let notify_url = env.notify_url(&format!("{PROTOCOL_PATH}/pay-result"));
-    let arrived_url = env.notify_url(&format!("{PROTOCOL_PATH}/funds-arrived"));
-    let payout_url = env.notify_url(&format!("{PROTOCOL_PATH}/payout"));
-
-    let trans_no = step("create protocol", async {
-        let p = client
-            .create_protocol(&CreateProtocolRequest::new(
-                "cnpay demo: 房屋交易资金监管",
-                cred::BUSINESS_ID,
-                CashierType::Pos,
-            ))
-            .await?;
-        if p.trans_no.is_empty() {
-            return Err(StepError::check("transNo: empty in the answer"));
-        }
-        let detail = format!(
-            "transNo {} for business {}, POS cashier",
-            p.trans_no,
-            cred::BUSINESS_ID
-        );
-        Ok((p.trans_no, detail))
-    })
-    .await?;
-
     // The pay-in: the payer enters a six-digit code on a POS terminal.
     let pay_in_no = client.new_out_req_no();
     let pay_in_amount = Money::from_fen(1_000_050);
     step("POS pay-in (prepay)", async {
         let mut request = PrepayRequest::new(
-            trans_no.clone(),
+            trans_no,
             pay_in_no.clone(),
             pay_in_amount,
             notify_url.clone(),
@@ -122,7 +104,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
         let amount = money("amount", o.amount)?;
         expect_eq("amount (fen)", &pay_in_amount.fen(), &amount.fen())?;
         if let Some(t) = &o.trans_no {
-            expect_eq("transNo", trans_no.as_str(), t.as_str())?;
+            expect_eq("transNo", trans_no, t.as_str())?;
         }
         Ok((
             (),
@@ -161,14 +143,19 @@ async fn flow(env: &Env) -> Result<(), StepError> {
         ))
     })
     .await?;
+    Ok(())
+}
 
+/// A pay-out of part of `trans_no`'s funds, its notification 11, and its query.
+async fn pay_out(env: &Env, trans_no: &str, payout_url: String) -> Result<(), StepError> {
+    let client = &env.clients.protocol;
     // The pay-out of part of the funds to the seller's bank account.
     let pay_out_no = client.new_out_req_no();
     let pay_out_amount = Money::from_fen(300_000);
     step("pay-out (outpay)", async {
         let request = OutpayRequest::new(
             OutType::Out,
-            trans_no.clone(),
+            trans_no,
             pay_out_no.clone(),
             pay_out_amount,
             payout_url.clone(),
@@ -230,4 +217,34 @@ async fn flow(env: &Env) -> Result<(), StepError> {
         ))
     })
     .await
+}
+
+async fn flow(env: &Env) -> Result<(), StepError> {
+    let client = &env.clients.protocol;
+    let notify_url = env.notify_url(&format!("{PROTOCOL_PATH}/pay-result"));
+    let arrived_url = env.notify_url(&format!("{PROTOCOL_PATH}/funds-arrived"));
+    let payout_url = env.notify_url(&format!("{PROTOCOL_PATH}/payout"));
+
+    let trans_no = step("create protocol", async {
+        let p = client
+            .create_protocol(&CreateProtocolRequest::new(
+                "cnpay demo: 房屋交易资金监管",
+                cred::BUSINESS_ID,
+                CashierType::Pos,
+            ))
+            .await?;
+        if p.trans_no.is_empty() {
+            return Err(StepError::check("transNo: empty in the answer"));
+        }
+        let detail = format!(
+            "transNo {} for business {}, POS cashier",
+            p.trans_no,
+            cred::BUSINESS_ID
+        );
+        Ok((p.trans_no, detail))
+    })
+    .await?;
+
+    pay_in(env, &trans_no, notify_url, arrived_url).await?;
+    pay_out(env, &trans_no, payout_url).await
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use cnpay::yunzhanghu::bill::{BillDownloadUrl, BillFileReader, OrderDownloadUrl, OrderFileReader};
+use cnpay::yunzhanghu::bill::{BillDownloadUrl, BillReader, FileRecord, OrderDownloadUrl};
 use cnpay::yunzhanghu::codes::{BillType, FileStatus};
 use cnpay::yunzhanghu::identity::VerifyBankcardFourFactor;
 use cnpay::yunzhanghu::payout::BankCardOrder;
@@ -58,39 +58,13 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     env.sandbox
         .set_yunzhanghu_notify_url(env.notify_url(super::receiver::YUNZHANGHU_PATH));
 
-    step("identity check (bank card four factors)", async {
-        let r = client
-            .verify_bankcard_four_factor(&VerifyBankcardFourFactor {
-                card_no: CARD_NO.into(),
-                id_card: ID_CARD.into(),
-                real_name: NAME.into(),
-                mobile: MOBILE.into(),
-                extra: Default::default(),
-            })
-            .await?;
-        Ok((
-            (),
-            format!(
-                "张* / 110105********002X / 6225********5555 / 138****5678 match ({}, request {})",
-                r.message, r.request_id
-            ),
-        ))
-    })
-    .await?;
+    identity_check(client).await?;
 
     let order_id = format!("{}Y", env.run_id);
     let pay = Money::from_fen(123_456);
     let reference = step("bank-card payout (order-realtime)", async {
         let accepted = client
-            .order_realtime(&BankCardOrder {
-                order_id: order_id.clone(),
-                real_name: NAME.into(),
-                card_no: CARD_NO.into(),
-                id_card: ID_CARD.into(),
-                pay,
-                pay_remark: Some("cnpay demo".into()),
-                ..Default::default()
-            })
+            .order_realtime(&demo_payout(&order_id, pay))
             .await?;
         if !accepted.order_id.is_empty() {
             expect_eq("order_id", order_id.as_str(), accepted.order_id.as_str())?;
@@ -172,85 +146,7 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     })
     .await?;
 
-    step("bill file downloaded and parsed", async {
-        let mut gz = Vec::new();
-        let bytes = client
-            .download_bill_file(
-                &BillDownloadUrl {
-                    bill_date: finished_date.clone(),
-                    ..Default::default()
-                },
-                &mut gz,
-            )
-            .await?;
-        let rows: Vec<BillRecord> =
-            BillFileReader::from_gz(gz.as_slice()).collect::<Result<_, Error>>()?;
-        let ours: Vec<&BillRecord> = rows.iter().filter(|r| r.order_id == order_id).collect();
-        let payment = present(
-            "the payout's 经纪公司打款 row",
-            ours.iter()
-                .find(|r| r.bill_type == BillType::BrokerPayment)
-                .copied(),
-        )?;
-        expect_eq("流水状态", &FileStatus::Success, &payment.status)?;
-        expect_eq("金额 (fen)", &pay.fen(), &payment.amount.fen())?;
-        expect_eq("订单流水号", reference.as_str(), payment.reference.as_str())?;
-        let fee = ours
-            .iter()
-            .find(|r| r.bill_type == BillType::BrokerPaymentFee)
-            .map_or_else(
-                || "no fee row".to_owned(),
-                |r| format!("fee {} yuan", r.amount),
-            );
-        Ok((
-            (),
-            format!(
-                "{finished_date}: {bytes} bytes gz, {} rows; ours: 经纪公司打款 {} yuan {}, {fee}",
-                rows.len(),
-                payment.amount,
-                payment.status
-            ),
-        ))
-    })
-    .await?;
-
-    step("order file downloaded and parsed", async {
-        let mut gz = Vec::new();
-        let bytes = client
-            .download_order_file(
-                &OrderDownloadUrl {
-                    order_date: finished_date.clone(),
-                    ..Default::default()
-                },
-                &mut gz,
-            )
-            .await?;
-        let rows: Vec<OrderRecord> =
-            OrderFileReader::from_gz(gz.as_slice()).collect::<Result<_, Error>>()?;
-        let row = present(
-            "the payout's row",
-            rows.iter().find(|r| r.order_id == order_id),
-        )?;
-        expect_eq("订单状态", &FileStatus::Success, &row.status)?;
-        expect_eq("金额 (fen)", &pay.fen(), &row.pay.fen())?;
-        expect_eq(
-            "支付渠道",
-            &Channel::BankCard,
-            present("支付渠道", row.channel.as_ref())?,
-        )?;
-        Ok((
-            (),
-            format!(
-                "{bytes} bytes gz, {} rows; ours: {} {} yuan to {} ({})",
-                rows.len(),
-                row.status,
-                row.pay,
-                row.account,
-                row.real_name
-            ),
-        ))
-    })
-    .await?;
+    day_files(client, &order_id, pay, &reference, &finished_date).await?;
 
     returned(env, client).await
 }
@@ -272,17 +168,7 @@ async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
     step(
         "payout to be returned (order-realtime, 88.55 yuan)",
         async {
-            let accepted = client
-                .order_realtime(&BankCardOrder {
-                    order_id: order_id.clone(),
-                    real_name: NAME.into(),
-                    card_no: CARD_NO.into(),
-                    id_card: ID_CARD.into(),
-                    pay,
-                    pay_remark: Some("cnpay demo".into()),
-                    ..Default::default()
-                })
-                .await?;
+            let accepted = client.order_realtime(&demo_payout(&order_id, pay)).await?;
             expect_eq("order_id", order_id.as_str(), accepted.order_id.as_str())?;
             let stated = present("pay", accepted.pay)?;
             expect_eq("pay (fen)", &pay.fen(), &stated.fen())?;
@@ -357,4 +243,149 @@ async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
         Ok(((), format!("status {} ({})", t.code, finality(&t))))
     })
     .await
+}
+
+/// The identity check step: the sandbox's test payee, four factors.
+async fn identity_check(client: &Client) -> Result<(), StepError> {
+    step("identity check (bank card four factors)", async {
+        let r = client
+            .verify_bankcard_four_factor(&VerifyBankcardFourFactor {
+                card_no: CARD_NO.into(),
+                id_card: ID_CARD.into(),
+                real_name: NAME.into(),
+                mobile: MOBILE.into(),
+                extra: Default::default(),
+            })
+            .await?;
+        Ok((
+            (),
+            format!(
+                "张* / 110105********002X / 6225********5555 / 138****5678 match ({}, request {})",
+                r.message, r.request_id
+            ),
+        ))
+    })
+    .await?;
+    Ok(())
+}
+
+/// The daily files of `finished_date`: the bill file and the order file list the payout.
+async fn day_files(
+    client: &Client,
+    order_id: &str,
+    pay: Money,
+    reference: &str,
+    finished_date: &str,
+) -> Result<(), StepError> {
+    step("bill file downloaded and parsed", async {
+        let gz = download_day_file(client, DayFile::Bill, finished_date).await?;
+        let bytes = gz.len();
+        let rows: Vec<BillRecord> = day_file_rows(&gz)?;
+        let ours: Vec<&BillRecord> = rows.iter().filter(|r| r.order_id == order_id).collect();
+        let payment = present(
+            "the payout's 经纪公司打款 row",
+            ours.iter()
+                .find(|r| r.bill_type == BillType::BrokerPayment)
+                .copied(),
+        )?;
+        expect_eq("流水状态", &FileStatus::Success, &payment.status)?;
+        expect_eq("金额 (fen)", &pay.fen(), &payment.amount.fen())?;
+        expect_eq("订单流水号", reference, payment.reference.as_str())?;
+        let fee = ours
+            .iter()
+            .find(|r| r.bill_type == BillType::BrokerPaymentFee)
+            .map_or_else(
+                || "no fee row".to_owned(),
+                |r| format!("fee {} yuan", r.amount),
+            );
+        Ok((
+            (),
+            format!(
+                "{finished_date}: {bytes} bytes gz, {} rows; ours: 经纪公司打款 {} yuan {}, {fee}",
+                rows.len(),
+                payment.amount,
+                payment.status
+            ),
+        ))
+    })
+    .await?;
+
+    step("order file downloaded and parsed", async {
+        let gz = download_day_file(client, DayFile::Order, finished_date).await?;
+        let bytes = gz.len();
+        let rows: Vec<OrderRecord> = day_file_rows(&gz)?;
+        let row = present(
+            "the payout's row",
+            rows.iter().find(|r| r.order_id == order_id),
+        )?;
+        expect_eq("订单状态", &FileStatus::Success, &row.status)?;
+        expect_eq("金额 (fen)", &pay.fen(), &row.pay.fen())?;
+        expect_eq(
+            "支付渠道",
+            &Channel::BankCard,
+            present("支付渠道", row.channel.as_ref())?,
+        )?;
+        Ok((
+            (),
+            format!(
+                "{bytes} bytes gz, {} rows; ours: {} {} yuan to {} ({})",
+                rows.len(),
+                row.status,
+                row.pay,
+                row.account,
+                row.real_name
+            ),
+        ))
+    })
+    .await?;
+    Ok(())
+}
+
+/// The two daily files.
+#[derive(Debug, Clone, Copy)]
+enum DayFile {
+    /// The order file (查询日订单文件).
+    Order,
+    /// The bill file (查询日流水文件).
+    Bill,
+}
+
+/// Downloads a daily file of `date`: its gz bytes.
+async fn download_day_file(client: &Client, file: DayFile, date: &str) -> Result<Vec<u8>, Error> {
+    let mut gz = Vec::new();
+    match file {
+        DayFile::Order => {
+            let req = OrderDownloadUrl {
+                order_date: date.to_owned(),
+                ..Default::default()
+            };
+            client.download_order_file(&req, &mut gz).await?;
+        }
+        DayFile::Bill => {
+            let req = BillDownloadUrl {
+                bill_date: date.to_owned(),
+                ..Default::default()
+            };
+            client.download_bill_file(&req, &mut gz).await?;
+        }
+    }
+    Ok(gz)
+}
+
+/// The rows of a gz daily file.
+fn day_file_rows<T: FileRecord>(gz: &[u8]) -> Result<Vec<T>, Error> {
+    BillReader::<_, T>::from_gz(gz).collect()
+}
+
+/// The demo's bank-card payout of `pay` under `order_id`, to the sandbox's test payee.
+fn demo_payout(order_id: &str, pay: Money) -> BankCardOrder {
+    BankCardOrder {
+        order_id: order_id.to_owned(),
+        real_name: NAME.into(),
+        card_no: CARD_NO.into(),
+        id_card: ID_CARD.into(),
+        pay,
+        pay_remark: Some("cnpay demo".into()),
+        ..Default::default()
+    }
 }

@@ -11,4 +11,5 @@ mod online_huifu;
 mod online_others;
 mod online_protocol_pay;
 mod online_yunzhanghu;
+mod operation_docs;
 mod reconcile;

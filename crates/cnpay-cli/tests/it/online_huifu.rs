@@ -870,6 +870,8 @@ async fn reconcile_downloads_the_day_statement_through_order_download() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(r["summary"]["matched"], 1, "{r}");
+    // no byte counter on a stderr that is not a terminal
+    assert!(out.stderr.is_empty(), "{out:?}");
 
     let requests = server.received_requests().await.unwrap();
     let sent = &requests[0];

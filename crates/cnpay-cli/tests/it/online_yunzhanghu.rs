@@ -555,3 +555,74 @@ async fn notify_inbox_deduplicates_across_runs_by_business_event() {
     assert!(bad.stdout.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A `--config` table configures the client (read as the library reads a config file), the
+/// environment wins over it, and its errors name the setting as the environment's do.
+#[tokio::test]
+async fn the_config_file_configures_the_client_and_the_environment_wins() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/payment/v1/query-accounts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "code": "0000", "message": "操作成功", "request_id": "r",
+            "data": {"dealer_infos": []},
+        })))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let dir = temp_dir("config-file");
+    let file = dir.join("cnpay.toml");
+    let table = |extra: &str| {
+        format!(
+            "[yunzhanghu]\ndealer_id = \"FILE-DEALER\"\nbroker_id = \"{BROKER}\"\n\
+             app_key = \"{APP_KEY}\"\nbase_url = \"http://127.0.0.1:9\"\n{extra}"
+        )
+    };
+    let query = |file: &std::path::Path| {
+        let mut c = cnpay();
+        c.env("CNPAY_YUNZHANGHU_BASE_URL", server.uri()).args([
+            "--config",
+            file.to_str().unwrap(),
+            "yunzhanghu",
+            "query-accounts",
+            "--data",
+            "{}",
+        ]);
+        c
+    };
+    std::fs::write(
+        &file,
+        table(&format!("des3_key = \"{DES3_KEY}\"\ntimeout = 7\n")),
+    )
+    .unwrap();
+    let out = run(&mut query(&file)).await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.headers.get("dealer-id").unwrap(), "FILE-DEALER");
+    let plain = open_envelope(&query_pairs(req));
+    assert_eq!(plain, json!({"dealer_id": "FILE-DEALER"}));
+
+    // a setting missing from the file (and the environment) is named as ever
+    std::fs::write(&file, table("")).unwrap();
+    let out = run(&mut query(&file)).await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        report(&out)["message"],
+        "missing setting `CNPAY_YUNZHANGHU_DES3_KEY` (or `des3_key` in [yunzhanghu] of the --config file)"
+    );
+    // the environment fills it in
+    let out = run(query(&file).env("CNPAY_YUNZHANGHU_DES3_KEY", DES3_KEY)).await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // a timeout out of range in the file
+    std::fs::write(
+        &file,
+        table(&format!("des3_key = \"{DES3_KEY}\"\ntimeout = 301\n")),
+    )
+    .unwrap();
+    let out = run(&mut query(&file)).await;
+    assert_eq!(
+        report(&out)["message"],
+        "`CNPAY_YUNZHANGHU_TIMEOUT` (or `timeout` in [yunzhanghu] of the --config file) must be a whole number of seconds from 1 to 300"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -233,6 +233,67 @@ async fn aggregate_pay_by_query_against_the_sandbox() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+fn gz(path: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(&std::fs::read(path).unwrap()).unwrap();
+    e.finish().unwrap()
+}
+
+/// The day's files downloaded (the download URLs, then the gz files): the same report as from
+/// local files, and no progress counter on a stderr that is not a terminal (a pipe here).
+#[tokio::test]
+async fn downloaded_day_files_reconcile_and_show_no_progress_in_a_pipe() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = pay_core::test_util::mock_server().await;
+    for (kind, field) in [
+        ("order", "order_download_url"),
+        ("bill", "bill_download_url"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/api/dataservice/v1/{kind}/downloadurl")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "code": "0000", "message": "操作成功", "request_id": "r",
+                "data": {field: format!("{}/files/{kind}.gz", server.uri())},
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/files/{kind}.gz")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_bytes(gz(&format!("{FIXTURES}/{kind}-file.csv"))),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let dir = tmp("download");
+    let ledger = write(&dir, "ledger.csv", LEDGER);
+    let mut cmd = cnpay();
+    cmd.env("CNPAY_YUNZHANGHU_DEALER_ID", "D1")
+        .env("CNPAY_YUNZHANGHU_BROKER_ID", "B1")
+        .env(
+            "CNPAY_YUNZHANGHU_APP_KEY",
+            "78f9b4fad3481fbce1df0b30eee58577",
+        )
+        .env("CNPAY_YUNZHANGHU_DES3_KEY", "123456788765432112345678")
+        .env("CNPAY_YUNZHANGHU_BASE_URL", server.uri())
+        .args(["yunzhanghu", "reconcile", "--date", "2017-11-20"])
+        .args(["--ledger", &ledger, "--format", "json"]);
+    let out = crate::common::run(&mut cmd).await;
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["summary"]["matched"], 3, "{r}");
+    // stderr holds the one JSON report, and no counter
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert!(!stderr.contains("bytes"), "{stderr}");
+    assert_eq!(report(&out)["error"], "discrepancies");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 const HUIFU_STATEMENT: &str = "order_id,order_date,platform_seq_id,trans_type,user_cust_id,trans_amt,trans_stat\n\
     H1,20261205,HF1,quick-pay,U1,100.00,S\n\
     H2,20261205,HF2,refund,U1,10.00,S\n\

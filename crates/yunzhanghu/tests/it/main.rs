@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bill;
+mod catalog;
 mod endpoints;
 mod notify;
 mod payout;
