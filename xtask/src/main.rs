@@ -202,13 +202,14 @@ fn ci(args: &[String]) -> Result<(), String> {
     c.env("RUSTDOCFLAGS", "-D warnings");
     run("doc", c)?;
 
-    // Every publishable crate packages (metadata, README, included files). The full verify
-    // build of each package is left to release time: it rebuilds the workspace from scratch.
+    // Every publishable crate packages and its package builds on its own (cargo's verify: the
+    // `.crate` is unpacked and compiled against the other packages of the workspace, so a
+    // file missing from `include`, a path outside the package or a dependency only the
+    // workspace provides fails here, not at publishing).
     let mut c = cargo();
     c.args([
         "package",
         "--workspace",
-        "--no-verify",
         "--allow-dirty",
         "--exclude",
         "cnpay-e2e",
