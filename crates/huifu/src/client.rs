@@ -266,7 +266,7 @@ pub(crate) struct Unauthenticated {
 /// Huifu's wire: the typed request as named parameters (with `mer_cust_id` from the config)
 /// in a form, JSON or multipart body, or none for a GET; the answer read by the config's
 /// [`crate::ResponseInterpreter`] and decoded into [`HfResponse`]. Authentication is added on the way
-/// out by [`Gateway`].
+/// out by `Gateway` (the transport wrapper below).
 impl<E: Endpoint> Codec<E> for Client {
     const PROVIDER: &'static str = PROVIDER;
     type Sent = ();

@@ -26,7 +26,7 @@ pub mod test_util;
 pub use bill::{BillReader, BillRecord, OrderRecord};
 pub use client::{Client, Empty, PROVIDER, Response};
 pub use codes::{Channel, ErrorCode, OrderStatus, StatusDetail};
-pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use lifecycle::lifecycles;
 pub use notify::NotifyEvent;
 pub use operations::{CATALOG, OPERATION_FILES, OPERATIONS};
