@@ -12,6 +12,7 @@ use cnpay::yunzhanghu::payout::BankCardOrder;
 use cnpay::yunzhanghu::query::QueryOrder;
 use cnpay::yunzhanghu::{BillRecord, Channel, Client, Config, OrderRecord, OrderStatus};
 use pay_core::{Clock, Error, Money, SystemClock, Transition, TxStatus};
+use pay_sandbox::Provider;
 use pay_sandbox::credentials::yunzhanghu as cred;
 
 use super::{Env, StepError, Table, expect_eq, present, step};
@@ -100,6 +101,8 @@ async fn flow(env: &Env) -> Result<(), StepError> {
             // The order id, the amount, dealer_id and broker_id must be the order's.
             client.expect(&order_id, pay).check(&t)?;
             let paid = present("pay", t.amount)?;
+            env.ledger
+                .book(Provider::Yunzhanghu, &order_id, pay, t.status.clone());
             Ok((
                 (),
                 format!(
@@ -221,6 +224,8 @@ async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
         if !t.is_final {
             return Err(StepError::check("status 9 (returned) read as not final"));
         }
+        env.ledger
+            .book(Provider::Yunzhanghu, &order_id, pay, t.status.clone());
         Ok((
             (),
             format!(
