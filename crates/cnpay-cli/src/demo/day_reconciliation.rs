@@ -77,12 +77,12 @@ pub(super) async fn run(env: &Env, providers: &[Provider], table: &mut Table) {
 async fn huifu(env: &Env) -> Result<(), StepError> {
     let client = &env.clients.huifu;
     let date = client.today();
-    let mut ledger = env.ledger.of(Provider::Huifu);
-    let planted = present("an order in the ledger", ledger.last_mut())?;
-    let booked = planted.amount;
-    planted.amount = Money::from_fen(booked.fen() + 1);
-    let planted = planted.clone();
     step("reconcile the trade statement", async {
+        let mut ledger = env.ledger.of(Provider::Huifu);
+        let planted = present("an order in the ledger", ledger.last_mut())?;
+        let booked = planted.amount;
+        planted.amount = Money::from_fen(booked.fen() + 1);
+        let planted = planted.clone();
         let mut file = Vec::new();
         let bytes = client.download_statement(&date, &mut file).await?;
         let provider: Vec<Record> =
@@ -119,22 +119,16 @@ async fn yunzhanghu(env: &Env) -> Result<(), StepError> {
     let client = &env.clients.yunzhanghu;
     // The files list an order under the day it finished, in Beijing time.
     let date = SystemClock.now().beijing_date();
-    let mut ledger = env.ledger.of(Provider::Yunzhanghu);
-    let returned_id = present(
-        "a returned order in the ledger",
-        ledger
-            .iter()
-            .find(|r| r.status == TxStatus::Returned)
-            .map(|r| r.order_id.clone()),
-    )?;
-    let planted = Record {
-        order_id: format!("{}YX", env.run_id),
-        amount: Money::from_fen(1_000),
-        status: TxStatus::Succeeded,
-        fee: None,
-    };
-    ledger.push(planted.clone());
+    let returned_id = super::yunzhanghu::returned_order_id(&env.run_id);
     step("reconcile the order and bill files", async {
+        let mut ledger = env.ledger.of(Provider::Yunzhanghu);
+        let planted = Record {
+            order_id: format!("{}YX", env.run_id),
+            amount: Money::from_fen(1_000),
+            status: TxStatus::Succeeded,
+            fee: None,
+        };
+        ledger.push(planted.clone());
         let (mut orders, mut bill) = (Vec::new(), Vec::new());
         let order_req = OrderDownloadUrl {
             order_date: date.clone(),
@@ -247,4 +241,136 @@ fn describe(item: &Item) -> String {
         side(item.provider_amount_fen, item.provider_status.as_ref()),
         side(item.ledger_amount_fen, item.ledger_status.as_ref())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn record(order_id: &str, fen: i64, status: TxStatus) -> Record {
+        Record {
+            order_id: order_id.to_owned(),
+            amount: Money::from_fen(fen),
+            status,
+            fee: None,
+        }
+    }
+
+    fn report(provider: &[Record], ledger: &[Record]) -> Report {
+        reconcile(
+            provider.iter().cloned().map(Ok),
+            ledger.iter().cloned().map(Ok),
+        )
+        .unwrap()
+    }
+
+    fn message(e: StepError) -> String {
+        e.message
+    }
+
+    #[test]
+    fn passes_with_exactly_the_planted_discrepancy() {
+        let provider = [
+            record("A", 100, TxStatus::Succeeded),
+            record("R", 55, TxStatus::Returned),
+        ];
+        let ledger = [
+            record("A", 100, TxStatus::Succeeded),
+            record("R", 55, TxStatus::Returned),
+            record("X", 1_000, TxStatus::Succeeded),
+        ];
+        let r = report(&provider, &ledger);
+        let item = only_discrepancy(&r, Class::MissingAtProvider, "X").unwrap();
+        assert_eq!(
+            describe(item),
+            "missing_at_provider X (provider -, ledger 10.00 yuan succeeded)"
+        );
+        assert_eq!(
+            expect_matched(&r, &ledger, "X").unwrap(),
+            "2 matched (1.55 yuan)"
+        );
+    }
+
+    #[test]
+    fn fails_on_a_second_discrepancy() {
+        // The return the ledger still counts as paid: a status mismatch beside the planted one.
+        let provider = [
+            record("A", 100, TxStatus::Succeeded),
+            record("R", 55, TxStatus::Returned),
+        ];
+        let ledger = [
+            record("A", 100, TxStatus::Succeeded),
+            record("R", 55, TxStatus::Succeeded),
+            record("X", 1_000, TxStatus::Succeeded),
+        ];
+        let r = report(&provider, &ledger);
+        let e = message(only_discrepancy(&r, Class::MissingAtProvider, "X").unwrap_err());
+        assert!(e.contains("found 2: "), "{e}");
+        assert!(e.contains("status_mismatch R"), "{e}");
+        let e = message(expect_matched(&r, &ledger, "X").unwrap_err());
+        assert!(
+            e.starts_with("matched orders: expected `2`, got `1`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn fails_on_another_class_or_order_or_an_order_the_ledger_lacks() {
+        let provider = [record("A", 100, TxStatus::Succeeded)];
+        let ledger = [record("A", 101, TxStatus::Succeeded)];
+        let r = report(&provider, &ledger);
+        let e = message(only_discrepancy(&r, Class::MissingAtProvider, "A").unwrap_err());
+        assert!(e.starts_with("the discrepancy's class"), "{e}");
+        let e = message(only_discrepancy(&r, Class::AmountMismatch, "B").unwrap_err());
+        assert!(e.starts_with("the discrepancy's order"), "{e}");
+        only_discrepancy(&r, Class::AmountMismatch, "A").unwrap();
+
+        // Every ledger order but the planted one matched, yet the provider has one more.
+        let provider = [
+            record("A", 100, TxStatus::Succeeded),
+            record("B", 7, TxStatus::Succeeded),
+        ];
+        let ledger = [
+            record("A", 100, TxStatus::Succeeded),
+            record("X", 5, TxStatus::Succeeded),
+        ];
+        let r = report(&provider, &ledger);
+        let e = message(expect_matched(&r, &ledger, "X").unwrap_err());
+        assert!(e.starts_with("orders in a discrepancy class"), "{e}");
+    }
+
+    #[test]
+    fn the_ledger_keeps_each_providers_orders_in_booking_order() {
+        let ledger = Ledger::default();
+        ledger.book(
+            Provider::Huifu,
+            "Q",
+            Money::from_fen(1),
+            TxStatus::Succeeded,
+        );
+        ledger.book(
+            Provider::Yunzhanghu,
+            "Y",
+            Money::from_fen(2),
+            TxStatus::Returned,
+        );
+        ledger.book(
+            Provider::Huifu,
+            "W",
+            Money::from_fen(3),
+            TxStatus::Succeeded,
+        );
+        let ids: Vec<String> = ledger
+            .of(Provider::Huifu)
+            .into_iter()
+            .map(|r| r.order_id)
+            .collect();
+        assert_eq!(ids, ["Q", "W"]);
+        assert_eq!(
+            ledger.of(Provider::Yunzhanghu),
+            [record("Y", 2, TxStatus::Returned)]
+        );
+    }
 }

@@ -154,6 +154,11 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     returned(env, client).await
 }
 
+/// The order id of the run's payout that is paid, then returned.
+pub(super) fn returned_order_id(run_id: &str) -> String {
+    format!("{run_id}YR")
+}
+
 /// How final a transition is, for the table.
 fn finality(t: &Transition) -> String {
     if t.is_final {
@@ -166,7 +171,7 @@ fn finality(t: &Transition) -> String {
 /// A payout paid, then returned by the bank (退汇): the sandbox returns every order whose amount
 /// in fen ends in 55, two status delays after paying it, with a callback for each transition.
 async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
-    let order_id = format!("{}YR", env.run_id);
+    let order_id = returned_order_id(&env.run_id);
     let pay = Money::from_fen(8_855);
     step(
         "payout to be returned (order-realtime, 88.55 yuan)",
