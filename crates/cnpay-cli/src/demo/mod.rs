@@ -5,6 +5,8 @@
 //! Every callback goes to a local receiver ([`receiver`]) that verifies it with the provider
 //! crate's verifier, guards against replays, and answers the provider's success reply. Every
 //! step checks real values (amounts in fen, statuses, order ids) and fails loudly otherwise.
+//! The run ends with the day it made reconciled against a ledger the flows built
+//! ([`day_reconciliation`]).
 
 mod aggregate_pay;
 mod day_reconciliation;
