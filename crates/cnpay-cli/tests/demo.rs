@@ -69,6 +69,8 @@ fn demo_runs_every_flow_of_every_provider_ok() {
             "aggregate-pay",
             "protocol-pay",
             "huifu",
+            "yunzhanghu",
+            "huifu",
             "yunzhanghu"
         ],
         "{stdout}"
@@ -77,7 +79,7 @@ fn demo_runs_every_flow_of_every_provider_ok() {
         assert_eq!(result, "ok", "{provider}:\n{stdout}");
     }
     assert!(!stdout.contains("  FAIL  "), "{stdout}");
-    assert!(stdout.contains("All 5 flows passed"), "{stdout}");
+    assert!(stdout.contains("All 7 flows passed"), "{stdout}");
     // Progress lines carry the checked values.
     for line in [
         "ok    pay notification verified:",
@@ -89,13 +91,80 @@ fn demo_runs_every_flow_of_every_provider_ok() {
     ] {
         assert!(stdout.contains(line), "missing `{line}` in:\n{stdout}");
     }
+    reconciliation_lines(&stdout);
     // Test keys are never printed by the demo.
     assert!(!stdout.contains("M86l522AV6q613Ii4W6u8K48uW8vM1N6bFgyv769220MdYe9u37N4y7rI5mQ"));
     assert!(!stdout.contains("123456788765432112345678"));
 }
 
+/// The line of the step `label`, without its time.
+fn step_line<'a>(stdout: &'a str, label: &str) -> &'a str {
+    let prefix = format!("  ok    {label}: ");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{stdout}"));
+    let line = &line[prefix.len()..];
+    line.rsplit_once("  (").map_or(line, |(l, _)| l)
+}
+
+/// The run's order id prefix (`DEMO` and Beijing time to the millisecond).
+fn run_id(stdout: &str) -> &str {
+    let start = stdout.find("order DEMO").expect("an order id") + "order ".len();
+    let len = stdout[start..]
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .expect("the order id's end");
+    // The id's suffix (one or two capitals) names the order.
+    stdout[start..start + len].trim_end_matches(|c: char| c.is_ascii_uppercase())
+}
+
+/// Huifu's and Yunzhanghu's day, reconciled: everything matched but the one planted
+/// discrepancy, and the returned payout returned by the files.
+fn huifu_reconciliation(stdout: &str) {
+    let id = run_id(stdout);
+    assert!(
+        stdout.contains("\nhuifu: the day reconciled: trade statement vs the ledger\n"),
+        "{stdout}"
+    );
+    let line = step_line(stdout, "reconcile the trade statement");
+    assert!(
+        line.ends_with(&format!(
+            " bytes, 2 rows; 1 matched (888.88 yuan); 1 discrepancy, as planted: \
+             amount_mismatch {id}W (provider 500.00 yuan succeeded, ledger 500.01 yuan succeeded)"
+        )),
+        "{line}"
+    );
+}
+
+fn yunzhanghu_reconciliation(stdout: &str) {
+    let id = run_id(stdout);
+    assert!(
+        stdout.contains("\nyunzhanghu: the day reconciled: order and bill files vs the ledger\n"),
+        "{stdout}"
+    );
+    let line = step_line(stdout, "reconcile the order and bill files");
+    assert!(
+        line.contains(&format!(
+            ": 2 records, {id}YR returned (88.55 yuan back); 2 matched (1323.11 yuan), fee "
+        )),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(&format!(
+            " yuan; 1 discrepancy, as planted: missing_at_provider {id}YX \
+             (provider -, ledger 10.00 yuan succeeded)"
+        )),
+        "{line}"
+    );
+}
+
+fn reconciliation_lines(stdout: &str) {
+    huifu_reconciliation(stdout);
+    yunzhanghu_reconciliation(stdout);
+}
+
 /// `cnpay demo --provider P`: only P's flows, all ok.
-fn demo_alone(provider: &str) {
+fn demo_alone(provider: &str) -> String {
     let (out, elapsed) = demo(&["--provider", provider]);
     let (stdout, stderr) = text(&out);
     assert_eq!(
@@ -113,6 +182,7 @@ fn demo_alone(provider: &str) {
     for other in PROVIDERS.iter().filter(|p| **p != provider) {
         assert!(!stdout.contains(&format!("\n{other}: ")), "{stdout}");
     }
+    stdout
 }
 
 #[test]
@@ -127,12 +197,14 @@ fn demo_protocol_pay_alone() {
 
 #[test]
 fn demo_huifu_alone() {
-    demo_alone("huifu");
+    let stdout = demo_alone("huifu");
+    huifu_reconciliation(&stdout);
 }
 
 #[test]
 fn demo_yunzhanghu_alone() {
-    demo_alone("yunzhanghu");
+    let stdout = demo_alone("yunzhanghu");
+    yunzhanghu_reconciliation(&stdout);
 }
 
 #[test]

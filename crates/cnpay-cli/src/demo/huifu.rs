@@ -8,7 +8,8 @@ use cnpay::huifu::codes::{CashType, DcFlag, FeeObj, QueryTransType, RespCode, Tr
 use cnpay::huifu::merchant::{BindBankCardRequest, PersonOpeningRequest};
 use cnpay::huifu::trade::{QuickPayRequest, SendQuickPaySmsCodeRequest, WithdrawalRequest};
 use cnpay::huifu::{CallbackEvent, Client, Config, HfResponse};
-use pay_core::{Error, Money};
+use pay_core::{Error, Money, TxStatus};
+use pay_sandbox::Provider;
 use pay_sandbox::credentials::huifu as cred;
 
 use super::receiver::{HUIFU_PATH, HUIFU_SMS_PATH};
@@ -158,6 +159,8 @@ async fn quick_pay(
             .wait(&pay_order, super::STEP_TIMEOUT, |e| e.order_id == pay_order)
             .await?;
         check_callback(&e, &pay_order, &QueryTransType::Pay, pay_amount)?;
+        env.ledger
+            .book(Provider::Huifu, &pay_order, pay_amount, TxStatus::Succeeded);
         Ok((
             (),
             format!(
@@ -232,6 +235,12 @@ async fn withdrawal(
             })
             .await?;
         check_callback(&e, &cash_order, &QueryTransType::Withdrawal, cash_amount)?;
+        env.ledger.book(
+            Provider::Huifu,
+            &cash_order,
+            cash_amount,
+            TxStatus::Succeeded,
+        );
         Ok((
             (),
             format!(

@@ -5,8 +5,11 @@
 //! Every callback goes to a local receiver ([`receiver`]) that verifies it with the provider
 //! crate's verifier, guards against replays, and answers the provider's success reply. Every
 //! step checks real values (amounts in fen, statuses, order ids) and fails loudly otherwise.
+//! The run ends with the day it made reconciled against a ledger the flows built
+//! ([`day_reconciliation`]).
 
 mod aggregate_pay;
+mod day_reconciliation;
 mod huifu;
 mod protocol_pay;
 mod receiver;
@@ -187,6 +190,8 @@ pub(crate) struct Env {
     pub(crate) clients: receiver::Verifiers,
     /// A prefix making this run's order ids unique (Beijing time, to the millisecond).
     pub(crate) run_id: String,
+    /// The merchant's ledger of this run, reconciled at the end.
+    pub(crate) ledger: day_reconciliation::Ledger,
 }
 
 impl Env {
@@ -364,6 +369,7 @@ async fn demo(only: Option<Provider>) -> Result<Table, CliError> {
         notify_base: running.base_url.clone(),
         clients,
         run_id: format!("DEMO{}", SystemClock.now().beijing_compact_millis()),
+        ledger: day_reconciliation::Ledger::default(),
     };
     let mut table = Table::default();
     for p in &providers {
@@ -374,6 +380,7 @@ async fn demo(only: Option<Provider>) -> Result<Table, CliError> {
             Provider::Yunzhanghu => yunzhanghu::run(&env, &mut table).await,
         }
     }
+    day_reconciliation::run(&env, &providers, &mut table).await;
     running.shutdown().await;
     env.sandbox.shutdown().await;
     table.print(started.elapsed());

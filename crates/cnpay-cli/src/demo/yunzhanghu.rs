@@ -12,6 +12,7 @@ use cnpay::yunzhanghu::payout::BankCardOrder;
 use cnpay::yunzhanghu::query::QueryOrder;
 use cnpay::yunzhanghu::{BillRecord, Channel, Client, Config, OrderRecord, OrderStatus};
 use pay_core::{Clock, Error, Money, SystemClock, Transition, TxStatus};
+use pay_sandbox::Provider;
 use pay_sandbox::credentials::yunzhanghu as cred;
 
 use super::{Env, StepError, Table, expect_eq, present, step};
@@ -100,6 +101,8 @@ async fn flow(env: &Env) -> Result<(), StepError> {
             // The order id, the amount, dealer_id and broker_id must be the order's.
             client.expect(&order_id, pay).check(&t)?;
             let paid = present("pay", t.amount)?;
+            env.ledger
+                .book(Provider::Yunzhanghu, &order_id, pay, t.status.clone());
             Ok((
                 (),
                 format!(
@@ -151,6 +154,11 @@ async fn flow(env: &Env) -> Result<(), StepError> {
     returned(env, client).await
 }
 
+/// The order id of the run's payout that is paid, then returned.
+pub(super) fn returned_order_id(run_id: &str) -> String {
+    format!("{run_id}YR")
+}
+
 /// How final a transition is, for the table.
 fn finality(t: &Transition) -> String {
     if t.is_final {
@@ -163,7 +171,7 @@ fn finality(t: &Transition) -> String {
 /// A payout paid, then returned by the bank (退汇): the sandbox returns every order whose amount
 /// in fen ends in 55, two status delays after paying it, with a callback for each transition.
 async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
-    let order_id = format!("{}YR", env.run_id);
+    let order_id = returned_order_id(&env.run_id);
     let pay = Money::from_fen(8_855);
     step(
         "payout to be returned (order-realtime, 88.55 yuan)",
@@ -221,6 +229,8 @@ async fn returned(env: &Env, client: &Client) -> Result<(), StepError> {
         if !t.is_final {
             return Err(StepError::check("status 9 (returned) read as not final"));
         }
+        env.ledger
+            .book(Provider::Yunzhanghu, &order_id, pay, t.status.clone());
         Ok((
             (),
             format!(
