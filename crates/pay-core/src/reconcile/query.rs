@@ -261,8 +261,8 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
-    use crate::lifecycle::{FlowKind, Lifecycle, StatusRule};
     use crate::ProviderError;
+    use crate::lifecycle::{FlowKind, Lifecycle, StatusRule};
 
     static TABLE: Lifecycle = Lifecycle {
         provider: "test",
