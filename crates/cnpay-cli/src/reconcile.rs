@@ -554,7 +554,7 @@ impl<T, I: Iterator<Item = T>> Iterator for CountRows<I> {
         match next {
             Some(_) => {
                 self.read += 1;
-                if self.read % ROWS_STEP == 0 {
+                if self.read.is_multiple_of(ROWS_STEP) {
                     self.counter
                         .show(format_args!("provider rows read: {}", self.read));
                 }

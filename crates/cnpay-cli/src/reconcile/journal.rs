@@ -82,7 +82,8 @@ impl Journal {
             read(path, &text, header)?
         };
         // Drop a cut-off last line, so that new lines follow a whole one.
-        let keep = u64::try_from(keep).expect("a length read into memory fits u64");
+        let keep = u64::try_from(keep)
+            .map_err(|_| CliError::invalid("--resume", "the journal is too long"))?;
         file.set_len(keep).map_err(|e| local_io(&what, &e))?;
         file.seek(SeekFrom::End(0))
             .map_err(|e| local_io(&what, &e))?;
@@ -120,7 +121,9 @@ fn read(
         )
     };
     let mut lines = text.split_inclusive(|b| *b == b'\n');
-    let first = lines.next().expect("the text is not empty");
+    let Some(first) = lines.next() else {
+        return Err(refuse("is empty".to_owned()));
+    };
     let found: Option<Value> = first
         .strip_suffix(b"\n")
         .and_then(|l| serde_json::from_slice(l).ok());
