@@ -523,6 +523,13 @@ impl Counter {
     }
 }
 
+impl Drop for Counter {
+    /// A run that ends early (an error) still ends the counter's line before its report.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 /// The provider's rows as they are read, counted on a [`Counter`] every [`ROWS_STEP`] rows and
 /// at the end.
 struct CountRows<I> {
