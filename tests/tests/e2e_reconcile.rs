@@ -106,7 +106,11 @@ async fn aggregate_pay_day_by_query() {
         pay_core::reconcile::payouts_by_query(&client, book.clone(), &plan, tokio::time::sleep)
             .await
             .unwrap();
-    let report = reconcile(provider.into_iter().map(Ok), book.into_iter().map(Ok)).unwrap();
+    let report = reconcile(
+        provider.into_iter().map(Ok),
+        book.clone().into_iter().map(Ok),
+    )
+    .unwrap();
     let got: Vec<(Class, &str, Option<i64>, Option<&str>)> = report
         .items
         .iter()
@@ -139,6 +143,56 @@ async fn aggregate_pay_day_by_query() {
     );
     assert_eq!(report.totals.matched.count, 1);
     assert_eq!(report.totals.matched.provider_fen, Money::from_fen(12_345));
+
+    // The same day, interrupted after two answers and resumed with them: only the other two
+    // orders are queried again, and the report is the same.
+    let mut journal = std::collections::HashMap::new();
+    let interrupted = pay_core::reconcile::query_records_resuming(
+        book.clone(),
+        &plan,
+        &std::collections::HashMap::new(),
+        |id, answer| {
+            journal.insert(id.to_owned(), answer.clone());
+            if journal.len() == 2 {
+                return Err(pay_core::Error::io(std::io::Error::other("interrupted")));
+            }
+            Ok(())
+        },
+        |id| {
+            let client = &client;
+            async move { Payouts::query_payout(client, &id).await }
+        },
+        tokio::time::sleep,
+    )
+    .await;
+    assert!(interrupted.is_err());
+    assert_eq!(journal.len(), 2);
+    let asked = std::sync::Mutex::new(Vec::new());
+    let resumed = pay_core::reconcile::query_records_resuming(
+        book.clone(),
+        &plan,
+        &journal,
+        |id, _answer| {
+            assert!(!journal.contains_key(id), "{id} answered twice");
+            Ok(())
+        },
+        |id| {
+            asked.lock().unwrap().push(id.clone());
+            let client = &client;
+            async move { Payouts::query_payout(client, &id).await }
+        },
+        tokio::time::sleep,
+    )
+    .await
+    .unwrap();
+    let asked = asked.into_inner().unwrap();
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked.iter().all(|id| !journal.contains_key(id)),
+        "{asked:?}"
+    );
+    let again = reconcile(resumed.into_iter().map(Ok), book.into_iter().map(Ok)).unwrap();
+    assert_eq!(again, report);
 
     // A pay order the payer never paid: pending at the provider.
     Payments::create_payment(

@@ -118,7 +118,9 @@ pub(crate) fn run(cmd: Command, global: &Global) -> Result<(), CliError> {
                 verify(&key, item).map(Output::Json)
             })
         }
-        Command::Reconcile(cmd) => crate::reconcile::by_query_client(&cmd, online_client(global)?),
+        Command::Reconcile(cmd) => {
+            crate::reconcile::by_query_client(&cmd, "aggregate-pay", online_client(global)?)
+        }
         Command::List => online::run(online::Command::List, global, online_client),
         Command::Notify(a) => online::run(online::Command::Notify(a), global, online_client),
         Command::Operation(argv) => {

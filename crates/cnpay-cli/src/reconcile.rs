@@ -4,8 +4,10 @@
 //! Exit code 0 when every order matched, 6 when the report lists a discrepancy or a pending
 //! order, the usual codes otherwise.
 
+mod journal;
+
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use pay_core::reconcile::{Class, Item, LedgerCsv, Record, Report, reconcile};
@@ -294,11 +296,8 @@ pub(crate) fn yunzhanghu(
         Some(bill) => returns(BillFileReader::from_csv(bill))?,
         None => Default::default(),
     };
-    run(
-        records(OrderFileReader::from_csv(orders), returns),
-        ledger,
-        args,
-    )
+    let rows = records(OrderFileReader::from_csv(orders), returns);
+    run(CountRows::new(rows, Counter::to_stderr()), ledger, args)
 }
 
 /// Huifu: the day's trade statement, local (`--statement`) or downloaded with `client`
@@ -333,7 +332,8 @@ pub(crate) fn huifu(
                 .as_ref()
                 .is_some_and(|t| trans_types.contains(t))
     };
-    run(records(StatementReader::new(file), keep), ledger, args)
+    let rows = records(StatementReader::new(file), keep);
+    run(CountRows::new(rows, Counter::to_stderr()), ledger, args)
 }
 
 fn gz_reader(bytes: Vec<u8>) -> Box<dyn Read> {
@@ -370,6 +370,12 @@ pub(crate) struct QueryArgs {
     /// Queries started per second at most (1 to 1000).
     #[arg(long, default_value_t = 10)]
     pub(crate) rate: u32,
+    /// A journal of the run: every answered order is appended to FILE as it settles; started
+    /// again with the same FILE, the run queries only the orders not in it yet (an
+    /// interrupted run continues where it stopped). Refused when FILE is the journal of
+    /// another run (provider, kind, date, ledger path or length).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) resume: Option<PathBuf>,
 }
 
 /// The kind of the ledger's orders.
@@ -406,37 +412,216 @@ pub(crate) struct ByQuery {
     query: QueryArgs,
 }
 
-/// Reconciles by query with `client`, which takes payments and pays out: the ledger's orders
-/// are of `--kind` (payment or payout).
-pub(crate) fn by_query_client<C>(cmd: &ByQuery, client: C) -> Result<(), CliError>
+/// Reconciles by query with `client` of `provider` (`aggregate-pay`, the journal's header),
+/// which takes payments and pays out: the ledger's orders are of `--kind` (payment or payout).
+pub(crate) fn by_query_client<C>(cmd: &ByQuery, provider: &str, client: C) -> Result<(), CliError>
 where
     C: pay_core::Payments + pay_core::Payouts,
 {
-    use pay_core::reconcile::{payments_by_query, payouts_by_query};
     let kind = cmd.query.kind;
-    by_query(&cmd.args, &cmd.query, |ledger, plan| async move {
+    let client = &client;
+    by_query(&cmd.args, &cmd.query, provider, |id: String| async move {
         match kind {
-            Kind::Payment => payments_by_query(&client, ledger, &plan, tokio::time::sleep).await,
-            Kind::Payout => payouts_by_query(&client, ledger, &plan, tokio::time::sleep).await,
+            Kind::Payment => client.query_payment(&id).await,
+            Kind::Payout => client.query_payout(&id).await,
         }
     })
 }
 
 /// Reconciles by query: every ledger order (the ledger is read whole: it is the list of
-/// orders to ask about) is queried, read-only, at the rate given; an order the provider does
-/// not know is missing at the provider. Nothing can be missing in the ledger this way.
-pub(crate) fn by_query<F, Fut>(args: &Args, query: &QueryArgs, side: F) -> Result<(), CliError>
+/// orders to ask about) is queried, read-only, at the rate given, except those already in the
+/// `--resume` journal; an order the provider does not know is missing at the provider.
+/// Nothing can be missing in the ledger this way.
+fn by_query<Q, QF>(args: &Args, query: &QueryArgs, provider: &str, ask: Q) -> Result<(), CliError>
 where
-    F: FnOnce(Vec<Record>, pay_core::reconcile::QueryPlan) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<Record>, Error>>,
+    Q: Fn(String) -> QF,
+    QF: std::future::Future<Output = Result<pay_core::Transition, Error>>,
 {
+    use pay_core::reconcile::query_records_resuming;
+
     check_date(&args.date)?;
     let plan = query.plan()?;
     let ledger: Vec<Record> = ledger(&args.ledger)?.collect::<Result<_, _>>()?;
-    let provider = runtime()?.block_on(side(ledger.clone(), plan))?;
+    let mut journal = match &query.resume {
+        Some(path) => {
+            let kind = match query.kind {
+                Kind::Payment => "payment",
+                Kind::Payout => "payout",
+            };
+            let header = journal::header(provider, kind, &args.date, &args.ledger)?;
+            Some(journal::Journal::open(path, &header)?)
+        }
+        None => None,
+    };
+    let known = journal
+        .as_ref()
+        .map(|j| j.known.clone())
+        .unwrap_or_default();
+    let total = ledger.len();
+    let mut done = ledger
+        .iter()
+        .filter(|r| known.contains_key(&r.order_id))
+        .count();
+    let mut counter = Counter::to_stderr();
+    counter.show(format_args!("queried: {done}/{total} orders"));
+    let on_answer = |id: &str, answer: &pay_core::reconcile::Answer| {
+        if let Some(journal) = &mut journal {
+            journal.append(id, answer)?;
+        }
+        done += 1;
+        counter.show(format_args!("queried: {done}/{total} orders"));
+        Ok(())
+    };
+    let provider = runtime()?.block_on(query_records_resuming(
+        ledger.clone(),
+        &plan,
+        &known,
+        on_answer,
+        ask,
+        tokio::time::sleep,
+    ));
+    counter.finish();
     run(
-        provider.into_iter().map(Ok),
+        provider?.into_iter().map(Ok),
         ledger.into_iter().map(Ok),
         args,
     )
+}
+
+/// A counter line on stderr, rewritten in place with `\r`, only when stderr is a terminal
+/// (never in a pipe, a log or a cron job's mail, where it would only be noise).
+struct Counter {
+    sink: Option<Box<dyn Write>>,
+    shown: bool,
+}
+
+impl Counter {
+    fn to_stderr() -> Self {
+        let sink: Option<Box<dyn Write>> = if std::io::stderr().is_terminal() {
+            Some(Box::new(std::io::stderr()))
+        } else {
+            None
+        };
+        Counter { sink, shown: false }
+    }
+
+    fn show(&mut self, text: std::fmt::Arguments<'_>) {
+        if let Some(sink) = &mut self.sink {
+            // Progress is a courtesy: a failed write to stderr never fails the run.
+            let _ = write!(sink, "\r{text}");
+            let _ = sink.flush();
+            self.shown = true;
+        }
+    }
+
+    /// Ends the counter's line, if one was shown.
+    fn finish(&mut self) {
+        if let (Some(sink), true) = (&mut self.sink, self.shown) {
+            let _ = writeln!(sink);
+        }
+        self.shown = false;
+    }
+}
+
+impl Drop for Counter {
+    /// A run that ends early (an error) still ends the counter's line before its report.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// The provider's rows as they are read, counted on a [`Counter`] every [`ROWS_STEP`] rows and
+/// at the end.
+struct CountRows<I> {
+    rows: I,
+    read: u64,
+    ended: bool,
+    counter: Counter,
+}
+
+/// How many rows between two updates of the rows counter.
+const ROWS_STEP: u64 = 1000;
+
+impl<I> CountRows<I> {
+    fn new(rows: I, counter: Counter) -> Self {
+        CountRows {
+            rows,
+            read: 0,
+            ended: false,
+            counter,
+        }
+    }
+}
+
+impl<T, I: Iterator<Item = T>> Iterator for CountRows<I> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let next = self.rows.next();
+        match next {
+            Some(_) => {
+                self.read += 1;
+                if self.read.is_multiple_of(ROWS_STEP) {
+                    self.counter
+                        .show(format_args!("provider rows read: {}", self.read));
+                }
+            }
+            None if !self.ended => {
+                self.ended = true;
+                self.counter
+                    .show(format_args!("provider rows read: {}", self.read));
+                self.counter.finish();
+            }
+            None => {}
+        }
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::*;
+
+    /// A sink the test reads back.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn rows_are_counted_in_place_every_step_and_at_the_end() {
+        let sink = Shared::default();
+        let counter = Counter {
+            sink: Some(Box::new(sink.clone())),
+            shown: false,
+        };
+        let mut rows = CountRows::new(0..2500, counter);
+        assert_eq!(rows.by_ref().count(), 2500);
+        assert_eq!(rows.next(), None);
+        let text = String::from_utf8(sink.0.borrow().clone()).unwrap();
+        assert_eq!(
+            text,
+            "\rprovider rows read: 1000\rprovider rows read: 2000\rprovider rows read: 2500\n"
+        );
+        // No terminal: nothing at all.
+        let mut rows = CountRows::new(
+            0..2500,
+            Counter {
+                sink: None,
+                shown: false,
+            },
+        );
+        assert_eq!(rows.by_ref().count(), 2500);
+    }
 }

@@ -34,7 +34,9 @@ mod query;
 
 pub use engine::{Class, ClassTotal, Item, Report, Totals, reconcile};
 pub use ledger_csv::LedgerCsv;
-pub use query::{QueryPlan, payments_by_query, payouts_by_query, query_records};
+pub use query::{
+    Answer, QueryPlan, payments_by_query, payouts_by_query, query_records, query_records_resuming,
+};
 
 use crate::{Error, Money, TxStatus};
 

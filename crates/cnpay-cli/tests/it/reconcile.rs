@@ -146,10 +146,8 @@ fn a_bad_ledger_line_is_exit_2_naming_line_and_field() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// `cnpay aggregate-pay reconcile` against the sandbox: one payout paid as booked, one booked
-/// for another amount, one never made.
-#[tokio::test]
-async fn aggregate_pay_by_query_against_the_sandbox() {
+/// The aggregate-pay sandbox with two payouts made: `C-OK` (123.45 yuan) and `C-AMT` (200).
+async fn aggregate_sandbox_with_two_payouts() -> pay_sandbox::Sandbox {
     use pay_sandbox::credentials::aggregate as cred;
     use pay_sandbox::{Provider, Sandbox, SandboxOptions};
 
@@ -193,35 +191,36 @@ async fn aggregate_pay_by_query_against_the_sandbox() {
             .unwrap();
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let dir = tmp("agg");
-    let ledger = write(
-        &dir,
-        "ledger.csv",
-        "order_id,amount_fen\nC-OK,12345\nC-AMT,20001\nC-NEVER,100\n",
-    );
+    sandbox
+}
+
+/// `cnpay aggregate-pay reconcile` of `ledger` against `base_url`, with `extra` options.
+async fn aggregate_reconcile(base_url: &str, ledger: &str, extra: &[&str]) -> std::process::Output {
+    use pay_sandbox::credentials::aggregate as cred;
+
     let mut cmd = cnpay();
     cmd.env("CNPAY_AGGREGATE_PAY_MCH_ID", cred::MCH_ID)
         .env("CNPAY_AGGREGATE_PAY_APP_ID", cred::APP_ID)
         .env("CNPAY_AGGREGATE_PAY_KEY", cred::REQUEST_KEY)
         .env("CNPAY_AGGREGATE_PAY_RESPONSE_KEY", cred::RESPONSE_KEY)
-        .env("CNPAY_AGGREGATE_PAY_BASE_URL", sandbox.aggregate_pay_url())
-        .args([
-            "aggregate-pay",
-            "reconcile",
-            "--date",
-            "2026-12-05",
-            "--ledger",
-            &ledger,
-        ])
-        .args(["--kind", "payout", "--rate", "100", "--format", "json"]);
-    let out = crate::common::run(&mut cmd).await;
+        .env("CNPAY_AGGREGATE_PAY_BASE_URL", base_url)
+        .args(["aggregate-pay", "reconcile", "--ledger", ledger])
+        .args(["--kind", "payout", "--rate", "100", "--format", "json"])
+        .args(extra);
+    crate::common::run(&mut cmd).await
+}
+
+const AGG_LEDGER: &str = "order_id,amount_fen\nC-OK,12345\nC-AMT,20001\nC-NEVER,100\n";
+
+/// The report of [`AGG_LEDGER`] against [`aggregate_sandbox_with_two_payouts`].
+fn assert_agg_report(out: &std::process::Output) {
     assert_eq!(
         out.status.code(),
         Some(6),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let r: Value = serde_json::from_str(&stdout(out)).unwrap();
     assert_eq!(
         r["summary"],
         json!({"matched": 1, "amount_mismatch": 1, "status_mismatch": 0,
@@ -230,6 +229,132 @@ async fn aggregate_pay_by_query_against_the_sandbox() {
     assert_eq!(r["items"][0]["order_id"], "C-AMT");
     assert_eq!(r["items"][0]["provider_amount_fen"], 20_000);
     assert_eq!(r["items"][1]["order_id"], "C-NEVER");
+}
+
+/// `cnpay aggregate-pay reconcile` against the sandbox: one payout paid as booked, one booked
+/// for another amount, one never made.
+#[tokio::test]
+async fn aggregate_pay_by_query_against_the_sandbox() {
+    let sandbox = aggregate_sandbox_with_two_payouts().await;
+    let dir = tmp("agg");
+    let ledger = write(&dir, "ledger.csv", AGG_LEDGER);
+    let out = aggregate_reconcile(
+        &sandbox.aggregate_pay_url(),
+        &ledger,
+        &["--date", "2026-12-05"],
+    )
+    .await;
+    assert_agg_report(&out);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `--resume`: the first run writes every answer to the journal; a second run with it queries
+/// nothing (a server that answers nothing receives no request) and gives the same report; a
+/// last line cut off by a crash is queried again; the journal of another run is refused.
+#[tokio::test]
+async fn by_query_resumes_from_its_journal() {
+    let sandbox = aggregate_sandbox_with_two_payouts().await;
+    let dir = tmp("resume");
+    let ledger = write(&dir, "ledger.csv", AGG_LEDGER);
+    let journal = dir.join("journal.jsonl");
+    let journal_arg = journal.to_str().unwrap();
+    let opts = ["--date", "2026-12-05", "--resume", journal_arg];
+    let first = aggregate_reconcile(&sandbox.aggregate_pay_url(), &ledger, &opts).await;
+    assert_agg_report(&first);
+    // stderr is a pipe here: no progress counter, only the exit's report.
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(!stderr.contains("queried"), "{stderr}");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines[0]["date"], "2026-12-05");
+    assert_eq!(lines[0]["provider"], "aggregate-pay");
+    assert_eq!(lines[0]["kind"], "payout");
+    let mut answers: Vec<&Value> = lines[1..].iter().collect();
+    answers.sort_by_key(|l| l["order_id"].as_str().unwrap().to_owned());
+    assert_eq!(
+        answers,
+        [
+            &json!({"order_id": "C-AMT", "amount_fen": 20_000, "status": "succeeded"}),
+            &json!({"order_id": "C-NEVER", "status": "not_found"}),
+            &json!({"order_id": "C-OK", "amount_fen": 12_345, "status": "succeeded"}),
+        ]
+    );
+
+    // Again with the journal: nothing is asked, the report is the same.
+    let silent = wiremock::MockServer::start().await;
+    let second = aggregate_reconcile(&silent.uri(), &ledger, &opts).await;
+    assert_eq!(silent.received_requests().await.unwrap().len(), 0);
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(second.status.code(), Some(6));
+
+    // The last line cut off half way: that order alone is asked again.
+    let last = text.lines().last().unwrap();
+    let last_id = serde_json::from_str::<Value>(last).unwrap()["order_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cut = text.len() - last.len() / 2 - 1;
+    std::fs::write(&journal, &text[..cut]).unwrap();
+    let third = aggregate_reconcile(&silent.uri(), &ledger, &opts).await;
+    assert_ne!(third.status.code(), Some(6));
+    let asked = silent.received_requests().await.unwrap();
+    assert!(!asked.is_empty());
+    for req in &asked {
+        let body = String::from_utf8_lossy(&req.body);
+        for id in ["C-OK", "C-AMT", "C-NEVER"] {
+            assert_eq!(body.contains(id), id == last_id, "{id} in {body}");
+        }
+    }
+    // The cut-off line is gone from the file, the others stay.
+    let kept = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(kept.lines().count(), 3, "{kept}");
+    assert!(text.starts_with(&kept));
+    let fourth = aggregate_reconcile(&sandbox.aggregate_pay_url(), &ledger, &opts).await;
+    assert_eq!(fourth.stdout, first.stdout);
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), text);
+
+    // Another day, or another provider, with this journal: refused before any query.
+    let out = aggregate_reconcile(
+        &silent.uri(),
+        &ledger,
+        &["--date", "2026-12-06", "--resume", journal_arg],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let r = report(&out);
+    assert_eq!(r["field"], "--resume", "{r}");
+    assert!(r.to_string().contains("another run"), "{r}");
+    {
+        use pay_sandbox::credentials::protocol as cred;
+        let mut cmd = cnpay();
+        cmd.env("CNPAY_PROTOCOL_PAY_APP_ID", cred::APP_ID)
+            .env("CNPAY_PROTOCOL_PAY_KEY", cred::KEY)
+            .env("CNPAY_PROTOCOL_PAY_BASE_URL", silent.uri())
+            .args(["protocol-pay", "reconcile", "--ledger", &ledger])
+            .args(["--date", "2026-12-05", "--kind", "payout"])
+            .args(["--resume", journal_arg]);
+        let out = crate::common::run(&mut cmd).await;
+        assert_eq!(out.status.code(), Some(2));
+        let r = report(&out);
+        assert_eq!(r["field"], "--resume", "{r}");
+        assert!(r.to_string().contains("another run"), "{r}");
+    }
+    assert_eq!(silent.received_requests().await.unwrap().len(), asked.len());
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), text);
+    // A file that is not a journal is refused, and left as it was.
+    let out = aggregate_reconcile(
+        &silent.uri(),
+        &ledger,
+        &["--date", "2026-12-05", "--resume", &ledger],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(report(&out)["field"], "--resume");
+    assert_eq!(std::fs::read_to_string(&ledger).unwrap(), AGG_LEDGER);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -290,6 +415,7 @@ async fn downloaded_day_files_reconcile_and_show_no_progress_in_a_pipe() {
     // stderr holds the one JSON report, and no counter
     let stderr = String::from_utf8(out.stderr.clone()).unwrap();
     assert!(!stderr.contains("bytes"), "{stderr}");
+    assert!(!stderr.contains("rows read"), "{stderr}");
     assert_eq!(report(&out)["error"], "discrepancies");
     std::fs::remove_dir_all(dir).unwrap();
 }

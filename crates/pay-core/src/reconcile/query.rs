@@ -1,14 +1,61 @@
 //! The provider side by query, for providers that publish no day file (aggregate-pay,
 //! protocol-pay): one read-only query per ledger order, at most `concurrency` at once and at
 //! most one started per `interval`, each retried only while its error is retry-safe.
+//!
+//! A run can be resumed ([`query_records_resuming`]): each answer is handed to a callback as
+//! soon as its query settles (to be written down), and the answers written down by an earlier,
+//! interrupted run are given back so that those orders are not queried again.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
-use futures_util::stream::{self, StreamExt, TryStreamExt};
+use futures_util::stream::{self, StreamExt};
 
 use super::Record;
-use crate::{Error, Payments, Payouts, ProviderErrorKind, Transition, TxStatus};
+use crate::{Error, Money, Payments, Payouts, ProviderErrorKind, Transition, TxStatus};
+
+/// The settled answer to one order's query: what a journal of a run records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The provider knows the order.
+    Found {
+        /// The amount it states; `None` when the answer states none (the order then comes out
+        /// pending at the provider, never matched on the ledger's amount).
+        amount: Option<Money>,
+        /// Where the order stands by the provider.
+        status: TxStatus,
+    },
+    /// The provider does not know the order (`ProviderErrorKind::NotFound`): missing at the
+    /// provider.
+    NotFound,
+}
+
+impl Answer {
+    /// The provider's record of the ledger's order `ledger` by this answer; `None` when not
+    /// found.
+    pub fn record(&self, ledger: &Record) -> Option<Record> {
+        match self {
+            Answer::Found {
+                amount: Some(amount),
+                status,
+            } => Some(Record {
+                order_id: ledger.order_id.clone(),
+                amount: *amount,
+                status: status.clone(),
+                fee: None,
+            }),
+            // An answer that states no amount confirms nothing about it: the order is pending
+            // (to check again), never matched on an amount taken on trust.
+            Answer::Found { amount: None, .. } => Some(Record {
+                status: TxStatus::Unknown("amount not stated".to_owned()),
+                fee: None,
+                ..ledger.clone()
+            }),
+            Answer::NotFound => None,
+        }
+    }
+}
 
 /// How to query a day's orders.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,20 +116,62 @@ where
     S: Fn(Duration) -> SF,
     SF: Future<Output = ()>,
 {
+    query_records_resuming(ledger, plan, &HashMap::new(), |_, _| Ok(()), query, sleep).await
+}
+
+/// As [`query_records`], resuming a run: an order whose id is in `known` is not queried, its
+/// answer is taken from there; every other order's answer is given to `on_answer` (order id,
+/// answer) as soon as its query settles, one at a time, before the next settled one. A journal
+/// writes each one down there, and gives them back as `known` when the run is started again.
+///
+/// # Errors
+/// As [`query_records`]; also the first error `on_answer` returns, which ends the run (the
+/// answers given to it before stand).
+pub async fn query_records_resuming<Q, QF, S, SF, N>(
+    ledger: Vec<Record>,
+    plan: &QueryPlan,
+    known: &HashMap<String, Answer>,
+    mut on_answer: N,
+    query: Q,
+    sleep: S,
+) -> Result<Vec<Record>, Error>
+where
+    Q: Fn(String) -> QF,
+    QF: Future<Output = Result<Transition, Error>>,
+    S: Fn(Duration) -> SF,
+    SF: Future<Output = ()>,
+    N: FnMut(&str, &Answer) -> Result<(), Error>,
+{
     plan.validate()?;
+    let mut found = Vec::with_capacity(ledger.len());
+    let mut ask = Vec::new();
+    for record in ledger {
+        match known.get(&record.order_id) {
+            Some(answer) => found.extend(answer.record(&record)),
+            None => ask.push(record),
+        }
+    }
     let (query, sleep) = (&query, &sleep);
-    let paced = stream::iter(ledger.into_iter().enumerate()).then(|(i, record)| async move {
+    let paced = stream::iter(ask.into_iter().enumerate()).then(|(i, record)| async move {
         if i > 0 {
             sleep(plan.interval).await;
         }
         record
     });
-    let found: Vec<Option<Record>> = paced
-        .map(|record| async move { query_one(record, plan, query, sleep).await })
-        .buffer_unordered(plan.concurrency)
-        .try_collect()
-        .await?;
-    Ok(found.into_iter().flatten().collect())
+    let mut settled = std::pin::pin!(
+        paced
+            .map(|record| async move {
+                let answer = query_one(&record.order_id, plan, query, sleep).await?;
+                Ok::<_, Error>((record, answer))
+            })
+            .buffer_unordered(plan.concurrency)
+    );
+    while let Some(next) = settled.next().await {
+        let (record, answer) = next?;
+        on_answer(&record.order_id, &answer)?;
+        found.extend(answer.record(&record));
+    }
+    Ok(found)
 }
 
 /// The provider's records of the ledger's payments, by [`Payments::query_payment`] (any
@@ -136,11 +225,11 @@ where
 }
 
 async fn query_one<Q, QF, S, SF>(
-    ledger: Record,
+    order_id: &str,
     plan: &QueryPlan,
     query: &Q,
     sleep: &S,
-) -> Result<Option<Record>, Error>
+) -> Result<Answer, Error>
 where
     Q: Fn(String) -> QF,
     QF: Future<Output = Result<Transition, Error>>,
@@ -150,25 +239,15 @@ where
     let mut tries = 0;
     loop {
         tries += 1;
-        match query(ledger.order_id.clone()).await {
+        match query(order_id.to_owned()).await {
             Ok(t) => {
-                return Ok(Some(match t.amount {
-                    Some(amount) => Record {
-                        amount,
-                        order_id: ledger.order_id,
-                        status: t.status,
-                        fee: None,
-                    },
-                    // An answer that states no amount confirms nothing about it: the order is
-                    // pending (to check again), never matched on an amount taken on trust.
-                    None => Record {
-                        status: TxStatus::Unknown("amount not stated".to_owned()),
-                        ..ledger
-                    },
-                }));
+                return Ok(Answer::Found {
+                    amount: t.amount,
+                    status: t.status,
+                });
             }
             Err(Error::Provider(e)) if matches!(e.kind, ProviderErrorKind::NotFound { .. }) => {
-                return Ok(None);
+                return Ok(Answer::NotFound);
             }
             Err(e) if e.is_retry_safe() && tries < plan.attempts => sleep(plan.interval).await,
             Err(e) => return Err(e),
@@ -182,8 +261,8 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
+    use crate::ProviderError;
     use crate::lifecycle::{FlowKind, Lifecycle, StatusRule};
-    use crate::{Money, ProviderError};
 
     static TABLE: Lifecycle = Lifecycle {
         provider: "test",
@@ -318,5 +397,114 @@ mod tests {
             err.to_string(),
             "invalid input in `concurrency`: must be 1 to 64"
         );
+    }
+
+    #[tokio::test]
+    async fn known_answers_are_not_queried_and_each_new_answer_reaches_the_callback() {
+        let asked = Mutex::new(Vec::new());
+        let query = |id: String| {
+            asked.lock().unwrap().push(id.clone());
+            async move {
+                match id.as_str() {
+                    "gone" => Err(Error::Provider(Box::new(
+                        ProviderError::new("404", "no such order").kind(
+                            ProviderErrorKind::NotFound {
+                                what: "order".into(),
+                            },
+                        ),
+                    ))),
+                    _ => Ok(Transition::new(&TABLE, id, "S").amount(Some(Money::from_fen(100)))),
+                }
+            }
+        };
+        let known = HashMap::from([
+            (
+                "done".to_owned(),
+                Answer::Found {
+                    amount: Some(Money::from_fen(90)),
+                    status: TxStatus::Failed,
+                },
+            ),
+            ("done-missing".to_owned(), Answer::NotFound),
+            (
+                "done-no-amount".to_owned(),
+                Answer::Found {
+                    amount: None,
+                    status: TxStatus::Succeeded,
+                },
+            ),
+        ]);
+        let mut told = Vec::new();
+        let mut got = query_records_resuming(
+            ledger(&["done", "new", "done-missing", "gone", "done-no-amount"]),
+            &QueryPlan::default(),
+            &known,
+            |id, answer| {
+                told.push((id.to_owned(), answer.clone()));
+                Ok(())
+            },
+            query,
+            |_d| async {},
+        )
+        .await
+        .unwrap();
+        let mut asked = asked.into_inner().unwrap();
+        asked.sort();
+        assert_eq!(asked, ["gone", "new"]);
+        told.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            told,
+            [
+                ("gone".to_owned(), Answer::NotFound),
+                (
+                    "new".to_owned(),
+                    Answer::Found {
+                        amount: Some(Money::from_fen(100)),
+                        status: TxStatus::Succeeded
+                    }
+                ),
+            ]
+        );
+        got.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        let got: Vec<(&str, i64, &str)> = got
+            .iter()
+            .map(|r| (r.order_id.as_str(), r.amount.fen(), r.status.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("done", 90, "failed"),
+                // The known answer stated no amount: pending, as when it was first received.
+                ("done-no-amount", 100, "unknown"),
+                ("new", 100, "succeeded"),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_callback_ends_the_run_after_the_answers_it_was_given() {
+        let mut told = 0;
+        let err = query_records_resuming(
+            ledger(&["a", "b", "c"]),
+            &QueryPlan {
+                concurrency: 1,
+                ..QueryPlan::default()
+            },
+            &HashMap::new(),
+            |_id, _answer| {
+                told += 1;
+                if told == 2 {
+                    Err(Error::io(std::io::Error::other("disk full")))
+                } else {
+                    Ok(())
+                }
+            },
+            |id| async move { Ok(Transition::new(&TABLE, id, "S")) },
+            |_d| async {},
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        assert_eq!(told, 2);
     }
 }
