@@ -1657,8 +1657,9 @@ async fn an_opening_callback_is_confirmed_by_the_balance_query() {
 
 /// Reconciliation from the day's trade statement (`order_download` → `file_url` → the CSV the
 /// sandbox files every money-moving order in): a direct balance pay, its refund settled after
-/// the delay, and a second pay, against a ledger with one amount wrong, one order the gateway
-/// never saw, and one order missing from it.
+/// the delay, and three more pays, against a ledger with one amount wrong, one status wrong
+/// (a paid order it counts as failed), one order the gateway never saw, and one order missing
+/// from it.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_day_statement_reconciles_against_the_ledger() {
     use pay_core::reconcile::{Class, Record, reconcile};
@@ -1669,7 +1670,7 @@ async fn the_day_statement_reconciles_against_the_ledger() {
     let id = |s: &str| format!("{today}{s}");
     let buyer = m.open_user(&id("RU1")).await;
     let seller = m.open_user(&id("RU2")).await;
-    for (order, fen) in [("RP1", 30_000), ("RP2", 5_000), ("RP3", 700)] {
+    for (order, fen) in [("RP1", 30_000), ("RP2", 5_000), ("RP3", 700), ("RP4", 900)] {
         let req = m.balance_pay(&id(order), &buyer, &seller, fen, BalanceTransType::Direct);
         m.client.balance_pay(&req).await.unwrap();
     }
@@ -1697,11 +1698,17 @@ async fn the_day_statement_reconciles_against_the_ledger() {
         status: TxStatus::Succeeded,
         fee: None,
     };
+    // RP4 is paid at the provider; the ledger still says it failed.
+    let failed = Record {
+        status: TxStatus::Failed,
+        ..row("RP4", 900)
+    };
     let ledger = [
         row("RP1", 30_000),
         row("RR1", 12_000),
         row("RP2", 5_001),
         row("RX9", 100),
+        failed,
     ];
     let report = reconcile(provider, ledger.into_iter().map(Ok)).unwrap();
     let count = |c: Class| report.totals.get(c).count;
@@ -1709,7 +1716,7 @@ async fn the_day_statement_reconciles_against_the_ledger() {
     assert_eq!(count(Class::AmountMismatch), 1, "{report:?}");
     assert_eq!(count(Class::MissingAtProvider), 1, "{report:?}");
     assert_eq!(count(Class::MissingInLedger), 1, "{report:?}");
-    assert_eq!(count(Class::StatusMismatch), 0, "{report:?}");
+    assert_eq!(count(Class::StatusMismatch), 1, "{report:?}");
     assert_eq!(count(Class::PendingAtProvider), 0, "{report:?}");
     let missing = report
         .items

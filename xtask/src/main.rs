@@ -93,6 +93,32 @@ fn check_license_files() -> Result<(), String> {
     Ok(())
 }
 
+/// `cargo package --workspace` verifies each package against the others through a temporary
+/// local registry, and cargo unpacks that registry's crates under
+/// `$CARGO_HOME/registry/src/-<hash>/` (a local registry has no name, hence the leading `-`).
+/// An unpacked crate is reused while its version is unchanged, so a second run would verify
+/// against the sources of the first. Those unpacked copies are removed first: they are a
+/// cache, unpacked again on demand. crates.io's sources (`index.crates.io-…`) are kept.
+fn forget_unpacked_workspace_packages() -> Result<(), String> {
+    let home = match env::var_os("CARGO_HOME") {
+        Some(h) => PathBuf::from(h),
+        None => match env::var_os("HOME") {
+            Some(h) => PathBuf::from(h).join(".cargo"),
+            None => return Ok(()),
+        },
+    };
+    let Ok(dirs) = std::fs::read_dir(home.join("registry").join("src")) else {
+        return Ok(());
+    };
+    for dir in dirs.filter_map(Result::ok) {
+        if dir.file_name().to_string_lossy().starts_with('-') {
+            std::fs::remove_dir_all(dir.path())
+                .map_err(|e| format!("cannot remove {}: {e}", dir.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
 fn output(mut cmd: Command) -> Result<String, String> {
     let out = cmd.output().map_err(|e| e.to_string())?;
     if !out.status.success() {
@@ -206,6 +232,7 @@ fn ci(args: &[String]) -> Result<(), String> {
     // `.crate` is unpacked and compiled against the other packages of the workspace, so a
     // file missing from `include`, a path outside the package or a dependency only the
     // workspace provides fails here, not at publishing).
+    forget_unpacked_workspace_packages()?;
     let mut c = cargo();
     c.args([
         "package",
