@@ -178,6 +178,9 @@ pub(crate) fn verify(app_id: &str, key: &SecretKey, text: &str) -> Result<Value,
     input::json_object(text, "envelope")?;
     let received =
         protocol_pay::verify_envelope_json(app_id, &KeyRing::new(key.clone()), text.as_bytes())?;
-    let data = received.data.unwrap_or_default();
-    Ok(serde_json::from_str::<Value>(&data).unwrap_or(Value::String(data)))
+    // An envelope without `data` prints `null`, never an empty string it did not carry.
+    Ok(match received.data {
+        Some(data) => serde_json::from_str::<Value>(&data).unwrap_or(Value::String(data)),
+        None => Value::Null,
+    })
 }

@@ -239,10 +239,13 @@ impl Client {
             .map(str::trim)
             .filter(|u| !u.is_empty())
         else {
-            return Err(Error::decode(
-                String::new(),
-                "order_download answered without a file_url",
-            ));
+            // A read-only call's answer that cannot be used: retry-safe, no order to query.
+            return Err(
+                pay_core::Call::query(PROVIDER, "order-download").classify(Error::decode(
+                    String::new(),
+                    "order_download answered without a file_url",
+                )),
+            );
         };
         pay_core::download::download(&*self.transport, PROVIDER, url, out).await
     }

@@ -883,3 +883,38 @@ async fn reconcile_downloads_the_day_statement_through_order_download() {
     assert_eq!(field("trans_type"), Some("01"));
     assert_eq!(field("mer_cust_id"), Some(MER));
 }
+
+/// An `order_download` answer without `file_url` is an unreadable answer to a read-only call:
+/// retry-safe, nothing to query, and nothing reconciled.
+#[tokio::test(flavor = "multi_thread")]
+async fn reconcile_refuses_an_order_download_answer_without_a_file_url() {
+    let server = pay_core::test_util::mock_server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/hfpay/v1/merchant/order_download"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "resp_code": "C00000",
+            "resp_desc": "成功",
+            "mer_cust_id": MER,
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = temp_dir("huifu-recon-nourl");
+    let ledger = dir.join("ledger.csv");
+    std::fs::write(&ledger, "order_id,amount_fen\nD1,1230\n").unwrap();
+    let out = run(huifu(&server.uri()).args([
+        "huifu",
+        "reconcile",
+        "--date",
+        "2026-12-05",
+        "--ledger",
+        ledger.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(stdout(&out), "");
+    let r = report(&out);
+    assert_eq!(r["error"], "decode", "{r}");
+    assert_eq!(r["retry_safe"], true, "{r}");
+    assert_eq!(r["needs_query"], false, "{r}");
+    assert_ne!(out.status.code(), Some(0));
+}
